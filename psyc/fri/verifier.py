@@ -1,0 +1,153 @@
+"""FRI verifier: replays the transcript of :mod:`psyc.fri.prover` and checks every query."""
+
+from __future__ import annotations
+
+from psyc.field.extension import Ext2
+from psyc.field.goldilocks import P, primitive_root_of_unity
+from psyc.fri.config import FriParams
+from psyc.fri.oracle import SALT_SIZE
+from psyc.fri.proof import FriProof
+from psyc.fri.structure import FriInstanceInfo, FriOpenings
+from psyc.hash.merkle import MerkleCap, verify_merkle_proof
+from psyc.iop.challenger import Challenger
+from psyc.poly.evaluation import barycentric_eval_on_coset, eval_poly
+from psyc.poly.ntt import COSET_SHIFT, reverse_index_bits
+
+
+class FriVerificationError(Exception):
+    """The proof is invalid; the message says which check failed."""
+
+
+def _require(ok: bool, msg: str) -> None:
+    if not ok:
+        raise FriVerificationError(msg)
+
+
+def _check_shape(
+    instance: FriInstanceInfo, openings: FriOpenings, caps: list[MerkleCap], proof: FriProof, params: FriParams
+) -> None:
+    cfg = params.config
+    _require(len(caps) == len(instance.oracles), "number of oracle caps differs from the instance")
+    for i, cap in enumerate([*caps, *proof.commit_phase_caps]):
+        _require(len(cap) == 1 << cfg.cap_height, f"cap {i} has {len(cap)} digests, expected {1 << cfg.cap_height}")
+        _require(all(len(d) == 4 for d in cap), f"cap {i} holds a digest that is not 4 elements")
+    _require(len(openings.batches) == len(instance.batches), "openings do not match the instance's batches")
+    for b, (vals, batch) in enumerate(zip(openings.batches, instance.batches, strict=True)):
+        _require(len(vals) == len(batch.polynomials), f"batch {b} has {len(vals)} openings, expected {len(batch.polynomials)}")
+    _require(
+        len(proof.commit_phase_caps) == len(params.reduction_arity_bits),
+        f"proof has {len(proof.commit_phase_caps)} folding layers, expected {len(params.reduction_arity_bits)}",
+    )
+    _require(
+        len(proof.final_poly) == params.final_poly_len,
+        f"final polynomial has {len(proof.final_poly)} coefficients, expected {params.final_poly_len}",
+    )
+    _require(
+        len(proof.query_round_proofs) == cfg.num_query_rounds,
+        f"proof has {len(proof.query_round_proofs)} query rounds, expected {cfg.num_query_rounds}",
+    )
+    for q, rnd in enumerate(proof.query_round_proofs):
+        _require(
+            len(rnd.initial_trees_proof.evals_proofs) == len(instance.oracles),
+            f"query {q} opens {len(rnd.initial_trees_proof.evals_proofs)} oracles, expected {len(instance.oracles)}",
+        )
+        for o, ((leaf, mp), info) in enumerate(zip(rnd.initial_trees_proof.evals_proofs, instance.oracles, strict=True)):
+            width = info.num_polys + (SALT_SIZE if info.blinding else 0)
+            _require(len(leaf) == width, f"query {q}: oracle {o} leaf has {len(leaf)} values, expected {width}")
+            _require(len(mp.siblings) == params.lde_bits - cfg.cap_height, f"query {q}: oracle {o} Merkle path has the wrong length")
+        _require(len(rnd.steps) == len(params.reduction_arity_bits), f"query {q} has the wrong number of folding steps")
+        height = params.lde_bits
+        for s, (step, ab) in enumerate(zip(rnd.steps, params.reduction_arity_bits, strict=True)):
+            height -= ab
+            _require(len(step.evals) == 1 << ab, f"query {q} step {s} has {len(step.evals)} values, expected {1 << ab}")
+            _require(len(step.merkle_proof.siblings) == height - cfg.cap_height, f"query {q} step {s} Merkle path has the wrong length")
+    _require(0 <= proof.pow_witness < P, "proof-of-work nonce is not a field element")
+
+
+def verify_fri(
+    instance: FriInstanceInfo,
+    openings: FriOpenings,
+    initial_caps: list[MerkleCap],
+    proof: FriProof,
+    challenger: Challenger,
+    params: FriParams,
+) -> None:
+    """Raise :class:`FriVerificationError` unless ``proof`` shows the openings are right.
+
+    ``challenger`` must be in the state the prover's was when it called ``prove_fri``
+    (caps, points and openings observed).
+    """
+    cfg = params.config
+    _check_shape(instance, openings, initial_caps, proof, params)
+
+    alpha = challenger.get_ext_challenge()
+    betas = []
+    for cap in proof.commit_phase_caps:
+        challenger.observe_cap(cap)
+        betas.append(challenger.get_ext_challenge())
+    challenger.observe_exts(proof.final_poly)
+    _require(
+        challenger.check_pow(proof.pow_witness, cfg.proof_of_work_bits),
+        f"proof-of-work nonce does not give {cfg.proof_of_work_bits} leading zero bits",
+    )
+
+    # per batch: the alpha powers of its polynomials and the combined claimed value
+    batch_terms = []
+    k = 0
+    alpha_pow = Ext2.one()
+    for batch, vals in zip(instance.batches, openings.batches, strict=True):
+        pows = []
+        reduced = Ext2.zero()
+        for v in vals:
+            pows.append(alpha_pow)
+            reduced = reduced + alpha_pow * v
+            alpha_pow = alpha_pow * alpha
+            k += 1
+        batch_terms.append((batch, pows, reduced))
+
+    n_lde = params.lde_size
+    omega = primitive_root_of_unity(params.lde_bits)
+    for q, rnd in enumerate(proof.query_round_proofs):
+        x_index = challenger.get_challenge() % n_lde
+        leaves = []
+        for o, (leaf, mp) in enumerate(rnd.initial_trees_proof.evals_proofs):
+            _require(
+                verify_merkle_proof(leaf, x_index, initial_caps[o], mp),
+                f"query {q}: Merkle path of oracle {o} at index {x_index} does not match its cap",
+            )
+            leaves.append(leaf)
+
+        x = COSET_SHIFT * pow(omega, reverse_index_bits(x_index, params.lde_bits), P) % P
+        value = Ext2.zero()
+        for batch, pows, reduced in batch_terms:
+            acc = Ext2.zero()
+            for pw, p in zip(pows, batch.polynomials, strict=True):
+                acc = acc + pw * leaves[p.oracle_index][p.polynomial_index]
+            value = value + (acc - reduced) / (Ext2(x) - batch.point)
+
+        x_e: int = x
+        for s, (step, ab, beta) in enumerate(zip(rnd.steps, params.reduction_arity_bits, betas, strict=True)):
+            arity = 1 << ab
+            coset_index, j = x_index >> ab, x_index & (arity - 1)
+            _require(
+                step.evals[j] == value,
+                f"query {q} step {s}: committed value differs from the folded value of the previous layer",
+            )
+            _require(
+                verify_merkle_proof(
+                    [c for e in step.evals for c in (e.a0, e.a1)], coset_index, proof.commit_phase_caps[s], step.merkle_proof
+                ),
+                f"query {q} step {s}: Merkle path does not match the commit-phase cap",
+            )
+            # the leaf holds f at coset_base * w_arity^brev(t); reorder to natural t
+            w_arity = primitive_root_of_unity(ab)
+            coset_base = x_e * pow(w_arity, (arity - reverse_index_bits(j, ab)) % arity, P) % P
+            natural = [step.evals[reverse_index_bits(t, ab)] for t in range(arity)]
+            value = barycentric_eval_on_coset(natural, coset_base, beta)
+            x_e = pow(x_e, arity, P)
+            x_index = coset_index
+
+        _require(
+            eval_poly(proof.final_poly, Ext2(x_e)) == value,
+            f"query {q}: final polynomial disagrees with the folded value",
+        )

@@ -1,0 +1,114 @@
+"""Poseidon over Goldilocks with plonky2's conventions.
+
+* ``permute``: the width-12 permutation (4 full, 22 partial, 4 full rounds, x^7).
+* ``hash_no_pad``: overwrite-mode sponge, rate 8, no padding: each chunk of up to 8
+  inputs overwrites lanes 0.. of the state, then the state is permuted; the digest is
+  lanes 0..3. The empty input hashes to [0, 0, 0, 0] (no permutation is run).
+* ``hash_or_noop``: inputs of at most 4 elements are zero-padded and used directly as
+  the digest; longer inputs go through ``hash_no_pad``.
+* ``two_to_one(a, b)``: permute([a0..a3, b0..b3, 0, 0, 0, 0]) and take lanes 0..3.
+
+Scalars run on the numba kernel too (a Python-level permutation costs ~1 ms);
+:func:`permute_reference` is the plain textbook form, kept as a test oracle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from psyc.backend_cpu import poseidon_kernels as pk
+from psyc.field.goldilocks import P
+from psyc.hash.constants import (
+    DIGEST_LEN,
+    RATE,
+    SBOX_EXPONENT,
+    TOTAL_ROUNDS,
+    WIDTH,
+    is_full_round,
+    mds_matrix,
+    round_constants,
+)
+
+Digest = list[int]
+
+
+def _check_elements(xs: Sequence[int], what: str) -> None:
+    for x in xs:
+        if not 0 <= x < 1 << 64:
+            raise ValueError(f"{what}: element {x} is not a 64-bit field value")
+
+
+def permute(state: Sequence[int]) -> list[int]:
+    if len(state) != WIDTH:
+        raise ValueError(f"Poseidon state has {WIDTH} elements, got {len(state)}")
+    _check_elements(state, "permute")
+    st = np.array(state, dtype=np.uint64)
+    pk.permute_inplace(st)
+    return [int(v) for v in st]
+
+
+def permute_reference(state: Sequence[int]) -> list[int]:
+    """Textbook permutation on Python ints (slow; an oracle for the kernels)."""
+    s = [x % P for x in state]
+    mds = mds_matrix()
+    for r in range(TOTAL_ROUNDS):
+        rc = round_constants()[r]
+        s = [(x + c) % P for x, c in zip(s, rc, strict=True)]
+        if is_full_round(r):
+            s = [pow(x, SBOX_EXPONENT, P) for x in s]
+        else:
+            s[0] = pow(s[0], SBOX_EXPONENT, P)
+        s = [sum(mds[i][j] * s[j] for j in range(WIDTH)) % P for i in range(WIDTH)]
+    return s
+
+
+def permute_many(states: np.ndarray) -> np.ndarray:
+    """Permute each row of an (n, 12) uint64 array (returns a new array)."""
+    out = np.array(states, dtype=np.uint64, copy=True)
+    if out.ndim != 2 or out.shape[1] != WIDTH:
+        raise ValueError(f"permute_many expects shape (n, {WIDTH}), got {out.shape}")
+    pk.permute_batch(out)
+    return out
+
+
+def hash_no_pad(xs: Sequence[int]) -> Digest:
+    _check_elements(xs, "hash_no_pad")
+    state = [0] * WIDTH
+    for start in range(0, len(xs), RATE):
+        chunk = xs[start : start + RATE]
+        state[: len(chunk)] = chunk
+        state = permute(state)
+    return state[:DIGEST_LEN]
+
+
+def hash_or_noop(xs: Sequence[int]) -> Digest:
+    if len(xs) <= DIGEST_LEN:
+        _check_elements(xs, "hash_or_noop")
+        return [x % P for x in xs] + [0] * (DIGEST_LEN - len(xs))
+    return hash_no_pad(xs)
+
+
+def two_to_one(a: Sequence[int], b: Sequence[int]) -> Digest:
+    if len(a) != DIGEST_LEN or len(b) != DIGEST_LEN:
+        raise ValueError("two_to_one takes two 4-element digests")
+    return permute([*a, *b, 0, 0, 0, 0])[:DIGEST_LEN]
+
+
+def hash_or_noop_rows(rows: np.ndarray) -> np.ndarray:
+    """Digest of every row of an (n, m) uint64 matrix: an (n, 4) array."""
+    rows = np.ascontiguousarray(rows, dtype=np.uint64)
+    if rows.ndim != 2:
+        raise ValueError("hash_or_noop_rows expects a 2-D matrix")
+    out = np.empty((rows.shape[0], DIGEST_LEN), dtype=np.uint64)
+    pk.hash_or_noop_rows(rows, out)
+    return out
+
+
+def two_to_one_pairs(children: np.ndarray) -> np.ndarray:
+    """Compress rows (2i, 2i+1) of a (2n, 4) digest array into an (n, 4) array."""
+    children = np.ascontiguousarray(children, dtype=np.uint64)
+    out = np.empty((children.shape[0] // 2, DIGEST_LEN), dtype=np.uint64)
+    pk.compress_pairs(children, out)
+    return out

@@ -1,0 +1,5 @@
+"""Interactive-oracle-proof plumbing: the Fiat-Shamir transcript."""
+
+from psyc.iop.challenger import Challenger
+
+__all__ = ["Challenger"]

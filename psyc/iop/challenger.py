@@ -1,0 +1,118 @@
+"""Duplex-sponge Fiat-Shamir transcript over Poseidon (plonky2's Challenger rules).
+
+State: a 12-lane sponge, an input buffer and an output buffer.
+
+* observing an element clears the output buffer and appends to the input buffer; a
+  full input buffer (8 elements) triggers a duplexing;
+* duplexing overwrites lanes 0..k-1 with the k buffered inputs, permutes, and refills
+  the output buffer with lanes 0..7;
+* a challenge duplexes first if inputs are pending or the output buffer is empty, then
+  pops the *last* element of the output buffer;
+* an extension challenge is two base challenges (a0 first).
+
+Proof of work: the prover finds a nonce such that, after observing it, the next
+challenge is below 2^(64 - bits) (has ``bits`` leading zeros). :meth:`grind` searches
+with a parallel numba kernel; :meth:`check_pow` replays one step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from psyc.backend_cpu import poseidon_kernels as pk
+from psyc.field.extension import Ext2
+from psyc.field.goldilocks import P
+from psyc.hash.constants import RATE, WIDTH
+from psyc.hash.poseidon import permute
+
+
+class Challenger:
+    def __init__(self, domain_separator: Sequence[int] = ()) -> None:
+        self.state = [0] * WIDTH
+        self.input_buffer: list[int] = []
+        self.output_buffer: list[int] = []
+        self.observe_elements(domain_separator)
+
+    def clone(self) -> Challenger:
+        c = Challenger.__new__(Challenger)
+        c.state = list(self.state)
+        c.input_buffer = list(self.input_buffer)
+        c.output_buffer = list(self.output_buffer)
+        return c
+
+    # --- absorbing -----------------------------------------------------------
+    def observe_element(self, x: int) -> None:
+        if not 0 <= x < 1 << 64:
+            raise ValueError(f"cannot observe {x}: not a 64-bit field value")
+        self.output_buffer.clear()
+        self.input_buffer.append(x % P)
+        if len(self.input_buffer) == RATE:
+            self._duplex()
+
+    def observe_elements(self, xs: Iterable[int]) -> None:
+        for x in xs:
+            self.observe_element(int(x))
+
+    def observe_ext(self, x: Ext2) -> None:
+        self.observe_elements((x.a0, x.a1))
+
+    def observe_exts(self, xs: Iterable[Ext2]) -> None:
+        for x in xs:
+            self.observe_ext(x)
+
+    def observe_digest(self, d: Sequence[int]) -> None:
+        self.observe_elements(d)
+
+    def observe_cap(self, cap: Sequence[Sequence[int]]) -> None:
+        for d in cap:
+            self.observe_digest(d)
+
+    # --- squeezing -----------------------------------------------------------
+    def _duplex(self) -> None:
+        assert len(self.input_buffer) <= RATE
+        self.state[: len(self.input_buffer)] = self.input_buffer
+        self.input_buffer.clear()
+        self.state = permute(self.state)
+        self.output_buffer = self.state[:RATE]
+
+    def get_challenge(self) -> int:
+        if self.input_buffer or not self.output_buffer:
+            self._duplex()
+        return self.output_buffer.pop()
+
+    def get_challenges(self, n: int) -> list[int]:
+        return [self.get_challenge() for _ in range(n)]
+
+    def get_ext_challenge(self) -> Ext2:
+        a0 = self.get_challenge()
+        a1 = self.get_challenge()
+        return Ext2(a0, a1)
+
+    def get_digest(self) -> list[int]:
+        return self.get_challenges(4)
+
+    # --- proof of work -------------------------------------------------------
+    def check_pow(self, nonce: int, bits: int) -> bool:
+        """Observe ``nonce`` and test the next challenge (mutates the transcript)."""
+        if not 0 <= nonce < P:
+            return False
+        self.observe_element(nonce)
+        return self.get_challenge() < 1 << (64 - bits)
+
+    def grind(self, bits: int) -> int:
+        """Find the smallest valid proof-of-work nonce (does not mutate the transcript)."""
+        if not 0 <= bits < 64:
+            raise ValueError("proof-of-work bits must be in [0, 63]")
+        base = np.array(self.state, dtype=np.uint64)
+        prefix = np.array(self.input_buffer, dtype=np.uint64)
+        # expected work is 2^bits; batches of that size keep threads from overshooting far
+        batch = max(1 << 12, 1 << bits)
+        start = 0
+        while start < P:
+            nonce = int(pk.grind(base, prefix, bits, start, min(batch, P - start)))
+            if nonce >= 0:
+                return nonce
+            start += batch
+        raise RuntimeError("proof-of-work search exhausted the field")  # pragma: no cover

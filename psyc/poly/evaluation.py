@@ -1,0 +1,91 @@
+"""Scalar polynomial evaluation and interpolation (verifier-side, small sizes)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from psyc.field.extension import Ext2
+from psyc.field.goldilocks import P, batch_inverse, primitive_root_of_unity
+
+Scalar = int | Ext2
+
+
+def eval_poly(coeffs: Sequence[Scalar], x: Scalar) -> Scalar:
+    """Horner evaluation; coefficients and point may be base ints or Ext2."""
+    if isinstance(x, Ext2) or any(isinstance(c, Ext2) for c in coeffs):
+        acc = Ext2.zero()
+        for c in reversed(coeffs):
+            acc = acc * x + c
+        return acc
+    acc = 0
+    for c in reversed(coeffs):
+        acc = (acc * x + c) % P
+    return acc
+
+
+def interpolate(xs: Sequence[Scalar], ys: Sequence[Scalar]) -> list[Scalar]:
+    """Coefficients of the unique polynomial of degree < n through (xs[i], ys[i]).
+
+    O(n^2) Lagrange; meant for the handful of points a verifier handles.
+    """
+    n = len(xs)
+    if n != len(ys):
+        raise ValueError("interpolate: xs and ys differ in length")
+    if len(set(xs)) != n:
+        raise ValueError("interpolate: points must be distinct")
+    use_ext = any(isinstance(v, Ext2) for v in (*xs, *ys))
+    zero = Ext2.zero() if use_ext else 0
+    coeffs: list[Scalar] = [zero] * n
+    for i in range(n):
+        # numerator prod_{j != i} (X - x_j), built up as coefficients
+        num: list[Scalar] = [Ext2.one() if use_ext else 1]
+        denom: Scalar = Ext2.one() if use_ext else 1
+        for j in range(n):
+            if j == i:
+                continue
+            num = _mul_linear(num, xs[j], use_ext)
+            denom = denom * (xs[i] - xs[j])
+        scale = ys[i] / denom if use_ext else ys[i] * pow(denom % P, P - 2, P) % P
+        for k in range(n):
+            coeffs[k] = coeffs[k] + num[k] * scale if use_ext else (coeffs[k] + num[k] * scale) % P
+    return coeffs
+
+
+def _mul_linear(poly: list[Scalar], root: Scalar, use_ext: bool) -> list[Scalar]:
+    """poly * (X - root)."""
+    out: list[Scalar] = [Ext2.zero() if use_ext else 0] * (len(poly) + 1)
+    for k, c in enumerate(poly):
+        out[k + 1] = out[k + 1] + c
+        out[k] = out[k] - c * root
+    if not use_ext:
+        out = [v % P for v in out]
+    return out
+
+
+def barycentric_eval_on_coset(values: Sequence[Scalar], shift: int, x: Scalar) -> Scalar:
+    """Evaluate at ``x`` the polynomial of degree < n taking ``values[i]`` at ``shift*w_n^i``.
+
+    Used by FRI folding: the n values of one coset determine the folded value at beta.
+    Requires x outside the coset (true with overwhelming probability for random x).
+    """
+    n = len(values)
+    log_n = n.bit_length() - 1
+    if 1 << log_n != n:
+        raise ValueError("barycentric_eval_on_coset: length must be a power of two")
+    w = primitive_root_of_unity(log_n)
+    points = []
+    acc = shift % P
+    for _ in range(n):
+        points.append(acc)
+        acc = acc * w % P
+    # L(x) = (x^n - s^n)/(n s^n) * sum_i y_i * p_i / (x - p_i)   with p_i = s w^i,
+    # since the vanishing polynomial X^n - s^n has derivative n s^n / p_i at p_i
+    x_e = Ext2.coerce(x)
+    diffs = [x_e - p for p in points]
+    inv_diffs = [d.inverse() for d in diffs]
+    s_pow_n = pow(shift, n, P)
+    factor = (x_e**n - s_pow_n) * batch_inverse([n * s_pow_n % P])[0]
+    total = Ext2.zero()
+    for y, p, d in zip(values, points, inv_diffs, strict=True):
+        total = total + Ext2.coerce(y) * p * d
+    return factor * total
