@@ -5,8 +5,8 @@ NumPy arrays processed by numba kernels (:mod:`.vector`).
 """
 
 from psyc.field.extension import DEGREE as EXT_DEGREE
-from psyc.field.extension import W as EXT_W
 from psyc.field.extension import Ext2, ext_powers, reduce_with_powers
+from psyc.field.extension import W as EXT_W
 from psyc.field.goldilocks import (
     EPSILON,
     MULTIPLICATIVE_GENERATOR,
@@ -46,11 +46,42 @@ from psyc.field.vector import (
 )
 
 __all__ = [
-    "P", "ORDER", "EPSILON", "MULTIPLICATIVE_GENERATOR", "TWO_ADICITY", "POWER_OF_TWO_GENERATOR",
-    "EXT_DEGREE", "EXT_W", "Ext2", "ext_powers", "reduce_with_powers",
-    "add", "sub", "mul", "neg", "inv", "div", "pow_", "canonical", "batch_inverse",
-    "from_signed", "to_signed", "primitive_root_of_unity",
-    "as_field_array", "add_vec", "sub_vec", "mul_vec", "neg_vec", "pow_vec", "powers_vec",
-    "scale_vec", "canonicalize_vec", "batch_inverse_vec",
-    "ext_add_vec", "ext_sub_vec", "ext_mul_vec", "ext_scale_base_vec", "ext_batch_inverse_vec",
+    "P",
+    "ORDER",
+    "EPSILON",
+    "MULTIPLICATIVE_GENERATOR",
+    "TWO_ADICITY",
+    "POWER_OF_TWO_GENERATOR",
+    "EXT_DEGREE",
+    "EXT_W",
+    "Ext2",
+    "ext_powers",
+    "reduce_with_powers",
+    "add",
+    "sub",
+    "mul",
+    "neg",
+    "inv",
+    "div",
+    "pow_",
+    "canonical",
+    "batch_inverse",
+    "from_signed",
+    "to_signed",
+    "primitive_root_of_unity",
+    "as_field_array",
+    "add_vec",
+    "sub_vec",
+    "mul_vec",
+    "neg_vec",
+    "pow_vec",
+    "powers_vec",
+    "scale_vec",
+    "canonicalize_vec",
+    "batch_inverse_vec",
+    "ext_add_vec",
+    "ext_sub_vec",
+    "ext_mul_vec",
+    "ext_scale_base_vec",
+    "ext_batch_inverse_vec",
 ]

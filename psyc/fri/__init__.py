@@ -14,9 +14,22 @@ from psyc.fri.structure import (
 from psyc.fri.verifier import FriVerificationError, verify_fri
 
 __all__ = [
-    "FriConfig", "FriParams", "SALT_SIZE", "PolynomialBatch",
-    "FriInitialTreeProof", "FriProof", "FriQueryRound", "FriQueryStep",
-    "combined_polynomial", "compute_openings", "prove_fri",
-    "FriBatchInfo", "FriInstanceInfo", "FriOpenings", "FriOracleInfo", "FriPolynomialInfo",
-    "FriVerificationError", "verify_fri",
+    "FriConfig",
+    "FriParams",
+    "SALT_SIZE",
+    "PolynomialBatch",
+    "FriInitialTreeProof",
+    "FriProof",
+    "FriQueryRound",
+    "FriQueryStep",
+    "combined_polynomial",
+    "compute_openings",
+    "prove_fri",
+    "FriBatchInfo",
+    "FriInstanceInfo",
+    "FriOpenings",
+    "FriOracleInfo",
+    "FriPolynomialInfo",
+    "FriVerificationError",
+    "verify_fri",
 ]

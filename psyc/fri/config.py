@@ -46,8 +46,12 @@ class FriConfig:
 
     def to_list(self) -> list[int]:
         return [
-            self.rate_bits, self.cap_height, self.num_query_rounds,
-            self.proof_of_work_bits, self.reduction_arity_bits, self.final_poly_bits,
+            self.rate_bits,
+            self.cap_height,
+            self.num_query_rounds,
+            self.proof_of_work_bits,
+            self.reduction_arity_bits,
+            self.final_poly_bits,
         ]
 
     @staticmethod

@@ -36,9 +36,7 @@ def _transcript(caps: list[MerkleCap], points: list[Ext2]) -> Challenger:
     return ch
 
 
-def prove_openings(
-    oracles: list[PolynomialBatch], points: list[Ext2], config: FriConfig
-) -> OpeningProof:
+def prove_openings(oracles: list[PolynomialBatch], points: list[Ext2], config: FriConfig) -> OpeningProof:
     """Open every polynomial of every oracle at every point, with a FRI proof."""
     degree_bits = oracles[0].degree_bits
     params = FriParams.for_degree(config, degree_bits)

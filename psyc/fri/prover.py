@@ -121,9 +121,7 @@ def prove_fri(
     rounds = []
     for _ in range(config.num_query_rounds):
         x_index = challenger.get_challenge() % n_lde
-        initial = FriInitialTreeProof(
-            [(o.tree.leaf(x_index), o.tree.prove(x_index)) for o in oracles]
-        )
+        initial = FriInitialTreeProof([(o.tree.leaf(x_index), o.tree.prove(x_index)) for o in oracles])
         steps = []
         for arity_bits, tree, vals in zip(params.reduction_arity_bits, trees, layer_values, strict=True):
             coset_index = x_index >> arity_bits

@@ -24,16 +24,25 @@ def _require(ok: bool, msg: str) -> None:
 
 
 def _check_shape(
-    instance: FriInstanceInfo, openings: FriOpenings, caps: list[MerkleCap], proof: FriProof, params: FriParams
+    instance: FriInstanceInfo,
+    openings: FriOpenings,
+    caps: list[MerkleCap],
+    proof: FriProof,
+    params: FriParams,
 ) -> None:
     cfg = params.config
     _require(len(caps) == len(instance.oracles), "number of oracle caps differs from the instance")
     for i, cap in enumerate([*caps, *proof.commit_phase_caps]):
-        _require(len(cap) == 1 << cfg.cap_height, f"cap {i} has {len(cap)} digests, expected {1 << cfg.cap_height}")
+        _require(
+            len(cap) == 1 << cfg.cap_height, f"cap {i} has {len(cap)} digests, expected {1 << cfg.cap_height}"
+        )
         _require(all(len(d) == 4 for d in cap), f"cap {i} holds a digest that is not 4 elements")
     _require(len(openings.batches) == len(instance.batches), "openings do not match the instance's batches")
     for b, (vals, batch) in enumerate(zip(openings.batches, instance.batches, strict=True)):
-        _require(len(vals) == len(batch.polynomials), f"batch {b} has {len(vals)} openings, expected {len(batch.polynomials)}")
+        _require(
+            len(vals) == len(batch.polynomials),
+            f"batch {b} has {len(vals)} openings, expected {len(batch.polynomials)}",
+        )
     _require(
         len(proof.commit_phase_caps) == len(params.reduction_arity_bits),
         f"proof has {len(proof.commit_phase_caps)} folding layers, expected {len(params.reduction_arity_bits)}",
@@ -51,16 +60,32 @@ def _check_shape(
             len(rnd.initial_trees_proof.evals_proofs) == len(instance.oracles),
             f"query {q} opens {len(rnd.initial_trees_proof.evals_proofs)} oracles, expected {len(instance.oracles)}",
         )
-        for o, ((leaf, mp), info) in enumerate(zip(rnd.initial_trees_proof.evals_proofs, instance.oracles, strict=True)):
+        for o, ((leaf, mp), info) in enumerate(
+            zip(rnd.initial_trees_proof.evals_proofs, instance.oracles, strict=True)
+        ):
             width = info.num_polys + (SALT_SIZE if info.blinding else 0)
-            _require(len(leaf) == width, f"query {q}: oracle {o} leaf has {len(leaf)} values, expected {width}")
-            _require(len(mp.siblings) == params.lde_bits - cfg.cap_height, f"query {q}: oracle {o} Merkle path has the wrong length")
-        _require(len(rnd.steps) == len(params.reduction_arity_bits), f"query {q} has the wrong number of folding steps")
+            _require(
+                len(leaf) == width, f"query {q}: oracle {o} leaf has {len(leaf)} values, expected {width}"
+            )
+            _require(
+                len(mp.siblings) == params.lde_bits - cfg.cap_height,
+                f"query {q}: oracle {o} Merkle path has the wrong length",
+            )
+        _require(
+            len(rnd.steps) == len(params.reduction_arity_bits),
+            f"query {q} has the wrong number of folding steps",
+        )
         height = params.lde_bits
         for s, (step, ab) in enumerate(zip(rnd.steps, params.reduction_arity_bits, strict=True)):
             height -= ab
-            _require(len(step.evals) == 1 << ab, f"query {q} step {s} has {len(step.evals)} values, expected {1 << ab}")
-            _require(len(step.merkle_proof.siblings) == height - cfg.cap_height, f"query {q} step {s} Merkle path has the wrong length")
+            _require(
+                len(step.evals) == 1 << ab,
+                f"query {q} step {s} has {len(step.evals)} values, expected {1 << ab}",
+            )
+            _require(
+                len(step.merkle_proof.siblings) == height - cfg.cap_height,
+                f"query {q} step {s} Merkle path has the wrong length",
+            )
     _require(0 <= proof.pow_witness < P, "proof-of-work nonce is not a field element")
 
 
@@ -135,7 +160,10 @@ def verify_fri(
             )
             _require(
                 verify_merkle_proof(
-                    [c for e in step.evals for c in (e.a0, e.a1)], coset_index, proof.commit_phase_caps[s], step.merkle_proof
+                    [c for e in step.evals for c in (e.a0, e.a1)],
+                    coset_index,
+                    proof.commit_phase_caps[s],
+                    step.merkle_proof,
                 ),
                 f"query {q} step {s}: Merkle path does not match the commit-phase cap",
             )

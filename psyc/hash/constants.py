@@ -38,8 +38,7 @@ def mds_matrix() -> tuple[tuple[int, ...], ...]:
     circ = vector_file()["mds_circ"]
     diag = vector_file()["mds_diag"]
     return tuple(
-        tuple(circ[(j - i) % WIDTH] + (diag[i] if i == j else 0) for j in range(WIDTH))
-        for i in range(WIDTH)
+        tuple(circ[(j - i) % WIDTH] + (diag[i] if i == j else 0) for j in range(WIDTH)) for i in range(WIDTH)
     )
 
 

@@ -67,9 +67,7 @@ class MerkleTree:
         return MerkleProof(siblings)
 
 
-def verify_merkle_proof(
-    leaf: Sequence[int], index: int, cap: MerkleCap, proof: MerkleProof
-) -> bool:
+def verify_merkle_proof(leaf: Sequence[int], index: int, cap: MerkleCap, proof: MerkleProof) -> bool:
     """True iff ``leaf`` sits at ``index`` under ``cap``."""
     digest = hash_or_noop(list(leaf))
     for sibling in proof.siblings:

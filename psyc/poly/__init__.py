@@ -17,7 +17,19 @@ from psyc.poly.ntt import (
 )
 
 __all__ = [
-    "COSET_SHIFT", "bit_reverse", "coset_intt", "coset_ntt", "intt", "lde", "lde_batch",
-    "log2_strict", "ntt", "reverse_index_bits", "transpose", "twiddles",
-    "barycentric_eval_on_coset", "eval_poly", "interpolate",
+    "COSET_SHIFT",
+    "bit_reverse",
+    "coset_intt",
+    "coset_ntt",
+    "intt",
+    "lde",
+    "lde_batch",
+    "log2_strict",
+    "ntt",
+    "reverse_index_bits",
+    "transpose",
+    "twiddles",
+    "barycentric_eval_on_coset",
+    "eval_poly",
+    "interpolate",
 ]

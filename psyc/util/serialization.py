@@ -96,4 +96,6 @@ class ByteReader:
 
     def finish(self) -> None:
         if self.pos != len(self.data):
-            raise FormatError(f"{self.what}: {len(self.data) - self.pos} unexpected trailing bytes at offset {self.pos}")
+            raise FormatError(
+                f"{self.what}: {len(self.data) - self.pos} unexpected trailing bytes at offset {self.pos}"
+            )

@@ -1,0 +1,133 @@
+"""Benchmark cases: each warms up (JIT from the on-disk cache) and reports the best of k runs."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from psyc.field.goldilocks import P
+
+
+@dataclass(frozen=True)
+class Measurement:
+    name: str
+    size: str
+    seconds: float
+    rate: float | None = None  # operations per second, where meaningful
+    unit: str = ""
+    target: str = ""
+    extra: str = ""
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def _best(fn: Callable[[], object], repeat: int) -> float:
+    fn()  # warm-up: loads the cached JIT code, touches memory
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def _rand(shape, seed: int = 1) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, P, shape, dtype=np.uint64)
+
+
+def bench_field(quick: bool, repeat: int) -> Iterator[Measurement]:
+    from psyc.field import add_vec, ext_mul_vec, mul_vec
+
+    n = 1 << (20 if quick else 24)
+    a, b = _rand(n, 1), _rand(n, 2)
+    t = _best(lambda: mul_vec(a, b), repeat)
+    yield Measurement("field mul", f"2^{n.bit_length() - 1}", t, n / t, "mul/s", ">= 500 M/s")
+    t = _best(lambda: add_vec(a, b), repeat)
+    yield Measurement("field add", f"2^{n.bit_length() - 1}", t, n / t, "add/s")
+    e1, e2 = a.reshape(-1, 2), b.reshape(-1, 2)
+    t = _best(lambda: ext_mul_vec(e1, e2), repeat)
+    yield Measurement("ext mul", f"2^{n.bit_length() - 2}", t, (n // 2) / t, "mul/s")
+
+
+def bench_ntt(quick: bool, repeat: int) -> Iterator[Measurement]:
+    from psyc.poly import lde_batch, ntt
+
+    for log_n in (16, 18) if quick else (16, 18, 20):
+        c = _rand(1 << log_n)
+        t = _best(lambda c=c: ntt(c, bitrev_output=True), repeat)
+        yield Measurement("NTT", f"2^{log_n}", t, target="<= 150 ms" if log_n == 20 else "")
+    for cols, log_n in ((64, 12), (64, 14)) if not quick else ((16, 12),):
+        m = _rand((cols, 1 << log_n))
+        t = _best(lambda m=m: lde_batch(m, 3), repeat)
+        target = "<= 1 s" if (cols, log_n) == (64, 14) else ""
+        yield Measurement("LDE batch x8", f"{cols} x 2^{log_n} -> 2^{log_n + 3}", t, target=target)
+
+
+def bench_poseidon(quick: bool, repeat: int) -> Iterator[Measurement]:
+    from psyc.hash import permute, permute_many
+
+    n = 1 << (16 if quick else 19)
+    states = _rand((n, 12))
+    t = _best(lambda: permute_many(states), repeat)
+    yield Measurement("Poseidon batched", f"2^{n.bit_length() - 1} perms", t, n / t, "perm/s", ">= 500 k/s")
+    k = 2000
+    t = _best(lambda: [permute(list(range(12))) for _ in range(k)], 1)
+    yield Measurement(
+        "Poseidon single call", f"{k} calls", t, k / t, "perm/s", extra="Python -> numba per call"
+    )
+
+
+def bench_merkle(quick: bool, repeat: int) -> Iterator[Measurement]:
+    from psyc.hash import MerkleTree
+
+    log_n = 14 if quick else 17
+    rows = _rand((1 << log_n, 64))
+    t = _best(lambda: MerkleTree(rows, 4), max(1, repeat - 1))
+    yield Measurement("Merkle tree", f"2^{log_n} rows x 64", t, target="<= 3 s" if log_n == 17 else "")
+
+
+def bench_fri(quick: bool, repeat: int) -> Iterator[Measurement]:
+    from psyc.field import Ext2
+    from psyc.fri import FriConfig, FriOracleInfo, PolynomialBatch
+    from psyc.fri.pcs import prove_openings, verify_openings
+
+    cfg = FriConfig.standard()
+    for log_n, cols in ((12, 64),) if quick else ((12, 64), (14, 64)):
+        values = _rand((cols, 1 << log_n))
+        points = [Ext2(12345, 678), Ext2(91011, 1213)]
+        state = {}
+
+        def prove(values=values, points=points, state=state):
+            oracle = PolynomialBatch.from_values(values, cfg.rate_bits, cfg.cap_height)
+            state["oracle"] = oracle
+            state["proof"] = prove_openings([oracle], points, cfg)
+
+        t_prove = _best(prove, max(1, repeat - 1))
+        oracle, proof = state["oracle"], state["proof"]
+
+        def verify(oracle=oracle, proof=proof, points=points, log_n=log_n, cols=cols):
+            verify_openings([FriOracleInfo(cols)], [oracle.cap], points, proof, log_n, cfg)
+
+        t_verify = _best(verify, repeat)
+        size = len(proof.fri_proof.to_bytes())
+        label = f"{cols} polys x 2^{log_n}, 2 points"
+        yield Measurement("FRI commit+prove", label, t_prove, extra="standard config, incl. commitment")
+        yield Measurement("FRI verify", label, t_verify, extra=f"proof {size / 1024:.1f} KiB")
+
+
+BENCHMARKS: dict[str, Callable[[bool, int], Iterator[Measurement]]] = {
+    "field": bench_field,
+    "ntt": bench_ntt,
+    "poseidon": bench_poseidon,
+    "merkle": bench_merkle,
+    "fri": bench_fri,
+}
+
+
+def run_benchmarks(names: list[str], quick: bool = False, repeat: int = 3) -> Iterator[Measurement]:
+    for name in names:
+        yield from BENCHMARKS[name](quick, repeat)

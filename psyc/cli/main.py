@@ -1,0 +1,41 @@
+"""The ``psyc`` command: one subcommand per module in :mod:`psyc.cli`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from psyc import __version__
+from psyc.cli import bench_cmd, demo_cmd
+from psyc.cli.console import error_console
+
+COMMANDS = {"bench": bench_cmd, "demo": demo_cmd}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="psyc",
+        description="psyc: recursive zero-knowledge circuits over Goldilocks, proved with FRI.",
+    )
+    parser.add_argument("--version", action="version", version=f"psyc {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, module in COMMANDS.items():
+        module.register(sub.add_parser(name, help=module.HELP, description=module.HELP))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return COMMANDS[args.command].run(args)
+    except KeyboardInterrupt:
+        error_console.print("[red]interrupted[/red]")
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
