@@ -31,7 +31,7 @@ def interpolate(xs: Sequence[Scalar], ys: Sequence[Scalar]) -> list[Scalar]:
     n = len(xs)
     if n != len(ys):
         raise ValueError("interpolate: xs and ys differ in length")
-    if len(set(xs)) != n:
+    if len({x if isinstance(x, Ext2) else x % P for x in xs}) != n:
         raise ValueError("interpolate: points must be distinct")
     use_ext = any(isinstance(v, Ext2) for v in (*xs, *ys))
     zero = Ext2.zero() if use_ext else 0

@@ -14,7 +14,7 @@ import numpy as np
 
 from psyc.backend_cpu import ntt_kernels as nk
 from psyc.field.goldilocks import MULTIPLICATIVE_GENERATOR, P, inv, primitive_root_of_unity
-from psyc.field.vector import as_field_array, powers_vec, scale_vec
+from psyc.field.vector import as_field_array, canonicalize_vec, powers_vec, scale_vec
 
 #: The coset shift used for every LDE (ARCHITECTURE.md).
 COSET_SHIFT: int = MULTIPLICATIVE_GENERATOR
@@ -53,6 +53,9 @@ def _prepare(values, copy: bool = True) -> np.ndarray:
 def _dif_inplace(arr: np.ndarray, inverse: bool) -> None:
     """DIF on the last axis of a 1-D or 2-D contiguous array, in place."""
     log_n = log2_strict(arr.shape[-1])
+    if log_n == 0:  # no butterfly runs, but outputs must still be canonical
+        arr[...] = canonicalize_vec(arr)
+        return
     tw = twiddles(log_n, inverse)
     if arr.ndim == 1:
         (nk.dif_parallel if arr.shape[0] >= _PARALLEL_THRESHOLD else nk.dif_serial)(arr, tw)

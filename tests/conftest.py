@@ -1,0 +1,29 @@
+"""Shared pytest/hypothesis configuration for the psyc test-suite.
+
+The strategies live in ``strategies.py`` (next to this file) and are re-exported here:
+``felts`` (canonical elements with edge values 0, 1, p-1, 2^32, 2^32-1, p-2) and
+``u64s`` (any 64-bit value, with non-canonical edges p, p+1, 2^64-1, 2^64-2^32).
+"""
+
+from __future__ import annotations
+
+import os
+
+# numba's default OpenMP threading layer spins its workers after every parallel region;
+# with many tiny kernel calls (as in property tests) on a small or shared machine that
+# costs ~8 ms per call. Passive waiting brings it to ~10 us. Must be set before the first
+# parallel kernel runs (libgomp reads it once), hence here, before psyc is imported.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+from hypothesis import HealthCheck, settings  # noqa: E402
+from strategies import felts, nonzero_felts, nonzero_u64s, u64s  # noqa: E402, F401  (re-exported)
+
+settings.register_profile(
+    "ci",
+    deadline=None,
+    max_examples=60,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
+)
+settings.register_profile("thorough", parent=settings.get_profile("ci"), max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
