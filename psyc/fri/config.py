@@ -10,8 +10,10 @@ class FriConfig:
     """Knobs of the FRI commitment scheme.
 
     ``standard()`` is ARCHITECTURE.md's default: blowup 8, cap height 4, 28 queries and
-    16 proof-of-work bits (about 100 bits of conjectured security), folding by 16 until
-    at most 32 coefficients remain.
+    16 proof-of-work bits (about 100 bits of conjectured security), folding by 16 as long
+    as at least 2^final_poly_bits = 32 coefficients remain after the fold (so the final
+    polynomial has between 32 and 256 coefficients; fewer folding layers means fewer
+    Merkle paths for a recursive verifier to check).
     """
 
     rate_bits: int = 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from psyc.field.extension import Ext2
+from psyc.field.goldilocks import P
 from psyc.hash.merkle import MerkleCap, MerkleProof
 from psyc.util.serialization import ByteReader, ByteWriter, FormatError
 
@@ -70,7 +71,12 @@ class FriProof:
                 steps.append(FriQueryStep(evals, _read_merkle_proof(r, f"query {qi} step {si} path")))
             rounds.append(FriQueryRound(FriInitialTreeProof(initial), steps))
         final_poly = r.exts("final polynomial")
+        at = r.pos
         pow_witness = r.u64("proof-of-work nonce")
+        if pow_witness >= P:
+            raise FormatError(
+                f"{r.what}: proof-of-work nonce at offset {at} is not a canonical field element"
+            )
         return FriProof(caps, rounds, final_poly, pow_witness)
 
     def to_bytes(self) -> bytes:

@@ -89,6 +89,11 @@ def prove_fri(
         if o.tree.leaves.shape[0] != n_lde:
             raise ValueError(f"oracle LDE has {o.tree.leaves.shape[0]} rows, FRI expects {n_lde}")
 
+    shift_pow = pow(COSET_SHIFT, n_lde, 0xFFFFFFFF00000001)
+    for batch in instance.batches:
+        if batch.point**n_lde == Ext2(shift_pow):
+            raise ValueError(f"opening point {batch.point} lies on the LDE coset; choose a point off it")
+
     alpha = challenger.get_ext_challenge()
     coeffs = combined_polynomial(instance, oracles, alpha, n_lde)
     shift = COSET_SHIFT

@@ -87,6 +87,34 @@ def _check_shape(
                 f"query {q} step {s} Merkle path has the wrong length",
             )
     _require(0 <= proof.pow_witness < P, "proof-of-work nonce is not a field element")
+    # in-memory proofs may hold anything: every base element must be canonical and every
+    # digest 4 elements long before any of it reaches the hash
+    for cap_i, cap in enumerate(proof.commit_phase_caps):
+        _require(
+            _canonical(x for d in cap for x in d), f"commit-phase cap {cap_i} holds a non-canonical element"
+        )
+    for q, rnd in enumerate(proof.query_round_proofs):
+        paths = [mp for _, mp in rnd.initial_trees_proof.evals_proofs] + [st.merkle_proof for st in rnd.steps]
+        for mp in paths:
+            _require(
+                all(len(d) == 4 for d in mp.siblings), f"query {q}: a Merkle path digest is not 4 elements"
+            )
+            _require(
+                _canonical(x for d in mp.siblings for x in d),
+                f"query {q}: a Merkle path holds a non-canonical element",
+            )
+        for o, (leaf, _) in enumerate(rnd.initial_trees_proof.evals_proofs):
+            _require(_canonical(leaf), f"query {q}: oracle {o} leaf holds a non-canonical element")
+    shift_pow = pow(COSET_SHIFT, params.lde_size, P)
+    for b, batch in enumerate(instance.batches):
+        _require(
+            batch.point**params.lde_size != Ext2(shift_pow),
+            f"opening point of batch {b} lies on the LDE coset; openings there are meaningless",
+        )
+
+
+def _canonical(xs) -> bool:
+    return all(isinstance(x, int) and 0 <= x < P for x in xs)
 
 
 def verify_fri(
