@@ -95,36 +95,30 @@ def bit_reverse_rows(src, dst, log_n):
             dst[r, _bit_reverse_index(i, log_n)] = src[r, i]
 
 
+@njit(inline="always", cache=True)
+def _scale_row_by_powers(src, dst, shift, start):
+    """dst[i] = src[i] * start * shift^i, zero-padding dst beyond len(src)."""
+    acc = start
+    for i in range(src.shape[0]):
+        dst[i] = mul_u64(src[i], acc)
+        acc = mul_u64(acc, shift)
+    for i in range(src.shape[0], dst.shape[0]):
+        dst[i] = 0
+
+
 @njit(parallel=True, cache=True)
 def scale_rows_by_powers(src, dst, shift, start):
     """dst[r, i] = src[r, i] * start * shift^i (zero-padding dst beyond src's width)."""
-    m = src.shape[0]
-    n = src.shape[1]
-    width = dst.shape[1]
-    for r in prange(m):
-        acc = start
-        for i in range(n):
-            dst[r, i] = mul_u64(src[r, i], acc)
-            acc = mul_u64(acc, shift)
-        for i in range(n, width):
-            dst[r, i] = 0
+    for r in prange(src.shape[0]):
+        _scale_row_by_powers(src[r], dst[r], shift, start)
 
 
 @njit(parallel=True, cache=True)
 def coset_lde_batch(coeffs, out, tw, shift):
     """out[r] = bit-reversed evaluations of coeffs[r] on shift * <w_N>, N = out width."""
-    m = coeffs.shape[0]
-    n = coeffs.shape[1]
-    width = out.shape[1]
-    for r in prange(m):
-        row = out[r]
-        acc = np.uint64(1)
-        for i in range(n):
-            row[i] = mul_u64(coeffs[r, i], acc)
-            acc = mul_u64(acc, shift)
-        for i in range(n, width):
-            row[i] = 0
-        dif_serial(row, tw)
+    for r in prange(coeffs.shape[0]):
+        _scale_row_by_powers(coeffs[r], out[r], shift, np.uint64(1))
+        dif_serial(out[r], tw)
 
 
 @njit(parallel=True, cache=True)
