@@ -1,0 +1,1 @@
+"""The Plonkish proving system: gates, circuit builder, prover and verifier."""

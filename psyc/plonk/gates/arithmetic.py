@@ -1,0 +1,21 @@
+"""Arithmetic: ``num_ops`` independent ``c0*a*b + c1*c - out = 0`` per row (shared c0, c1)."""
+
+from psyc.plonk.gates.base import Gate, const, wire
+
+WIRES_PER_OP = 4
+
+
+def arithmetic_gate(num_ops: int) -> Gate:
+    c0, c1 = const(0), const(1)
+    constraints = []
+    for op in range(num_ops):
+        a, b, c, out = (wire(WIRES_PER_OP * op + k) for k in range(WIRES_PER_OP))
+        constraints.append(c0 * a * b + c1 * c - out)
+    return Gate(
+        name="arithmetic",
+        num_wires=WIRES_PER_OP * num_ops,
+        num_constants=2,
+        constraints=tuple(constraints),
+        description=f"{num_ops} ops of c0*a*b + c1*c = out",
+        params=(num_ops,),
+    )

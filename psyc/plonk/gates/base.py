@@ -1,0 +1,78 @@
+"""A gate is defined once, as symbolic constraints over one row of the table.
+
+Each constraint is a sympy polynomial in the row's wires ``w0..w{W-1}``, its constant
+columns ``c0..c{K-1}`` and the public-input digest ``pi0..pi3``; it must vanish on every
+row where the gate's selector is 1. Every evaluator — the numba quotient kernel, the
+verifier at the challenge point, the recursive verifier's circuit — is generated from
+these expressions by :mod:`psyc.plonk.gates.codegen`, and the degree is read off them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import sympy
+
+PI_DIGEST_LEN = 4
+
+
+def wire(i: int) -> sympy.Symbol:
+    return sympy.Symbol(f"w{i}")
+
+
+def const(i: int) -> sympy.Symbol:
+    return sympy.Symbol(f"c{i}")
+
+
+def pi(i: int) -> sympy.Symbol:
+    return sympy.Symbol(f"pi{i}")
+
+
+@dataclass(frozen=True)
+class Gate:
+    """A named family of row constraints.
+
+    ``constraints`` are sympy expressions; ``num_wires`` / ``num_constants`` say how many
+    wire and constant columns the gate reads (its symbols must stay within them).
+    """
+
+    name: str
+    num_wires: int
+    num_constants: int
+    constraints: tuple[sympy.Expr, ...]
+    description: str = ""
+    params: tuple = field(default=())
+
+    def __post_init__(self) -> None:
+        allowed = (
+            {wire(i) for i in range(self.num_wires)}
+            | {const(i) for i in range(self.num_constants)}
+            | {pi(i) for i in range(PI_DIGEST_LEN)}
+        )
+        for k, c in enumerate(self.constraints):
+            extra = c.free_symbols - allowed
+            if extra:
+                raise ValueError(
+                    f"gate {self.name}: constraint {k} uses undeclared symbols {sorted(map(str, extra))}"
+                )
+
+    @property
+    def id(self) -> str:
+        """Identifier unique per gate and parameters (used in keys and generated names)."""
+        return self.name if not self.params else f"{self.name}_" + "_".join(map(str, self.params))
+
+    @cached_property
+    def degree(self) -> int:
+        """Highest total degree of any constraint (0 for a gate without constraints)."""
+        symbols = [wire(i) for i in range(self.num_wires)] + [const(i) for i in range(self.num_constants)]
+        symbols += [pi(i) for i in range(PI_DIGEST_LEN)]
+        degrees = [sympy.Poly(c, *symbols).total_degree() for c in self.constraints if c != 0]
+        return max(degrees, default=0)
+
+    @property
+    def num_constraints(self) -> int:
+        return len(self.constraints)
+
+    def uses_public_inputs(self) -> bool:
+        return any(s.name.startswith("pi") for c in self.constraints for s in c.free_symbols)

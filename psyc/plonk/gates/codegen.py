@@ -1,0 +1,141 @@
+"""Generate every evaluator of a gate from its symbolic constraints.
+
+One emitter walks the sympy expressions (after common-subexpression elimination) and
+prints them through a *backend* — a table of how to write a constant, +, -, * and
+negation. The numba backend targets base-field uint64 kernels (the prover's quotient
+over the LDE coset); the generic backend prints plain operators, which evaluate Python
+ints (witness diagnostics, reduced mod p) and :class:`Ext2` values (the verifier at ζ).
+The recursive verifier adds a third backend that prints circuit-builder calls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import ModuleType
+
+import sympy
+
+from psyc.field.extension import Ext2
+from psyc.field.goldilocks import P
+from psyc.plonk.gates.base import PI_DIGEST_LEN, Gate
+from psyc.util.codegen import load_generated_module, render
+
+
+@dataclass(frozen=True)
+class Backend:
+    const: str
+    add: str
+    sub: str
+    mul: str
+    neg: str
+
+
+NUMBA_BACKEND = Backend(
+    const="np.uint64({v})",
+    add="add_u64({a}, {b})",
+    sub="sub_u64({a}, {b})",
+    mul="mul_u64({a}, {b})",
+    neg="neg_u64({a})",
+)
+OPERATOR_BACKEND = Backend(const="{v}", add="({a} + {b})", sub="({a} - {b})", mul="({a} * {b})", neg="(-{a})")
+
+
+class _Emitter:
+    def __init__(self, backend: Backend) -> None:
+        self.b = backend
+
+    def const(self, v: int) -> str:
+        return self.b.const.format(v=v % P)
+
+    def expr(self, e: sympy.Expr) -> str:
+        if e.is_Symbol:
+            return e.name
+        if e.is_Integer:
+            return self.const(int(e))
+        if e.is_Add:
+            out = None
+            for term in e.as_ordered_terms():
+                coeff, _ = term.as_coeff_Mul()
+                negative = coeff.is_negative
+                code = self.expr(-term if negative else term)
+                if out is None:
+                    out = self.b.neg.format(a=code) if negative else code
+                else:
+                    out = (self.b.sub if negative else self.b.add).format(a=out, b=code)
+            return out
+        if e.is_Mul:
+            coeff, factors = e.as_coeff_mul()
+            code = None
+            for f in factors:
+                fc = self.expr(f)
+                code = fc if code is None else self.b.mul.format(a=code, b=fc)
+            if code is None:
+                return self.const(int(coeff))
+            if coeff == 1:
+                return code
+            if coeff == -1:
+                return self.b.neg.format(a=code)
+            if not coeff.is_Integer:
+                raise ValueError(f"gate constraints must have integer coefficients, got {coeff}")
+            return self.b.mul.format(a=self.const(int(coeff)), b=code)
+        if e.is_Pow:
+            base, exp = e.args
+            if not (exp.is_Integer and int(exp) >= 1):
+                raise ValueError(f"only positive integer powers are allowed in gates, got {e}")
+            return self._pow(self.expr(base), int(exp))
+        raise ValueError(f"unsupported expression in a gate constraint: {e!r}")
+
+    def _pow(self, base: str, n: int) -> str:
+        # square-and-multiply, left to right
+        result = base
+        for bit in bin(n)[3:]:
+            result = self.b.mul.format(a=result, b=result)
+            if bit == "1":
+                result = self.b.mul.format(a=result, b=base)
+        return result
+
+
+def emit(constraints: tuple[sympy.Expr, ...], backend: Backend) -> tuple[list[tuple[str, str]], list[str]]:
+    """Straight-line code: (temporaries as (name, code)) and one code string per constraint."""
+    symbols = sympy.numbered_symbols("t")
+    replacements, reduced = sympy.cse(list(constraints), symbols=symbols, order="none")
+    em = _Emitter(backend)
+    temps = [(str(name), em.expr(value)) for name, value in replacements]
+    return temps, [em.expr(r) for r in reduced]
+
+
+def generated_module(gate: Gate) -> ModuleType:
+    """The generated evaluators of ``gate`` (cached per gate definition)."""
+    temps_nb, outs_nb = emit(gate.constraints, NUMBA_BACKEND)
+    temps_py, outs_py = emit(gate.constraints, OPERATOR_BACKEND)
+    source = render(
+        "gate.py.j2",
+        gate=gate,
+        pi_len=PI_DIGEST_LEN,
+        temps_nb=temps_nb,
+        outs_nb=outs_nb,
+        temps_py=temps_py,
+        outs_py=outs_py,
+    )
+    return load_generated_module(f"gate_{gate.id}", source)
+
+
+class GateEvaluators:
+    """Evaluators of one gate, all generated from its constraints."""
+
+    def __init__(self, gate: Gate) -> None:
+        self.gate = gate
+        self._mod = generated_module(gate)
+
+    def accumulate_quotient_terms(self, wires, consts, selector, pi_digest, alphas, out) -> None:
+        """out[a, i] += selector[i] * sum_k alphas[a]^k * C_k(row i), on uint64 arrays."""
+        if self.gate.num_constraints:
+            self._mod.accumulate(wires, consts, selector, pi_digest, alphas, out)
+
+    def eval_ints(self, w: list[int], c: list[int], pi_digest: list[int]) -> list[int]:
+        """Constraint values of one concrete row (canonical ints; all zero iff satisfied)."""
+        return [int(v) % P for v in self._mod.eval_generic(w, c, pi_digest)]
+
+    def eval_ext(self, w: list[Ext2], c: list[Ext2], pi_digest: list[Ext2]) -> list[Ext2]:
+        """Constraint values at an extension point (the verifier's check at ζ)."""
+        return [Ext2.coerce(v) for v in self._mod.eval_generic(w, c, pi_digest)]

@@ -1,0 +1,17 @@
+"""Public inputs: wires 0..3 hold the Poseidon digest of the public inputs.
+
+The verifier hashes the public inputs itself and feeds the digest in as ``pi0..pi3``,
+so a proof is bound to exactly the public inputs it is checked against.
+"""
+
+from psyc.plonk.gates.base import PI_DIGEST_LEN, Gate, pi, wire
+
+
+def public_input_gate() -> Gate:
+    return Gate(
+        name="public_input",
+        num_wires=PI_DIGEST_LEN,
+        num_constants=0,
+        constraints=tuple(wire(i) - pi(i) for i in range(PI_DIGEST_LEN)),
+        description="wires 0..3 = digest of the public inputs",
+    )
