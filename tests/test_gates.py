@@ -188,3 +188,55 @@ def test_bad_definitions_are_rejected():
         random_access_gate(9)
     with pytest.raises(ValueError):
         base_sum_gate(0)
+
+
+def test_poseidon_gate_rows_match_the_permutation():
+    from psyc.hash import permute
+    from psyc.plonk.gates.poseidon import (
+        NUM_WIRES,
+        WIRE_OUTPUT,
+        poseidon_gate,
+        poseidon_gate_witness,
+    )
+
+    gate = poseidon_gate()
+    assert (gate.num_wires, gate.degree) == (135, 7) and NUM_WIRES == 135
+    ev = GateEvaluators(gate)
+    rng = random.Random(5)
+    for swap in (False, True):
+        inputs = [rng.randrange(P) for _ in range(12)]
+        row = poseidon_gate_witness(inputs, swap)
+        assert ev.eval_ints(row, [], [0] * 4) == [0] * gate.num_constraints
+        order = inputs[4:8] + inputs[0:4] + inputs[8:] if swap else inputs
+        assert row[WIRE_OUTPUT : WIRE_OUTPUT + 12] == permute(order)
+        for col in (0, 13, 24, 26, 40, 70, 100, 134):  # every kind of wire
+            bad = list(row)
+            bad[col] = (bad[col] + 1) % P
+            assert any(ev.eval_ints(bad, [], [0] * 4)), col
+
+
+@pytest.mark.slow  # compiling the 123-constraint kernel takes ~90 s once per install
+def test_poseidon_gate_quotient_kernel_matches_generic():
+    from psyc.plonk.gates.poseidon import poseidon_gate, poseidon_gate_witness
+
+    gate = poseidon_gate()
+    ev = GateEvaluators(gate)
+    n = 8
+    rows = [poseidon_gate_witness(list(range(i, i + 12)), bool(i & 1)) for i in range(n)]
+    wires = np.array(rows, dtype=np.uint64).T.copy()
+    wires[3, 2] += np.uint64(1)  # one unsatisfied row
+    out = np.zeros((2, n), dtype=np.uint64)
+    alphas = np.array([3, 11], dtype=np.uint64)
+    ev.accumulate_quotient_terms(
+        wires,
+        np.zeros((1, n), dtype=np.uint64),
+        np.ones(n, dtype=np.uint64),
+        np.zeros(4, dtype=np.uint64),
+        alphas,
+        out,
+    )
+    for i in range(n):
+        r = ev.eval_ints([int(x) for x in wires[:, i]], [], [0] * 4)
+        for a in range(2):
+            assert int(out[a, i]) == sum(pow(int(alphas[a]), k, P) * v for k, v in enumerate(r)) % P
+    assert out[0, 2] != 0 and out[0, 1] == 0

@@ -1,0 +1,171 @@
+"""One Poseidon permutation per row (plonky2's layout: 135 wires, degree 7).
+
+Wires: 0..11 input, 12..23 output, 24 swap flag, 25..28 delta, then the S-box inputs
+that reset the degree: rounds 1..3 (36 wires), the 22 partial rounds (lane 0 only) and
+rounds 26..29 (48 wires). Round 0's S-box input is the (swapped) input plus constants,
+so it needs no wire. With swap = 1 the two 4-element halves of the input are exchanged
+before permuting (``delta_i = swap * (in[4+i] - in[i])``), which is how a Merkle path step
+chooses left/right child order without a separate gate.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import sympy
+
+from psyc.field.goldilocks import P
+from psyc.hash.constants import (
+    HALF_FULL_ROUNDS,
+    PARTIAL_ROUNDS,
+    SBOX_EXPONENT,
+    TOTAL_ROUNDS,
+    WIDTH,
+    mds_matrix,
+    round_constants,
+)
+from psyc.plonk.gates.base import Gate, wire
+
+WIRE_INPUT = 0
+WIRE_OUTPUT = WIDTH
+WIRE_SWAP = 2 * WIDTH
+WIRE_DELTA = WIRE_SWAP + 1
+WIRE_FULL_FIRST = WIRE_DELTA + 4  # rounds 1..HALF_FULL_ROUNDS-1
+WIRE_PARTIAL = WIRE_FULL_FIRST + WIDTH * (HALF_FULL_ROUNDS - 1)
+WIRE_FULL_SECOND = WIRE_PARTIAL + PARTIAL_ROUNDS
+NUM_WIRES = WIRE_FULL_SECOND + WIDTH * HALF_FULL_ROUNDS  # 135
+
+
+def full_first_wire(rnd: int, lane: int) -> int:
+    return WIRE_FULL_FIRST + WIDTH * (rnd - 1) + lane
+
+
+def partial_wire(rnd: int) -> int:
+    return WIRE_PARTIAL + rnd - HALF_FULL_ROUNDS
+
+
+def full_second_wire(rnd: int, lane: int) -> int:
+    return WIRE_FULL_SECOND + WIDTH * (rnd - HALF_FULL_ROUNDS - PARTIAL_ROUNDS) + lane
+
+
+# A state lane is a linear form {atom: coefficient mod p}; the atom 1 is the constant.
+LinearForm = dict
+
+
+def _lf(atom, coeff: int = 1) -> LinearForm:
+    return {atom: coeff % P}
+
+
+def _add_const(f: LinearForm, c: int) -> LinearForm:
+    g = dict(f)
+    g[1] = (g.get(1, 0) + c) % P
+    return g
+
+
+def _to_expr(f: LinearForm) -> sympy.Expr:
+    return sympy.Add(*[sympy.Integer(c) * a for a, c in f.items() if c])
+
+
+def _mds(state: list[LinearForm]) -> list[LinearForm]:
+    m = mds_matrix()
+    out = []
+    for i in range(WIDTH):
+        acc: LinearForm = {}
+        for j in range(WIDTH):
+            for atom, c in state[j].items():
+                acc[atom] = (acc.get(atom, 0) + m[i][j] * c) % P
+        out.append(acc)
+    return out
+
+
+def _sbox_input_constraint(w: int, f: LinearForm) -> sympy.Expr:
+    return wire(w) - _to_expr(f)
+
+
+@cache
+def poseidon_gate() -> Gate:
+    rc = round_constants()
+    inp = [wire(WIRE_INPUT + i) for i in range(WIDTH)]
+    swap = wire(WIRE_SWAP)
+    delta = [wire(WIRE_DELTA + i) for i in range(4)]
+    constraints: list[sympy.Expr] = [swap * (swap - 1)]
+    constraints += [delta[i] - swap * (inp[4 + i] - inp[i]) for i in range(4)]
+
+    state: list[LinearForm] = []
+    for i in range(WIDTH):
+        if i < 4:
+            state.append({inp[i]: 1, delta[i]: 1})
+        elif i < 8:
+            state.append({inp[i]: 1, delta[i - 4]: P - 1})
+        else:
+            state.append(_lf(inp[i]))
+
+    for r in range(TOTAL_ROUNDS):
+        state = [_add_const(state[i], rc[r][i]) for i in range(WIDTH)]
+        full = r < HALF_FULL_ROUNDS or r >= HALF_FULL_ROUNDS + PARTIAL_ROUNDS
+        lanes = range(WIDTH) if full else range(1)
+        for i in lanes:
+            if r == 0:
+                atom = _to_expr(state[i]) ** SBOX_EXPONENT  # no wire: degree 7 in the inputs
+            else:
+                if r < HALF_FULL_ROUNDS:
+                    w = full_first_wire(r, i)
+                elif full:
+                    w = full_second_wire(r, i)
+                else:
+                    w = partial_wire(r)
+                constraints.append(_sbox_input_constraint(w, state[i]))
+                atom = wire(w) ** SBOX_EXPONENT
+            state[i] = _lf(atom)
+        state = _mds(state)
+
+    constraints += [wire(WIRE_OUTPUT + i) - _to_expr(state[i]) for i in range(WIDTH)]
+    return Gate(
+        name="poseidon",
+        num_wires=NUM_WIRES,
+        num_constants=0,
+        constraints=tuple(constraints),
+        description="one Poseidon permutation (optional input-half swap)",
+    )
+
+
+def poseidon_gate_witness(inputs: list[int], swap: bool) -> list[int]:
+    """All 135 wire values of a row permuting ``inputs`` (the gate's witness generator)."""
+    from psyc.hash.poseidon import permute
+
+    w = [0] * NUM_WIRES
+    w[WIRE_INPUT : WIRE_INPUT + WIDTH] = [x % P for x in inputs]
+    w[WIRE_SWAP] = int(swap)
+    s = [x % P for x in inputs]
+    for i in range(4):
+        d = (s[4 + i] - s[i]) % P if swap else 0
+        w[WIRE_DELTA + i] = d
+    if swap:
+        s = s[4:8] + s[0:4] + s[8:]
+    m = mds_matrix()
+    rc = round_constants()
+    for r in range(TOTAL_ROUNDS):
+        s = [(x + c) % P for x, c in zip(s, rc[r], strict=True)]
+        full = r < HALF_FULL_ROUNDS or r >= HALF_FULL_ROUNDS + PARTIAL_ROUNDS
+        if r > 0:
+            if r < HALF_FULL_ROUNDS:
+                for i in range(WIDTH):
+                    w[full_first_wire(r, i)] = s[i]
+            elif full:
+                for i in range(WIDTH):
+                    w[full_second_wire(r, i)] = s[i]
+            else:
+                w[partial_wire(r)] = s[0]
+        if full:
+            s = [pow(x, SBOX_EXPONENT, P) for x in s]
+        else:
+            s[0] = pow(s[0], SBOX_EXPONENT, P)
+        s = [sum(m[i][j] * s[j] for j in range(WIDTH)) % P for i in range(WIDTH)]
+    w[WIRE_OUTPUT : WIRE_OUTPUT + WIDTH] = s
+    expected = (
+        permute(w[WIRE_INPUT + 4 : WIRE_INPUT + 8] + w[WIRE_INPUT : WIRE_INPUT + 4] + w[8:12])
+        if swap
+        else permute(w[:WIDTH])
+    )
+    assert s == expected, "Poseidon gate witness disagrees with the permutation"
+    return w
