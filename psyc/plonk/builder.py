@@ -1,0 +1,281 @@
+"""CircuitBuilder: build a Plonkish circuit from Python.
+
+Cells of the table hold :class:`Target` variables. An operation places a gate row (or
+an op inside a shared row) whose input cells hold the operand targets and whose output
+cells hold fresh targets, and registers a generator that computes the outputs. A target
+appearing in several cells — or targets joined by :meth:`connect` — becomes one cycle of
+the permutation argument, so copy constraints need no separate bookkeeping.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+from psyc.field.goldilocks import P
+from psyc.hash.constants import DIGEST_LEN, RATE, WIDTH
+from psyc.plonk.config import CircuitConfig
+from psyc.plonk.gates import (
+    Gate,
+    arithmetic_gate,
+    base_sum_gate,
+    constant_gate,
+    public_input_gate,
+)
+from psyc.plonk.gates.arithmetic import WIRES_PER_OP
+from psyc.plonk.gates.poseidon import (
+    NUM_WIRES as POSEIDON_WIRES,
+)
+from psyc.plonk.gates.poseidon import (
+    WIRE_INPUT,
+    WIRE_OUTPUT,
+    WIRE_SWAP,
+    poseidon_gate,
+    poseidon_gate_witness,
+)
+from psyc.plonk.target import Target
+from psyc.plonk.witness import Generator
+
+RANGE_CHECK_LIMBS = 63  # one base-2 decomposition gate serves every range check < 2^63
+
+
+@dataclass
+class Row:
+    gate: Gate
+    constants: list[int]
+    cells: list[Target | None]  # None: unused cell, filled with 0
+    scope: str
+
+
+class CircuitBuilder:
+    def __init__(self, config: CircuitConfig | None = None) -> None:
+        self.config = config or CircuitConfig.standard()
+        self.rows: list[Row] = []
+        self.generators: list[Generator] = []
+        self.public_inputs: list[Target] = []
+        self._num_targets = 0
+        self._parent: dict[int, int] = {}
+        self._constants: dict[int, Target] = {}
+        self._arith_open: dict[tuple[int, int], tuple[int, int]] = {}
+        self._const_open: tuple[int, int] | None = None
+        self._scopes: list[str] = []
+        self._arith = arithmetic_gate(self.config.num_routed_wires // WIRES_PER_OP)
+        self._const_gate = constant_gate(self.config.num_constants)
+        self._range_gate = base_sum_gate(RANGE_CHECK_LIMBS)
+
+    # --- targets and scopes -----------------------------------------------------
+    def add_virtual_target(self) -> Target:
+        t = Target(self._num_targets)
+        self._num_targets += 1
+        return t
+
+    def add_virtual_targets(self, n: int) -> list[Target]:
+        return [self.add_virtual_target() for _ in range(n)]
+
+    @contextlib.contextmanager
+    def scope(self, name: str) -> Iterator[None]:
+        """Name a region; rows and generators created inside carry ``outer/name``."""
+        self._scopes.append(name)
+        try:
+            yield
+        finally:
+            self._scopes.pop()
+
+    @property
+    def current_scope(self) -> str:
+        return "/".join(self._scopes)
+
+    def _add_row(self, gate: Gate, cells: list[Target | None], constants: Sequence[int] = ()) -> int:
+        if gate.num_wires > self.config.num_wires:
+            raise ValueError(
+                f"gate {gate.id} needs {gate.num_wires} wires; the config has {self.config.num_wires}"
+            )
+        consts = [c % P for c in constants] + [0] * (self.config.num_constants - len(constants))
+        self.rows.append(Row(gate, consts, cells, self.current_scope))
+        return len(self.rows) - 1
+
+    def add_generator(
+        self,
+        fn: Callable[[list[int]], Sequence[int]],
+        deps: Sequence[Target],
+        outputs: Sequence[Target],
+        name: str = "hint",
+    ) -> None:
+        """A witness hint: computes ``outputs`` from ``deps`` (it does not constrain them)."""
+        self.generators.append(Generator(tuple(deps), tuple(outputs), fn, self.current_scope, name))
+
+    # --- copy constraints ---------------------------------------------------------
+    def _find(self, i: int) -> int:
+        root = i
+        while self._parent.get(root, root) != root:
+            root = self._parent[root]
+        while self._parent.get(i, i) != root:
+            self._parent[i], i = root, self._parent[i]
+        return root
+
+    def connect(self, a: Target, b: Target) -> None:
+        """Constrain a == b."""
+        ra, rb = self._find(a.index), self._find(b.index)
+        if ra != rb:
+            self._parent[max(ra, rb)] = min(ra, rb)
+
+    def assert_equal(self, a: Target, b: Target) -> None:
+        self.connect(a, b)
+
+    # --- constants -----------------------------------------------------------------
+    def constant(self, value: int) -> Target:
+        value %= P
+        if value in self._constants:
+            return self._constants[value]
+        t = self.add_virtual_target()
+        slots = self.config.num_constants
+        if self._const_open is None or self._const_open[1] == slots:
+            row = self._add_row(self._const_gate, [None] * slots)
+            self._const_open = (row, 0)
+        row, slot = self._const_open
+        self.rows[row].cells[slot] = t
+        self.rows[row].constants[slot] = value
+        self._const_open = (row, slot + 1)
+        self.generators.append(Generator((), (t,), lambda _, v=value: [v], "", "constant"))
+        self._constants[value] = t
+        return t
+
+    def zero(self) -> Target:
+        return self.constant(0)
+
+    def one(self) -> Target:
+        return self.constant(1)
+
+    # --- arithmetic -------------------------------------------------------------------
+    def arithmetic(self, c0: int, c1: int, a: Target, b: Target, c: Target) -> Target:
+        """c0*a*b + c1*c, packed with other ops of the same (c0, c1) into one row."""
+        key = (c0 % P, c1 % P)
+        ops = self._arith.params[0]
+        if key not in self._arith_open or self._arith_open[key][1] == ops:
+            cells = [None] * self._arith.num_wires
+            self._arith_open[key] = (self._add_row(self._arith, cells, key), 0)
+        row, op = self._arith_open[key]
+        out = self.add_virtual_target()
+        self.rows[row].cells[WIRES_PER_OP * op : WIRES_PER_OP * (op + 1)] = [a, b, c, out]
+        self._arith_open[key] = (row, op + 1)
+        k0, k1 = key
+        self.generators.append(
+            Generator(
+                (a, b, c),
+                (out,),
+                lambda v, k0=k0, k1=k1: [(k0 * v[0] * v[1] + k1 * v[2]) % P],
+                self.current_scope,
+                "arithmetic",
+            )
+        )
+        return out
+
+    def add(self, a: Target, b: Target) -> Target:
+        return self.arithmetic(1, 1, a, self.one(), b)
+
+    def sub(self, a: Target, b: Target) -> Target:
+        return self.arithmetic(1, P - 1, a, self.one(), b)
+
+    def mul(self, a: Target, b: Target) -> Target:
+        return self.arithmetic(1, 0, a, b, self.zero())
+
+    def mul_add(self, a: Target, b: Target, c: Target) -> Target:
+        return self.arithmetic(1, 1, a, b, c)
+
+    def mul_const(self, k: int, a: Target) -> Target:
+        return self.arithmetic(k, 0, a, self.one(), self.zero())
+
+    def add_const(self, a: Target, k: int) -> Target:
+        return self.add(a, self.constant(k))
+
+    def neg(self, a: Target) -> Target:
+        return self.mul_const(P - 1, a)
+
+    def assert_zero(self, t: Target) -> None:
+        self.connect(t, self.zero())
+
+    def assert_bool(self, t: Target) -> None:
+        """t * (t - 1) = 0, as t*t - t."""
+        self.assert_zero(self.arithmetic(1, P - 1, t, t, t))
+
+    def range_check(self, t: Target, bits: int) -> None:
+        """Constrain 0 <= t < 2^bits (bits <= 63: a bit decomposition cannot alias t + p)."""
+        if not 0 <= bits <= RANGE_CHECK_LIMBS:
+            raise ValueError(f"range_check supports 0..{RANGE_CHECK_LIMBS} bits, got {bits}")
+        limbs = self.add_virtual_targets(RANGE_CHECK_LIMBS)
+        self._add_row(self._range_gate, [t, *limbs])
+        zero = self.zero()
+        for limb in limbs[bits:]:
+            self.connect(limb, zero)
+        self.generators.append(
+            Generator(
+                (t,),
+                tuple(limbs),
+                lambda v: [(v[0] >> i) & 1 for i in range(RANGE_CHECK_LIMBS)],
+                self.current_scope,
+                "range_check",
+            )
+        )
+
+    # --- hashing ---------------------------------------------------------------------
+    def permute(self, inputs: Sequence[Target], swap: Target | None = None) -> list[Target]:
+        """The Poseidon permutation in one row; with ``swap`` = 1 the input halves 0..3 and
+        4..7 are exchanged first (swap must be boolean; the gate enforces it)."""
+        if len(inputs) != WIDTH:
+            raise ValueError(f"permute takes {WIDTH} targets")
+        swap = swap if swap is not None else self.zero()
+        cells = [self.add_virtual_target() for _ in range(POSEIDON_WIRES)]
+        cells[WIRE_INPUT : WIRE_INPUT + WIDTH] = list(inputs)
+        cells[WIRE_SWAP] = swap
+        self._add_row(poseidon_gate(), cells)
+        computed = tuple(
+            c for k, c in enumerate(cells) if not (WIRE_INPUT <= k < WIRE_INPUT + WIDTH or k == WIRE_SWAP)
+        )
+
+        def gen(v: list[int]) -> list[int]:
+            row = poseidon_gate_witness(v[:WIDTH], bool(v[WIDTH]))
+            return [
+                x for k, x in enumerate(row) if not (WIRE_INPUT <= k < WIRE_INPUT + WIDTH or k == WIRE_SWAP)
+            ]
+
+        self.generators.append(Generator((*inputs, swap), computed, gen, self.current_scope, "poseidon"))
+        return cells[WIRE_OUTPUT : WIRE_OUTPUT + WIDTH]
+
+    def hash_no_pad(self, inputs: Sequence[Target]) -> list[Target]:
+        """plonky2's overwrite-mode sponge (no padding), as in psyc.hash.hash_no_pad."""
+        state = [self.zero()] * WIDTH
+        for start in range(0, len(inputs), RATE):
+            chunk = list(inputs[start : start + RATE])
+            state = self.permute(chunk + state[len(chunk) :])
+        return state[:DIGEST_LEN]
+
+    poseidon = hash_no_pad
+
+    def hash_or_noop(self, inputs: Sequence[Target]) -> list[Target]:
+        if len(inputs) <= DIGEST_LEN:
+            return list(inputs) + [self.zero()] * (DIGEST_LEN - len(inputs))
+        return self.hash_no_pad(inputs)
+
+    def two_to_one(self, a: Sequence[Target], b: Sequence[Target]) -> list[Target]:
+        return self.permute([*a, *b] + [self.zero()] * 4)[:DIGEST_LEN]
+
+    # --- public inputs and build ---------------------------------------------------------
+    def register_public_input(self, t: Target) -> None:
+        self.public_inputs.append(t)
+
+    def register_public_inputs(self, ts: Sequence[Target]) -> None:
+        self.public_inputs.extend(ts)
+
+    def build(self):
+        """Freeze the circuit: lay out the table, compute the permutation, commit constants."""
+        from psyc.plonk.circuit_data import build_circuit
+
+        with self.scope("public_inputs"):
+            digest = self.hash_no_pad(self.public_inputs)
+            self._add_row(public_input_gate(), list(digest))
+        return build_circuit(self)
+
+    # --- statistics --------------------------------------------------------------------------
+    def num_gates(self) -> int:
+        return len(self.rows)

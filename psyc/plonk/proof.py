@@ -1,0 +1,49 @@
+"""Plonk proofs: caps, openings at ζ and gζ, and the FRI opening proof."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from psyc.field.extension import Ext2
+from psyc.fri.proof import FriProof
+from psyc.hash.merkle import MerkleCap
+
+
+@dataclass
+class OpeningSet:
+    constants: list[Ext2]  # selectors, then gate constants
+    plonk_sigmas: list[Ext2]
+    wires: list[Ext2]
+    plonk_zs: list[Ext2]  # Z_r(ζ) per challenge
+    plonk_zs_next: list[Ext2]  # Z_r(gζ)
+    partial_products: list[Ext2]  # per challenge, chunks - 1 values
+    quotient_polys: list[Ext2]  # per challenge, quotient_chunks values
+
+    def groups(self) -> list[tuple[str, list[Ext2]]]:
+        return [(f.name, getattr(self, f.name)) for f in fields(self)]
+
+
+@dataclass
+class Proof:
+    wires_cap: MerkleCap
+    plonk_zs_partial_products_cap: MerkleCap
+    quotient_polys_cap: MerkleCap
+    openings: OpeningSet
+    opening_proof: FriProof
+
+
+@dataclass
+class ProofWithPublicInputs:
+    proof: Proof
+    public_inputs: list[int]
+
+    def to_bytes(self) -> bytes:
+        from psyc.plonk.keys import proof_to_bytes
+
+        return proof_to_bytes(self)
+
+    @staticmethod
+    def from_bytes(data: bytes, common) -> ProofWithPublicInputs:
+        from psyc.plonk.keys import proof_from_bytes
+
+        return proof_from_bytes(data, common)

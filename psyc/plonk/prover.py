@@ -1,0 +1,217 @@
+"""The Plonk prover: witness -> commitments -> permutation argument -> quotient -> FRI."""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+
+import numpy as np
+
+from psyc.backend_cpu import plonk_kernels as pk
+from psyc.field.extension import Ext2
+from psyc.field.goldilocks import P, inv, primitive_root_of_unity
+from psyc.field.vector import batch_inverse_vec, mul_vec, powers_vec, scale_vec, sub_vec
+from psyc.fri.oracle import PolynomialBatch
+from psyc.fri.prover import compute_openings, prove_fri
+from psyc.hash.poseidon import hash_no_pad
+from psyc.plonk.diagnostics import UnsatisfiedConstraints, check_constraints
+from psyc.plonk.proof import OpeningSet, Proof, ProofWithPublicInputs
+from psyc.plonk.transcript import (
+    draw_alphas,
+    draw_betas_gammas,
+    draw_zeta,
+    fri_instance,
+    start_transcript,
+)
+from psyc.plonk.witness import PartialWitness, WitnessError
+from psyc.plonk.witness_gen import generate_witness
+from psyc.poly.ntt import COSET_SHIFT, bit_reverse, coset_intt, transpose
+
+
+class Timing:
+    """Wall time per prover phase (reported by ``psyc bench``)."""
+
+    def __init__(self) -> None:
+        self.phases: dict[str, float] = {}
+
+    @contextmanager
+    def phase(self, name: str):
+        t = time.perf_counter()
+        yield
+        self.phases[name] = self.phases.get(name, 0.0) + time.perf_counter() - t
+
+
+def _natural_lde(batch: PolynomialBatch, num_polys: int) -> np.ndarray:
+    """(num_polys, N) evaluations in natural coset order from a commitment's leaves."""
+    return bit_reverse(transpose(np.ascontiguousarray(batch.tree.leaves[:, :num_polys])))
+
+
+def prove(
+    data, pw: PartialWitness, check_witness: bool = True, timing: Timing | None = None
+) -> ProofWithPublicInputs:
+    """Prove that ``pw`` extends to a witness of the circuit.
+
+    With ``check_witness`` (the default) an unsatisfied constraint raises
+    :class:`UnsatisfiedConstraints` naming gate, row and scope before any proving work;
+    turning it off is only for soundness tests (the proof then fails verification).
+    """
+    timing = timing or Timing()
+    common, po, vo = data.common, data.prover_only, data.verifier_only
+    cfg = common.config
+    fri = cfg.fri_config
+    n = common.degree
+    blowup = 1 << fri.rate_bits
+    n_lde = n * blowup
+    num_ch = cfg.num_challenges
+    R = cfg.num_routed_wires
+    zk = cfg.zero_knowledge
+
+    with timing.phase("witness"):
+        wires, public_inputs = generate_witness(data, pw)
+    if check_witness:
+        with timing.phase("diagnostics"):
+            failures = check_constraints(data, wires, public_inputs)
+        if failures:
+            raise UnsatisfiedConstraints(failures)
+    pi_digest = hash_no_pad(public_inputs)
+    ch = start_transcript(vo.circuit_digest, pi_digest)
+
+    with timing.phase("commit wires (LDE + Merkle)"):
+        wires_batch = PolynomialBatch.from_values(wires, fri.rate_bits, fri.cap_height, blinding=zk)
+    betas, gammas = draw_betas_gammas(ch, wires_batch.cap, num_ch)
+
+    with timing.phase("permutation argument"):
+        omega = primitive_root_of_unity(common.degree_bits)
+        xs = powers_vec(omega, n)
+        k_is = np.array(common.k_is, dtype=np.uint64)
+        m = cfg.num_partial_product_chunks
+        chunk = cfg.partial_product_chunk
+        routed = np.ascontiguousarray(wires[:R])
+        zs_cols = []
+        for r in range(num_ch):
+            nums = np.empty((m, n), dtype=np.uint64)
+            dens = np.empty((m, n), dtype=np.uint64)
+            pk.chunk_products(
+                routed,
+                po.sigma_values,
+                k_is,
+                xs,
+                np.uint64(betas[r]),
+                np.uint64(gammas[r]),
+                chunk,
+                nums,
+                dens,
+            )
+            try:
+                dens_inv = batch_inverse_vec(dens)
+            except ZeroDivisionError:  # probability ~ n*R/p for random beta, gamma
+                raise WitnessError("permutation argument hit a zero denominator; prove again") from None
+            z = np.empty(n, dtype=np.uint64)
+            pps = np.empty((m - 1, n), dtype=np.uint64)
+            final = pk.z_and_partial_products(nums, dens_inv, z, pps)
+            if check_witness and final != 1:
+                raise WitnessError("copy constraints are not satisfied (the permutation product is not 1)")
+            zs_cols.append(z[None, :])
+            zs_cols.append(pps)
+        zs_values = np.concatenate(zs_cols)
+    with timing.phase("commit Z and partial products"):
+        zs_batch = PolynomialBatch.from_values(zs_values, fri.rate_bits, fri.cap_height, blinding=zk)
+    alphas = draw_alphas(ch, zs_batch.cap, num_ch)
+
+    with timing.phase("quotient"):
+        pre = po.constants_sigmas
+        S, K = common.num_selectors, cfg.num_constants
+        pre_lde = _natural_lde(pre, common.num_preprocessed)
+        wires_lde = _natural_lde(wires_batch, cfg.num_wires)
+        zs_lde = _natural_lde(zs_batch, common.num_zs_columns)
+        omega_big = primitive_root_of_unity(common.degree_bits + fri.rate_bits)
+        xs_big = powers_vec(omega_big, n_lde, start=COSET_SHIFT)
+        alpha_arr = np.array(alphas, dtype=np.uint64)
+        out = np.zeros((num_ch, n_lde), dtype=np.uint64)
+        consts_lde = np.ascontiguousarray(pre_lde[S : S + K])
+        pi_arr = np.array(pi_digest, dtype=np.uint64)
+        for gi, ev in enumerate(common.evaluators()):
+            ev.accumulate_quotient_terms(
+                wires_lde, consts_lde, np.ascontiguousarray(pre_lde[gi]), pi_arr, alpha_arr, out
+            )
+        # L0(x) = (x^n - 1) / (n (x - 1)); Z_H(x) = x^n - 1 takes `blowup` values on the coset
+        zh = np.array(
+            [(pow(COSET_SHIFT, n, P) * pow(omega_big, i * n, P) - 1) % P for i in range(blowup)],
+            dtype=np.uint64,
+        )
+        zh_full = np.tile(zh, n_lde // blowup)
+        l0 = mul_vec(
+            zh_full, batch_inverse_vec(scale_vec(sub_vec(xs_big, np.ones(n_lde, dtype=np.uint64)), n))
+        )
+        zs_only = np.ascontiguousarray(zs_lde[[r * m for r in range(num_ch)]])
+        pps_lde = np.ascontiguousarray(
+            np.stack([zs_lde[r * m + 1 : (r + 1) * m] for r in range(num_ch)]).reshape(num_ch, m - 1, n_lde)
+        )
+        offsets = np.array([pow(a, common.num_gate_constraints, P) for a in alphas], dtype=np.uint64)
+        pk.permutation_vanishing_terms(
+            np.ascontiguousarray(wires_lde[:R]),
+            np.ascontiguousarray(pre_lde[S + K :]),
+            zs_only,
+            pps_lde,
+            k_is,
+            xs_big,
+            l0,
+            np.array(betas, dtype=np.uint64),
+            np.array(gammas, dtype=np.uint64),
+            chunk,
+            blowup,
+            alpha_arr,
+            offsets,
+            out,
+        )
+        zh_inv = np.array([inv(int(v)) for v in zh], dtype=np.uint64)
+        pk.divide_by_zh(out, zh_inv, blowup)
+        q = cfg.quotient_chunks
+        chunks = []
+        for r in range(num_ch):
+            coeffs = coset_intt(out[r], COSET_SHIFT)
+            if check_witness and coeffs[q * n :].any():
+                raise WitnessError("the quotient has too high a degree: constraints are not satisfied")
+            chunks.append(coeffs[: q * n].reshape(q, n))
+        quotient_coeffs = np.concatenate(chunks)
+    with timing.phase("commit quotient"):
+        quotient_batch = PolynomialBatch(quotient_coeffs, fri.rate_bits, fri.cap_height, blinding=zk)
+    zeta = draw_zeta(ch, quotient_batch.cap)
+
+    with timing.phase("openings + FRI"):
+        g = primitive_root_of_unity(common.degree_bits)
+        if zeta**n == Ext2(1) or (zeta * g) ** n_lde == Ext2(
+            pow(COSET_SHIFT, n_lde, P)
+        ):  # pragma: no cover - prob ~ 2^-100
+            raise WitnessError("ζ landed on the trace domain; prove again")
+        oracles = [pre, wires_batch, zs_batch, quotient_batch]
+        instance = fri_instance(common, zeta)
+        fri_openings = compute_openings(instance, oracles)
+        openings = openings_from_fri(common, fri_openings)
+        ch.observe_exts(fri_openings.flatten())
+        opening_proof = prove_fri(instance, oracles, ch, common.fri_params)
+
+    proof = Proof(wires_batch.cap, zs_batch.cap, quotient_batch.cap, openings, opening_proof)
+    return ProofWithPublicInputs(proof, public_inputs)
+
+
+def openings_from_fri(common, fri_openings) -> OpeningSet:
+    """Split the flat ζ batch (in oracle order) and the gζ batch into named groups."""
+    cfg = common.config
+    at_zeta, at_next = fri_openings.batches
+    at_zeta = list(at_zeta)
+    S_K = common.num_selectors + cfg.num_constants
+    R, W = cfg.num_routed_wires, cfg.num_wires
+    m = cfg.num_partial_product_chunks
+    pre, rest = at_zeta[: common.num_preprocessed], at_zeta[common.num_preprocessed :]
+    wires, rest = rest[:W], rest[W:]
+    zs, quotient = rest[: common.num_zs_columns], rest[common.num_zs_columns :]
+    return OpeningSet(
+        constants=pre[:S_K],
+        plonk_sigmas=pre[S_K : S_K + R],
+        wires=wires,
+        plonk_zs=[zs[r * m] for r in range(cfg.num_challenges)],
+        plonk_zs_next=list(at_next),
+        partial_products=[v for r in range(cfg.num_challenges) for v in zs[r * m + 1 : (r + 1) * m]],
+        quotient_polys=quotient,
+    )

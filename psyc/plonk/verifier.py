@@ -1,0 +1,152 @@
+"""The Plonk verifier: replay the transcript, check the vanishing identity at ζ, verify FRI."""
+
+from __future__ import annotations
+
+from psyc.field.extension import Ext2
+from psyc.field.goldilocks import P, primitive_root_of_unity
+from psyc.fri.structure import FriOpenings
+from psyc.fri.verifier import FriVerificationError, verify_fri
+from psyc.hash.poseidon import hash_no_pad
+from psyc.plonk.proof import ProofWithPublicInputs
+from psyc.plonk.transcript import draw_alphas, draw_betas_gammas, draw_zeta, fri_instance, start_transcript
+
+
+class VerificationError(Exception):
+    """The proof is invalid; the message says which check failed."""
+
+
+def _require(ok: bool, msg: str) -> None:
+    if not ok:
+        raise VerificationError(msg)
+
+
+def _check_shape(pwpi: ProofWithPublicInputs, common) -> None:
+    cfg = common.config
+    o = pwpi.proof.openings
+    expected = {
+        "constants": common.num_selectors + cfg.num_constants,
+        "plonk_sigmas": cfg.num_routed_wires,
+        "wires": cfg.num_wires,
+        "plonk_zs": cfg.num_challenges,
+        "plonk_zs_next": cfg.num_challenges,
+        "partial_products": cfg.num_challenges * (cfg.num_partial_product_chunks - 1),
+        "quotient_polys": cfg.num_challenges * cfg.quotient_chunks,
+    }
+    for name, values in o.groups():
+        _require(
+            len(values) == expected[name],
+            f"openings: {name} has {len(values)} values, expected {expected[name]}",
+        )
+        _require(all(isinstance(v, Ext2) for v in values), f"openings: {name} holds a non-extension value")
+    _require(
+        len(pwpi.public_inputs) == common.num_public_inputs,
+        f"{len(pwpi.public_inputs)} public inputs given, the circuit has {common.num_public_inputs}",
+    )
+    _require(
+        all(isinstance(v, int) and 0 <= v < P for v in pwpi.public_inputs),
+        "a public input is not a canonical field element",
+    )
+    for name in ("wires_cap", "plonk_zs_partial_products_cap", "quotient_polys_cap"):
+        cap = getattr(pwpi.proof, name)
+        _require(
+            len(cap) == 1 << cfg.fri_config.cap_height and all(len(d) == 4 for d in cap),
+            f"{name} has the wrong shape",
+        )
+        _require(
+            all(isinstance(x, int) and 0 <= x < P for d in cap for x in d),
+            f"{name} holds a non-canonical element",
+        )
+
+
+def eval_vanishing_at(common, o, zeta: Ext2, pi_digest, betas, gammas, alphas) -> list[Ext2]:
+    """The combined vanishing polynomial V_j(ζ) for each alpha (same term order as the prover)."""
+    cfg = common.config
+    S, K, R = common.num_selectors, cfg.num_constants, cfg.num_routed_wires
+    n = common.degree
+    consts = o.constants[S : S + K]
+    pi_ext = [Ext2(v) for v in pi_digest]
+    gate_terms = [Ext2.zero()] * common.num_gate_constraints
+    for gi, ev in enumerate(common.evaluators()):
+        g = ev.gate
+        if not g.num_constraints:
+            continue
+        vals = ev.eval_ext(o.wires[: g.num_wires], consts[: g.num_constants], pi_ext)
+        sel = o.constants[gi]
+        for k, v in enumerate(vals):
+            gate_terms[k] = gate_terms[k] + sel * v
+
+    zh = zeta**n - 1
+    l0 = zh / ((zeta - 1) * n)
+    m, chunk = cfg.num_partial_product_chunks, cfg.partial_product_chunk
+    perm_terms = [l0 * (z - 1) for z in o.plonk_zs]
+    for r in range(cfg.num_challenges):
+        pps = o.partial_products[r * (m - 1) : (r + 1) * (m - 1)]
+        prev = o.plonk_zs[r]
+        for c in range(m):
+            num, den = Ext2.one(), Ext2.one()
+            for j in range(c * chunk, min(R, (c + 1) * chunk)):
+                w = o.wires[j]
+                num = num * (w + zeta * (betas[r] * common.k_is[j]) + gammas[r])
+                den = den * (w + o.plonk_sigmas[j] * betas[r] + gammas[r])
+            cur = pps[c] if c < m - 1 else o.plonk_zs_next[r]
+            perm_terms.append(cur * den - prev * num)
+            prev = cur
+
+    out = []
+    for a in alphas:
+        acc = Ext2.zero()
+        for t in reversed(gate_terms):
+            acc = acc * a + t
+        perm = Ext2.zero()
+        for t in reversed(perm_terms):
+            perm = perm * a + t
+        out.append(acc + perm * pow(a, common.num_gate_constraints, P))
+    return out
+
+
+def verify(pwpi: ProofWithPublicInputs, verifier_only, common) -> None:
+    """Raise :class:`VerificationError` unless the proof is valid for these public inputs."""
+    _check_shape(pwpi, common)
+    cfg = common.config
+    proof, o = pwpi.proof, pwpi.proof.openings
+    pi_digest = hash_no_pad(pwpi.public_inputs)
+    ch = start_transcript(verifier_only.circuit_digest, pi_digest)
+    betas, gammas = draw_betas_gammas(ch, proof.wires_cap, cfg.num_challenges)
+    alphas = draw_alphas(ch, proof.plonk_zs_partial_products_cap, cfg.num_challenges)
+    zeta = draw_zeta(ch, proof.quotient_polys_cap)
+    n = common.degree
+    _require(zeta**n != Ext2(1), "ζ lies in the trace domain")
+
+    vanishing = eval_vanishing_at(common, o, zeta, pi_digest, betas, gammas, alphas)
+    zh = zeta**n - 1
+    q = cfg.quotient_chunks
+    zeta_n = zeta**n
+    for r in range(cfg.num_challenges):
+        chunks = o.quotient_polys[r * q : (r + 1) * q]
+        t = Ext2.zero()
+        for c in reversed(chunks):
+            t = t * zeta_n + c
+        _require(vanishing[r] == zh * t, f"vanishing polynomial check failed at ζ (challenge {r})")
+
+    instance = fri_instance(common, zeta)
+    m = cfg.num_partial_product_chunks
+    zs_all = []
+    for r in range(cfg.num_challenges):
+        zs_all.append(o.plonk_zs[r])
+        zs_all.extend(o.partial_products[r * (m - 1) : (r + 1) * (m - 1)])
+    flat = [*o.constants, *o.plonk_sigmas, *o.wires, *zs_all, *o.quotient_polys]
+    fri_openings = FriOpenings((tuple(flat), tuple(o.plonk_zs_next)))
+    ch.observe_exts(fri_openings.flatten())
+    caps = [
+        verifier_only.constants_sigmas_cap,
+        proof.wires_cap,
+        proof.plonk_zs_partial_products_cap,
+        proof.quotient_polys_cap,
+    ]
+    try:
+        verify_fri(instance, fri_openings, caps, proof.opening_proof, ch, common.fri_params)
+    except FriVerificationError as e:
+        raise VerificationError(f"FRI: {e}") from None
+
+
+__all__ = ["VerificationError", "eval_vanishing_at", "primitive_root_of_unity", "verify"]

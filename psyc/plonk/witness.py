@@ -1,0 +1,47 @@
+"""Partial witnesses and witness generation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from psyc.field.goldilocks import P
+from psyc.plonk.target import Target
+
+
+class WitnessError(Exception):
+    """The witness is incomplete or inconsistent; the message names the target and scope."""
+
+
+class PartialWitness:
+    """Values the user sets before proving (inputs, secrets)."""
+
+    def __init__(self) -> None:
+        self.values: dict[Target, int] = {}
+
+    def set_target(self, t: Target, value: int) -> None:
+        if not isinstance(value, int) or not 0 <= value < P:
+            raise WitnessError(f"value {value!r} for {t} is not a field element in [0, p)")
+        old = self.values.get(t)
+        if old is not None and old != value:
+            raise WitnessError(f"{t} set twice, to {old} and {value}")
+        self.values[t] = value
+
+    def set_targets(self, ts: Sequence[Target], values: Sequence[int]) -> None:
+        for t, v in zip(ts, values, strict=True):
+            self.set_target(t, v)
+
+
+@dataclass
+class Generator:
+    """Computes ``outputs`` from ``deps`` once all deps are known (a witness hint).
+
+    ``fn`` receives the dependency values and returns the output values. A generator's
+    outputs are *not* constrained by it: the circuit must constrain them with gates.
+    """
+
+    deps: tuple[Target, ...]
+    outputs: tuple[Target, ...]
+    fn: Callable[[list[int]], Sequence[int]]
+    scope: str = ""
+    name: str = "hint"
