@@ -24,7 +24,7 @@ def _source() -> str:
         half_full=HALF_FULL_ROUNDS,
         partial=PARTIAL_ROUNDS,
         round_constants=flat,
-        mds=mds_matrix(),
+        mds=[list(row) for row in mds_matrix()],
     )
 
 
@@ -35,3 +35,4 @@ permute_batch = _module.permute_batch
 hash_or_noop_rows = _module.hash_or_noop_rows
 compress_pairs = _module.compress_pairs
 grind = _module.grind
+gate_trace = _module.gate_trace

@@ -55,7 +55,7 @@ class CommonCircuitData:
         return FriParams.for_degree(self.config.fri_config, self.degree_bits)
 
     def evaluators(self) -> list[GateEvaluators]:
-        return [GateEvaluators(g) for g in self.gates]
+        return [GateEvaluators.for_gate(g) for g in self.gates]
 
     def description(self) -> bytes:
         """Canonical text of everything that defines the constraint system but the tables."""
@@ -180,7 +180,7 @@ def build_circuit(builder) -> CircuitData:
         cell_class[col, i] = zero_class
     num_classes += 1
 
-    for cid, cells in occurrences.items():
+    for cells in occurrences.values():
         if len(cells) > 1 and any(col >= R for col, _ in cells):
             col, row = next((c, r_) for c, r_ in cells if c >= R)
             raise ValueError(

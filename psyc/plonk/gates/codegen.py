@@ -11,6 +11,7 @@ The recursive verifier adds a third backend that prints circuit-builder calls.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from types import ModuleType
 
 import sympy
@@ -126,6 +127,12 @@ class GateEvaluators:
     def __init__(self, gate: Gate) -> None:
         self.gate = gate
         self._mod = generated_module(gate)
+
+    @staticmethod
+    @cache
+    def for_gate(gate: Gate) -> GateEvaluators:
+        """Shared evaluators per gate definition (generation runs sympy's CSE: not free)."""
+        return GateEvaluators(gate)
 
     def accumulate_quotient_terms(self, wires, consts, selector, pi_digest, alphas, out) -> None:
         """out[a, i] += selector[i] * sum_k alphas[a]^k * C_k(row i), on uint64 arrays."""

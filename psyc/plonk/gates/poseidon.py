@@ -131,41 +131,29 @@ def poseidon_gate() -> Gate:
 
 def poseidon_gate_witness(inputs: list[int], swap: bool) -> list[int]:
     """All 135 wire values of a row permuting ``inputs`` (the gate's witness generator)."""
-    from psyc.hash.poseidon import permute
+    import numpy as np
+
+    from psyc.backend_cpu.poseidon_kernels import gate_trace
 
     w = [0] * NUM_WIRES
     w[WIRE_INPUT : WIRE_INPUT + WIDTH] = [x % P for x in inputs]
     w[WIRE_SWAP] = int(swap)
     s = [x % P for x in inputs]
     for i in range(4):
-        d = (s[4 + i] - s[i]) % P if swap else 0
-        w[WIRE_DELTA + i] = d
+        w[WIRE_DELTA + i] = (s[4 + i] - s[i]) % P if swap else 0
     if swap:
         s = s[4:8] + s[0:4] + s[8:]
-    m = mds_matrix()
-    rc = round_constants()
-    for r in range(TOTAL_ROUNDS):
-        s = [(x + c) % P for x, c in zip(s, rc[r], strict=True)]
-        full = r < HALF_FULL_ROUNDS or r >= HALF_FULL_ROUNDS + PARTIAL_ROUNDS
-        if r > 0:
-            if r < HALF_FULL_ROUNDS:
-                for i in range(WIDTH):
-                    w[full_first_wire(r, i)] = s[i]
-            elif full:
-                for i in range(WIDTH):
-                    w[full_second_wire(r, i)] = s[i]
-            else:
-                w[partial_wire(r)] = s[0]
-        if full:
-            s = [pow(x, SBOX_EXPONENT, P) for x in s]
+    state = np.array(s, dtype=np.uint64)
+    sbox_in = np.empty((TOTAL_ROUNDS, WIDTH), dtype=np.uint64)
+    gate_trace(state, sbox_in)
+    for r in range(1, TOTAL_ROUNDS):
+        if r < HALF_FULL_ROUNDS:
+            for i in range(WIDTH):
+                w[full_first_wire(r, i)] = int(sbox_in[r, i])
+        elif r >= HALF_FULL_ROUNDS + PARTIAL_ROUNDS:
+            for i in range(WIDTH):
+                w[full_second_wire(r, i)] = int(sbox_in[r, i])
         else:
-            s[0] = pow(s[0], SBOX_EXPONENT, P)
-        s = [sum(m[i][j] * s[j] for j in range(WIDTH)) % P for i in range(WIDTH)]
-    w[WIRE_OUTPUT : WIRE_OUTPUT + WIDTH] = s
-    expected = (
-        permute(w[WIRE_INPUT + 4 : WIRE_INPUT + 8] + w[WIRE_INPUT : WIRE_INPUT + 4] + w[8:12])
-        if swap
-        else permute(w[:WIDTH])
-    )
-    assert s == expected, "Poseidon gate witness disagrees with the permutation"
+            w[partial_wire(r)] = int(sbox_in[r, 0])
+    w[WIRE_OUTPUT : WIRE_OUTPUT + WIDTH] = [int(x) for x in state]
     return w
