@@ -1,0 +1,242 @@
+"""Plonk prover/verifier: completeness on random circuits and soundness against tampering."""
+
+import copy
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from psyc.field import Ext2, P
+from psyc.fri import FriConfig
+from psyc.hash import hash_no_pad, two_to_one
+from psyc.plonk.builder import CircuitBuilder
+from psyc.plonk.config import CircuitConfig
+from psyc.plonk.diagnostics import UnsatisfiedConstraints
+from psyc.plonk.verifier import VerificationError
+from psyc.plonk.witness import PartialWitness, WitnessError
+
+FAST = CircuitConfig(
+    fri_config=FriConfig(rate_bits=3, cap_height=2, num_query_rounds=8, proof_of_work_bits=4)
+)
+
+
+def _square_circuit(config=FAST):
+    b = CircuitBuilder(config)
+    x = b.add_virtual_target()
+    y = b.mul(x, x)
+    z = b.add(y, b.constant(5))
+    b.register_public_input(z)
+    return b.build(), x
+
+
+@pytest.fixture(scope="module")
+def square():
+    data, x = _square_circuit()
+    pw = PartialWitness()
+    pw.set_target(x, 3)
+    proof = data.prove(pw)
+    return data, proof
+
+
+def test_square_plus_five(square):
+    data, proof = square
+    assert proof.public_inputs == [14]
+    data.verify(proof)
+
+
+def test_wrong_public_input_rejected(square):
+    data, proof = square
+    bad = copy.deepcopy(proof)
+    bad.public_inputs[0] = 15
+    with pytest.raises(VerificationError):
+        data.verify(bad)
+    bad.public_inputs = [14, 1]
+    with pytest.raises(VerificationError, match="public inputs"):
+        data.verify(bad)
+
+
+@pytest.mark.parametrize(
+    "group",
+    ["constants", "plonk_sigmas", "wires", "plonk_zs", "plonk_zs_next", "partial_products", "quotient_polys"],
+)
+def test_every_opening_group_is_bound(square, group):
+    data, proof = square
+    values = getattr(proof.proof.openings, group)
+    for idx in sorted({0, len(values) // 2, len(values) - 1}):
+        bad = copy.deepcopy(proof)
+        getattr(bad.proof.openings, group)[idx] = values[idx] + Ext2(1)
+        with pytest.raises(VerificationError):
+            data.verify(bad)
+
+
+@pytest.mark.parametrize("cap", ["wires_cap", "plonk_zs_partial_products_cap", "quotient_polys_cap"])
+def test_caps_are_bound(square, cap):
+    data, proof = square
+    bad = copy.deepcopy(proof)
+    getattr(bad.proof, cap)[0][0] = (getattr(bad.proof, cap)[0][0] + 1) % P
+    with pytest.raises(VerificationError):
+        data.verify(bad)
+
+
+def test_fri_data_and_pow_are_bound(square):
+    data, proof = square
+    bad = copy.deepcopy(proof)
+    bad.proof.opening_proof.pow_witness = (bad.proof.opening_proof.pow_witness + 1) % P
+    with pytest.raises(VerificationError):
+        data.verify(bad)
+    bad = copy.deepcopy(proof)
+    bad.proof.opening_proof.final_poly[0] = bad.proof.opening_proof.final_poly[0] + Ext2(1)
+    with pytest.raises(VerificationError):
+        data.verify(bad)
+    bad = copy.deepcopy(proof)
+    leaf, mp = bad.proof.opening_proof.query_round_proofs[0].initial_trees_proof.evals_proofs[1]
+    leaf[0] = (leaf[0] + 1) % P
+    with pytest.raises(VerificationError):
+        data.verify(bad)
+
+
+def test_proof_does_not_verify_against_another_circuit(square):
+    data, proof = square
+    b = CircuitBuilder(FAST)
+    x = b.add_virtual_target()
+    b.register_public_input(b.add(b.mul(x, x), b.constant(6)))  # differs only in a constant
+    other = b.build()
+    assert other.verifier_only.fingerprint != data.verifier_only.fingerprint
+    with pytest.raises(VerificationError):
+        other.verify(proof)
+
+
+def test_poseidon_chain_matches_native_hash():
+    b = CircuitBuilder(FAST)
+    xs = b.add_virtual_targets(10)
+    h = b.hash_no_pad(xs)
+    h2 = b.two_to_one(h, xs[:4])
+    b.register_public_inputs(h2)
+    data = b.build()
+    pw = PartialWitness()
+    vals = list(range(100, 110))
+    pw.set_targets(xs, vals)
+    proof = data.prove(pw)
+    assert proof.public_inputs == two_to_one(hash_no_pad(vals), vals[:4])
+    data.verify(proof)
+
+
+def test_swap_permutation_in_circuit():
+    from psyc.hash import permute
+
+    b = CircuitBuilder(FAST)
+    xs = b.add_virtual_targets(12)
+    s = b.add_virtual_target()
+    b.assert_bool(s)
+    out = b.permute(xs, swap=s)
+    b.register_public_inputs(out)
+    data = b.build()
+    vals = list(range(12))
+    for swap in (0, 1):
+        pw = PartialWitness()
+        pw.set_targets(xs, vals)
+        pw.set_target(s, swap)
+        proof = data.prove(pw)
+        order = vals[4:8] + vals[:4] + vals[8:] if swap else vals
+        assert proof.public_inputs == permute(order)
+        data.verify(proof)
+    pw = PartialWitness()
+    pw.set_targets(xs, vals)
+    pw.set_target(s, 2)
+    with pytest.raises((UnsatisfiedConstraints, WitnessError)):
+        data.prove(pw)
+
+
+def test_range_check_accepts_in_range_and_rejects_out_of_range():
+    b = CircuitBuilder(FAST)
+    x = b.add_virtual_target()
+    b.range_check(x, 8)
+    y = b.add_virtual_target()
+    b.range_check(y, 63)
+    data = b.build()
+    for v in (0, 1, 255):
+        pw = PartialWitness()
+        pw.set_target(x, v)
+        pw.set_target(y, 2**63 - 1)
+        data.verify(data.prove(pw))
+    pw = PartialWitness()
+    pw.set_target(x, 256)
+    pw.set_target(y, 0)
+    with pytest.raises(WitnessError, match="copy constraint"):
+        data.prove(pw)
+
+
+def test_unsatisfied_witness_is_diagnosed_and_a_forced_proof_fails():
+    b = CircuitBuilder(FAST)
+    y = b.add_virtual_target()
+    with b.scope("limits"):
+        b.range_check(y, 63)
+    data = b.build()
+    pw = PartialWitness()
+    pw.set_target(y, 2**63 + 5)  # 63 bits cannot recompose it
+    with pytest.raises(UnsatisfiedConstraints) as e:
+        data.prove(pw)
+    failure = e.value.failures[0]
+    assert failure.gate == "base_sum_63_2" and failure.scope == "limits" and failure.constraint_index == 0
+    assert "limits" in str(e.value) and "w0=" in str(e.value)
+    forced = data.prove(pw, check_witness=False)
+    with pytest.raises(VerificationError):
+        data.verify(forced)
+
+
+def test_missing_witness_is_reported():
+    data, x = _square_circuit()
+    with pytest.raises(WitnessError, match="set them with PartialWitness"):
+        data.prove(PartialWitness())
+    pw = PartialWitness()
+    with pytest.raises(WitnessError):
+        pw.set_target(x, P)
+
+
+def test_non_routed_reuse_is_rejected_at_build():
+    from psyc.plonk.gates.poseidon import NUM_WIRES
+
+    b = CircuitBuilder(FAST)
+    xs = b.add_virtual_targets(12)
+    out = b.permute(xs)
+    row = b.rows[-1]
+    internal = row.cells[NUM_WIRES - 1]
+    b.connect(internal, out[0])
+    with pytest.raises(ValueError, match="non-routed"):
+        b.build()
+
+
+@settings(max_examples=8, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from("+-*c"), st.integers(0, 50), st.integers(0, 50)), min_size=1, max_size=25
+    ),
+    st.integers(0, 2**32),
+)
+def test_random_arithmetic_circuits(ops, seed):
+    rng = random.Random(seed)
+    b = CircuitBuilder(FAST)
+    inputs = b.add_virtual_targets(3)
+    in_vals = [rng.randrange(P) for _ in range(3)]
+    targets, values = list(inputs), list(in_vals)
+    for op, i, j in ops:
+        a, av = targets[i % len(targets)], values[i % len(values)]
+        c, cv = targets[j % len(targets)], values[j % len(values)]
+        if op == "+":
+            t, v = b.add(a, c), (av + cv) % P
+        elif op == "-":
+            t, v = b.sub(a, c), (av - cv) % P
+        elif op == "*":
+            t, v = b.mul(a, c), av * cv % P
+        else:
+            t, v = b.mul_add(a, c, b.constant(j)), (av * cv + j) % P
+        targets.append(t)
+        values.append(v)
+    b.register_public_input(targets[-1])
+    data = b.build()
+    pw = PartialWitness()
+    pw.set_targets(inputs, in_vals)
+    proof = data.prove(pw)
+    assert proof.public_inputs == [values[-1]]
+    data.verify(proof)
