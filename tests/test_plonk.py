@@ -240,3 +240,36 @@ def test_random_arithmetic_circuits(ops, seed):
     proof = data.prove(pw)
     assert proof.public_inputs == [values[-1]]
     data.verify(proof)
+
+
+def test_serialization_round_trips_and_rejects_truncation(square):
+    from psyc.plonk.keys import VerifyingKey
+    from psyc.plonk.proof import ProofWithPublicInputs
+    from psyc.util.serialization import FormatError
+
+    data, proof = square
+    raw = proof.to_bytes()
+    assert raw[:8] == b"PSYCPRF\x00"
+    back = ProofWithPublicInputs.from_bytes(raw, data.common)
+    assert back.to_bytes() == raw
+    data.verify(back)
+    vk_raw = data.verifier_data.to_bytes()
+    vk = VerifyingKey.from_bytes(vk_raw)
+    assert vk.fingerprint == data.verifier_data.fingerprint
+    assert vk.to_bytes() == vk_raw
+    vk.verify(ProofWithPublicInputs.from_bytes(raw, vk.common))
+    step = max(1, len(raw) // 400)
+    for cut in list(range(0, len(raw), step)) + [len(raw) - 1]:
+        with pytest.raises(FormatError):
+            ProofWithPublicInputs.from_bytes(raw[:cut], data.common)
+    for cut in range(len(vk_raw)):
+        with pytest.raises(FormatError):
+            VerifyingKey.from_bytes(vk_raw[:cut])
+    with pytest.raises(FormatError):
+        ProofWithPublicInputs.from_bytes(raw + b"\x00", data.common)
+    with pytest.raises(FormatError, match="not a psyc proof"):
+        ProofWithPublicInputs.from_bytes(b"X" + raw[1:], data.common)
+    corrupted = bytearray(vk_raw)
+    corrupted[-40] ^= 1  # inside the cap: the stored digest no longer matches
+    with pytest.raises(FormatError):
+        VerifyingKey.from_bytes(bytes(corrupted))

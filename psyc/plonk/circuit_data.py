@@ -125,6 +125,7 @@ class CircuitData:
 
     @property
     def verifier_data(self):
+        """The verifying key on its own (``.to_bytes()``, ``.fingerprint``, ``.verify``)."""
         from psyc.plonk.keys import VerifyingKey
 
         return VerifyingKey(self.verifier_only, self.common)

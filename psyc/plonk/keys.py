@@ -1,15 +1,180 @@
-"""Verifying keys (placeholder for the on-disk format; see issue 3 item 6)."""
+"""Verifying keys and proofs on disk.
+
+Both are versioned binary files: an 8-byte magic, a u32 format version, then
+length-prefixed little-endian fields (see :mod:`psyc.util.serialization`). Every read is
+bounds-checked and every field element must be canonical, so a truncated, padded or
+corrupted file is a :class:`FormatError` naming the field and byte offset.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from psyc.fri.config import FriConfig
+from psyc.fri.proof import FriProof, read_cap, write_cap
+from psyc.hash.poseidon import hash_no_pad
+from psyc.plonk.circuit_data import CommonCircuitData, VerifierOnlyCircuitData, _digest_of_bytes
+from psyc.plonk.config import CircuitConfig
+from psyc.plonk.gates import gate_from_spec
+from psyc.plonk.proof import OpeningSet, Proof, ProofWithPublicInputs
+from psyc.util.serialization import ByteReader, ByteWriter, FormatError
+
+PROOF_MAGIC = b"PSYCPRF\x00"
+VK_MAGIC = b"PSYCVK\x00\x00"
+FORMAT_VERSION = 1
+
+
+def _header(r: ByteReader, magic: bytes, what: str) -> None:
+    got = r.raw(len(magic), "magic header")
+    if got != magic:
+        raise FormatError(f"not a psyc {what} file (magic {got!r}, expected {magic!r})")
+    version = r.u32("format version")
+    if version != FORMAT_VERSION:
+        raise FormatError(
+            f"{what} format version {version} is not supported (this psyc reads version {FORMAT_VERSION})"
+        )
+
+
+def _config_fields(cfg: CircuitConfig) -> list[int]:
+    return [
+        cfg.num_wires,
+        cfg.num_routed_wires,
+        cfg.num_constants,
+        cfg.num_challenges,
+        cfg.max_quotient_degree_factor,
+        int(cfg.zero_knowledge),
+        *cfg.fri_config.to_list(),
+    ]
+
+
+def _config_from_fields(v: list[int]) -> CircuitConfig:
+    try:
+        return CircuitConfig(
+            num_wires=v[0],
+            num_routed_wires=v[1],
+            num_constants=v[2],
+            num_challenges=v[3],
+            max_quotient_degree_factor=v[4],
+            zero_knowledge=bool(v[5]),
+            fri_config=FriConfig.from_list(v[6:12]),
+        )
+    except (ValueError, TypeError, IndexError) as e:
+        raise FormatError(f"verifying key holds an invalid circuit config: {e}") from None
+
 
 @dataclass
 class VerifyingKey:
-    verifier_only: object
-    common: object
+    """Everything a verifier needs: the common data and the preprocessed commitment."""
+
+    verifier_only: VerifierOnlyCircuitData
+    common: CommonCircuitData
 
     @property
     def fingerprint(self) -> list[int]:
         return self.verifier_only.fingerprint
+
+    def verify(self, proof: ProofWithPublicInputs) -> None:
+        from psyc.plonk.verifier import verify
+
+        verify(proof, self.verifier_only, self.common)
+
+    def to_bytes(self) -> bytes:
+        w = ByteWriter()
+        w.raw(VK_MAGIC)
+        w.u32(FORMAT_VERSION)
+        c = self.common
+        w.felts(_config_fields(c.config))
+        w.u32(c.degree_bits)
+        w.u32(c.num_public_inputs)
+        w.u32(len(c.gates))
+        for g in c.gates:
+            name = g.name.encode()
+            w.u32(len(name))
+            w.raw(name)
+            w.felts(list(g.params))
+        write_cap(w, self.verifier_only.constants_sigmas_cap)
+        w.felts(self.verifier_only.circuit_digest)
+        return w.getvalue()
+
+    @staticmethod
+    def from_bytes(data: bytes) -> VerifyingKey:
+        r = ByteReader(data, "verifying key")
+        _header(r, VK_MAGIC, "verifying key")
+        config = _config_from_fields(r.felts("circuit config", expected=12))
+        degree_bits = r.u32("degree bits")
+        if not 1 <= degree_bits <= 28:
+            raise FormatError(f"verifying key: degree bits {degree_bits} out of range")
+        num_pis = r.u32("number of public inputs")
+        num_gates = r.u32("number of gates")
+        if num_gates > 64:
+            raise FormatError(f"verifying key: {num_gates} gates is more than the limit 64")
+        gates = []
+        for i in range(num_gates):
+            length = r.u32(f"gate {i} name length")
+            if length > 64:
+                raise FormatError(f"verifying key: gate {i} name is {length} bytes long")
+            name = r.raw(length, f"gate {i} name").decode(errors="replace")
+            params = tuple(r.felts(f"gate {i} parameters", limit=8))
+            try:
+                gates.append(gate_from_spec(name, params))
+            except (ValueError, TypeError) as e:
+                raise FormatError(f"verifying key: gate {i}: {e}") from None
+        cap = read_cap(r, "constants/sigmas cap")
+        digest = r.felts("circuit digest", expected=4)
+        r.finish()
+        from psyc.field.goldilocks import MULTIPLICATIVE_GENERATOR, P
+
+        common = CommonCircuitData(
+            config=config,
+            degree_bits=degree_bits,
+            gates=gates,
+            num_public_inputs=num_pis,
+            k_is=[pow(MULTIPLICATIVE_GENERATOR, j, P) for j in range(config.num_routed_wires)],
+            num_gate_constraints=max((g.num_constraints for g in gates), default=0),
+        )
+        if len(cap) != 1 << config.fri_config.cap_height:
+            raise FormatError("verifying key: the cap size does not match the config's cap height")
+        expected = hash_no_pad([x for d in cap for x in d] + _digest_of_bytes(common.description()))
+        if expected != digest:
+            raise FormatError("verifying key: the circuit digest does not match its contents (corrupted key)")
+        return VerifyingKey(VerifierOnlyCircuitData(cap, digest), common)
+
+
+def proof_to_bytes(p: ProofWithPublicInputs) -> bytes:
+    w = ByteWriter()
+    w.raw(PROOF_MAGIC)
+    w.u32(FORMAT_VERSION)
+    w.felts(p.public_inputs)
+    for cap in (p.proof.wires_cap, p.proof.plonk_zs_partial_products_cap, p.proof.quotient_polys_cap):
+        write_cap(w, cap)
+    for _, values in p.proof.openings.groups():
+        w.exts(values)
+    p.proof.opening_proof.write(w)
+    return w.getvalue()
+
+
+def proof_from_bytes(data: bytes, common: CommonCircuitData) -> ProofWithPublicInputs:
+    r = ByteReader(data, "proof")
+    _header(r, PROOF_MAGIC, "proof")
+    cfg = common.config
+    pis = r.felts("public inputs", expected=common.num_public_inputs)
+    caps = [read_cap(r, name) for name in ("wires cap", "Z/partial-products cap", "quotient cap")]
+    for name, cap in zip(("wires cap", "Z/partial-products cap", "quotient cap"), caps, strict=True):
+        if len(cap) != 1 << cfg.fri_config.cap_height:
+            raise FormatError(
+                f"proof: {name} has {len(cap)} digests, expected {1 << cfg.fri_config.cap_height}"
+            )
+    m = cfg.num_partial_product_chunks
+    counts = [
+        ("constants openings", common.num_selectors + cfg.num_constants),
+        ("sigma openings", cfg.num_routed_wires),
+        ("wire openings", cfg.num_wires),
+        ("Z openings", cfg.num_challenges),
+        ("Z(g zeta) openings", cfg.num_challenges),
+        ("partial-product openings", cfg.num_challenges * (m - 1)),
+        ("quotient openings", cfg.num_challenges * cfg.quotient_chunks),
+    ]
+    groups = [r.exts(name, expected=k) for name, k in counts]
+    fri = FriProof.read(r)
+    r.finish()
+    return ProofWithPublicInputs(Proof(caps[0], caps[1], caps[2], OpeningSet(*groups), fri), pis)

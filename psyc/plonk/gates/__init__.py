@@ -8,10 +8,36 @@ from psyc.plonk.gates.constant import constant_gate
 from psyc.plonk.gates.exponentiation import exponentiation_gate
 from psyc.plonk.gates.extension_arithmetic import extension_arithmetic_gate
 from psyc.plonk.gates.noop import noop_gate
+from psyc.plonk.gates.poseidon import poseidon_gate
 from psyc.plonk.gates.public_input import public_input_gate
 from psyc.plonk.gates.random_access import random_access_gate
 
+_CONSTRUCTORS = {
+    "arithmetic": arithmetic_gate,
+    "base_sum": base_sum_gate,
+    "constant": constant_gate,
+    "exponentiation": exponentiation_gate,
+    "extension_arithmetic": extension_arithmetic_gate,
+    "noop": noop_gate,
+    "poseidon": poseidon_gate,
+    "public_input": public_input_gate,
+    "random_access": random_access_gate,
+}
+
+
+def gate_from_spec(name: str, params: tuple[int, ...]) -> Gate:
+    """Rebuild a gate from its name and parameters (as stored in verifying keys)."""
+    if name not in _CONSTRUCTORS:
+        raise ValueError(f"unknown gate '{name}'")
+    gate = _CONSTRUCTORS[name](*params)
+    if gate.params != tuple(params):
+        raise ValueError(f"gate '{name}' does not take parameters {params}")
+    return gate
+
+
 __all__ = [
+    "gate_from_spec",
+    "poseidon_gate",
     "PI_DIGEST_LEN",
     "Gate",
     "GateEvaluators",
