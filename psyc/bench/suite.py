@@ -119,12 +119,78 @@ def bench_fri(quick: bool, repeat: int) -> Iterator[Measurement]:
         yield Measurement("FRI verify", label, t_verify, extra=f"proof {size / 1024:.1f} KiB")
 
 
+def _plonk_case(label: str, build, repeat: int, target_prove: str, target_verify: str) -> Iterator[Measurement]:
+    from psyc.plonk.prover import Timing
+
+    t = time.perf_counter()
+    data, pw = build()
+    t_build = time.perf_counter() - t
+    state: dict = {}
+
+    def prove():
+        state["timing"] = Timing()
+        state["proof"] = data.prove(pw, timing=state["timing"])
+
+    t_prove = _best(prove, max(1, repeat - 1))
+    t_verify = _best(lambda: data.verify(state["proof"]), repeat)
+    size = len(state["proof"].to_bytes())
+    rows = f"2^{data.common.degree_bits} rows"
+    yield Measurement(f"{label}: build", rows, t_build)
+    yield Measurement(f"{label}: prove", rows, t_prove, target=target_prove)
+    for phase, secs in state["timing"].phases.items():
+        yield Measurement(f"  {phase}", rows, secs, extra="phase of the last prove")
+    yield Measurement(f"{label}: verify", rows, t_verify, target=target_verify, extra=f"proof {size / 1024:.1f} KiB")
+
+
+def _poseidon_chain(num_perms: int):
+    from psyc.plonk.builder import CircuitBuilder
+    from psyc.plonk.witness import PartialWitness
+
+    b = CircuitBuilder()
+    x = b.add_virtual_targets(4)
+    h = x
+    for _ in range(num_perms - 1):  # the public-input hash adds one more
+        h = b.two_to_one(h, x)
+    b.register_public_inputs(h)
+    data = b.build()
+    pw = PartialWitness()
+    pw.set_targets(x, [1, 2, 3, 4])
+    return data, pw
+
+
+def _arithmetic_mix(num_ops: int):
+    from psyc.plonk.builder import CircuitBuilder
+    from psyc.plonk.witness import PartialWitness
+
+    b = CircuitBuilder()
+    x, y = b.add_virtual_target(), b.add_virtual_target()
+    acc = x
+    for i in range(num_ops):
+        acc = b.mul_add(acc, y, x) if i % 2 else b.arithmetic(3, 5, acc, x, y)
+    b.register_public_input(acc)
+    data = b.build()
+    pw = PartialWitness()
+    pw.set_target(x, 3)
+    pw.set_target(y, 7)
+    return data, pw
+
+
+def bench_plonk(quick: bool, repeat: int) -> Iterator[Measurement]:
+    if quick:
+        yield from _plonk_case("Plonk Poseidon x256", lambda: _poseidon_chain(256), repeat, "", "")
+        return
+    yield from _plonk_case("Plonk Poseidon x4096", lambda: _poseidon_chain(4096), repeat, "<= 4 s", "")
+    yield from _plonk_case("Plonk Poseidon x16000", lambda: _poseidon_chain(16000), repeat, "<= 8 s (2^14 rows)", "<= 50 ms")
+    yield from _plonk_case("Plonk arithmetic x200k", lambda: _arithmetic_mix(200_000), repeat, "<= 8 s (2^14 rows)", "<= 50 ms")
+
+
 BENCHMARKS: dict[str, Callable[[bool, int], Iterator[Measurement]]] = {
     "field": bench_field,
     "ntt": bench_ntt,
     "poseidon": bench_poseidon,
     "merkle": bench_merkle,
     "fri": bench_fri,
+    "plonk": bench_plonk,
 }
 
 
