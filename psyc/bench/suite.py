@@ -119,7 +119,9 @@ def bench_fri(quick: bool, repeat: int) -> Iterator[Measurement]:
         yield Measurement("FRI verify", label, t_verify, extra=f"proof {size / 1024:.1f} KiB")
 
 
-def _plonk_case(label: str, build, repeat: int, target_prove: str, target_verify: str) -> Iterator[Measurement]:
+def _plonk_case(
+    label: str, build, repeat: int, target_prove: str, target_verify: str
+) -> Iterator[Measurement]:
     from psyc.plonk.prover import Timing
 
     t = time.perf_counter()
@@ -139,7 +141,9 @@ def _plonk_case(label: str, build, repeat: int, target_prove: str, target_verify
     yield Measurement(f"{label}: prove", rows, t_prove, target=target_prove)
     for phase, secs in state["timing"].phases.items():
         yield Measurement(f"  {phase}", rows, secs, extra="phase of the last prove")
-    yield Measurement(f"{label}: verify", rows, t_verify, target=target_verify, extra=f"proof {size / 1024:.1f} KiB")
+    yield Measurement(
+        f"{label}: verify", rows, t_verify, target=target_verify, extra=f"proof {size / 1024:.1f} KiB"
+    )
 
 
 def _poseidon_chain(num_perms: int):
@@ -180,8 +184,12 @@ def bench_plonk(quick: bool, repeat: int) -> Iterator[Measurement]:
         yield from _plonk_case("Plonk Poseidon x256", lambda: _poseidon_chain(256), repeat, "", "")
         return
     yield from _plonk_case("Plonk Poseidon x4096", lambda: _poseidon_chain(4096), repeat, "<= 4 s", "")
-    yield from _plonk_case("Plonk Poseidon x16000", lambda: _poseidon_chain(16000), repeat, "<= 8 s (2^14 rows)", "<= 50 ms")
-    yield from _plonk_case("Plonk arithmetic x200k", lambda: _arithmetic_mix(200_000), repeat, "<= 8 s (2^14 rows)", "<= 50 ms")
+    yield from _plonk_case(
+        "Plonk Poseidon x16000", lambda: _poseidon_chain(16000), repeat, "<= 8 s (2^14 rows)", "<= 50 ms"
+    )
+    yield from _plonk_case(
+        "Plonk arithmetic x200k", lambda: _arithmetic_mix(200_000), repeat, "<= 8 s (2^14 rows)", "<= 50 ms"
+    )
 
 
 BENCHMARKS: dict[str, Callable[[bool, int], Iterator[Measurement]]] = {
