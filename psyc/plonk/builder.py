@@ -25,14 +25,15 @@ from psyc.plonk.gates import (
 )
 from psyc.plonk.gates.arithmetic import WIRES_PER_OP
 from psyc.plonk.gates.poseidon import (
-    NUM_WIRES as POSEIDON_WIRES,
-)
-from psyc.plonk.gates.poseidon import (
+    COMPUTED_WIRES,
     WIRE_INPUT,
     WIRE_OUTPUT,
     WIRE_SWAP,
     poseidon_gate,
-    poseidon_gate_witness,
+    poseidon_gate_row,
+)
+from psyc.plonk.gates.poseidon import (
+    NUM_WIRES as POSEIDON_WIRES,
 )
 from psyc.plonk.target import Target
 from psyc.plonk.witness import Generator
@@ -229,15 +230,10 @@ class CircuitBuilder:
         cells[WIRE_INPUT : WIRE_INPUT + WIDTH] = list(inputs)
         cells[WIRE_SWAP] = swap
         self._add_row(poseidon_gate(), cells)
-        computed = tuple(
-            c for k, c in enumerate(cells) if not (WIRE_INPUT <= k < WIRE_INPUT + WIDTH or k == WIRE_SWAP)
-        )
+        computed = tuple(cells[k] for k in COMPUTED_WIRES)
 
         def gen(v: list[int]) -> list[int]:
-            row = poseidon_gate_witness(v[:WIDTH], bool(v[WIDTH]))
-            return [
-                x for k, x in enumerate(row) if not (WIRE_INPUT <= k < WIRE_INPUT + WIDTH or k == WIRE_SWAP)
-            ]
+            return poseidon_gate_row(v[:WIDTH], bool(v[WIDTH]))[COMPUTED_WIRES].tolist()
 
         self.generators.append(Generator((*inputs, swap), computed, gen, self.current_scope, "poseidon"))
         return cells[WIRE_OUTPUT : WIRE_OUTPUT + WIDTH]

@@ -36,7 +36,7 @@ def generate_witness(data, pw: PartialWitness) -> tuple[np.ndarray, list[int]]:
         waiting = []
         for gen in pending:
             dep_vals = [values[tc[d.index]] for d in gen.deps]
-            if any(v is None for v in dep_vals):
+            if None in dep_vals:
                 waiting.append(gen)
                 continue
             outs = gen.fn(dep_vals)
@@ -45,11 +45,19 @@ def generate_witness(data, pw: PartialWitness) -> tuple[np.ndarray, list[int]]:
                     f"generator '{gen.name}' in scope '{gen.scope}' returned {len(outs)} values for {len(gen.outputs)} outputs"
                 )
             for t, v in zip(gen.outputs, outs, strict=True):
-                if not isinstance(v, int) or not 0 <= v < P:
+                cid = tc[t.index]
+                old = values[cid]
+                if old is None:
+                    if not (type(v) is int and 0 <= v < P):
+                        raise WitnessError(
+                            f"generator '{gen.name}' in scope '{gen.scope}' produced {v!r} for {t}, not a field element"
+                        )
+                    values[cid] = v
+                elif old != v:
                     raise WitnessError(
-                        f"generator '{gen.name}' in scope '{gen.scope}' produced {v!r} for {t}, not a field element"
+                        f"copy constraint violated: generator '{gen.name}' (scope '{gen.scope}') gives {v} for {t}, "
+                        f"but the target already holds {old}"
                     )
-                assign(tc[t.index], v, f"generator '{gen.name}' (scope '{gen.scope}') for {t}")
             progress = True
         if not progress:
             gen = waiting[0]
@@ -60,10 +68,10 @@ def generate_witness(data, pw: PartialWitness) -> tuple[np.ndarray, list[int]]:
             )
         pending = waiting
 
-    used = np.unique(po.cell_class)
-    unset = [int(c) for c in used if values[c] is None]
+    known = np.fromiter((v is not None for v in values), dtype=bool, count=len(values))
+    unset = int((~known[po.cell_class]).sum())
     if unset:
-        raise WitnessError(f"{len(unset)} table cells have no value: some targets are never set")
+        raise WitnessError(f"{unset} table cells have no value: some targets are never set")
     table_values = np.array([v if v is not None else 0 for v in values], dtype=np.uint64)
     wires = table_values[po.cell_class]
     public_inputs = [int(table_values[c]) for c in po.public_input_classes]

@@ -129,31 +129,50 @@ def poseidon_gate() -> Gate:
     )
 
 
-def poseidon_gate_witness(inputs: list[int], swap: bool) -> list[int]:
-    """All 135 wire values of a row permuting ``inputs`` (the gate's witness generator)."""
+def _sbox_wire_maps():
+    """(wire positions, flat (round, lane) sources) of the S-box input wires."""
+    import numpy as np
+
+    dst, src = [], []
+    for r in range(1, TOTAL_ROUNDS):
+        if r < HALF_FULL_ROUNDS:
+            lanes = [(full_first_wire(r, i), i) for i in range(WIDTH)]
+        elif r >= HALF_FULL_ROUNDS + PARTIAL_ROUNDS:
+            lanes = [(full_second_wire(r, i), i) for i in range(WIDTH)]
+        else:
+            lanes = [(partial_wire(r), 0)]
+        for w, i in lanes:
+            dst.append(w)
+            src.append(r * WIDTH + i)
+    return np.array(dst), np.array(src)
+
+
+_SBOX_DST, _SBOX_SRC = _sbox_wire_maps()
+#: wires a generator computes (all but the inputs and the swap flag), in wire order
+COMPUTED_WIRES = [k for k in range(NUM_WIRES) if not (WIRE_INPUT <= k < WIRE_INPUT + WIDTH or k == WIRE_SWAP)]
+
+
+def poseidon_gate_row(inputs: list[int], swap: bool):
+    """All 135 wire values (uint64 array) of a row permuting ``inputs``."""
     import numpy as np
 
     from psyc.backend_cpu.poseidon_kernels import gate_trace
 
-    w = [0] * NUM_WIRES
-    w[WIRE_INPUT : WIRE_INPUT + WIDTH] = [x % P for x in inputs]
-    w[WIRE_SWAP] = int(swap)
+    row = np.zeros(NUM_WIRES, dtype=np.uint64)
     s = [x % P for x in inputs]
-    for i in range(4):
-        w[WIRE_DELTA + i] = (s[4 + i] - s[i]) % P if swap else 0
+    row[WIRE_INPUT : WIRE_INPUT + WIDTH] = s
+    row[WIRE_SWAP] = int(swap)
     if swap:
+        row[WIRE_DELTA : WIRE_DELTA + 4] = [(s[4 + i] - s[i]) % P for i in range(4)]
         s = s[4:8] + s[0:4] + s[8:]
     state = np.array(s, dtype=np.uint64)
     sbox_in = np.empty((TOTAL_ROUNDS, WIDTH), dtype=np.uint64)
     gate_trace(state, sbox_in)
-    for r in range(1, TOTAL_ROUNDS):
-        if r < HALF_FULL_ROUNDS:
-            for i in range(WIDTH):
-                w[full_first_wire(r, i)] = int(sbox_in[r, i])
-        elif r >= HALF_FULL_ROUNDS + PARTIAL_ROUNDS:
-            for i in range(WIDTH):
-                w[full_second_wire(r, i)] = int(sbox_in[r, i])
-        else:
-            w[partial_wire(r)] = int(sbox_in[r, 0])
-    w[WIRE_OUTPUT : WIRE_OUTPUT + WIDTH] = [int(x) for x in state]
-    return w
+    row[_SBOX_DST] = sbox_in.ravel()[_SBOX_SRC]
+    row[WIRE_OUTPUT : WIRE_OUTPUT + WIDTH] = state
+    return row
+
+
+def poseidon_gate_witness(inputs: list[int], swap: bool) -> list[int]:
+    """All 135 wire values of a row permuting ``inputs`` (the gate's witness generator)."""
+    return poseidon_gate_row(inputs, swap).tolist()
