@@ -72,7 +72,9 @@ class CircuitBuilder:
         return t
 
     def add_virtual_targets(self, n: int) -> list[Target]:
-        return [self.add_virtual_target() for _ in range(n)]
+        start = self._num_targets
+        self._num_targets += n
+        return [Target(i) for i in range(start, start + n)]
 
     @contextlib.contextmanager
     def scope(self, name: str) -> Iterator[None]:
@@ -226,7 +228,7 @@ class CircuitBuilder:
         if len(inputs) != WIDTH:
             raise ValueError(f"permute takes {WIDTH} targets")
         swap = swap if swap is not None else self.zero()
-        cells = [self.add_virtual_target() for _ in range(POSEIDON_WIRES)]
+        cells: list[Target | None] = self.add_virtual_targets(POSEIDON_WIRES)
         cells[WIRE_INPUT : WIRE_INPUT + WIDTH] = list(inputs)
         cells[WIRE_SWAP] = swap
         self._add_row(poseidon_gate(), cells)

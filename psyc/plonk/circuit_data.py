@@ -158,49 +158,58 @@ def build_circuit(builder) -> CircuitData:
                 f"gate {g.id} has degree {g.degree}; with its selector that exceeds {config.max_quotient_degree_factor}"
             )
 
-    # union-find classes -> dense ids; cells of one class form one permutation cycle
-    find = builder._find
-    class_of_root: dict[int, int] = {}
+    # union-find roots for every target (only connected targets need a lookup)
     W, R = config.num_wires, config.num_routed_wires
-    cell_class = np.empty((W, n), dtype=np.int64)
-    filler = []  # fresh classes for unused cells
-    occurrences: dict[int, list[tuple[int, int]]] = {}
+    num_targets = builder._num_targets
+    roots = np.arange(num_targets, dtype=np.int64)
+    for t in list(builder._parent):
+        roots[t] = builder._find(t)
+
+    # target index of every cell, -1 for unused cells (they hold 0)
+    cell_target = np.full((n, W), -1, dtype=np.int64)
     for i, r in enumerate(rows):
-        for col in range(W):
-            if col < len(r.cells) and r.cells[col] is not None:
-                root = find(r.cells[col].index)
-                cid = class_of_root.setdefault(root, len(class_of_root))
-                occurrences.setdefault(cid, []).append((col, i))
-            else:
-                cid = -1
-                filler.append((col, i))
-            cell_class[col, i] = cid
-    num_classes = len(class_of_root)
-    zero_class = num_classes  # unused cells hold 0, satisfying every gate's constraints
-    for col, i in filler:
-        cell_class[col, i] = zero_class
-    num_classes += 1
+        if r.cells:
+            cell_target[i, : len(r.cells)] = [c.index if c is not None else -1 for c in r.cells]
+    cell_target = np.ascontiguousarray(cell_target.T)  # (W, n)
+    used = cell_target >= 0
+    cell_root = np.where(used, roots[np.maximum(cell_target, 0)], -1)
 
-    for cells in occurrences.values():
-        if len(cells) > 1 and any(col >= R for col, _ in cells):
-            col, row = next((c, r_) for c, r_ in cells if c >= R)
-            raise ValueError(
-                f"a target is used in non-routed column {col} (row {row}, gate {rows[row].gate.id}, "
-                f"scope '{rows[row].scope}') and elsewhere; only columns < {R} can be copied"
-            )
+    # dense class ids: one per union-find root that occurs in a cell, then the zero class
+    present_roots, inverse = np.unique(cell_root[used], return_inverse=True)
+    cell_class = np.empty((W, n), dtype=np.int64)
+    cell_class[used] = inverse
+    zero_class = len(present_roots)
+    cell_class[~used] = zero_class
+    num_classes = zero_class + 1
 
-    # sigma: each routed cell points to the next cell of its class
+    # a target may only be shared between routed cells
+    counts = np.bincount(cell_class[used], minlength=num_classes)
+    shared = counts[cell_class] > 1
+    bad = shared & used
+    bad[:R] = False
+    if bad.any():
+        col, row = (int(v[0]) for v in np.nonzero(bad))
+        raise ValueError(
+            f"a target is used in non-routed column {col} (row {row}, gate {rows[row].gate.id}, "
+            f"scope '{rows[row].scope}') and elsewhere; only columns < {R} can be copied"
+        )
+
+    # sigma: every routed cell points to the next cell of its class (cycles in (col, row) order)
     omega = primitive_root_of_unity(degree_bits)
     k_is = [pow(MULTIPLICATIVE_GENERATOR, j, P) for j in range(R)]
-    omega_pows = [pow(omega, i, P) for i in range(n)]
     identity_row = powers_vec(omega, n)
     sigma = np.stack([scale_vec(identity_row, k) for k in k_is])
-    for cells in occurrences.values():
-        routed = [(c, r_) for c, r_ in cells if c < R]
-        for k, (col, row) in enumerate(routed):
-            ncol, nrow = routed[(k + 1) % len(routed)]
-            sigma[col, row] = k_is[ncol] * omega_pows[nrow] % P
-
+    routed_class = cell_class[:R]
+    flat_class = routed_class.ravel()  # index = col * n + row
+    sel = np.nonzero(flat_class != zero_class)[0]
+    order = sel[np.argsort(flat_class[sel], kind="stable")]
+    cls = flat_class[order]
+    nxt = np.roll(order, -1)
+    starts = np.r_[0, np.nonzero(cls[1:] != cls[:-1])[0] + 1]
+    ends = np.r_[starts[1:], len(order)] - 1
+    nxt[ends] = order[starts]  # close each cycle
+    identity = sigma.reshape(-1).copy()  # identity[col * n + row] = k_col * w^row
+    sigma.reshape(-1)[order] = identity[nxt]
     selectors = np.zeros((len(gates), n), dtype=np.uint64)
     consts = np.zeros((config.num_constants, n), dtype=np.uint64)
     row_gate = np.empty(n, dtype=np.int64)
@@ -227,20 +236,16 @@ def build_circuit(builder) -> CircuitData:
     circuit_digest = hash_no_pad([x for d in cap for x in d] + _digest_of_bytes(common.description()))
     verifier_only = VerifierOnlyCircuitData(cap, circuit_digest)
 
+    # every target maps to its class; targets never placed in a cell get classes of their own
+    root_class = dict(zip(present_roots.tolist(), range(len(present_roots)), strict=True))
     target_class = {}
-    for t in range(builder._num_targets):
-        root = find(t)
-        if root in class_of_root:
-            target_class[t] = class_of_root[root]
-    # targets never placed in a cell still need a home for their values (hints)
-    extra = {}
-    for t in range(builder._num_targets):
-        if t not in target_class:
-            root = find(t)
-            if root not in extra:
-                extra[root] = num_classes
-                num_classes += 1
-            target_class[t] = extra[root]
+    extra: dict[int, int] = {}
+    for t, root in enumerate(roots.tolist()):
+        cid = root_class.get(root)
+        if cid is None:
+            cid = extra.setdefault(root, num_classes + len(extra))
+        target_class[t] = cid
+    num_classes += len(extra)
 
     prover_only = ProverOnlyCircuitData(
         generators=builder.generators,
