@@ -273,3 +273,28 @@ def test_serialization_round_trips_and_rejects_truncation(square):
     corrupted[-40] ^= 1  # inside the cap: the stored digest no longer matches
     with pytest.raises(FormatError):
         VerifyingKey.from_bytes(bytes(corrupted))
+
+
+def test_zero_knowledge_mode_blinds_and_still_verifies():
+    from dataclasses import replace
+
+    cfg = replace(FAST, zero_knowledge=True)
+    data, x = _square_circuit(cfg)
+    assert data.stats["scopes"]["zk_blinding"] == 3 * (cfg.fri_config.num_query_rounds + 2)
+    proofs = []
+    for _ in range(2):
+        pw = PartialWitness()
+        pw.set_target(x, 3)
+        proof = data.prove(pw)
+        data.verify(proof)
+        proofs.append(proof)
+    a, b = (p.proof for p in proofs)
+    # same statement, fresh randomness: commitments and wire openings differ
+    assert a.wires_cap != b.wires_cap and a.quotient_polys_cap != b.quotient_polys_cap
+    assert a.openings.wires != b.openings.wires and a.openings.plonk_zs != b.openings.plonk_zs
+    leaf = a.opening_proof.query_round_proofs[0].initial_trees_proof.evals_proofs[1][0]
+    assert len(leaf) == cfg.num_wires + 4  # salted leaves
+    bad = copy.deepcopy(proofs[0])
+    bad.public_inputs[0] = 15
+    with pytest.raises(VerificationError):
+        data.verify(bad)
