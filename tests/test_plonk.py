@@ -298,3 +298,90 @@ def test_zero_knowledge_mode_blinds_and_still_verifies():
     bad.public_inputs[0] = 15
     with pytest.raises(VerificationError):
         data.verify(bad)
+
+
+def _lookup_circuit(bits_list):
+    b = CircuitBuilder(FAST)
+    xs = b.add_virtual_targets(len(bits_list))
+    with b.scope("ranges"):
+        for x, bits in zip(xs, bits_list, strict=True):
+            b.range_check_lookup(x, bits)
+    b.register_public_input(b.add(xs[0], xs[-1]))
+    return b.build(), xs
+
+
+@pytest.fixture(scope="module")
+def lookups():
+    bits = [3, 8, 13, 32, 63, 8, 8, 8, 1]
+    data, xs = _lookup_circuit(bits)
+    return data, xs, bits
+
+
+def test_lookup_range_checks_accept_in_range(lookups):
+    data, xs, bits = lookups
+    assert data.common.has_lookups and data.common.degree_bits >= data.common.config.range_table_bits
+    rng = random.Random(3)
+    for vals in ([0] * len(bits), [(1 << k) - 1 for k in bits], [rng.randrange(1 << k) for k in bits]):
+        pw = PartialWitness()
+        pw.set_targets(xs, vals)
+        proof = data.prove(pw)
+        data.verify(proof)
+        assert proof.public_inputs == [(vals[0] + vals[-1]) % P]
+
+
+@pytest.mark.parametrize("slot", range(9))
+def test_lookup_range_checks_reject_out_of_range(lookups, slot):
+    data, xs, bits = lookups
+    vals = [0] * len(bits)
+    vals[slot] = 1 << bits[slot]
+    pw = PartialWitness()
+    pw.set_targets(xs, vals)
+    with pytest.raises(WitnessError):
+        data.prove(pw)
+
+
+def test_lying_about_multiplicities_gives_an_invalid_proof(lookups, monkeypatch):
+    import numpy as np
+
+    import psyc.plonk.prover as prover
+
+    data, xs, bits = lookups
+    pw = PartialWitness()
+    vals = [0] * len(bits)
+    vals[1] = 300  # 8-bit check: 300 is not in [0, 256)
+    pw.set_targets(xs, vals)
+
+    def forged(data_, wires):  # claim the out-of-table value as if it were 44
+        w = wires.copy()
+        w[w >= 256] = 44
+        return np.bincount(
+            w[
+                : data_.common.config.lookups_per_row,
+                np.nonzero(data_.prover_only.row_gate_index == data_.common.lookup_selector)[0],
+            ]
+            .ravel()
+            .astype(np.int64),
+            minlength=data_.common.degree,
+        ).astype(np.uint64)
+
+    monkeypatch.setattr(prover, "lookup_multiplicities", forged)
+    proof = data.prove(pw, check_witness=False)
+    with pytest.raises(VerificationError):
+        data.verify(proof)
+
+
+def test_lookup_openings_and_files(lookups):
+    from psyc.plonk.keys import VerifyingKey
+    from psyc.plonk.proof import ProofWithPublicInputs
+
+    data, xs, bits = lookups
+    pw = PartialWitness()
+    pw.set_targets(xs, [1] * len(bits))
+    proof = data.prove(pw)
+    for group in ("lookup_table", "lookup_multiplicities", "lookup_helpers", "lookup_phi_next"):
+        bad = copy.deepcopy(proof)
+        getattr(bad.proof.openings, group)[0] += Ext2(1)
+        with pytest.raises(VerificationError):
+            data.verify(bad)
+    vk = VerifyingKey.from_bytes(data.verifier_data.to_bytes())
+    vk.verify(ProofWithPublicInputs.from_bytes(proof.to_bytes(), vk.common))

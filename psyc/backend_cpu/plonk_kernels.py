@@ -106,3 +106,60 @@ __all__ = [
     "permutation_vanishing_terms",
     "z_and_partial_products",
 ]
+
+
+@njit(cache=True)
+def running_sum(increments, out):
+    """out[0] = 0, out[i+1] = out[i] + increments[i]; returns the wrap-around total."""
+    acc = np.uint64(0)
+    for i in range(increments.shape[0]):
+        out[i] = acc
+        acc = add_u64(acc, increments[i])
+    return acc
+
+
+@njit(parallel=True, cache=True)
+def lookup_vanishing_terms(
+    wires, selector, mult, table, helpers, xs_l0, deltas, blowup, alphas, alpha_offsets, out
+):
+    """out[a, i] += alpha_a^K' * sum_t alpha_a^t L_t(x_i) for the logUp terms L_t.
+
+    For each challenge r (helpers[r] = h, g, phi on the natural-order LDE), in order:
+    L0(x) phi(x);  h(x) prod_j (d - w_j) - sum_j prod_{k != j} (d - w_k);
+    g(x) (d - table(x)) - 1;  phi(w x) - phi(x) - sel(x) h(x) + m(x) g(x).
+    """
+    num_lookups = wires.shape[0]
+    n_lde = wires.shape[1]
+    num_ch = deltas.shape[0]
+    num_terms = 4 * num_ch
+    for i in prange(n_lde):
+        terms = np.empty(num_terms, dtype=np.uint64)
+        diffs = np.empty(num_lookups, dtype=np.uint64)
+        for r in range(num_ch):
+            d = deltas[r]
+            h = helpers[r, 0, i]
+            g = helpers[r, 1, i]
+            phi = helpers[r, 2, i]
+            prod = ONE
+            for j in range(num_lookups):
+                diffs[j] = sub_u64(d, wires[j, i])
+                prod = mul_u64(prod, diffs[j])
+            sum_others = np.uint64(0)
+            for j in range(num_lookups):
+                p = ONE
+                for k in range(num_lookups):
+                    if k != j:
+                        p = mul_u64(p, diffs[k])
+                sum_others = add_u64(sum_others, p)
+            terms[4 * r] = mul_u64(xs_l0[i], phi)
+            terms[4 * r + 1] = sub_u64(mul_u64(h, prod), sum_others)
+            terms[4 * r + 2] = sub_u64(mul_u64(g, sub_u64(d, table[i])), ONE)
+            phi_next = helpers[r, 2, (i + blowup) % n_lde]
+            step = sub_u64(sub_u64(phi_next, phi), mul_u64(selector[i], h))
+            terms[4 * r + 3] = add_u64(step, mul_u64(mult[i], g))
+        for a in range(alphas.shape[0]):
+            al = alphas[a]
+            acc = terms[num_terms - 1]
+            for t in range(num_terms - 2, -1, -1):
+                acc = add_u64(mul_u64(acc, al), terms[t])
+            out[a, i] = add_u64(out[a, i], mul_u64(alpha_offsets[a], acc))

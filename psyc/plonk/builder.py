@@ -22,6 +22,7 @@ from psyc.plonk.gates import (
     arithmetic_gate,
     base_sum_gate,
     constant_gate,
+    lookup_gate,
     noop_gate,
     public_input_gate,
 )
@@ -66,6 +67,8 @@ class CircuitBuilder:
         self._arith = arithmetic_gate(self.config.num_routed_wires // WIRES_PER_OP)
         self._const_gate = constant_gate(self.config.num_constants)
         self._range_gate = base_sum_gate(RANGE_CHECK_LIMBS)
+        self._lookup_gate = lookup_gate(self.config.lookups_per_row)
+        self._lookup_open: tuple[int, int] | None = None
 
     # --- targets and scopes -----------------------------------------------------
     def add_virtual_target(self) -> Target:
@@ -222,6 +225,45 @@ class CircuitBuilder:
                 "range_check",
             )
         )
+
+    # --- lookups (logUp) ---------------------------------------------------------------
+    def lookup(self, t: Target) -> None:
+        """Constrain t to be a value of the range table [0, 2^config.range_table_bits)."""
+        per_row = self.config.lookups_per_row
+        if self._lookup_open is None or self._lookup_open[1] == per_row:
+            self._lookup_open = (self._add_row(self._lookup_gate, [None] * per_row), 0)
+        row, slot = self._lookup_open
+        self.rows[row].cells[slot] = t
+        self._lookup_open = (row, slot + 1)
+
+    def range_check_lookup(self, t: Target, bits: int) -> None:
+        """Constrain 0 <= t < 2^bits with table lookups: limbs of ``range_table_bits`` bits,
+        a shifted lookup for a partial top limb, and a recomposition. Cheaper than
+        :meth:`range_check` when many values are checked (7 lookups share a row)."""
+        tb = self.config.range_table_bits
+        if not 0 <= bits <= RANGE_CHECK_LIMBS:
+            raise ValueError(f"range_check_lookup supports 0..{RANGE_CHECK_LIMBS} bits, got {bits}")
+        if bits == 0:
+            self.assert_zero(t)
+            return
+        num_limbs = -(-bits // tb)
+        if num_limbs == 1:
+            limbs = [t]
+        else:
+            limbs = self.add_virtual_targets(num_limbs)
+            mask = (1 << tb) - 1
+            self.add_generator(
+                lambda v: [(v[0] >> (tb * i)) & mask for i in range(num_limbs)], [t], limbs, "limbs"
+            )
+            acc = limbs[-1]
+            for limb in reversed(limbs[:-1]):
+                acc = self.arithmetic(1 << tb, 1, acc, self.one(), limb)
+            self.connect(acc, t)
+        for limb in limbs:
+            self.lookup(limb)
+        top_bits = bits - tb * (num_limbs - 1)
+        if top_bits < tb:  # limb < 2^top_bits  <=>  limb * 2^(tb - top_bits) < 2^tb (no wrap: limb < 2^tb)
+            self.lookup(self.mul_const(1 << (tb - top_bits), limbs[-1]))
 
     # --- hashing ---------------------------------------------------------------------
     def permute(self, inputs: Sequence[Target], swap: Target | None = None) -> list[Target]:

@@ -42,13 +42,31 @@ class CommonCircuitData:
         return len(self.gates)
 
     @property
+    def lookup_selector(self) -> int | None:
+        """Selector index of the lookup gate, or None for a circuit without lookups."""
+        return next((i for i, g in enumerate(self.gates) if g.name == "lookup"), None)
+
+    @property
+    def has_lookups(self) -> bool:
+        return self.lookup_selector is not None
+
+    @property
     def num_preprocessed(self) -> int:
-        return self.num_selectors + self.config.num_constants + self.config.num_routed_wires
+        """Selectors, gate constants, sigmas, then the range table when lookups are used."""
+        base = self.num_selectors + self.config.num_constants + self.config.num_routed_wires
+        return base + int(self.has_lookups)
+
+    @property
+    def num_wire_columns(self) -> int:
+        """The wires, then the lookup multiplicities when lookups are used."""
+        return self.config.num_wires + int(self.has_lookups)
 
     @property
     def num_zs_columns(self) -> int:
-        """Per challenge: Z, then the partial products (the last one is Z(gx), not stored)."""
-        return self.config.num_challenges * self.config.num_partial_product_chunks
+        """Per challenge: Z and the partial products (the last one is Z(gx), not stored);
+        then, with lookups, per challenge: h (sum of inverses), g (table inverse), phi."""
+        cfg = self.config
+        return cfg.num_challenges * (cfg.num_partial_product_chunks + (3 if self.has_lookups else 0))
 
     @property
     def fri_params(self) -> FriParams:
@@ -61,21 +79,7 @@ class CommonCircuitData:
         """Canonical text of everything that defines the constraint system but the tables."""
         parts = [
             f"psyc-plonk-v1;degree_bits={self.degree_bits};pis={self.num_public_inputs}",
-            "config="
-            + ",".join(
-                map(
-                    str,
-                    [
-                        self.config.num_wires,
-                        self.config.num_routed_wires,
-                        self.config.num_constants,
-                        self.config.num_challenges,
-                        self.config.max_quotient_degree_factor,
-                        int(self.config.zero_knowledge),
-                        *self.config.fri_config.to_list(),
-                    ],
-                )
-            ),
+            "config=" + ",".join(map(str, self.config.to_list())),
             "gates=" + ",".join(g.id for g in self.gates),
         ]
         return ";".join(parts).encode()
@@ -104,6 +108,7 @@ class ProverOnlyCircuitData:
     constants_values: np.ndarray  # (num_selectors + num_constants, n)
     sigma_values: np.ndarray  # (num_routed, n)
     constants_sigmas: PolynomialBatch
+    constants_sigmas_table: np.ndarray | None = None  # the range table column (lookups only)
 
 
 @dataclass
@@ -139,7 +144,9 @@ def _digest_of_bytes(b: bytes) -> list[int]:
 def build_circuit(builder) -> CircuitData:
     config: CircuitConfig = builder.config
     rows = builder.rows
-    n = 1 << max(MIN_DEGREE_BITS, (len(rows) - 1).bit_length())
+    uses_lookups = any(r.gate.name == "lookup" for r in rows)
+    min_bits = max(MIN_DEGREE_BITS, config.range_table_bits if uses_lookups else 0)
+    n = 1 << max(min_bits, (len(rows) - 1).bit_length())
     degree_bits = n.bit_length() - 1
     noop = noop_gate()
     while len(rows) < n:
@@ -220,9 +227,12 @@ def build_circuit(builder) -> CircuitData:
         consts[:, i] = r.constants
     constants_values = np.concatenate([selectors, consts])
     fri = config.fri_config
-    preprocessed = PolynomialBatch.from_values(
-        np.concatenate([constants_values, sigma]), fri.rate_bits, fri.cap_height
-    )
+    columns = [constants_values, sigma]
+    if uses_lookups:
+        table = np.zeros((1, n), dtype=np.uint64)
+        table[0, : 1 << config.range_table_bits] = np.arange(1 << config.range_table_bits, dtype=np.uint64)
+        columns.append(table)
+    preprocessed = PolynomialBatch.from_values(np.concatenate(columns), fri.rate_bits, fri.cap_height)
 
     common = CommonCircuitData(
         config=config,
@@ -258,6 +268,7 @@ def build_circuit(builder) -> CircuitData:
         constants_values=constants_values,
         sigma_values=sigma,
         constants_sigmas=preprocessed,
+        constants_sigmas_table=columns[2][0] if uses_lookups else None,
     )
     stats = {
         "rows": len([r for r in rows if r.scope != "padding"]),

@@ -25,6 +25,7 @@ class CircuitConfig:
     max_quotient_degree_factor: int = 8
     fri_config: FriConfig = field(default_factory=FriConfig.standard)
     zero_knowledge: bool = False
+    range_table_bits: int = 8  # logUp range table [0, 2^bits); circuits using it have >= 2^bits rows
 
     @staticmethod
     def standard() -> CircuitConfig:
@@ -37,9 +38,45 @@ class CircuitConfig:
             raise ValueError("constraint degree exceeds the LDE blowup: raise rate_bits")
         if self.num_challenges < 1:
             raise ValueError("num_challenges must be at least 1")
+        if not 1 <= self.range_table_bits <= 20:
+            raise ValueError("range_table_bits must be in [1, 20]")
+
+    def to_list(self) -> list[int]:
+        """The config as integers (stored in verifying keys and hashed into circuit digests)."""
+        return [
+            self.num_wires,
+            self.num_routed_wires,
+            self.num_constants,
+            self.num_challenges,
+            self.max_quotient_degree_factor,
+            int(self.zero_knowledge),
+            self.range_table_bits,
+            *self.fri_config.to_list(),
+        ]
+
+    @staticmethod
+    def from_list(v: list[int]) -> CircuitConfig:
+        """Inverse of :meth:`to_list`; raises ValueError on invalid values."""
+        if len(v) != 13:
+            raise ValueError(f"a circuit config has 13 values, got {len(v)}")
+        return CircuitConfig(
+            num_wires=v[0],
+            num_routed_wires=v[1],
+            num_constants=v[2],
+            num_challenges=v[3],
+            max_quotient_degree_factor=v[4],
+            zero_knowledge=bool(v[5]),
+            range_table_bits=v[6],
+            fri_config=FriConfig.from_list(v[7:13]),
+        )
 
     @property
     def quotient_chunks(self) -> int:
+        return self.max_quotient_degree_factor - 1
+
+    @property
+    def lookups_per_row(self) -> int:
+        """Looked-up values per lookup row: the helper column's constraint has degree this + 1."""
         return self.max_quotient_degree_factor - 1
 
     @property

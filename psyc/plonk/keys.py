@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from psyc.fri.config import FriConfig
 from psyc.fri.proof import FriProof, read_cap, write_cap
 from psyc.hash.poseidon import hash_no_pad
 from psyc.plonk.circuit_data import CommonCircuitData, VerifierOnlyCircuitData, _digest_of_bytes
@@ -35,29 +34,9 @@ def _header(r: ByteReader, magic: bytes, what: str) -> None:
         )
 
 
-def _config_fields(cfg: CircuitConfig) -> list[int]:
-    return [
-        cfg.num_wires,
-        cfg.num_routed_wires,
-        cfg.num_constants,
-        cfg.num_challenges,
-        cfg.max_quotient_degree_factor,
-        int(cfg.zero_knowledge),
-        *cfg.fri_config.to_list(),
-    ]
-
-
 def _config_from_fields(v: list[int]) -> CircuitConfig:
     try:
-        return CircuitConfig(
-            num_wires=v[0],
-            num_routed_wires=v[1],
-            num_constants=v[2],
-            num_challenges=v[3],
-            max_quotient_degree_factor=v[4],
-            zero_knowledge=bool(v[5]),
-            fri_config=FriConfig.from_list(v[6:12]),
-        )
+        return CircuitConfig.from_list(v)
     except (ValueError, TypeError, IndexError) as e:
         raise FormatError(f"verifying key holds an invalid circuit config: {e}") from None
 
@@ -83,7 +62,7 @@ class VerifyingKey:
         w.raw(VK_MAGIC)
         w.u32(FORMAT_VERSION)
         c = self.common
-        w.felts(_config_fields(c.config))
+        w.felts(c.config.to_list())
         w.u32(c.degree_bits)
         w.u32(c.num_public_inputs)
         w.u32(len(c.gates))
@@ -100,7 +79,7 @@ class VerifyingKey:
     def from_bytes(data: bytes) -> VerifyingKey:
         r = ByteReader(data, "verifying key")
         _header(r, VK_MAGIC, "verifying key")
-        config = _config_from_fields(r.felts("circuit config", expected=12))
+        config = _config_from_fields(r.felts("circuit config", expected=13))
         degree_bits = r.u32("degree bits")
         if not 1 <= degree_bits <= 28:
             raise FormatError(f"verifying key: degree bits {degree_bits} out of range")
@@ -164,16 +143,9 @@ def proof_from_bytes(data: bytes, common: CommonCircuitData) -> ProofWithPublicI
             raise FormatError(
                 f"proof: {name} has {len(cap)} digests, expected {1 << cfg.fri_config.cap_height}"
             )
-    m = cfg.num_partial_product_chunks
-    counts = [
-        ("constants openings", common.num_selectors + cfg.num_constants),
-        ("sigma openings", cfg.num_routed_wires),
-        ("wire openings", cfg.num_wires),
-        ("Z openings", cfg.num_challenges),
-        ("Z(g zeta) openings", cfg.num_challenges),
-        ("partial-product openings", cfg.num_challenges * (m - 1)),
-        ("quotient openings", cfg.num_challenges * cfg.quotient_chunks),
-    ]
+    from psyc.plonk.verifier import opening_counts
+
+    counts = [(f"{name} openings", k) for name, k in opening_counts(common).items()]
     groups = [r.exts(name, expected=k) for name, k in counts]
     fri = FriProof.read(r)
     r.finish()

@@ -11,12 +11,18 @@ from psyc.hash.merkle import MerkleCap
 
 @dataclass
 class OpeningSet:
+    """Values at ζ (and gζ where named ``*_next``); lookup groups are empty without lookups."""
+
     constants: list[Ext2]  # selectors, then gate constants
     plonk_sigmas: list[Ext2]
+    lookup_table: list[Ext2]  # [table(ζ)]
     wires: list[Ext2]
+    lookup_multiplicities: list[Ext2]  # [m(ζ)]
     plonk_zs: list[Ext2]  # Z_r(ζ) per challenge
     plonk_zs_next: list[Ext2]  # Z_r(gζ)
     partial_products: list[Ext2]  # per challenge, chunks - 1 values
+    lookup_helpers: list[Ext2]  # per challenge: h, g, phi
+    lookup_phi_next: list[Ext2]  # phi_r(gζ)
     quotient_polys: list[Ext2]  # per challenge, quotient_chunks values
 
     def groups(self) -> list[tuple[str, list[Ext2]]]:

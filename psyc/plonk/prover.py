@@ -10,7 +10,7 @@ import numpy as np
 from psyc.backend_cpu import plonk_kernels as pk
 from psyc.field.extension import Ext2
 from psyc.field.goldilocks import P, inv, primitive_root_of_unity
-from psyc.field.vector import batch_inverse_vec, mul_vec, powers_vec, scale_vec, sub_vec
+from psyc.field.vector import add_vec, batch_inverse_vec, mul_vec, powers_vec, scale_vec, sub_vec
 from psyc.fri.oracle import PolynomialBatch
 from psyc.fri.prover import compute_openings, prove_fri
 from psyc.hash.poseidon import hash_no_pad
@@ -18,7 +18,7 @@ from psyc.plonk.diagnostics import UnsatisfiedConstraints, check_constraints
 from psyc.plonk.proof import OpeningSet, Proof, ProofWithPublicInputs
 from psyc.plonk.transcript import (
     draw_alphas,
-    draw_betas_gammas,
+    draw_betas_gammas_deltas,
     draw_zeta,
     fri_instance,
     start_transcript,
@@ -76,9 +76,16 @@ def prove(
     pi_digest = hash_no_pad(public_inputs)
     ch = start_transcript(vo.circuit_digest, pi_digest)
 
+    lookups = common.has_lookups
+    if lookups:
+        with timing.phase("lookups"):
+            mult = lookup_multiplicities(data, wires)
+        wire_columns = np.concatenate([wires, mult[None, :]])
+    else:
+        wire_columns = wires
     with timing.phase("commit wires (LDE + Merkle)"):
-        wires_batch = PolynomialBatch.from_values(wires, fri.rate_bits, fri.cap_height, blinding=zk)
-    betas, gammas = draw_betas_gammas(ch, wires_batch.cap, num_ch)
+        wires_batch = PolynomialBatch.from_values(wire_columns, fri.rate_bits, fri.cap_height, blinding=zk)
+    betas, gammas, deltas = draw_betas_gammas_deltas(ch, wires_batch.cap, num_ch, lookups)
 
     with timing.phase("permutation argument"):
         omega = primitive_root_of_unity(common.degree_bits)
@@ -113,6 +120,9 @@ def prove(
                 raise WitnessError("copy constraints are not satisfied (the permutation product is not 1)")
             zs_cols.append(z[None, :])
             zs_cols.append(pps)
+        if lookups:
+            for r in range(num_ch):
+                zs_cols.append(lookup_helper_columns(data, wires, mult, deltas[r], check_witness))
         zs_values = np.concatenate(zs_cols)
     with timing.phase("commit Z and partial products"):
         zs_batch = PolynomialBatch.from_values(zs_values, fri.rate_bits, fri.cap_height, blinding=zk)
@@ -122,7 +132,7 @@ def prove(
         pre = po.constants_sigmas
         S, K = common.num_selectors, cfg.num_constants
         pre_lde = _natural_lde(pre, common.num_preprocessed)
-        wires_lde = _natural_lde(wires_batch, cfg.num_wires)
+        wires_lde = _natural_lde(wires_batch, common.num_wire_columns)
         zs_lde = _natural_lde(zs_batch, common.num_zs_columns)
         omega_big = primitive_root_of_unity(common.degree_bits + fri.rate_bits)
         xs_big = powers_vec(omega_big, n_lde, start=COSET_SHIFT)
@@ -164,6 +174,25 @@ def prove(
             offsets,
             out,
         )
+        if lookups:
+            L = cfg.lookups_per_row
+            helpers = np.ascontiguousarray(zs_lde[num_ch * m :].reshape(num_ch, 3, n_lde))
+            lookup_offsets = np.array(
+                [pow(a, common.num_gate_constraints + num_ch * (1 + m), P) for a in alphas], dtype=np.uint64
+            )
+            pk.lookup_vanishing_terms(
+                np.ascontiguousarray(wires_lde[:L]),
+                np.ascontiguousarray(pre_lde[common.lookup_selector]),
+                np.ascontiguousarray(wires_lde[cfg.num_wires]),
+                np.ascontiguousarray(pre_lde[-1]),
+                helpers,
+                l0,
+                np.array(deltas, dtype=np.uint64),
+                blowup,
+                alpha_arr,
+                lookup_offsets,
+                out,
+            )
         zh_inv = np.array([inv(int(v)) for v in zh], dtype=np.uint64)
         pk.divide_by_zh(out, zh_inv, blowup)
         q = cfg.quotient_chunks
@@ -198,20 +227,66 @@ def prove(
 def openings_from_fri(common, fri_openings) -> OpeningSet:
     """Split the flat ζ batch (in oracle order) and the gζ batch into named groups."""
     cfg = common.config
-    at_zeta, at_next = fri_openings.batches
-    at_zeta = list(at_zeta)
+    at_zeta, at_next = (list(b) for b in fri_openings.batches)
     S_K = common.num_selectors + cfg.num_constants
-    R, W = cfg.num_routed_wires, cfg.num_wires
+    R, W, nc = cfg.num_routed_wires, cfg.num_wires, cfg.num_challenges
     m = cfg.num_partial_product_chunks
+    lk = int(common.has_lookups)
     pre, rest = at_zeta[: common.num_preprocessed], at_zeta[common.num_preprocessed :]
-    wires, rest = rest[:W], rest[W:]
+    wires, rest = rest[: common.num_wire_columns], rest[common.num_wire_columns :]
     zs, quotient = rest[: common.num_zs_columns], rest[common.num_zs_columns :]
     return OpeningSet(
         constants=pre[:S_K],
         plonk_sigmas=pre[S_K : S_K + R],
-        wires=wires,
-        plonk_zs=[zs[r * m] for r in range(cfg.num_challenges)],
-        plonk_zs_next=list(at_next),
-        partial_products=[v for r in range(cfg.num_challenges) for v in zs[r * m + 1 : (r + 1) * m]],
+        lookup_table=pre[S_K + R :],
+        wires=wires[:W],
+        lookup_multiplicities=wires[W:],
+        plonk_zs=[zs[r * m] for r in range(nc)],
+        plonk_zs_next=at_next[:nc],
+        partial_products=[v for r in range(nc) for v in zs[r * m + 1 : (r + 1) * m]],
+        lookup_helpers=zs[nc * m :] if lk else [],
+        lookup_phi_next=at_next[nc:],
         quotient_polys=quotient,
     )
+
+
+def lookup_multiplicities(data, wires: np.ndarray) -> np.ndarray:
+    """How often each table value is looked up (a column of length n); every looked-up
+    value must lie in the table, else WitnessError naming the row and scope."""
+    common, po = data.common, data.prover_only
+    size = 1 << common.config.range_table_bits
+    rows = np.nonzero(po.row_gate_index == common.lookup_selector)[0]
+    looked = wires[: common.config.lookups_per_row, rows]
+    bad = np.argwhere(looked >= size)
+    if len(bad):
+        slot, k = (int(v) for v in bad[0])
+        row = int(rows[k])
+        raise WitnessError(
+            f"lookup failed: row {row} (scope '{po.row_scopes[row] or '(top)'}') looks up {int(looked[slot, k])}, "
+            f"which is not in the range table [0, 2^{common.config.range_table_bits})"
+        )
+    counts = np.bincount(looked.ravel().astype(np.int64), minlength=common.degree)
+    return counts.astype(np.uint64)  # counts < n < p
+
+
+def lookup_helper_columns(data, wires: np.ndarray, mult: np.ndarray, delta: int, check: bool) -> np.ndarray:
+    """(3, n): h = sum_j 1/(delta - w_j), g = 1/(delta - table), phi = running sum of
+    sel*h - m*g (it wraps to 0 exactly when every lookup is in the table)."""
+    common, po = data.common, data.prover_only
+    n, L = common.degree, common.config.lookups_per_row
+    d = np.full(n, delta, dtype=np.uint64)
+    try:
+        inv_w = batch_inverse_vec(sub_vec(np.broadcast_to(d, (L, n)), wires[:L]))
+        table = po.constants_sigmas_table
+        g = batch_inverse_vec(sub_vec(d, table))
+    except ZeroDivisionError:  # probability ~ n*L/p
+        raise WitnessError("a lookup value hit the challenge delta; prove again") from None
+    h = inv_w[0]
+    for j in range(1, L):
+        h = add_vec(h, inv_w[j])
+    sel = po.constants_values[common.lookup_selector]
+    phi = np.empty(n, dtype=np.uint64)
+    total = pk.running_sum(sub_vec(mul_vec(sel, h), mul_vec(mult, g)), phi)
+    if check and total != 0:
+        raise WitnessError("lookup argument does not balance: a looked-up value is not in the table")
+    return np.stack([h, g, phi])

@@ -1,7 +1,8 @@
 """The Plonk Fiat-Shamir transcript, shared by prover and verifier (one order, one place).
 
 Order: domain separator; circuit digest; public-input digest; wires cap -> betas,
-gammas; Z/partial-products cap -> alphas; quotient cap -> ζ; all openings; then FRI.
+gammas (then deltas, for circuits with lookups); Z/partial-products/lookup cap -> alphas;
+quotient cap -> ζ; all openings; then FRI.
 """
 
 from __future__ import annotations
@@ -33,11 +34,13 @@ def start_transcript(circuit_digest: list[int], pi_digest: list[int]) -> Challen
     return ch
 
 
-def draw_betas_gammas(
-    ch: Challenger, wires_cap: MerkleCap, num_challenges: int
-) -> tuple[list[int], list[int]]:
+def draw_betas_gammas_deltas(
+    ch: Challenger, wires_cap: MerkleCap, num_challenges: int, lookups: bool
+) -> tuple[list[int], list[int], list[int]]:
     ch.observe_cap(wires_cap)
-    return ch.get_challenges(num_challenges), ch.get_challenges(num_challenges)
+    betas, gammas = ch.get_challenges(num_challenges), ch.get_challenges(num_challenges)
+    deltas = ch.get_challenges(num_challenges) if lookups else []
+    return betas, gammas, deltas
 
 
 def draw_alphas(ch: Challenger, zs_cap: MerkleCap, num_challenges: int) -> list[int]:
@@ -57,7 +60,7 @@ def fri_instance(common, zeta: Ext2) -> FriInstanceInfo:
     cfg = common.config
     sizes = [
         common.num_preprocessed,
-        cfg.num_wires,
+        common.num_wire_columns,
         common.num_zs_columns,
         cfg.num_challenges * cfg.quotient_chunks,
     ]
@@ -67,5 +70,8 @@ def fri_instance(common, zeta: Ext2) -> FriInstanceInfo:
     all_polys = tuple(FriPolynomialInfo(o, i) for o, s in enumerate(sizes) for i in range(s))
     m = cfg.num_partial_product_chunks
     zs = tuple(FriPolynomialInfo(ZS, r * m) for r in range(cfg.num_challenges))
+    if common.has_lookups:  # phi_r, after all permutation columns, as (h, g, phi) triples
+        base = cfg.num_challenges * m
+        zs += tuple(FriPolynomialInfo(ZS, base + 3 * r + 2) for r in range(cfg.num_challenges))
     g = primitive_root_of_unity(common.degree_bits)
     return FriInstanceInfo(oracles, (FriBatchInfo(zeta, all_polys), FriBatchInfo(zeta * g, zs)))

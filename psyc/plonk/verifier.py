@@ -8,7 +8,13 @@ from psyc.fri.structure import FriOpenings
 from psyc.fri.verifier import FriVerificationError, verify_fri
 from psyc.hash.poseidon import hash_no_pad
 from psyc.plonk.proof import ProofWithPublicInputs
-from psyc.plonk.transcript import draw_alphas, draw_betas_gammas, draw_zeta, fri_instance, start_transcript
+from psyc.plonk.transcript import (
+    draw_alphas,
+    draw_betas_gammas_deltas,
+    draw_zeta,
+    fri_instance,
+    start_transcript,
+)
 
 
 class VerificationError(Exception):
@@ -20,18 +26,29 @@ def _require(ok: bool, msg: str) -> None:
         raise VerificationError(msg)
 
 
+def opening_counts(common) -> dict[str, int]:
+    """How many values each opening group holds for this circuit."""
+    cfg = common.config
+    nc, lk = cfg.num_challenges, int(common.has_lookups)
+    return {
+        "constants": common.num_selectors + cfg.num_constants,
+        "plonk_sigmas": cfg.num_routed_wires,
+        "lookup_table": lk,
+        "wires": cfg.num_wires,
+        "lookup_multiplicities": lk,
+        "plonk_zs": nc,
+        "plonk_zs_next": nc,
+        "partial_products": nc * (cfg.num_partial_product_chunks - 1),
+        "lookup_helpers": 3 * nc * lk,
+        "lookup_phi_next": nc * lk,
+        "quotient_polys": nc * cfg.quotient_chunks,
+    }
+
+
 def _check_shape(pwpi: ProofWithPublicInputs, common) -> None:
     cfg = common.config
     o = pwpi.proof.openings
-    expected = {
-        "constants": common.num_selectors + cfg.num_constants,
-        "plonk_sigmas": cfg.num_routed_wires,
-        "wires": cfg.num_wires,
-        "plonk_zs": cfg.num_challenges,
-        "plonk_zs_next": cfg.num_challenges,
-        "partial_products": cfg.num_challenges * (cfg.num_partial_product_chunks - 1),
-        "quotient_polys": cfg.num_challenges * cfg.quotient_chunks,
-    }
+    expected = opening_counts(common)
     for name, values in o.groups():
         _require(
             len(values) == expected[name],
@@ -58,7 +75,7 @@ def _check_shape(pwpi: ProofWithPublicInputs, common) -> None:
         )
 
 
-def eval_vanishing_at(common, o, zeta: Ext2, pi_digest, betas, gammas, alphas) -> list[Ext2]:
+def eval_vanishing_at(common, o, zeta: Ext2, pi_digest, betas, gammas, alphas, deltas=()) -> list[Ext2]:
     """The combined vanishing polynomial V_j(ζ) for each alpha (same term order as the prover)."""
     cfg = common.config
     S, K, R = common.num_selectors, cfg.num_constants, cfg.num_routed_wires
@@ -92,6 +109,31 @@ def eval_vanishing_at(common, o, zeta: Ext2, pi_digest, betas, gammas, alphas) -
             perm_terms.append(cur * den - prev * num)
             prev = cur
 
+    lookup_terms = []
+    if common.has_lookups:
+        L = cfg.lookups_per_row
+        sel = o.constants[common.lookup_selector]
+        table, mult = o.lookup_table[0], o.lookup_multiplicities[0]
+        for r, d in enumerate(deltas):
+            h, g, phi = o.lookup_helpers[3 * r : 3 * r + 3]
+            diffs = [Ext2(d) - w for w in o.wires[:L]]
+            prod = Ext2.one()
+            for x in diffs:
+                prod = prod * x
+            sum_others = Ext2.zero()
+            for j in range(L):
+                p = Ext2.one()
+                for k, x in enumerate(diffs):
+                    if k != j:
+                        p = p * x
+                sum_others = sum_others + p
+            lookup_terms += [
+                l0 * phi,
+                h * prod - sum_others,
+                g * (Ext2(d) - table) - 1,
+                o.lookup_phi_next[r] - phi - sel * h + mult * g,
+            ]
+
     out = []
     for a in alphas:
         acc = Ext2.zero()
@@ -100,7 +142,11 @@ def eval_vanishing_at(common, o, zeta: Ext2, pi_digest, betas, gammas, alphas) -
         perm = Ext2.zero()
         for t in reversed(perm_terms):
             perm = perm * a + t
-        out.append(acc + perm * pow(a, common.num_gate_constraints, P))
+        look = Ext2.zero()
+        for t in reversed(lookup_terms):
+            look = look * a + t
+        k = common.num_gate_constraints
+        out.append(acc + perm * pow(a, k, P) + look * pow(a, k + len(perm_terms), P))
     return out
 
 
@@ -111,13 +157,15 @@ def verify(pwpi: ProofWithPublicInputs, verifier_only, common) -> None:
     proof, o = pwpi.proof, pwpi.proof.openings
     pi_digest = hash_no_pad(pwpi.public_inputs)
     ch = start_transcript(verifier_only.circuit_digest, pi_digest)
-    betas, gammas = draw_betas_gammas(ch, proof.wires_cap, cfg.num_challenges)
+    betas, gammas, deltas = draw_betas_gammas_deltas(
+        ch, proof.wires_cap, cfg.num_challenges, common.has_lookups
+    )
     alphas = draw_alphas(ch, proof.plonk_zs_partial_products_cap, cfg.num_challenges)
     zeta = draw_zeta(ch, proof.quotient_polys_cap)
     n = common.degree
     _require(zeta**n != Ext2(1), "ζ lies in the trace domain")
 
-    vanishing = eval_vanishing_at(common, o, zeta, pi_digest, betas, gammas, alphas)
+    vanishing = eval_vanishing_at(common, o, zeta, pi_digest, betas, gammas, alphas, deltas)
     zh = zeta**n - 1
     q = cfg.quotient_chunks
     zeta_n = zeta**n
@@ -134,8 +182,17 @@ def verify(pwpi: ProofWithPublicInputs, verifier_only, common) -> None:
     for r in range(cfg.num_challenges):
         zs_all.append(o.plonk_zs[r])
         zs_all.extend(o.partial_products[r * (m - 1) : (r + 1) * (m - 1)])
-    flat = [*o.constants, *o.plonk_sigmas, *o.wires, *zs_all, *o.quotient_polys]
-    fri_openings = FriOpenings((tuple(flat), tuple(o.plonk_zs_next)))
+    flat = [
+        *o.constants,
+        *o.plonk_sigmas,
+        *o.lookup_table,
+        *o.wires,
+        *o.lookup_multiplicities,
+        *zs_all,
+        *o.lookup_helpers,
+        *o.quotient_polys,
+    ]
+    fri_openings = FriOpenings((tuple(flat), (*o.plonk_zs_next, *o.lookup_phi_next)))
     ch.observe_exts(fri_openings.flatten())
     caps = [
         verifier_only.constants_sigmas_cap,

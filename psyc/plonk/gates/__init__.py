@@ -7,6 +7,7 @@ from psyc.plonk.gates.codegen import GateEvaluators
 from psyc.plonk.gates.constant import constant_gate
 from psyc.plonk.gates.exponentiation import exponentiation_gate
 from psyc.plonk.gates.extension_arithmetic import extension_arithmetic_gate
+from psyc.plonk.gates.lookup import lookup_gate
 from psyc.plonk.gates.noop import noop_gate
 from psyc.plonk.gates.poseidon import poseidon_gate
 from psyc.plonk.gates.public_input import public_input_gate
@@ -18,6 +19,7 @@ _CONSTRUCTORS = {
     "constant": constant_gate,
     "exponentiation": exponentiation_gate,
     "extension_arithmetic": extension_arithmetic_gate,
+    "lookup": lookup_gate,
     "noop": noop_gate,
     "poseidon": poseidon_gate,
     "public_input": public_input_gate,
