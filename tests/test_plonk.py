@@ -385,3 +385,40 @@ def test_lookup_openings_and_files(lookups):
             data.verify(bad)
     vk = VerifyingKey.from_bytes(data.verifier_data.to_bytes())
     vk.verify(ProofWithPublicInputs.from_bytes(proof.to_bytes(), vk.common))
+
+
+def test_random_access_exp_and_extension_arithmetic():
+    b = CircuitBuilder(FAST)
+    items = b.add_virtual_targets(5)
+    idx = b.add_virtual_target()
+    chosen = b.random_access(idx, items)
+    base, e = b.add_virtual_target(), b.add_virtual_target()
+    power = b.exp(base, e, 10)
+    xa, xb = tuple(b.add_virtual_targets(2)), tuple(b.add_virtual_targets(2))
+    prod = b.mul_extension(xa, xb)
+    fused = b.mul_add_extension(xa, xb, b.sub_extension(prod, xa))
+    b.register_public_inputs([chosen, power, *prod, *fused])
+    data = b.build()
+    item_vals = [11, 22, 33, 44, 55]
+    a, c = Ext2(3, 4), Ext2(5, 6)
+    for i, (bv, ev) in ((0, (2, 10)), (3, (7, 1023)), (4, (P - 1, 5))):
+        pw = PartialWitness()
+        pw.set_targets(items, item_vals)
+        pw.set_target(idx, i)
+        pw.set_target(base, bv)
+        pw.set_target(e, ev)
+        pw.set_targets([*xa, *xb], [*a.to_list(), *c.to_list()])
+        proof = data.prove(pw)
+        data.verify(proof)
+        p = a * c
+        f = a * c + (p - a)
+        assert proof.public_inputs == [item_vals[i], pow(bv, ev, P), *p.to_list(), *f.to_list()]
+    for bad_idx, bad_e in ((5, 3), (7, 3), (8, 3), (0, 1024)):  # padded slots, past 2^bits, wide exponent
+        pw = PartialWitness()
+        pw.set_targets(items, item_vals)
+        pw.set_target(idx, bad_idx)
+        pw.set_target(base, 2)
+        pw.set_target(e, bad_e)
+        pw.set_targets([*xa, *xb], [*a.to_list(), *c.to_list()])
+        with pytest.raises((UnsatisfiedConstraints, WitnessError)):
+            data.prove(pw)

@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from psyc.field.extension import Ext2
 from psyc.field.goldilocks import P
 from psyc.hash.constants import DIGEST_LEN, RATE, WIDTH
 from psyc.plonk.config import CircuitConfig
@@ -22,9 +23,12 @@ from psyc.plonk.gates import (
     arithmetic_gate,
     base_sum_gate,
     constant_gate,
+    exponentiation_gate,
+    extension_arithmetic_gate,
     lookup_gate,
     noop_gate,
     public_input_gate,
+    random_access_gate,
 )
 from psyc.plonk.gates.arithmetic import WIRES_PER_OP
 from psyc.plonk.gates.poseidon import (
@@ -41,6 +45,7 @@ from psyc.plonk.gates.poseidon import (
 from psyc.plonk.target import Target
 from psyc.plonk.witness import Generator
 
+ExtTarget = tuple[Target, Target]  # a0 + a1*x in the quadratic extension
 RANGE_CHECK_LIMBS = 63  # one base-2 decomposition gate serves every range check < 2^63
 
 
@@ -61,7 +66,7 @@ class CircuitBuilder:
         self._num_targets = 0
         self._parent: dict[int, int] = {}
         self._constants: dict[int, Target] = {}
-        self._arith_open: dict[tuple[int, int], tuple[int, int]] = {}
+        self._arith_open: dict[tuple, tuple[int, int]] = {}
         self._const_open: tuple[int, int] | None = None
         self._scopes: list[str] = []
         self._arith = arithmetic_gate(self.config.num_routed_wires // WIRES_PER_OP)
@@ -69,6 +74,7 @@ class CircuitBuilder:
         self._range_gate = base_sum_gate(RANGE_CHECK_LIMBS)
         self._lookup_gate = lookup_gate(self.config.lookups_per_row)
         self._lookup_open: tuple[int, int] | None = None
+        self._ext_gate = extension_arithmetic_gate(self.config.num_routed_wires // 8)
 
     # --- targets and scopes -----------------------------------------------------
     def add_virtual_target(self) -> Target:
@@ -209,8 +215,13 @@ class CircuitBuilder:
 
     def range_check(self, t: Target, bits: int) -> None:
         """Constrain 0 <= t < 2^bits (bits <= 63: a bit decomposition cannot alias t + p)."""
+        self.split_le(t, bits)
+
+    def split_le(self, t: Target, bits: int) -> list[Target]:
+        """The ``bits`` little-endian bits of t, constrained boolean and recomposing to t
+        (so 0 <= t < 2^bits is enforced too)."""
         if not 0 <= bits <= RANGE_CHECK_LIMBS:
-            raise ValueError(f"range_check supports 0..{RANGE_CHECK_LIMBS} bits, got {bits}")
+            raise ValueError(f"range_check/split_le support 0..{RANGE_CHECK_LIMBS} bits, got {bits}")
         limbs = self.add_virtual_targets(RANGE_CHECK_LIMBS)
         self._add_row(self._range_gate, [t, *limbs])
         zero = self.zero()
@@ -225,6 +236,92 @@ class CircuitBuilder:
                 "range_check",
             )
         )
+        return limbs[:bits]
+
+    # --- selection and exponentiation ----------------------------------------------------
+    def random_access(self, index: Target, items: Sequence[Target]) -> Target:
+        """items[index] for up to 32 items. The gate decomposes ``index`` into bits; when the
+        list is not a power of two long, ``len(items) - 1 - index`` is range-checked too, so
+        any index past the list is unsatisfiable."""
+        if not 1 <= len(items) <= 32:
+            raise ValueError("random_access takes 1..32 items")
+        bits = max(1, (len(items) - 1).bit_length())
+        padded = list(items) + [self.zero()] * ((1 << bits) - len(items))
+        gate = random_access_gate(bits)
+        out = self.add_virtual_target()
+        bit_targets = self.add_virtual_targets(bits)
+        self._add_row(gate, [index, out, *padded, *bit_targets])
+
+        def gen(v: list[int]) -> list[int]:
+            i = v[0]
+            chosen = v[1 + i] if i < len(padded) else 0
+            return [chosen] + [(i >> j) & 1 for j in range(bits)]
+
+        self.generators.append(
+            Generator((index, *padded), (out, *bit_targets), gen, self.current_scope, "random_access")
+        )
+        if len(items) < len(padded):
+            self.range_check(
+                self.arithmetic(P - 1, 1, index, self.one(), self.constant(len(items) - 1)), bits
+            )
+        return out
+
+    def exp(self, base: Target, exponent: Target, num_bits: int) -> Target:
+        """base^exponent for an exponent of ``num_bits`` bits (square-and-multiply in one row)."""
+        if not 1 <= num_bits <= (self.config.num_wires - 2) // 2:
+            raise ValueError(f"exp supports 1..{(self.config.num_wires - 2) // 2} exponent bits")
+        bits = self.split_le(exponent, num_bits)
+        gate = exponentiation_gate(num_bits)
+        result = self.add_virtual_target()
+        inter = self.add_virtual_targets(num_bits)
+        self._add_row(gate, [base, result, *bits, *inter])
+
+        def gen(v: list[int]) -> list[int]:
+            b, e = v
+            acc, out = 1, []
+            for k in reversed(range(num_bits)):
+                acc = acc * acc * (b if (e >> k) & 1 else 1) % P
+                out.append(acc)
+            return [acc, *out]
+
+        self.generators.append(Generator((base, exponent), (result, *inter), gen, self.current_scope, "exp"))
+        return result
+
+    # --- extension-field arithmetic ------------------------------------------------------
+    def arithmetic_extension(self, c0: int, c1: int, a: ExtTarget, b: ExtTarget, c: ExtTarget) -> ExtTarget:
+        """c0*a*b + c1*c in F[x]/(x^2 - 7), packed by (c0, c1) like :meth:`arithmetic`."""
+        gate = self._ext_gate
+        key = ("ext", c0 % P, c1 % P)
+        ops = gate.params[0]
+        if key not in self._arith_open or self._arith_open[key][1] == ops:
+            self._arith_open[key] = (self._add_row(gate, [None] * gate.num_wires, key[1:]), 0)
+        row, op = self._arith_open[key]
+        out = tuple(self.add_virtual_targets(2))
+        self.rows[row].cells[8 * op : 8 * (op + 1)] = [*a, *b, *c, *out]
+        self._arith_open[key] = (row, op + 1)
+        k0, k1 = key[1:]
+
+        def gen(v: list[int]) -> list[int]:
+            r = Ext2(v[0], v[1]) * Ext2(v[2], v[3]) * k0 + Ext2(v[4], v[5]) * k1
+            return [r.a0, r.a1]
+
+        self.generators.append(Generator((*a, *b, *c), out, gen, self.current_scope, "ext_arithmetic"))
+        return out
+
+    def constant_extension(self, v: Ext2) -> ExtTarget:
+        return (self.constant(v.a0), self.constant(v.a1))
+
+    def add_extension(self, a: ExtTarget, b: ExtTarget) -> ExtTarget:
+        return self.arithmetic_extension(1, 1, a, self.constant_extension(Ext2.one()), b)
+
+    def sub_extension(self, a: ExtTarget, b: ExtTarget) -> ExtTarget:
+        return self.arithmetic_extension(1, P - 1, a, self.constant_extension(Ext2.one()), b)
+
+    def mul_extension(self, a: ExtTarget, b: ExtTarget) -> ExtTarget:
+        return self.arithmetic_extension(1, 0, a, b, self.constant_extension(Ext2.zero()))
+
+    def mul_add_extension(self, a: ExtTarget, b: ExtTarget, c: ExtTarget) -> ExtTarget:
+        return self.arithmetic_extension(1, 1, a, b, c)
 
     # --- lookups (logUp) ---------------------------------------------------------------
     def lookup(self, t: Target) -> None:
