@@ -422,3 +422,20 @@ def test_random_access_exp_and_extension_arithmetic():
         pw.set_targets([*xa, *xb], [*a.to_list(), *c.to_list()])
         with pytest.raises((UnsatisfiedConstraints, WitnessError)):
             data.prove(pw)
+
+
+def test_every_truncation_of_a_proof_file_is_rejected():
+    from dataclasses import replace
+
+    from psyc.plonk.proof import ProofWithPublicInputs
+    from psyc.util.serialization import FormatError
+
+    tiny = replace(FAST, fri_config=FriConfig(rate_bits=3, cap_height=0, num_query_rounds=1, proof_of_work_bits=0))
+    data, x = _square_circuit(tiny)
+    pw = PartialWitness()
+    pw.set_target(x, 3)
+    raw = data.prove(pw).to_bytes()
+    data.verify(ProofWithPublicInputs.from_bytes(raw, data.common))
+    for cut in range(len(raw)):
+        with pytest.raises(FormatError):
+            ProofWithPublicInputs.from_bytes(raw[:cut], data.common)
