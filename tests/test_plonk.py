@@ -430,7 +430,9 @@ def test_every_truncation_of_a_proof_file_is_rejected():
     from psyc.plonk.proof import ProofWithPublicInputs
     from psyc.util.serialization import FormatError
 
-    tiny = replace(FAST, fri_config=FriConfig(rate_bits=3, cap_height=0, num_query_rounds=1, proof_of_work_bits=0))
+    tiny = replace(
+        FAST, fri_config=FriConfig(rate_bits=3, cap_height=0, num_query_rounds=1, proof_of_work_bits=0)
+    )
     data, x = _square_circuit(tiny)
     pw = PartialWitness()
     pw.set_target(x, 3)

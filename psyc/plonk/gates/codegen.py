@@ -5,7 +5,8 @@ prints them through a *backend* — a table of how to write a constant, +, -, * 
 negation. The numba backend targets base-field uint64 kernels (the prover's quotient
 over the LDE coset); the generic backend prints plain operators, which evaluate Python
 ints (witness diagnostics, reduced mod p) and :class:`Ext2` values (the verifier at ζ).
-The recursive verifier adds a third backend that prints circuit-builder calls.
+The circuit backend prints circuit-builder calls on extension targets, for the
+recursive verifier.
 """
 
 from __future__ import annotations
@@ -39,6 +40,13 @@ NUMBA_BACKEND = Backend(
     neg="neg_u64({a})",
 )
 OPERATOR_BACKEND = Backend(const="{v}", add="({a} + {b})", sub="({a} - {b})", mul="({a} * {b})", neg="(-{a})")
+CIRCUIT_BACKEND = Backend(
+    const="b.constant_extension(Ext2({v}))",
+    add="b.add_extension({a}, {b})",
+    sub="b.sub_extension({a}, {b})",
+    mul="b.mul_extension({a}, {b})",
+    neg="b.sub_extension(b.constant_extension(Ext2(0)), {a})",
+)
 
 
 class _Emitter:
@@ -109,6 +117,7 @@ def generated_module(gate: Gate) -> ModuleType:
     """The generated evaluators of ``gate`` (cached per gate definition)."""
     temps_nb, outs_nb = emit(gate.constraints, NUMBA_BACKEND)
     temps_py, outs_py = emit(gate.constraints, OPERATOR_BACKEND)
+    temps_circ, outs_circ = emit(gate.constraints, CIRCUIT_BACKEND)
     source = render(
         "gate.py.j2",
         gate=gate,
@@ -117,6 +126,8 @@ def generated_module(gate: Gate) -> ModuleType:
         outs_nb=outs_nb,
         temps_py=temps_py,
         outs_py=outs_py,
+        temps_circ=temps_circ,
+        outs_circ=outs_circ,
     )
     return load_generated_module(f"gate_{gate.id}", source)
 
@@ -146,3 +157,8 @@ class GateEvaluators:
     def eval_ext(self, w: list[Ext2], c: list[Ext2], pi_digest: list[Ext2]) -> list[Ext2]:
         """Constraint values at an extension point (the verifier's check at ζ)."""
         return [Ext2.coerce(v) for v in self._mod.eval_generic(w, c, pi_digest)]
+
+    def eval_circuit(self, builder, w: list, c: list, pi_digest: list) -> list:
+        """The constraints as circuit operations on extension targets ``(a0, a1)`` — what a
+        recursive verifier uses to check a proof's gates at ζ inside a circuit."""
+        return self._mod.eval_circuit(builder, w, c, pi_digest)
