@@ -15,6 +15,18 @@ from psyc.backend_cpu.field_kernels import (
 from psyc.backend_cpu.field_kernels import _batch_inverse_kernel as batch_inverse_kernel
 
 
+@njit(inline="always", cache=True)
+def _chunk_num_den(wires, sigmas, k_is, j0, j1, i, x, beta, gamma):
+    """prod_{j0 <= j < j1} (w_j + beta k_j x + gamma) and prod (w_j + beta sigma_j + gamma) at row i."""
+    num = ONE
+    den = ONE
+    for j in range(j0, j1):
+        w = wires[j, i]
+        num = mul_u64(num, add_u64(add_u64(w, mul_u64(beta, mul_u64(k_is[j], x))), gamma))
+        den = mul_u64(den, add_u64(add_u64(w, mul_u64(beta, sigmas[j, i])), gamma))
+    return num, den
+
+
 @njit(parallel=True, cache=True)
 def chunk_products(wires, sigmas, k_is, xs, beta, gamma, chunk, nums, dens):
     """nums[c, i] = prod_{j in chunk c} (w_j + beta k_j x_i + gamma); dens likewise with sigma_j."""
@@ -24,12 +36,9 @@ def chunk_products(wires, sigmas, k_is, xs, beta, gamma, chunk, nums, dens):
     for i in prange(n):
         x = xs[i]
         for c in range(num_chunks):
-            num = ONE
-            den = ONE
-            for j in range(c * chunk, min(num_routed, (c + 1) * chunk)):
-                w = wires[j, i]
-                num = mul_u64(num, add_u64(add_u64(w, mul_u64(beta, mul_u64(k_is[j], x))), gamma))
-                den = mul_u64(den, add_u64(add_u64(w, mul_u64(beta, sigmas[j, i])), gamma))
+            num, den = _chunk_num_den(
+                wires, sigmas, k_is, c * chunk, min(num_routed, (c + 1) * chunk), i, x, beta, gamma
+            )
             nums[c, i] = num
             dens[c, i] = den
 
@@ -73,12 +82,8 @@ def permutation_vanishing_terms(
             gamma = gammas[r]
             prev = zs[r, i]
             for c in range(num_chunks):
-                num = ONE
-                den = ONE
-                for j in range(c * chunk, min(num_routed, (c + 1) * chunk)):
-                    w = wires[j, i]
-                    num = mul_u64(num, add_u64(add_u64(w, mul_u64(beta, mul_u64(k_is[j], x))), gamma))
-                    den = mul_u64(den, add_u64(add_u64(w, mul_u64(beta, sigmas[j, i])), gamma))
+                j0, j1 = c * chunk, min(num_routed, (c + 1) * chunk)
+                num, den = _chunk_num_den(wires, sigmas, k_is, j0, j1, i, x, beta, gamma)
                 cur = pps[r, c, i] if c < num_chunks - 1 else zs[r, (i + blowup) % n_lde]
                 terms[num_ch + r * num_chunks + c] = sub_u64(mul_u64(cur, den), mul_u64(prev, num))
                 prev = cur
