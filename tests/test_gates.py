@@ -18,6 +18,7 @@ from psyc.plonk.gates import (
     base_sum_gate,
     const,
     constant_gate,
+    coset_interpolation_gate,
     exponentiation_gate,
     extension_arithmetic_gate,
     noop_gate,
@@ -40,6 +41,7 @@ GATES = [
     random_access_gate(2),
     random_access_gate(3),
     exponentiation_gate(5),
+    coset_interpolation_gate(2),
 ]
 IDS = [g.id for g in GATES]
 

@@ -441,3 +441,28 @@ def test_every_truncation_of_a_proof_file_is_rejected():
     for cut in range(len(raw)):
         with pytest.raises(FormatError):
             ProofWithPublicInputs.from_bytes(raw[:cut], data.common)
+
+
+@pytest.mark.parametrize("log_n", [1, 2, 4])
+def test_interpolate_coset_matches_barycentric(log_n):
+    from psyc.poly import barycentric_eval_on_coset
+
+    n = 1 << log_n
+    b = CircuitBuilder(FAST)
+    shift = b.add_virtual_target()
+    xs = tuple(b.add_virtual_targets(2))
+    vals = [tuple(b.add_virtual_targets(2)) for _ in range(n)]
+    out = b.interpolate_coset(shift, vals, xs)
+    b.register_public_inputs(list(out))
+    data = b.build()
+    rng = random.Random(log_n)
+    s, x = rng.randrange(1, P), Ext2(rng.randrange(P), rng.randrange(P))
+    v = [Ext2(rng.randrange(P), rng.randrange(P)) for _ in range(n)]
+    pw = PartialWitness()
+    pw.set_target(shift, s)
+    pw.set_targets(list(xs), x.to_list())
+    for t, e in zip(vals, v, strict=True):
+        pw.set_targets(list(t), e.to_list())
+    proof = data.prove(pw)
+    data.verify(proof)
+    assert proof.public_inputs == barycentric_eval_on_coset(v, s, x).to_list()

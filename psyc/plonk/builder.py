@@ -23,6 +23,7 @@ from psyc.plonk.gates import (
     arithmetic_gate,
     base_sum_gate,
     constant_gate,
+    coset_interpolation_gate,
     exponentiation_gate,
     extension_arithmetic_gate,
     lookup_gate,
@@ -286,6 +287,56 @@ class CircuitBuilder:
 
         self.generators.append(Generator((base, exponent), (result, *inter), gen, self.current_scope, "exp"))
         return result
+
+    def interpolate_coset(self, shift: Target, values: Sequence[ExtTarget], x: ExtTarget) -> ExtTarget:
+        """Value at x of the polynomial taking values[i] at shift * w^i (len(values) = 2..16,
+        a power of two): one FRI folding step, in one row."""
+        from psyc.plonk.gates.coset_interpolation import CosetInterpolationLayout
+
+        n = len(values)
+        log_n = n.bit_length() - 1
+        if n < 2 or 1 << log_n != n or log_n > 4:
+            raise ValueError("interpolate_coset takes 2, 4, 8 or 16 values")
+        lay = CosetInterpolationLayout(log_n)
+        cells: list[Target | None] = self.add_virtual_targets(lay.num_wires)
+        cells[lay.shift] = shift
+        cells[lay.x : lay.x + 2] = list(x)
+        for i, v in enumerate(values):
+            cells[lay.values[i] : lay.values[i] + 2] = list(v)
+        self._add_row(coset_interpolation_gate(log_n), cells)
+        computed_idx = [lay.out, lay.out + 1]
+        computed_idx += [w + d for w in lay.inv for d in (0, 1)]
+        computed_idx += [w + d for w in lay.x_pows for d in (0, 1)]
+        computed_idx += lay.s_pows
+
+        def gen(v: list[int]) -> list[int]:
+            from psyc.field.goldilocks import primitive_root_of_unity
+            from psyc.poly.evaluation import barycentric_eval_on_coset
+
+            s, xe = v[0], Ext2(v[1], v[2])
+            vals = [Ext2(v[3 + 2 * i], v[4 + 2 * i]) for i in range(n)]
+            out = barycentric_eval_on_coset(vals, s, xe)
+            omega = primitive_root_of_unity(log_n)
+            invs = [(xe - s * pow(omega, i, P) % P).inverse() for i in range(n)]
+            xs, ss, xp, sp = [], [], xe, s
+            for _ in range(log_n):
+                xp, sp = xp * xp, sp * sp % P
+                xs.append(xp)
+                ss.append(sp)
+            return [
+                *out.to_list(),
+                *[c for e in invs for c in e.to_list()],
+                *[c for e in xs for c in e.to_list()],
+                *ss,
+            ]
+
+        deps = (shift, *x, *[t for v in values for t in v])
+        self.generators.append(
+            Generator(
+                deps, tuple(cells[k] for k in computed_idx), gen, self.current_scope, "interpolate_coset"
+            )
+        )
+        return (cells[lay.out], cells[lay.out + 1])
 
     # --- extension-field arithmetic ------------------------------------------------------
     def arithmetic_extension(self, c0: int, c1: int, a: ExtTarget, b: ExtTarget, c: ExtTarget) -> ExtTarget:

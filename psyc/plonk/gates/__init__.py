@@ -5,6 +5,7 @@ from psyc.plonk.gates.base import PI_DIGEST_LEN, Gate, const, pi, wire
 from psyc.plonk.gates.base_sum import base_sum_gate
 from psyc.plonk.gates.codegen import GateEvaluators
 from psyc.plonk.gates.constant import constant_gate
+from psyc.plonk.gates.coset_interpolation import coset_interpolation_gate
 from psyc.plonk.gates.exponentiation import exponentiation_gate
 from psyc.plonk.gates.extension_arithmetic import extension_arithmetic_gate
 from psyc.plonk.gates.lookup import lookup_gate
@@ -17,6 +18,7 @@ _CONSTRUCTORS = {
     "arithmetic": arithmetic_gate,
     "base_sum": base_sum_gate,
     "constant": constant_gate,
+    "coset_interpolation": coset_interpolation_gate,
     "exponentiation": exponentiation_gate,
     "extension_arithmetic": extension_arithmetic_gate,
     "lookup": lookup_gate,
