@@ -466,3 +466,76 @@ def test_interpolate_coset_matches_barycentric(log_n):
     proof = data.prove(pw)
     data.verify(proof)
     assert proof.public_inputs == barycentric_eval_on_coset(v, s, x).to_list()
+
+
+def test_table_without_unused_cells_proves():
+    """Regression: the class of unused cells used to be guessed as the largest class id."""
+    cfg = CircuitConfig(num_wires=4, num_routed_wires=4, num_constants=4, fri_config=FAST.fri_config)
+    b = CircuitBuilder(cfg)
+    for v in range(4):
+        b.constant(v)
+    x, y = b.add_virtual_targets(2)
+    b.add(b.mul(x, y), x)
+    data = b.build()
+    pw = PartialWitness()
+    pw.set_targets([x, y], [3, 4])
+    data.verify(data.prove(pw))
+
+
+def test_crafted_verifying_keys_are_format_errors(square):
+    """Keys whose digest is valid (anyone can recompute it) but whose contents are unusable."""
+    from psyc.hash import hash_no_pad
+    from psyc.plonk.circuit_data import _digest_of_bytes
+    from psyc.plonk.keys import VerifyingKey
+    from psyc.util.serialization import ByteWriter, FormatError
+
+    data, _ = square
+    cap = data.verifier_only.constants_sigmas_cap
+
+    def key(config_list, degree_bits, gates):
+        w = ByteWriter()
+        w.raw(b"PSYCVK\x00\x00")
+        w.u32(1)
+        w.felts(config_list)
+        w.u32(degree_bits)
+        w.u32(1)
+        w.u32(len(gates))
+        for name, params in gates:
+            w.u32(len(name))
+            w.raw(name.encode())
+            w.felts(params)
+        w.felts([x for d in cap for x in d])
+        w.felts(hash_no_pad([x for d in cap for x in d] + _digest_of_bytes(b"whatever")))
+        return w.getvalue()
+
+    good = data.common.config.to_list()
+    bad_factor = list(good)
+    bad_factor[4] = 1
+    cases = [
+        key(good, 3, [("arithmetic", [1 << 40])]),  # would build 2^40 constraints
+        key(good, 3, [("base_sum", [10, 1 << 20])]),
+        key(good, 3, [("mystery", [])]),
+        key(bad_factor, 3, [("noop", [])]),
+        key(good, 30, [("noop", [])]),  # 2^30 rows with blowup 8 exceeds the 2-adicity
+        key(good, 3, [("noop", [])]),  # well-formed, but the stored digest is wrong
+    ]
+    for raw in cases:
+        with pytest.raises(FormatError):
+            VerifyingKey.from_bytes(raw)
+
+
+def test_malformed_in_memory_proofs_are_verification_errors(square):
+    data, proof = square
+    mutations = [
+        lambda p: setattr(p.proof.opening_proof, "pow_witness", None),
+        lambda p: p.proof.opening_proof.final_poly.__setitem__(0, 5),
+        lambda p: setattr(p, "public_inputs", None),
+        lambda p: setattr(p.proof.openings, "wires", None),
+        lambda p: p.proof.opening_proof.query_round_proofs.pop(),
+        lambda p: setattr(p.proof, "wires_cap", [[None] * 4] * 4),
+    ]
+    for mutate in mutations:
+        bad = copy.deepcopy(proof)
+        mutate(bad)
+        with pytest.raises(VerificationError):
+            data.verify(bad)

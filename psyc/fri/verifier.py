@@ -86,7 +86,18 @@ def _check_shape(
                 len(step.merkle_proof.siblings) == height - cfg.cap_height,
                 f"query {q} step {s} Merkle path has the wrong length",
             )
-    _require(0 <= proof.pow_witness < P, "proof-of-work nonce is not a field element")
+    _require(
+        isinstance(proof.pow_witness, int) and 0 <= proof.pow_witness < P,
+        "proof-of-work nonce is not a field element",
+    )
+    _require(
+        all(isinstance(c, Ext2) for c in proof.final_poly), "final polynomial holds a non-extension value"
+    )
+    for q, rnd in enumerate(proof.query_round_proofs):
+        _require(
+            all(isinstance(e, Ext2) for st in rnd.steps for e in st.evals),
+            f"query {q}: a step holds a non-extension value",
+        )
     # in-memory proofs may hold anything: every base element must be canonical and every
     # digest 4 elements long before any of it reaches the hash
     for cap_i, cap in enumerate(proof.commit_phase_caps):

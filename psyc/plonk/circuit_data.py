@@ -80,7 +80,7 @@ class CommonCircuitData:
         parts = [
             f"psyc-plonk-v1;degree_bits={self.degree_bits};pis={self.num_public_inputs}",
             "config=" + ",".join(map(str, self.config.to_list())),
-            "gates=" + ",".join(g.id for g in self.gates),
+            "gates=" + ",".join(f"{g.id}:{g.fingerprint}" for g in self.gates),
         ]
         return ";".join(parts).encode()
 
@@ -101,6 +101,7 @@ class ProverOnlyCircuitData:
     generators: list[Generator]
     cell_class: np.ndarray  # (num_wires, n) int64: class id of each cell
     num_classes: int
+    zero_class: int  # class of unused cells, always 0
     target_class: dict[int, int]  # target index -> class id
     public_input_classes: list[int]
     row_scopes: list[str]
@@ -160,6 +161,10 @@ def build_circuit(builder) -> CircuitData:
             index[r.gate.id] = len(gates)
             gates.append(r.gate)
     for g in gates:
+        if g.num_constants > config.num_constants:
+            raise ValueError(
+                f"gate {g.id} needs {g.num_constants} constant columns; the config has {config.num_constants}"
+            )
         if g.degree + 1 > config.max_quotient_degree_factor:
             raise ValueError(
                 f"gate {g.id} has degree {g.degree}; with its selector that exceeds {config.max_quotient_degree_factor}"
@@ -261,6 +266,7 @@ def build_circuit(builder) -> CircuitData:
         generators=builder.generators,
         cell_class=cell_class,
         num_classes=num_classes,
+        zero_class=zero_class,
         target_class=target_class,
         public_input_classes=[target_class[t.index] for t in builder.public_inputs],
         row_scopes=[r.scope for r in rows],

@@ -32,12 +32,16 @@ class CircuitConfig:
         return CircuitConfig()
 
     def __post_init__(self) -> None:
+        if not 4 <= self.num_wires <= 1024:
+            raise ValueError("num_wires must be in [4, 1024]")
+        if not 1 <= self.num_constants <= 64:
+            raise ValueError("num_constants must be in [1, 64]")
         if not 4 <= self.num_routed_wires <= self.num_wires:
             raise ValueError("num_routed_wires must be in [4, num_wires]")
-        if self.max_quotient_degree_factor > 1 << self.fri_config.rate_bits:
-            raise ValueError("constraint degree exceeds the LDE blowup: raise rate_bits")
-        if self.num_challenges < 1:
-            raise ValueError("num_challenges must be at least 1")
+        if not 2 <= self.max_quotient_degree_factor <= 1 << self.fri_config.rate_bits:
+            raise ValueError("max_quotient_degree_factor must be in [2, 2^rate_bits] (the LDE blowup)")
+        if not 1 <= self.num_challenges <= 8:
+            raise ValueError("num_challenges must be in [1, 8]")
         if not 1 <= self.range_table_bits <= 20:
             raise ValueError("range_table_bits must be in [1, 20]")
 

@@ -35,7 +35,7 @@ class ConstraintFailure:
 
 
 class UnsatisfiedConstraints(Exception):
-    def __init__(self, failures: list[ConstraintFailure], permutation_ok: bool = True):
+    def __init__(self, failures: list[ConstraintFailure]):
         self.failures = failures
         lines = [str(f) for f in failures[:10]]
         if len(failures) > 10:

@@ -41,6 +41,30 @@ def _config_from_fields(v: list[int]) -> CircuitConfig:
         raise FormatError(f"verifying key holds an invalid circuit config: {e}") from None
 
 
+def _check_gate_spec(i: int, name: str, params: tuple[int, ...], config: CircuitConfig) -> None:
+    """Bound a stored gate's parameters *before* building it: a crafted key could
+    otherwise ask for billions of constraints (the digest alone cannot stop that, since
+    anyone can recompute it)."""
+    limits = {
+        "arithmetic": [config.num_wires // 4],
+        "extension_arithmetic": [config.num_wires // 8],
+        "constant": [config.num_constants],
+        "base_sum": [config.num_wires - 1, 8],
+        "exponentiation": [(config.num_wires - 2) // 2],
+        "random_access": [5],
+        "coset_interpolation": [4],
+        "lookup": [config.num_wires],
+        "poseidon": [],
+        "public_input": [],
+        "noop": [],
+    }
+    if name not in limits:
+        raise FormatError(f"verifying key: gate {i} has unknown type '{name}'")
+    bound = limits[name]
+    if len(params) != len(bound) or any(not 1 <= p <= b for p, b in zip(params, bound, strict=True)):
+        raise FormatError(f"verifying key: gate {i} ('{name}') has parameters {list(params)} outside {bound}")
+
+
 @dataclass
 class VerifyingKey:
     """Everything a verifier needs: the common data and the preprocessed commitment."""
@@ -83,7 +107,13 @@ class VerifyingKey:
         degree_bits = r.u32("degree bits")
         if not 1 <= degree_bits <= 28:
             raise FormatError(f"verifying key: degree bits {degree_bits} out of range")
+        if degree_bits + config.fri_config.rate_bits > 32:
+            raise FormatError(
+                f"verifying key: degree 2^{degree_bits} with blowup 2^{config.fri_config.rate_bits} exceeds 2^32"
+            )
         num_pis = r.u32("number of public inputs")
+        if num_pis > 1 << 20:
+            raise FormatError(f"verifying key: {num_pis} public inputs is over the limit")
         num_gates = r.u32("number of gates")
         if num_gates > 64:
             raise FormatError(f"verifying key: {num_gates} gates is more than the limit 64")
@@ -94,10 +124,16 @@ class VerifyingKey:
                 raise FormatError(f"verifying key: gate {i} name is {length} bytes long")
             name = r.raw(length, f"gate {i} name").decode(errors="replace")
             params = tuple(r.felts(f"gate {i} parameters", limit=8))
+            _check_gate_spec(i, name, params, config)
             try:
-                gates.append(gate_from_spec(name, params))
+                gate = gate_from_spec(name, params)
             except (ValueError, TypeError) as e:
                 raise FormatError(f"verifying key: gate {i}: {e}") from None
+            if gate.num_wires > config.num_wires or gate.num_constants > config.num_constants:
+                raise FormatError(f"verifying key: gate {i} ({gate.id}) does not fit the circuit config")
+            if gate.degree + 1 > config.max_quotient_degree_factor:
+                raise FormatError(f"verifying key: gate {i} ({gate.id}) has too high a degree for the config")
+            gates.append(gate)
         cap = read_cap(r, "constants/sigmas cap")
         digest = r.felts("circuit digest", expected=4)
         r.finish()

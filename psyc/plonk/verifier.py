@@ -152,6 +152,14 @@ def eval_vanishing_at(common, o, zeta: Ext2, pi_digest, betas, gammas, alphas, d
 
 def verify(pwpi: ProofWithPublicInputs, verifier_only, common) -> None:
     """Raise :class:`VerificationError` unless the proof is valid for these public inputs."""
+    try:
+        _verify(pwpi, verifier_only, common)
+    except (TypeError, AttributeError, ValueError, IndexError, KeyError) as e:
+        # proofs read from bytes are always well-typed; this catches hand-built objects
+        raise VerificationError(f"malformed proof object: {type(e).__name__}: {e}") from None
+
+
+def _verify(pwpi: ProofWithPublicInputs, verifier_only, common) -> None:
     _check_shape(pwpi, common)
     cfg = common.config
     proof, o = pwpi.proof, pwpi.proof.openings

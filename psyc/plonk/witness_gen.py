@@ -12,8 +12,7 @@ def generate_witness(data, pw: PartialWitness) -> tuple[np.ndarray, list[int]]:
     """Returns the (num_wires, n) wire table and the public input values."""
     po = data.prover_only
     values: list[int | None] = [None] * po.num_classes
-    zero_class = int(po.cell_class.max())  # the class of unused cells (see build_circuit)
-    values[zero_class] = 0
+    values[po.zero_class] = 0
 
     def assign(cid: int, v: int, who: str) -> None:
         old = values[cid]

@@ -9,6 +9,7 @@ these expressions by :mod:`psyc.plonk.gates.codegen`, and the degree is read off
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -70,6 +71,15 @@ class Gate:
         Poseidon's (a + b + c)^7 terms); an upper bound that is exact without cancellation.
         """
         return max((expr_degree(c) for c in self.constraints), default=0)
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Digest of the definition itself, so a changed gate under the same id (say, new
+        Poseidon constants) changes every circuit digest that uses it."""
+        text = f"{self.id};{self.num_wires};{self.num_constants};" + ";".join(
+            map(sympy.srepr, self.constraints)
+        )
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     @property
     def num_constraints(self) -> int:
