@@ -462,7 +462,7 @@ class CircuitBuilder:
         from psyc.plonk.circuit_data import build_circuit
 
         with self.scope("public_inputs"):
-            digest = self.hash_no_pad(self.public_inputs)
+            digest = self.hash_or_noop(self.public_inputs)  # identity for <= 4 inputs
             self._add_row(public_input_gate(), list(digest))
         if self.config.zero_knowledge:
             with self.scope("zk_blinding"):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from psyc.field.goldilocks import P
-from psyc.hash.poseidon import hash_no_pad
+from psyc.hash.poseidon import hash_or_noop
 
 
 @dataclass
@@ -48,7 +48,7 @@ def check_constraints(
 ) -> list[ConstraintFailure]:
     common, po = data.common, data.prover_only
     n = common.degree
-    pi_digest = np.array(hash_no_pad(public_inputs), dtype=np.uint64)
+    pi_digest = np.array(hash_or_noop(public_inputs), dtype=np.uint64)
     alpha = np.array([secrets.randbelow(P - 1) + 1], dtype=np.uint64)
     consts = np.ascontiguousarray(po.constants_values[common.num_selectors :])
     out = np.zeros((1, n), dtype=np.uint64)

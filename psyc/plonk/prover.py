@@ -13,7 +13,7 @@ from psyc.field.goldilocks import P, inv, primitive_root_of_unity
 from psyc.field.vector import add_vec, batch_inverse_vec, mul_vec, powers_vec, scale_vec, sub_vec
 from psyc.fri.oracle import PolynomialBatch
 from psyc.fri.prover import compute_openings, prove_fri
-from psyc.hash.poseidon import hash_no_pad
+from psyc.hash.poseidon import hash_or_noop
 from psyc.plonk.diagnostics import UnsatisfiedConstraints, check_constraints
 from psyc.plonk.proof import OpeningSet, Proof, ProofWithPublicInputs
 from psyc.plonk.transcript import (
@@ -73,7 +73,7 @@ def prove(
             failures = check_constraints(data, wires, public_inputs)
         if failures:
             raise UnsatisfiedConstraints(failures)
-    pi_digest = hash_no_pad(public_inputs)
+    pi_digest = hash_or_noop(public_inputs)
     ch = start_transcript(vo.circuit_digest, pi_digest)
 
     lookups = common.has_lookups

@@ -6,7 +6,7 @@ from psyc.field.extension import Ext2
 from psyc.field.goldilocks import P, primitive_root_of_unity
 from psyc.fri.structure import FriOpenings
 from psyc.fri.verifier import FriVerificationError, verify_fri
-from psyc.hash.poseidon import hash_no_pad
+from psyc.hash.poseidon import hash_or_noop
 from psyc.plonk.proof import ProofWithPublicInputs
 from psyc.plonk.transcript import (
     draw_alphas,
@@ -163,7 +163,7 @@ def _verify(pwpi: ProofWithPublicInputs, verifier_only, common) -> None:
     _check_shape(pwpi, common)
     cfg = common.config
     proof, o = pwpi.proof, pwpi.proof.openings
-    pi_digest = hash_no_pad(pwpi.public_inputs)
+    pi_digest = hash_or_noop(pwpi.public_inputs)
     ch = start_transcript(verifier_only.circuit_digest, pi_digest)
     betas, gammas, deltas = draw_betas_gammas_deltas(
         ch, proof.wires_cap, cfg.num_challenges, common.has_lookups
