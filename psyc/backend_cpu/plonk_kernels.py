@@ -27,6 +27,18 @@ def _chunk_num_den(wires, sigmas, k_is, j0, j1, i, x, beta, gamma):
     return num, den
 
 
+@njit(inline="always", cache=True)
+def _accumulate_combined(terms, alphas, alpha_offsets, out, i):
+    """out[a, i] += alpha_offsets[a] * sum_t alphas[a]^t terms[t] (Horner)."""
+    n = terms.shape[0]
+    for a in range(alphas.shape[0]):
+        al = alphas[a]
+        acc = terms[n - 1]
+        for t in range(n - 2, -1, -1):
+            acc = add_u64(mul_u64(acc, al), terms[t])
+        out[a, i] = add_u64(out[a, i], mul_u64(alpha_offsets[a], acc))
+
+
 @njit(parallel=True, cache=True)
 def chunk_products(wires, sigmas, k_is, xs, beta, gamma, chunk, nums, dens):
     """nums[c, i] = prod_{j in chunk c} (w_j + beta k_j x_i + gamma); dens likewise with sigma_j."""
@@ -87,12 +99,7 @@ def permutation_vanishing_terms(
                 cur = pps[r, c, i] if c < num_chunks - 1 else zs[r, (i + blowup) % n_lde]
                 terms[num_ch + r * num_chunks + c] = sub_u64(mul_u64(cur, den), mul_u64(prev, num))
                 prev = cur
-        for a in range(alphas.shape[0]):
-            al = alphas[a]
-            acc = terms[num_terms - 1]
-            for t in range(num_terms - 2, -1, -1):
-                acc = add_u64(mul_u64(acc, al), terms[t])
-            out[a, i] = add_u64(out[a, i], mul_u64(alpha_offsets[a], acc))
+        _accumulate_combined(terms, alphas, alpha_offsets, out, i)
 
 
 @njit(parallel=True, cache=True)
@@ -162,9 +169,4 @@ def lookup_vanishing_terms(
             phi_next = helpers[r, 2, (i + blowup) % n_lde]
             step = sub_u64(sub_u64(phi_next, phi), mul_u64(selector[i], h))
             terms[4 * r + 3] = add_u64(step, mul_u64(mult[i], g))
-        for a in range(alphas.shape[0]):
-            al = alphas[a]
-            acc = terms[num_terms - 1]
-            for t in range(num_terms - 2, -1, -1):
-                acc = add_u64(mul_u64(acc, al), terms[t])
-            out[a, i] = add_u64(out[a, i], mul_u64(alpha_offsets[a], acc))
+        _accumulate_combined(terms, alphas, alpha_offsets, out, i)
