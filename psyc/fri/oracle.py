@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from functools import cached_property
 
 import numpy as np
 
@@ -31,8 +32,8 @@ class PolynomialBatch:
         self.degree_bits = log2_strict(coeffs.shape[1])
         self.rate_bits = rate_bits
         self.blinding = blinding
-        lde = lde_batch(coeffs, rate_bits)  # (m, N) bit-reversed
-        leaves = transpose(lde)  # (N, m)
+        self.lde = lde_batch(coeffs, rate_bits)  # (m, N), bit-reversed; kept for the quotient
+        leaves = transpose(self.lde)  # (N, m)
         if blinding:
             salt = np.frombuffer(secrets.token_bytes(leaves.shape[0] * SALT_SIZE * 8), dtype=np.uint64)
             salt = (salt % np.uint64(0xFFFFFFFF00000001)).reshape(-1, SALT_SIZE)
@@ -61,14 +62,17 @@ class PolynomialBatch:
     def leaf_width(self) -> int:
         return self.num_polys + (SALT_SIZE if self.blinding else 0)
 
+    @cached_property
+    def _coeffs_t(self) -> np.ndarray:
+        return np.ascontiguousarray(self.coeffs.T)
+
     def eval(self, z: Ext2) -> list[Ext2]:
-        """Every polynomial of the batch at an extension point (Horner over all rows)."""
+        """Every polynomial of the batch at an extension point."""
         from psyc.backend_cpu.fri_kernels import combine_rows
 
-        powers = _ext_powers_array(z, self.degree)
-        # values[i] = sum_j coeffs[i, j] * z^j: reuse combine_rows on the transposed matrix
+        # values[i] = sum_j coeffs[i, j] * z^j: combine_rows over the transposed matrix
         out = np.zeros((self.num_polys, 2), dtype=np.uint64)
-        combine_rows(np.ascontiguousarray(self.coeffs.T), powers, out)
+        combine_rows(self._coeffs_t, _ext_powers_array(z, self.degree), out)
         return [Ext2(int(a), int(b)) for a, b in out]
 
 

@@ -15,17 +15,18 @@ from psyc.fri.oracle import PolynomialBatch
 from psyc.fri.prover import compute_openings, prove_fri
 from psyc.hash.poseidon import hash_or_noop
 from psyc.plonk.diagnostics import UnsatisfiedConstraints, check_constraints
-from psyc.plonk.proof import OpeningSet, Proof, ProofWithPublicInputs
+from psyc.plonk.proof import Proof, ProofWithPublicInputs
 from psyc.plonk.transcript import (
     draw_alphas,
     draw_betas_gammas_deltas,
     draw_zeta,
     fri_instance,
+    openings_from_fri,
     start_transcript,
 )
 from psyc.plonk.witness import PartialWitness, WitnessError
 from psyc.plonk.witness_gen import generate_witness
-from psyc.poly.ntt import COSET_SHIFT, bit_reverse, coset_intt, transpose
+from psyc.poly.ntt import COSET_SHIFT, bit_reverse, coset_intt
 
 
 class Timing:
@@ -42,8 +43,8 @@ class Timing:
 
 
 def _natural_lde(batch: PolynomialBatch, num_polys: int) -> np.ndarray:
-    """(num_polys, N) evaluations in natural coset order from a commitment's leaves."""
-    return bit_reverse(transpose(np.ascontiguousarray(batch.tree.leaves[:, :num_polys])))
+    """(num_polys, N) evaluations in natural coset order."""
+    return bit_reverse(batch.lde[:num_polys])
 
 
 def prove(
@@ -222,32 +223,6 @@ def prove(
 
     proof = Proof(wires_batch.cap, zs_batch.cap, quotient_batch.cap, openings, opening_proof)
     return ProofWithPublicInputs(proof, public_inputs)
-
-
-def openings_from_fri(common, fri_openings) -> OpeningSet:
-    """Split the flat ζ batch (in oracle order) and the gζ batch into named groups."""
-    cfg = common.config
-    at_zeta, at_next = (list(b) for b in fri_openings.batches)
-    S_K = common.num_selectors + cfg.num_constants
-    R, W, nc = cfg.num_routed_wires, cfg.num_wires, cfg.num_challenges
-    m = cfg.num_partial_product_chunks
-    lk = int(common.has_lookups)
-    pre, rest = at_zeta[: common.num_preprocessed], at_zeta[common.num_preprocessed :]
-    wires, rest = rest[: common.num_wire_columns], rest[common.num_wire_columns :]
-    zs, quotient = rest[: common.num_zs_columns], rest[common.num_zs_columns :]
-    return OpeningSet(
-        constants=pre[:S_K],
-        plonk_sigmas=pre[S_K : S_K + R],
-        lookup_table=pre[S_K + R :],
-        wires=wires[:W],
-        lookup_multiplicities=wires[W:],
-        plonk_zs=[zs[r * m] for r in range(nc)],
-        plonk_zs_next=at_next[:nc],
-        partial_products=[v for r in range(nc) for v in zs[r * m + 1 : (r + 1) * m]],
-        lookup_helpers=zs[nc * m :] if lk else [],
-        lookup_phi_next=at_next[nc:],
-        quotient_polys=quotient,
-    )
 
 
 def lookup_multiplicities(data, wires: np.ndarray) -> np.ndarray:

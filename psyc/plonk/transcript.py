@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from psyc.field.extension import Ext2
-from psyc.fri.structure import FriBatchInfo, FriInstanceInfo, FriOracleInfo, FriPolynomialInfo
+from psyc.fri.structure import FriBatchInfo, FriInstanceInfo, FriOpenings, FriOracleInfo, FriPolynomialInfo
 from psyc.hash.merkle import MerkleCap
 from psyc.iop.challenger import Challenger
+from psyc.plonk.proof import OpeningSet
 
 DOMAIN_SEPARATOR = [0x707379632D706C6B]  # "psyc-plk"
 
@@ -75,3 +76,49 @@ def fri_instance(common, zeta: Ext2) -> FriInstanceInfo:
         zs += tuple(FriPolynomialInfo(ZS, base + 3 * r + 2) for r in range(cfg.num_challenges))
     g = primitive_root_of_unity(common.degree_bits)
     return FriInstanceInfo(oracles, (FriBatchInfo(zeta, all_polys), FriBatchInfo(zeta * g, zs)))
+
+
+def openings_from_fri(common, fri_openings) -> OpeningSet:
+    """Split the flat ζ batch (in oracle order) and the gζ batch into named groups."""
+    cfg = common.config
+    at_zeta, at_next = (list(b) for b in fri_openings.batches)
+    S_K = common.num_selectors + cfg.num_constants
+    R, W, nc = cfg.num_routed_wires, cfg.num_wires, cfg.num_challenges
+    m = cfg.num_partial_product_chunks
+    lk = int(common.has_lookups)
+    pre, rest = at_zeta[: common.num_preprocessed], at_zeta[common.num_preprocessed :]
+    wires, rest = rest[: common.num_wire_columns], rest[common.num_wire_columns :]
+    zs, quotient = rest[: common.num_zs_columns], rest[common.num_zs_columns :]
+    return OpeningSet(
+        constants=pre[:S_K],
+        plonk_sigmas=pre[S_K : S_K + R],
+        lookup_table=pre[S_K + R :],
+        wires=wires[:W],
+        lookup_multiplicities=wires[W:],
+        plonk_zs=[zs[r * m] for r in range(nc)],
+        plonk_zs_next=at_next[:nc],
+        partial_products=[v for r in range(nc) for v in zs[r * m + 1 : (r + 1) * m]],
+        lookup_helpers=zs[nc * m :] if lk else [],
+        lookup_phi_next=at_next[nc:],
+        quotient_polys=quotient,
+    )
+
+
+def openings_to_fri(common, o: OpeningSet) -> FriOpenings:
+    """Inverse of :func:`openings_from_fri`: the flat ζ batch (oracle order) and the gζ batch."""
+    m = common.config.num_partial_product_chunks
+    zs = []
+    for r in range(common.config.num_challenges):
+        zs.append(o.plonk_zs[r])
+        zs.extend(o.partial_products[r * (m - 1) : (r + 1) * (m - 1)])
+    at_zeta = [
+        *o.constants,
+        *o.plonk_sigmas,
+        *o.lookup_table,
+        *o.wires,
+        *o.lookup_multiplicities,
+        *zs,
+        *o.lookup_helpers,
+        *o.quotient_polys,
+    ]
+    return FriOpenings((tuple(at_zeta), (*o.plonk_zs_next, *o.lookup_phi_next)))

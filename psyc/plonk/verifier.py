@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from psyc.field.extension import Ext2
 from psyc.field.goldilocks import P, primitive_root_of_unity
-from psyc.fri.structure import FriOpenings
 from psyc.fri.verifier import FriVerificationError, verify_fri
 from psyc.hash.poseidon import hash_or_noop
 from psyc.plonk.proof import ProofWithPublicInputs
@@ -13,6 +12,7 @@ from psyc.plonk.transcript import (
     draw_betas_gammas_deltas,
     draw_zeta,
     fri_instance,
+    openings_to_fri,
     start_transcript,
 )
 
@@ -185,22 +185,7 @@ def _verify(pwpi: ProofWithPublicInputs, verifier_only, common) -> None:
         _require(vanishing[r] == zh * t, f"vanishing polynomial check failed at ζ (challenge {r})")
 
     instance = fri_instance(common, zeta)
-    m = cfg.num_partial_product_chunks
-    zs_all = []
-    for r in range(cfg.num_challenges):
-        zs_all.append(o.plonk_zs[r])
-        zs_all.extend(o.partial_products[r * (m - 1) : (r + 1) * (m - 1)])
-    flat = [
-        *o.constants,
-        *o.plonk_sigmas,
-        *o.lookup_table,
-        *o.wires,
-        *o.lookup_multiplicities,
-        *zs_all,
-        *o.lookup_helpers,
-        *o.quotient_polys,
-    ]
-    fri_openings = FriOpenings((tuple(flat), (*o.plonk_zs_next, *o.lookup_phi_next)))
+    fri_openings = openings_to_fri(common, o)
     ch.observe_exts(fri_openings.flatten())
     caps = [
         verifier_only.constants_sigmas_cap,

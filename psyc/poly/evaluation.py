@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from psyc.field.extension import Ext2
-from psyc.field.goldilocks import P, batch_inverse, primitive_root_of_unity
+from psyc.field.goldilocks import P, inv, primitive_root_of_unity
 
 Scalar = int | Ext2
 
@@ -84,7 +84,7 @@ def barycentric_eval_on_coset(values: Sequence[Scalar], shift: int, x: Scalar) -
     diffs = [x_e - p for p in points]
     inv_diffs = [d.inverse() for d in diffs]
     s_pow_n = pow(shift, n, P)
-    factor = (x_e**n - s_pow_n) * batch_inverse([n * s_pow_n % P])[0]
+    factor = (x_e**n - s_pow_n) * inv(n * s_pow_n % P)
     total = Ext2.zero()
     for y, p, d in zip(values, points, inv_diffs, strict=True):
         total = total + Ext2.coerce(y) * p * d

@@ -29,6 +29,30 @@ _CONSTRUCTORS = {
 }
 
 
+def check_gate_spec(name: str, params: tuple[int, ...], config) -> None:
+    """Bound a stored gate's parameters against a circuit config *before* building it: a
+    crafted verifying key could otherwise ask for billions of constraints (its digest
+    cannot stop that, since anyone can recompute it). Raises ValueError."""
+    limits = {
+        "arithmetic": [config.num_wires // 4],
+        "extension_arithmetic": [config.num_wires // 8],
+        "constant": [config.num_constants],
+        "base_sum": [config.num_wires - 1, 8],
+        "exponentiation": [(config.num_wires - 2) // 2],
+        "random_access": [5],
+        "coset_interpolation": [4],
+        "lookup": [config.num_wires],
+        "poseidon": [],
+        "public_input": [],
+        "noop": [],
+    }
+    if name not in limits:
+        raise ValueError(f"unknown gate type '{name}'")
+    bound = limits[name]
+    if len(params) != len(bound) or any(not 1 <= p <= b for p, b in zip(params, bound, strict=True)):
+        raise ValueError(f"'{name}' has parameters {list(params)} outside {bound}")
+
+
 def gate_from_spec(name: str, params: tuple[int, ...]) -> Gate:
     """Rebuild a gate from its name and parameters (as stored in verifying keys)."""
     if name not in _CONSTRUCTORS:
@@ -40,6 +64,7 @@ def gate_from_spec(name: str, params: tuple[int, ...]) -> Gate:
 
 
 __all__ = [
+    "check_gate_spec",
     "gate_from_spec",
     "poseidon_gate",
     "PI_DIGEST_LEN",
