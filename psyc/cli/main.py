@@ -6,10 +6,32 @@ import argparse
 import sys
 
 from psyc import __version__
-from psyc.cli import bench_cmd, demo_cmd
+from psyc.cli import (
+    bench_cmd,
+    check_cmd,
+    compile_cmd,
+    demo_cmd,
+    execute_cmd,
+    info_cmd,
+    new_cmd,
+    prove_cmd,
+    test_cmd,
+    verify_cmd,
+)
 from psyc.cli.console import error_console
 
-COMMANDS = {"bench": bench_cmd, "demo": demo_cmd}
+COMMANDS = {
+    "new": new_cmd,
+    "check": check_cmd,
+    "compile": compile_cmd,
+    "info": info_cmd,
+    "execute": execute_cmd,
+    "prove": prove_cmd,
+    "verify": verify_cmd,
+    "test": test_cmd,
+    "demo": demo_cmd,
+    "bench": bench_cmd,
+}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,106 @@
+"""What every language verb shares: path and compile options, rendering diagnostics,
+exit codes, and progress that shows on a terminal and stays quiet in pipes."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import sys
+import time
+from collections.abc import Callable, Iterator
+
+from psyc.cli.console import console, error_console
+from psyc.frontend.diagnostics import CompileError, Diagnostic, SourceMap, render
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+def add_path(p: argparse.ArgumentParser) -> None:
+    p.add_argument("path", nargs="?", default=".", help="project folder, a path inside it, or one .psy file")
+
+
+def add_compile_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--entry", help="entry function (default: the project's, usually main)")
+    p.add_argument("--max-unroll", type=int, help="most iterations one loop may unroll to (default 2^20)")
+    p.add_argument("--no-optimize", action="store_true", help="skip the IR passes (for debugging)")
+
+
+def compile_options(args: argparse.Namespace):
+    from psyc.compiler import CompileOptions
+
+    return CompileOptions(entry=args.entry, max_unroll=args.max_unroll, optimize=not args.no_optimize)
+
+
+def print_diagnostics(diags: list[Diagnostic], sources: SourceMap | None) -> None:
+    sources = sources or SourceMap()
+    color = error_console.is_terminal
+    for d in diags:
+        try:
+            text = render(d, sources, color=color)
+        except KeyError:  # a span in a file we never read: show it without the source line
+            text = f"{d.severity}[{d.code}]: {d.message}" + "".join(f"\n = note: {n}" for n in d.notes)
+        error_console.print(text, markup=color, highlight=False, soft_wrap=True)
+        error_console.print()
+
+
+def user_errors(fn: Callable[..., int]) -> Callable[..., int]:
+    """Turn every error a user can cause into a rendered diagnostic and an exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(args: argparse.Namespace, ctx: dict | None = None) -> int:
+        ctx = {} if ctx is None else ctx
+        from psyc.ir.interpret import ExecutionError
+        from psyc.util.serialization import FormatError
+
+        try:
+            return fn(args, ctx)
+        except CompileError as e:
+            print_diagnostics(e.diagnostics, getattr(e, "sources", None) or ctx.get("sources"))
+            n = sum(d.severity == "error" for d in e.diagnostics)
+            error_console.print(f"[red]error[/red]: could not compile: {n} error(s)" if n else "")
+            return EXIT_FAIL
+        except ExecutionError as e:
+            print_diagnostics([e.to_diagnostic()], ctx.get("sources"))
+            return EXIT_FAIL
+        except FormatError as e:
+            error_console.print(f"[red]error[/red]: {e}", highlight=False)
+            return EXIT_USAGE
+        except OSError as e:
+            error_console.print(f"[red]error[/red]: {e.strerror or e}: {e.filename or ''}", highlight=False)
+            return EXIT_USAGE
+
+    return wrapper
+
+
+@contextlib.contextmanager
+def step(label: str, timings: dict[str, float] | None = None) -> Iterator[None]:
+    """A spinner on a terminal (nothing in a pipe); records the elapsed time."""
+    t0 = time.perf_counter()
+    if error_console.is_terminal:
+        with error_console.status(label + "…"):
+            yield
+    else:
+        yield
+    if timings is not None:
+        timings[label] = time.perf_counter() - t0
+
+
+def refuse_overwrite(path, magic: bytes) -> None:
+    """Never overwrite a file that is not one of ours (a proof or key with ``magic``)."""
+    import os
+
+    if os.path.exists(path):
+        with open(path, "rb") as f:
+            head = f.read(len(magic))
+        if head != magic:
+            raise CompileError([Diagnostic("error", "E0800", f"refusing to overwrite {path}: it is not a psyc "
+                                           "file of this kind", [], ["choose another path with -o"])])
+
+
+def ok(message: str) -> None:
+    console.print(message, highlight=False)
+
+
+def is_pipe() -> bool:
+    return not sys.stdout.isatty()

@@ -1,0 +1,65 @@
+"""``psyc execute``: run a program on its inputs and print the public output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from psyc.cli.common import (
+    EXIT_FAIL,
+    EXIT_OK,
+    add_compile_options,
+    add_path,
+    compile_options,
+    ok,
+    print_diagnostics,
+    step,
+    user_errors,
+)
+
+HELP = "run the program on its inputs (TOML/JSON) and print its public output"
+
+
+def register(p: argparse.ArgumentParser) -> None:
+    add_path(p)
+    p.add_argument("--inputs", help="inputs file, .toml or .json (default: PROJECT/inputs.toml)")
+    p.add_argument("--json", action="store_true", help='print {"outputs": ...} (field values as decimal strings)')
+    p.add_argument("--check", action="store_true", help="also check every constraint of the compiled circuit")
+    add_compile_options(p)
+
+
+def output_value(prog, run):
+    from psyc.project.inputs import format_value
+
+    if prog.output_type is None:
+        return None
+    return format_value(prog.output_type, list(run.outputs))
+
+
+@user_errors
+def run(args: argparse.Namespace, ctx: dict) -> int:
+    from psyc.compiler import compile_project, open_project
+
+    project, loader = open_project(args.path)
+    ctx["sources"] = loader.sources
+    prog = compile_project(project, loader, compile_options(args))
+    if not args.json:
+        print_diagnostics(prog.warnings, loader.sources)
+    inputs = prog.read_inputs(args.inputs)
+    with step("executing"):
+        execution = prog.execute(inputs)
+    if args.check:
+        with step("checking constraints"):
+            failures = prog.check_constraints(execution)
+        if failures:
+            for f in failures[:10]:
+                ok(f"[red]unsatisfied[/red]: {f}")
+            return EXIT_FAIL
+    value = output_value(prog, execution)
+    if args.json:
+        print(json.dumps({"outputs": value}))
+    else:
+        ok(f"[green]ok[/green]: `{project.name}` ran ({len(prog.program.instrs):,} IR instructions in "
+           f"{prog.timings['execute'] * 1e3:,.1f} ms)")
+        ok(f"outputs: {json.dumps(value)}")
+    return EXIT_OK

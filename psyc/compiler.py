@@ -1,0 +1,273 @@
+"""The pipeline as one API: source → IR → optimised IR → circuit → witness → proof.
+
+    >>> from psyc.compiler import compile_path            # doctest: +SKIP
+    >>> prog = compile_path("examples/hash_chain")        # doctest: +SKIP
+    >>> run = prog.execute(prog.read_inputs())            # doctest: +SKIP
+    >>> proof = prog.prove(run)                           # doctest: +SKIP
+
+Every user mistake surfaces as a :class:`CompileError` (diagnostics) or an
+:class:`ExecutionError` (a failing assertion, overflow, ... with its span).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from psyc.frontend import ast
+from psyc.frontend import types as ty
+from psyc.frontend.diagnostics import CompileError, Diagnostic, Label, SourceMap
+from psyc.frontend.elaborate import DEFAULT_MAX_UNROLL, TV, Elaborator, error
+from psyc.frontend.modules import Module, ModuleLoader
+from psyc.ir import interpret
+from psyc.ir.interpret import Execution, ExecutionError
+from psyc.ir.ir import Program
+from psyc.plonk.config import CircuitConfig
+from psyc.project.manifest import Project, find_project
+
+SINKS = frozenset({"assert", "assert_eq", "range_check", "assert_bool", "output"})
+
+
+@dataclass
+class CompileOptions:
+    entry: str | None = None  # default: the project's entry (main)
+    max_unroll: int | None = None
+    optimize: bool = True
+    config: CircuitConfig | None = None
+    zero_knowledge: bool | None = None
+
+
+@dataclass
+class CompiledProgram:
+    project: Project
+    sources: SourceMap
+    program: Program
+    params: list[tuple[str, ty.Type, bool]]
+    output_type: ty.Type | None
+    warnings: list[Diagnostic] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    pass_stats: dict = field(default_factory=dict)
+    config: CircuitConfig | None = None
+    _lowered: object = None
+    _circuit: object = None
+
+    # --- inputs and execution -------------------------------------------------------
+    def read_inputs(self, path: str | Path | None = None) -> list[list[int]]:
+        """Values of the entry's parameters from a TOML/JSON file (default: inputs.toml)."""
+        from psyc.project.inputs import read_inputs
+
+        path = path or self.project.default_inputs
+        if not self.params:
+            return []
+        if path is None:
+            raise CompileError([Diagnostic("error", "E0600", "this program takes inputs but no inputs file was "
+                                           "given", [], ["pass `--inputs FILE` or create inputs.toml "
+                                                         "(`psyc check` writes a template)"])])
+        return read_inputs(str(path), [(n, t) for n, t, _ in self.params], self.sources)
+
+    def execute(self, inputs: list[list[int]]) -> Execution:
+        flat = [x for per_param in inputs for x in per_param]
+        t0 = time.perf_counter()
+        run = interpret.run(self.program, flat)
+        self.timings["execute"] = time.perf_counter() - t0
+        return run
+
+    def public_inputs(self, inputs: list[list[int]], run: Execution) -> list[int]:
+        """The proof's public inputs: pub parameters in order, then the public output."""
+        pis = [x for (_, _, public), vals in zip(self.params, inputs, strict=True) if public for x in vals]
+        return pis + list(run.outputs)
+
+    # --- circuit ------------------------------------------------------------------------
+    def lowered(self):
+        if self._lowered is None:
+            from psyc.ir.lower import lower
+
+            t0 = time.perf_counter()
+            self._lowered = lower(self.program, self.config, self.sources)
+            self.timings["lower"] = time.perf_counter() - t0
+        return self._lowered
+
+    def circuit(self):
+        if self._circuit is None:
+            low = self.lowered()
+            t0 = time.perf_counter()
+            self._circuit = low.build()
+            self.timings["build"] = time.perf_counter() - t0
+        return self._circuit
+
+    def check_constraints(self, run: Execution) -> list:
+        """Constraint check of the lowered circuit on this execution's witness (no proof)."""
+        from psyc.ir.lower import check
+
+        low = self.lowered()
+        return check(low, self.circuit(), low.partial_witness(run))
+
+    def prove(self, run: Execution, timing=None):
+        low = self.lowered()
+        data = self.circuit()
+        t0 = time.perf_counter()
+        proof = data.prove(low.partial_witness(run), timing=timing)
+        self.timings["prove"] = time.perf_counter() - t0
+        return proof
+
+
+# =========================================================================================
+# loading
+# =========================================================================================
+def open_project(path: str | Path = ".") -> tuple[Project, ModuleLoader]:
+    sources = SourceMap()
+    project = find_project(path, sources)
+    loader = ModuleLoader(project.src_dir, sources)
+    loader.root_dir = project.root
+    return project, loader
+
+
+def root_module(project: Project, loader: ModuleLoader) -> Module:
+    if not project.main_file.is_file():
+        raise CompileError([Diagnostic("error", "E0101", f"no entry file: {project.main_file} does not exist", [],
+                                       ["a project keeps its entry in src/main.psy"])])
+    return loader.load_file("crate", project.main_file)
+
+
+def compile_path(path: str | Path = ".", options: CompileOptions | None = None) -> CompiledProgram:
+    project, loader = open_project(path)
+    return compile_project(project, loader, options)
+
+
+def compile_project(project: Project, loader: ModuleLoader, options: CompileOptions | None = None,
+                    fn_name: str | None = None) -> CompiledProgram:
+    options = options or CompileOptions()
+    t0 = time.perf_counter()
+    module = root_module(project, loader)
+    entry = fn_name or options.entry or project.entry
+    fn = module.items.get(entry)
+    if not isinstance(fn, ast.FnDecl):
+        fns = [n for n, it in module.items.items() if isinstance(it, ast.FnDecl)]
+        raise error("E0100", f"no function `{entry}` in {module.file}", None,
+                    notes=[f"functions here: {', '.join(fns) or 'none'}"])
+    max_unroll = options.max_unroll or project.max_unroll or DEFAULT_MAX_UNROLL
+    el = Elaborator(loader, "constrained", max_unroll)
+    el.prog.name = entry
+    params, out_t = el.elaborate_entry(module, fn)
+    t1 = time.perf_counter()
+    warnings = unconstrained_hint_warnings(el.prog)
+    stats = {}
+    if options.optimize:
+        from psyc.ir import passes
+
+        stats = passes.optimize(el.prog)
+    t2 = time.perf_counter()
+    config = options.config or CircuitConfig.standard()
+    zk = options.zero_knowledge if options.zero_knowledge is not None else project.zero_knowledge
+    if zk != config.zero_knowledge:
+        config = dataclasses.replace(config, zero_knowledge=zk)
+    return CompiledProgram(project, loader.sources, el.prog, params, out_t, warnings,
+                           {"elaborate": t1 - t0, "optimize": t2 - t1}, stats, config)
+
+
+def unconstrained_hint_warnings(prog: Program) -> list[Diagnostic]:
+    """W0001 for every hint (unconstrained call) whose outputs reach no constraint."""
+    needed: set[int] = set()
+    for ins in reversed(prog.instrs):
+        if ins.op in SINKS or any(r.id in needed for r in ins.results):
+            needed.update(a.id for a in ins.args)
+    out = []
+    for ins in prog.instrs:
+        if ins.op == "hint" and ins.attrs and ins.attrs[0].name != "opaque":
+            if not any(r.id in needed for r in ins.results):
+                d = Diagnostic("warning", "W0001",
+                               f"the result of unconstrained `{ins.attrs[0].name}` never reaches a constraint",
+                               [Label(ins.span, "computed off-circuit and never checked")] if ins.span else [],
+                               ["a prover can put any value here; constrain it (assert, assert_eq, or use it in "
+                                "a checked computation)"])
+                out.append(d)
+    return out
+
+
+# =========================================================================================
+# whole-project checks and tests
+# =========================================================================================
+def check_project(project: Project, loader: ModuleLoader, options: CompileOptions | None = None
+                  ) -> tuple[CompiledProgram | None, list[Diagnostic]]:
+    """``psyc check``: compile the entry (if any), then type-check every other
+    non-generic function and every test. Collects all errors instead of stopping at one."""
+    errors: list[Diagnostic] = []
+    compiled = None
+    module = root_module(project, loader)
+    entry = (options.entry if options else None) or project.entry
+    if isinstance(module.items.get(entry), ast.FnDecl):
+        try:
+            compiled = compile_project(project, loader, options)
+        except CompileError as e:
+            errors += e.diagnostics
+        except ExecutionError as e:
+            errors.append(e.to_diagnostic())
+    for mod in list(loader.modules.values()):
+        if mod.name.startswith("std"):
+            continue
+        for fn in mod.items.values():
+            if not isinstance(fn, ast.FnDecl) or fn.generics or (mod.name == "crate" and fn.name == entry):
+                continue
+            try:
+                check_function(loader, mod, fn, project.max_unroll)
+            except CompileError as e:
+                errors += [d for d in e.diagnostics if d not in errors]
+            except ExecutionError:
+                pass  # a constant assertion that fails: reported when the function runs
+    return compiled, errors
+
+
+def check_function(loader: ModuleLoader, module: Module, fn: ast.FnDecl, max_unroll: int) -> None:
+    """Type-check one non-generic function with symbolic arguments."""
+    el = Elaborator(loader, "check" if fn.unconstrained else "constrained", max_unroll)
+    from psyc.frontend.elaborate import Frame
+
+    el.frame = Frame(module, fn, fn.unconstrained)
+    el.scopes = [{}]
+    args = []
+    for p in fn.params:
+        t = el.resolve_type(p.type)
+        leaves = [el.prog.emit("input", (), (s.name,), p.span, (p.name, False)).result for s in ty.leaf_types(t)]
+        args.append(TV(t, ty.unflatten(t, leaves)[0]))
+    el.unsafe_depth = 1 if fn.unconstrained else 0
+    el.inline(module, fn, {}, args, fn.span)
+
+
+@dataclass
+class TestCase:
+    module: Module
+    fn: ast.FnDecl
+    should_fail_with: str | None
+
+    @property
+    def name(self) -> str:
+        return f"{self.module.name}::{self.fn.name}"
+
+
+def discover_tests(loader: ModuleLoader, modules: list[Module]) -> list[TestCase]:
+    out = []
+    for mod in modules:
+        for fn in mod.items.values():
+            if not isinstance(fn, ast.FnDecl):
+                continue
+            for attr in fn.attributes:
+                if attr.name == "test":
+                    fail = next((v for k, v in attr.args if k == "should_fail_with"), None)
+                    if any(k not in (None, "should_fail_with") for k, _ in attr.args):
+                        raise error("E0109", "unknown argument of #[test]; expected `should_fail_with = \"…\"`",
+                                    attr.span)
+                    if fn.params:
+                        raise error("E0109", f"test `{fn.name}` cannot take parameters", fn.span)
+                    out.append(TestCase(mod, fn, fail))
+    return out
+
+
+def compile_test(loader: ModuleLoader, case: TestCase, max_unroll: int = DEFAULT_MAX_UNROLL) -> Program:
+    """A test as a program with no inputs (assertions on constants fold at compile time and
+    raise :class:`ExecutionError` right away, like a failing run)."""
+    el = Elaborator(loader, "constrained", max_unroll)
+    el.prog.name = case.fn.name
+    el.elaborate_entry(case.module, case.fn)
+    return el.prog

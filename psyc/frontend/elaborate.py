@@ -1,0 +1,1160 @@
+"""Elaboration: type checking, constant evaluation, inlining and unrolling in one walk.
+
+The elaborator walks the AST of the entry function with concrete types and emits SSA IR
+(:mod:`psyc.ir`). Functions are inlined at their call sites (with their const generics
+bound), ``for`` loops are unrolled, aggregates become lists of scalars, and branches on
+witness values become ``select``\\ s plus *predicated* checks. Operations on constants are
+folded as they are emitted (with the interpreter's semantics), which is what makes loop
+bounds, array lengths and ``if N <= 4`` on a const generic compile-time facts.
+
+Like Zig or C++ templates, a generic function is checked when it is instantiated;
+``check_all`` additionally checks every non-generic function of the loaded modules.
+
+Three modes:
+
+* ``constrained``: the normal mode, everything becomes circuit IR;
+* ``concrete``: all values are constants (running an ``unconstrained fn`` during witness
+  generation, or a ``#[test]``); ``while`` and early ``return`` really execute;
+* ``check``: type-checks an ``unconstrained fn`` once with symbolic arguments (loops run
+  their body once, nothing is unrolled).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from psyc.field.goldilocks import P
+from psyc.frontend import ast
+from psyc.frontend import types as ty
+from psyc.frontend.diagnostics import CompileError, Diagnostic, Label, SourceMap, Span
+from psyc.frontend.modules import Module, ModuleLoader
+from psyc.frontend.types import BOOL, FELT, U32, UNIT, Array, Scalar, Struct, Tuple, Type
+from psyc.ir.interpret import ExecutionError, eval_instr
+from psyc.ir.ir import HintFn, Instr, Program, Value
+
+DEFAULT_MAX_UNROLL = 1 << 20
+MAX_CONCRETE_STEPS = 10_000_000  # loop iterations an unconstrained call may run
+MAX_CALL_DEPTH = 200
+
+
+def error(code: str, message: str, span: Span | None, label: str = "", notes: Sequence[str] = ()) -> CompileError:
+    d = Diagnostic.error(code, message, span, label)
+    d.notes.extend(notes)
+    return CompileError([d])
+
+
+@dataclass
+class TV:
+    """A typed value: the type and its payload (a Value for scalars, a list for arrays,
+    a tuple for tuples and structs)."""
+
+    type: Type
+    payload: object
+
+
+@dataclass
+class Binding:
+    type: Type
+    payload: object
+    mutable: bool
+    span: Span | None
+
+
+class _Return(Exception):  # noqa: N818  (control flow, not an error)
+    def __init__(self, value: TV | None):
+        self.value = value
+
+
+@dataclass
+class Frame:
+    module: Module
+    fn: ast.FnDecl | None
+    unconstrained: bool
+
+
+class Elaborator:
+    def __init__(
+        self,
+        loader: ModuleLoader,
+        mode: str = "constrained",
+        max_unroll: int = DEFAULT_MAX_UNROLL,
+        program: Program | None = None,
+        hint_cache: dict | None = None,
+    ) -> None:
+        self.loader = loader
+        self.sources: SourceMap = loader.sources
+        self.mode = mode
+        self.max_unroll = max_unroll
+        self.prog = program or Program()
+        self.scopes: list[dict[str, Binding]] = []
+        self.frame: Frame | None = None
+        self.pred: Value | None = None
+        self.unsafe_depth = 0
+        self.stack: list[tuple[str, str]] = []
+        self.steps = 0
+        self.hint_cache = hint_cache if hint_cache is not None else {}
+        self.hint_calls: list[tuple[Instr, Span]] = []
+        self._const_cache: dict[tuple[str, str], TV] = {}
+        self._const_busy: set[tuple[str, str]] = set()
+
+    # =====================================================================================
+    # entry points
+    # =====================================================================================
+    def elaborate_entry(self, module: Module, fn: ast.FnDecl) -> tuple[list, Type | None]:
+        """Elaborate ``fn`` as the program's entry: parameters become ``input``\\ s (with
+        their type's range checks), a ``pub`` result becomes ``output``\\ s. Returns the
+        parameter list [(name, type, public)] and the public output type (or None)."""
+        if fn.generics:
+            raise error("E0209", f"the entry function `{fn.name}` cannot have const generics", fn.span)
+        if fn.unconstrained:
+            raise error("E0209", f"the entry function `{fn.name}` cannot be `unconstrained`", fn.span)
+        self.frame = Frame(module, fn, False)
+        self.scopes = [{}]
+        params = []
+        for p in fn.params:
+            t = self.resolve_type(p.type)
+            params.append((p.name, t, p.public))
+            leaves = []
+            for k, st in enumerate(ty.leaf_types(t)):
+                v = self.prog.emit("input", (), (st.name,), p.span, (f"{p.name}#{k}", p.public)).result
+                if st.is_int and st.bits < 64:
+                    self.prog.emit("range_check", (v,), (), p.span, (st.bits, f"input `{p.name}` is not a {st}"))
+                elif st == BOOL:
+                    self.prog.emit("assert_bool", (v,), (), p.span)
+                leaves.append(v)
+            payload, _ = ty.unflatten(t, leaves)
+            self.scopes[0][p.name] = Binding(t, payload, False, p.span)
+        ret_t = self.resolve_type(fn.ret) if fn.ret is not None else UNIT
+        result = self.fn_body(fn, ret_t)
+        if fn.ret_public:
+            for v in ty.flatten(ret_t, result.payload):
+                self.prog.emit("output", (v,), (), fn.ret.span)
+        return params, (ret_t if fn.ret_public else None)
+
+    def run_concrete(self, module: Module, fn: ast.FnDecl, generics: dict[str, int], args: list[TV]) -> TV:
+        """Run a function with constant arguments (mode ``concrete``)."""
+        return self.inline(module, fn, generics, args, fn.span)
+
+    # =====================================================================================
+    # types and names
+    # =====================================================================================
+    @property
+    def module(self) -> Module:
+        return self.frame.module
+
+    def resolve_type(self, te: ast.TypeExpr) -> Type:
+        if isinstance(te, ast.NamedType):
+            if te.name in ty.SCALARS:
+                return ty.SCALARS[te.name]
+            if te.name == "Hash":
+                return ty.HASH
+            if te.name == "Felt" or te.name.lower() in ("felt", "field"):
+                return FELT
+            return self.resolve_struct(te.name, te.span)
+        if isinstance(te, ast.ArrayType):
+            n = self.const_u32(te.length, "an array length")
+            return Array(self.resolve_type(te.element), n)
+        return Tuple(tuple(self.resolve_type(e) for e in te.elements))
+
+    def resolve_struct(self, name: str, span: Span) -> Struct:
+        found = self.lookup_item(self.module, (name,), span, ast.StructDecl)
+        if found is None:
+            known = ["Felt", "bool", "u8", "u16", "u32", "u64", "Hash"] + [
+                n for n, it in self.module.items.items() if isinstance(it, ast.StructDecl)
+            ]
+            raise error("E0102", f"cannot find type `{name}`", span, "not found", _did_you_mean(name, known))
+        mod, decl = found
+        saved = self.frame
+        self.frame = Frame(mod, None, False)
+        try:
+            fields = tuple((fname, self.resolve_type(fte)) for fname, fte in decl.fields)
+        finally:
+            self.frame = saved
+        return Struct(decl.name, fields, mod.name)
+
+    def lookup_item(self, module: Module, segs: tuple[str, ...], span: Span, kind, depth: int = 0):
+        """(module, item) for a path naming an item of type ``kind``, or None."""
+        if depth > 16:
+            raise error("E0100", f"`{'::'.join(segs)}` is imported in a cycle", span)
+        if len(segs) == 1:
+            name = segs[0]
+            item = module.items.get(name)
+            if isinstance(item, kind):
+                return module, item
+            if name in module.imports:
+                mod_name, item_name, _ = module.imports[name]
+                target = self.loader.module(mod_name, module.imports[name][2])
+                return self.lookup_item(target, (item_name,), span, kind, depth + 1)
+            return None
+        target = self.resolve_module_path(module, segs[:-1], span)
+        return self.lookup_item(target, segs[-1:], span, kind, depth + 1)
+
+    def resolve_module_path(self, module: Module, segs: tuple[str, ...], span: Span) -> Module:
+        head = segs[0]
+        if head in ("std", "crate"):
+            return self.loader.module("::".join(segs), span)
+        if head == "self":
+            return self.loader.module("::".join((module.name, *segs[1:])) if segs[1:] else module.name, span)
+        if head == "super":
+            parent = module.name.rsplit("::", 1)[0]
+            return self.loader.module("::".join((parent, *segs[1:])), span)
+        if head in module.submodules:
+            return self.loader.module("::".join((module.submodules[head], *segs[1:])), span)
+        if head in module.imports:
+            mod_name, item_name, _ = module.imports[head]
+            return self.loader.module("::".join((mod_name, item_name, *segs[1:])), span)
+        raise error("E0101", f"unresolved module `{head}`", span, "not a module in scope",
+                    ["write `std::…`, `crate::…`, declare it with `mod`, or import it with `use`"])
+
+    def lookup_var(self, name: str) -> Binding | None:
+        for scope in reversed(self.scopes):
+            b = scope.get(name)
+            if b is not None:
+                return b
+        return None
+
+    def const_item(self, module: Module, decl: ast.ConstDecl) -> TV:
+        key = (module.name, decl.name)
+        if key in self._const_cache:
+            return self._const_cache[key]
+        if key in self._const_busy:
+            raise error("E0300", f"the constant `{decl.name}` depends on itself", decl.span)
+        self._const_busy.add(key)
+        saved = (self.frame, self.scopes, self.pred)
+        self.frame, self.scopes, self.pred = Frame(module, None, False), [{}], None
+        try:
+            t = self.resolve_type(decl.type)
+            v = self.expr(decl.value, t)
+            self.expect_type(t, v.type, decl.value.span)
+            if not all(x.const is not None for x in ty.flatten(v.type, v.payload)):
+                raise error("E0300", f"the value of `{decl.name}` is not a compile-time constant", decl.value.span)
+        finally:
+            self.frame, self.scopes, self.pred = saved
+            self._const_busy.discard(key)
+        self._const_cache[key] = v
+        return v
+
+    def const_u32(self, e: ast.Expr, what: str) -> int:
+        v = self.expr(e, U32)
+        if not isinstance(v.type, Scalar) or not (v.type.is_int or v.type == FELT):
+            raise error("E0200", f"{what} must be an integer, found `{v.type}`", e.span)
+        if v.payload.const is None:
+            raise error("E0300", f"{what} must be a compile-time constant", e.span, "depends on the witness")
+        return v.payload.const
+
+    def expect_type(self, expected: Type | None, found: Type, span: Span, what: str = "") -> None:
+        if expected is not None and expected != found:
+            notes = []
+            if isinstance(expected, Scalar) and isinstance(found, Scalar):
+                notes.append(f"convert with `as {expected}`")
+            raise error("E0200", f"mismatched types{what}: expected `{expected}`, found `{found}`", span,
+                        f"expected `{expected}`", notes)
+
+    # =====================================================================================
+    # emission
+    # =====================================================================================
+    def const(self, value: int, t: Scalar) -> Value:
+        return self.prog.const(value, t.name)
+
+    def emit(self, op: str, args: Sequence[Value], rtypes: Sequence[str], span: Span | None,
+             attrs: tuple = (), predicated: bool = False) -> tuple[Value, ...]:
+        pred = self.pred if predicated else None
+        if pred is not None and pred.const is not None:
+            if pred.const == 1:
+                pred = None
+        if op != "hint" and pred is None and all(a.const is not None for a in args):
+            ins = Instr(op, tuple(args), tuple(Value(-1 - k, t) for k, t in enumerate(rtypes)), span, attrs, False)
+            env = {a.id: a.const for a in args}
+            try:
+                eval_instr(ins, env)
+                vals = [env[-1 - k] for k in range(len(rtypes))]
+            except ExecutionError:
+                if self.mode == "check":
+                    return tuple(self.prog.emit("hint", (), (t,), span, (_OPAQUE,)).result for t in rtypes)
+                raise
+            return tuple(self.prog.const(v, t) for v, t in zip(vals, rtypes, strict=True))
+        return self.prog.emit(op, args, rtypes, span, attrs, pred).results
+
+    def emit1(self, op: str, args: Sequence[Value], rtype: str, span: Span | None, attrs: tuple = (),
+              predicated: bool = False) -> Value:
+        return self.emit(op, args, (rtype,), span, attrs, predicated)[0]
+
+    def check(self, op: str, args: Sequence[Value], span: Span | None, attrs: tuple = ()) -> None:
+        """Emit a predicated check (assert, assert_eq, range_check)."""
+        self.emit(op, args, (), span, attrs, predicated=True)
+
+    def and_(self, a: Value | None, b: Value, span: Span | None) -> Value:
+        return b if a is None else self.emit1("and", (a, b), "bool", span)
+
+    def select(self, c: Value, t: Type, a, b, span: Span | None):
+        """Leaf-wise c ? a : b over a structured payload."""
+        if isinstance(t, Scalar):
+            if a is b:
+                return a
+            return self.emit1("select", (c, a, b), t.name, span)
+        if isinstance(t, Array):
+            return [self.select(c, t.element, x, y, span) for x, y in zip(a, b, strict=True)]
+        elems = t.elements if isinstance(t, Tuple) else [f for _, f in t.fields]
+        return tuple(self.select(c, et, x, y, span) for et, x, y in zip(elems, a, b, strict=True))
+
+    # =====================================================================================
+    # functions
+    # =====================================================================================
+    def fn_body(self, fn: ast.FnDecl, ret_t: Type) -> TV:
+        body = fn.body
+        if body.tail is None and body.stmts and isinstance(body.stmts[-1], ast.Return) and self.mode != "concrete":
+            last = body.stmts[-1]
+            body = ast.Block(body.stmts[:-1], last.value or ast.TupleExpr((), last.span), body.span)
+        try:
+            result = self.block(body, ret_t)
+        except _Return as r:
+            result = r.value if r.value is not None else TV(UNIT, ())
+        span = body.tail.span if body.tail is not None else fn.span
+        self.expect_type(ret_t, result.type, span, f" in the result of `{fn.name}`")
+        return result
+
+    def inline(self, module: Module, fn: ast.FnDecl, generics: dict[str, int], args: list[TV], span: Span) -> TV:
+        key = (module.name, fn.name)
+        if key in self.stack and not fn.unconstrained:
+            cycle = " -> ".join(n for _, n in self.stack[self.stack.index(key):]) + f" -> {fn.name}"
+            raise error("E0107", f"recursion between constrained functions: {cycle}", span,
+                        "recursive call", ["constrained functions are inlined; use a loop instead"])
+        if len(self.stack) > MAX_CALL_DEPTH:
+            raise error("E0107", f"call depth exceeds {MAX_CALL_DEPTH} (unbounded recursion?)", span)
+        saved = (self.frame, self.scopes)
+        self.frame = Frame(module, fn, fn.unconstrained)
+        self.scopes = [{g: Binding(U32, self.const(v, U32), False, None) for g, v in generics.items()}, {}]
+        self.stack.append(key)
+        try:
+            for p, a in zip(fn.params, args, strict=True):
+                self.scopes[1][p.name] = Binding(a.type, a.payload, False, p.span)
+            ret_t = self.resolve_type(fn.ret) if fn.ret is not None else UNIT
+            return self.fn_body(fn, ret_t)
+        finally:
+            self.stack.pop()
+            self.frame, self.scopes = saved
+
+    def call(self, e: ast.Call, expected: Type | None) -> TV:
+        segs = e.callee.segments
+        name = segs[-1]
+        if len(segs) == 1 and name in _BUILTINS and self.lookup_item(self.module, segs, e.span, ast.FnDecl) is None:
+            return getattr(self, f"builtin_{name}")(e, expected)
+        if len(segs) == 2 and segs[0] in ty.SCALARS and name == "from_bits":
+            return self.builtin_from_bits(e, ty.SCALARS[segs[0]])
+        if name.startswith("__") and len(segs) == 1:
+            if not self.module.name.startswith("std"):
+                raise error("E0100", f"`{name}` is an intrinsic of the standard library", e.span)
+            return self.intrinsic(e)
+        found = self.lookup_item(self.module, segs, e.span, ast.FnDecl)
+        if found is None:
+            known = [n for n, it in self.module.items.items() if isinstance(it, ast.FnDecl)]
+            known += list(self.module.imports) + list(_BUILTINS)
+            raise error("E0100", f"cannot find function `{'::'.join(segs)}`", e.callee.span, "not found in scope",
+                        _did_you_mean(name, known))
+        module, fn = found
+        if len(e.args) != len(fn.params):
+            raise error("E0106", f"`{fn.name}` takes {len(fn.params)} argument(s) but {len(e.args)} were given",
+                        e.span, notes=[f"defined at {self._where(fn.span)}"])
+        generics = self.bind_generics(module, fn, e, expected)
+        args = []
+        for p, a in zip(fn.params, e.args, strict=True):
+            pt = self._param_type(module, fn, p, generics)
+            v = self.expr(a, pt)
+            args.append(v)
+        self._infer_generics(module, fn, generics, args, e)
+        for p, a, v in zip(fn.params, e.args, args, strict=True):
+            pt = self._param_type(module, fn, p, generics)
+            self.expect_type(pt, v.type, a.span, f" for argument `{p.name}` of `{fn.name}`")
+        if fn.unconstrained and self.mode == "constrained":
+            if self.unsafe_depth == 0:
+                raise error("E0108", f"call to unconstrained function `{fn.name}` outside `unsafe`", e.span,
+                            "needs `unsafe { .. }`",
+                            ["its result is not constrained; wrap the call in `unsafe { .. }` and constrain it"])
+            return self.hint_call(module, fn, generics, args, e.span)
+        if fn.unconstrained and self.mode == "check":
+            return self.check_unconstrained(module, fn, generics, args, e.span)
+        return self.inline(module, fn, generics, args, e.span)
+
+    def _where(self, span: Span) -> str:
+        line, col = self.sources.line_col(span.file, span.start)
+        return f"{span.file}:{line}:{col}"
+
+    def bind_generics(self, module: Module, fn: ast.FnDecl, e: ast.Call, expected) -> dict[str, int]:
+        generics: dict[str, int] = {}
+        if e.generic_args:
+            if len(e.generic_args) != len(fn.generics):
+                raise error("E0106", f"`{fn.name}` takes {len(fn.generics)} const generic(s), "
+                            f"{len(e.generic_args)} given", e.span)
+            for g, a in zip(fn.generics, e.generic_args, strict=True):
+                generics[g.name] = self.const_u32(a, f"the const generic `{g.name}`")
+        return generics
+
+    def _param_type(self, module: Module, fn: ast.FnDecl, p: ast.Param, generics: dict[str, int]) -> Type | None:
+        """The parameter's type if every const generic it mentions is known."""
+        names = {g.name for g in fn.generics}
+        if _mentions(p.type, names - set(generics)):
+            return None
+        saved = (self.frame, self.scopes)
+        self.frame = Frame(module, fn, fn.unconstrained)
+        self.scopes = [{g: Binding(U32, self.const(v, U32), False, None) for g, v in generics.items()}]
+        try:
+            return self.resolve_type(p.type)
+        finally:
+            self.frame, self.scopes = saved
+
+    def _infer_generics(self, module, fn, generics, args, e) -> None:
+        names = {g.name for g in fn.generics}
+        for p, a in zip(fn.params, args, strict=True):
+            _unify(p.type, a.type, names, generics)
+        missing = [g.name for g in fn.generics if g.name not in generics]
+        if missing:
+            raise error("E0208", f"cannot infer the const generic `{missing[0]}` of `{fn.name}`", e.span,
+                        notes=[f"give it explicitly: `{fn.name}::<…>(…)`"])
+
+    def hint_call(self, module: Module, fn: ast.FnDecl, generics: dict[str, int], args: list[TV], span: Span) -> TV:
+        """An unconstrained call in a constrained function: check its body once, emit a hint."""
+        ret_t = self._ret_type(module, fn, generics)
+        self._check_body(module, fn, generics, args, span)
+        arg_types = [a.type for a in args]
+        flat = [x for a in args for x in ty.flatten(a.type, a.payload)]
+        loader, max_unroll, cache = self.loader, self.max_unroll, self.hint_cache
+        has_pred = self.pred is not None
+        nout = ty.size(ret_t)
+
+        def run(values: list[int]) -> list[int]:
+            if has_pred and values[-1] == 0:
+                return [0] * nout
+            sub = Elaborator(loader, "concrete", max_unroll, hint_cache=cache)
+            sub.frame = Frame(module, fn, True)
+            consts = [sub.const(v, st) for v, st in zip(values, [s for t in arg_types for s in ty.leaf_types(t)],
+                                                         strict=False)]
+            pos, targs = 0, []
+            for t in arg_types:
+                payload, pos = ty.unflatten(t, consts, pos)
+                targs.append(TV(t, payload))
+            try:
+                out = sub.run_concrete(module, fn, generics, targs)
+            except CompileError as ce:
+                raise ExecutionError(ce.diagnostics[0].message, ce.diagnostics[0].labels[0].span
+                                     if ce.diagnostics[0].labels else span) from None
+            return [v.const for v in ty.flatten(out.type, out.payload)]
+
+        hint_args = flat + ([self.pred] if has_pred else [])
+        label = f"{module.name}::{fn.name}"
+        ins = self.prog.emit("hint", hint_args, [s.name for s in ty.leaf_types(ret_t)], span, (HintFn(label, run),))
+        self.hint_calls.append((ins, span))
+        payload, _ = ty.unflatten(ret_t, list(ins.results))
+        return TV(ret_t, payload)
+
+    def _ret_type(self, module, fn, generics) -> Type:
+        saved = (self.frame, self.scopes)
+        self.frame = Frame(module, fn, fn.unconstrained)
+        self.scopes = [{g: Binding(U32, self.const(v, U32), False, None) for g, v in generics.items()}]
+        try:
+            return self.resolve_type(fn.ret) if fn.ret is not None else UNIT
+        finally:
+            self.frame, self.scopes = saved
+
+    def check_unconstrained(self, module, fn, generics, args: list[TV], span: Span) -> TV:
+        """In check mode: type-check the callee once, give a fresh symbolic result."""
+        ret_t = self._ret_type(module, fn, generics)
+        self._check_body(module, fn, generics, args, span)
+        return self._opaque(ret_t, span)
+
+    def _check_body(self, module, fn, generics, args: list[TV], span: Span) -> None:
+        """Type-check an unconstrained body once per instantiation."""
+        key = (module.name, fn.name, tuple(sorted(generics.items())))
+        if key not in self.hint_cache:
+            self.hint_cache[key] = "busy"
+            sub = Elaborator(self.loader, "check", self.max_unroll, hint_cache=self.hint_cache)
+            sub.frame = Frame(module, fn, True)
+            sym = []
+            for a in args:
+                leaves = [sub.prog.emit("input", (), (s.name,), span, ("arg", False)).result
+                          for s in ty.leaf_types(a.type)]
+                sym.append(TV(a.type, ty.unflatten(a.type, leaves)[0]))
+            sub.inline(module, fn, generics, sym, span)
+            self.hint_cache[key] = "ok"
+
+    def intrinsic(self, e: ast.Call) -> TV:
+        name = e.callee.segments[0]
+        if name == "__permute":
+            if len(e.args) != 1:
+                raise error("E0106", "`__permute` takes one argument", e.span)
+            v = self.expr(e.args[0], Array(FELT, 12))
+            self.expect_type(Array(FELT, 12), v.type, e.args[0].span)
+            out = self.emit("permute", v.payload, ["Felt"] * 12, e.span)
+            return TV(Array(FELT, 12), list(out))
+        raise error("E0100", f"unknown intrinsic `{name}`", e.span)
+
+    # =====================================================================================
+    # builtins
+    # =====================================================================================
+    def _message(self, e: ast.Call, k: int, fname: str) -> str:
+        if len(e.args) > k:
+            m = e.args[k]
+            if not isinstance(m, ast.StrLit):
+                raise error("E0200", f"the message of `{fname}` must be a string literal", m.span)
+            return m.value
+        return ""
+
+    def builtin_assert(self, e: ast.Call, expected) -> TV:
+        if not 1 <= len(e.args) <= 2:
+            raise error("E0106", "`assert` takes a condition and an optional message", e.span)
+        cond = self.expr(e.args[0], BOOL)
+        self.expect_type(BOOL, cond.type, e.args[0].span)
+        msg = self._message(e, 1, "assert")
+        shown, names = [], []
+        c = e.args[0]
+        if isinstance(c, ast.Unary) and c.op == "!":
+            c = c.operand
+        if isinstance(c, ast.Binary) and c.op in _COMPARISONS:
+            for side in (c.left, c.right):
+                if not isinstance(side, ast.IntLit | ast.BoolLit):
+                    v = self.expr(side, None)
+                    if isinstance(v.type, Scalar):
+                        shown.append(v.payload)
+                        names.append(self._text(side.span))
+        src = self._text(e.args[0].span)
+        self.check("assert", (cond.payload, *shown), e.span, (msg or f"assertion failed: {src}", tuple(names)))
+        return TV(UNIT, ())
+
+    def builtin_assert_eq(self, e: ast.Call, expected) -> TV:
+        if not 2 <= len(e.args) <= 3:
+            raise error("E0106", "`assert_eq` takes two values and an optional message", e.span)
+        a, b = self.operands(e.args[0], e.args[1], None)
+        self.expect_type(a.type, b.type, e.args[1].span, " in `assert_eq`")
+        msg = self._message(e, 2, "assert_eq")
+        default = f"assertion failed: {self._text(e.args[0].span)} == {self._text(e.args[1].span)}"
+        for x, y in zip(ty.flatten(a.type, a.payload), ty.flatten(b.type, b.payload), strict=True):
+            self.check("assert_eq", (x, y), e.span, (msg or default,))
+        return TV(UNIT, ())
+
+    def builtin_from_bits(self, e: ast.Call, expected) -> TV:
+        if len(e.args) != 1:
+            raise error("E0106", "`from_bits` takes one array of bool", e.span)
+        bits = self.expr(e.args[0], None)
+        if not (isinstance(bits.type, Array) and bits.type.element == BOOL):
+            raise error("E0200", f"`from_bits` takes `[bool; N]`, found `{bits.type}`", e.args[0].span)
+        t = expected if isinstance(expected, Scalar) and expected != BOOL else FELT
+        n = bits.type.length
+        if t.is_int and n > t.bits:
+            raise error("E0200", f"{n} bits do not fit in `{t}`", e.span)
+        if n > 64 or (t == FELT and n == 64):
+            raise error("E0200", f"`from_bits` of {n} bits could exceed the field; use at most 63", e.span)
+        return TV(t, self.emit1("from_bits", bits.payload, t.name, e.span))
+
+    def _text(self, span: Span) -> str:
+        try:
+            return self.sources.text(span.file)[span.start : span.end]
+        except KeyError:
+            return "…"
+
+    # =====================================================================================
+    # statements
+    # =====================================================================================
+    def block(self, b: ast.Block, expected: Type | None) -> TV:
+        self.scopes.append({})
+        try:
+            for s in b.stmts:
+                self.stmt(s)
+            if b.tail is None:
+                return TV(UNIT, ())
+            return self.expr(b.tail, expected)
+        finally:
+            self.scopes.pop()
+
+    def stmt(self, s) -> None:
+        if isinstance(s, ast.Let):
+            t = self.resolve_type(s.type) if s.type is not None else None
+            v = self.expr(s.value, t)
+            if t is not None:
+                self.expect_type(t, v.type, s.value.span, " in `let`")
+            self.bind_pattern(s.pattern, v)
+        elif isinstance(s, ast.Assign):
+            self.assign(s)
+        elif isinstance(s, ast.ExprStmt):
+            self.expr(s.expr, None)
+        elif isinstance(s, ast.For):
+            self.for_loop(s)
+        elif isinstance(s, ast.While):
+            self.while_loop(s)
+        elif isinstance(s, ast.Return):
+            self.return_stmt(s)
+
+    def bind_pattern(self, pat, v: TV) -> None:
+        if isinstance(pat, ast.NamePattern):
+            self.scopes[-1][pat.name] = Binding(v.type, v.payload, pat.mutable, pat.span)
+        elif isinstance(pat, ast.TuplePattern):
+            if not isinstance(v.type, Tuple) or len(v.type.elements) != len(pat.elements):
+                raise error("E0206", f"this pattern has {len(pat.elements)} elements but the value is `{v.type}`",
+                            pat.span)
+            for p, t, x in zip(pat.elements, v.type.elements, v.payload, strict=True):
+                self.bind_pattern(p, TV(t, x))
+
+    def return_stmt(self, s: ast.Return) -> None:
+        if self.frame is None or self.frame.fn is None:
+            raise error("E0304", "`return` outside a function", s.span)
+        if not self.frame.unconstrained:
+            raise error("E0304", "early `return` is only allowed in unconstrained functions", s.span,
+                        "use the block's tail expression", ["constrained functions end with their tail expression"])
+        ret_t = self.resolve_type(self.frame.fn.ret) if self.frame.fn.ret is not None else UNIT
+        v = self.expr(s.value, ret_t) if s.value is not None else TV(UNIT, ())
+        self.expect_type(ret_t, v.type, s.span, " in `return`")
+        if self.mode == "concrete":
+            raise _Return(v)
+
+    def for_loop(self, s: ast.For) -> None:
+        start = self.expr(s.start, U32)
+        end = self.expr(s.end, U32)
+        for v, part in ((start, s.start), (end, s.end)):
+            if v.type != U32:
+                raise error("E0200", f"loop bounds are `u32`, found `{v.type}`", part.span)
+        a, b = start.payload.const, end.payload.const
+        if a is None or b is None:
+            if self.mode == "check":
+                self._loop_body(s, self.prog.emit("input", (), ("u32",), s.span, ("loop", False)).result)
+                return
+            bad = s.start if a is None else s.end
+            raise error("E0300", "loop bounds must be compile-time constants", bad.span, "depends on the witness",
+                        ["runtime-bounded loops are allowed in `unconstrained fn`s"])
+        stop = b + 1 if s.inclusive else b
+        count = max(0, stop - a)
+        if count > self.max_unroll and self.mode != "concrete":
+            raise error("E0303", f"this loop unrolls to {count} iterations, more than the bound {self.max_unroll}",
+                        s.span, notes=["raise `max_unroll` in psy.toml [compile] or `--max-unroll`"])
+        if self.mode == "check":
+            self._loop_body(s, self.prog.emit("input", (), ("u32",), s.span, ("loop", False)).result)
+            return
+        for i in range(a, stop):
+            self._tick(s.span)
+            self._loop_body(s, self.const(i, U32))
+
+    def _tick(self, span: Span) -> None:
+        if self.mode == "concrete":
+            self.steps += 1
+            if self.steps > MAX_CONCRETE_STEPS:
+                raise ExecutionError(f"an unconstrained call ran more than {MAX_CONCRETE_STEPS} loop iterations",
+                                     span)
+
+    def _loop_body(self, s: ast.For, i: Value) -> None:
+        self.scopes.append({s.var: Binding(U32, i, False, s.span)})
+        try:
+            self.block(s.body, None)
+        finally:
+            self.scopes.pop()
+
+    def while_loop(self, s: ast.While) -> None:
+        if not (self.frame and self.frame.unconstrained):
+            raise error("E0304", "`while` is only allowed in unconstrained functions", s.span,
+                        notes=["constrained loops need compile-time bounds: `for i in 0..N`"])
+        if self.mode == "check":
+            c = self.expr(s.cond, BOOL)
+            self.expect_type(BOOL, c.type, s.cond.span)
+            self.block(s.body, None)
+            return
+        while True:
+            c = self.expr(s.cond, BOOL)
+            self.expect_type(BOOL, c.type, s.cond.span)
+            if not c.payload.const:
+                break
+            self._tick(s.span)
+            self.block(s.body, None)
+
+    # --- assignment ---------------------------------------------------------------------
+    def assign(self, s: ast.Assign) -> None:
+        chain = []
+        e = s.target
+        while isinstance(e, ast.Index | ast.Field):
+            chain.append(e)
+            e = e.base
+        if not (isinstance(e, ast.PathExpr) and len(e.segments) == 1):
+            raise error("E0202", "invalid left-hand side of assignment", s.target.span)
+        b = self.lookup_var(e.segments[0])
+        if b is None:
+            raise error("E0100", f"cannot find variable `{e.segments[0]}`", e.span)
+        if not b.mutable:
+            d = Diagnostic.error("E0202", f"cannot assign twice to immutable variable `{e.segments[0]}`",
+                                 s.span, "cannot assign")
+            if b.span is not None:
+                d.labels.append(Label(b.span, "help: make this binding mutable: `mut`", primary=False))
+            raise CompileError([d])
+        if s.op == "=":
+            current_t = self._place_type(b.type, chain[::-1])
+            v = self.expr(s.value, current_t)
+        else:
+            v = self.expr(ast.Binary(s.op[:-1], s.target, s.value, s.span), None)
+        b.payload = self._write(b.type, b.payload, chain[::-1], v, s.span)
+
+    def _place_type(self, t: Type, chain) -> Type | None:
+        for step in chain:
+            if isinstance(step, ast.Index):
+                if not isinstance(t, Array):
+                    return None
+                t = t.element
+            else:
+                t = self._field_type(t, step)
+        return t
+
+    def _write(self, t: Type, payload, chain, v: TV, span: Span):
+        if not chain:
+            self.expect_type(t, v.type, span, " in assignment")
+            return v.payload
+        step, rest = chain[0], chain[1:]
+        if isinstance(step, ast.Field):
+            ft = self._field_type(t, step)
+            k = self._field_index(t, step)
+            items = list(payload)
+            items[k] = self._write(ft, payload[k], rest, v, span)
+            return tuple(items)
+        if not isinstance(t, Array):
+            raise error("E0204", f"cannot index into a value of type `{t}`", step.base.span)
+        idx = self.index_value(step)
+        items = list(payload)
+        if idx.const is not None:
+            if idx.const >= t.length:
+                raise error("E0302", f"index out of bounds: the length is {t.length} but the index is {idx.const}",
+                            step.index.span)
+            items[idx.const] = self._write(t.element, payload[idx.const], rest, v, span)
+            return items
+        self._bounds_check(idx, t.length, step.index.span)
+        for j in range(t.length):
+            hit = self.emit1("eq", (idx, self.prog.const(j, idx.type)), "bool", span)
+            new = self._write(t.element, payload[j], rest, v, span)
+            items[j] = self.select(hit, t.element, new, payload[j], span)
+        return items
+
+    def _bounds_check(self, idx: Value, n: int, span: Span) -> None:
+        it = ty.SCALARS[idx.type]
+        if n > it.max_value:
+            return
+        inside = self.emit1("lt", (idx, self.prog.const(n, idx.type)), "bool", span)
+        self.check("assert", (inside, idx), span, (f"index out of bounds: the length is {n}", ("index",)))
+
+    # =====================================================================================
+    # expressions
+    # =====================================================================================
+    def expr(self, e, expected: Type | None) -> TV:
+        m = getattr(self, "e_" + type(e).__name__)
+        return m(e, expected)
+
+    def e_IntLit(self, e: ast.IntLit, expected) -> TV:
+        t = expected if isinstance(expected, Scalar) and expected != BOOL else FELT
+        if e.value > t.max_value:
+            rng = f"0..={t.max_value}"
+            raise error("E0207", f"literal out of range for `{t}`", e.span, f"`{t}` holds {rng}")
+        return TV(t, self.const(e.value, t))
+
+    def e_BoolLit(self, e: ast.BoolLit, expected) -> TV:
+        return TV(BOOL, self.const(int(e.value), BOOL))
+
+    def e_StrLit(self, e: ast.StrLit, expected) -> TV:
+        raise error("E0200", "string literals are only allowed as assert messages and attribute arguments", e.span)
+
+    def e_PathExpr(self, e: ast.PathExpr, expected) -> TV:
+        if len(e.segments) == 1:
+            b = self.lookup_var(e.segments[0])
+            if b is not None:
+                return TV(b.type, b.payload)
+        found = self.lookup_item(self.module, e.segments, e.span, ast.ConstDecl)
+        if found is not None:
+            return self.const_item(*found)
+        name = "::".join(e.segments)
+        known = [n for s in self.scopes for n in s] + [
+            n for n, it in self.module.items.items() if isinstance(it, ast.ConstDecl)
+        ]
+        raise error("E0100", f"cannot find value `{name}` in this scope", e.span, "not found",
+                    _did_you_mean(e.segments[-1], known))
+
+    def e_Block(self, e: ast.Block, expected) -> TV:
+        return self.block(e, expected)
+
+    def e_Unsafe(self, e: ast.Unsafe, expected) -> TV:
+        self.unsafe_depth += 1
+        try:
+            return self.block(e.body, expected)
+        finally:
+            self.unsafe_depth -= 1
+
+    def e_TupleExpr(self, e: ast.TupleExpr, expected) -> TV:
+        exp = expected.elements if isinstance(expected, Tuple) and len(expected.elements) == len(e.elements) else None
+        vals = [self.expr(x, exp[k] if exp else None) for k, x in enumerate(e.elements)]
+        return TV(Tuple(tuple(v.type for v in vals)), tuple(v.payload for v in vals))
+
+    def e_ArrayLit(self, e: ast.ArrayLit, expected) -> TV:
+        el_t = expected.element if isinstance(expected, Array) else None
+        if not e.elements:
+            if el_t is None:
+                raise error("E0208", "cannot infer the type of an empty array", e.span,
+                            notes=["annotate it: `let xs: [Felt; 0] = [];`"])
+            return TV(Array(el_t, 0), [])
+        vals = []
+        for x in e.elements:
+            v = self.expr(x, el_t)
+            if el_t is None:
+                el_t = v.type
+            self.expect_type(el_t, v.type, x.span, " in array literal")
+            vals.append(v.payload)
+        return TV(Array(el_t, len(vals)), vals)
+
+    def e_ArrayRepeat(self, e: ast.ArrayRepeat, expected) -> TV:
+        n = self.const_u32(e.count, "an array length")
+        v = self.expr(e.value, expected.element if isinstance(expected, Array) else None)
+        return TV(Array(v.type, n), [v.payload] * n)
+
+    def e_StructLit(self, e: ast.StructLit, expected) -> TV:
+        st = self.resolve_struct(e.name, e.span)
+        given = {}
+        for fname, fexpr in e.fields:
+            ft = st.field_type(fname)
+            if ft is None:
+                raise error("E0104", f"struct `{st.name}` has no field named `{fname}`", fexpr.span,
+                            notes=_did_you_mean(fname, [n for n, _ in st.fields]))
+            if fname in given:
+                raise error("E0104", f"field `{fname}` specified more than once", fexpr.span)
+            v = self.expr(fexpr, ft)
+            self.expect_type(ft, v.type, fexpr.span, f" for field `{fname}`")
+            given[fname] = v.payload
+        missing = [n for n, _ in st.fields if n not in given]
+        if missing:
+            raise error("E0105", f"missing field(s) {', '.join(f'`{m}`' for m in missing)} in `{st.name}`", e.span)
+        return TV(st, tuple(given[n] for n, _ in st.fields))
+
+    def _field_type(self, t: Type, e: ast.Field) -> Type:
+        if isinstance(t, Struct):
+            ft = t.field_type(e.name)
+            if ft is None:
+                raise error("E0205", f"no field `{e.name}` on type `{t}`", e.span,
+                            notes=_did_you_mean(e.name, [n for n, _ in t.fields]))
+            return ft
+        if isinstance(t, Tuple) and e.name.isdigit():
+            k = int(e.name)
+            if k >= len(t.elements):
+                raise error("E0205", f"no field `{k}` on a tuple of {len(t.elements)} elements", e.span)
+            return t.elements[k]
+        raise error("E0205", f"no field `{e.name}` on type `{t}`", e.span)
+
+    def _field_index(self, t: Type, e: ast.Field) -> int:
+        return t.field_index(e.name) if isinstance(t, Struct) else int(e.name)
+
+    def e_Field(self, e: ast.Field, expected) -> TV:
+        base = self.expr(e.base, None)
+        ft = self._field_type(base.type, e)
+        return TV(ft, base.payload[self._field_index(base.type, e)])
+
+    def index_value(self, e: ast.Index) -> Value:
+        idx = self.expr(e.index, U32)
+        if not (isinstance(idx.type, Scalar) and idx.type.is_int):
+            raise error("E0200", f"an index must be an unsigned integer, found `{idx.type}`", e.index.span,
+                        notes=["convert with `as u32`"])
+        return idx.payload
+
+    def e_Index(self, e: ast.Index, expected) -> TV:
+        base = self.expr(e.base, None)
+        if not isinstance(base.type, Array):
+            raise error("E0204", f"cannot index into a value of type `{base.type}`", e.base.span)
+        t = base.type
+        idx = self.index_value(e)
+        if idx.const is not None:
+            if idx.const >= t.length:
+                if self.mode == "check":
+                    return self._opaque(t.element, e.span)
+                raise error("E0302", f"index out of bounds: the length is {t.length} but the index is {idx.const}",
+                            e.index.span)
+            return TV(t.element, base.payload[idx.const])
+        if t.length == 0:
+            raise error("E0302", "index into an empty array", e.span)
+        per_item = [ty.flatten(t.element, item) for item in base.payload]
+        leaves = []
+        for k, st in enumerate(ty.leaf_types(t.element)):
+            items = [flat[k] for flat in per_item]
+            leaves.append(self.emit1("read", (idx, *items), st.name, e.span, predicated=True))
+        return TV(t.element, ty.unflatten(t.element, leaves)[0])
+
+    def _opaque(self, t: Type, span: Span) -> TV:
+        leaves = [self.prog.emit("hint", (), (s.name,), span, (_OPAQUE,)).result for s in ty.leaf_types(t)]
+        return TV(t, ty.unflatten(t, leaves)[0])
+
+    def e_If(self, e: ast.If, expected) -> TV:
+        c = self.expr(e.cond, BOOL)
+        self.expect_type(BOOL, c.type, e.cond.span, " in `if` condition")
+        cv = c.payload
+        if cv.const is not None and self.mode != "check":
+            if cv.const:
+                return self.block(e.then, expected)
+            return self._else(e, expected)
+        bindings = [b for scope in self.scopes for b in scope.values()]
+        before = [b.payload for b in bindings]
+        outer = self.pred
+        self.pred = self.and_(outer, cv, e.cond.span)
+        try:
+            then_v = self.block(e.then, expected)
+            then_p = [b.payload for b in bindings]
+            for b, p in zip(bindings, before, strict=True):
+                b.payload = p
+            self.pred = self.and_(outer, self.emit1("not", (cv,), "bool", e.cond.span), e.cond.span)
+            else_v = self._else(e, expected if e.otherwise is not None else None)
+            else_p = [b.payload for b in bindings]
+        finally:
+            self.pred = outer
+        for b, tp, ep in zip(bindings, then_p, else_p, strict=True):
+            if tp is not ep:
+                b.payload = self.select(cv, b.type, tp, ep, e.span)
+        if e.otherwise is None:
+            return TV(UNIT, ())
+        if then_v.type != else_v.type:
+            span = e.otherwise.tail.span if isinstance(e.otherwise, ast.Block) and e.otherwise.tail else e.span
+            raise error("E0200", f"`if` and `else` have incompatible types: `{then_v.type}` and `{else_v.type}`",
+                        span)
+        return TV(then_v.type, self.select(cv, then_v.type, then_v.payload, else_v.payload, e.span))
+
+    def _else(self, e: ast.If, expected) -> TV:
+        if e.otherwise is None:
+            return TV(UNIT, ())
+        if isinstance(e.otherwise, ast.If):
+            return self.e_If(e.otherwise, expected)
+        return self.block(e.otherwise, expected)
+
+    # --- operators ---------------------------------------------------------------------------
+    def operands(self, left, right, expected) -> tuple[TV, TV]:
+        if _literal_like(left) and not _literal_like(right):
+            r = self.expr(right, expected)
+            return self.expr(left, r.type), r
+        lv = self.expr(left, expected)
+        return lv, self.expr(right, lv.type)
+
+    def e_Unary(self, e: ast.Unary, expected) -> TV:
+        if e.op == "-" and isinstance(e.operand, ast.IntLit):
+            t = expected if isinstance(expected, Scalar) and expected != BOOL else FELT
+            if t != FELT:
+                raise error("E0201", f"cannot negate a value of unsigned type `{t}`", e.span)
+            if e.operand.value >= P:
+                raise error("E0207", "literal out of range for `Felt`", e.span)
+            return TV(FELT, self.const(-e.operand.value, FELT))
+        v = self.expr(e.operand, expected)
+        t = v.type
+        if e.op == "-":
+            if t != FELT:
+                raise error("E0201", f"cannot negate a value of type `{t}`", e.span,
+                            notes=["only `Felt` has negation; unsigned integers do not"])
+            return TV(t, self.emit1("neg", (v.payload,), "Felt", e.span))
+        if t == BOOL:
+            return TV(t, self.emit1("not", (v.payload,), "bool", e.span))
+        if isinstance(t, Scalar) and t.is_int and t.bits < 64:
+            return TV(t, self.emit1("sub", (self.const(t.max_value, t), v.payload), t.name, e.span))
+        raise error("E0201", f"cannot apply `!` to a value of type `{t}`", e.span)
+
+    def e_Binary(self, e: ast.Binary, expected) -> TV:
+        op = e.op
+        if op in ("&&", "||"):
+            return self.logical(e)
+        if op in ("<<", ">>"):
+            return self.shift(e, expected)
+        if op in _COMPARISONS:
+            a, b = self.operands(e.left, e.right, None)
+        else:
+            a, b = self.operands(e.left, e.right, expected)
+        if a.type != b.type:
+            raise error("E0200", f"mismatched types: `{a.type}` {op} `{b.type}`", e.right.span,
+                        f"expected `{a.type}`",
+                        [f"convert one side with `as {a.type}`"] if isinstance(b.type, Scalar) else [])
+        t = a.type
+        if op in ("==", "!="):
+            eq = None
+            for x, y in zip(ty.flatten(t, a.payload), ty.flatten(t, b.payload), strict=True):
+                bit = self.emit1("eq", (x, y), "bool", e.span)
+                eq = bit if eq is None else self.emit1("and", (eq, bit), "bool", e.span)
+            if eq is None:
+                eq = self.const(1, BOOL)
+            return TV(BOOL, eq if op == "==" else self.emit1("not", (eq,), "bool", e.span))
+        if not isinstance(t, Scalar):
+            raise error("E0201", f"cannot apply `{op}` to values of type `{t}`", e.span)
+        x, y = a.payload, b.payload
+        if op in ("<", "<=", ">", ">="):
+            if not t.is_int:
+                raise error("E0201", f"ordering comparisons are defined on integers, not `{t}`", e.span,
+                            notes=["cast to an integer type first, e.g. `as u64`"])
+            if op == "<":
+                return TV(BOOL, self.emit1("lt", (x, y), "bool", e.span))
+            if op == ">":
+                return TV(BOOL, self.emit1("lt", (y, x), "bool", e.span))
+            inner = self.emit1("lt", (y, x) if op == "<=" else (x, y), "bool", e.span)
+            return TV(BOOL, self.emit1("not", (inner,), "bool", e.span))
+        if op in ("&", "|", "^"):
+            return self.bitwise(op, t, x, y, e.span)
+        if t == BOOL:
+            raise error("E0201", f"cannot apply `{op}` to `bool`", e.span)
+        if op in ("+", "-", "*"):
+            name = {"+": "add", "-": "sub", "*": "mul"}[op]
+            return TV(t, self.emit1(name, (x, y), t.name, e.span, predicated=t.is_int))
+        if op == "/":
+            if t == FELT:
+                return TV(t, self.emit1("div", (x, y), "Felt", e.span, predicated=True))
+            return TV(t, self.emit("divmod", (x, y), (t.name, t.name), e.span, predicated=True)[0])
+        if op == "%":
+            if t == FELT:
+                raise error("E0201", "`%` is not defined on `Felt`", e.span, notes=["cast to an integer first"])
+            return TV(t, self.emit("divmod", (x, y), (t.name, t.name), e.span, predicated=True)[1])
+        raise error("E0201", f"unknown operator `{op}`", e.span)
+
+    def logical(self, e: ast.Binary) -> TV:
+        a = self.expr(e.left, BOOL)
+        self.expect_type(BOOL, a.type, e.left.span, f" for `{e.op}`")
+        x = a.payload
+        if x.const is not None and self.mode != "check":
+            if (x.const == 1) == (e.op == "||"):
+                return a  # short circuit: true || _, false && _
+            b = self.expr(e.right, BOOL)
+            self.expect_type(BOOL, b.type, e.right.span, f" for `{e.op}`")
+            return b
+        outer = self.pred
+        guard = x if e.op == "&&" else self.emit1("not", (x,), "bool", e.span)
+        self.pred = self.and_(outer, guard, e.span)
+        try:
+            b = self.expr(e.right, BOOL)
+        finally:
+            self.pred = outer
+        self.expect_type(BOOL, b.type, e.right.span, f" for `{e.op}`")
+        return TV(BOOL, self.emit1("and" if e.op == "&&" else "or", (x, b.payload), "bool", e.span))
+
+    def bits_of(self, v: Value, t: Scalar, n: int, span: Span) -> list[Value]:
+        """n little-endian bits of v, padded with false above the type's width. Fewer bits
+        than the type holds is a range check (made harmless in an untaken branch)."""
+        full = t.bits if t.is_int else 64
+        width = min(n, full)
+        src = v
+        if width < full and self.pred is not None:
+            src = self.select(self.pred, t, v, self.const(0, t), span)
+        bits = list(self.emit("to_bits", (src,), ["bool"] * width, span, (width,)))
+        return bits + [self.const(0, BOOL)] * (n - width)
+
+    def bitwise(self, op: str, t: Scalar, x: Value, y: Value, span: Span) -> TV:
+        name = {"&": "and", "|": "or", "^": "xor"}[op]
+        if t == BOOL:
+            return TV(t, self.emit1(name, (x, y), "bool", span))
+        if not t.is_int:
+            raise error("E0201", f"bitwise `{op}` is defined on integers and bool, not `{t}`", span)
+        xb, yb = self.bits_of(x, t, t.bits, span), self.bits_of(y, t, t.bits, span)
+        out = [self.emit1(name, (p, q), "bool", span) for p, q in zip(xb, yb, strict=True)]
+        return self.from_bits(out, t, span)
+
+    def from_bits(self, bits: list[Value], t: Scalar, span: Span) -> TV:
+        if t.bits < 64 or all(b.const == 0 for b in bits[63:]):
+            return TV(t, self.emit1("from_bits", bits[:63], t.name, span))
+        # a u64 with bit 63 set may exceed p: recompose, then require the canonical bits to match
+        lo = self.emit1("from_bits", bits[:32], "Felt", span)
+        hi = self.emit1("from_bits", bits[32:], "Felt", span)
+        v = self.emit1("arith", (hi, self.const(1, FELT), lo), "Felt", span, (1 << 32, 1))
+        again = self.emit("to_bits", (v,), ["bool"] * 64, span, (64,))
+        for x, y in zip(again, bits, strict=True):
+            self.check("assert_eq", (x, y), span, ("u64 result exceeds p - 1 (u64 values live in the field)",))
+        return TV(t, self.emit1("cast", (v,), t.name, span))
+
+    def shift(self, e: ast.Binary, expected) -> TV:
+        a = self.expr(e.left, expected)
+        t = a.type
+        if not (isinstance(t, Scalar) and t.is_int):
+            raise error("E0201", f"`{e.op}` is defined on unsigned integers, not `{t}`", e.span)
+        k = self.const_u32(e.right, "a shift amount")
+        if k >= t.bits:
+            raise error("E0301", f"shift by {k} overflows `{t}` ({t.bits} bits)", e.right.span)
+        bits = self.bits_of(a.payload, t, t.bits, e.span)
+        zero = self.const(0, BOOL)
+        bits = [zero] * k + bits[: t.bits - k] if e.op == "<<" else bits[k:] + [zero] * k
+        return self.from_bits(bits, t, e.span)
+
+    def e_Cast(self, e: ast.Cast, expected) -> TV:
+        target = self.resolve_type(e.target)
+        v = self.expr(e.expr, target if isinstance(e.expr, ast.IntLit) else None)
+        src = v.type
+        if not (isinstance(src, Scalar) and isinstance(target, Scalar)):
+            raise error("E0203", f"cannot cast `{src}` as `{target}`", e.span)
+        if src == target:
+            return v
+        if target == BOOL:
+            raise error("E0203", f"cannot cast `{src}` as `bool`", e.span, notes=["compare instead: `x != 0`"])
+        x = v.payload
+        narrowing = target.is_int and (src == FELT or (src.is_int and src.bits > target.bits))
+        if narrowing and target.bits < 64:
+            self.check("range_check", (x,), e.span, (target.bits, f"value does not fit in `{target}`"))
+            if self.pred is not None:
+                x = self.select(self.pred, src, x, self.const(0, src), e.span)
+        return TV(target, self.emit1("cast", (x,), target.name, e.span))
+
+    def e_Call(self, e: ast.Call, expected) -> TV:
+        return self.call(e, expected)
+
+    def e_MethodCall(self, e: ast.MethodCall, expected) -> TV:
+        recv = self.expr(e.receiver, None)
+        t = recv.type
+        m = e.method
+        if m == "len" and isinstance(t, Array) and not e.args:
+            return TV(U32, self.const(t.length, U32))
+        if m == "to_bits" and isinstance(t, Scalar) and t != BOOL:
+            if e.generic_args:
+                n = self.const_u32(e.generic_args[0], "the number of bits")
+            elif isinstance(expected, Array) and expected.element == BOOL:
+                n = expected.length
+            else:
+                n = t.bits if t.is_int else 64
+            bits = self.bits_of(recv.payload, t, n, e.span)
+            return TV(Array(BOOL, n), bits)
+        if m in ("wrapping_add", "wrapping_sub", "wrapping_mul") and isinstance(t, Scalar) and t.is_int:
+            if len(e.args) != 1:
+                raise error("E0106", f"`{m}` takes one argument", e.span)
+            if t.bits == 64:
+                raise error("E0201", f"`{m}` is not available on `u64`", e.span,
+                            notes=["u64 values live in the field (0..p-1); wrapping is defined for u8, u16 and u32"])
+            y = self.expr(e.args[0], t)
+            self.expect_type(t, y.type, e.args[0].span, f" for `{m}`")
+            return TV(t, self.emit1("wrap", (recv.payload, y.payload), t.name, e.span, (m.split("_")[1],)))
+        raise error("E0201", f"no method `{m}` on type `{t}`", e.span,
+                    notes=_did_you_mean(m, ["to_bits", "len", "wrapping_add", "wrapping_sub", "wrapping_mul"]))
+
+
+_BUILTINS = ("assert", "assert_eq", "from_bits")
+_COMPARISONS = ("==", "!=", "<", "<=", ">", ">=")
+_OPAQUE = HintFn("opaque", lambda vals: [])  # a symbolic stand-in in check mode; never executed
+
+
+def _literal_like(e) -> bool:
+    return isinstance(e, ast.IntLit) or (isinstance(e, ast.Unary) and e.op == "-" and isinstance(e.operand, ast.IntLit))
+
+
+def _mentions(te, names: set[str]) -> bool:
+    if not names:
+        return False
+    if isinstance(te, ast.ArrayType):
+        return _expr_mentions(te.length, names) or _mentions(te.element, names)
+    if isinstance(te, ast.TupleType):
+        return any(_mentions(x, names) for x in te.elements)
+    return False
+
+
+def _expr_mentions(e, names: set[str]) -> bool:
+    if isinstance(e, ast.PathExpr):
+        return len(e.segments) == 1 and e.segments[0] in names
+    if isinstance(e, ast.Binary):
+        return _expr_mentions(e.left, names) or _expr_mentions(e.right, names)
+    if isinstance(e, ast.Unary | ast.Cast):
+        return _expr_mentions(e.operand if isinstance(e, ast.Unary) else e.expr, names)
+    return False
+
+
+def _unify(te, t: Type, names: set[str], out: dict[str, int]) -> None:
+    if isinstance(te, ast.ArrayType) and isinstance(t, Array):
+        if isinstance(te.length, ast.PathExpr) and len(te.length.segments) == 1:
+            n = te.length.segments[0]
+            if n in names and n not in out:
+                out[n] = t.length
+        _unify(te.element, t.element, names, out)
+    elif isinstance(te, ast.TupleType) and isinstance(t, Tuple) and len(te.elements) == len(t.elements):
+        for a, b in zip(te.elements, t.elements, strict=True):
+            _unify(a, b, names, out)
+
+
+def _did_you_mean(name: str, known) -> list[str]:
+    close = difflib.get_close_matches(name, list(dict.fromkeys(known)), n=1, cutoff=0.6)
+    return [f"did you mean `{close[0]}`?"] if close else []

@@ -1,0 +1,148 @@
+"""Modules and name resolution.
+
+A module is one ``.psy`` file. ``std::a::b`` is ``stdlib/a/b.psy`` (or ``stdlib/a.psy``
+for ``std::a``) of the bundled standard library; ``crate::x`` is ``src/x.psy`` of the
+project; a bare ``x::f`` is a module the current file declared with ``mod x;`` or
+imported with ``use``. Files are parsed once, on first use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from psyc.frontend import ast
+from psyc.frontend.diagnostics import CompileError, Diagnostic, SourceMap, Span
+from psyc.frontend.parser import parse
+
+Item = ast.FnDecl | ast.StructDecl | ast.ConstDecl
+
+
+def stdlib_dir() -> Path:
+    """The bundled standard library (``stdlib/`` in the source tree, ``psyc/stdlib`` installed)."""
+    return Path(str(resources.files("psyc.stdlib")))
+
+
+@dataclass
+class Module:
+    name: str  # "crate", "crate::util", "std::hash"
+    file: str
+    ast: ast.Module
+    items: dict[str, Item] = field(default_factory=dict)
+    # imported name -> (module name, item name); item name None: the name is a module
+    imports: dict[str, tuple[str, str | None, Span]] = field(default_factory=dict)
+    submodules: dict[str, str] = field(default_factory=dict)  # `mod x;` -> module name
+
+
+class ModuleLoader:
+    def __init__(self, src_dir: Path, sources: SourceMap | None = None, std_dir: Path | None = None):
+        self.src_dir = Path(src_dir)
+        self.std_dir = std_dir or stdlib_dir()
+        self.sources = sources or SourceMap()
+        self.modules: dict[str, Module] = {}
+        self.root_dir = self.src_dir
+
+    def display_path(self, path: Path) -> str:
+        """Paths in diagnostics: relative to the project when inside it, ``std/…`` for the stdlib."""
+        path = path.resolve()
+        for base, prefix in ((self.std_dir.resolve(), "std/"), (self.root_dir.resolve(), "")):
+            try:
+                return prefix + str(path.relative_to(base))
+            except ValueError:
+                continue
+        return str(path)
+
+    def load_file(self, name: str, path: Path) -> Module:
+        if name in self.modules:
+            return self.modules[name]
+        text = path.read_text(encoding="utf-8")
+        shown = self.display_path(path)
+        tree = parse(text, shown, self.sources)
+        module = Module(name, shown, tree)
+        self.modules[name] = module
+        self._index(module)
+        return module
+
+    def load_text(self, name: str, text: str, shown: str) -> Module:
+        tree = parse(text, shown, self.sources)
+        module = Module(name, shown, tree)
+        self.modules[name] = module
+        self._index(module)
+        return module
+
+    def _index(self, module: Module) -> None:
+        errors: list[Diagnostic] = []
+        seen: dict[str, Span] = {}
+
+        def declare(name: str, span: Span) -> bool:
+            if name in seen:
+                d = Diagnostic.error("E0103", f"the name `{name}` is defined more than once", span, "redefined here")
+                d.labels.append(_label(seen[name], "first defined here"))
+                errors.append(d)
+                return False
+            seen[name] = span
+            return True
+
+        for item in module.ast.items:
+            if isinstance(item, ast.UseDecl):
+                target = self._module_name(module, item.path, item.span)
+                for n in item.names:
+                    if declare(n, item.span):
+                        module.imports[n] = (target, n, item.span)
+            elif isinstance(item, ast.ModDecl):
+                if declare(item.name, item.span):
+                    sub = f"{module.name}::{item.name}"
+                    module.submodules[item.name] = sub
+            elif declare(item.name, item.span):
+                module.items[item.name] = item
+        if errors:
+            raise CompileError(errors)
+
+    def _module_name(self, module: Module, path: tuple[str, ...], span: Span) -> str:
+        if not path:
+            raise CompileError([Diagnostic.error("E0101", "empty module path", span)])
+        head = path[0]
+        if head in ("std", "crate"):
+            return "::".join(path)
+        if head == "self":
+            return "::".join((module.name, *path[1:]))
+        if head == "super":
+            parent = module.name.rsplit("::", 1)[0]
+            return "::".join((parent, *path[1:]))
+        # a sibling declared with `mod` or a module imported by `use a::b;`
+        return "::".join((module.name if module.name != "crate" else "crate", *path))
+
+    def module(self, name: str, span: Span | None) -> Module:
+        """Load ``std::…`` / ``crate::…`` by name."""
+        if name in self.modules:
+            return self.modules[name]
+        parts = name.split("::")
+        if parts[0] == "std":
+            base, rel = self.std_dir, parts[1:]
+        elif parts[0] == "crate":
+            base, rel = self.src_dir, parts[1:]
+        else:
+            raise CompileError([Diagnostic.error("E0101", f"unresolved module `{name}`", span)])
+        candidates = []
+        if rel:
+            candidates = [base.joinpath(*rel).with_suffix(".psy"), base.joinpath(*rel, "mod.psy")]
+        for path in candidates:
+            if path.is_file():
+                return self.load_file(name, path)
+        where = ", ".join(self.display_path(c) for c in candidates) or str(base)
+        d = Diagnostic.error("E0101", f"unresolved module `{name}`", span, "no such module")
+        d.notes.append(f"looked for {where}")
+        raise CompileError([d])
+
+    def try_module(self, name: str) -> Module | None:
+        try:
+            return self.module(name, None)
+        except CompileError:
+            return None
+
+
+def _label(span: Span, message: str):
+    from psyc.frontend.diagnostics import Label
+
+    return Label(span, message, primary=False)

@@ -1,0 +1,273 @@
+"""The SSA IR: a straight-line list of instructions over typed scalar values.
+
+Everything above it is gone by the time a program reaches the IR: functions are inlined,
+loops unrolled, aggregates flattened into scalars, branches on witness values turned into
+``select`` plus *predicated* checks. Every value is defined exactly once.
+
+Value types are the scalar type names ``Felt``, ``bool``, ``u8``, ``u16``, ``u32``, ``u64``.
+Integer values always hold a value of their type (u64: 0..p-1, it lives in the field).
+
+Instruction set (``args`` are values; ``attrs`` are static data; ``p`` marks an optional
+trailing *predicate* argument: when present the check applies only where it is 1, and
+the op's integer result is forced to 0 where it is 0, so untaken branches can never fail)
+
+==============  =========================  =====================================================
+op              args -> results             meaning
+==============  =========================  =====================================================
+input           -> x                        attrs (name, public): an input of ``main``
+add, sub, mul   a b [p] -> x                field op on Felt; on integers *checked* (overflow or
+                                            underflow fails, with the span)
+neg             a -> x                      Felt negation
+div             a b [p] -> x                Felt a * b^-1; b == 0 fails
+arith           a b c -> x                  attrs (c0, c1): c0*a*b + c1*c over Felt (what one
+                                            arithmetic-gate slot computes; made by the fusion pass)
+divmod          a b [p] -> q r              integer a // b, a % b; b == 0 fails
+wrap            a b -> x                    attrs (op,): wrapping add/sub/mul modulo 2^bits
+eq              a b -> bool                 a == b
+lt              a b -> bool                 a < b on integers
+not             a -> bool
+and, or, xor    a b -> bool
+select          c a b -> x                  c ? a : b
+cast            a -> x                      reinterpret as the result's type (no check)
+range_check     a [p]                       attrs (bits, message): 0 <= a < 2^bits
+assert_bool     a                           a is 0 or 1
+to_bits         a -> b0 .. b(n-1)           little-endian bits (bool); n = 64 is canonical
+                                            (no alias of a + p); n < 64 also range-checks a
+from_bits       b0 .. b(n-1) -> x           sum of 2^i * b_i
+permute         s0 .. s11 -> t0 .. t11      the Poseidon permutation
+read            i v0 .. v(n-1) [p] -> x     v[i] for a witness index; i >= n fails
+hint            a.. -> x..                  attrs (HintFn,): computed off-circuit, unconstrained
+assert          c [p]                       attrs (message, shown names): c must be 1; ``shown``
+                                            values after c are printed on failure
+assert_eq       a b [p]                     attrs (message,): a == b
+output          a                           a public output, in order
+==============  =========================  =====================================================
+
+Constants are values too (``Value.const`` is set); the printer writes them inline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from psyc.field.goldilocks import P
+from psyc.frontend.diagnostics import Span
+
+INT_TYPES = {"u8": 8, "u16": 16, "u32": 32, "u64": 64}
+SCALAR_TYPES = ("Felt", "bool", *INT_TYPES)
+
+# op name -> (number of args or None for variadic, number of results or None, may take predicate)
+OPS: dict[str, tuple[int | None, int | None, bool]] = {
+    "input": (0, 1, False),
+    "add": (2, 1, True),
+    "sub": (2, 1, True),
+    "mul": (2, 1, True),
+    "neg": (1, 1, False),
+    "div": (2, 1, True),
+    "arith": (3, 1, False),
+    "divmod": (2, 2, True),
+    "wrap": (2, 1, False),
+    "eq": (2, 1, False),
+    "lt": (2, 1, False),
+    "not": (1, 1, False),
+    "and": (2, 1, False),
+    "or": (2, 1, False),
+    "xor": (2, 1, False),
+    "select": (3, 1, False),
+    "cast": (1, 1, False),
+    "range_check": (1, 0, True),
+    "assert_bool": (1, 0, False),
+    "to_bits": (1, None, False),
+    "from_bits": (None, 1, False),
+    "permute": (12, 12, False),
+    "read": (None, 1, True),
+    "hint": (None, None, False),
+    "assert": (None, 0, True),
+    "assert_eq": (2, 0, True),
+    "output": (1, 0, False),
+}
+
+# ops with an effect beyond their result: never removed by dead-code elimination
+SIDE_EFFECTS = frozenset(
+    {"input", "range_check", "assert_bool", "assert", "assert_eq", "output", "div", "divmod", "read"}
+    | {"add", "sub", "mul"}  # checked on integers; the passes only drop them when Felt-typed
+)
+
+
+@dataclass(slots=True, eq=False)
+class Value:
+    """An SSA value. ``const`` is set for constants (canonical, in [0, p))."""
+
+    id: int
+    type: str
+    const: int | None = None
+
+    @property
+    def is_const(self) -> bool:
+        return self.const is not None
+
+    def __repr__(self) -> str:
+        return _fmt_const(self) if self.const is not None else f"%{self.id}"
+
+
+def _fmt_const(v: Value) -> str:
+    c = v.const
+    if v.type == "bool":
+        return "true" if c else "false"
+    if v.type == "Felt" and c > P // 2:
+        return f"-{P - c}"
+    return f"{c}{'' if v.type == 'Felt' else v.type}"
+
+
+@dataclass(slots=True, eq=False)
+class HintFn:
+    """An unconstrained computation: ``fn(list of ints) -> list of ints``."""
+
+    name: str
+    fn: Callable[[list[int]], list[int]]
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+@dataclass(slots=True, eq=False)
+class Instr:
+    op: str
+    args: tuple[Value, ...]
+    results: tuple[Value, ...]
+    span: Span | None = None
+    attrs: tuple[Any, ...] = ()
+    predicated: bool = False  # the last arg is a predicate (see the module docstring)
+
+    @property
+    def pred(self) -> Value | None:
+        return self.args[-1] if self.predicated else None
+
+    @property
+    def operands(self) -> tuple[Value, ...]:
+        """The args without the predicate."""
+        return self.args[:-1] if self.predicated else self.args
+
+    @property
+    def result(self) -> Value:
+        return self.results[0]
+
+
+@dataclass
+class Program:
+    """A whole lowered program: inputs in declaration order, instructions, outputs."""
+
+    name: str = "main"
+    instrs: list[Instr] = field(default_factory=list)
+    next_id: int = 0
+    _consts: dict[tuple[str, int], Value] = field(default_factory=dict)
+
+    # --- construction --------------------------------------------------------------
+    def new_value(self, type_: str) -> Value:
+        v = Value(self.next_id, type_)
+        self.next_id += 1
+        return v
+
+    def const(self, value: int, type_: str = "Felt") -> Value:
+        value %= P
+        key = (type_, value)
+        v = self._consts.get(key)
+        if v is None:
+            v = Value(self.next_id, type_, value)
+            self.next_id += 1
+            self._consts[key] = v
+        return v
+
+    def emit(
+        self,
+        op: str,
+        args: Sequence[Value],
+        result_types: Sequence[str] = (),
+        span: Span | None = None,
+        attrs: tuple = (),
+        pred: Value | None = None,
+    ) -> Instr:
+        args = tuple(args)
+        if pred is not None:
+            args = (*args, pred)
+        ins = Instr(op, args, tuple(self.new_value(t) for t in result_types), span, attrs, pred is not None)
+        self.instrs.append(ins)
+        return ins
+
+    # --- queries ------------------------------------------------------------------------
+    @property
+    def inputs(self) -> list[Instr]:
+        return [i for i in self.instrs if i.op == "input"]
+
+    @property
+    def outputs(self) -> list[Value]:
+        return [i.args[0] for i in self.instrs if i.op == "output"]
+
+    def count_ops(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for ins in self.instrs:
+            counts[ins.op] = counts.get(ins.op, 0) + 1
+        return counts
+
+    def uses(self) -> dict[int, int]:
+        """value id -> number of uses."""
+        n: dict[int, int] = {}
+        for ins in self.instrs:
+            for a in ins.args:
+                n[a.id] = n.get(a.id, 0) + 1
+        return n
+
+    def validate(self) -> None:
+        """Check SSA form and arities (raises AssertionError: a compiler bug, not a user error)."""
+        defined: set[int] = set()
+        for k, ins in enumerate(self.instrs):
+            nargs, nres, can_pred = OPS[ins.op]
+            got = len(ins.operands)
+            assert nargs is None or got == nargs, f"instr {k} {ins.op}: {got} args"
+            assert nres is None or len(ins.results) == nres, f"instr {k} {ins.op}: results"
+            assert not ins.predicated or can_pred, f"instr {k} {ins.op} cannot be predicated"
+            for a in ins.args:
+                assert a.const is not None or a.id in defined, f"instr {k} {ins.op} uses undefined %{a.id}"
+            for r in ins.results:
+                assert r.id not in defined, f"%{r.id} defined twice"
+                defined.add(r.id)
+
+    # --- printing -----------------------------------------------------------------------
+    def format(self, sources=None) -> str:
+        """Readable text, one instruction per line, with the source line of each."""
+        lines = [f"fn {self.name} {{"]
+        for ins in self.instrs:
+            lines.append("  " + format_instr(ins, sources))
+        lines.append("}")
+        return "\n".join(lines)
+
+    __str__ = format
+
+
+def format_instr(ins: Instr, sources=None) -> str:
+    res = ", ".join(f"%{r.id}: {r.type}" for r in ins.results)
+    lhs = f"{res} = " if res else ""
+    ops = ", ".join(repr(a) for a in ins.operands)
+    text = f"{lhs}{ins.op} {ops}".rstrip()
+    if ins.attrs:
+        text += " [" + ", ".join(_fmt_attr(a) for a in ins.attrs) + "]"
+    if ins.predicated:
+        text += f" if {ins.pred!r}"
+    if ins.span is not None and sources is not None:
+        line, col = sources.line_col(ins.span.file, ins.span.start)
+        text = f"{text:<60} ; {ins.span.file}:{line}:{col}"
+    return text
+
+
+def _fmt_attr(a: Any) -> str:
+    if isinstance(a, str):
+        return repr(a)
+    if isinstance(a, tuple):
+        return "(" + ", ".join(_fmt_attr(x) for x in a) + ")"
+    return str(a)
+
+
+def value_ids(values: Iterable[Value]) -> list[int]:
+    return [v.id for v in values]

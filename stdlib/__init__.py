@@ -1,0 +1,1 @@
+"""The psyc standard library: `.psy` sources (this file only makes the folder installable)."""
