@@ -62,9 +62,17 @@ class CompiledProgram:
         if not self.params:
             return []
         if path is None:
-            raise CompileError([Diagnostic("error", "E0600", "this program takes inputs but no inputs file was "
-                                           "given", [], ["pass `--inputs FILE` or create inputs.toml "
-                                                         "(`psyc check` writes a template)"])])
+            raise CompileError(
+                [
+                    Diagnostic(
+                        "error",
+                        "E0600",
+                        "this program takes inputs but no inputs file was given",
+                        [],
+                        ["pass `--inputs FILE` or create inputs.toml (`psyc check` writes a template)"],
+                    )
+                ]
+            )
         return read_inputs(str(path), [(n, t) for n, t, _ in self.params], self.sources)
 
     def execute(self, inputs: list[list[int]]) -> Execution:
@@ -126,8 +134,17 @@ def open_project(path: str | Path = ".") -> tuple[Project, ModuleLoader]:
 
 def root_module(project: Project, loader: ModuleLoader) -> Module:
     if not project.main_file.is_file():
-        raise CompileError([Diagnostic("error", "E0101", f"no entry file: {project.main_file} does not exist", [],
-                                       ["a project keeps its entry in src/main.psy"])])
+        raise CompileError(
+            [
+                Diagnostic(
+                    "error",
+                    "E0101",
+                    f"no entry file: {project.main_file} does not exist",
+                    [],
+                    ["a project keeps its entry in src/main.psy"],
+                )
+            ]
+        )
     return loader.load_file("crate", project.main_file)
 
 
@@ -136,8 +153,9 @@ def compile_path(path: str | Path = ".", options: CompileOptions | None = None) 
     return compile_project(project, loader, options)
 
 
-def compile_project(project: Project, loader: ModuleLoader, options: CompileOptions | None = None,
-                    fn_name: str | None = None) -> CompiledProgram:
+def compile_project(
+    project: Project, loader: ModuleLoader, options: CompileOptions | None = None, fn_name: str | None = None
+) -> CompiledProgram:
     options = options or CompileOptions()
     t0 = time.perf_counter()
     module = root_module(project, loader)
@@ -145,8 +163,12 @@ def compile_project(project: Project, loader: ModuleLoader, options: CompileOpti
     fn = module.items.get(entry)
     if not isinstance(fn, ast.FnDecl):
         fns = [n for n, it in module.items.items() if isinstance(it, ast.FnDecl)]
-        raise error("E0100", f"no function `{entry}` in {module.file}", None,
-                    notes=[f"functions here: {', '.join(fns) or 'none'}"])
+        raise error(
+            "E0100",
+            f"no function `{entry}` in {module.file}",
+            None,
+            notes=[f"functions here: {', '.join(fns) or 'none'}"],
+        )
     max_unroll = options.max_unroll or project.max_unroll or DEFAULT_MAX_UNROLL
     el = Elaborator(loader, "constrained", max_unroll)
     el.prog.name = entry
@@ -163,8 +185,17 @@ def compile_project(project: Project, loader: ModuleLoader, options: CompileOpti
     zk = options.zero_knowledge if options.zero_knowledge is not None else project.zero_knowledge
     if zk != config.zero_knowledge:
         config = dataclasses.replace(config, zero_knowledge=zk)
-    return CompiledProgram(project, loader.sources, el.prog, params, out_t, warnings,
-                           {"elaborate": t1 - t0, "optimize": t2 - t1}, stats, config)
+    return CompiledProgram(
+        project,
+        loader.sources,
+        el.prog,
+        params,
+        out_t,
+        warnings,
+        {"elaborate": t1 - t0, "optimize": t2 - t1},
+        stats,
+        config,
+    )
 
 
 def unconstrained_hint_warnings(prog: Program) -> list[Diagnostic]:
@@ -177,11 +208,16 @@ def unconstrained_hint_warnings(prog: Program) -> list[Diagnostic]:
     for ins in prog.instrs:
         if ins.op == "hint" and ins.attrs and ins.attrs[0].name != "opaque":
             if not any(r.id in needed for r in ins.results):
-                d = Diagnostic("warning", "W0001",
-                               f"the result of unconstrained `{ins.attrs[0].name}` never reaches a constraint",
-                               [Label(ins.span, "computed off-circuit and never checked")] if ins.span else [],
-                               ["a prover can put any value here; constrain it (assert, assert_eq, or use it in "
-                                "a checked computation)"])
+                d = Diagnostic(
+                    "warning",
+                    "W0001",
+                    f"the result of unconstrained `{ins.attrs[0].name}` never reaches a constraint",
+                    [Label(ins.span, "computed off-circuit and never checked")] if ins.span else [],
+                    [
+                        "a prover can put any value here; constrain it (assert, assert_eq, or use it in "
+                        "a checked computation)"
+                    ],
+                )
                 out.append(d)
     return out
 
@@ -189,8 +225,9 @@ def unconstrained_hint_warnings(prog: Program) -> list[Diagnostic]:
 # =========================================================================================
 # whole-project checks and tests
 # =========================================================================================
-def check_project(project: Project, loader: ModuleLoader, options: CompileOptions | None = None
-                  ) -> tuple[CompiledProgram | None, list[Diagnostic]]:
+def check_project(
+    project: Project, loader: ModuleLoader, options: CompileOptions | None = None
+) -> tuple[CompiledProgram | None, list[Diagnostic]]:
     """``psyc check``: compile the entry (if any), then type-check every other
     non-generic function and every test. Collects all errors instead of stopping at one."""
     errors: list[Diagnostic] = []
@@ -229,7 +266,9 @@ def check_function(loader: ModuleLoader, module: Module, fn: ast.FnDecl, max_unr
     args = []
     for p in fn.params:
         t = el.resolve_type(p.type)
-        leaves = [el.prog.emit("input", (), (s.name,), p.span, (p.name, False)).result for s in ty.leaf_types(t)]
+        leaves = [
+            el.prog.emit("input", (), (s.name,), p.span, (p.name, False)).result for s in ty.leaf_types(t)
+        ]
         args.append(TV(t, ty.unflatten(t, leaves)[0]))
     el.unsafe_depth = 1 if fn.unconstrained else 0
     el.inline(module, fn, {}, args, fn.span)
@@ -256,8 +295,11 @@ def discover_tests(loader: ModuleLoader, modules: list[Module]) -> list[TestCase
                 if attr.name == "test":
                     fail = next((v for k, v in attr.args if k == "should_fail_with"), None)
                     if any(k not in (None, "should_fail_with") for k, _ in attr.args):
-                        raise error("E0109", "unknown argument of #[test]; expected `should_fail_with = \"…\"`",
-                                    attr.span)
+                        raise error(
+                            "E0109",
+                            'unknown argument of #[test]; expected `should_fail_with = "…"`',
+                            attr.span,
+                        )
                     if fn.params:
                         raise error("E0109", f"test `{fn.name}` cannot take parameters", fn.span)
                     out.append(TestCase(mod, fn, fail))

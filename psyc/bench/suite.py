@@ -192,6 +192,85 @@ def bench_plonk(quick: bool, repeat: int) -> Iterator[Measurement]:
     )
 
 
+def _lang_program(tmp: str, body: str) -> str:
+    import os
+
+    os.makedirs(os.path.join(tmp, "src"), exist_ok=True)
+    with open(os.path.join(tmp, "psy.toml"), "w") as f:
+        f.write('[package]\nname = "bench"\n[compile]\nmax_unroll = 4194304\n')
+    with open(os.path.join(tmp, "src", "main.psy"), "w") as f:
+        f.write(body)
+    return tmp
+
+
+MULADD_CHAIN = """
+fn main(x: Felt, y: Felt) -> pub Felt {
+    let mut acc = x;
+    for i in 0..N { acc = acc * y + x; }
+    acc
+}
+"""
+
+
+def lang_case(steps: int, tmp: str, build: bool = True) -> dict:
+    """Compile a multiply-add chain of ``steps`` iterations (2 IR ops each) and run it:
+    seconds per stage, IR size before and after the passes, witness speed, rows per op."""
+    from psyc.compiler import compile_path
+
+    _lang_program(tmp, MULADD_CHAIN.replace("N", str(steps)))
+    t0 = time.perf_counter()
+    prog = compile_path(tmp)
+    t1 = time.perf_counter()
+    run = prog.execute([[3], [5]])
+    t2 = time.perf_counter()
+    out = {
+        "steps": steps,
+        "ir_ops_raw": 2 * steps,
+        "ir_ops": len(prog.program.instrs),
+        "elaborate_s": prog.timings["elaborate"],
+        "optimize_s": prog.timings["optimize"],
+        "execute_s": t2 - t1,
+        "compile_s": t1 - t0,
+    }
+    if build:
+        data = prog.circuit()
+        t3 = time.perf_counter()
+        out["lower_build_s"] = t3 - t2
+        arith_rows = prog.lowered().stats.get("arithmetic", 0)
+        out["rows"] = data.common.degree
+        out["arith_rows_per_op"] = arith_rows / steps
+        low = prog.lowered()
+        t4 = time.perf_counter()
+        pw = low.partial_witness(run)
+        from psyc.plonk.witness_gen import generate_witness
+
+        generate_witness(data, pw)
+        out["witness_table_s"] = time.perf_counter() - t4
+    del run
+    return out
+
+
+def bench_lang(quick: bool, repeat: int) -> Iterator[Measurement]:
+    import tempfile
+
+    sizes = [10_000] if quick else [10_000, 50_000, 100_000, 250_000, 500_000]
+    for steps in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            r = lang_case(steps, tmp, build=steps <= 100_000)
+        ops = r["ir_ops_raw"]
+        yield Measurement("lang compile (elaborate+optimise)", f"{ops:,} IR ops", r["compile_s"],
+                          ops / r["compile_s"], "ops/s", "10^6 ops <= 30 s",
+                          f"elaborate {r['elaborate_s']:.2f} s, passes {r['optimize_s']:.2f} s, "
+                          f"{r['ir_ops']:,} ops after")
+        yield Measurement("lang witness (IR interpreter)", f"{r['ir_ops']:,} IR ops", r["execute_s"],
+                          r["ir_ops"] / r["execute_s"], "ops/s", ">= 300k ops/s")
+        if "rows" in r:
+            yield Measurement("lang lower + build circuit", f"2^{r['rows'].bit_length() - 1} rows",
+                              r["lower_build_s"], None, "", "",
+                              f"{r['arith_rows_per_op']:.4f} arithmetic rows per multiply-add "
+                              f"(1/20 = 0.05 ideal); witness table {r['witness_table_s']:.2f} s")
+
+
 BENCHMARKS: dict[str, Callable[[bool, int], Iterator[Measurement]]] = {
     "field": bench_field,
     "ntt": bench_ntt,
@@ -199,6 +278,7 @@ BENCHMARKS: dict[str, Callable[[bool, int], Iterator[Measurement]]] = {
     "merkle": bench_merkle,
     "fri": bench_fri,
     "plonk": bench_plonk,
+    "lang": bench_lang,
 }
 
 

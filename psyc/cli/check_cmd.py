@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import argparse
 
-from psyc.cli.common import EXIT_FAIL, EXIT_OK, add_compile_options, add_path, compile_options, ok, print_diagnostics, user_errors
+from psyc.cli.common import (
+    EXIT_FAIL,
+    EXIT_OK,
+    add_compile_options,
+    add_path,
+    compile_options,
+    ok,
+    print_diagnostics,
+    user_errors,
+)
 
 HELP = "parse, type-check and lint a project (every function and test); writes an inputs template"
 
@@ -28,8 +37,13 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
     if errors:
         ok(f"[red]error[/red]: {len(errors)} error(s), {len(warnings)} warning(s)")
         return EXIT_FAIL
-    if compiled is not None and compiled.params and project.default_inputs is None and project.manifest \
-            and not args.no_template:
+    if (
+        compiled is not None
+        and compiled.params
+        and project.default_inputs is None
+        and project.manifest
+        and not args.no_template
+    ):
         path = project.root / "inputs.toml"
         path.write_text(inputs_template([(n, t) for n, t, _ in compiled.params]))
         ok(f"wrote an inputs template: {path}")

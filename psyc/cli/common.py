@@ -94,8 +94,17 @@ def refuse_overwrite(path, magic: bytes) -> None:
         with open(path, "rb") as f:
             head = f.read(len(magic))
         if head != magic:
-            raise CompileError([Diagnostic("error", "E0800", f"refusing to overwrite {path}: it is not a psyc "
-                                           "file of this kind", [], ["choose another path with -o"])])
+            raise CompileError(
+                [
+                    Diagnostic(
+                        "error",
+                        "E0800",
+                        f"refusing to overwrite {path}: it is not a psyc file of this kind",
+                        [],
+                        ["choose another path with -o"],
+                    )
+                ]
+            )
 
 
 def ok(message: str) -> None:

@@ -38,7 +38,9 @@ def circuit_stats(prog) -> dict:
         "ir_instructions": len(prog.program.instrs),
         "ir_ops": prog.program.count_ops(),
         "rows_by_gate": rows,
-        "degree_bits": data.common.degree_bits if hasattr(data.common, "degree_bits") else data.common.degree.bit_length() - 1,
+        "degree_bits": data.common.degree_bits
+        if hasattr(data.common, "degree_bits")
+        else data.common.degree.bit_length() - 1,
         "public_inputs": len(data.prover_only.public_input_classes),
         "fingerprint": [str(x) for x in data.verifier_data.fingerprint],
     }

@@ -23,7 +23,9 @@ HELP = "run the program on its inputs (TOML/JSON) and print its public output"
 def register(p: argparse.ArgumentParser) -> None:
     add_path(p)
     p.add_argument("--inputs", help="inputs file, .toml or .json (default: PROJECT/inputs.toml)")
-    p.add_argument("--json", action="store_true", help='print {"outputs": ...} (field values as decimal strings)')
+    p.add_argument(
+        "--json", action="store_true", help='print {"outputs": ...} (field values as decimal strings)'
+    )
     p.add_argument("--check", action="store_true", help="also check every constraint of the compiled circuit")
     add_compile_options(p)
 
@@ -59,7 +61,9 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
     if args.json:
         print(json.dumps({"outputs": value}))
     else:
-        ok(f"[green]ok[/green]: `{project.name}` ran ({len(prog.program.instrs):,} IR instructions in "
-           f"{prog.timings['execute'] * 1e3:,.1f} ms)")
+        ok(
+            f"[green]ok[/green]: `{project.name}` ran ({len(prog.program.instrs):,} IR instructions in "
+            f"{prog.timings['execute'] * 1e3:,.1f} ms)"
+        )
         ok(f"outputs: {json.dumps(value)}")
     return EXIT_OK

@@ -31,7 +31,9 @@ def row_costs(prog) -> tuple[Counter, Counter, Counter]:
         by_gate[row.gate.name] += 1
         loc = row.scope.split("/")[-1] if row.scope else ""
         parts = loc.rsplit(":", 2)
-        by_line[f"{parts[0]}:{parts[1]}" if len(parts) == 3 and parts[1].isdigit() else loc or "(circuit)"] += 1
+        by_line[
+            f"{parts[0]}:{parts[1]}" if len(parts) == 3 and parts[1].isdigit() else loc or "(circuit)"
+        ] += 1
     for key, rows in by_line.items():
         file, _, line = key.rpartition(":")
         by_fn[_function_at(prog, file, int(line)) if line.isdigit() else key] += rows
@@ -70,12 +72,24 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
         data = prog.circuit()
     by_gate, by_line, by_fn = row_costs(prog)
     if args.json:
-        print(json.dumps({"rows": data.common.degree, "used_rows": sum(by_gate.values()),
-                          "by_gate": dict(by_gate), "by_function": dict(by_fn), "by_line": dict(by_line)}))
+        print(
+            json.dumps(
+                {
+                    "rows": data.common.degree,
+                    "used_rows": sum(by_gate.values()),
+                    "by_gate": dict(by_gate),
+                    "by_function": dict(by_fn),
+                    "by_line": dict(by_line),
+                }
+            )
+        )
         return EXIT_OK
     total = sum(by_gate.values())
-    for title, counter, limit in (("rows by gate", by_gate, None), ("rows by function", by_fn, None),
-                                  ("rows by source line", by_line, args.top)):
+    for title, counter, limit in (
+        ("rows by gate", by_gate, None),
+        ("rows by function", by_fn, None),
+        ("rows by source line", by_line, args.top),
+    ):
         table = Table(title=title)
         table.add_column("")
         table.add_column("rows", justify="right")
@@ -83,6 +97,9 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
         for key, n in counter.most_common(limit):
             table.add_row(key, f"{n:,}", f"{100 * n / max(total, 1):.1f}%")
         console.print(table)
-    console.print(f"{total:,} rows used, padded to {data.common.degree:,} (2^{data.common.degree.bit_length() - 1}); "
-                  f"{len(prog.program.instrs):,} IR instructions", highlight=False)
+    console.print(
+        f"{total:,} rows used, padded to {data.common.degree:,} (2^{data.common.degree.bit_length() - 1}); "
+        f"{len(prog.program.instrs):,} IR instructions",
+        highlight=False,
+    )
     return EXIT_OK

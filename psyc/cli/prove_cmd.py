@@ -68,8 +68,10 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
         table.add_row(k, f"{v * 1e3:,.0f} ms")
     table.add_row("rows", f"{data.common.degree:,}")
     table.add_row("proof size", f"{len(blob) / 1024:,.1f} KiB")
-    table.add_row("public inputs", ", ".join(str(x) for x in proof.public_inputs[:8])
-                  + (" …" if len(proof.public_inputs) > 8 else ""))
+    table.add_row(
+        "public inputs",
+        ", ".join(str(x) for x in proof.public_inputs[:8]) + (" …" if len(proof.public_inputs) > 8 else ""),
+    )
     error_console.print(table)
     ok(f"wrote {out} and {vk_path}")
     return EXIT_OK

@@ -57,7 +57,7 @@ def run_case(loader, case, prove: bool, max_unroll: int) -> tuple[bool, str]:
     except CompileError as e:
         return False, "\n".join(render(d, loader.sources) for d in e.diagnostics)
     if case.should_fail_with is not None:
-        return False, f"expected a failure containing \"{case.should_fail_with}\", but the test passed"
+        return False, f'expected a failure containing "{case.should_fail_with}", but the test passed'
     return True, ""
 
 
@@ -94,6 +94,8 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
         print_diagnostics([], None)
         print(detail)
     status = "[green]ok[/green]" if not failed else "[red]FAILED[/red]"
-    ok(f"\ntest result: {status}. {len(cases) - len(failed)} passed; {len(failed)} failed "
-       f"({time.perf_counter() - t0:.2f} s)")
+    ok(
+        f"\ntest result: {status}. {len(cases) - len(failed)} passed; {len(failed)} failed "
+        f"({time.perf_counter() - t0:.2f} s)"
+    )
     return EXIT_FAIL if failed else EXIT_OK

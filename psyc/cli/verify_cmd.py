@@ -48,8 +48,10 @@ def run(args: argparse.Namespace) -> int:
         error_console.print(f"[red]invalid[/red]: {args.proof}: {e}", highlight=False)
         return EXIT_FAIL
     if expected is not None and list(proof.public_inputs) != expected:
-        error_console.print(f"[red]invalid[/red]: public inputs are {list(proof.public_inputs)}, expected {expected}",
-                            highlight=False)
+        error_console.print(
+            f"[red]invalid[/red]: public inputs are {list(proof.public_inputs)}, expected {expected}",
+            highlight=False,
+        )
         return EXIT_FAIL
     ok(f"[green]valid[/green]: {args.proof} (public inputs: {', '.join(map(str, proof.public_inputs))})")
     return EXIT_OK

@@ -382,7 +382,7 @@ class _ToAst(Transformer):
         return ast.Call(callee, generic_args, args, self._span(meta))
 
     def turbofish(self, meta, ch):
-        return ("turbofish", tuple(ch))
+        return ("turbofish", tuple(c for c in ch if not isinstance(c, Token)))
 
     def args(self, meta, ch):
         return ("args", tuple(ch))
