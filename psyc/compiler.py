@@ -21,7 +21,7 @@ from psyc.frontend import types as ty
 from psyc.frontend.diagnostics import CompileError, Diagnostic, Label, SourceMap
 from psyc.frontend.elaborate import DEFAULT_MAX_UNROLL, TV, Elaborator, error
 from psyc.frontend.modules import Module, ModuleLoader
-from psyc.ir import interpret
+from psyc.ir import interpret, passes
 from psyc.ir.interpret import Execution, ExecutionError
 from psyc.ir.ir import Program
 from psyc.plonk.config import CircuitConfig
@@ -177,8 +177,6 @@ def compile_project(
     warnings = unconstrained_hint_warnings(el.prog)
     stats = {}
     if options.optimize:
-        from psyc.ir import passes
-
         stats = passes.optimize(el.prog)
     t2 = time.perf_counter()
     config = options.config or CircuitConfig.standard()
@@ -206,19 +204,23 @@ def unconstrained_hint_warnings(prog: Program) -> list[Diagnostic]:
             needed.update(a.id for a in ins.args)
     out = []
     for ins in prog.instrs:
-        if ins.op == "hint" and ins.attrs and ins.attrs[0].name != "opaque":
-            if not any(r.id in needed for r in ins.results):
-                d = Diagnostic(
-                    "warning",
-                    "W0001",
-                    f"the result of unconstrained `{ins.attrs[0].name}` never reaches a constraint",
-                    [Label(ins.span, "computed off-circuit and never checked")] if ins.span else [],
-                    [
-                        "a prover can put any value here; constrain it (assert, assert_eq, or use it in "
-                        "a checked computation)"
-                    ],
-                )
-                out.append(d)
+        if (
+            ins.op == "hint"
+            and ins.attrs
+            and ins.attrs[0].name != "opaque"
+            and not any(r.id in needed for r in ins.results)
+        ):
+            d = Diagnostic(
+                "warning",
+                "W0001",
+                f"the result of unconstrained `{ins.attrs[0].name}` never reaches a constraint",
+                [Label(ins.span, "computed off-circuit and never checked")] if ins.span else [],
+                [
+                    "a prover can put any value here; constrain it (assert, assert_eq, or use it in "
+                    "a checked computation)"
+                ],
+            )
+            out.append(d)
     return out
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from collections import Counter
 
 from rich.table import Table
@@ -21,6 +22,9 @@ def register(p: argparse.ArgumentParser) -> None:
     add_compile_options(p)
 
 
+_LOC = re.compile(r"([^\s]+\.psy):(\d+):\d+$")
+
+
 def row_costs(prog) -> tuple[Counter, Counter, Counter]:
     """Rows by gate, by `file:line` and by function (rows shared by several ops count for
     the first op placed in them; padding rows are left out)."""
@@ -29,11 +33,8 @@ def row_costs(prog) -> tuple[Counter, Counter, Counter]:
         if row.scope == "padding":
             continue
         by_gate[row.gate.name] += 1
-        loc = row.scope.split("/")[-1] if row.scope else ""
-        parts = loc.rsplit(":", 2)
-        by_line[
-            f"{parts[0]}:{parts[1]}" if len(parts) == 3 and parts[1].isdigit() else loc or "(circuit)"
-        ] += 1
+        m = _LOC.search(row.scope or "")
+        by_line[f"{m.group(1)}:{m.group(2)}" if m else row.scope or "(circuit)"] += 1
     for key, rows in by_line.items():
         file, _, line = key.rpartition(":")
         by_fn[_function_at(prog, file, int(line)) if line.isdigit() else key] += rows
