@@ -113,3 +113,20 @@ def ok(message: str) -> None:
 
 def is_pipe() -> bool:
     return not sys.stdout.isatty()
+
+
+def compile_from_args(
+    args: argparse.Namespace, ctx: dict, timings: dict[str, float] | None = None, warnings: bool = True
+):
+    """Open the project named by ``args.path``, compile its entry and print warnings.
+    Returns (project, compiled program)."""
+    from psyc.compiler import compile_project, open_project
+
+    project, loader = open_project(args.path)
+    ctx["sources"] = loader.sources
+    with step("compiling", timings):
+        prog = compile_project(project, loader, compile_options(args))
+    prog.modules = list(loader.modules.values())
+    if warnings:
+        print_diagnostics(prog.warnings, loader.sources)
+    return project, prog

@@ -12,9 +12,8 @@ from psyc.cli.common import (
     EXIT_OK,
     add_compile_options,
     add_path,
-    compile_options,
+    compile_from_args,
     ok,
-    print_diagnostics,
     refuse_overwrite,
     step,
     user_errors,
@@ -48,17 +47,13 @@ def circuit_stats(prog) -> dict:
 
 @user_errors
 def run(args: argparse.Namespace, ctx: dict) -> int:
-    from psyc.compiler import compile_project, open_project
     from psyc.plonk.keys import VK_MAGIC
 
-    project, loader = open_project(args.path)
-    ctx["sources"] = loader.sources
     timings: dict[str, float] = {}
-    with step("compiling", timings):
-        prog = compile_project(project, loader, compile_options(args))
-    print_diagnostics(prog.warnings, loader.sources)
+    project, prog = compile_from_args(args, ctx, timings)
+    loader_sources = prog.sources
     if args.emit_ir:
-        print(prog.program.format(loader.sources))
+        print(prog.program.format(loader_sources))
     with step("building the circuit", timings):
         stats = circuit_stats(prog)
     out = Path(args.out_dir) if args.out_dir else project.root / "target"
@@ -66,7 +61,7 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
     vk_path = out / f"{project.name}.vk"
     refuse_overwrite(vk_path, VK_MAGIC)
     vk_path.write_bytes(prog.circuit().verifier_data.to_bytes())
-    (out / f"{project.name}.ir").write_text(prog.program.format(loader.sources) + "\n")
+    (out / f"{project.name}.ir").write_text(prog.program.format(loader_sources) + "\n")
     stats["timings_s"] = {**{k: round(v, 4) for k, v in prog.timings.items()}}
     (out / f"{project.name}.json").write_text(json.dumps(stats, indent=2) + "\n")
     table = Table(title=f"{project.name}: circuit", show_header=False)

@@ -10,9 +10,8 @@ from psyc.cli.common import (
     EXIT_OK,
     add_compile_options,
     add_path,
-    compile_options,
+    compile_from_args,
     ok,
-    print_diagnostics,
     step,
     user_errors,
 )
@@ -40,13 +39,7 @@ def output_value(prog, run):
 
 @user_errors
 def run(args: argparse.Namespace, ctx: dict) -> int:
-    from psyc.compiler import compile_project, open_project
-
-    project, loader = open_project(args.path)
-    ctx["sources"] = loader.sources
-    prog = compile_project(project, loader, compile_options(args))
-    if not args.json:
-        print_diagnostics(prog.warnings, loader.sources)
+    project, prog = compile_from_args(args, ctx, warnings=not args.json)
     inputs = prog.read_inputs(args.inputs)
     with step("executing"):
         execution = prog.execute(inputs)

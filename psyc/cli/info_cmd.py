@@ -9,7 +9,7 @@ from collections import Counter
 
 from rich.table import Table
 
-from psyc.cli.common import EXIT_OK, add_compile_options, add_path, compile_options, step, user_errors
+from psyc.cli.common import EXIT_OK, add_compile_options, add_path, compile_from_args, step, user_errors
 from psyc.cli.console import console
 
 HELP = "circuit cost: rows by gate type, per function and per source line"
@@ -63,13 +63,8 @@ def _modules(prog):
 
 @user_errors
 def run(args: argparse.Namespace, ctx: dict) -> int:
-    from psyc.compiler import compile_project, open_project
-
-    project, loader = open_project(args.path)
-    ctx["sources"] = loader.sources
-    with step("compiling"):
-        prog = compile_project(project, loader, compile_options(args))
-        prog.modules = list(loader.modules.values())
+    project, prog = compile_from_args(args, ctx, warnings=not args.json)
+    with step("building the circuit"):
         data = prog.circuit()
     by_gate, by_line, by_fn = row_costs(prog)
     if args.json:

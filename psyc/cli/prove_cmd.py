@@ -11,9 +11,8 @@ from psyc.cli.common import (
     EXIT_OK,
     add_compile_options,
     add_path,
-    compile_options,
+    compile_from_args,
     ok,
-    print_diagnostics,
     refuse_overwrite,
     step,
     user_errors,
@@ -32,16 +31,11 @@ def register(p: argparse.ArgumentParser) -> None:
 
 @user_errors
 def run(args: argparse.Namespace, ctx: dict) -> int:
-    from psyc.compiler import compile_project, open_project
     from psyc.plonk.diagnostics import UnsatisfiedConstraints
     from psyc.plonk.keys import PROOF_MAGIC, VK_MAGIC, proof_to_bytes
 
-    project, loader = open_project(args.path)
-    ctx["sources"] = loader.sources
     timings: dict[str, float] = {}
-    with step("compiling", timings):
-        prog = compile_project(project, loader, compile_options(args))
-    print_diagnostics(prog.warnings, loader.sources)
+    project, prog = compile_from_args(args, ctx, timings)
     inputs = prog.read_inputs(args.inputs)
     with step("executing", timings):
         execution = prog.execute(inputs)
