@@ -91,7 +91,7 @@ OPS: dict[str, tuple[int | None, int | None, bool]] = {
 
 # ops with an effect beyond their result: never removed by dead-code elimination
 SIDE_EFFECTS = frozenset(
-    {"input", "range_check", "assert_bool", "assert", "assert_eq", "output", "div", "divmod", "read"}
+    {"input", "range_check", "assert_bool", "assert", "assert_eq", "output", "div", "divmod", "read", "to_bits"}
     | {"add", "sub", "mul"}  # checked on integers; the passes only drop them when Felt-typed
 )
 

@@ -1,0 +1,436 @@
+"""The IR interpreter: runs a :class:`~psyc.ir.ir.Program` on concrete inputs.
+
+Semantics are those of the module docstring of :mod:`psyc.ir.ir`. Each op has one small
+*handler* ``handler(ins, vals)`` that reads its operands from ``vals`` (anything indexable
+by value id: the interpreter's list, or a dict of constants when the optimiser folds an
+instruction) and writes its results back; a failing check raises :class:`ExecutionError`.
+The constant folder reuses these handlers (:func:`eval_instr`), so the arithmetic of every
+op is written once.
+
+The main loop is a plain ``for`` over the instructions with a dict dispatch and values in
+a list indexed by value id (about 1-2 M simple instructions per second in CPython).
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, MutableMapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from psyc.field.goldilocks import P
+from psyc.frontend.diagnostics import Diagnostic, Label, Span
+from psyc.hash.poseidon import permute as _poseidon_permute
+from psyc.ir.ir import INT_TYPES, Instr, Program, Value
+
+# error codes (docs/language.md lists them)
+E_ASSERT = "E0500"  # an assertion failed
+E_OVERFLOW = "E0501"  # integer overflow / underflow of checked arithmetic
+E_DIV_ZERO = "E0502"  # division by zero
+E_BOUNDS = "E0503"  # index out of bounds
+E_RANGE = "E0504"  # range check / cast / boolean check failed
+E_OTHER = "E0505"  # anything else (a hint misbehaving, an unsupported op)
+
+# largest value of each type (u64 lives in the field, so it tops out at p - 1)
+TYPE_MAX: dict[str, int] = {"Felt": P - 1, "bool": 1, "u64": P - 1}
+TYPE_MAX.update({t: (1 << b) - 1 for t, b in INT_TYPES.items() if t != "u64"})
+
+_OP_VERB = {"add": "add", "sub": "subtract", "mul": "multiply"}
+_OP_SYM = {"add": "+", "sub": "-", "mul": "*"}
+
+
+class ExecutionError(Exception):
+    """A run-time failure of the program (a failed check), located at its source span."""
+
+    def __init__(
+        self,
+        message: str,
+        span: Span | None = None,
+        notes: Sequence[str] = (),
+        code: str = E_OTHER,
+        label: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.span = span
+        self.notes = list(notes)
+        self.code = code
+        self.label = label
+
+    def to_diagnostic(self) -> Diagnostic:
+        labels = [Label(self.span, self.label)] if self.span is not None else []
+        return Diagnostic("error", self.code, self.message, labels, list(self.notes))
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass
+class Execution:
+    """The result of :func:`run`: every value by id (None if never computed) and the outputs."""
+
+    values: list[int | None]
+    outputs: list[int] = field(default_factory=list)
+
+    def value(self, v: Value) -> int:
+        if v.const is not None:
+            return v.const
+        x = self.values[v.id] if v.id < len(self.values) else None
+        if x is None:
+            raise KeyError(f"%{v.id} was not computed")
+        return x
+
+
+Vals = MutableMapping[int, Any] | list  # value id -> int
+Handler = Callable[[Instr, Any], None]
+
+
+# --- helpers -------------------------------------------------------------------------------
+def _fail(ins: Instr, message: str, code: str, notes: Sequence[str] = (), label: str = "") -> ExecutionError:
+    return ExecutionError(message, ins.span, notes, code, label)
+
+
+def _zero_results(ins: Instr, vals) -> None:
+    for r in ins.results:
+        vals[r.id] = 0
+
+
+# --- arithmetic ----------------------------------------------------------------------------
+def _checked(ins: Instr, vals, a: int, b: int, op: str) -> None:
+    r = ins.results[0]
+    exact = a + b if op == "add" else a - b if op == "sub" else a * b
+    mx = TYPE_MAX.get(r.type)
+    if mx is None:
+        raise _fail(ins, f"`{op}` on values of type {r.type}", E_OTHER)
+    if 0 <= exact <= mx:
+        vals[r.id] = exact
+        return
+    raise _fail(
+        ins,
+        f"attempt to {_OP_VERB[op]} with overflow: {a} {_OP_SYM[op]} {b} does not fit in {r.type}",
+        E_OVERFLOW,
+        [f"the exact result is {exact}; {r.type} holds 0..={mx}"],
+        label=f"{'underflow' if exact < 0 else 'overflow'} here",
+    )
+
+
+def _add(ins: Instr, vals) -> None:
+    args = ins.args
+    r = ins.results[0]
+    if ins.predicated and not vals[args[2].id]:
+        vals[r.id] = 0
+    elif r.type == "Felt":
+        vals[r.id] = (vals[args[0].id] + vals[args[1].id]) % P
+    else:
+        _checked(ins, vals, vals[args[0].id], vals[args[1].id], "add")
+
+
+def _sub(ins: Instr, vals) -> None:
+    args = ins.args
+    r = ins.results[0]
+    if ins.predicated and not vals[args[2].id]:
+        vals[r.id] = 0
+    elif r.type == "Felt":
+        vals[r.id] = (vals[args[0].id] - vals[args[1].id]) % P
+    else:
+        _checked(ins, vals, vals[args[0].id], vals[args[1].id], "sub")
+
+
+def _mul(ins: Instr, vals) -> None:
+    args = ins.args
+    r = ins.results[0]
+    if ins.predicated and not vals[args[2].id]:
+        vals[r.id] = 0
+    elif r.type == "Felt":
+        vals[r.id] = vals[args[0].id] * vals[args[1].id] % P
+    else:
+        _checked(ins, vals, vals[args[0].id], vals[args[1].id], "mul")
+
+
+def _neg(ins: Instr, vals) -> None:
+    vals[ins.results[0].id] = -vals[ins.args[0].id] % P
+
+
+def _arith(ins: Instr, vals) -> None:
+    a, b, c = ins.args
+    c0, c1 = ins.attrs
+    vals[ins.results[0].id] = (c0 * vals[a.id] * vals[b.id] + c1 * vals[c.id]) % P
+
+
+def _div(ins: Instr, vals) -> None:
+    args = ins.args
+    r = ins.results[0]
+    if ins.predicated and not vals[args[2].id]:
+        vals[r.id] = 0
+        return
+    a, b = vals[args[0].id], vals[args[1].id]
+    if b == 0:
+        raise _fail(ins, f"division by zero: {a} / 0", E_DIV_ZERO, label="the divisor is zero")
+    vals[r.id] = a * pow(b, P - 2, P) % P
+
+
+def _divmod(ins: Instr, vals) -> None:
+    args = ins.args
+    if ins.predicated and not vals[args[2].id]:
+        _zero_results(ins, vals)
+        return
+    a, b = vals[args[0].id], vals[args[1].id]
+    if b == 0:
+        raise _fail(
+            ins, f"division by zero: attempt to divide {a} by zero", E_DIV_ZERO, label="the divisor is zero"
+        )
+    q, r = ins.results
+    vals[q.id] = a // b
+    vals[r.id] = a % b
+
+
+def _wrap(ins: Instr, vals) -> None:
+    a, b = vals[ins.args[0].id], vals[ins.args[1].id]
+    op = ins.attrs[0]
+    r = ins.results[0]
+    bits = INT_TYPES.get(r.type)
+    if bits is None or bits > 32:
+        raise _fail(ins, f"wrapping arithmetic is not supported on {r.type}", E_OTHER)
+    exact = a + b if op == "add" else a - b if op == "sub" else a * b
+    vals[r.id] = exact & ((1 << bits) - 1)
+
+
+# --- comparisons and logic -------------------------------------------------------------
+def _eq(ins: Instr, vals) -> None:
+    vals[ins.results[0].id] = int(vals[ins.args[0].id] == vals[ins.args[1].id])
+
+
+def _lt(ins: Instr, vals) -> None:
+    vals[ins.results[0].id] = int(vals[ins.args[0].id] < vals[ins.args[1].id])
+
+
+def _not(ins: Instr, vals) -> None:
+    vals[ins.results[0].id] = 1 - vals[ins.args[0].id]
+
+
+def _and(ins: Instr, vals) -> None:
+    vals[ins.results[0].id] = vals[ins.args[0].id] & vals[ins.args[1].id]
+
+
+def _or(ins: Instr, vals) -> None:
+    vals[ins.results[0].id] = vals[ins.args[0].id] | vals[ins.args[1].id]
+
+
+def _xor(ins: Instr, vals) -> None:
+    vals[ins.results[0].id] = vals[ins.args[0].id] ^ vals[ins.args[1].id]
+
+
+def _select(ins: Instr, vals) -> None:
+    c, a, b = ins.args
+    vals[ins.results[0].id] = vals[a.id] if vals[c.id] else vals[b.id]
+
+
+def _cast(ins: Instr, vals) -> None:
+    vals[ins.results[0].id] = vals[ins.args[0].id]
+
+
+# --- checks ------------------------------------------------------------------------------------
+def _range_check(ins: Instr, vals) -> None:
+    args = ins.args
+    if ins.predicated and not vals[args[1].id]:
+        return
+    v = vals[args[0].id]
+    bits, message = ins.attrs[0], ins.attrs[1]
+    if v >> bits:
+        if message:
+            raise _fail(ins, message, E_RANGE, [f"the value is {v}, which does not fit in {bits} bits"])
+        raise _fail(ins, f"value {v} does not fit in {bits} bits", E_RANGE, label="out of range")
+
+
+def _assert_bool(ins: Instr, vals) -> None:
+    v = vals[ins.args[0].id]
+    if v != 0 and v != 1:
+        raise _fail(ins, f"value {v} is not a boolean (0 or 1)", E_RANGE, label="not a boolean")
+
+
+def _assert(ins: Instr, vals) -> None:
+    args = ins.args
+    if ins.predicated and not vals[args[-1].id]:
+        return
+    if vals[args[0].id] != 1:
+        message = ins.attrs[0] if ins.attrs else "assertion failed"
+        names = ins.attrs[1] if len(ins.attrs) > 1 else ()
+        shown = ins.operands[1:]
+        notes = [f"{name} = {vals[v.id]}" for name, v in zip(names, shown, strict=False)]
+        raise _fail(ins, message, E_ASSERT, notes, label="assertion failed")
+
+
+def _assert_eq(ins: Instr, vals) -> None:
+    args = ins.args
+    if ins.predicated and not vals[args[2].id]:
+        return
+    a, b = vals[args[0].id], vals[args[1].id]
+    if a != b:
+        message = ins.attrs[0] if ins.attrs else "assertion `left == right` failed"
+        raise _fail(ins, message, E_ASSERT, [f"left: {a}", f"right: {b}"], label="assertion failed")
+
+
+# --- bits, hashing, memory, hints ---------------------------------------------------------
+def _to_bits(ins: Instr, vals) -> None:
+    v = vals[ins.args[0].id]
+    n = len(ins.results)
+    if n < 64 and v >> n:
+        raise _fail(ins, f"value {v} does not fit in {n} bits", E_RANGE, label="out of range")
+    for i, r in enumerate(ins.results):
+        vals[r.id] = (v >> i) & 1
+
+
+def _from_bits(ins: Instr, vals) -> None:
+    acc = 0
+    for i, a in enumerate(ins.args):
+        acc += vals[a.id] << i
+    vals[ins.results[0].id] = acc % P
+
+
+def _permute(ins: Instr, vals) -> None:
+    out = _poseidon_permute([vals[a.id] for a in ins.args])
+    for r, x in zip(ins.results, out, strict=True):
+        vals[r.id] = x
+
+
+def _read(ins: Instr, vals) -> None:
+    args = ins.args
+    r = ins.results[0]
+    if ins.predicated:
+        if not vals[args[-1].id]:
+            vals[r.id] = 0
+            return
+        n = len(args) - 2
+    else:
+        n = len(args) - 1
+    i = vals[args[0].id]
+    if i >= n:
+        raise _fail(
+            ins,
+            f"index out of bounds: the length is {n} but the index is {i}",
+            E_BOUNDS,
+            label="index out of bounds",
+        )
+    vals[r.id] = vals[args[1 + i].id]
+
+
+def _hint(ins: Instr, vals) -> None:
+    hf = ins.attrs[0]
+    try:
+        out = hf.fn([vals[a.id] for a in ins.args])
+    except ExecutionError as e:
+        if e.span is None:
+            e.span = ins.span
+        raise
+    except Exception as e:  # a buggy hint: report it as a located error, not a traceback
+        raise _fail(ins, f"hint `{hf.name}` failed: {type(e).__name__}: {e}", E_OTHER) from e
+    res = ins.results
+    if len(out) != len(res):
+        raise _fail(ins, f"hint `{hf.name}` returned {len(out)} values, expected {len(res)}", E_OTHER)
+    for r, x in zip(res, out, strict=True):
+        mx = TYPE_MAX.get(r.type, P - 1)
+        if type(x) is not int:
+            try:
+                x = operator.index(x)  # bool, numpy integers
+            except TypeError:
+                raise _fail(
+                    ins, f"hint `{hf.name}` returned {x!r}, which is not an integer", E_OTHER
+                ) from None
+        if not 0 <= x <= mx:
+            raise _fail(
+                ins, f"hint `{hf.name}` returned {x}, which is not a {r.type} value (0..={mx})", E_OTHER
+            )
+        vals[r.id] = x
+
+
+HANDLERS: dict[str, Handler] = {
+    "add": _add,
+    "sub": _sub,
+    "mul": _mul,
+    "arith": _arith,
+    "neg": _neg,
+    "select": _select,
+    "eq": _eq,
+    "lt": _lt,
+    "not": _not,
+    "and": _and,
+    "or": _or,
+    "xor": _xor,
+    "cast": _cast,
+    "range_check": _range_check,
+    "assert_bool": _assert_bool,
+    "assert": _assert,
+    "assert_eq": _assert_eq,
+    "div": _div,
+    "divmod": _divmod,
+    "wrap": _wrap,
+    "to_bits": _to_bits,
+    "from_bits": _from_bits,
+    "permute": _permute,
+    "read": _read,
+    "hint": _hint,
+}
+
+# ops that need the run's state (or are not computations): never evaluated by eval_instr
+STATEFUL = frozenset({"input", "output", "hint"})
+
+
+def eval_instr(ins: Instr, env: MutableMapping[int, int]) -> None:
+    """Evaluate one instruction with operand values from ``env`` (value id -> int) and
+    store its results there; raises :class:`ExecutionError` if a check fails.
+    (Used by constant folding; ``input``/``output``/``hint`` are not evaluable.)"""
+    if ins.op in STATEFUL:
+        raise ValueError(f"cannot evaluate `{ins.op}` out of a run")
+    HANDLERS[ins.op](ins, env)
+
+
+# --- the interpreter loop --------------------------------------------------------------------
+def run(program: Program, inputs: Sequence[int]) -> Execution:
+    """Execute ``program``; ``inputs`` are the values of its ``input`` instructions, in order.
+
+    Returns the :class:`Execution`; a failing check raises :class:`ExecutionError`."""
+    vals: list[int | None] = [None] * program.next_id
+    for v in program._consts.values():
+        vals[v.id] = v.const
+    inputs = list(inputs)
+    try:
+        outputs = _loop(program.instrs, vals, inputs)
+    except TypeError:
+        # a constant that is not registered in program._consts left a None in vals:
+        # register every constant operand and run again (runs are deterministic)
+        if not _fill_consts(program.instrs, vals):
+            raise
+        outputs = _loop(program.instrs, vals, inputs)
+    return Execution(vals, outputs)
+
+
+def _loop(instrs: list[Instr], vals: list, inputs: list[int]) -> list[int]:
+    handlers = HANDLERS
+    outputs: list[int] = []
+    pos = 0
+    for ins in instrs:
+        h = handlers.get(ins.op)
+        if h is not None:
+            h(ins, vals)
+        elif ins.op == "input":
+            if pos >= len(inputs):
+                raise ValueError(f"the program has more inputs than the {len(inputs)} given")
+            vals[ins.results[0].id] = inputs[pos]
+            pos += 1
+        elif ins.op == "output":
+            outputs.append(vals[ins.args[0].id])
+        else:
+            raise ValueError(f"unknown op `{ins.op}`")
+    if pos != len(inputs):
+        raise ValueError(f"the program has {pos} inputs, {len(inputs)} given")
+    return outputs
+
+
+def _fill_consts(instrs: list[Instr], vals: list) -> bool:
+    changed = False
+    for ins in instrs:
+        for a in ins.args:
+            if a.const is not None and vals[a.id] is None:
+                vals[a.id] = a.const
+                changed = True
+    return changed

@@ -1,0 +1,652 @@
+"""Lowering: IR program -> Plonkish circuit (a :class:`CircuitBuilder`).
+
+Every IR value becomes a :class:`Target`; every instruction becomes gates placed inside
+``builder.scope("file:line:col")`` of its span, so a witness that violates a constraint is
+reported at the ``.psy`` line that caused it. The witness comes from the interpreter:
+:meth:`Lowered.partial_witness` sets the ``input`` values and ``hint`` results of an
+:class:`~psyc.ir.interpret.Execution`; everything else is derived by the builder's
+generators (each hint also gets a generator, so the builder can fill the witness alone).
+
+Gadgets rely on one invariant: a value of an integer type is in range for its type
+(every producer — a checked op, a range check the front end emits after an ``input`` or
+``hint`` — guarantees it). Integers up to 32 bits compute exactly in the field and are
+range-checked; ``u64`` (0..p-1) goes through canonical 32-bit limbs. A *predicated* op
+multiplies its operands by the predicate first (a divisor becomes ``pred*(b-1)+1``), so
+with predicate 0 every check passes trivially and the result is 0 — as in the interpreter.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from psyc.field.goldilocks import P
+from psyc.frontend.diagnostics import SourceMap, Span
+from psyc.ir.interpret import Execution
+from psyc.ir.ir import INT_TYPES, Instr, Program, Value
+from psyc.plonk.builder import RANGE_CHECK_LIMBS, CircuitBuilder
+from psyc.plonk.config import CircuitConfig
+from psyc.plonk.diagnostics import ConstraintFailure, check_constraints
+from psyc.plonk.gates.arithmetic import WIRES_PER_OP
+from psyc.plonk.target import Target
+from psyc.plonk.witness import PartialWitness
+
+M32 = (1 << 32) - 1
+TWO32 = 1 << 32
+
+
+class LoweringError(Exception):
+    """The program uses something the circuit backend cannot express."""
+
+
+def _inverse(v: list[int]) -> list[int]:
+    return [pow(v[0], P - 2, P) if v[0] else 0]
+
+
+def _type_bits(type_: str) -> int:
+    """Bit width used by comparisons: 1 for bool, 64 for Felt and u64."""
+    if type_ == "bool":
+        return 1
+    return INT_TYPES.get(type_, 64)
+
+
+class Lowered:
+    """A lowered program: the builder, the target of every value, and witness helpers."""
+
+    def __init__(self, program: Program, builder: CircuitBuilder, sources: SourceMap | None) -> None:
+        self.program = program
+        self.builder = builder
+        self.sources = sources
+        self.targets: dict[int, Target] = {}
+        self.inputs: list[tuple[Value, Target]] = []
+        self.hint_results: list[tuple[Value, Target]] = []
+        self.lookup_scopes: dict[int, str] = {}  # target index -> scope of the check that looks it up
+        self._data = None
+
+    def build(self):
+        """The CircuitData (built once, then cached)."""
+        if self._data is None:
+            self._data = self.builder.build()
+        return self._data
+
+    def partial_witness(self, execution: Execution) -> PartialWitness:
+        """Inputs and hint results from an interpreter run; the builder derives the rest."""
+        pw = PartialWitness()
+        vals = execution.values
+        for v, t in self.inputs:
+            pw.set_target(t, vals[v.id])
+        for v, t in self.hint_results:
+            pw.set_target(t, vals[v.id])
+        return pw
+
+    @property
+    def stats(self) -> dict[str, int]:
+        """Rows by gate name (after :meth:`build`: including the public-input rows)."""
+        return dict(Counter(r.gate.name for r in self.builder.rows if r.scope != "padding"))
+
+    @property
+    def num_rows(self) -> int:
+        return sum(1 for r in self.builder.rows if r.scope != "padding")
+
+
+def lower(
+    program: Program,
+    config: CircuitConfig | None = None,
+    sources: SourceMap | None = None,
+    *,
+    lookups: bool = True,
+) -> Lowered:
+    """Lower ``program`` into a fresh :class:`CircuitBuilder`.
+
+    Public ``input`` values are registered as public inputs first (in program order), then
+    the ``output`` values (in order). ``lookups=False`` range-checks with bit
+    decompositions only (no logUp table, so tiny circuits stay tiny)."""
+    builder = CircuitBuilder(config)
+    lowered = Lowered(program, builder, sources)
+    _Lowerer(lowered, lookups).run()
+    return lowered
+
+
+class _Lowerer:
+    def __init__(self, lowered: Lowered, lookups: bool) -> None:
+        self.L = lowered
+        self.b = lowered.builder
+        self.cfg = self.b.config
+        self.T = lowered.targets
+        self.lookups = lookups
+        self.cval: dict[int, int] = {}  # target index -> value, for constant targets
+        self.limbs: dict[int, tuple[Target, Target]] = {}
+        self.outputs: list[Target] = []
+        # constants 0 and 1 first: their generators then run before any check that uses
+        # them, so a violated check is reported by the generator of the check itself
+        self.zero = self.k(0)
+        self.one = self.k(1)
+        self._lookup_ok: dict[int, bool] = {}
+        self.dispatch: dict[str, Callable[[Instr], None]] = {
+            name[3:]: getattr(self, name) for name in dir(self) if name.startswith("op_")
+        }
+
+    # --- driver ------------------------------------------------------------------------
+    def run(self) -> None:
+        b = self.b
+        prog = self.L.program
+        for ins in prog.instrs:  # public inputs first, in program order
+            if ins.op == "input":
+                t = b.add_virtual_target()
+                self.T[ins.result.id] = t
+                self.L.inputs.append((ins.result, t))
+                if len(ins.attrs) > 1 and ins.attrs[1]:
+                    b.register_public_input(t)
+        for ins in prog.instrs:
+            if ins.op == "input":
+                continue
+            fn = self.dispatch.get(ins.op)
+            if fn is None:
+                raise LoweringError(f"cannot lower `{ins.op}`")
+            if ins.span is None:
+                fn(ins)
+            else:
+                with b.scope(self.loc(ins.span)):
+                    fn(ins)
+        b.register_public_inputs(self.outputs)
+
+    def loc(self, span: Span) -> str:
+        s = self.L.sources
+        if s is not None:
+            try:
+                line, col = s.line_col(span.file, span.start)
+                return f"{span.file}:{line}:{col}"
+            except KeyError:
+                pass
+        return f"{span.file}@{span.start}"
+
+    # --- targets and small helpers ------------------------------------------------------------
+    def k(self, value: int) -> Target:
+        t = self.b.constant(value)
+        self.cval[t.index] = value % P
+        return t
+
+    def t(self, v: Value) -> Target:
+        if v.const is not None:
+            t = self.k(v.const)
+            self.T.setdefault(v.id, t)
+            return t
+        return self.T[v.id]
+
+    def set(self, v: Value, t: Target) -> None:
+        self.T[v.id] = t
+
+    def arith(self, c0: int, c1: int, a: Target, b: Target, c: Target) -> Target:
+        return self.b.arithmetic(c0, c1, a, b, c)
+
+    def add(self, a: Target, b: Target) -> Target:
+        return self.b.arithmetic(1, 1, a, self.one, b)
+
+    def sub(self, a: Target, b: Target) -> Target:
+        return self.b.arithmetic(1, P - 1, a, self.one, b)
+
+    def mul(self, a: Target, b: Target) -> Target:
+        return self.b.arithmetic(1, 0, a, b, self.zero)
+
+    def assert_zero(self, t: Target) -> None:
+        """t == 0 (t should be computed in the current scope: then a violation is reported
+        by t's own generator, here)."""
+        self.b.connect(t, self.zero)
+
+    def hint(self, fn: Callable[[list[int]], Sequence[int]], deps: Sequence[Target], n: int, name: str):
+        outs = self.b.add_virtual_targets(n)
+        self.b.add_generator(fn, list(deps), outs, f"hint:{name}")
+        return outs
+
+    def mask(self, pred: Target | None, t: Target) -> Target:
+        return t if pred is None else self.mul(pred, t)
+
+    def mask_divisor(self, pred: Target | None, t: Target) -> Target:
+        """pred ? t : 1."""
+        return t if pred is None else self.arith(1, 1, pred, self.sub(t, self.one), self.one)
+
+    # --- range checks -------------------------------------------------------------------------
+    def use_lookup(self, bits: int) -> bool:
+        ok = self._lookup_ok.get(bits)
+        if ok is None:
+            cfg = self.cfg
+            tb, per_row = cfg.range_table_bits, cfg.lookups_per_row
+            slots = cfg.num_routed_wires // WIRES_PER_OP
+            limbs = -(-bits // tb)
+            partial = int(bits % tb != 0)
+            cost = (limbs + partial) / per_row + (limbs - 1 + partial) / slots
+            ok = self.lookups and cost < 1.0
+            self._lookup_ok[bits] = ok
+        return ok
+
+    def rc(self, t: Target, bits: int) -> None:
+        """0 <= t < 2^bits, by lookups or a bit decomposition, whichever is cheaper."""
+        if bits >= 64:
+            return
+        c = self.cval.get(t.index)
+        if c is not None and c >> bits == 0:
+            return
+        if bits == 0:
+            self.assert_zero(self.mul(t, self.one))
+        elif bits == 1:
+            self.b.assert_bool(t)
+        elif self.use_lookup(bits):
+            self.L.lookup_scopes.setdefault(t.index, self.b.current_scope)
+            self.b.range_check_lookup(t, bits)
+        else:
+            self.b.range_check(t, bits)
+
+    # --- comparison gadgets ---------------------------------------------------------------------
+    def is_zero(self, d: Target) -> Target:
+        c = self.cval.get(d.index)
+        if c is not None:
+            return self.k(int(c == 0))
+        (inv,) = self.hint(_inverse, [d], 1, "inverse")
+        out = self.arith(P - 1, 1, d, inv, self.one)  # 1 - d*inv
+        self.assert_zero(self.mul(d, out))
+        return out
+
+    def is_eq(self, a: Target, b: Target) -> Target:
+        if a == b:
+            return self.one
+        return self.is_zero(self.sub(a, b))
+
+    def lt_small(self, a: Target, b: Target, bits: int) -> Target:
+        """a < b for a, b < 2^bits (bits <= 32): the top bit of b - a - 1 + 2^bits."""
+        d = self.add(self.sub(b, a), self.k((1 << bits) - 1))
+        if self.use_lookup(bits):
+            (bit,) = self.hint(lambda v, s=bits: [v[0] >> s], [d], 1, "lt")
+            self.b.assert_bool(bit)
+            self.rc(self.arith(P - 1, 1, bit, self.k(1 << bits), d), bits)
+            return bit
+        return self.b.split_le(d, bits + 1)[bits]
+
+    def limbs64(self, x: Target, with_bits: bool = False):
+        """Canonical 32-bit limbs (hi, lo) of a field element: x = hi*2^32 + lo < p.
+        With ``with_bits`` the limbs are decomposed into bits, returned as well."""
+        c = self.cval.get(x.index)
+        if c is not None and not with_bits:
+            return self.k(c >> 32), self.k(c & M32)
+        cached = self.limbs.get(x.index)
+        if cached is not None and not with_bits:
+            return cached
+        hi, lo = self.hint(lambda v: [v[0] >> 32, v[0] & M32], [x], 2, "limbs64")
+        if with_bits:
+            bits_lo = self.b.split_le(lo, 32)
+            bits_hi = self.b.split_le(hi, 32)
+        else:
+            self.rc(hi, 32)
+            self.rc(lo, 32)
+        self.b.connect(self.arith(1, 1, self.k(TWO32), hi, lo), x)
+        # canonical: hi == 2^32 - 1 forces lo == 0 (else hi*2^32 + lo >= p aliases x)
+        self.assert_zero(self.mul(self.is_eq(hi, self.k(M32)), lo))
+        if cached is None:
+            self.limbs[x.index] = (hi, lo)
+        if with_bits:
+            return hi, lo, bits_lo + bits_hi
+        return hi, lo
+
+    def lt64(self, a: Target, b: Target) -> Target:
+        ah, al = self.limbs64(a)
+        bh, bl = self.limbs64(b)
+        lt_h = self.lt_small(ah, bh, 32)
+        eq_h = self.is_eq(ah, bh)
+        lt_l = self.lt_small(al, bl, 32)
+        return self.arith(1, 1, eq_h, lt_l, lt_h)  # lt_h + eq_h * lt_l
+
+    def lt(self, a: Target, b: Target, bits: int) -> Target:
+        return self.lt_small(a, b, bits) if bits <= 32 else self.lt64(a, b)
+
+    # --- u64 arithmetic ------------------------------------------------------------------------
+    def add64(self, a: Target, b: Target) -> Target:
+        s = self.add(a, b)
+        self.assert_zero(self.lt64(s, a))  # overflow iff the field sum wrapped: s < a
+        return s
+
+    def sub64(self, a: Target, b: Target) -> Target:
+        self.assert_zero(self.lt64(a, b))
+        return self.sub(a, b)
+
+    def mul64(self, a: Target, b: Target) -> Target:
+        ah, al = self.limbs64(a)
+        bh, bl = self.limbs64(b)
+        self.assert_zero(self.mul(ah, bh))  # exact (< p): one of the high limbs is 0
+        cross = self.arith(1, 1, ah, bl, self.mul(al, bh))  # one term is 0: exact
+        self.rc(cross, 32)
+        th, tl = self.limbs64(self.mul(al, bl))
+        rh = self.add(th, cross)
+        self.rc(rh, 32)
+        res = self.arith(1, 1, self.k(TWO32), rh, tl)
+        self.assert_zero(self.mul(self.is_eq(rh, self.k(M32)), tl))  # res < p
+        return res
+
+    # --- ops ---------------------------------------------------------------------------------------
+    def _pred(self, ins: Instr) -> Target | None:
+        return self.t(ins.args[-1]) if ins.predicated else None
+
+    def _int_op(self, ins: Instr, op: str) -> None:
+        r = ins.result
+        pred = self._pred(ins)
+        a, b = (self.t(v) for v in ins.operands)
+        if r.type == "Felt":
+            raw = self.add(a, b) if op == "add" else self.sub(a, b) if op == "sub" else self.mul(a, b)
+            self.set(r, self.mask(pred, raw))
+            return
+        a, b = self.mask(pred, a), self.mask(pred, b)
+        bits = _type_bits(r.type)
+        if bits <= 32:
+            raw = self.add(a, b) if op == "add" else self.sub(a, b) if op == "sub" else self.mul(a, b)
+            self.rc(raw, bits)  # exact in the field: a, b < 2^32 (and a*b < p)
+        else:
+            raw = self.add64(a, b) if op == "add" else self.sub64(a, b) if op == "sub" else self.mul64(a, b)
+        self.set(r, raw)
+
+    def op_add(self, ins: Instr) -> None:
+        self._int_op(ins, "add")
+
+    def op_sub(self, ins: Instr) -> None:
+        self._int_op(ins, "sub")
+
+    def op_mul(self, ins: Instr) -> None:
+        self._int_op(ins, "mul")
+
+    def op_neg(self, ins: Instr) -> None:
+        self.set(ins.result, self.b.neg(self.t(ins.args[0])))
+
+    def op_arith(self, ins: Instr) -> None:
+        a, b, c = (self.t(v) for v in ins.args)
+        self.set(ins.result, self.arith(ins.attrs[0], ins.attrs[1], a, b, c))
+
+    def op_div(self, ins: Instr) -> None:
+        pred = self._pred(ins)
+        a, b = (self.t(v) for v in ins.operands)
+        a, b = self.mask(pred, a), self.mask_divisor(pred, b)
+        (inv,) = self.hint(_inverse, [b], 1, "inverse")
+        self.assert_zero(self.arith(1, P - 1, b, inv, self.one))  # b * inv == 1
+        self.set(ins.result, self.mul(a, inv))
+
+    def op_divmod(self, ins: Instr) -> None:
+        pred = self._pred(ins)
+        a, b = (self.t(v) for v in ins.operands)
+        a, b = self.mask(pred, a), self.mask_divisor(pred, b)
+        q, r = self.hint(lambda v: [v[0] // v[1], v[0] % v[1]] if v[1] else [0, 0], [a, b], 2, "divmod")
+        bits = _type_bits(ins.results[0].type)
+        if bits <= 32:
+            self.rc(q, bits)
+            self.rc(r, bits)
+            self.rc(self.sub(self.sub(b, r), self.one), bits)  # r < b (so b != 0)
+            self.b.connect(self.arith(1, 1, q, b, r), a)  # exact: q*b + r < p
+        else:
+            self.b.connect(self.add64(self.mul64(q, b), r), a)
+            self.assert_zero(self.sub(self.lt64(r, b), self.one))
+        self.set(ins.results[0], q)
+        self.set(ins.results[1], r)
+
+    def op_wrap(self, ins: Instr) -> None:
+        a, b = (self.t(v) for v in ins.args)
+        op = ins.attrs[0]
+        r = ins.result
+        bits = INT_TYPES.get(r.type, 64)
+        if bits > 32:
+            raise LoweringError(f"wrapping arithmetic is not supported on {r.type}")
+        if op == "add":
+            s, hi_bits = self.add(a, b), 1
+        elif op == "sub":
+            s, hi_bits = self.add(self.sub(a, b), self.k(1 << bits)), 1
+        elif op == "mul":
+            s, hi_bits = self.mul(a, b), bits
+        else:
+            raise LoweringError(f"unknown wrapping op {op!r}")
+        (hi,) = self.hint(lambda v, sh=bits: [v[0] >> sh], [s], 1, "wrap")
+        lo = self.arith(P - 1, 1, hi, self.k(1 << bits), s)  # s - hi * 2^bits
+        self.rc(lo, bits)
+        self.rc(hi, hi_bits)
+        if op == "mul" and bits == 32:  # hi <= 2^32 - 2 so hi*2^32 + lo < p cannot alias
+            self.rc(self.sub(self.k(TWO32 - 2), hi), 32)
+        self.set(r, lo)
+
+    def op_eq(self, ins: Instr) -> None:
+        a, b = (self.t(v) for v in ins.args)
+        self.set(ins.result, self.is_eq(a, b))
+
+    def op_lt(self, ins: Instr) -> None:
+        a, b = (self.t(v) for v in ins.args)
+        self.set(ins.result, self.lt(a, b, _type_bits(ins.args[0].type)))
+
+    def op_not(self, ins: Instr) -> None:
+        self.set(ins.result, self.sub(self.one, self.t(ins.args[0])))
+
+    def op_and(self, ins: Instr) -> None:
+        a, b = (self.t(v) for v in ins.args)
+        self.set(ins.result, self.mul(a, b))
+
+    def op_or(self, ins: Instr) -> None:
+        a, b = (self.t(v) for v in ins.args)
+        self.set(ins.result, self.arith(P - 1, 1, a, b, self.add(a, b)))  # a + b - ab
+
+    def op_xor(self, ins: Instr) -> None:
+        a, b = (self.t(v) for v in ins.args)
+        d = self.sub(a, b)
+        self.set(ins.result, self.mul(d, d))  # (a - b)^2 = a + b - 2ab on bits
+
+    def op_select(self, ins: Instr) -> None:
+        c, a, b = (self.t(v) for v in ins.args)
+        if a == b:
+            self.set(ins.result, a)
+            return
+        self.set(ins.result, self.arith(1, 1, c, self.sub(a, b), b))  # c*(a - b) + b
+
+    def op_cast(self, ins: Instr) -> None:
+        self.set(ins.result, self.t(ins.args[0]))
+
+    def op_range_check(self, ins: Instr) -> None:
+        pred = self._pred(ins)
+        self.rc(self.mask(pred, self.t(ins.args[0])), ins.attrs[0])
+
+    def op_assert_bool(self, ins: Instr) -> None:
+        self.b.assert_bool(self.t(ins.args[0]))
+
+    def op_to_bits(self, ins: Instr) -> None:
+        x = self.t(ins.args[0])
+        n = len(ins.results)
+        if n < 64:
+            if n > RANGE_CHECK_LIMBS:
+                raise LoweringError(f"to_bits of {n} bits")
+            bits = self.b.split_le(x, n)
+        elif n == 64:
+            _, _, bits = self.limbs64(x, with_bits=True)
+        else:
+            raise LoweringError(f"to_bits of {n} bits")
+        for r, t in zip(ins.results, bits, strict=True):
+            self.set(r, t)
+
+    def op_from_bits(self, ins: Instr) -> None:
+        bits = [self.t(v) for v in ins.args]
+        if not bits:
+            self.set(ins.result, self.zero)
+            return
+        acc = bits[0]
+        for i in range(1, len(bits)):
+            acc = self.arith(1, 1, self.k(pow(2, i, P)), bits[i], acc)
+        self.set(ins.result, acc)
+
+    def op_permute(self, ins: Instr) -> None:
+        outs = self.b.permute([self.t(v) for v in ins.args])
+        for r, t in zip(ins.results, outs, strict=True):
+            self.set(r, t)
+
+    def op_read(self, ins: Instr) -> None:
+        pred = self._pred(ins)
+        ops = ins.operands
+        index = self.mask(pred, self.t(ops[0]))
+        items = [self.t(v) for v in ops[1:]]
+        n = len(items)
+        if n == 0:
+            raise LoweringError("read from an empty list")
+        out = self.select_any(index, items)
+        if n > 32:  # the chunks are padded: bound the index explicitly
+            self.rc(self.sub(self.k(n - 1), index), (n - 1).bit_length())
+        self.set(ins.result, self.mask(pred, out))
+
+    def select_any(self, index: Target, items: list[Target]) -> Target:
+        """items[index]; more than 32 items go through chunks of 32 (index = hi*32 + lo)."""
+        if len(items) <= 32:
+            return self.b.random_access(index, items)
+        hi, lo = self.hint(lambda v: [v[0] >> 5, v[0] & 31], [index], 2, "read_index")
+        chunks = [items[k : k + 32] for k in range(0, len(items), 32)]
+        chunks[-1] = chunks[-1] + [self.zero] * (32 - len(chunks[-1]))
+        # 32 items per chunk: each gate's bit decomposition bounds lo < 32
+        outs = [self.b.random_access(lo, chunk) for chunk in chunks]
+        self.b.connect(self.arith(1, 1, self.k(32), hi, lo), index)
+        return self.select_any(hi, outs)
+
+    def op_hint(self, ins: Instr) -> None:
+        hf = ins.attrs[0]
+        deps = [self.t(v) for v in ins.args]
+        outs = self.hint(lambda v, f=hf.fn: list(f(list(v))), deps, len(ins.results), hf.name)
+        for r, t in zip(ins.results, outs, strict=True):
+            self.set(r, t)
+            self.L.hint_results.append((r, t))
+
+    def op_assert(self, ins: Instr) -> None:
+        pred = self._pred(ins)
+        c = self.t(ins.args[0])
+        if pred is None:
+            self.assert_zero(self.sub(c, self.one))
+        else:
+            self.assert_zero(self.arith(P - 1, 1, pred, c, pred))  # pred * (1 - c)
+
+    def op_assert_eq(self, ins: Instr) -> None:
+        pred = self._pred(ins)
+        a, b = (self.t(v) for v in ins.operands)
+        self.assert_zero(self.mask(pred, self.sub(a, b)))
+
+    def op_output(self, ins: Instr) -> None:
+        self.outputs.append(self.t(ins.args[0]))
+
+
+# --- witness checking (a mock prover) --------------------------------------------------------------
+def _free_generator(name: str) -> bool:
+    """Hints: their outputs are unconstrained, so a witness may override them."""
+    return name.startswith("hint") or name == "limbs"
+
+
+def _failure(scope: str, what: str, value: int = 0, row: int = -1, gate: str = "copy") -> ConstraintFailure:
+    return ConstraintFailure(row, gate, scope, 0, what, value, {})
+
+
+def solve_witness(data, pw: PartialWitness) -> tuple[list[int | None], list[ConstraintFailure]]:
+    """Run the generators like ``generate_witness``, but without stopping at the first
+    inconsistency. Returns the value of every class (``data.prover_only.target_class``
+    maps targets to classes; None: never set) and the copy-constraint failures: a value a
+    non-hint generator computes that contradicts its class (reported at the generator's
+    scope — the IR instruction that computed it; the first value is kept). Hint outputs
+    set in ``pw`` override their generators (hints are unconstrained)."""
+    po = data.prover_only
+    tc = po.target_class
+    values: list[int | None] = [None] * po.num_classes
+    values[po.zero_class] = 0
+    failures: list[ConstraintFailure] = []
+    for t, v in pw.values.items():
+        cid = tc.get(t.index)
+        if cid is None:
+            raise ValueError(f"{t} does not belong to this circuit")
+        old = values[cid]
+        if old is None:
+            values[cid] = v
+        elif old != v:
+            failures.append(
+                _failure("", f"copy constraint: {t} is set to {v} but is tied to {old}", (v - old) % P)
+            )
+    pending = list(po.generators)
+    while pending:
+        waiting = []
+        for gen in pending:
+            deps = [values[tc[d.index]] for d in gen.deps]
+            if None in deps:
+                waiting.append(gen)
+                continue
+            try:
+                outs = list(gen.fn(deps))
+            except Exception as e:  # a hint raising: its outputs stay unknown
+                failures.append(_failure(gen.scope, f"generator '{gen.name}' failed: {e}", gate=gen.name))
+                outs = None
+            if outs is None or len(outs) != len(gen.outputs):
+                outs = [0] * len(gen.outputs)
+            for t, v in zip(gen.outputs, outs, strict=True):
+                cid = tc[t.index]
+                old = values[cid]
+                v = v % P if type(v) is int else 0
+                if old is None:
+                    values[cid] = v
+                elif old != v and not _free_generator(gen.name):
+                    failures.append(
+                        _failure(
+                            gen.scope,
+                            f"copy constraint: '{gen.name}' computes {v} for {t}, which is tied to {old}",
+                            (v - old) % P,
+                            gate=gen.name,
+                        )
+                    )
+        if len(waiting) == len(pending):
+            g = waiting[0]
+            failures.append(
+                _failure(g.scope, f"generator '{g.name}' waits for values nothing sets", gate=g.name)
+            )
+            break
+        pending = waiting
+    return values, failures
+
+
+def check(lowered: Lowered, data, pw: PartialWitness, limit: int = 50) -> list[ConstraintFailure]:
+    """Every violated constraint of the witness that ``pw`` extends to (empty: satisfied).
+
+    Like ``generate_witness`` + ``check_constraints``, but it does not stop at the first
+    inconsistency (see :func:`solve_witness`), checks the lookups too, and refines the
+    scope of a failure in a packed arithmetic row to the op that owns the failing slot."""
+    po, common = data.prover_only, data.common
+    values, failures = solve_witness(data, pw)
+    table = np.array([v if v is not None else 0 for v in values], dtype=np.uint64)
+    wires = table[po.cell_class]
+    public_inputs = [int(table[c]) for c in po.public_input_classes]
+
+    rows = lowered.builder.rows
+    out_scope: dict[int, str] | None = None
+    for f in check_constraints(data, wires, public_inputs, limit=limit):
+        if f.gate.startswith("arithmetic") and f.row < len(rows):
+            if out_scope is None:
+                out_scope = {t.index: g.scope for g in po.generators for t in g.outputs}
+            cells = rows[f.row].cells
+            k = WIRES_PER_OP * f.constraint_index + 3
+            if k < len(cells) and cells[k] is not None and cells[k].index in out_scope:
+                f = dataclasses.replace(f, scope=out_scope[cells[k].index])
+        failures.append(f)
+
+    if common.has_lookups:
+        size = 1 << common.config.range_table_bits
+        per_row = common.config.lookups_per_row
+        lookup_rows = np.nonzero(po.row_gate_index == common.lookup_selector)[0]
+        looked = wires[:per_row, lookup_rows]
+        for slot, k in np.argwhere(looked >= size)[:limit]:
+            row = int(lookup_rows[k])
+            cell = rows[row].cells[int(slot)] if row < len(rows) else None
+            scope = po.row_scopes[row]
+            if cell is not None:
+                if out_scope is None:
+                    out_scope = {t.index: g.scope for g in po.generators for t in g.outputs}
+                scope = lowered.lookup_scopes.get(cell.index, out_scope.get(cell.index, scope))
+            failures.append(
+                ConstraintFailure(
+                    row,
+                    "lookup",
+                    scope,
+                    int(slot),
+                    f"looked-up value in [0, 2^{common.config.range_table_bits})",
+                    int(looked[slot, k]),
+                    {},
+                )
+            )
+    return failures
