@@ -7,11 +7,13 @@ import sys
 
 from psyc import __version__
 from psyc.cli import (
+    audit_cmd,
     bench_cmd,
     check_cmd,
     compile_cmd,
     demo_cmd,
     execute_cmd,
+    fuzz_cmd,
     info_cmd,
     new_cmd,
     prove_cmd,
@@ -29,6 +31,8 @@ COMMANDS = {
     "prove": prove_cmd,
     "verify": verify_cmd,
     "test": test_cmd,
+    "fuzz": fuzz_cmd,
+    "audit": audit_cmd,
     "demo": demo_cmd,
     "bench": bench_cmd,
 }

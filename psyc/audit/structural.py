@@ -1,0 +1,59 @@
+"""Structural checks on the IR, before any witness exists.
+
+* A0001: a hint (unconstrained call) whose results reach no constraint;
+* A0002: a public input that no constraint or output depends on (it is bound to the proof
+  but says nothing about the computation).
+"""
+
+from __future__ import annotations
+
+from psyc.audit.findings import Finding
+from psyc.compiler import SINKS, unconstrained_hint_warnings
+from psyc.ir.ir import Program
+
+
+def structural_findings(raw: Program) -> list[Finding]:
+    """Checks on the program as elaborated (before the passes delete unused values)."""
+    out = [
+        Finding(
+            "A0001",
+            "warning",
+            d.message,
+            d.labels[0].span if d.labels else None,
+            "computed off-circuit and never checked",
+            d.notes,
+        )
+        for d in unconstrained_hint_warnings(raw)
+    ]
+    used: set[int] = set()
+    for ins in reversed(raw.instrs):
+        if (
+            ins.op in SINKS
+            and ins.op not in ("range_check", "assert_bool")
+            or any(r.id in used for r in ins.results)
+        ):
+            used.update(a.id for a in ins.args)
+    for ins in raw.instrs:
+        if ins.op == "input" and ins.attrs[1] and ins.result.id not in used:
+            name = str(ins.attrs[0]).split("#")[0]
+            out.append(
+                Finding(
+                    "A0002",
+                    "warning",
+                    f"public input `{name}` does not influence any constraint",
+                    ins.span,
+                    "unused public input",
+                    ["the proof binds its value, but no assertion or output depends on it"],
+                )
+            )
+    return _dedupe(out)
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen, out = set(), []
+    for f in findings:
+        key = (f.code, f.message, f.span)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out

@@ -1,0 +1,48 @@
+"""``psyc audit``: find under-constrained values; exit 1 when anything is found."""
+
+from __future__ import annotations
+
+import argparse
+
+from psyc.cli.common import (
+    EXIT_FAIL,
+    EXIT_OK,
+    add_compile_options,
+    add_path,
+    compile_options,
+    ok,
+    print_diagnostics,
+    step,
+    user_errors,
+)
+
+HELP = "find under-constrained witness values (structural checks + witness perturbation); exit 1 on findings"
+
+
+def register(p: argparse.ArgumentParser) -> None:
+    add_path(p)
+    p.add_argument(
+        "--inputs", help="a valid inputs file to start from (default: inputs.toml, else random inputs)"
+    )
+    p.add_argument("--seed", type=int, default=0, help="seed for random inputs and perturbations")
+    p.add_argument("--tries", type=int, default=48, help="perturbations tried per hint (default 48)")
+    add_compile_options(p)
+
+
+@user_errors
+def run(args: argparse.Namespace, ctx: dict) -> int:
+    from psyc.audit.audit import audit_project
+    from psyc.compiler import open_project
+
+    project, loader = open_project(args.path)
+    ctx["sources"] = loader.sources
+    with step("auditing"):
+        report = audit_project(project, loader, compile_options(args), args.inputs, args.seed, args.tries)
+    print_diagnostics([f.to_diagnostic() for f in report.findings], loader.sources)
+    if report.findings:
+        ok(
+            f"[red]audit[/red]: {len(report.findings)} finding(s) in `{project.name}` (witness: {report.witness})"
+        )
+        return EXIT_FAIL
+    ok(f"[green]audit clean[/green]: `{project.name}` (witness: {report.witness})")
+    return EXIT_OK
