@@ -198,9 +198,12 @@ def compile_project(
 
 def unconstrained_hint_warnings(prog: Program) -> list[Diagnostic]:
     """W0001 for every hint (unconstrained call) whose outputs reach no constraint."""
+    hint_values = {r.id for ins in prog.instrs if ins.op == "hint" for r in ins.results}
     needed: set[int] = set()
     for ins in reversed(prog.instrs):
-        if ins.op in SINKS or any(r.id in needed for r in ins.results):
+        # the type check the compiler puts on a hint's result does not pin it down
+        type_check = ins.op in ("range_check", "assert_bool") and ins.args[0].id in hint_values
+        if (ins.op in SINKS and not type_check) or any(r.id in needed for r in ins.results):
             needed.update(a.id for a in ins.args)
     out = []
     for ins in prog.instrs:

@@ -7,8 +7,19 @@ witness values become ``select``\\ s plus *predicated* checks. Operations on con
 folded as they are emitted (with the interpreter's semantics), which is what makes loop
 bounds, array lengths and ``if N <= 4`` on a const generic compile-time facts.
 
-Like Zig or C++ templates, a generic function is checked when it is instantiated;
-``check_all`` additionally checks every non-generic function of the loaded modules.
+Like Zig or C++ templates, a generic function is checked when it is instantiated, and
+an ``if`` on a compile-time condition elaborates only the taken branch (in every mode);
+``psyc.compiler.check_project`` additionally checks every non-generic function of the
+loaded modules.
+
+Literals have no type of their own: the *expected type* passed down ``expr`` gives them
+one (annotations, parameters, the other operand, the other branch of an ``if``, the
+other elements of an array literal); ``Felt`` where nothing does. While a call's const
+generics are still being inferred, parameter types are *shape hints* whose unknown
+lengths are ``HOLE``.
+
+The IR's integer gadgets rely on every integer value being in its type's range: inputs
+and hint results are range-checked here, checked ops and narrowing casts keep it.
 
 Three modes:
 
@@ -29,9 +40,9 @@ from psyc.field.goldilocks import P
 from psyc.frontend import ast
 from psyc.frontend import types as ty
 from psyc.frontend.diagnostics import CompileError, Diagnostic, Label, SourceMap, Span
-from psyc.frontend.modules import Module, ModuleLoader
+from psyc.frontend.modules import Module, ModuleLoader, ensure_deep_stack
 from psyc.frontend.types import BOOL, FELT, U32, UNIT, Array, Scalar, Struct, Tuple, Type
-from psyc.ir.interpret import ExecutionError, eval_instr
+from psyc.ir.interpret import E_BOUNDS, ExecutionError, eval_instr
 from psyc.ir.ir import HintFn, Instr, Program, Value
 
 DEFAULT_MAX_UNROLL = 1 << 20
@@ -98,6 +109,9 @@ class Elaborator:
         self.hint_calls: list[tuple[Instr, Span]] = []
         self._const_cache: dict[tuple[str, str], TV] = {}
         self._const_busy: set[tuple[str, str]] = set()
+        self._imports: dict[tuple[str, str], Module | None] = {}
+        self._struct_busy: set[tuple[str, str]] = set()
+        ensure_deep_stack()
 
     # =====================================================================================
     # entry points
@@ -113,6 +127,7 @@ class Elaborator:
         self.frame = Frame(module, fn, False)
         self.scopes = [{}]
         params = []
+        _check_params(fn)
         for p in fn.params:
             t = self.resolve_type(p.type)
             params.append((p.name, t, p.public))
@@ -127,7 +142,11 @@ class Elaborator:
             payload, _ = ty.unflatten(t, leaves)
             self.scopes[0][p.name] = Binding(t, payload, False, p.span)
         ret_t = self.resolve_type(fn.ret) if fn.ret is not None else UNIT
-        result = self.fn_body(fn, ret_t)
+        try:
+            result = self.fn_body(fn, ret_t)
+        except RecursionError:
+            raise error("E0303", "the program nests too deeply to compile", fn.span) from None
+        self.check_imports()
         if fn.ret_public:
             for v in ty.flatten(ret_t, result.payload):
                 self.prog.emit("output", (v,), (), fn.ret.span)
@@ -166,12 +185,23 @@ class Elaborator:
             ]
             raise error("E0102", f"cannot find type `{name}`", span, "not found", _did_you_mean(name, known))
         mod, decl = found
+        key = (mod.name, decl.name)
+        if key in self._struct_busy:
+            raise error("E0210", f"recursive struct `{decl.name}` has infinite size", decl.span,
+                        "contains itself", ["a struct cannot contain itself, directly or through another struct"])
+        seen: set[str] = set()
+        for fname, fte in decl.fields:
+            if fname in seen:
+                raise error("E0103", f"field `{fname}` is declared more than once in `{decl.name}`", fte.span)
+            seen.add(fname)
         saved = self.frame
         self.frame = Frame(mod, None, False)
+        self._struct_busy.add(key)
         try:
             fields = tuple((fname, self.resolve_type(fte)) for fname, fte in decl.fields)
         finally:
             self.frame = saved
+            self._struct_busy.discard(key)
         return Struct(decl.name, fields, mod.name)
 
     def lookup_item(self, module: Module, segs: tuple[str, ...], span: Span, kind, depth: int = 0):
@@ -184,12 +214,40 @@ class Elaborator:
             if isinstance(item, kind):
                 return module, item
             if name in module.imports:
-                mod_name, item_name, _ = module.imports[name]
-                target = self.loader.module(mod_name, module.imports[name][2])
-                return self.lookup_item(target, (item_name,), span, kind, depth + 1)
+                target = self.import_target(*module.imports[name])
+                if target is None:
+                    return None  # the name is a module
+                return self.lookup_item(target, (module.imports[name][1],), span, kind, depth + 1)
             return None
         target = self.resolve_module_path(module, segs[:-1], span)
         return self.lookup_item(target, segs[-1:], span, kind, depth + 1)
+
+    def import_target(self, mod_name: str, name: str, use_span: Span) -> Module | None:
+        """The module that ``use mod_name::name`` imports an item from, or None when
+        ``mod_name::name`` is itself a module. A name that exists nowhere is an E0100 at
+        the ``use``."""
+        key = (mod_name, name)
+        if key in self._imports:
+            return self._imports[key]
+        if self.loader.try_module(f"{mod_name}::{name}") is not None:
+            target = None
+        elif mod_name == "std":
+            raise error("E0101", f"unresolved import: no module `std::{name}`", use_span, "no such module")
+        else:
+            target = self.loader.module(mod_name, use_span)
+            if not self.loader.defines(target, name):
+                known = [*target.items, *target.imports, *target.submodules]
+                raise error("E0100", f"unresolved import: no `{name}` in `{target.name}`", use_span,
+                            f"no `{name}` in `{target.name}`", _did_you_mean(name, known))
+        self._imports[key] = target
+        return target
+
+    def check_imports(self) -> None:
+        """Every ``use`` of every loaded project module names something that exists."""
+        for mod in list(self.loader.modules.values()):
+            if not mod.name.startswith("std"):
+                for imp in mod.imports.values():
+                    self.import_target(*imp)
 
     def resolve_module_path(self, module: Module, segs: tuple[str, ...], span: Span) -> Module:
         head = segs[0]
@@ -242,15 +300,19 @@ class Elaborator:
             raise error("E0200", f"{what} must be an integer, found `{v.type}`", e.span)
         if v.payload.const is None:
             raise error("E0300", f"{what} must be a compile-time constant", e.span, "depends on the witness")
-        return v.payload.const
+        n = v.payload.const
+        if what == "an array length" and n > self.max_unroll:
+            raise error("E0303", f"an array of {n} elements is larger than the bound {self.max_unroll}", e.span,
+                        notes=["raise `max_unroll` in psy.toml [compile] or `--max-unroll`"])
+        return n
 
     def expect_type(self, expected: Type | None, found: Type, span: Span, what: str = "") -> None:
         if expected is not None and expected != found:
             notes = []
             if isinstance(expected, Scalar) and isinstance(found, Scalar):
-                notes.append(f"convert with `as {expected}`")
+                notes.append(f"convert with `as {expected}`" if expected != BOOL else "compare instead: `x != 0`")
             raise error("E0200", f"mismatched types{what}: expected `{expected}`, found `{found}`", span,
-                        f"expected `{expected}`", notes)
+                        f"expected `{expected}`, found `{found}`", notes)
 
     # =====================================================================================
     # emission
@@ -261,9 +323,8 @@ class Elaborator:
     def emit(self, op: str, args: Sequence[Value], rtypes: Sequence[str], span: Span | None,
              attrs: tuple = (), predicated: bool = False) -> tuple[Value, ...]:
         pred = self.pred if predicated else None
-        if pred is not None and pred.const is not None:
-            if pred.const == 1:
-                pred = None
+        if pred is not None and pred.const == 1:
+            pred = None
         if op != "hint" and pred is None and all(a.const is not None for a in args):
             ins = Instr(op, tuple(args), tuple(Value(-1 - k, t) for k, t in enumerate(rtypes)), span, attrs, False)
             env = {a.id: a.const for a in args}
@@ -323,6 +384,7 @@ class Elaborator:
                         "recursive call", ["constrained functions are inlined; use a loop instead"])
         if len(self.stack) > MAX_CALL_DEPTH:
             raise error("E0107", f"call depth exceeds {MAX_CALL_DEPTH} (unbounded recursion?)", span)
+        _check_params(fn)
         saved = (self.frame, self.scopes)
         self.frame = Frame(module, fn, fn.unconstrained)
         self.scopes = [{g: Binding(U32, self.const(v, U32), False, None) for g, v in generics.items()}, {}]
@@ -392,17 +454,25 @@ class Elaborator:
         return generics
 
     def _param_type(self, module: Module, fn: ast.FnDecl, p: ast.Param, generics: dict[str, int]) -> Type | None:
-        """The parameter's type if every const generic it mentions is known."""
-        names = {g.name for g in fn.generics}
-        if _mentions(p.type, names - set(generics)):
-            return None
+        """The parameter's type. While some const generic it mentions is still unknown, a
+        *shape hint* instead: array lengths that depend on it are ``HOLE``, so an argument
+        like ``[1, 2, 3]`` for ``xs: [u32; N]`` still types its literals as ``u32``."""
+        unknown = {g.name for g in fn.generics} - set(generics)
         saved = (self.frame, self.scopes)
         self.frame = Frame(module, fn, fn.unconstrained)
         self.scopes = [{g: Binding(U32, self.const(v, U32), False, None) for g, v in generics.items()}]
         try:
-            return self.resolve_type(p.type)
+            return self._shape(p.type, unknown)
         finally:
             self.frame, self.scopes = saved
+
+    def _shape(self, te: ast.TypeExpr, unknown: set[str]) -> Type:
+        if not _mentions(te, unknown):
+            return self.resolve_type(te)
+        if isinstance(te, ast.ArrayType):
+            n = HOLE if _expr_mentions(te.length, unknown) else self.const_u32(te.length, "an array length")
+            return Array(self._shape(te.element, unknown), n)
+        return Tuple(tuple(self._shape(x, unknown) for x in te.elements))
 
     def _infer_generics(self, module, fn, generics, args, e) -> None:
         names = {g.name for g in fn.generics}
@@ -445,6 +515,14 @@ class Elaborator:
         label = f"{module.name}::{fn.name}"
         ins = self.prog.emit("hint", hint_args, [s.name for s in ty.leaf_types(ret_t)], span, (HintFn(label, run),))
         self.hint_calls.append((ins, span))
+        # a prover may put anything in a hint's results: give them their type's range, which
+        # every later gadget relies on (u64 and Felt: every field element is a value)
+        for r in ins.results:
+            st = ty.SCALARS[r.type]
+            if st.is_int and st.bits < 64:
+                self.prog.emit("range_check", (r,), (), span, (st.bits, f"`{fn.name}` returned a value that is not a {st}"))
+            elif st == BOOL:
+                self.prog.emit("assert_bool", (r,), (), span)
         payload, _ = ty.unflatten(ret_t, list(ins.results))
         return TV(ret_t, payload)
 
@@ -503,20 +581,24 @@ class Elaborator:
     def builtin_assert(self, e: ast.Call, expected) -> TV:
         if not 1 <= len(e.args) <= 2:
             raise error("E0106", "`assert` takes a condition and an optional message", e.span)
-        cond = self.expr(e.args[0], BOOL)
-        self.expect_type(BOOL, cond.type, e.args[0].span)
         msg = self._message(e, 1, "assert")
         shown, names = [], []
         c = e.args[0]
-        if isinstance(c, ast.Unary) and c.op == "!":
-            c = c.operand
-        if isinstance(c, ast.Binary) and c.op in _COMPARISONS:
-            for side in (c.left, c.right):
-                if not isinstance(side, ast.IntLit | ast.BoolLit):
-                    v = self.expr(side, None)
-                    if isinstance(v.type, Scalar):
-                        shown.append(v.payload)
-                        names.append(self._text(side.span))
+        negated = isinstance(c, ast.Unary) and c.op == "!"
+        inner = c.operand if negated else c
+        if isinstance(inner, ast.Binary) and inner.op in _COMPARISONS:
+            # evaluate the comparison's sides once, and show their values on failure
+            a, b = self.operands(inner.left, inner.right, None)
+            cond = self.binop(inner.op, a, b, inner.span, inner.right.span)
+            if negated:
+                cond = TV(BOOL, self.emit1("not", (cond.payload,), "bool", c.span))
+            for side, v in ((inner.left, a), (inner.right, b)):
+                if not _literal_like(side) and not isinstance(side, ast.BoolLit) and isinstance(v.type, Scalar):
+                    shown.append(v.payload)
+                    names.append(self._text(side.span))
+        else:
+            cond = self.expr(c, BOOL)
+        self.expect_type(BOOL, cond.type, c.span, " in `assert`")
         src = self._text(e.args[0].span)
         self.check("assert", (cond.payload, *shown), e.span, (msg or f"assertion failed: {src}", tuple(names)))
         return TV(UNIT, ())
@@ -540,11 +622,11 @@ class Elaborator:
             raise error("E0200", f"`from_bits` takes `[bool; N]`, found `{bits.type}`", e.args[0].span)
         t = expected if isinstance(expected, Scalar) and expected != BOOL else FELT
         n = bits.type.length
-        if t.is_int and n > t.bits:
-            raise error("E0200", f"{n} bits do not fit in `{t}`", e.span)
-        if n > 64 or (t == FELT and n == 64):
-            raise error("E0200", f"`from_bits` of {n} bits could exceed the field; use at most 63", e.span)
-        return TV(t, self.emit1("from_bits", bits.payload, t.name, e.span))
+        if n > t.bits:
+            raise error("E0200", f"{n} bits do not fit in `{t}` ({t.bits} bits)", e.args[0].span,
+                        f"`[bool; {n}]`")
+        # 64 bits may spell a value >= p: `from_bits` then requires the canonical spelling
+        return self.from_bits(list(bits.payload), t, e.span)
 
     def _text(self, span: Span) -> str:
         try:
@@ -561,6 +643,8 @@ class Elaborator:
             for s in b.stmts:
                 self.stmt(s)
             if b.tail is None:
+                if b.stmts and isinstance(b.stmts[-1], ast.Return) and self.mode == "check" and expected:
+                    return self._opaque(expected, b.span)  # the block diverges: any type will do
                 return TV(UNIT, ())
             return self.expr(b.tail, expected)
         finally:
@@ -602,7 +686,7 @@ class Elaborator:
                         "use the block's tail expression", ["constrained functions end with their tail expression"])
         ret_t = self.resolve_type(self.frame.fn.ret) if self.frame.fn.ret is not None else UNIT
         v = self.expr(s.value, ret_t) if s.value is not None else TV(UNIT, ())
-        self.expect_type(ret_t, v.type, s.span, " in `return`")
+        self.expect_type(ret_t, v.type, s.value.span if s.value is not None else s.span, " in `return`")
         if self.mode == "concrete":
             raise _Return(v)
 
@@ -671,67 +755,106 @@ class Elaborator:
             chain.append(e)
             e = e.base
         if not (isinstance(e, ast.PathExpr) and len(e.segments) == 1):
-            raise error("E0202", "invalid left-hand side of assignment", s.target.span)
+            raise error("E0202", "invalid left-hand side of assignment", s.target.span,
+                        notes=["assign to a variable, an element `a[i]` or a field `s.f`"])
         b = self.lookup_var(e.segments[0])
         if b is None:
-            raise error("E0100", f"cannot find variable `{e.segments[0]}`", e.span)
+            what = "a constant" if self.lookup_item(self.module, e.segments, e.span, ast.ConstDecl) else ""
+            if what:
+                raise error("E0202", f"cannot assign to {what} `{e.segments[0]}`", s.target.span)
+            raise error("E0100", f"cannot find variable `{e.segments[0]}` in this scope", e.span, "not found",
+                        _did_you_mean(e.segments[0], [n for sc in self.scopes for n in sc]))
         if not b.mutable:
             d = Diagnostic.error("E0202", f"cannot assign twice to immutable variable `{e.segments[0]}`",
                                  s.span, "cannot assign")
             if b.span is not None:
                 d.labels.append(Label(b.span, "help: make this binding mutable: `mut`", primary=False))
             raise CompileError([d])
-        if s.op == "=":
-            current_t = self._place_type(b.type, chain[::-1])
-            v = self.expr(s.value, current_t)
-        else:
-            v = self.expr(ast.Binary(s.op[:-1], s.target, s.value, s.span), None)
-        b.payload = self._write(b.type, b.payload, chain[::-1], v, s.span)
-
-    def _place_type(self, t: Type, chain) -> Type | None:
-        for step in chain:
-            if isinstance(step, ast.Index):
-                if not isinstance(t, Array):
-                    return None
-                t = t.element
-            else:
+        # resolve the place once: field steps, and index steps with their index values
+        steps = []
+        t = b.type
+        for step in chain[::-1]:
+            if isinstance(step, ast.Field):
+                steps.append((step, None, None))
                 t = self._field_type(t, step)
-        return t
+                continue
+            if not isinstance(t, Array):
+                raise error("E0204", f"cannot index into a value of type `{t}`", step.base.span)
+            idx = self.index_value(step)
+            hits = None
+            if idx.const is not None:
+                if idx.const >= t.length and self.mode != "check":
+                    self._out_of_bounds(t.length, idx.const, step.index.span)
+            else:
+                if t.length == 0 and self.mode != "check":
+                    raise error("E0302", "index into an empty array", step.span)
+                hits = [self.emit1("eq", (idx, self.prog.const(j, idx.type)), "bool", step.span)
+                        for j in range(t.length)]
+                if s.op == "=":  # (`a[i] op= e` reads a[i] first, which checks i)
+                    self._bounds_check(idx, hits, step.index.span)
+            steps.append((step, idx, hits))
+            t = t.element
+        if s.op == "=":
+            v = self.expr(s.value, t)
+            self.expect_type(t, v.type, s.value.span, " in assignment")
+        else:
+            cur = self._read_place(b.type, b.payload, steps, s.target.span)
+            op = s.op[:-1]
+            if op in ("<<", ">>"):
+                v = self.shift_value(op, cur, s.value, s.span)
+            else:
+                rhs = self.expr(s.value, cur.type)
+                v = self.binop(op, cur, rhs, s.span, s.value.span)
+            self.expect_type(t, v.type, s.value.span, " in assignment")
+        b.payload = self._write(b.type, b.payload, steps, v, s.span)
 
-    def _write(self, t: Type, payload, chain, v: TV, span: Span):
-        if not chain:
-            self.expect_type(t, v.type, span, " in assignment")
+    def _read_place(self, t: Type, payload, steps, span: Span) -> TV:
+        for step, idx, hits in steps:
+            if idx is None:
+                payload = payload[self._field_index(t, step)]
+                t = self._field_type(t, step)
+            elif hits is None:
+                payload = payload[idx.const] if idx.const < t.length else None
+                t = t.element
+                if payload is None:  # check mode only
+                    return self._opaque(t, span)
+            else:
+                t, payload = t.element, self._read_items(idx, t, payload, step.span).payload
+        return TV(t, payload)
+
+    def _write(self, t: Type, payload, steps, v: TV, span: Span):
+        if not steps:
             return v.payload
-        step, rest = chain[0], chain[1:]
-        if isinstance(step, ast.Field):
+        (step, idx, hits), rest = steps[0], steps[1:]
+        if idx is None:
             ft = self._field_type(t, step)
             k = self._field_index(t, step)
             items = list(payload)
             items[k] = self._write(ft, payload[k], rest, v, span)
             return tuple(items)
-        if not isinstance(t, Array):
-            raise error("E0204", f"cannot index into a value of type `{t}`", step.base.span)
-        idx = self.index_value(step)
         items = list(payload)
-        if idx.const is not None:
-            if idx.const >= t.length:
-                raise error("E0302", f"index out of bounds: the length is {t.length} but the index is {idx.const}",
-                            step.index.span)
-            items[idx.const] = self._write(t.element, payload[idx.const], rest, v, span)
+        if hits is None:
+            if idx.const < t.length:  # (out of bounds only in check mode)
+                items[idx.const] = self._write(t.element, payload[idx.const], rest, v, span)
             return items
-        self._bounds_check(idx, t.length, step.index.span)
         for j in range(t.length):
-            hit = self.emit1("eq", (idx, self.prog.const(j, idx.type)), "bool", span)
             new = self._write(t.element, payload[j], rest, v, span)
-            items[j] = self.select(hit, t.element, new, payload[j], span)
+            items[j] = self.select(hits[j], t.element, new, payload[j], span)
         return items
 
-    def _bounds_check(self, idx: Value, n: int, span: Span) -> None:
-        it = ty.SCALARS[idx.type]
-        if n > it.max_value:
-            return
-        inside = self.emit1("lt", (idx, self.prog.const(n, idx.type)), "bool", span)
-        self.check("assert", (inside, idx), span, (f"index out of bounds: the length is {n}", ("index",)))
+    def _bounds_check(self, idx: Value, hits: list[Value], span: Span) -> None:
+        """A witness index must name an element: a (predicated) ``read`` of the hit flags
+        fails like an out-of-bounds read (E0503) when none is set."""
+        n = len(hits)
+        if n > ty.SCALARS[idx.type].max_value:
+            return  # every value of the index type is in bounds
+        self.emit1("read", (idx, *hits), "bool", span, predicated=True)
+
+    def _out_of_bounds(self, n: int, i: int, span: Span):
+        msg = f"index out of bounds: the length is {n} but the index is {i}"
+        if self.mode == "concrete":
+            raise ExecutionError(msg, span, code=E_BOUNDS, label="index out of bounds")
+        raise error("E0302", msg, span, "index out of bounds")
 
     # =====================================================================================
     # expressions
@@ -784,19 +907,27 @@ class Elaborator:
         return TV(Tuple(tuple(v.type for v in vals)), tuple(v.payload for v in vals))
 
     def e_ArrayLit(self, e: ast.ArrayLit, expected) -> TV:
-        el_t = expected.element if isinstance(expected, Array) else None
+        hint = expected.element if isinstance(expected, Array) else None
+        el_t = hint if hint is not None and _complete(hint) else None
         if not e.elements:
             if el_t is None:
                 raise error("E0208", "cannot infer the type of an empty array", e.span,
                             notes=["annotate it: `let xs: [Felt; 0] = [];`"])
             return TV(Array(el_t, 0), [])
-        vals = []
-        for x in e.elements:
-            v = self.expr(x, el_t)
+        order = list(range(len(e.elements)))
+        if el_t is None:
+            # the first element that is not a bare literal fixes the type; literals adapt
+            # (they have no effects, so evaluating that one first changes nothing else)
+            k = next((i for i, x in enumerate(e.elements) if not _literal_like(x)), 0)
+            order = [k] + [i for i in order if i != k]
+        vals: list = [None] * len(order)
+        for i in order:
+            x = e.elements[i]
+            v = self.expr(x, el_t or hint)
             if el_t is None:
                 el_t = v.type
             self.expect_type(el_t, v.type, x.span, " in array literal")
-            vals.append(v.payload)
+            vals[i] = v.payload
         return TV(Array(el_t, len(vals)), vals)
 
     def e_ArrayRepeat(self, e: ast.ArrayRepeat, expected) -> TV:
@@ -861,16 +992,21 @@ class Elaborator:
             if idx.const >= t.length:
                 if self.mode == "check":
                     return self._opaque(t.element, e.span)
-                raise error("E0302", f"index out of bounds: the length is {t.length} but the index is {idx.const}",
-                            e.index.span)
+                self._out_of_bounds(t.length, idx.const, e.index.span)
             return TV(t.element, base.payload[idx.const])
         if t.length == 0:
+            if self.mode == "check":  # (a symbolic index into an empty array: never runs)
+                return self._opaque(t.element, e.span)
             raise error("E0302", "index into an empty array", e.span)
-        per_item = [ty.flatten(t.element, item) for item in base.payload]
+        return self._read_items(idx, t, base.payload, e.span)
+
+    def _read_items(self, idx: Value, t: Array, payload, span: Span) -> TV:
+        """``payload[idx]`` for a witness index: one (predicated) ``read`` per leaf."""
+        per_item = [ty.flatten(t.element, item) for item in payload]
         leaves = []
         for k, st in enumerate(ty.leaf_types(t.element)):
             items = [flat[k] for flat in per_item]
-            leaves.append(self.emit1("read", (idx, *items), st.name, e.span, predicated=True))
+            leaves.append(self.emit1("read", (idx, *items), st.name, span, predicated=True))
         return TV(t.element, ty.unflatten(t.element, leaves)[0])
 
     def _opaque(self, t: Type, span: Span) -> TV:
@@ -881,10 +1017,17 @@ class Elaborator:
         c = self.expr(e.cond, BOOL)
         self.expect_type(BOOL, c.type, e.cond.span, " in `if` condition")
         cv = c.payload
-        if cv.const is not None and self.mode != "check":
-            if cv.const:
-                return self.block(e.then, expected)
-            return self._else(e, expected)
+        if cv.const is not None:
+            # a compile-time condition: only the taken branch is elaborated (generic code may
+            # be meaningless in the other). A literal result still takes the other's type.
+            taken, other = (e.then, e.otherwise) if cv.const else (e.otherwise, e.then)
+            v = self.block(e.then, expected) if cv.const else self._else(e, expected)
+            if (expected is None and isinstance(taken, ast.Block) and not taken.stmts and taken.tail is not None
+                    and _literal_like(taken.tail) and other is not None):
+                t = self._peek_type(other)
+                if isinstance(t, Scalar) and t != v.type:
+                    v = self.expr(taken.tail, t)
+            return v
         bindings = [b for scope in self.scopes for b in scope.values()]
         before = [b.payload for b in bindings]
         outer = self.pred
@@ -895,8 +1038,11 @@ class Elaborator:
             for b, p in zip(bindings, before, strict=True):
                 b.payload = p
             self.pred = self.and_(outer, self.emit1("not", (cv,), "bool", e.cond.span), e.cond.span)
-            else_v = self._else(e, expected if e.otherwise is not None else None)
+            else_v = self._else(e, (expected or then_v.type) if e.otherwise is not None else None)
             else_p = [b.payload for b in bindings]
+            if (then_v.type != else_v.type and not e.then.stmts and e.then.tail is not None
+                    and _literal_like(e.then.tail)):
+                then_v = self.expr(e.then.tail, else_v.type)  # `if c { 0 } else { x }`: constants only
         finally:
             self.pred = outer
         for b, tp, ep in zip(bindings, then_p, else_p, strict=True):
@@ -909,6 +1055,40 @@ class Elaborator:
             raise error("E0200", f"`if` and `else` have incompatible types: `{then_v.type}` and `{else_v.type}`",
                         span)
         return TV(then_v.type, self.select(cv, then_v.type, then_v.payload, else_v.payload, e.span))
+
+    def _peek_type(self, e) -> Type | None:
+        """The type of ``e`` where it is evident without elaborating it (a variable, a cast,
+        a comparison, an operator on one of those, ...), else None. Only used to type a
+        literal against a branch that is not elaborated."""
+        try:
+            if isinstance(e, ast.Block):
+                return self._peek_type(e.tail) if e.tail is not None and not e.stmts else None
+            if isinstance(e, ast.If):
+                return self._peek_type(e.then) or (self._peek_type(e.otherwise) if e.otherwise else None)
+            if isinstance(e, ast.BoolLit):
+                return BOOL
+            if isinstance(e, ast.PathExpr):
+                b = self.lookup_var(e.segments[0]) if len(e.segments) == 1 else None
+                return b.type if b is not None else None
+            if isinstance(e, ast.Cast):
+                return self.resolve_type(e.target)
+            if isinstance(e, ast.Unary):
+                return BOOL if e.op == "!" and self._peek_type(e.operand) == BOOL else self._peek_type(e.operand)
+            if isinstance(e, ast.Binary):
+                if e.op in _COMPARISONS or e.op in ("&&", "||"):
+                    return BOOL
+                left = self._peek_type(e.left)
+                return left if left is not None or e.op in ("<<", ">>") else self._peek_type(e.right)
+            if isinstance(e, ast.Index):
+                t = self._peek_type(e.base)
+                return t.element if isinstance(t, Array) else None
+            if isinstance(e, ast.MethodCall):
+                if e.method == "len":
+                    return U32
+                return self._peek_type(e.receiver) if e.method.startswith("wrapping_") else None
+        except CompileError:
+            return None
+        return None
 
     def _else(self, e: ast.If, expected) -> TV:
         if e.otherwise is None:
@@ -944,7 +1124,11 @@ class Elaborator:
             return TV(t, self.emit1("not", (v.payload,), "bool", e.span))
         if isinstance(t, Scalar) and t.is_int and t.bits < 64:
             return TV(t, self.emit1("sub", (self.const(t.max_value, t), v.payload), t.name, e.span))
-        raise error("E0201", f"cannot apply `!` to a value of type `{t}`", e.span)
+        notes = []
+        if t == ty.U64:
+            notes = ["`!x` on u64 would exceed p - 1 for most x (u64 values live in the field); "
+                     "use `x ^ mask` with an explicit mask"]
+        raise error("E0201", f"cannot apply `!` to a value of type `{t}`", e.span, notes=notes)
 
     def e_Binary(self, e: ast.Binary, expected) -> TV:
         op = e.op
@@ -952,58 +1136,64 @@ class Elaborator:
             return self.logical(e)
         if op in ("<<", ">>"):
             return self.shift(e, expected)
-        if op in _COMPARISONS:
-            a, b = self.operands(e.left, e.right, None)
-        else:
-            a, b = self.operands(e.left, e.right, expected)
+        a, b = self.operands(e.left, e.right, None if op in _COMPARISONS else expected)
+        return self.binop(op, a, b, e.span, e.right.span)
+
+    def binop(self, op: str, a: TV, b: TV, span: Span, right_span: Span) -> TV:
+        """``a op b`` on evaluated operands (all binary operators but `&&` `||` `<<` `>>`)."""
         if a.type != b.type:
-            raise error("E0200", f"mismatched types: `{a.type}` {op} `{b.type}`", e.right.span,
-                        f"expected `{a.type}`",
-                        [f"convert one side with `as {a.type}`"] if isinstance(b.type, Scalar) else [])
+            casts = [f"`as {t}`" for t in dict.fromkeys((a.type, b.type)) if isinstance(t, Scalar) and t != BOOL]
+            scalars = isinstance(a.type, Scalar) and isinstance(b.type, Scalar)
+            raise error("E0200", f"mismatched types: `{a.type}` {op} `{b.type}`", right_span,
+                        f"expected `{a.type}`, found `{b.type}`",
+                        [f"convert one side with {' or '.join(casts)}"] if scalars and casts else [])
         t = a.type
         if op in ("==", "!="):
             eq = None
             for x, y in zip(ty.flatten(t, a.payload), ty.flatten(t, b.payload), strict=True):
-                bit = self.emit1("eq", (x, y), "bool", e.span)
-                eq = bit if eq is None else self.emit1("and", (eq, bit), "bool", e.span)
+                bit = self.emit1("eq", (x, y), "bool", span)
+                eq = bit if eq is None else self.emit1("and", (eq, bit), "bool", span)
             if eq is None:
                 eq = self.const(1, BOOL)
-            return TV(BOOL, eq if op == "==" else self.emit1("not", (eq,), "bool", e.span))
+            return TV(BOOL, eq if op == "==" else self.emit1("not", (eq,), "bool", span))
         if not isinstance(t, Scalar):
-            raise error("E0201", f"cannot apply `{op}` to values of type `{t}`", e.span)
+            raise error("E0201", f"cannot apply `{op}` to values of type `{t}`", span,
+                        notes=["aggregates support `==` and `!=` only"])
         x, y = a.payload, b.payload
         if op in ("<", "<=", ">", ">="):
             if not t.is_int:
-                raise error("E0201", f"ordering comparisons are defined on integers, not `{t}`", e.span,
+                raise error("E0201", f"ordering comparisons are defined on integers, not `{t}`", span,
                             notes=["cast to an integer type first, e.g. `as u64`"])
             if op == "<":
-                return TV(BOOL, self.emit1("lt", (x, y), "bool", e.span))
+                return TV(BOOL, self.emit1("lt", (x, y), "bool", span))
             if op == ">":
-                return TV(BOOL, self.emit1("lt", (y, x), "bool", e.span))
-            inner = self.emit1("lt", (y, x) if op == "<=" else (x, y), "bool", e.span)
-            return TV(BOOL, self.emit1("not", (inner,), "bool", e.span))
+                return TV(BOOL, self.emit1("lt", (y, x), "bool", span))
+            inner = self.emit1("lt", (y, x) if op == "<=" else (x, y), "bool", span)
+            return TV(BOOL, self.emit1("not", (inner,), "bool", span))
         if op in ("&", "|", "^"):
-            return self.bitwise(op, t, x, y, e.span)
+            return self.bitwise(op, t, x, y, span)
         if t == BOOL:
-            raise error("E0201", f"cannot apply `{op}` to `bool`", e.span)
+            raise error("E0201", f"cannot apply `{op}` to `bool`", span,
+                        notes=["use `&&`, `||`, `!`, `^` on bool, or cast with `as u32`"])
         if op in ("+", "-", "*"):
             name = {"+": "add", "-": "sub", "*": "mul"}[op]
-            return TV(t, self.emit1(name, (x, y), t.name, e.span, predicated=t.is_int))
+            return TV(t, self.emit1(name, (x, y), t.name, span, predicated=t.is_int))
         if op == "/":
             if t == FELT:
-                return TV(t, self.emit1("div", (x, y), "Felt", e.span, predicated=True))
-            return TV(t, self.emit("divmod", (x, y), (t.name, t.name), e.span, predicated=True)[0])
+                return TV(t, self.emit1("div", (x, y), "Felt", span, predicated=True))
+            return TV(t, self.emit("divmod", (x, y), (t.name, t.name), span, predicated=True)[0])
         if op == "%":
             if t == FELT:
-                raise error("E0201", "`%` is not defined on `Felt`", e.span, notes=["cast to an integer first"])
-            return TV(t, self.emit("divmod", (x, y), (t.name, t.name), e.span, predicated=True)[1])
-        raise error("E0201", f"unknown operator `{op}`", e.span)
+                raise error("E0201", "`%` is not defined on `Felt`", span,
+                            notes=["cast to an integer first, e.g. `(x as u64) % 7`"])
+            return TV(t, self.emit("divmod", (x, y), (t.name, t.name), span, predicated=True)[1])
+        raise error("E0201", f"unknown operator `{op}`", span)
 
     def logical(self, e: ast.Binary) -> TV:
         a = self.expr(e.left, BOOL)
         self.expect_type(BOOL, a.type, e.left.span, f" for `{e.op}`")
         x = a.payload
-        if x.const is not None and self.mode != "check":
+        if x.const is not None:
             if (x.const == 1) == (e.op == "||"):
                 return a  # short circuit: true || _, false && _
             b = self.expr(e.right, BOOL)
@@ -1041,29 +1231,38 @@ class Elaborator:
         return self.from_bits(out, t, span)
 
     def from_bits(self, bits: list[Value], t: Scalar, span: Span) -> TV:
-        if t.bits < 64 or all(b.const == 0 for b in bits[63:]):
+        """The value of little-endian ``bits`` as ``t``. 64 bits with the top one possibly
+        set may exceed p - 1: that fails (the value would alias x - p)."""
+        if len(bits) < 64 or all(b.const == 0 for b in bits[63:]):
             return TV(t, self.emit1("from_bits", bits[:63], t.name, span))
-        # a u64 with bit 63 set may exceed p: recompose, then require the canonical bits to match
+        # x = hi * 2^32 + lo >= p = 2^64 - 2^32 + 1  <=>  hi = 2^32 - 1 and lo != 0
         lo = self.emit1("from_bits", bits[:32], "Felt", span)
-        hi = self.emit1("from_bits", bits[32:], "Felt", span)
+        hi = self.emit1("from_bits", bits[32:64], "Felt", span)
+        hi_full = self.emit1("eq", (hi, self.const((1 << 32) - 1, FELT)), "bool", span)
+        lo_zero = self.emit1("eq", (lo, self.const(0, FELT)), "bool", span)
+        bad = self.emit1("and", (hi_full, self.emit1("not", (lo_zero,), "bool", span)), "bool", span)
+        what = "u64 values live in the field" if t.is_int else "a field element is below p"
+        self.check("assert", (self.emit1("not", (bad,), "bool", span),), span,
+                   (f"`{t}` result exceeds p - 1 ({what})", ()))
         v = self.emit1("arith", (hi, self.const(1, FELT), lo), "Felt", span, (1 << 32, 1))
-        again = self.emit("to_bits", (v,), ["bool"] * 64, span, (64,))
-        for x, y in zip(again, bits, strict=True):
-            self.check("assert_eq", (x, y), span, ("u64 result exceeds p - 1 (u64 values live in the field)",))
-        return TV(t, self.emit1("cast", (v,), t.name, span))
+        return TV(t, v if t == FELT else self.emit1("cast", (v,), t.name, span))
 
     def shift(self, e: ast.Binary, expected) -> TV:
-        a = self.expr(e.left, expected)
+        return self.shift_value(e.op, self.expr(e.left, expected), e.right, e.span)
+
+    def shift_value(self, op: str, a: TV, amount: ast.Expr, span: Span) -> TV:
+        """``a << k`` / ``a >> k`` for a compile-time ``k``; bits shifted out are dropped."""
         t = a.type
         if not (isinstance(t, Scalar) and t.is_int):
-            raise error("E0201", f"`{e.op}` is defined on unsigned integers, not `{t}`", e.span)
-        k = self.const_u32(e.right, "a shift amount")
+            raise error("E0201", f"`{op}` is defined on unsigned integers, not `{t}`", span)
+        k = self.const_u32(amount, "a shift amount")
         if k >= t.bits:
-            raise error("E0301", f"shift by {k} overflows `{t}` ({t.bits} bits)", e.right.span)
-        bits = self.bits_of(a.payload, t, t.bits, e.span)
+            raise error("E0301", f"shift by {k} overflows `{t}` ({t.bits} bits)", amount.span,
+                        f"must be below {t.bits}")
+        bits = self.bits_of(a.payload, t, t.bits, span)
         zero = self.const(0, BOOL)
-        bits = [zero] * k + bits[: t.bits - k] if e.op == "<<" else bits[k:] + [zero] * k
-        return self.from_bits(bits, t, e.span)
+        bits = [zero] * k + bits[: t.bits - k] if op == "<<" else bits[k:] + [zero] * k
+        return self.from_bits(bits, t, span)
 
     def e_Cast(self, e: ast.Cast, expected) -> TV:
         target = self.resolve_type(e.target)
@@ -1095,7 +1294,7 @@ class Elaborator:
         if m == "to_bits" and isinstance(t, Scalar) and t != BOOL:
             if e.generic_args:
                 n = self.const_u32(e.generic_args[0], "the number of bits")
-            elif isinstance(expected, Array) and expected.element == BOOL:
+            elif isinstance(expected, Array) and expected.element == BOOL and expected.length != HOLE:
                 n = expected.length
             else:
                 n = t.bits if t.is_int else 64
@@ -1116,11 +1315,40 @@ class Elaborator:
 
 _BUILTINS = ("assert", "assert_eq", "from_bits")
 _COMPARISONS = ("==", "!=", "<", "<=", ">", ">=")
+_ARITH = ("+", "-", "*", "/", "%", "&", "|", "^", "<<", ">>")
+HOLE = -1  # the length of an array in a shape hint that a const generic not yet inferred decides
 _OPAQUE = HintFn("opaque", lambda vals: [])  # a symbolic stand-in in check mode; never executed
 
 
+def _check_params(fn: ast.FnDecl) -> None:
+    """Parameter and const-generic names are distinct (E0103)."""
+    seen: set[str] = set()
+    for name, span in [(g.name, g.span) for g in fn.generics] + [(p.name, p.span) for p in fn.params]:
+        if name in seen:
+            raise error("E0103", f"the name `{name}` is bound more than once in the parameters of `{fn.name}`",
+                        span, "used again here")
+        seen.add(name)
+
+
 def _literal_like(e) -> bool:
-    return isinstance(e, ast.IntLit) or (isinstance(e, ast.Unary) and e.op == "-" and isinstance(e.operand, ast.IntLit))
+    """An integer literal, or arithmetic on literals only (`-1`, `2 * 3`): it has no type of
+    its own and takes the type of the other operand."""
+    if isinstance(e, ast.IntLit):
+        return True
+    if isinstance(e, ast.Unary):
+        return e.op == "-" and _literal_like(e.operand)
+    if isinstance(e, ast.Binary):
+        return e.op in _ARITH and _literal_like(e.left) and _literal_like(e.right)
+    return False
+
+
+def _complete(t: Type) -> bool:
+    """No ``HOLE`` in ``t`` (see ``_param_type``)."""
+    if isinstance(t, Array):
+        return t.length != HOLE and _complete(t.element)
+    if isinstance(t, Tuple):
+        return all(_complete(x) for x in t.elements)
+    return True
 
 
 def _mentions(te, names: set[str]) -> bool:
@@ -1156,5 +1384,5 @@ def _unify(te, t: Type, names: set[str], out: dict[str, int]) -> None:
 
 
 def _did_you_mean(name: str, known) -> list[str]:
-    close = difflib.get_close_matches(name, list(dict.fromkeys(known)), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(name, [k for k in dict.fromkeys(known) if k != name], n=1, cutoff=0.6)
     return [f"did you mean `{close[0]}`?"] if close else []

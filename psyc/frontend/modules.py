@@ -8,6 +8,7 @@ imported with ``use``. Files are parsed once, on first use.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -17,6 +18,19 @@ from psyc.frontend.diagnostics import CompileError, Diagnostic, SourceMap, Span
 from psyc.frontend.parser import parse
 
 Item = ast.FnDecl | ast.StructDecl | ast.ConstDecl
+RECURSION_LIMIT = 20_000  # Python frames for parsing and elaborating deeply nested code
+
+
+def ensure_deep_stack() -> None:
+    """Parsing and elaboration recurse along the program (nested expressions, inlined
+    calls, the calls of an unconstrained function): allow deeper recursion than Python's
+    default 1000 frames (Python-to-Python calls do not grow the C stack in 3.11+). Done
+    when this module is imported, and again before each use in case someone lowered it."""
+    if sys.getrecursionlimit() < RECURSION_LIMIT:
+        sys.setrecursionlimit(RECURSION_LIMIT)
+
+
+ensure_deep_stack()
 
 
 def stdlib_dir() -> Path:
@@ -58,18 +72,28 @@ class ModuleLoader:
             return self.modules[name]
         text = path.read_text(encoding="utf-8")
         shown = self.display_path(path)
-        tree = parse(text, shown, self.sources)
+        tree = self._parse(text, shown)
         module = Module(name, shown, tree)
         self.modules[name] = module
         self._index(module)
         return module
 
     def load_text(self, name: str, text: str, shown: str) -> Module:
-        tree = parse(text, shown, self.sources)
+        tree = self._parse(text, shown)
         module = Module(name, shown, tree)
         self.modules[name] = module
         self._index(module)
         return module
+
+    def _parse(self, text: str, shown: str) -> ast.Module:
+        """Parse with room for deeply nested expressions; nesting beyond even that is a
+        located diagnostic, not a RecursionError."""
+        ensure_deep_stack()
+        try:
+            return parse(text, shown, self.sources)
+        except RecursionError:  # (parse has registered the text with self.sources)
+            raise CompileError([Diagnostic.error("E0303", "this file nests expressions too deeply to compile",
+                                                 Span(shown, 0, 1))]) from None
 
     def _index(self, module: Module) -> None:
         errors: list[Diagnostic] = []
@@ -94,6 +118,12 @@ class ModuleLoader:
                 if declare(item.name, item.span):
                     sub = f"{module.name}::{item.name}"
                     module.submodules[item.name] = sub
+                    candidates = self._candidates(sub)
+                    if candidates and sub not in self.modules and not any(c.is_file() for c in candidates):
+                        d = Diagnostic.error("E0101", f"file not found for module `{item.name}`", item.span,
+                                             "no such file")
+                        d.notes.append("looked for " + ", ".join(self.display_path(c) for c in candidates))
+                        errors.append(d)
             elif declare(item.name, item.span):
                 module.items[item.name] = item
         if errors:
@@ -117,23 +147,31 @@ class ModuleLoader:
         """Load ``std::…`` / ``crate::…`` by name."""
         if name in self.modules:
             return self.modules[name]
-        parts = name.split("::")
-        if parts[0] == "std":
-            base, rel = self.std_dir, parts[1:]
-        elif parts[0] == "crate":
-            base, rel = self.src_dir, parts[1:]
-        else:
+        if name.split("::")[0] not in ("std", "crate"):
             raise CompileError([Diagnostic.error("E0101", f"unresolved module `{name}`", span)])
-        candidates = []
-        if rel:
-            candidates = [base.joinpath(*rel).with_suffix(".psy"), base.joinpath(*rel, "mod.psy")]
+        candidates = self._candidates(name)
         for path in candidates:
             if path.is_file():
                 return self.load_file(name, path)
-        where = ", ".join(self.display_path(c) for c in candidates) or str(base)
+        where = ", ".join(self.display_path(c) for c in candidates) or "a file"
         d = Diagnostic.error("E0101", f"unresolved module `{name}`", span, "no such module")
         d.notes.append(f"looked for {where}")
         raise CompileError([d])
+
+    def _candidates(self, name: str) -> list[Path]:
+        """The files that may hold module ``name`` (``a/b.psy`` or ``a/b/mod.psy``)."""
+        parts = name.split("::")
+        base = {"std": self.std_dir, "crate": self.src_dir}.get(parts[0])
+        rel = parts[1:]
+        if base is None or not rel:
+            return []
+        return [base.joinpath(*rel).with_suffix(".psy"), base.joinpath(*rel, "mod.psy")]
+
+    def defines(self, module: Module, name: str) -> bool:
+        """Whether ``name`` is visible in ``module``: an item, an import or a submodule."""
+        if name in module.items or name in module.imports or name in module.submodules:
+            return True
+        return any(c.is_file() for c in self._candidates(f"{module.name}::{name}"))
 
     def try_module(self, name: str) -> Module | None:
         try:

@@ -1,0 +1,209 @@
+"""Small circuit gadgets the recursive verifier is made of.
+
+* **Gate-level checks** (:func:`assert_equal`, :func:`split_bits`): an equality written
+  as an arithmetic-gate op ``a·1 − b − 0 = 0`` rather than a copy constraint, and a bit
+  decomposition whose witness generator never writes a conflicting value. A false check
+  then surfaces as an unsatisfied *constraint* on a row that carries the current scope
+  (``UnsatisfiedConstraints`` naming ``recursion/...``), not as a copy-constraint conflict
+  during witness generation. Checks are packed 20 to a row, per scope.
+* **Extension arithmetic** on ``ExtTarget`` pairs, built on the builder's
+  ``arithmetic_extension`` family: base-field embedding, powers of two, Horner reduction,
+  division by a witnessed quotient.
+* **Selection by bits**: ``Π_k (1 + b_k (g_k − 1))`` for a power with a bit-given exponent
+  (the FRI query point), and the recomposition of a bit list into an index.
+
+Uses ``CircuitBuilder._add_row`` for the check rows (the builder has no public way to add
+a gate row without a witness generator).
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Sequence
+from functools import cache
+
+from psyc.field.extension import Ext2
+from psyc.field.goldilocks import P
+from psyc.plonk.builder import RANGE_CHECK_LIMBS, CircuitBuilder, ExtTarget
+from psyc.plonk.gates import arithmetic_gate, base_sum_gate
+from psyc.plonk.gates.arithmetic import WIRES_PER_OP
+from psyc.plonk.target import Target
+
+# open check rows per builder: scope -> (row index, next free op slot)
+_OPEN_CHECK_ROWS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+@cache
+def _arith_gate(num_ops: int):
+    return arithmetic_gate(num_ops)
+
+
+@cache
+def _bits_gate():
+    return base_sum_gate(RANGE_CHECK_LIMBS)
+
+
+# --- gate-level checks ---------------------------------------------------------------
+
+
+def assert_equal(b: CircuitBuilder, x: Target, y: Target) -> None:
+    """Constrain x == y by an arithmetic-gate op ``1·x·1 + (−1)·y − 0``, no generator."""
+    gate = _arith_gate(b.config.num_routed_wires // WIRES_PER_OP)
+    ops = gate.params[0]
+    opened = _OPEN_CHECK_ROWS.setdefault(b, {})
+    scope = b.current_scope
+    if scope not in opened or opened[scope][1] == ops:
+        opened[scope] = (b._add_row(gate, [None] * gate.num_wires, (1, P - 1)), 0)
+    row, slot = opened[scope]
+    b.rows[row].cells[WIRES_PER_OP * slot : WIRES_PER_OP * (slot + 1)] = [x, b.one(), y, b.zero()]
+    opened[scope] = (row, slot + 1)
+
+
+def assert_equal_ext(b: CircuitBuilder, x: ExtTarget, y: ExtTarget) -> None:
+    assert_equal(b, x[0], y[0])
+    assert_equal(b, x[1], y[1])
+
+
+def assert_equal_many(b: CircuitBuilder, xs: Sequence[Target], ys: Sequence[Target]) -> None:
+    if len(xs) != len(ys):
+        raise ValueError("assert_equal_many: lengths differ")
+    for x, y in zip(xs, ys, strict=True):
+        assert_equal(b, x, y)
+
+
+def split_bits(b: CircuitBuilder, t: Target, num_bits: int) -> list[Target]:
+    """The ``num_bits`` little-endian bits of t (num_bits <= 63), constrained boolean and
+    recomposing to t, so t < 2^num_bits. Unlike ``builder.split_le`` the generator writes
+    only the low ``num_bits`` bits: an out-of-range t fails the recomposition constraint
+    of this row instead of conflicting with the zero constant."""
+    if not 0 <= num_bits <= RANGE_CHECK_LIMBS:
+        raise ValueError(f"split_bits supports 0..{RANGE_CHECK_LIMBS} bits, got {num_bits}")
+    gate = _bits_gate()
+    limbs = b.add_virtual_targets(RANGE_CHECK_LIMBS)
+    b._add_row(gate, [t, *limbs])
+    zero = b.zero()
+    for limb in limbs[num_bits:]:
+        b.connect(limb, zero)
+
+    def gen(v: list[int]) -> list[int]:
+        return [(v[0] >> i) & 1 for i in range(num_bits)]
+
+    b.add_generator(gen, [t], limbs[:num_bits], "split_bits")
+    return limbs[:num_bits]
+
+
+def range_check(b: CircuitBuilder, t: Target, num_bits: int) -> None:
+    split_bits(b, t, num_bits)
+
+
+def recompose(b: CircuitBuilder, bits: Sequence[Target]) -> Target:
+    """Σ bits[i]·2^i (Horner with arithmetic ops 2·acc + bit)."""
+    if not bits:
+        return b.zero()
+    acc = bits[-1]
+    for bit in reversed(bits[:-1]):
+        acc = b.arithmetic(2, 1, acc, b.one(), bit)
+    return acc
+
+
+def low_bits_of_challenge(b: CircuitBuilder, c: Target, num_bits: int) -> list[Target]:
+    """The low ``num_bits`` (<= 32) bits of the canonical value of c, i.e. of ``c mod 2^num_bits``.
+
+    c = lo + 2^32·hi with lo, hi < 2^32, and the decomposition must be canonical
+    (< p = 2^64 − 2^32 + 1): hi = 2^32 − 1 forces lo = 0. Without that, c + p would be a
+    second decomposition with other low bits when c < 2^32 − 1.
+    """
+    if not 0 <= num_bits <= 32:
+        raise ValueError("low_bits_of_challenge takes at most 32 bits")
+    lo, hi = b.add_virtual_targets(2)
+    b.add_generator(lambda v: [v[0] & 0xFFFFFFFF, v[0] >> 32], [c], [lo, hi], "split_challenge")
+    lo_bits = split_bits(b, lo, 32)
+    range_check(b, hi, 32)
+    assert_equal(b, b.arithmetic(1 << 32, 1, hi, b.one(), lo), c)
+    # canonical: lo · (1 − d·d_inv) = 0 with d = hi − (2^32 − 1); d_inv = 1/d, or 0 when d = 0
+    d = b.add(hi, b.constant(P - (1 << 32) + 1))
+    d_inv = b.add_virtual_target()
+    b.add_generator(lambda v: [pow(v[0], P - 2, P)], [d], [d_inv], "inverse")
+    dd = b.mul(d, d_inv)
+    assert_equal(b, b.mul(lo, dd), lo)
+    return lo_bits[:num_bits]
+
+
+# --- extension arithmetic ------------------------------------------------------------
+
+
+def ext_from_base(b: CircuitBuilder, t: Target) -> ExtTarget:
+    return (t, b.zero())
+
+
+def ext_const(b: CircuitBuilder, v: Ext2 | int) -> ExtTarget:
+    return b.constant_extension(Ext2.coerce(v))
+
+
+def ext_square(b: CircuitBuilder, x: ExtTarget) -> ExtTarget:
+    return b.mul_extension(x, x)
+
+
+def ext_exp_power_of_two(b: CircuitBuilder, x: ExtTarget, log_e: int) -> ExtTarget:
+    for _ in range(log_e):
+        x = ext_square(b, x)
+    return x
+
+
+def exp_power_of_two(b: CircuitBuilder, x: Target, log_e: int) -> Target:
+    for _ in range(log_e):
+        x = b.mul(x, x)
+    return x
+
+
+def ext_scale(b: CircuitBuilder, x: ExtTarget, k: int) -> ExtTarget:
+    """k·x for a base-field constant k (a multiplication by a constant target)."""
+    return b.mul_extension(x, ext_const(b, k))
+
+
+def reduce_with_powers(b: CircuitBuilder, values: Sequence[ExtTarget], alpha: ExtTarget) -> ExtTarget:
+    """Σ alpha^i · values[i] by Horner's rule."""
+    if not values:
+        return ext_const(b, 0)
+    acc = values[-1]
+    for v in reversed(values[:-1]):
+        acc = b.mul_add_extension(acc, alpha, v)
+    return acc
+
+
+def ext_div(b: CircuitBuilder, num: ExtTarget, den: ExtTarget) -> ExtTarget:
+    """num / den: a witnessed quotient q with the check q·den == num (sound for den != 0,
+    which the caller must establish)."""
+    q = tuple(b.add_virtual_targets(2))
+
+    def gen(v: list[int]) -> list[int]:
+        d = Ext2(v[2], v[3])
+        if d == Ext2.zero():
+            return [0, 0]
+        return (Ext2(v[0], v[1]) / d).to_list()
+
+    b.add_generator(gen, [*num, *den], q, "ext_div")
+    assert_equal_ext(b, b.mul_extension(q, den), num)
+    return q
+
+
+def assert_nonzero_ext(b: CircuitBuilder, x: ExtTarget) -> None:
+    """x != 0, shown by a witnessed inverse."""
+    inv = tuple(b.add_virtual_targets(2))
+
+    def gen(v: list[int]) -> list[int]:
+        e = Ext2(v[0], v[1])
+        return [0, 0] if e == Ext2.zero() else e.inverse().to_list()
+
+    b.add_generator(gen, list(x), inv, "ext_inverse")
+    assert_equal_ext(b, b.mul_extension(inv, x), ext_const(b, 1))
+
+
+def pow_by_bits(b: CircuitBuilder, generators: Sequence[int], bits: Sequence[Target]) -> Target:
+    """Π_k generators[k]^bits[k] for base-field constants, as Π_k (1 + b_k·(g_k − 1))."""
+    acc: Target | None = None
+    one = b.one()
+    for g, bit in zip(generators, bits, strict=True):
+        factor = b.mul_add(bit, b.constant((g - 1) % P), one)
+        acc = factor if acc is None else b.mul(acc, factor)
+    return acc if acc is not None else one
