@@ -166,3 +166,13 @@ def test_arbitrary_text_never_crashes(src):
         assert isinstance(m, ast.Module)
     except CompileError as e:
         assert e.diagnostics and e.diagnostics[0].code.startswith("E")
+
+
+def test_pub_items_are_accepted():
+    from psyc.frontend import ast
+    from psyc.frontend.parser import parse
+
+    m = parse("pub struct S { a: Felt }\npub const K: u32 = 3;\npub unconstrained fn g(x: Felt) -> Felt { x }\n")
+    kinds = [type(i) for i in m.items]
+    assert kinds == [ast.StructDecl, ast.ConstDecl, ast.FnDecl]
+    assert m.items[2].unconstrained and m.items[2].name == "g"

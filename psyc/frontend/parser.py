@@ -168,7 +168,7 @@ class _ToAst(Transformer):
 
     def fn_decl(self, meta, ch):
         attrs = [c for c in ch if isinstance(c, ast.Attribute)]
-        rest = [c for c in ch if not isinstance(c, ast.Attribute)]
+        rest = [c for c in ch if not isinstance(c, ast.Attribute) and not _is_pub(c)]
         unconstrained = False
         if isinstance(rest[0], Token) and rest[0].type == "UNCONSTRAINED":
             unconstrained = True
@@ -205,6 +205,7 @@ class _ToAst(Transformer):
         return ("ret", public, ch[-1])
 
     def struct_decl(self, meta, ch):
+        ch = [c for c in ch if not _is_pub(c)]
         fields = ch[1] if len(ch) > 1 else ()
         return ast.StructDecl(str(ch[0]), tuple(fields), self._span(meta))
 
@@ -215,6 +216,7 @@ class _ToAst(Transformer):
         return (str(ch[0]), ch[1])
 
     def const_decl(self, meta, ch):
+        ch = [c for c in ch if not _is_pub(c)]
         return ast.ConstDecl(str(ch[0]), ch[1], ch[2], self._span(meta))
 
     def use_decl(self, meta, ch):
@@ -404,6 +406,12 @@ class _ToAst(Transformer):
 
     def unsafe_expr(self, meta, ch):
         return ast.Unsafe(ch[0], self._span(meta))
+
+
+def _is_pub(c) -> bool:
+    """`pub` on an item is accepted (Rust and Noir users write it) and means nothing yet:
+    every item of a module is visible to the modules that `use` it."""
+    return isinstance(c, Token) and c.type == "PUB"
 
 
 def _unquote(tok) -> str:
