@@ -25,7 +25,7 @@ from functools import cache
 from psyc.field.extension import Ext2
 from psyc.field.goldilocks import P
 from psyc.plonk.builder import RANGE_CHECK_LIMBS, CircuitBuilder, ExtTarget
-from psyc.plonk.gates import arithmetic_gate, base_sum_gate
+from psyc.plonk.gates import arithmetic_gate, base_sum_gate, random_access_gate
 from psyc.plonk.gates.arithmetic import WIRES_PER_OP
 from psyc.plonk.target import Target
 
@@ -69,6 +69,18 @@ def assert_equal_many(b: CircuitBuilder, xs: Sequence[Target], ys: Sequence[Targ
         raise ValueError("assert_equal_many: lengths differ")
     for x, y in zip(xs, ys, strict=True):
         assert_equal(b, x, y)
+
+
+def assert_random_access(b: CircuitBuilder, index: Target, items: Sequence[Target], claimed: Target) -> None:
+    """Constrain ``items[index] == claimed`` (2..32 items, a power of two) with one
+    ``random_access`` row whose claimed cell holds ``claimed`` itself: the row's generator
+    only decomposes the index, so a wrong claim fails the gate's selection constraint."""
+    bits = len(items).bit_length() - 1
+    if len(items) < 2 or len(items) != 1 << bits or bits > 5:
+        raise ValueError("assert_random_access takes 2, 4, 8, 16 or 32 items")
+    bit_targets = b.add_virtual_targets(bits)
+    b._add_row(random_access_gate(bits), [index, claimed, *items, *bit_targets])
+    b.add_generator(lambda v: [(v[0] >> j) & 1 for j in range(bits)], [index], bit_targets, "index_bits")
 
 
 def split_bits(b: CircuitBuilder, t: Target, num_bits: int) -> list[Target]:
@@ -154,11 +166,6 @@ def exp_power_of_two(b: CircuitBuilder, x: Target, log_e: int) -> Target:
     for _ in range(log_e):
         x = b.mul(x, x)
     return x
-
-
-def ext_scale(b: CircuitBuilder, x: ExtTarget, k: int) -> ExtTarget:
-    """k·x for a base-field constant k (a multiplication by a constant target)."""
-    return b.mul_extension(x, ext_const(b, k))
 
 
 def reduce_with_powers(b: CircuitBuilder, values: Sequence[ExtTarget], alpha: ExtTarget) -> ExtTarget:

@@ -3,8 +3,8 @@
 The leaf digest is ``hash_or_noop(leaf)``; each level is one Poseidon row on
 ``[digest, sibling, 0, 0, 0, 0]`` whose swap flag is the index bit (bit 1 puts the
 sibling first: ``two_to_one(sibling, digest)``). The index bits left over after the
-path choose the cap digest by ``random_access`` (one row per digest element; caps of up
-to 32 digests), and the root must equal it (gate-level checks).
+path index the cap: one ``random_access`` row per digest element checks that the
+computed root's element is the cap's at that index (caps of up to 32 digests).
 """
 
 from __future__ import annotations
@@ -13,19 +13,25 @@ from collections.abc import Sequence
 
 from psyc.plonk.builder import CircuitBuilder
 from psyc.plonk.target import Target
-from psyc.recursion.gadgets import assert_equal_many, recompose
+from psyc.recursion.gadgets import assert_equal_many, assert_random_access, recompose
 
 
-def select_cap_digest(b: CircuitBuilder, cap: Sequence[Sequence[Target]], bits: Sequence[Target]) -> list[Target]:
-    """cap[Σ bits[i]·2^i]."""
+def assert_cap_digest(
+    b: CircuitBuilder, cap: Sequence[Sequence[Target]], bits: Sequence[Target], digest: Sequence[Target]
+) -> None:
+    """Constrain ``digest == cap[Σ bits[i]·2^i]``: one ``random_access`` row per element
+    whose claimed value is the digest's (no copy of a selected value, so a mismatch is an
+    unsatisfied selection constraint of that row)."""
     if len(cap) != 1 << len(bits):
         raise ValueError(f"a cap of {len(cap)} digests is not indexed by {len(bits)} bits")
     if len(cap) == 1:
-        return list(cap[0])
+        assert_equal_many(b, digest, cap[0])
+        return
     if len(cap) > 32:
         raise ValueError("caps of more than 32 digests (cap_height > 5) are not supported in circuit")
     index = recompose(b, bits)
-    return [b.random_access(index, [d[k] for d in cap]) for k in range(4)]
+    for k in range(4):
+        assert_random_access(b, index, [d[k] for d in cap], digest[k])
 
 
 def verify_merkle_proof_circuit(
@@ -43,5 +49,4 @@ def verify_merkle_proof_circuit(
     digest = b.hash_or_noop(list(leaf))
     for bit, sibling in zip(index_bits, siblings, strict=False):
         digest = b.permute([*digest, *sibling, zero, zero, zero, zero], swap=bit)[:4]
-    expected = select_cap_digest(b, cap, index_bits[len(siblings) :])
-    assert_equal_many(b, digest, expected)
+    assert_cap_digest(b, cap, index_bits[len(siblings) :], digest)

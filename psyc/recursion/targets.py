@@ -98,7 +98,9 @@ def add_fri_proof_targets(b: CircuitBuilder, common) -> FriProofTarget:
         height = params.lde_bits
         for ab in params.reduction_arity_bits:
             height -= ab
-            steps.append(FriQueryStepTarget([_ext(b) for _ in range(1 << ab)], _path(b, height - cfg.cap_height)))
+            steps.append(
+                FriQueryStepTarget([_ext(b) for _ in range(1 << ab)], _path(b, height - cfg.cap_height))
+            )
         rounds.append(FriQueryRoundTarget(initial, steps))
     final_poly = [_ext(b) for _ in range(params.final_poly_len)]
     return FriProofTarget(caps, rounds, final_poly, b.add_virtual_target())

@@ -11,31 +11,42 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from psyc.field.goldilocks import P
 from psyc.plonk.builder import CircuitBuilder, ExtTarget
 from psyc.plonk.proof import OpeningSet
 from psyc.plonk.target import Target
-from psyc.recursion.gadgets import ext_const, ext_from_base, reduce_with_powers
+from psyc.recursion.gadgets import (
+    assert_nonzero_ext,
+    ext_const,
+    ext_div,
+    ext_exp_power_of_two,
+    ext_from_base,
+    reduce_with_powers,
+)
+from psyc.recursion.gate_eval import FusingExtBuilder, Lin, eval_gate_circuit
 
 
 def gate_constraint_terms(
     b: CircuitBuilder, common, o: OpeningSet, pi_digest: Sequence[Target]
 ) -> list[ExtTarget]:
-    """Σ_gates selector_g(ζ) · C_{g,k}(ζ) for every constraint index k."""
+    """Σ_gates selector_g(ζ) · C_{g,k}(ζ) for every constraint index k (constraints from
+    each gate's generated ``eval_circuit``, built through :class:`FusingExtBuilder`)."""
     S, K = common.num_selectors, common.config.num_constants
     consts = o.constants[S : S + K]
     pi_ext = [ext_from_base(b, t) for t in pi_digest]
-    terms: list[ExtTarget | None] = [None] * common.num_gate_constraints
+    fb = FusingExtBuilder(b)
+    terms = [Lin({})] * common.num_gate_constraints
     for gi, ev in enumerate(common.evaluators()):
         g = ev.gate
         if not g.num_constraints:
             continue
         with b.scope(g.id):
-            vals = ev.eval_circuit(b, o.wires[: g.num_wires], consts[: g.num_constants], pi_ext)
+            vals = eval_gate_circuit(fb, ev, o.wires[: g.num_wires], consts[: g.num_constants], pi_ext)
             sel = o.constants[gi]
             for k, v in enumerate(vals):
-                terms[k] = b.mul_extension(sel, v) if terms[k] is None else b.mul_add_extension(sel, v, terms[k])
-    zero = ext_const(b, 0)
-    return [t if t is not None else zero for t in terms]
+                terms[k] = fb.add_extension(terms[k], fb.mul_extension(sel, v))
+    with b.scope("sum"):
+        return [fb.materialize(t) for t in terms]
 
 
 def permutation_terms(
@@ -51,11 +62,14 @@ def permutation_terms(
     R = cfg.num_routed_wires
     m, chunk = cfg.num_partial_product_chunks, cfg.partial_product_chunk
     one = ext_const(b, 1)
-    terms = [b.arithmetic_extension(1, -1, l0, b.sub_extension(z, one), ext_const(b, 0)) for z in o.plonk_zs]
     terms = [b.mul_extension(l0, b.sub_extension(z, one)) for z in o.plonk_zs]
     for r in range(cfg.num_challenges):
         beta, gamma = ext_from_base(b, betas[r]), ext_from_base(b, gammas[r])
-        zeta_beta = b.mul_extension(zeta, beta)
+        # s_j = ζ·β·k_j, stepped by k_j / k_{j−1} in the op's coefficient (k_j = 7^j: one row key)
+        s_j = b.mul_extension(zeta, beta)
+        if common.k_is[0] != 1:
+            s_j = b.mul_extension(s_j, ext_const(b, common.k_is[0]))
+        zero = ext_const(b, 0)
         pps = o.partial_products[r * (m - 1) : (r + 1) * (m - 1)]
         prev = o.plonk_zs[r]
         for c in range(m):
@@ -63,7 +77,10 @@ def permutation_terms(
             for j in range(c * chunk, min(R, (c + 1) * chunk)):
                 wg = b.add_extension(o.wires[j], gamma)
                 # w + ζ·β·k_j + γ  and  w + β·σ_j + γ
-                n_j = b.mul_add_extension(zeta_beta, ext_const(b, common.k_is[j]), wg)
+                if j:
+                    step = common.k_is[j] * pow(common.k_is[j - 1], P - 2, P) % P
+                    s_j = b.arithmetic_extension(step, 0, s_j, one, zero)
+                n_j = b.add_extension(wg, s_j)
                 d_j = b.mul_add_extension(o.plonk_sigmas[j], beta, wg)
                 num = n_j if num is None else b.mul_extension(num, n_j)
                 den = d_j if den is None else b.mul_extension(den, d_j)
@@ -105,7 +122,7 @@ def lookup_terms(
             else:
                 p = b.mul_extension(prefix[j], suffix[j + 1])
             sum_others = p if sum_others is None else b.add_extension(sum_others, p)
-        look = b.sub_extension(b.mul_extension(h, mult), h)  # placeholder, replaced below
+        # φ(gζ) − φ(ζ) − sel·h + m·g
         look = b.sub_extension(o.lookup_phi_next[r], phi)
         look = b.sub_extension(look, b.mul_extension(sel, h))
         look = b.mul_add_extension(mult, g, look)
@@ -121,3 +138,38 @@ def lookup_terms(
 def combine_terms(b: CircuitBuilder, terms: Sequence[ExtTarget], alphas: Sequence[Target]) -> list[ExtTarget]:
     """V_r = Σ_t α_r^t · terms[t] for each challenge set."""
     return [reduce_with_powers(b, terms, ext_from_base(b, a)) for a in alphas]
+
+
+def zeta_powers(b: CircuitBuilder, common, zeta: ExtTarget) -> tuple[ExtTarget, ExtTarget, ExtTarget]:
+    """(ζ^n, Z_H(ζ) = ζ^n − 1, L0(ζ) = Z_H(ζ) / (n(ζ − 1))), with Z_H(ζ) != 0 constrained
+    (ζ outside the trace domain, as the native verifier requires; so ζ != 1 too)."""
+    n = common.degree
+    zeta_n = ext_exp_power_of_two(b, zeta, common.degree_bits)
+    one = ext_const(b, 1)
+    zh = b.sub_extension(zeta_n, one)
+    assert_nonzero_ext(b, zh)
+    l0 = ext_div(b, zh, b.arithmetic_extension(n % P, -n % P, zeta, one, one))
+    return zeta_n, zh, l0
+
+
+def eval_vanishing_circuit(
+    b: CircuitBuilder,
+    common,
+    o: OpeningSet,
+    zeta: ExtTarget,
+    l0: ExtTarget,
+    pi_digest: Sequence[Target],
+    betas: Sequence[Target],
+    gammas: Sequence[Target],
+    alphas: Sequence[Target],
+    deltas: Sequence[Target] = (),
+) -> list[ExtTarget]:
+    """V_r(ζ) for each challenge set: the in-circuit ``eval_vanishing_at``."""
+    with b.scope("gates"):
+        terms = gate_constraint_terms(b, common, o, pi_digest)
+    with b.scope("permutation"):
+        terms += permutation_terms(b, common, o, zeta, l0, betas, gammas)
+    with b.scope("lookups"):
+        terms += lookup_terms(b, common, o, l0, deltas)
+    with b.scope("combine"):
+        return combine_terms(b, terms, alphas)
