@@ -33,6 +33,7 @@ SINKS = frozenset({"assert", "assert_eq", "range_check", "assert_bool", "output"
 @dataclass
 class CompileOptions:
     entry: str | None = None  # default: the project's entry (main)
+    collect_errors: bool = False  # report every independent error of the entry, not just the first
     max_unroll: int | None = None
     optimize: bool = True
     config: CircuitConfig | None = None
@@ -172,7 +173,7 @@ def compile_project(
     max_unroll = options.max_unroll or project.max_unroll or DEFAULT_MAX_UNROLL
     el = Elaborator(loader, "constrained", max_unroll)
     el.prog.name = entry
-    params, out_t = el.elaborate_entry(module, fn)
+    params, out_t = _elaborate(el, module, fn, options.collect_errors)
     t1 = time.perf_counter()
     warnings = unconstrained_hint_warnings(el.prog)
     stats = {}
@@ -194,6 +195,23 @@ def compile_project(
         stats,
         config,
     )
+
+
+def _elaborate(el: Elaborator, module: Module, fn: ast.FnDecl, collect: bool):
+    if not collect:
+        return el.elaborate_entry(module, fn)
+    from psyc.frontend.elaborate import _Poisoned
+
+    el.collected = []
+    try:
+        result = el.elaborate_entry(module, fn)
+    except CompileError as e:
+        raise CompileError(el.collected + [d for d in e.diagnostics if d not in el.collected]) from None
+    except _Poisoned:  # the failure was already reported where the poisoned value was defined
+        raise CompileError(list(el.collected)) from None
+    if el.collected:
+        raise CompileError(list(el.collected))
+    return result
 
 
 def unconstrained_hint_warnings(prog: Program) -> list[Diagnostic]:
@@ -241,7 +259,9 @@ def check_project(
     entry = (options.entry if options else None) or project.entry
     if isinstance(module.items.get(entry), ast.FnDecl):
         try:
-            compiled = compile_project(project, loader, options)
+            compiled = compile_project(
+                project, loader, dataclasses.replace(options or CompileOptions(), collect_errors=True)
+            )
         except CompileError as e:
             errors += e.diagnostics
         except ExecutionError as e:

@@ -134,3 +134,21 @@ def test_execute_reports_bad_inputs(tmp_path, capsys):
 
 def test_parser_is_buildable():
     assert build_parser().prog == "psyc"
+
+
+def test_check_reports_every_independent_error_once(tmp_path, capsys):
+    src = (
+        "fn main(a: u32, b: Felt) -> pub u32 {\n"
+        "    let x: u32 = b;\n"
+        "    let y = x + 1;\n"  # uses the failed `x`: no second error
+        "    let z: bool = a + 1;\n"
+        "    for i in 0..3 { let q: u8 = a; }\n"  # reported once, not per iteration
+        "    a + y\n"
+        "}\n"
+    )
+    proj = _project(tmp_path, src)
+    assert main(["check", str(proj)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("error[E0200]") == 3
+    assert "src/main.psy:2:" in err and "src/main.psy:4:" in err and "src/main.psy:5:" in err
+    assert "src/main.psy:3:" not in err and "src/main.psy:6:" not in err

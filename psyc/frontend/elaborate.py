@@ -78,6 +78,14 @@ class _Return(Exception):  # noqa: N818  (control flow, not an error)
         self.value = value
 
 
+class _Poisoned(Exception):  # noqa: N818  (control flow: a value whose definition already failed)
+    pass
+
+
+POISON = Scalar("{error}")  # the type of a variable whose `let` failed (error recovery)
+MAX_COLLECTED = 50
+
+
 @dataclass
 class Frame:
     module: Module
@@ -96,6 +104,8 @@ class Elaborator:
     ) -> None:
         self.loader = loader
         self.sources: SourceMap = loader.sources
+        # error recovery: when a list, a failing statement is recorded here and skipped
+        self.collected: list[Diagnostic] | None = None
         self.mode = mode
         self.max_unroll = max_unroll
         self.prog = program or Program()
@@ -641,7 +651,10 @@ class Elaborator:
         self.scopes.append({})
         try:
             for s in b.stmts:
-                self.stmt(s)
+                if self.collected is None:
+                    self.stmt(s)
+                else:
+                    self._recovering_stmt(s)
             if b.tail is None:
                 if b.stmts and isinstance(b.stmts[-1], ast.Return) and self.mode == "check" and expected:
                     return self._opaque(expected, b.span)  # the block diverges: any type will do
@@ -649,6 +662,24 @@ class Elaborator:
             return self.expr(b.tail, expected)
         finally:
             self.scopes.pop()
+
+    def _recovering_stmt(self, s) -> None:
+        """Run a statement; on an error, record it, poison what the statement defines and
+        go on, so one run reports every independent error (cascades are suppressed)."""
+        try:
+            self.stmt(s)
+            return
+        except CompileError as e:
+            for d in e.diagnostics:
+                if not any(_same(d, c) for c in self.collected):
+                    self.collected.append(d)
+            if len(self.collected) >= MAX_COLLECTED:
+                raise CompileError(list(self.collected)) from None
+        except _Poisoned:
+            pass
+        if isinstance(s, ast.Let):
+            for name, span in _pattern_names(s.pattern):
+                self.scopes[-1][name] = Binding(POISON, None, True, span)
 
     def stmt(self, s) -> None:
         if isinstance(s, ast.Let):
@@ -764,6 +795,8 @@ class Elaborator:
                 raise error("E0202", f"cannot assign to {what} `{e.segments[0]}`", s.target.span)
             raise error("E0100", f"cannot find variable `{e.segments[0]}` in this scope", e.span, "not found",
                         _did_you_mean(e.segments[0], [n for sc in self.scopes for n in sc]))
+        if b.type is POISON:
+            raise _Poisoned()
         if not b.mutable:
             d = Diagnostic.error("E0202", f"cannot assign twice to immutable variable `{e.segments[0]}`",
                                  s.span, "cannot assign")
@@ -880,6 +913,8 @@ class Elaborator:
         if len(e.segments) == 1:
             b = self.lookup_var(e.segments[0])
             if b is not None:
+                if b.type is POISON:
+                    raise _Poisoned()
                 return TV(b.type, b.payload)
         found = self.lookup_item(self.module, e.segments, e.span, ast.ConstDecl)
         if found is not None:
@@ -1328,6 +1363,20 @@ def _check_params(fn: ast.FnDecl) -> None:
             raise error("E0103", f"the name `{name}` is bound more than once in the parameters of `{fn.name}`",
                         span, "used again here")
         seen.add(name)
+
+
+def _same(a: Diagnostic, b: Diagnostic) -> bool:
+    return a.code == b.code and a.message == b.message and [lb.span for lb in a.labels] == [
+        lb.span for lb in b.labels
+    ]
+
+
+def _pattern_names(pat) -> list[tuple[str, Span]]:
+    if isinstance(pat, ast.NamePattern):
+        return [(pat.name, pat.span)]
+    if isinstance(pat, ast.TuplePattern):
+        return [n for p in pat.elements for n in _pattern_names(p)]
+    return []
 
 
 def _literal_like(e) -> bool:
