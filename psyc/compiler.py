@@ -77,15 +77,24 @@ class CompiledProgram:
         return read_inputs(str(path), [(n, t) for n, t, _ in self.params], self.sources)
 
     def execute(self, inputs: list[list[int]]) -> Execution:
-        flat = [x for per_param in inputs for x in per_param]
+        """Run on one list of values per parameter (a proof input is a ``ProofArg``)."""
+        flat, proofs = [], []
+        for per_param in inputs:
+            for x in per_param:
+                if isinstance(x, int):
+                    flat.append(x)
+                else:  # a ProofArg: its public inputs and fingerprint, the proof as side data
+                    flat.extend(x.flat())
+                    proofs.append((x.proof, x.vk))
         t0 = time.perf_counter()
-        run = interpret.run(self.program, flat)
+        run = interpret.run(self.program, flat, proofs)
         self.timings["execute"] = time.perf_counter() - t0
         return run
 
     def public_inputs(self, inputs: list[list[int]], run: Execution) -> list[int]:
         """The proof's public inputs: pub parameters in order, then the public output."""
-        pis = [x for (_, _, public), vals in zip(self.params, inputs, strict=True) if public for x in vals]
+        pis = [x for (_, _, public), vals in zip(self.params, inputs, strict=True) if public for x in vals
+               if isinstance(x, int)]
         return pis + list(run.outputs)
 
     # --- circuit ------------------------------------------------------------------------
@@ -175,7 +184,7 @@ def compile_project(
     el.prog.name = entry
     params, out_t = _elaborate(el, module, fn, options.collect_errors)
     t1 = time.perf_counter()
-    warnings = unconstrained_hint_warnings(el.prog)
+    warnings = unconstrained_hint_warnings(el.prog) + unpinned_fingerprint_warnings(el.prog)
     stats = {}
     if options.optimize:
         stats = passes.optimize(el.prog)
@@ -197,6 +206,28 @@ def compile_project(
     )
 
 
+_FINGERPRINTS: dict[str, list[int]] = {}
+_FINGERPRINTING: set[str] = set()
+
+
+def fingerprint_of_program(path: Path, span=None) -> list[int]:
+    """The verifying-key fingerprint of the program at ``path`` (for ``fingerprint!``),
+    compiled and built once per process."""
+    key = str(Path(path).resolve())
+    if key in _FINGERPRINTS:
+        return _FINGERPRINTS[key]
+    if key in _FINGERPRINTING:
+        raise error("E0213", f"`fingerprint!` cycle: {path} needs its own fingerprint", span,
+                    notes=["a circuit cannot contain its own fingerprint; use cyclic recursion instead"])
+    _FINGERPRINTING.add(key)
+    try:
+        child = compile_path(path)
+        _FINGERPRINTS[key] = list(child.circuit().verifier_data.fingerprint)
+    finally:
+        _FINGERPRINTING.discard(key)
+    return _FINGERPRINTS[key]
+
+
 def _elaborate(el: Elaborator, module: Module, fn: ast.FnDecl, collect: bool):
     if not collect:
         return el.elaborate_entry(module, fn)
@@ -212,6 +243,27 @@ def _elaborate(el: Elaborator, module: Module, fn: ast.FnDecl, collect: bool):
     if el.collected:
         raise CompileError(list(el.collected))
     return result
+
+
+def unpinned_fingerprint_warnings(prog: Program) -> list[Diagnostic]:
+    """W0002 for every verified proof whose fingerprint no constraint pins down."""
+    needed: set[int] = set()
+    for ins in reversed(prog.instrs):
+        if (ins.op in ("assert", "assert_eq", "output")) or any(r.id in needed for r in ins.results):
+            needed.update(a.id for a in ins.args)
+    verified = {ins.attrs[0] for ins in prog.instrs if ins.op == "verify_proof"}
+    out = []
+    for ins in prog.instrs:
+        if ins.op == "proof_input" and ins.attrs[1] in verified:
+            n = ins.attrs[2]
+            if not any(r.id in needed for r in ins.results[n:]):
+                out.append(Diagnostic(
+                    "warning", "W0002", f"the fingerprint of proof `{ins.attrs[0]}` is never constrained",
+                    [Label(ins.span, "any circuit's proof is accepted here")] if ins.span else [],
+                    ["pin it: `assert_eq(p.fingerprint, fingerprint!(\"child.psy\"))`, or prove it is in a "
+                     "whitelist Merkle root with `std::merkle::verify`"],
+                ))
+    return out
 
 
 def unconstrained_hint_warnings(prog: Program) -> list[Diagnostic]:

@@ -51,6 +51,7 @@ def user_errors(fn: Callable[..., int]) -> Callable[..., int]:
     def wrapper(args: argparse.Namespace, ctx: dict | None = None) -> int:
         ctx = {} if ctx is None else ctx
         from psyc.ir.interpret import ExecutionError
+        from psyc.ir.lower import LoweringError
         from psyc.util.serialization import FormatError
 
         try:
@@ -66,6 +67,9 @@ def user_errors(fn: Callable[..., int]) -> Callable[..., int]:
         except FormatError as e:
             error_console.print(f"[red]error[/red]: {e}", highlight=False)
             return EXIT_USAGE
+        except LoweringError as e:
+            error_console.print(f"[red]error[/red]: cannot build the circuit: {e}", highlight=False)
+            return EXIT_FAIL
         except OSError as e:
             error_console.print(f"[red]error[/red]: {e.strerror or e}: {e.filename or ''}", highlight=False)
             return EXIT_USAGE

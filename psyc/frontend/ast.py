@@ -28,7 +28,13 @@ class TupleType:
     span: Span
 
 
-TypeExpr = NamedType | ArrayType | TupleType
+@dataclass(frozen=True)
+class ProofType:
+    num_public_inputs: Expr
+    span: Span
+
+
+TypeExpr = NamedType | ArrayType | TupleType | ProofType
 
 # --- expressions -------------------------------------------------------------------
 
@@ -84,6 +90,13 @@ class Call:
     callee: PathExpr
     generic_args: tuple[Expr, ...]
     args: tuple[Expr, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class MacroCall:
+    name: str  # `fingerprint!("child.psy")`
+    arg: str
     span: Span
 
 
@@ -238,6 +251,7 @@ Expr = (
     | Binary
     | Cast
     | Call
+    | MacroCall
     | MethodCall
     | Index
     | Field

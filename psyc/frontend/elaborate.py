@@ -141,15 +141,10 @@ class Elaborator:
         for p in fn.params:
             t = self.resolve_type(p.type)
             params.append((p.name, t, p.public))
-            leaves = []
-            for k, st in enumerate(ty.leaf_types(t)):
-                v = self.prog.emit("input", (), (st.name,), p.span, (f"{p.name}#{k}", p.public)).result
-                if st.is_int and st.bits < 64:
-                    self.prog.emit("range_check", (v,), (), p.span, (st.bits, f"input `{p.name}` is not a {st}"))
-                elif st == BOOL:
-                    self.prog.emit("assert_bool", (v,), (), p.span)
-                leaves.append(v)
-            payload, _ = ty.unflatten(t, leaves)
+            if p.public and _contains_proof(t):
+                raise error("E0211", f"a proof cannot be a public input: `{p.name}` is `pub`", p.span,
+                            notes=["make the values you need public by returning them, e.g. its public inputs"])
+            payload = self._entry_payload(t, p, [0])
             self.scopes[0][p.name] = Binding(t, payload, False, p.span)
         ret_t = self.resolve_type(fn.ret) if fn.ret is not None else UNIT
         try:
@@ -161,6 +156,28 @@ class Elaborator:
             for v in ty.flatten(ret_t, result.payload):
                 self.prog.emit("output", (v,), (), fn.ret.span)
         return params, (ret_t if fn.ret_public else None)
+
+    def _entry_payload(self, t: Type, p: ast.Param, counter: list[int]):
+        """Inputs for parameter ``p`` of type ``t`` with its type's checks; a ``Proof<N>``
+        becomes a ``proof_input`` whose proof is side data (a slot)."""
+        if isinstance(t, Scalar):
+            v = self.prog.emit("input", (), (t.name,), p.span, (f"{p.name}#{counter[0]}", p.public)).result
+            counter[0] += 1
+            if t.is_int and t.bits < 64:
+                self.prog.emit("range_check", (v,), (), p.span, (t.bits, f"input `{p.name}` is not a {t}"))
+            elif t == BOOL:
+                self.prog.emit("assert_bool", (v,), (), p.span)
+            return v
+        if isinstance(t, ty.ProofT):
+            n = t.num_public_inputs
+            slot = sum(1 for i in self.prog.instrs if i.op == "proof_input")
+            ins = self.prog.emit("proof_input", (), ["Felt"] * (n + 4), p.span, (p.name, slot, n))
+            counter[0] += n + 4
+            return (list(ins.results[:n]), list(ins.results[n:]), slot)
+        if isinstance(t, Array):
+            return [self._entry_payload(t.element, p, counter) for _ in range(t.length)]
+        elems = t.elements if isinstance(t, Tuple) else [f for _, f in t.fields]
+        return tuple(self._entry_payload(et, p, counter) for et in elems)
 
     def run_concrete(self, module: Module, fn: ast.FnDecl, generics: dict[str, int], args: list[TV]) -> TV:
         """Run a function with constant arguments (mode ``concrete``)."""
@@ -185,6 +202,8 @@ class Elaborator:
         if isinstance(te, ast.ArrayType):
             n = self.const_u32(te.length, "an array length")
             return Array(self.resolve_type(te.element), n)
+        if isinstance(te, ast.ProofType):
+            return ty.ProofT(self.const_u32(te.num_public_inputs, "the number of public inputs of a proof"))
         return Tuple(tuple(self.resolve_type(e) for e in te.elements))
 
     def resolve_struct(self, name: str, span: Span) -> Struct:
@@ -365,6 +384,11 @@ class Elaborator:
             if a is b:
                 return a
             return self.emit1("select", (c, a, b), t.name, span)
+        if isinstance(t, ty.ProofT):
+            if a[2] != b[2]:
+                raise error("E0212", "cannot choose between two proofs with a witness-dependent condition", span,
+                            notes=["verify each proof conditionally instead: `if c { verify(p) }`"])
+            return a
         if isinstance(t, Array):
             return [self.select(c, t.element, x, y, span) for x, y in zip(a, b, strict=True)]
         elems = t.elements if isinstance(t, Tuple) else [f for _, f in t.fields]
@@ -482,6 +506,8 @@ class Elaborator:
         if isinstance(te, ast.ArrayType):
             n = HOLE if _expr_mentions(te.length, unknown) else self.const_u32(te.length, "an array length")
             return Array(self._shape(te.element, unknown), n)
+        if isinstance(te, ast.ProofType):
+            return None  # no hint needed: a proof argument has its type already
         return Tuple(tuple(self._shape(x, unknown) for x in te.elements))
 
     def _infer_generics(self, module, fn, generics, args, e) -> None:
@@ -496,6 +522,8 @@ class Elaborator:
     def hint_call(self, module: Module, fn: ast.FnDecl, generics: dict[str, int], args: list[TV], span: Span) -> TV:
         """An unconstrained call in a constrained function: check its body once, emit a hint."""
         ret_t = self._ret_type(module, fn, generics)
+        if _contains_proof(ret_t) or any(_contains_proof(a.type) for a in args):
+            raise error("E0108", f"proofs cannot cross into unconstrained `{fn.name}`", span)
         self._check_body(module, fn, generics, args, span)
         arg_types = [a.type for a in args]
         flat = [x for a in args for x in ty.flatten(a.type, a.payload)]
@@ -575,7 +603,31 @@ class Elaborator:
             self.expect_type(Array(FELT, 12), v.type, e.args[0].span)
             out = self.emit("permute", v.payload, ["Felt"] * 12, e.span)
             return TV(Array(FELT, 12), list(out))
+        if name == "__verify_proof":
+            if len(e.args) != 1:
+                raise error("E0106", "`__verify_proof` takes one proof", e.span)
+            v = self.expr(e.args[0], None)
+            if not isinstance(v.type, ty.ProofT):
+                raise error("E0200", f"expected a proof, found `{v.type}`", e.args[0].span)
+            if self.mode != "constrained":
+                raise error("E0108", "proofs are verified in constrained code only", e.span)
+            pis, fp, slot = v.payload
+            self.check("verify_proof", (*pis, *fp), e.span, (slot, v.type.num_public_inputs))
+            return TV(UNIT, ())
         raise error("E0100", f"unknown intrinsic `{name}`", e.span)
+
+    def e_MacroCall(self, e: ast.MacroCall, expected) -> TV:
+        if e.name != "fingerprint":
+            raise error("E0100", f"unknown macro `{e.name}!`", e.span, notes=["the macros are `fingerprint!`"])
+        from psyc.compiler import fingerprint_of_program
+
+        base = self.loader.real_path(self.module)
+        target = (base.parent / e.arg).resolve()
+        if not target.is_file():
+            raise error("E0101", f"`fingerprint!`: no program at {e.arg}", e.span, "not found",
+                        [f"the path is relative to {self.module.file}"])
+        digest = fingerprint_of_program(target, e.span)
+        return TV(ty.HASH, [self.const(x, FELT) for x in digest])
 
     # =====================================================================================
     # builtins
@@ -1007,6 +1059,14 @@ class Elaborator:
 
     def e_Field(self, e: ast.Field, expected) -> TV:
         base = self.expr(e.base, None)
+        if isinstance(base.type, ty.ProofT):
+            n = base.type.num_public_inputs
+            if e.name == "public_inputs":
+                return TV(Array(FELT, n), list(base.payload[0]))
+            if e.name == "fingerprint":
+                return TV(ty.HASH, list(base.payload[1]))
+            raise error("E0205", f"no field `{e.name}` on `{base.type}`", e.span,
+                        notes=["a proof has `.public_inputs` and `.fingerprint`"])
         ft = self._field_type(base.type, e)
         return TV(ft, base.payload[self._field_index(base.type, e)])
 
@@ -1365,6 +1425,18 @@ def _check_params(fn: ast.FnDecl) -> None:
         seen.add(name)
 
 
+def _contains_proof(t: Type) -> bool:
+    if isinstance(t, ty.ProofT):
+        return True
+    if isinstance(t, Array):
+        return _contains_proof(t.element)
+    if isinstance(t, Tuple):
+        return any(_contains_proof(x) for x in t.elements)
+    if isinstance(t, Struct):
+        return any(_contains_proof(f) for _, f in t.fields)
+    return False
+
+
 def _same(a: Diagnostic, b: Diagnostic) -> bool:
     return a.code == b.code and a.message == b.message and [lb.span for lb in a.labels] == [
         lb.span for lb in b.labels
@@ -1407,6 +1479,8 @@ def _mentions(te, names: set[str]) -> bool:
         return _expr_mentions(te.length, names) or _mentions(te.element, names)
     if isinstance(te, ast.TupleType):
         return any(_mentions(x, names) for x in te.elements)
+    if isinstance(te, ast.ProofType):
+        return _expr_mentions(te.num_public_inputs, names)
     return False
 
 
@@ -1430,6 +1504,10 @@ def _unify(te, t: Type, names: set[str], out: dict[str, int]) -> None:
     elif isinstance(te, ast.TupleType) and isinstance(t, Tuple) and len(te.elements) == len(t.elements):
         for a, b in zip(te.elements, t.elements, strict=True):
             _unify(a, b, names, out)
+    elif isinstance(te, ast.ProofType) and isinstance(t, ty.ProofT):
+        e = te.num_public_inputs
+        if isinstance(e, ast.PathExpr) and len(e.segments) == 1 and e.segments[0] in names:
+            out.setdefault(e.segments[0], t.num_public_inputs)
 
 
 def _did_you_mean(name: str, known) -> list[str]:

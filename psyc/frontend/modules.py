@@ -55,6 +55,7 @@ class ModuleLoader:
         self.std_dir = std_dir or stdlib_dir()
         self.sources = sources or SourceMap()
         self.modules: dict[str, Module] = {}
+        self.paths: dict[str, Path] = {}  # module name -> the file it was read from
         self.root_dir = self.src_dir
 
     def display_path(self, path: Path) -> str:
@@ -67,6 +68,10 @@ class ModuleLoader:
                 continue
         return str(path)
 
+    def real_path(self, module: Module) -> Path:
+        """The file a module was read from."""
+        return self.paths.get(module.name) or (self.root_dir / module.file)
+
     def load_file(self, name: str, path: Path) -> Module:
         if name in self.modules:
             return self.modules[name]
@@ -75,6 +80,7 @@ class ModuleLoader:
         tree = self._parse(text, shown)
         module = Module(name, shown, tree)
         self.modules[name] = module
+        self.paths[name] = path.resolve()
         self._index(module)
         return module
 

@@ -236,6 +236,12 @@ class _ToAst(Transformer):
     def named_type(self, meta, ch):
         return ast.NamedType(str(ch[0]), self._span(meta))
 
+    def proof_type(self, meta, ch):
+        return ast.ProofType(ch[-1], self._span(meta))
+
+    def macro_call(self, meta, ch):
+        return ast.MacroCall(str(ch[0]), _unquote(ch[-1]), self._span(meta))
+
     def array_type(self, meta, ch):
         return ast.ArrayType(ch[0], ch[1], self._span(meta))
 

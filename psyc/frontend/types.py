@@ -80,7 +80,18 @@ class Struct:
         return self.name
 
 
-Type = Scalar | Array | Tuple | Struct
+@dataclass(frozen=True, slots=True)
+class ProofT:
+    """``Proof<N>``: a proof of some circuit with N public inputs. In the IR it is its N
+    public inputs and its 4-element fingerprint; the proof itself is side data (a slot)."""
+
+    num_public_inputs: int
+
+    def __str__(self) -> str:
+        return f"Proof<{self.num_public_inputs}>"
+
+
+Type = Scalar | Array | Tuple | Struct | ProofT
 
 FELT = Scalar("Felt")
 BOOL = Scalar("bool")
@@ -98,6 +109,8 @@ def leaf_types(t: Type) -> list[Scalar]:
         return leaf_types(t.element) * t.length
     if isinstance(t, Tuple):
         return [s for e in t.elements for s in leaf_types(e)]
+    if isinstance(t, ProofT):
+        return [FELT] * (t.num_public_inputs + 4)
     return [s for _, f in t.fields for s in leaf_types(f)]
 
 
@@ -108,6 +121,8 @@ def size(t: Type) -> int:
         return size(t.element) * t.length
     if isinstance(t, Tuple):
         return sum(size(e) for e in t.elements)
+    if isinstance(t, ProofT):
+        return t.num_public_inputs + 4
     return sum(size(f) for _, f in t.fields)
 
 
@@ -118,6 +133,8 @@ def flatten(t: Type, payload) -> list:
         return [payload]
     if isinstance(t, Array):
         return [x for item in payload for x in flatten(t.element, item)]
+    if isinstance(t, ProofT):
+        return list(payload[0]) + list(payload[1])
     elems = t.elements if isinstance(t, Tuple) else [f for _, f in t.fields]
     return [x for et, item in zip(elems, payload, strict=True) for x in flatten(et, item)]
 
@@ -132,6 +149,9 @@ def unflatten(t: Type, scalars: list, pos: int = 0):
             item, pos = unflatten(t.element, scalars, pos)
             items.append(item)
         return items, pos
+    if isinstance(t, ProofT):
+        n = t.num_public_inputs
+        return (list(scalars[pos : pos + n]), list(scalars[pos + n : pos + n + 4]), None), pos + n + 4
     elems = t.elements if isinstance(t, Tuple) else [f for _, f in t.fields]
     out = []
     for et in elems:

@@ -30,6 +30,7 @@ E_DIV_ZERO = "E0502"  # division by zero
 E_BOUNDS = "E0503"  # index out of bounds
 E_RANGE = "E0504"  # range check / cast / boolean check failed
 E_OTHER = "E0505"  # anything else (a hint misbehaving, an unsupported op)
+E_PROOF = "E0506"  # a verified proof does not verify
 
 # largest value of each type (u64 lives in the field, so it tops out at p - 1)
 TYPE_MAX: dict[str, int] = {"Felt": P - 1, "bool": 1, "u64": P - 1}
@@ -71,6 +72,7 @@ class Execution:
 
     values: list[int | None]
     outputs: list[int] = field(default_factory=list)
+    proofs: list = field(default_factory=list)  # (proof, verifying key) per proof input slot
 
     def value(self, v: Value) -> int:
         if v.const is not None:
@@ -372,7 +374,7 @@ HANDLERS: dict[str, Handler] = {
 }
 
 # ops that need the run's state (or are not computations): never evaluated by eval_instr
-STATEFUL = frozenset({"input", "output", "hint"})
+STATEFUL = frozenset({"input", "output", "hint", "proof_input", "verify_proof"})
 
 
 def eval_instr(ins: Instr, env: MutableMapping[int, int]) -> None:
@@ -385,26 +387,29 @@ def eval_instr(ins: Instr, env: MutableMapping[int, int]) -> None:
 
 
 # --- the interpreter loop --------------------------------------------------------------------
-def run(program: Program, inputs: Sequence[int]) -> Execution:
-    """Execute ``program``; ``inputs`` are the values of its ``input`` instructions, in order.
+def run(program: Program, inputs: Sequence[int], proofs: Sequence = ()) -> Execution:
+    """Execute ``program``; ``inputs`` are the values of its ``input`` instructions, in order
+    (a ``proof_input`` takes its public inputs and fingerprint from there too), ``proofs``
+    the (proof, verifying key) pairs of its proof inputs by slot.
 
     Returns the :class:`Execution`; a failing check raises :class:`ExecutionError`."""
     vals: list[int | None] = [None] * program.next_id
     for v in program._consts.values():
         vals[v.id] = v.const
     inputs = list(inputs)
+    proofs = list(proofs)
     try:
-        outputs = _loop(program.instrs, vals, inputs)
+        outputs = _loop(program.instrs, vals, inputs, proofs)
     except TypeError:
         # a constant that is not registered in program._consts left a None in vals:
         # register every constant operand and run again (runs are deterministic)
         if not _fill_consts(program.instrs, vals):
             raise
-        outputs = _loop(program.instrs, vals, inputs)
-    return Execution(vals, outputs)
+        outputs = _loop(program.instrs, vals, inputs, proofs)
+    return Execution(vals, outputs, proofs)
 
 
-def _loop(instrs: list[Instr], vals: list, inputs: list[int]) -> list[int]:
+def _loop(instrs: list[Instr], vals: list, inputs: list[int], proofs: list) -> list[int]:
     handlers = HANDLERS
     outputs: list[int] = []
     pos = 0
@@ -419,11 +424,41 @@ def _loop(instrs: list[Instr], vals: list, inputs: list[int]) -> list[int]:
             pos += 1
         elif ins.op == "output":
             outputs.append(vals[ins.args[0].id])
+        elif ins.op == "proof_input":
+            k = len(ins.results)
+            if pos + k > len(inputs):
+                raise ValueError(f"the program has more inputs than the {len(inputs)} given")
+            for r, v in zip(ins.results, inputs[pos : pos + k], strict=True):
+                vals[r.id] = v
+            pos += k
+        elif ins.op == "verify_proof":
+            _verify_proof(ins, vals, proofs)
         else:
             raise ValueError(f"unknown op `{ins.op}`")
     if pos != len(inputs):
         raise ValueError(f"the program has {pos} inputs, {len(inputs)} given")
     return outputs
+
+
+def _verify_proof(ins: Instr, vals, proofs: list) -> None:
+    """Verify the proof in the instruction's slot natively (the circuit re-checks it)."""
+    if ins.predicated and vals[ins.args[-1].id] == 0:
+        return
+    slot = ins.attrs[0]
+    if slot >= len(proofs):
+        raise ValueError(f"no proof given for proof input {slot}")
+    proof, vk = proofs[slot]
+    claimed = [vals[a.id] for a in ins.operands]
+    n = len(claimed) - 4
+    if list(proof.public_inputs) != claimed[:n] or list(vk.fingerprint) != claimed[n:]:
+        raise _fail(ins, "the verified proof is not the one whose public inputs and fingerprint were used",
+                    E_OTHER)
+    from psyc.plonk.verifier import VerificationError
+
+    try:
+        vk.verify(proof)
+    except VerificationError as e:
+        raise _fail(ins, f"proof verification failed: {e}", E_PROOF, label="this proof does not verify") from None
 
 
 def _fill_consts(instrs: list[Instr], vals: list) -> bool:

@@ -40,6 +40,10 @@ hint            a.. -> x..                  attrs (HintFn,): computed off-circui
 assert          c [p]                       attrs (message, shown names): c must be 1; ``shown``
                                             values after c are printed on failure
 assert_eq       a b [p]                     attrs (message,): a == b
+proof_input     -> pi0 .. pi(n-1) f0 .. f3   attrs (name, slot, n): a proof input (side data slot);
+                                            its public inputs and verifying-key fingerprint
+verify_proof    pi.. f0..f3 [p]              attrs (slot, n): the proof in ``slot`` verifies, with
+                                            these public inputs and this fingerprint
 output          a                           a public output, in order
 ==============  =========================  =====================================================
 
@@ -87,11 +91,14 @@ OPS: dict[str, tuple[int | None, int | None, bool]] = {
     "assert": (None, 0, True),
     "assert_eq": (2, 0, True),
     "output": (1, 0, False),
+    "proof_input": (0, None, False),
+    "verify_proof": (None, 0, True),
 }
 
 # ops with an effect beyond their result: never removed by dead-code elimination
 SIDE_EFFECTS = frozenset(
     {"input", "range_check", "assert_bool", "assert", "assert_eq", "output", "div", "divmod", "read", "to_bits"}
+    | {"proof_input", "verify_proof"}
     | {"add", "sub", "mul"}  # checked on integers; the passes only drop them when Felt-typed
 )
 

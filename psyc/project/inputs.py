@@ -34,12 +34,24 @@ from pathlib import Path
 
 from psyc.field.goldilocks import P
 from psyc.frontend.diagnostics import CompileError, Diagnostic, Label, SourceMap, Span, render
-from psyc.frontend.types import INT_BITS, Array, Scalar, Struct, Tuple, Type, size, unflatten
+from psyc.frontend.types import INT_BITS, Array, ProofT, Scalar, Struct, Tuple, Type, size, unflatten
 
 Params = list[tuple[str, Type]]
 Loc = tuple[str | int, ...]  # a value's place in the file: keys (str) and list indices (int)
 
 FORMATS = {".toml": "toml", ".json": "json"}
+
+
+@dataclass
+class ProofArg:
+    """A proof given as an input (``{ proof = "a.proof" }``) with its verifying key."""
+
+    proof: object
+    vk: object
+
+    def flat(self) -> list[int]:
+        """Its values in the program: public inputs, then the key's fingerprint."""
+        return [*self.proof.public_inputs, *self.vk.fingerprint]
 
 
 class InputError(CompileError):
@@ -449,6 +461,8 @@ class _Checker:
                 got = self.value(et, item, (*loc, i), sub)
                 out = None if got is None or out is None else out + got
             return out
+        if isinstance(t, ProofT):
+            return self.proof(t, v, loc, disp)
         assert isinstance(t, Struct)
         if not isinstance(v, dict):
             self.error(
@@ -473,6 +487,33 @@ class _Checker:
             out = None if got is None or out is None else out + got
         self.unknown_keys(v, [n for n, _ in t.fields], loc, disp, f"struct `{t}`")
         return out if not any(k not in dict(t.fields) for k in v) else None
+
+    def proof(self, t: ProofT, v: object, loc: Loc, disp: str) -> list | None:
+        """``{ proof = "a.proof" }``: the proof file and its key ``a.proof.vk`` (or ``vk = …``),
+        relative to the inputs file."""
+        if not (isinstance(v, dict) and isinstance(v.get("proof"), str)):
+            self.error("E0601", f'input `{disp}`: expected {{ proof = "FILE" }} for `{t}`, found '
+                       f"{_describe(v, self.fmt)}", loc, f"expected `{t}`")
+            return None
+        self.unknown_keys(v, ["proof", "vk"], loc, disp, f"`{t}`")
+        base = Path(self.path).parent
+        proof_path = base / v["proof"]
+        vk_path = base / v["vk"] if isinstance(v.get("vk"), str) else Path(str(proof_path) + ".vk")
+        from psyc.plonk.keys import VerifyingKey, proof_from_bytes
+        from psyc.util.serialization import FormatError
+
+        try:
+            vk = VerifyingKey.from_bytes(vk_path.read_bytes())
+            proof = proof_from_bytes(proof_path.read_bytes(), vk.common)
+        except (OSError, FormatError) as e:
+            self.error("E0606", f"input `{disp}`: cannot read the proof: {e}", (*loc, "proof"),
+                       "this proof file", notes=[f"its verifying key is read from {vk_path}"])
+            return None
+        if len(proof.public_inputs) != t.num_public_inputs:
+            self.error("E0606", f"input `{disp}`: the proof has {len(proof.public_inputs)} public inputs, "
+                       f"`{t}` expects {t.num_public_inputs}", (*loc, "proof"), f"expected `{t}`")
+            return None
+        return [ProofArg(proof, vk)]
 
     def unknown_keys(self, given: dict, known: list[str], loc: Loc, disp: str, owner: str) -> None:
         for k in given:
