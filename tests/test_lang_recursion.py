@@ -1,0 +1,118 @@
+"""Proofs as program inputs: `Proof<N>`, `std::recursion::verify`, `fingerprint!`, and the
+checks around them (execution level; the in-circuit verifier is tested in test_recursion*)."""
+
+from __future__ import annotations
+
+import pytest
+
+from psyc.cli.main import main
+from psyc.compiler import CompileOptions, compile_path
+from psyc.frontend.diagnostics import CompileError
+from psyc.ir.interpret import ExecutionError
+from psyc.plonk.keys import proof_to_bytes
+
+CHILD = "fn main(pub a: Felt, b: Felt) -> pub Felt { a * b }\n"
+
+
+@pytest.fixture(scope="module")
+def child(tmp_path_factory):
+    d = tmp_path_factory.mktemp("child")
+    (d / "child.psy").write_text(CHILD)
+    prog = compile_path(d / "child.psy")
+    run = prog.execute([[3], [5]])
+    proof = prog.prove(run)
+    (d / "child.proof").write_bytes(proof_to_bytes(proof))
+    (d / "child.proof.vk").write_bytes(prog.circuit().verifier_data.to_bytes())
+    return d
+
+
+def parent(tmp_path, child, body: str, inputs: str | None = None):
+    src = tmp_path / "parent.psy"
+    src.write_text(body.replace("CHILD", str(child / "child.psy")))
+    (tmp_path / "parent.inputs.toml").write_text(inputs or f'p = {{ proof = "{child / "child.proof"}" }}\n')
+    return src
+
+
+PINNED = """use std::recursion;
+fn main(p: Proof<2>) -> pub Felt {
+    recursion::verify(p);
+    assert_eq(p.fingerprint, fingerprint!("CHILD"), "not a proof of the child circuit");
+    p.public_inputs[1] + 1
+}
+"""
+
+
+def test_a_verified_proof_gives_its_public_inputs(tmp_path, child):
+    src = parent(tmp_path, child, PINNED)
+    prog = compile_path(src)
+    assert not prog.warnings
+    run = prog.execute(prog.read_inputs())
+    assert run.outputs == [16]  # 3 * 5 + 1
+
+
+def test_a_tampered_proof_fails_execution(tmp_path, child):
+    blob = bytearray((child / "child.proof").read_bytes())
+    blob[len(blob) // 2] ^= 1
+    (tmp_path / "bad.proof").write_bytes(bytes(blob))
+    (tmp_path / "bad.proof.vk").write_bytes((child / "child.proof.vk").read_bytes())
+    src = parent(tmp_path, child, PINNED, 'p = { proof = "bad.proof" }\n')
+    prog = compile_path(src)
+    with pytest.raises((ExecutionError, CompileError)) as e:
+        prog.execute(prog.read_inputs())
+    if isinstance(e.value, ExecutionError):
+        assert e.value.code == "E0506"
+
+
+def test_a_proof_of_another_circuit_fails_the_pin(tmp_path, child):
+    other = tmp_path / "other.psy"
+    other.write_text("fn main(pub a: Felt, b: Felt) -> pub Felt { a + b }\n")
+    body = PINNED.replace("CHILD", str(other))
+    src = parent(tmp_path, child, body)
+    prog = compile_path(src)
+    with pytest.raises(ExecutionError) as e:
+        prog.execute(prog.read_inputs())
+    assert "not a proof of the child circuit" in e.value.message
+
+
+def test_unpinned_fingerprint_is_warned(tmp_path, child, capsys):
+    body = "fn main(p: Proof<2>) -> pub Felt { std::recursion::verify(p); p.public_inputs[0] }\n"
+    src = parent(tmp_path, child, body)
+    assert [w.code for w in compile_path(src).warnings] == ["W0002"]
+    assert main(["check", str(src)]) == 0
+    assert "warning[W0002]" in capsys.readouterr().err
+
+
+def test_wrong_number_of_public_inputs_is_an_input_error(tmp_path, child):
+    body = "fn main(p: Proof<3>) { std::recursion::verify(p); }\n"
+    src = parent(tmp_path, child, body)
+    prog = compile_path(src)
+    with pytest.raises(CompileError) as e:
+        prog.read_inputs()
+    assert e.value.diagnostics[0].code == "E0606"
+    assert "has 2 public inputs" in e.value.diagnostics[0].message
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ("fn main(pub p: Proof<2>) {}\n", "E0211"),
+        ("fn main(p: Proof<2>, q: Proof<2>, c: bool) { let r = if c { p } else { q }; }\n", "E0212"),
+        ("fn main(p: Proof<2>) { let x = p.wires; }\n", "E0205"),
+        ('fn main() { let f = fingerprint!("nope.psy"); }\n', "E0101"),
+        ('fn main() { let f = unknown!("x"); }\n', "E0100"),
+    ],
+)
+def test_proof_misuse_is_a_compile_error(tmp_path, body, code):
+    src = tmp_path / "m.psy"
+    src.write_text(body)
+    with pytest.raises(CompileError) as e:
+        compile_path(src, CompileOptions())
+    assert e.value.diagnostics[0].code == code
+
+
+def test_fingerprint_cycle_is_reported(tmp_path):
+    src = tmp_path / "selfref.psy"
+    src.write_text('fn main() -> pub Hash { fingerprint!("selfref.psy") }\n')
+    with pytest.raises(CompileError) as e:
+        compile_path(src)
+    assert e.value.diagnostics[0].code == "E0213"
