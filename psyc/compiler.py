@@ -12,6 +12,7 @@ Every user mistake surfaces as a :class:`CompileError` (diagnostics) or an
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,7 @@ SINKS = frozenset({"assert", "assert_eq", "range_check", "assert_bool", "output"
 class CompileOptions:
     entry: str | None = None  # default: the project's entry (main)
     collect_errors: bool = False  # report every independent error of the entry, not just the first
+    shape: object = None  # the standard shape of verified proofs (psyc.recursion.shape); None: the default
     max_unroll: int | None = None
     optimize: bool = True
     config: CircuitConfig | None = None
@@ -51,6 +53,7 @@ class CompiledProgram:
     timings: dict[str, float] = field(default_factory=dict)
     pass_stats: dict = field(default_factory=dict)
     config: CircuitConfig | None = None
+    shape: object = None
     _lowered: object = None
     _circuit: object = None
 
@@ -84,12 +87,32 @@ class CompiledProgram:
                 if isinstance(x, int):
                     flat.append(x)
                 else:  # a ProofArg: its public inputs and fingerprint, the proof as side data
-                    flat.extend(x.flat())
-                    proofs.append((x.proof, x.vk))
+                    proof, vk = self.standard_proof(x.proof, x.vk)
+                    flat.extend([*proof.public_inputs, *vk.fingerprint])
+                    proofs.append((proof, vk))
         t0 = time.perf_counter()
         run = interpret.run(self.program, flat, proofs)
         self.timings["execute"] = time.perf_counter() - t0
         return run
+
+    def standard_proof(self, proof, vk):
+        """A proof input in the standard shape: wrapped (proved again inside a circuit of
+        the shape, same public inputs) when it is not of the shape already."""
+        from psyc.plonk.keys import proof_to_bytes
+        from psyc.plonk.verifier import VerificationError
+        from psyc.recursion.shape import standard_shape, wrap
+
+        shape = self.shape or standard_shape()
+        if shape.matches(vk.common):
+            return proof, vk
+        key = (hashlib.sha256(proof_to_bytes(proof)).digest(), tuple(vk.fingerprint), str(shape))
+        if key not in _WRAPPED:
+            try:
+                data, wrapped = wrap(vk, proof, shape)
+            except VerificationError as e:
+                raise ExecutionError(f"a proof input does not verify: {e}", None, code="E0506") from None
+            _WRAPPED[key] = (wrapped, data.verifier_data)
+        return _WRAPPED[key]
 
     def public_inputs(self, inputs: list[list[int]], run: Execution) -> list[int]:
         """The proof's public inputs: pub parameters in order, then the public output."""
@@ -103,7 +126,7 @@ class CompiledProgram:
             from psyc.ir.lower import lower
 
             t0 = time.perf_counter()
-            self._lowered = lower(self.program, self.config, self.sources)
+            self._lowered = lower(self.program, self.config, self.sources, shape=self.shape)
             self.timings["lower"] = time.perf_counter() - t0
         return self._lowered
 
@@ -181,6 +204,7 @@ def compile_project(
         )
     max_unroll = options.max_unroll or project.max_unroll or DEFAULT_MAX_UNROLL
     el = Elaborator(loader, "constrained", max_unroll)
+    el.shape = options.shape
     el.prog.name = entry
     params, out_t = _elaborate(el, module, fn, options.collect_errors)
     t1 = time.perf_counter()
@@ -203,17 +227,23 @@ def compile_project(
         {"elaborate": t1 - t0, "optimize": t2 - t1},
         stats,
         config,
+        options.shape,
     )
 
 
 _FINGERPRINTS: dict[str, list[int]] = {}
+_WRAPPED: dict[tuple, tuple] = {}  # proof inputs already wrapped into the standard shape
 _FINGERPRINTING: set[str] = set()
 
 
-def fingerprint_of_program(path: Path, span=None) -> list[int]:
-    """The verifying-key fingerprint of the program at ``path`` (for ``fingerprint!``),
-    compiled and built once per process."""
-    key = str(Path(path).resolve())
+def fingerprint_of_program(path: Path, span=None, shape=None) -> list[int]:
+    """The fingerprint of the program at ``path`` as a verified proof sees it (for
+    ``fingerprint!``): the key of its standard-shape form (its wrapped key when the circuit
+    is not of the shape), compiled with the shape's config and built once per process."""
+    from psyc.recursion.shape import standard_shape, wrapped_key
+
+    shape = shape or standard_shape()
+    key = f"{Path(path).resolve()}|{shape}"
     if key in _FINGERPRINTS:
         return _FINGERPRINTS[key]
     if key in _FINGERPRINTING:
@@ -221,8 +251,8 @@ def fingerprint_of_program(path: Path, span=None) -> list[int]:
                     notes=["a circuit cannot contain its own fingerprint; use cyclic recursion instead"])
     _FINGERPRINTING.add(key)
     try:
-        child = compile_path(path)
-        _FINGERPRINTS[key] = list(child.circuit().verifier_data.fingerprint)
+        child = compile_path(path, CompileOptions(config=shape.config, shape=shape))
+        _FINGERPRINTS[key] = list(wrapped_key(child.circuit(), shape).fingerprint)
     finally:
         _FINGERPRINTING.discard(key)
     return _FINGERPRINTS[key]

@@ -14,11 +14,21 @@ from psyc.plonk.keys import proof_to_bytes
 CHILD = "fn main(pub a: Felt, b: Felt) -> pub Felt { a * b }\n"
 
 
+def _options():
+    from psyc.recursion.shape import test_shape  # one FRI query, 2^11 rows: fast, no security
+
+    shape = test_shape()
+    return CompileOptions(config=shape.config, shape=shape)
+
+
+OPTS = _options()
+
+
 @pytest.fixture(scope="module")
 def child(tmp_path_factory):
     d = tmp_path_factory.mktemp("child")
     (d / "child.psy").write_text(CHILD)
-    prog = compile_path(d / "child.psy")
+    prog = compile_path(d / "child.psy", OPTS)
     run = prog.execute([[3], [5]])
     proof = prog.prove(run)
     (d / "child.proof").write_bytes(proof_to_bytes(proof))
@@ -44,7 +54,7 @@ fn main(p: Proof<2>) -> pub Felt {
 
 def test_a_verified_proof_gives_its_public_inputs(tmp_path, child):
     src = parent(tmp_path, child, PINNED)
-    prog = compile_path(src)
+    prog = compile_path(src, OPTS)
     assert not prog.warnings
     run = prog.execute(prog.read_inputs())
     assert run.outputs == [16]  # 3 * 5 + 1
@@ -56,7 +66,7 @@ def test_a_tampered_proof_fails_execution(tmp_path, child):
     (tmp_path / "bad.proof").write_bytes(bytes(blob))
     (tmp_path / "bad.proof.vk").write_bytes((child / "child.proof.vk").read_bytes())
     src = parent(tmp_path, child, PINNED, 'p = { proof = "bad.proof" }\n')
-    prog = compile_path(src)
+    prog = compile_path(src, OPTS)
     with pytest.raises((ExecutionError, CompileError)) as e:
         prog.execute(prog.read_inputs())
     if isinstance(e.value, ExecutionError):
@@ -68,7 +78,7 @@ def test_a_proof_of_another_circuit_fails_the_pin(tmp_path, child):
     other.write_text("fn main(pub a: Felt, b: Felt) -> pub Felt { a + b }\n")
     body = PINNED.replace("CHILD", str(other))
     src = parent(tmp_path, child, body)
-    prog = compile_path(src)
+    prog = compile_path(src, OPTS)
     with pytest.raises(ExecutionError) as e:
         prog.execute(prog.read_inputs())
     assert "not a proof of the child circuit" in e.value.message
@@ -77,7 +87,7 @@ def test_a_proof_of_another_circuit_fails_the_pin(tmp_path, child):
 def test_unpinned_fingerprint_is_warned(tmp_path, child, capsys):
     body = "fn main(p: Proof<2>) -> pub Felt { std::recursion::verify(p); p.public_inputs[0] }\n"
     src = parent(tmp_path, child, body)
-    assert [w.code for w in compile_path(src).warnings] == ["W0002"]
+    assert [w.code for w in compile_path(src, OPTS).warnings] == ["W0002"]
     assert main(["check", str(src)]) == 0
     assert "warning[W0002]" in capsys.readouterr().err
 
@@ -85,7 +95,7 @@ def test_unpinned_fingerprint_is_warned(tmp_path, child, capsys):
 def test_wrong_number_of_public_inputs_is_an_input_error(tmp_path, child):
     body = "fn main(p: Proof<3>) { std::recursion::verify(p); }\n"
     src = parent(tmp_path, child, body)
-    prog = compile_path(src)
+    prog = compile_path(src, OPTS)
     with pytest.raises(CompileError) as e:
         prog.read_inputs()
     assert e.value.diagnostics[0].code == "E0606"
@@ -116,3 +126,53 @@ def test_fingerprint_cycle_is_reported(tmp_path):
     with pytest.raises(CompileError) as e:
         compile_path(src)
     assert e.value.diagnostics[0].code == "E0213"
+
+
+# --- in circuit (a small standard shape: one FRI query, 2^11 rows; no security, fast) -------
+CONDITIONAL = """use std::recursion;
+fn main(p: Proof<2>, c: bool) -> pub Felt {
+    if c { recursion::verify(p); }
+    assert_eq(p.fingerprint, fingerprint!("child.psy"), "not the child circuit");
+    p.public_inputs[1] + 1
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def in_circuit(tmp_path_factory):
+    from psyc.project.inputs import ProofArg
+
+    d = tmp_path_factory.mktemp("rec")
+    (d / "child.psy").write_text(CHILD)
+    (d / "parent.psy").write_text(CONDITIONAL)
+    child = compile_path(d / "child.psy", OPTS)
+    proof = child.prove(child.execute([[3], [5]]))
+    parent = compile_path(d / "parent.psy", OPTS)
+    arg = ProofArg(proof, child.circuit().verifier_data)
+    return parent, arg
+
+
+def test_verified_proof_in_circuit_proves_and_verifies(in_circuit):
+    parent, arg = in_circuit
+    run = parent.execute([[arg], [1]])  # wraps the child's proof into the shape first
+    assert run.outputs == [16]
+    assert parent.check_constraints(run) == []
+    proof = parent.prove(run)
+    parent.circuit().verify(proof)
+    assert proof.public_inputs == [16]
+
+
+def test_tampered_proof_fails_the_circuit_only_when_verified(in_circuit):
+    import copy
+
+    parent, arg = in_circuit
+    run = parent.execute([[arg], [1]])
+    bad, vk = run.proofs[0]
+    bad = copy.deepcopy(bad)
+    bad.public_inputs[1] = 99  # claim another product
+    run.proofs[0] = (bad, vk)
+    failures = parent.check_constraints(run)
+    assert failures and all("recursion.psy" in f.scope and "/recursion/" in f.scope for f in failures)
+    run0 = parent.execute([[arg], [0]])  # verification switched off: any proof passes
+    run0.proofs[0] = (bad, vk)
+    assert parent.check_constraints(run0) == []

@@ -7,6 +7,7 @@ import sys
 
 from psyc import __version__
 from psyc.cli import (
+    aggregate_cmd,
     audit_cmd,
     bench_cmd,
     check_cmd,
@@ -30,6 +31,7 @@ COMMANDS = {
     "execute": execute_cmd,
     "prove": prove_cmd,
     "verify": verify_cmd,
+    "aggregate": aggregate_cmd,
     "test": test_cmd,
     "fuzz": fuzz_cmd,
     "audit": audit_cmd,

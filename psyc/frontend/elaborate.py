@@ -106,6 +106,7 @@ class Elaborator:
         self.sources: SourceMap = loader.sources
         # error recovery: when a list, a failing statement is recorded here and skipped
         self.collected: list[Diagnostic] | None = None
+        self.shape = None  # the standard shape of verified proofs (None: the default)
         self.mode = mode
         self.max_unroll = max_unroll
         self.prog = program or Program()
@@ -626,7 +627,7 @@ class Elaborator:
         if not target.is_file():
             raise error("E0101", f"`fingerprint!`: no program at {e.arg}", e.span, "not found",
                         [f"the path is relative to {self.module.file}"])
-        digest = fingerprint_of_program(target, e.span)
+        digest = fingerprint_of_program(target, e.span, self.shape)
         return TV(ty.HASH, [self.const(x, FELT) for x in digest])
 
     # =====================================================================================

@@ -64,6 +64,8 @@ class Lowered:
         self.inputs: list[tuple[Value, Target]] = []
         self.hint_results: list[tuple[Value, Target]] = []
         self.lookup_scopes: dict[int, str] = {}  # target index -> scope of the check that looks it up
+        self.proof_slots: dict[int, tuple] = {}  # slot -> (proof targets, key targets) of a proof input
+        self.shape = None
         self._data = None
 
     def build(self):
@@ -80,6 +82,14 @@ class Lowered:
             pw.set_target(t, vals[v.id])
         for v, t in self.hint_results:
             pw.set_target(t, vals[v.id])
+        if self.proof_slots:
+            from psyc.recursion.vk import set_verifier_data_targets
+            from psyc.recursion.witness import set_proof_targets
+
+            for slot, (pt, vkt) in self.proof_slots.items():
+                proof, vk = execution.proofs[slot]
+                set_proof_targets(pw, pt, proof)
+                set_verifier_data_targets(pw, vkt, vk)
         return pw
 
     @property
@@ -98,14 +108,17 @@ def lower(
     sources: SourceMap | None = None,
     *,
     lookups: bool = True,
+    shape=None,
 ) -> Lowered:
     """Lower ``program`` into a fresh :class:`CircuitBuilder`.
 
     Public ``input`` values are registered as public inputs first (in program order), then
     the ``output`` values (in order). ``lookups=False`` range-checks with bit
-    decompositions only (no logUp table, so tiny circuits stay tiny)."""
+    decompositions only (no logUp table, so tiny circuits stay tiny). ``shape``: the
+    standard shape (``psyc.recursion.shape``) of the proofs the program verifies."""
     builder = CircuitBuilder(config)
     lowered = Lowered(program, builder, sources)
+    lowered.shape = shape
     _Lowerer(lowered, lookups).run()
     return lowered
 
@@ -527,6 +540,31 @@ class _Lowerer:
     def op_output(self, ins: Instr) -> None:
         self.outputs.append(self.t(ins.args[0]))
 
+    def op_proof_input(self, ins: Instr) -> None:
+        """Targets for a whole proof of the standard shape and for its key's cap; the key's
+        fingerprint is computed in circuit from the cap."""
+        from psyc.recursion.shape import standard_shape
+        from psyc.recursion.targets import add_proof_targets
+        from psyc.recursion.vk import add_verifier_data_targets
+
+        _, slot, n = ins.attrs
+        shape = self.L.shape or standard_shape()
+        common = shape.common(n)
+        pt = add_proof_targets(self.b, common)
+        vkt = add_verifier_data_targets(self.b, common)
+        self.L.proof_slots[slot] = (pt, vkt)
+        for r, t in zip(ins.results, [*pt.public_inputs, *vkt.fingerprint], strict=True):
+            self.set(r, t)
+
+    def op_verify_proof(self, ins: Instr) -> None:
+        from psyc.recursion.shape import standard_shape
+        from psyc.recursion.verifier import verify_proof_circuit
+
+        slot, n = ins.attrs
+        pt, vkt = self.L.proof_slots[slot]
+        shape = self.L.shape or standard_shape()
+        verify_proof_circuit(self.b, pt, vkt, shape.common(n), condition=self._pred(ins))
+
 
 # --- witness checking (a mock prover) --------------------------------------------------------------
 def _free_generator(name: str) -> bool:
@@ -621,7 +659,7 @@ def check(lowered: Lowered, data, pw: PartialWitness, limit: int = 50) -> list[C
                 out_scope = {t.index: g.scope for g in po.generators for t in g.outputs}
             cells = rows[f.row].cells
             k = WIRES_PER_OP * f.constraint_index + 3
-            if k < len(cells) and cells[k] is not None and cells[k].index in out_scope:
+            if k < len(cells) and cells[k] is not None and out_scope.get(cells[k].index):
                 f = dataclasses.replace(f, scope=out_scope[cells[k].index])
         failures.append(f)
 

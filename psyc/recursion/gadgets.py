@@ -11,6 +11,12 @@
   division by a witnessed quotient.
 * **Selection by bits**: ``Π_k (1 + b_k (g_k − 1))`` for a power with a bit-given exponent
   (the FRI query point), and the recomposition of a bit list into an index.
+* **Conditional checks** (:func:`verification_condition`): inside
+  ``with verification_condition(b, cond):`` every check of this module holds only when the
+  boolean target ``cond`` is 1 (nested conditions multiply) — an equality becomes ``cond·x − cond·y = 0``, a selection
+  check compares a computed selection conditionally, a range check applies to ``cond·t``.
+  Everything the verifier *computes* is unchanged, so with ``cond = 0`` any values at all
+  (a zero-filled dummy proof) make a satisfiable witness.
 
 Uses ``CircuitBuilder._add_row`` for the check rows (the builder has no public way to add
 a gate row without a witness generator).
@@ -18,8 +24,9 @@ a gate row without a witness generator).
 
 from __future__ import annotations
 
+import contextlib
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import cache
 
 from psyc.field.extension import Ext2
@@ -31,6 +38,8 @@ from psyc.plonk.target import Target
 
 # open check rows per builder: scope -> (row index, next free op slot)
 _OPEN_CHECK_ROWS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# per builder: the stack of verification conditions (boolean targets) in force
+_CONDITIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 @cache
@@ -43,11 +52,38 @@ def _bits_gate():
     return base_sum_gate(RANGE_CHECK_LIMBS)
 
 
+# --- conditions -----------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def verification_condition(b: CircuitBuilder, cond: Target | None) -> Iterator[None]:
+    """Within the block, every check of this module holds only when ``cond`` is 1.
+
+    ``cond`` must be boolean (the caller constrains it, e.g. with :func:`assert_bool`).
+    Conditions nest: inside an outer condition ``a`` the checks hold only when
+    ``a·cond = 1`` (one multiplication). ``None`` adds no condition (the block inherits the
+    current one, if any)."""
+    stack = _CONDITIONS.setdefault(b, [])
+    outer = stack[-1] if stack else None
+    if cond is not None and outer is not None:
+        cond = b.mul(outer, cond)
+    stack.append(cond if cond is not None else outer)
+    try:
+        yield
+    finally:
+        stack.pop()
+
+
+def current_condition(b: CircuitBuilder) -> Target | None:
+    stack = _CONDITIONS.get(b)
+    return stack[-1] if stack else None
+
+
 # --- gate-level checks ---------------------------------------------------------------
 
 
-def assert_equal(b: CircuitBuilder, x: Target, y: Target) -> None:
-    """Constrain x == y by an arithmetic-gate op ``1·x·1 + (−1)·y − 0``, no generator."""
+def _check_op(b: CircuitBuilder, a0: Target, a1: Target, c: Target) -> None:
+    """The check ``a0·a1 − c = 0`` as one op of a generator-less arithmetic row (1, −1)."""
     gate = _arith_gate(b.config.num_routed_wires // WIRES_PER_OP)
     ops = gate.params[0]
     opened = _OPEN_CHECK_ROWS.setdefault(b, {})
@@ -55,8 +91,23 @@ def assert_equal(b: CircuitBuilder, x: Target, y: Target) -> None:
     if scope not in opened or opened[scope][1] == ops:
         opened[scope] = (b._add_row(gate, [None] * gate.num_wires, (1, P - 1)), 0)
     row, slot = opened[scope]
-    b.rows[row].cells[WIRES_PER_OP * slot : WIRES_PER_OP * (slot + 1)] = [x, b.one(), y, b.zero()]
+    b.rows[row].cells[WIRES_PER_OP * slot : WIRES_PER_OP * (slot + 1)] = [a0, a1, c, b.zero()]
     opened[scope] = (row, slot + 1)
+
+
+def assert_equal(b: CircuitBuilder, x: Target, y: Target) -> None:
+    """Constrain x == y by an arithmetic-gate op ``1·x·1 + (−1)·y − 0``, no generator.
+    Under a :func:`verification_condition` ``cond``: ``cond·x − (cond·y) = 0``."""
+    cond = current_condition(b)
+    if cond is None:
+        _check_op(b, x, b.one(), y)
+    else:
+        _check_op(b, cond, x, b.mul(cond, y))
+
+
+def assert_bool(b: CircuitBuilder, t: Target) -> None:
+    """Constrain t·t − t = 0 by a check op (never conditional: a condition must be boolean)."""
+    _check_op(b, t, t, t)
 
 
 def assert_equal_ext(b: CircuitBuilder, x: ExtTarget, y: ExtTarget) -> None:
@@ -78,6 +129,9 @@ def assert_random_access(b: CircuitBuilder, index: Target, items: Sequence[Targe
     bits = len(items).bit_length() - 1
     if len(items) < 2 or len(items) != 1 << bits or bits > 5:
         raise ValueError("assert_random_access takes 2, 4, 8, 16 or 32 items")
+    if current_condition(b) is not None:
+        assert_equal(b, b.random_access(index, items), claimed)
+        return
     bit_targets = b.add_virtual_targets(bits)
     b._add_row(random_access_gate(bits), [index, claimed, *items, *bit_targets])
     b.add_generator(lambda v: [(v[0] >> j) & 1 for j in range(bits)], [index], bit_targets, "index_bits")
@@ -105,7 +159,9 @@ def split_bits(b: CircuitBuilder, t: Target, num_bits: int) -> list[Target]:
 
 
 def range_check(b: CircuitBuilder, t: Target, num_bits: int) -> None:
-    split_bits(b, t, num_bits)
+    """t < 2^num_bits (under a condition ``cond``: ``cond·t < 2^num_bits``)."""
+    cond = current_condition(b)
+    split_bits(b, t if cond is None else b.mul(cond, t), num_bits)
 
 
 def recompose(b: CircuitBuilder, bits: Sequence[Target]) -> Target:
@@ -130,7 +186,7 @@ def low_bits_of_challenge(b: CircuitBuilder, c: Target, num_bits: int) -> list[T
     lo, hi = b.add_virtual_targets(2)
     b.add_generator(lambda v: [v[0] & 0xFFFFFFFF, v[0] >> 32], [c], [lo, hi], "split_challenge")
     lo_bits = split_bits(b, lo, 32)
-    range_check(b, hi, 32)
+    split_bits(b, hi, 32)  # always satisfiable: hi comes from a canonical value
     assert_equal(b, b.arithmetic(1 << 32, 1, hi, b.one(), lo), c)
     # canonical: lo · (1 − d·d_inv) = 0 with d = hi − (2^32 − 1); d_inv = 1/d, or 0 when d = 0
     d = b.add(hi, b.constant(P - (1 << 32) + 1))

@@ -13,15 +13,23 @@ Stages (scopes under ``recursion/``), in the native verifier's order:
                    on the native ``fri_instance`` (its ζ and gζ batches, points computed
                    in circuit), with the verifying key's constants/sigmas cap.
 
-The verifying key (``VerifierOnlyCircuitData``) and ``CommonCircuitData`` of the inner
-circuit are fixed when the outer circuit is built: the circuit digest and the constants
-cap become constants of the outer circuit.
+``CommonCircuitData`` of the inner circuit is fixed when the outer circuit is built. The
+verifying key is either fixed too (``VerifierOnlyCircuitData``/``VerifyingKey``: the
+circuit digest and the constants cap become constants of the outer circuit) or a
+:class:`~psyc.recursion.vk.VerifierDataTarget` (the cap is a witness, digest and
+fingerprint are computed in circuit), so that one outer circuit accepts proofs of every
+circuit of that shape whose fingerprint the caller accepts.
+
+With ``condition`` (a boolean target) every check holds only when it is 1
+(:func:`psyc.recursion.gadgets.verification_condition`): with 0 any proof-shaped witness,
+e.g. :func:`psyc.recursion.dummy.dummy_proof`, is accepted.
 """
 
 from __future__ import annotations
 
 from psyc.field.extension import Ext2
 from psyc.plonk.builder import CircuitBuilder
+from psyc.plonk.target import Target
 from psyc.plonk.transcript import (
     DOMAIN_SEPARATOR,
     draw_alphas,
@@ -32,9 +40,16 @@ from psyc.plonk.transcript import (
 )
 from psyc.recursion.challenger import RecursiveChallenger
 from psyc.recursion.fri import verify_fri_circuit
-from psyc.recursion.gadgets import assert_equal_ext, ext_const, reduce_with_powers
+from psyc.recursion.gadgets import (
+    assert_bool,
+    assert_equal_ext,
+    ext_const,
+    reduce_with_powers,
+    verification_condition,
+)
 from psyc.recursion.targets import ProofTargets, add_proof_targets
 from psyc.recursion.vanishing import eval_vanishing_circuit, zeta_powers
+from psyc.recursion.vk import VerifierDataTarget
 
 
 def _batch_multipliers(common) -> list[Ext2]:
@@ -47,11 +62,46 @@ def _batch_multipliers(common) -> list[Ext2]:
     return at_one
 
 
-def verify_proof_circuit(builder: CircuitBuilder, proof_targets: ProofTargets, vk, common) -> None:
+def verify_proof_circuit(
+    builder: CircuitBuilder, proof_targets: ProofTargets, vk, common, condition: Target | None = None
+) -> list[Target]:
     """Constrain ``proof_targets`` to be a valid proof, for its public-input targets, of
-    the inner circuit (``vk``: ``VerifierOnlyCircuitData`` or a ``VerifyingKey``)."""
+    the inner circuit, and return the inner key's fingerprint as 4 targets.
+
+    ``vk``: ``VerifierOnlyCircuitData``, ``VerifyingKey`` or ``CircuitData`` (fixed key:
+    the fingerprint targets are constants) or a ``VerifierDataTarget`` (key as witness:
+    the fingerprint is computed in circuit — pin it, or check it against a whitelist).
+    ``condition``: a boolean target; the checks hold only when it is 1 (it is constrained
+    boolean here). Inside a :func:`~psyc.recursion.gadgets.verification_condition` block
+    the block's condition applies too (the two multiply)."""
     b, pt = builder, proof_targets
-    vk = getattr(vk, "verifier_only", vk)
+    if condition is not None:
+        with b.scope("recursion"), b.scope("condition"):
+            assert_bool(b, condition)
+    with verification_condition(b, condition):
+        return _verify_proof_circuit(b, pt, vk, common)
+
+
+def conditionally_verify_proof_circuit(
+    builder: CircuitBuilder, condition: Target, proof_targets: ProofTargets, vk, common
+) -> list[Target]:
+    """``verify only if condition``: :func:`verify_proof_circuit` with ``condition``."""
+    return verify_proof_circuit(builder, proof_targets, vk, common, condition=condition)
+
+
+def _verify_proof_circuit(b: CircuitBuilder, pt: ProofTargets, vk, common) -> list[Target]:
+    if isinstance(vk, VerifierDataTarget):
+        if len(vk.constants_sigmas_cap) != 1 << common.config.fri_config.cap_height:
+            raise ValueError("verifier data targets hold another cap size than the circuit's config")
+        digest_t = vk.circuit_digest
+        cap_t = vk.constants_sigmas_cap
+        fingerprint = vk.fingerprint
+    else:
+        vk = getattr(vk, "verifier_only", vk)
+        with b.scope("recursion"), b.scope("verifier_data"):
+            digest_t = [b.constant(x) for x in vk.circuit_digest]
+            cap_t = [[b.constant(x) for x in d] for d in vk.constants_sigmas_cap]
+            fingerprint = [b.constant(x) for x in vk.fingerprint]
     cfg = common.config
     o = pt.openings
     nc = cfg.num_challenges
@@ -66,7 +116,7 @@ def verify_proof_circuit(builder: CircuitBuilder, proof_targets: ProofTargets, v
             # observe_cap / get_challenges / get_ext_challenge, which the in-circuit
             # challenger provides with the same names)
             ch = RecursiveChallenger(b, DOMAIN_SEPARATOR)
-            ch.observe_digest([b.constant(x) for x in vk.circuit_digest])
+            ch.observe_digest(digest_t)
             ch.observe_digest(pi_digest)
             betas, gammas, deltas = draw_betas_gammas_deltas(ch, pt.wires_cap, nc, common.has_lookups)
             alphas = draw_alphas(ch, pt.plonk_zs_partial_products_cap, nc)
@@ -95,7 +145,7 @@ def verify_proof_circuit(builder: CircuitBuilder, proof_targets: ProofTargets, v
                 for m in _batch_multipliers(common)
             ]
             caps = [
-                [[b.constant(x) for x in d] for d in vk.constants_sigmas_cap],
+                cap_t,
                 pt.wires_cap,
                 pt.plonk_zs_partial_products_cap,
                 pt.quotient_polys_cap,
@@ -103,6 +153,7 @@ def verify_proof_circuit(builder: CircuitBuilder, proof_targets: ProofTargets, v
             verify_fri_circuit(
                 b, instance, points, fri_openings.batches, caps, pt.opening_proof, ch, common.fri_params
             )
+    return fingerprint
 
 
-__all__ = ["ProofTargets", "add_proof_targets", "verify_proof_circuit"]
+__all__ = ["ProofTargets", "add_proof_targets", "conditionally_verify_proof_circuit", "verify_proof_circuit"]

@@ -1,0 +1,412 @@
+"""Aggregation: fold any number of standard-shape proofs into one root proof.
+
+Leaves are proofs of circuits of the standard shape (:mod:`psyc.recursion.shape`; use
+:func:`~psyc.recursion.shape.wrap` for others) whose keys are in a whitelist
+(:class:`~psyc.recursion.whitelist.Whitelist`). They are folded pairwise, as a binary
+tree, by *fold circuits* of the same shape. Every fold proof has the public inputs
+
+    ``node (4) ‖ whitelist root (4) ‖ count (1)``
+
+* **leaf fold** (level 1): verifies two leaf proofs with their keys as witness
+  (:mod:`psyc.recursion.vk`), shows each key's in-circuit fingerprint to be in the
+  whitelist whose root is the public input, and computes each leaf's commitment
+  :func:`leaf_commitment` ``(fingerprint, public inputs)``; ``node = two_to_one(c_left, c_right)``;
+* **node fold** (level k ≥ 2): verifies two fold proofs of level k − 1 (that circuit's key
+  is a constant), checks that they name the same whitelist root, and hashes their nodes;
+* an odd count leaves the right child of the last fold empty: it is verified
+  *conditionally* (flag 0, a zero-filled dummy proof) and contributes the zero digest;
+  ``count`` adds up the present leaves; a right child is only allowed after a full left
+  one (``count_left = 2^(k−1)``), so the leaves sit at positions ``0 .. count − 1``.
+
+So the root proof's ``node`` is the root of a Merkle tree whose leaves are the leaf
+commitments in order (zero digests fill odd levels, exactly as :func:`commitment_tree`
+builds it natively), its ``whitelist root`` is the whitelist every leaf was checked
+against, and ``count`` the number of leaves. :meth:`Aggregation.opening` gives a leaf's
+Merkle path; :func:`verify_leaf_opening` checks it against the root's public inputs.
+
+The root is an ordinary proof of an ordinary circuit (``psyc verify`` checks it). The
+fold circuits are a deterministic function of (shape, number of leaf public inputs,
+whitelist depth, tree depth): :func:`root_circuit` rebuilds them, so a verifier can check
+that a root key is the genuine aggregation circuit (:func:`expected_root_fingerprint`) —
+which it must: the key is what makes the public inputs mean anything, and it fixes the
+tree depth that ``count`` implies.
+All leaves of one aggregation must have the same number of public inputs (the leaf fold
+circuit is built for it).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from psyc.field.goldilocks import P
+from psyc.hash.poseidon import hash_no_pad, two_to_one
+from psyc.plonk.builder import CircuitBuilder
+from psyc.plonk.proof import ProofWithPublicInputs
+from psyc.plonk.target import Target
+from psyc.plonk.witness import PartialWitness
+from psyc.recursion.dummy import dummy_proof
+from psyc.recursion.gadgets import assert_equal_many, verification_condition
+from psyc.recursion.shape import StandardShape, standard_shape
+from psyc.recursion.targets import ProofTargets, add_proof_targets
+from psyc.recursion.verifier import verify_proof_circuit
+from psyc.recursion.vk import VerifierDataTarget, add_verifier_data_targets, set_verifier_data_targets
+from psyc.recursion.whitelist import (
+    DEFAULT_WHITELIST_DEPTH,
+    EMPTY,
+    Whitelist,
+    WhitelistPathTarget,
+    assert_whitelisted,
+    set_whitelist_path,
+)
+from psyc.recursion.witness import set_proof_targets
+
+LEAF_TAG = int.from_bytes(b"psycleaf", "little") % P
+FOLD_PUBLIC_INPUTS = 9  # node (4), whitelist root (4), count (1)
+
+
+# --- leaf commitments and the commitment tree -------------------------------------------------
+
+
+def leaf_commitment(fingerprint: Sequence[int], public_inputs: Sequence[int]) -> list[int]:
+    """``hash_no_pad(LEAF_TAG, n, fingerprint, public inputs)`` — what the tree commits to
+    for one leaf proof (the tag and the length keep leaves apart from inner nodes)."""
+    fp = [int(x) for x in fingerprint]
+    if len(fp) != 4:
+        raise ValueError("a fingerprint is 4 field elements")
+    pis = [int(x) for x in public_inputs]
+    return hash_no_pad([LEAF_TAG, len(pis), *fp, *pis])
+
+
+def leaf_commitment_circuit(
+    b: CircuitBuilder, fingerprint: Sequence[Target], public_inputs: Sequence[Target]
+):
+    return b.hash_no_pad([b.constant(LEAF_TAG), b.constant(len(public_inputs)), *fingerprint, *public_inputs])
+
+
+def tree_depth(count: int) -> int:
+    """Levels of the commitment tree of ``count`` leaves (at least one fold)."""
+    if count < 1:
+        raise ValueError("an aggregation has at least one leaf")
+    return max(1, (count - 1).bit_length())
+
+
+def commitment_tree(commitments: Sequence[Sequence[int]]) -> list[list[list[int]]]:
+    """All levels, leaves first: each level padded to even length with the zero digest,
+    then hashed pairwise (``two_to_one``), up to the single root."""
+    level = [list(c) for c in commitments]
+    levels = [level]
+    for _ in range(tree_depth(len(level))):
+        if len(level) % 2:
+            level = [*level, list(EMPTY)]
+            levels[-1] = level
+        level = [two_to_one(level[2 * i], level[2 * i + 1]) for i in range(len(level) // 2)]
+        levels.append(level)
+    return levels
+
+
+@dataclass
+class LeafOpening:
+    """Everything needed to check that one leaf is committed to by a root proof."""
+
+    index: int
+    fingerprint: list[int]
+    public_inputs: list[int]
+    siblings: list[list[int]]
+
+
+def verify_leaf_opening(root_public_inputs: Sequence[int], opening: LeafOpening, whitelist_root=None) -> bool:
+    """True iff ``opening`` is leaf ``opening.index`` of the root proof with these public
+    inputs (and, with ``whitelist_root``, the root names that whitelist)."""
+    pis = [int(x) for x in root_public_inputs]
+    if len(pis) != FOLD_PUBLIC_INPUTS:
+        return False
+    root, wl, count = pis[:4], pis[4:8], pis[8]
+    if whitelist_root is not None and [int(x) for x in whitelist_root] != wl:
+        return False
+    if not 0 <= opening.index < count or len(opening.siblings) != tree_depth(count):
+        return False
+    d = leaf_commitment(opening.fingerprint, opening.public_inputs)
+    i = opening.index
+    for s in opening.siblings:
+        d = two_to_one(s, d) if i & 1 else two_to_one(d, s)
+        i >>= 1
+    return list(d) == root
+
+
+# --- fold circuits ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Child:
+    proof: ProofTargets
+    vk: VerifierDataTarget | None  # leaf children: key as witness
+    path: WhitelistPathTarget | None
+    present: Target | None  # right children: the condition
+
+
+@dataclass
+class FoldCircuit:
+    """A fold circuit: ``level`` 1 folds leaves, ``level`` k folds level k − 1 proofs."""
+
+    level: int
+    data: object  # CircuitData
+    children: list[_Child]
+    whitelist_root: list[Target]
+    child_common: object
+    child_data: object | None = None  # the level k − 1 fold circuit (None at level 1)
+
+    @property
+    def fingerprint(self) -> list[int]:
+        return self.data.verifier_data.fingerprint
+
+    def prove(self, left, right=None, whitelist: Whitelist | None = None) -> ProofWithPublicInputs:
+        """Fold two children (``(proof, key)`` pairs at level 1, fold proofs above); with
+        ``right`` None the right child is the empty dummy."""
+        pw = PartialWitness()
+        if whitelist is None:
+            raise ValueError("folding needs the whitelist")
+        pw.set_targets(self.whitelist_root, whitelist.root)
+        for child, item in zip(self.children, (left, right), strict=True):
+            if child.present is not None:
+                pw.set_target(child.present, int(item is not None))
+            if item is None:
+                set_proof_targets(pw, child.proof, dummy_proof(self.child_common))
+                if child.vk is not None:  # any key will do: the checks are off
+                    for t in child.vk.constants_sigmas_cap:
+                        pw.set_targets(t, [0, 0, 0, 0])
+                    set_whitelist_path(pw, child.path, None, None)
+                continue
+            if self.level == 1:
+                proof, key = item
+                set_proof_targets(pw, child.proof, proof)
+                set_verifier_data_targets(pw, child.vk, key)
+                set_whitelist_path(pw, child.path, whitelist, key)
+            else:
+                set_proof_targets(pw, child.proof, item)
+        return self.data.prove(pw)
+
+
+def _build_fold(
+    shape: StandardShape, level: int, child_common, child_data, whitelist_depth: int
+) -> FoldCircuit:
+    b = shape.builder()
+    wl_root = b.add_virtual_targets(4)
+    children: list[_Child] = []
+    parts = []  # (node digest, count) per child, None-conditioned for the right one
+    for side in ("left", "right"):
+        with b.scope(side):
+            present = b.add_virtual_target() if side == "right" else None
+            pt = add_proof_targets(b, child_common)
+            if level == 1:
+                vkt = add_verifier_data_targets(b, child_common)
+                fp = verify_proof_circuit(b, pt, vkt, child_common, condition=present)
+                with verification_condition(b, present):
+                    path = assert_whitelisted(b, fp, wl_root, whitelist_depth)
+                node = leaf_commitment_circuit(b, fp, pt.public_inputs)
+                count = b.one()
+            else:
+                vkt, path = None, None
+                verify_proof_circuit(b, pt, child_data, child_common, condition=present)
+                pis = pt.public_inputs
+                with verification_condition(b, present):
+                    assert_equal_many(b, pis[4:8], wl_root)
+                node, count = pis[:4], pis[8]
+            if present is not None:  # an absent child contributes the zero digest and no leaves
+                node = [b.mul(present, t) for t in node]
+                count = b.mul(present, count)
+        children.append(_Child(pt, vkt, path, present))
+        parts.append((node, count))
+    with b.scope("fold"):
+        (node_l, count_l), (node_r, count_r) = parts
+        if level > 1:  # leaves stay left-packed: a right subtree only after a full left one
+            with verification_condition(b, children[1].present):
+                assert_equal_many(b, [count_l], [b.constant(1 << (level - 1))])
+        node = b.two_to_one(node_l, node_r)
+        count = b.add(count_l, count_r)
+    b.register_public_inputs([*node, *wl_root, count])
+    data = b.build()
+    return FoldCircuit(level, data, children, wl_root, child_common, child_data)
+
+
+_FOLDS: dict = {}
+
+
+def fold_circuit(
+    shape: StandardShape, level: int, leaf_public_inputs: int, whitelist_depth: int = DEFAULT_WHITELIST_DEPTH
+) -> FoldCircuit:
+    """The fold circuit of ``level`` (cached): level 1 folds leaves with
+    ``leaf_public_inputs`` public inputs, level k folds level k − 1 proofs."""
+    key = (shape, level, leaf_public_inputs, whitelist_depth)
+    if key not in _FOLDS:
+        if level == 1:
+            fc = _build_fold(shape, 1, shape.common(leaf_public_inputs), None, whitelist_depth)
+        else:
+            below = fold_circuit(shape, level - 1, leaf_public_inputs, whitelist_depth)
+            fc = _build_fold(shape, level, below.data.common, below.data, whitelist_depth)
+        _FOLDS[key] = fc
+    return _FOLDS[key]
+
+
+def root_circuit(
+    shape: StandardShape, count: int, leaf_public_inputs: int, whitelist_depth: int = DEFAULT_WHITELIST_DEPTH
+) -> FoldCircuit:
+    """The fold circuit whose proofs are roots of aggregations of ``count`` leaves."""
+    return fold_circuit(shape, tree_depth(count), leaf_public_inputs, whitelist_depth)
+
+
+def expected_root_fingerprint(
+    shape: StandardShape, count: int, leaf_public_inputs: int, whitelist_depth: int = DEFAULT_WHITELIST_DEPTH
+) -> list[int]:
+    """The fingerprint a genuine root key has (rebuilds the fold circuits, no proving)."""
+    return root_circuit(shape, count, leaf_public_inputs, whitelist_depth).fingerprint
+
+
+# --- aggregation ------------------------------------------------------------------------------
+
+
+@dataclass
+class Aggregation:
+    """The result of :func:`aggregate`: the root proof and key, and the leaf commitments."""
+
+    root_data: object  # CircuitData of the root fold circuit
+    root_proof: ProofWithPublicInputs
+    whitelist: Whitelist
+    leaves: list[tuple[list[int], list[int]]]  # (fingerprint, public inputs) per leaf
+    levels: list[list[list[int]]]  # commitment_tree(...)
+    stats: dict = field(default_factory=dict)
+    fold_proofs: list[list[ProofWithPublicInputs]] = field(default_factory=list)  # per level, from 1
+
+    @property
+    def root_key(self):
+        return self.root_data.verifier_data
+
+    @property
+    def count(self) -> int:
+        return len(self.leaves)
+
+    def opening(self, index: int) -> LeafOpening:
+        if not 0 <= index < self.count:
+            raise IndexError(f"leaf {index} of {self.count}")
+        siblings, i = [], index
+        for level in self.levels[:-1]:
+            siblings.append(list(level[i ^ 1]))
+            i >>= 1
+        fp, pis = self.leaves[index]
+        return LeafOpening(index, list(fp), list(pis), siblings)
+
+    def verify(self) -> None:
+        """Native verification of the root proof and of its public inputs' consistency."""
+        self.root_data.verify(self.root_proof)
+        pis = self.root_proof.public_inputs
+        if pis[:4] != self.levels[-1][0] or pis[4:8] != self.whitelist.root or pis[8] != self.count:
+            raise ValueError("the root proof's public inputs do not match the leaves")
+
+
+def _as_pair(item):
+    proof, key = item
+    vk = key.verifier_data if hasattr(key, "prover_only") else key
+    return proof, vk
+
+
+def aggregate(
+    proofs_with_keys: Sequence,
+    whitelist: Whitelist | Sequence | None = None,
+    shape: StandardShape | None = None,
+    progress: bool | object = False,
+) -> Aggregation:
+    """Fold ``[(proof, key), ...]`` (keys: ``VerifyingKey`` or ``CircuitData`` of
+    standard-shape circuits in ``whitelist``; default: the keys given) into one root proof.
+
+    ``progress``: True for a rich progress bar on stderr, or a ``rich.progress.Progress``
+    to add a task to."""
+    shape = shape or standard_shape()
+    items = [_as_pair(x) for x in proofs_with_keys]
+    if not items:
+        raise ValueError("nothing to aggregate")
+    if whitelist is None:
+        whitelist = Whitelist([vk for _, vk in items])
+    elif not isinstance(whitelist, Whitelist):
+        whitelist = Whitelist(list(whitelist))
+    n_pis = len(items[0][0].public_inputs)
+    for i, (_, vk) in enumerate(items):
+        if not shape.matches(vk.common):
+            raise ValueError(f"leaf {i} is not of the standard shape (wrap it first: psyc.recursion.wrap)")
+        if vk.common.num_public_inputs != n_pis:
+            raise ValueError(
+                f"leaf {i} has {vk.common.num_public_inputs} public inputs, leaf 0 has {n_pis}: "
+                "one aggregation folds leaves with equally many public inputs"
+            )
+        if vk not in whitelist:
+            raise ValueError(f"leaf {i}'s circuit (fingerprint {vk.fingerprint}) is not whitelisted")
+    depth = tree_depth(len(items))
+    num_folds = sum(-(-len(items) // (1 << k)) for k in range(1, depth + 1))
+    stats: dict = {"folds": 0, "build_s": 0.0, "prove_s": 0.0}
+
+    fold_proofs: list[list[ProofWithPublicInputs]] = []
+    bar, task, owned = _progress(progress, num_folds)
+    try:
+        if bar is not None and owned:
+            bar.start()
+        level_items: list = items
+        fc = None
+        for level in range(1, depth + 1):
+            if bar is not None:
+                bar.update(task, description=f"level {level}/{depth}: building the fold circuit")
+            t0 = time.perf_counter()
+            fc = fold_circuit(shape, level, n_pis, whitelist.depth)
+            stats["build_s"] += time.perf_counter() - t0
+            nxt = []
+            pairs = [
+                (level_items[i], level_items[i + 1] if i + 1 < len(level_items) else None)
+                for i in range(0, len(level_items), 2)
+            ]
+            for j, (left, right) in enumerate(pairs):
+                if bar is not None:
+                    bar.update(task, description=f"level {level}/{depth}: fold {j + 1}/{len(pairs)}")
+                t0 = time.perf_counter()
+                nxt.append(fc.prove(left, right, whitelist))
+                stats["prove_s"] += time.perf_counter() - t0
+                stats["folds"] += 1
+                if bar is not None:
+                    bar.advance(task)
+            level_items = nxt
+            fold_proofs.append(nxt)
+    finally:
+        if bar is not None and owned:
+            bar.stop()
+    (root_proof,) = level_items
+    leaves = [(list(vk.fingerprint), list(p.public_inputs)) for p, vk in items]
+    levels = commitment_tree([leaf_commitment(fp, pis) for fp, pis in leaves])
+    return Aggregation(fc.data, root_proof, whitelist, leaves, levels, stats, fold_proofs)
+
+
+def _progress(progress, total: int):
+    if progress is False or progress is None:
+        return None, None, False
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    owned = progress is True
+    if owned:
+        from psyc.cli.console import error_console
+
+        progress = Progress(
+            TextColumn("[bold]aggregating[/bold] {task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("folds"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=error_console,
+            transient=False,
+        )
+    task = progress.add_task("", total=total)
+    return progress, task, owned
