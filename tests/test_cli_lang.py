@@ -8,7 +8,7 @@ import pytest
 
 from psyc.cli.main import build_parser, main
 
-VERBS = ["new", "check", "compile", "info", "execute", "prove", "verify", "test", "demo", "bench"]
+VERBS = ["new", "check", "compile", "info", "execute", "prove", "verify", "test", "audit", "fuzz", "aggregate", "demo", "bench"]
 
 
 def test_help_lists_every_verb(capsys):
