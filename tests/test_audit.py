@@ -90,3 +90,9 @@ def test_audit_with_random_inputs(tmp_path, capsys):
 def test_examples_are_clean_including_compiler_gadgets(example):
     # every gadget hint of the lowering is perturbed too (A0102 would be a psyc bug)
     assert main(["audit", str(EXAMPLES / example)]) == 0
+
+
+def test_unpinned_fingerprint_is_found_statically(corpus, capsys):
+    assert main(["audit", "--static", str(corpus / "unpinned_fingerprint_buggy.psy")]) == 1
+    assert "A0003" in capsys.readouterr().err
+    assert main(["audit", "--static", str(corpus / "unpinned_fingerprint_fixed.psy")]) == 0

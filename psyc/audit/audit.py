@@ -45,11 +45,15 @@ def audit_project(
     seed: int = 0,
     tries: int = 48,
     attempts: int = 64,
+    static_only: bool = False,
 ) -> AuditReport:
     options = options or CompileOptions()
     report = AuditReport()
     raw = compile_project(project, loader, dataclasses.replace(options, optimize=False))
     report.findings += structural_findings(raw.program)
+    if static_only:
+        report.witness = "none (structural checks only)"
+        return report
     prog = compile_project(project, loader, options)
     if inputs_path is not None or project.default_inputs is not None or not prog.params:
         inputs = prog.read_inputs(inputs_path)

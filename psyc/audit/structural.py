@@ -2,13 +2,15 @@
 
 * A0001: a hint (unconstrained call) whose results reach no constraint;
 * A0002: a public input that no constraint or output depends on (it is bound to the proof
-  but says nothing about the computation).
+  but says nothing about the computation);
+* A0003: a verified proof whose fingerprint is never pinned (a proof of any circuit would
+  be accepted).
 """
 
 from __future__ import annotations
 
 from psyc.audit.findings import Finding
-from psyc.compiler import SINKS, unconstrained_hint_warnings
+from psyc.compiler import SINKS, unconstrained_hint_warnings, unpinned_fingerprint_warnings
 from psyc.ir.ir import Program
 
 
@@ -24,6 +26,17 @@ def structural_findings(raw: Program) -> list[Finding]:
             d.notes,
         )
         for d in unconstrained_hint_warnings(raw)
+    ]
+    out += [
+        Finding(
+            "A0003",
+            "warning",
+            d.message,
+            d.labels[0].span if d.labels else None,
+            "any circuit's proof is accepted here",
+            d.notes,
+        )
+        for d in unpinned_fingerprint_warnings(raw)
     ]
     used: set[int] = set()
     for ins in reversed(raw.instrs):

@@ -25,6 +25,7 @@ def register(p: argparse.ArgumentParser) -> None:
         "--inputs", help="a valid inputs file to start from (default: inputs.toml, else random inputs)"
     )
     p.add_argument("--seed", type=int, default=0, help="seed for random inputs and perturbations")
+    p.add_argument("--static", action="store_true", help="structural checks only (no witness needed)")
     p.add_argument("--tries", type=int, default=48, help="perturbations tried per hint (default 48)")
     add_compile_options(p)
 
@@ -37,7 +38,15 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
     project, loader = open_project(args.path)
     ctx["sources"] = loader.sources
     with step("auditing"):
-        report = audit_project(project, loader, compile_options(args), args.inputs, args.seed, args.tries)
+        report = audit_project(
+            project,
+            loader,
+            compile_options(args),
+            args.inputs,
+            args.seed,
+            args.tries,
+            static_only=args.static,
+        )
     print_diagnostics([f.to_diagnostic() for f in report.findings], loader.sources)
     if report.findings:
         ok(
