@@ -9,6 +9,7 @@ import copy
 import random
 
 import pytest
+from recursion_configs import ZK_LOOKUP, small_config
 
 from psyc.field import Ext2, P
 from psyc.fri import FriConfig
@@ -37,31 +38,8 @@ from psyc.recursion import RecursiveChallenger, add_proof_targets, set_proof_tar
 from psyc.recursion.gate_eval import FusingExtBuilder, eval_gate_circuit
 from psyc.recursion.vanishing import eval_vanishing_circuit, zeta_powers
 
-# (degree 2^3) three folding layers of arity 2, a final polynomial of one coefficient
-INNER = CircuitConfig(
-    fri_config=FriConfig(
-        rate_bits=3,
-        cap_height=1,
-        num_query_rounds=4,
-        proof_of_work_bits=2,
-        reduction_arity_bits=1,
-        final_poly_bits=0,
-    )
-)
-# (degree 2^5) two folding layers of arity 4, a one-digest cap; zero knowledge (salted leaves,
-# blinding rows); lookups
-INNER_ZK_LOOKUP = CircuitConfig(
-    fri_config=FriConfig(
-        rate_bits=3,
-        cap_height=0,
-        num_query_rounds=3,
-        proof_of_work_bits=1,
-        reduction_arity_bits=2,
-        final_poly_bits=1,
-    ),
-    zero_knowledge=True,
-    range_table_bits=4,
-)
+INNER = small_config(queries=4, pow_bits=2)
+INNER_ZK_LOOKUP = ZK_LOOKUP
 OUTER = CircuitConfig(
     fri_config=FriConfig(rate_bits=3, cap_height=2, num_query_rounds=8, proof_of_work_bits=4)
 )

@@ -6,6 +6,7 @@ slow test.
 """
 
 import pytest
+from recursion_configs import ZK_LOOKUP
 
 from psyc.fri import FriConfig
 from psyc.plonk.builder import CircuitBuilder
@@ -105,18 +106,7 @@ def test_shape_rejects_zero_knowledge_config():
 
 def _lookup_circuit():
     """Zero knowledge, lookups, another FRI config (cap height 0, folding by 4), 5 public inputs."""
-    cfg = CircuitConfig(
-        fri_config=FriConfig(
-            rate_bits=3,
-            cap_height=0,
-            num_query_rounds=3,
-            proof_of_work_bits=1,
-            reduction_arity_bits=2,
-            final_poly_bits=1,
-        ),
-        zero_knowledge=True,
-        range_table_bits=4,
-    )
+    cfg = ZK_LOOKUP
     b = CircuitBuilder(cfg)
     x, y = b.add_virtual_targets(2)
     b.range_check_lookup(x, 7)

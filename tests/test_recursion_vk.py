@@ -9,11 +9,10 @@ circuits use the test shape's config (135 wires, one FRI query: fast, not secure
 import copy
 
 import pytest
+from recursion_configs import small_config
 
 from psyc.field import Ext2, P
-from psyc.fri import FriConfig
 from psyc.plonk.builder import CircuitBuilder
-from psyc.plonk.config import CircuitConfig
 from psyc.plonk.diagnostics import check_constraints
 from psyc.plonk.verifier import VerificationError
 from psyc.plonk.witness import PartialWitness
@@ -34,16 +33,7 @@ from psyc.recursion.gadgets import assert_equal_many
 from psyc.recursion.shape import test_shape
 from psyc.recursion.vk import native_circuit_digest, native_fingerprint
 
-SMALL = CircuitConfig(
-    fri_config=FriConfig(
-        rate_bits=3,
-        cap_height=1,
-        num_query_rounds=2,
-        proof_of_work_bits=1,
-        reduction_arity_bits=1,
-        final_poly_bits=0,
-    )
-)
+SMALL = small_config(queries=2, pow_bits=1)
 OUTER = test_shape().config
 
 
