@@ -355,17 +355,22 @@ class Elaborator:
         pred = self.pred if predicated else None
         if pred is not None and pred.const == 1:
             pred = None
-        if op != "hint" and pred is None and all(a.const is not None for a in args):
+        if op not in ("hint", "verify_proof") and all(a.const is not None for a in args):
             ins = Instr(op, tuple(args), tuple(Value(-1 - k, t) for k, t in enumerate(rtypes)), span, attrs, False)
             env = {a.id: a.const for a in args}
             try:
                 eval_instr(ins, env)
                 vals = [env[-1 - k] for k in range(len(rtypes))]
+                # a constant that passes its check is the same whether or not the branch is
+                # taken: fold it (loop bounds and array lengths inside `if c` stay constant)
+                return tuple(self.prog.const(v, t) for v, t in zip(vals, rtypes, strict=True))
             except ExecutionError:
-                if self.mode == "check":
+                if pred is not None:
+                    pass  # fails only if the branch is taken: a predicated run-time check
+                elif self.mode == "check":
                     return tuple(self.prog.emit("hint", (), (t,), span, (_OPAQUE,)).result for t in rtypes)
-                raise
-            return tuple(self.prog.const(v, t) for v, t in zip(vals, rtypes, strict=True))
+                else:
+                    raise
         return self.prog.emit(op, args, rtypes, span, attrs, pred).results
 
     def emit1(self, op: str, args: Sequence[Value], rtype: str, span: Span | None, attrs: tuple = (),

@@ -98,6 +98,27 @@ class Lit:
 
 
 @dataclass(frozen=True)
+class CSum:
+    """A compile-time constant written as a sum of literals, ``(1 + 2)``: a shift amount,
+    a loop bound, a repeat count or a turbofish argument (those places take ``int | CSum``)."""
+
+    parts: tuple
+
+    @property
+    def value(self) -> int:
+        return sum(self.parts)
+
+
+def cval(x) -> int:
+    """The value of an ``int | CSum``."""
+    return x.value if isinstance(x, CSum) else x
+
+
+def ctext(x) -> str:
+    return "(" + " + ".join(map(str, x.parts)) + ")" if isinstance(x, CSum) else str(x)
+
+
+@dataclass(frozen=True)
 class Var:
     type: Type
     name: str
@@ -123,7 +144,7 @@ class Shift:
     type: Scalar
     op: str  # "<<" | ">>"
     arg: Any
-    amount: int
+    amount: int | CSum
 
 
 @dataclass(frozen=True)
@@ -370,13 +391,16 @@ class GeneratedProgram:
 
 def programs(
     *, max_depth: int = 3, max_statements: int = 7, max_helpers: int = 3, max_structs: int = 2,
-    hashes: bool = True, hashes_in_branches: bool = True,
+    hashes: bool = True, const_eval_in_branches: bool = True,
 ) -> st.SearchStrategy[GeneratedProgram]:
     """Well-typed programs: ``max_depth`` bounds expression nesting, ``max_statements``
-    the statements of ``main`` (helpers get fewer), ``hashes=False`` leaves out Poseidon,
-    ``hashes_in_branches=False`` keeps its calls out of witness-dependent branches (and
-    out of the right operand of ``&&`` / ``||``)."""
-    cfg = _Config(max_depth, max_statements, max_helpers, max_structs, hashes, hashes_in_branches)
+    the statements of ``main`` (helpers get fewer), ``hashes=False`` leaves out Poseidon.
+
+    ``const_eval_in_branches=False`` keeps compile-time arithmetic out of witness-dependent
+    branches (and out of the right operand of ``&&`` / ``||``, and out of helpers called
+    there): ``std::hash::poseidon`` (its loop bound is ``(N + 7) / 8``) and constants
+    written as sums (``0..(1 + 2)``, ``x << (1 + 1)``, ``[e; (2 + 1)]``, ``f::<(1 + 1)>``)."""
+    cfg = _Config(max_depth, max_statements, max_helpers, max_structs, hashes, const_eval_in_branches)
     return st.composite(lambda draw: _Gen(draw, cfg).program())()
 
 
@@ -527,7 +551,7 @@ class _Renderer:
 
     def e_Shift(self, e: Shift, exp):
         s, ll = self.expr(e.arg, _norm(exp, e.type))
-        return f"({s} {e.op} {e.amount})", ll
+        return f"({s} {e.op} {ctext(e.amount)})", ll
 
     def e_Cast(self, e: Cast, exp):
         if isinstance(e.arg, Lit):  # `K as T` would type the literal as T directly
@@ -563,7 +587,7 @@ class _Renderer:
 
     def e_Repeat(self, e: Repeat, exp):
         el = e.type.element if exp == e.type else UNKNOWN
-        return f"[{self.text(e.elem, el)}; {e.count}]", False
+        return f"[{self.text(e.elem, el)}; {ctext(e.count)}]", False
 
     def e_TupleLit(self, e: TupleLit, exp):
         items = [self.text(x, t if exp == e.type else UNKNOWN) for x, t in zip(e.elems, e.type.elements, strict=True)]
@@ -580,7 +604,7 @@ class _Renderer:
             # a generic `[T; N]` parameter passes a shape whose element type flows down;
             # the concrete argument type renders the same way
             args.append(self.text(a, a.type if isinstance(pt, Array) and pt.length == GEN else pt))
-        turbo = f"::<{', '.join(map(str, e.generics))}>" if e.generics else ""
+        turbo = f"::<{', '.join(map(ctext, e.generics))}>" if e.generics else ""
         return f"{e.name}{turbo}({', '.join(args)})", False
 
     def e_HashCall(self, e: HashCall, exp):
@@ -635,7 +659,7 @@ class _Renderer:
             if s.op == "=":
                 return f"{target} = {self.text(s.value, s.place.leaf_type)};"
             if s.op in ("<<", ">>"):
-                return f"{target} {s.op}= {s.value};"
+                return f"{target} {s.op}= {ctext(s.value)};"
             return f"{target} {s.op}= {self.text(s.value, s.place.leaf_type)};"
         if isinstance(s, IfS):
             text = f"if ({self.text(s.cond, BOOL)}) {self.block(s.then, None, level)}"
@@ -645,8 +669,9 @@ class _Renderer:
                 text += f" else {self.block(s.els, None, level)}"
             return text
         if isinstance(s, For):
-            end = s.end if isinstance(s.end, int | str) else f"{s.end[1]}.len()"
-            return f"for {s.var} in {s.start}..{'=' if s.inclusive else ''}{end} {self.block(s.body, None, level)}"
+            end = f"{s.end[1]}.len()" if isinstance(s.end, tuple) else ctext(s.end)
+            rng = f"{ctext(s.start)}..{'=' if s.inclusive else ''}{end}"
+            return f"for {s.var} in {rng} {self.block(s.body, None, level)}"
         if isinstance(s, Assert):
             msg = f', "{s.msg}"' if s.msg else ""
             return f"assert({self.text(s.cond, BOOL)}{msg});"
@@ -695,7 +720,7 @@ class _Config:
     max_helpers: int
     max_structs: int
     hashes: bool
-    hashes_in_branches: bool = True
+    const_eval_in_branches: bool = True
 
 
 @dataclass
@@ -723,7 +748,7 @@ class _Gen:
         self.budget = 0
         self.loop_depth = 0
         self.branch = 0  # enclosing `if` branches and `&&`/`||` right operands
-        self.poseidon_fns: set[str] = set()  # helpers that (transitively) call poseidon
+        self.const_eval_fns: set[str] = set()  # helpers with compile-time arithmetic (see cint)
 
     # --- choices ---------------------------------------------------------------------------
     def int(self, lo: int, hi: int) -> int:
@@ -988,7 +1013,7 @@ class _Gen:
         return self._bin(t, op, self.scalar(t, d - 1), self.scalar(t, d - 1))
 
     def shift(self, t: Scalar, d: int):
-        e = Shift(t, self.pick([(1, "<<"), (1, ">>")]), self.scalar(t, d - 1), self.int(0, t.bits - 1))
+        e = Shift(t, self.pick([(1, "<<"), (1, ">>")]), self.scalar(t, d - 1), self.cint(self.int(0, t.bits - 1)))
         if _lit_tree(e.arg) and _const_fails(e):
             return e.arg
         return e
@@ -1035,8 +1060,16 @@ class _Gen:
         finally:
             self.branch -= 1
 
-    def no_poseidon(self) -> bool:
-        return self.branch > 0 and not self.cfg.hashes_in_branches
+    def no_const_eval(self) -> bool:
+        """Inside a branch, with compile-time arithmetic kept out of branches."""
+        return self.branch > 0 and not self.cfg.const_eval_in_branches
+
+    def cint(self, k: int) -> int | CSum:
+        """``k``, sometimes written ``(a + b)`` (compile-time arithmetic)."""
+        if k >= 1 and not self.no_const_eval() and self.flag(0.2):
+            a = self.int(0, k)
+            return CSum((a, k - a))
+        return k
 
     def bit_of(self, t: Scalar, d: int):
         s = self.pick([(1, FELT), (3, U8), (1, U16), (2, U32), (1, U64)])
@@ -1102,7 +1135,7 @@ class _Gen:
 
     def hash(self, d: int):
         full = self.flag(0.2)
-        if self.flag(0.7) and not self.no_poseidon():
+        if self.flag(0.7) and not self.no_const_eval():
             felt_arrays = [(n, v.type) for n, v in self.vars().items()
                            if isinstance(v.type, Array) and v.type.element == FELT]
             if felt_arrays and self.flag(0.5):
@@ -1115,7 +1148,7 @@ class _Gen:
         return HashCall(HASH, "hash_two", (self.aggregate(HASH, max(d, 0)), self.aggregate(HASH, max(d, 0))), full)
 
     def call(self, t: Type, d: int):
-        fns = [f for f in self.helpers if f.ret == t and not (self.no_poseidon() and f.name in self.poseidon_fns)]
+        fns = [f for f in self.helpers if f.ret == t and not (self.no_const_eval() and f.name in self.const_eval_fns)]
         if not fns:
             return self.leaf(t) if isinstance(t, Scalar) else self.aggregate(t, 0)
         return self.call_of(fns[self.int(0, len(fns) - 1)], d)
@@ -1127,7 +1160,7 @@ class _Gen:
                 n = self.int(1, 4)
                 args.append(self.aggregate(Array(pt.element, n), max(d - 1, 0)))
                 if self.flag(0.4):
-                    generics = (n,)
+                    generics = (self.cint(n),)
             else:
                 args.append(self.expr(pt, max(d - 1, 0)))
         return Call(f.ret, f.name, tuple(args), generics)
@@ -1167,7 +1200,7 @@ class _Gen:
         sub = max(d - 1, 0)
         if isinstance(t, Array):
             if t.length > 1 and self.flag(0.25):
-                return Repeat(t, self.expr(t.element, sub), t.length)
+                return Repeat(t, self.expr(t.element, sub), self.cint(t.length))
             return ArrayLit(t, tuple(self.expr(t.element, sub) for _ in range(t.length)))
         if isinstance(t, Tuple):
             return TupleLit(t, tuple(self.expr(e, sub) for e in t.elements))
@@ -1214,7 +1247,7 @@ class _Gen:
 
     def let_call(self, d: int):
         fns = [f for f in self.helpers if f.ret is not None
-               and not (self.no_poseidon() and f.name in self.poseidon_fns)]
+               and not (self.no_const_eval() and f.name in self.const_eval_fns)]
         if not fns:
             return self.let(d)
         e = self.call_of(fns[self.int(0, len(fns) - 1)], 2)
@@ -1285,7 +1318,7 @@ class _Gen:
         op = ops[self.int(0, len(ops) - 1)] if self.flag(0.6) else "="
         if op in ("<<", ">>"):
             self.set_wit(name, info.wit)
-            return Assign(place, op, self.int(0, t.bits - 1))
+            return Assign(place, op, self.cint(self.int(0, t.bits - 1)))
         value = self.expr(t, self.int(0, 2))
         vw = _wit(value, self.vars())
         if not steps:
@@ -1354,7 +1387,7 @@ class _Gen:
         for (i, n), w in snap.items():
             # (the last iteration's analysis is sound: it started from "unknown")
             self.set_wit_at(i, n, after[i, n] if runs and n in assigned else w)
-        return For(var, start, end, inclusive, body)
+        return For(var, start, self.cint(end), inclusive, body)
 
     def assert_stmt(self, d: int):
         k = self.pick([(4, "cmp"), (1, "any"), (1, "neg")])
@@ -1393,7 +1426,7 @@ class _Gen:
         return AssertEq(a, b, self.msg())
 
     def unit_call(self, d: int):
-        fns = [f for f in self.helpers if f.ret is None and not (self.no_poseidon() and f.name in self.poseidon_fns)]
+        fns = [f for f in self.helpers if f.ret is None and not (self.no_const_eval() and f.name in self.const_eval_fns)]
         if not fns:
             return self.assert_stmt(d)
         return ExprS(self.call_of(fns[self.int(0, len(fns) - 1)], 2))
@@ -1481,8 +1514,8 @@ class _Gen:
         self.helpers = []
         def add_helper() -> None:
             f = self.helper(len(self.helpers))
-            if _calls_poseidon(f.body, self.poseidon_fns):
-                self.poseidon_fns.add(f.name)
+            if _const_eval(f.body, self.const_eval_fns):
+                self.const_eval_fns.add(f.name)
             self.helpers.append(f)
 
         self.items(0, self.cfg.max_helpers, add_helper, 0.5)
@@ -1565,7 +1598,9 @@ def _assigned(b: Block) -> set[str]:
     return out
 
 
-def _calls_poseidon(b, fns: set[str]) -> bool:
+def _const_eval(b, fns: set[str]) -> bool:
+    """Whether ``b`` does compile-time arithmetic: calls poseidon, writes a CSum, or calls
+    one of ``fns``."""
     found = False
 
     def walk(x) -> None:
@@ -1573,7 +1608,8 @@ def _calls_poseidon(b, fns: set[str]) -> bool:
         if isinstance(x, tuple | list):
             for y in x:
                 walk(y)
-        elif isinstance(x, HashCall) and x.fn == "poseidon" or isinstance(x, Call) and x.name in fns:
+        elif (isinstance(x, HashCall) and x.fn == "poseidon" or isinstance(x, Call) and x.name in fns
+              or isinstance(x, CSum)):
             found = True
         elif hasattr(x, "__dataclass_fields__") and not isinstance(x, Scalar | Array | Tuple | Struct):
             for f in x.__dataclass_fields__:
@@ -1676,7 +1712,7 @@ def _dictionary(prog: ProgramAst) -> set[int]:
         elif isinstance(x, ToBits) and x.n < 64:
             around(1 << x.n)
         elif isinstance(x, Shift):
-            around(1 << (x.type.bits - x.amount))
+            around(1 << (x.type.bits - cval(x.amount)))
         for f in x.__dataclass_fields__:
             walk(getattr(x, f))
 
@@ -1713,6 +1749,8 @@ def _features(prog: ProgramAst) -> set[str]:
             tags.add("generic")
         if isinstance(x, Call) and x.generics:
             tags.add("turbofish")
+        if isinstance(x, CSum):
+            tags.add("const_sum")
         if isinstance(x, IfE | IfS):
             tags.add("if")
         for f in x.__dataclass_fields__:

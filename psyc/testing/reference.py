@@ -36,6 +36,7 @@ from psyc.testing.programs import (
     Assert,
     AssertEq,
     Assign,
+    CSum,
     ExprS,
     For,
     GeneratedProgram,
@@ -43,6 +44,7 @@ from psyc.testing.programs import (
     Let,
     LetTuple,
     _step_type,
+    cval,
 )
 
 __all__ = ["CODES", "ReferenceFailure", "eval_constant", "evaluate"]
@@ -205,13 +207,13 @@ class _Evaluator:
             elif s.els is not None:
                 self.block(s.els, env)
         elif isinstance(s, For):
-            if isinstance(s.end, int):
-                end = s.end
+            if isinstance(s.end, int | CSum):
+                end = cval(s.end)
             elif s.end == "N":
                 end = env["N"]
             else:
                 end = len(env[s.end[1]])
-            for i in range(s.start, end + 1 if s.inclusive else end):
+            for i in range(cval(s.start), end + 1 if s.inclusive else end):
                 env.scopes.append({s.var: i})
                 try:
                     self.block(s.body, env)
@@ -257,7 +259,7 @@ class _Evaluator:
                     raise ReferenceFailure("index", detail=f"index {i} of {len(old)} (compound assignment)")
                 old = old[i]
             if s.op in ("<<", ">>"):
-                value = shift(s.op, p.leaf_type, old, s.value)
+                value = shift(s.op, p.leaf_type, old, cval(s.value))
             else:
                 value = arith(s.op, p.leaf_type, old, self.ev(s.value, env))
         env[p.var] = _write(env[p.var], [i for _, i, _ in steps], value)
@@ -294,7 +296,7 @@ class _Evaluator:
         return arith(op, e.type, a, b)
 
     def e_Shift(self, e, env):
-        return shift(e.op, e.type, self.ev(e.arg, env), e.amount)
+        return shift(e.op, e.type, self.ev(e.arg, env), cval(e.amount))
 
     def e_Cast(self, e, env):
         v = self.ev(e.arg, env)
@@ -329,7 +331,7 @@ class _Evaluator:
         return tuple(self.ev(x, env) for x in e.elems)
 
     def e_Repeat(self, e, env):
-        return (self.ev(e.elem, env),) * e.count
+        return (self.ev(e.elem, env),) * cval(e.count)
 
     def e_TupleLit(self, e, env):
         return tuple(self.ev(x, env) for x in e.elems)
