@@ -21,12 +21,14 @@ then the reference must fail on every vector. A small sample is proved and verif
 On a disagreement hypothesis shrinks the program; the failure message shows the minimal
 program, the inputs, every side's result and a ready ``tests/fuzz_regressions`` entry.
 
-Budget: ``PSYC_FUZZ_EXAMPLES`` programs (default 40, each run on 2-5 input vectors; about
-20-30 s on one core), ``PSYC_FUZZ_PROVE`` proved samples (default 1), ``PSYC_FUZZ_SEED``
-pins the random seed. A large run is a benchmark of the front end, the interpreter and
-the constraint checker::
+Budget: ``PSYC_FUZZ_EXAMPLES`` programs (default 100, each run on 2-5 input vectors;
+about 15 s on one core), ``PSYC_FUZZ_PROVE`` proved samples (default 2),
+``PSYC_FUZZ_SEED`` pins the random seed (default: a fresh one per run, so CI keeps
+exploring; a failure prints the blob to reproduce it). A large run is a benchmark of the
+front end, the optimiser, the interpreter, lowering and the constraint checker::
 
-    PSYC_FUZZ_EXAMPLES=1000 pytest tests/test_fuzz_differential.py -k generated -q
+    PSYC_FUZZ_EXAMPLES=1000 pytest tests/test_fuzz_differential.py -k generated_programs -q
+    python tests/test_fuzz_differential.py 1000        # the same, timed
 
 Regressions: every ``tests/fuzz_regressions/NAME.psy`` with its ``NAME.json``
 (``{"runs": [{"inputs": [[..], ..], "outputs": [..]} | {"inputs": .., "error": "E0501",

@@ -1539,6 +1539,8 @@ class _Gen:
         out_t = outs[0] if len(outs) == 1 and self.flag(0.5) else Tuple(tuple(outs))
         main = self.function("main", params, out_t, self.cfg.max_statements, main=True, min_stmts=1, p_more=0.8)
         ast = ProgramAst(tuple(self.structs), tuple(self.helpers), main)
+        # (`use std::hash::..` only where needed: loading std/hash.psy costs a parse)
+        ast = ProgramAst(ast.structs, ast.helpers, main, imports=_imports_hash(ast))
         return GeneratedProgram(render(ast), [(n, t, pub) for n, t, pub in params], out_t, ast)
 
 
@@ -1596,6 +1598,24 @@ def _assigned(b: Block) -> set[str]:
 
     walk(b)
     return out
+
+
+def _imports_hash(prog: ProgramAst) -> bool:
+    found = False
+
+    def walk(x) -> None:
+        nonlocal found
+        if isinstance(x, tuple | list):
+            for y in x:
+                walk(y)
+        elif isinstance(x, HashCall) and not x.full_path:
+            found = True
+        elif hasattr(x, "__dataclass_fields__") and not isinstance(x, Scalar | Array | Tuple | Struct):
+            for f in x.__dataclass_fields__:
+                walk(getattr(x, f))
+
+    walk((prog.helpers, prog.main))
+    return found
 
 
 def _const_eval(b, fns: set[str]) -> bool:
