@@ -65,13 +65,7 @@ PROVE = int(os.environ.get("PSYC_FUZZ_PROVE", "2"))
 SEED = os.environ.get("PSYC_FUZZ_SEED")
 REGRESSIONS = Path(__file__).parent / "fuzz_regressions"
 
-# Open compiler bug (tests/fuzz_regressions/*_in_branch.psy): constant arithmetic inside a
-# witness-dependent branch is not folded, so what needs a compile-time value there fails
-# with E0300: `poseidon` (loop bound `(N + 7) / 8`), `0..(1 + 2)`, `x << (1 + 1)`, ...
-# Set to True once it is fixed.
-CONST_EVAL_IN_BRANCHES = False
-
-STRATEGY = program_and_input_sets(2, 5, const_eval_in_branches=CONST_EVAL_IN_BRANCHES)
+STRATEGY = program_and_input_sets(2, 5)
 
 
 def _seeded(f):
@@ -204,7 +198,7 @@ def test_generated_programs(case):
 @_seeded
 @settings(max_examples=PROVE, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
-@given(program_and_input_sets(3, 6, max_statements=4, const_eval_in_branches=CONST_EVAL_IN_BRANCHES))
+@given(program_and_input_sets(3, 6, max_statements=4))
 def test_generated_program_proves(case):
     """A sample is proved and verified; the proof carries the public inputs the program
     says (pub parameters, then the public output)."""
