@@ -755,7 +755,7 @@ class _Gen:
         return self.draw(st.integers(lo, hi))
 
     def flag(self, p_true: float = 0.5) -> bool:
-        # integers(0, 99) < p*100 shrinks towards True for p > 0; invert for "rare" flags
+        # True with probability p_true; shrinks towards False (integers shrink towards 0)
         return self.int(0, 99) >= 100 - int(p_true * 100)
 
     def items(self, lo: int, hi: int, make, p_more: float = 0.6) -> list:
