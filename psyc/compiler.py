@@ -277,10 +277,7 @@ def _elaborate(el: Elaborator, module: Module, fn: ast.FnDecl, collect: bool):
 
 def unpinned_fingerprint_warnings(prog: Program) -> list[Diagnostic]:
     """W0002 for every verified proof whose fingerprint no constraint pins down."""
-    needed: set[int] = set()
-    for ins in reversed(prog.instrs):
-        if (ins.op in ("assert", "assert_eq", "output")) or any(r.id in needed for r in ins.results):
-            needed.update(a.id for a in ins.args)
+    needed = prog.values_reaching(lambda ins: ins.op in ("assert", "assert_eq", "output"))
     verified = {ins.attrs[0] for ins in prog.instrs if ins.op == "verify_proof"}
     out = []
     for ins in prog.instrs:
@@ -299,12 +296,12 @@ def unpinned_fingerprint_warnings(prog: Program) -> list[Diagnostic]:
 def unconstrained_hint_warnings(prog: Program) -> list[Diagnostic]:
     """W0001 for every hint (unconstrained call) whose outputs reach no constraint."""
     hint_values = {r.id for ins in prog.instrs if ins.op == "hint" for r in ins.results}
-    needed: set[int] = set()
-    for ins in reversed(prog.instrs):
-        # the type check the compiler puts on a hint's result does not pin it down
+
+    def pins(ins) -> bool:  # the type check the compiler puts on a hint's result pins nothing
         type_check = ins.op in ("range_check", "assert_bool") and ins.args[0].id in hint_values
-        if (ins.op in SINKS and not type_check) or any(r.id in needed for r in ins.results):
-            needed.update(a.id for a in ins.args)
+        return ins.op in SINKS and not type_check
+
+    needed = prog.values_reaching(pins)
     out = []
     for ins in prog.instrs:
         if (

@@ -18,6 +18,7 @@ same inputs:
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 
 from psyc.audit.findings import Finding
@@ -54,31 +55,42 @@ def hint_groups(prog) -> list[HintGroup]:
         g.targets.append(t)
     out = list(groups.values())
     program_targets = {t.index for g in out for t in g.targets}
-    rows_scope = {}
+    spans = _spans_by_scope(prog)
     for gen in low.builder.generators:
         if (gen.name.startswith("hint:") or gen.name == "limbs") and not any(
             t.index in program_targets for t in gen.outputs
         ):
-            rows_scope[id(gen)] = gen
             out.append(
                 HintGroup(
-                    gen.name.removeprefix("hint:"), _span_of(prog, gen.scope), list(gen.outputs), False, False
+                    gen.name.removeprefix("hint:"),
+                    _span_in(spans, gen.scope),
+                    list(gen.outputs),
+                    False,
+                    False,
                 )
             )
     return out
 
 
-def _span_of(prog, scope: str):
-    """The span of the IR instruction a builder scope ``file:line:col`` names (best effort)."""
+_LOC = re.compile(r"\S+?\.psy:\d+:\d+")
+
+
+def _span_in(spans: dict, scope: str):
+    m = _LOC.search(scope)
+    return spans.get(m.group(0)) if m else None
+
+
+def _spans_by_scope(prog) -> dict[str, object]:
+    """``file:line:col`` (the lowering's builder scope of an instruction) -> its span."""
+    out = {}
     for ins in prog.program.instrs:
         if ins.span is not None:
             try:
                 line, col = prog.sources.line_col(ins.span.file, ins.span.start)
             except KeyError:
                 continue
-            if scope.endswith(f"{ins.span.file}:{line}:{col}"):
-                return ins.span
-    return None
+            out.setdefault(f"{ins.span.file}:{line}:{col}", ins.span)
+    return out
 
 
 def _candidates(values: list[int], is_bool: bool, rng: random.Random, tries: int) -> list[dict[int, int]]:

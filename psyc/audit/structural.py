@@ -17,35 +17,14 @@ from psyc.ir.ir import Program
 def structural_findings(raw: Program) -> list[Finding]:
     """Checks on the program as elaborated (before the passes delete unused values)."""
     out = [
-        Finding(
-            "A0001",
-            "warning",
-            d.message,
-            d.labels[0].span if d.labels else None,
-            "computed off-circuit and never checked",
-            d.notes,
-        )
+        Finding.from_diagnostic("A0001", d, "computed off-circuit and never checked")
         for d in unconstrained_hint_warnings(raw)
     ]
     out += [
-        Finding(
-            "A0003",
-            "warning",
-            d.message,
-            d.labels[0].span if d.labels else None,
-            "any circuit's proof is accepted here",
-            d.notes,
-        )
+        Finding.from_diagnostic("A0003", d, "any circuit's proof is accepted here")
         for d in unpinned_fingerprint_warnings(raw)
     ]
-    used: set[int] = set()
-    for ins in reversed(raw.instrs):
-        if (
-            ins.op in SINKS
-            and ins.op not in ("range_check", "assert_bool")
-            or any(r.id in used for r in ins.results)
-        ):
-            used.update(a.id for a in ins.args)
+    used = raw.values_reaching(lambda ins: ins.op in SINKS and ins.op not in ("range_check", "assert_bool"))
     for ins in raw.instrs:
         if ins.op == "input" and ins.attrs[1] and ins.result.id not in used:
             name = str(ins.attrs[0]).split("#")[0]

@@ -11,13 +11,12 @@ from __future__ import annotations
 import argparse
 import copy
 import random
-import time
 from importlib import resources
 
 from rich.table import Table
 
-from psyc.cli.common import user_errors
-from psyc.cli.console import console, error_console
+from psyc.cli.common import step, user_errors
+from psyc.cli.console import console
 
 HELP = "run a built-in program end to end (compile, execute, prove, verify) with timings"
 
@@ -51,31 +50,28 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
 
     rows: list[tuple[str, str, str]] = []
 
-    def step(label: str, fn, note: str = ""):
-        t = time.perf_counter()
-        if error_console.is_terminal:
-            with error_console.status(label + "… (the first run compiles kernels once)"):
-                out = fn()
-        else:
+    def timed(label: str, fn, note: str = ""):
+        timings: dict[str, float] = {}
+        with step(label, timings):
             out = fn()
-        rows.append((label, f"{(time.perf_counter() - t) * 1e3:,.0f} ms", note))
+        rows.append((label, f"{timings[label] * 1e3:,.0f} ms", note))
         return out
 
     root = resources.files("psyc.cli").joinpath("demo_project")
     project, loader = open_project(str(root))
     ctx["sources"] = loader.sources
-    prog = step("compile (parse, type-check, inline, optimise)", lambda: compile_project(project, loader))
+    prog = timed("compile (parse, type-check, inline, optimise)", lambda: compile_project(project, loader))
     inputs, expected = demo_inputs(args.seed, 20)
-    run_ = step("execute", lambda: prog.execute(inputs))
-    data = step("build circuit (lower, preprocess)", prog.circuit)
-    proof = step(f"prove ({data.common.degree:,} rows)", lambda: prog.prove(run_))
+    run_ = timed("execute", lambda: prog.execute(inputs))
+    data = timed("build circuit (lower, preprocess)", prog.circuit)
+    proof = timed(f"prove ({data.common.degree:,} rows)", lambda: prog.prove(run_))
     raw, vk_raw = proof_to_bytes(proof), data.verifier_data.to_bytes()
 
     def verify_from_files():
         vk = VerifyingKey.from_bytes(vk_raw)
         vk.verify(proof_from_bytes(raw, vk.common))
 
-    step("verify (from proof and key bytes)", verify_from_files, "[green]valid[/green]")
+    timed("verify (from proof and key bytes)", verify_from_files, "[green]valid[/green]")
     ok = list(run_.outputs) == expected and proof.public_inputs[-4:] == expected
     rows.append(("nullifier matches native Poseidon", "", "[green]yes[/green]" if ok else "[red]NO[/red]"))
     bad = copy.deepcopy(proof)

@@ -41,15 +41,14 @@ def run_case(loader, case, prove: bool, max_unroll: int) -> tuple[bool, str]:
     try:
         prog = compile_test(loader, case, max_unroll)
         passes.optimize(prog)
-        interpret.run(prog, [])
+        pw_source = interpret.run(prog, [])
         low = lower(prog, None, loader.sources)
         data = low.build()
-        failures = check(low, data, low.partial_witness(interpret.run(prog, [])))
+        failures = check(low, data, low.partial_witness(pw_source))
         if failures:
             return False, f"constraint check failed: {failures[0]}"
         if prove:
-            proof = data.prove(low.partial_witness(interpret.run(prog, [])))
-            data.verify(proof)
+            data.verify(data.prove(low.partial_witness(pw_source)))
     except ExecutionError as e:
         if case.should_fail_with is not None and case.should_fail_with in e.message:
             return True, ""

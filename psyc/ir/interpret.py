@@ -98,9 +98,12 @@ def _zero_results(ins: Instr, vals) -> None:
 
 
 # --- arithmetic ----------------------------------------------------------------------------
+_EXACT = {"add": operator.add, "sub": operator.sub, "mul": operator.mul}
+
+
 def _checked(ins: Instr, vals, a: int, b: int, op: str) -> None:
     r = ins.results[0]
-    exact = a + b if op == "add" else a - b if op == "sub" else a * b
+    exact = _EXACT[op](a, b)
     mx = TYPE_MAX.get(r.type)
     if mx is None:
         raise _fail(ins, f"`{op}` on values of type {r.type}", E_OTHER)
@@ -116,37 +119,22 @@ def _checked(ins: Instr, vals, a: int, b: int, op: str) -> None:
     )
 
 
-def _add(ins: Instr, vals) -> None:
-    args = ins.args
-    r = ins.results[0]
-    if ins.predicated and not vals[args[2].id]:
-        vals[r.id] = 0
-    elif r.type == "Felt":
-        vals[r.id] = (vals[args[0].id] + vals[args[1].id]) % P
-    else:
-        _checked(ins, vals, vals[args[0].id], vals[args[1].id], "add")
+def _binary(op: str) -> Handler:
+    """add/sub/mul: modulo p on Felt, checked (exact result in range) on integers; 0 when
+    the predicate is 0."""
+    f = _EXACT[op]
 
+    def handler(ins: Instr, vals) -> None:
+        args = ins.args
+        r = ins.results[0]
+        if ins.predicated and not vals[args[2].id]:
+            vals[r.id] = 0
+        elif r.type == "Felt":
+            vals[r.id] = f(vals[args[0].id], vals[args[1].id]) % P
+        else:
+            _checked(ins, vals, vals[args[0].id], vals[args[1].id], op)
 
-def _sub(ins: Instr, vals) -> None:
-    args = ins.args
-    r = ins.results[0]
-    if ins.predicated and not vals[args[2].id]:
-        vals[r.id] = 0
-    elif r.type == "Felt":
-        vals[r.id] = (vals[args[0].id] - vals[args[1].id]) % P
-    else:
-        _checked(ins, vals, vals[args[0].id], vals[args[1].id], "sub")
-
-
-def _mul(ins: Instr, vals) -> None:
-    args = ins.args
-    r = ins.results[0]
-    if ins.predicated and not vals[args[2].id]:
-        vals[r.id] = 0
-    elif r.type == "Felt":
-        vals[r.id] = vals[args[0].id] * vals[args[1].id] % P
-    else:
-        _checked(ins, vals, vals[args[0].id], vals[args[1].id], "mul")
+    return handler
 
 
 def _neg(ins: Instr, vals) -> None:
@@ -346,9 +334,9 @@ def _hint(ins: Instr, vals) -> None:
 
 
 HANDLERS: dict[str, Handler] = {
-    "add": _add,
-    "sub": _sub,
-    "mul": _mul,
+    "add": _binary("add"),
+    "sub": _binary("sub"),
+    "mul": _binary("mul"),
     "arith": _arith,
     "neg": _neg,
     "select": _select,

@@ -226,6 +226,15 @@ class Program:
                 n[a.id] = n.get(a.id, 0) + 1
         return n
 
+    def values_reaching(self, is_sink: Callable[[Instr], bool]) -> set[int]:
+        """Ids of the values that flow (through any chain of instructions) into an
+        instruction for which ``is_sink`` holds — e.g. into a constraint."""
+        needed: set[int] = set()
+        for ins in reversed(self.instrs):
+            if is_sink(ins) or any(r.id in needed for r in ins.results):
+                needed.update(a.id for a in ins.args)
+        return needed
+
     def validate(self) -> None:
         """Check SSA form and arities (raises AssertionError: a compiler bug, not a user error)."""
         defined: set[int] = set()

@@ -567,11 +567,6 @@ class _Lowerer:
 
 
 # --- witness checking (a mock prover) --------------------------------------------------------------
-def _free_generator(name: str) -> bool:
-    """Hints: their outputs are unconstrained, so a witness may override them."""
-    return name.startswith("hint") or name == "limbs"
-
-
 def _failure(scope: str, what: str, value: int = 0, row: int = -1, gate: str = "copy") -> ConstraintFailure:
     return ConstraintFailure(row, gate, scope, 0, what, value, {})
 
@@ -603,6 +598,8 @@ def solve_witness(data, pw: PartialWitness) -> tuple[list[int | None], list[Cons
     while pending:
         waiting = []
         for gen in pending:
+            if gen.free and all(values[tc[t.index]] is not None for t in gen.outputs):
+                continue  # a hint whose outputs the witness chose: nothing to run
             deps = [values[tc[d.index]] for d in gen.deps]
             if None in deps:
                 waiting.append(gen)
@@ -620,7 +617,7 @@ def solve_witness(data, pw: PartialWitness) -> tuple[list[int | None], list[Cons
                 v = v % P if type(v) is int else 0
                 if old is None:
                     values[cid] = v
-                elif old != v and not _free_generator(gen.name):
+                elif old != v and not gen.free:
                     failures.append(
                         _failure(
                             gen.scope,

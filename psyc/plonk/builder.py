@@ -110,6 +110,12 @@ class CircuitBuilder:
         self.rows.append(Row(gate, consts, cells, self.current_scope))
         return len(self.rows) - 1
 
+    def add_gate_row(self, gate: Gate, cells: list[Target | None], constants: Sequence[int] = ()) -> int:
+        """Place a row of ``gate`` with these cells and constants, with no witness generator
+        (for gadgets whose cells are all computed elsewhere, e.g. pure check rows); returns
+        its index."""
+        return self._add_row(gate, cells, constants)
+
     def add_generator(
         self,
         fn: Callable[[list[int]], Sequence[int]],
@@ -117,8 +123,9 @@ class CircuitBuilder:
         outputs: Sequence[Target],
         name: str = "hint",
     ) -> None:
-        """A witness hint: computes ``outputs`` from ``deps`` (it does not constrain them)."""
-        self.generators.append(Generator(tuple(deps), tuple(outputs), fn, self.current_scope, name))
+        """A witness hint: computes ``outputs`` from ``deps`` (it does not constrain them).
+        Outputs already set in the partial witness are kept and the hint is not run."""
+        self.generators.append(Generator(tuple(deps), tuple(outputs), fn, self.current_scope, name, free=True))
 
     # --- copy constraints ---------------------------------------------------------
     def _find(self, i: int) -> int:

@@ -45,3 +45,4 @@ class Generator:
     fn: Callable[[list[int]], Sequence[int]]
     scope: str = ""
     name: str = "hint"
+    free: bool = False  # a hint: the prover may choose its outputs (a partial witness overrides it)

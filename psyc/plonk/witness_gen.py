@@ -34,6 +34,9 @@ def generate_witness(data, pw: PartialWitness) -> tuple[np.ndarray, list[int]]:
         progress = False
         waiting = []
         for gen in pending:
+            if gen.free and all(values[tc[t.index]] is not None for t in gen.outputs):
+                progress = True  # a hint whose outputs the partial witness chose: nothing to run
+                continue
             dep_vals = [values[tc[d.index]] for d in gen.deps]
             if None in dep_vals:
                 waiting.append(gen)

@@ -18,8 +18,8 @@
   Everything the verifier *computes* is unchanged, so with ``cond = 0`` any values at all
   (a zero-filled dummy proof) make a satisfiable witness.
 
-Uses ``CircuitBuilder._add_row`` for the check rows (the builder has no public way to add
-a gate row without a witness generator).
+Check rows are placed with ``CircuitBuilder.add_gate_row`` (a gate row without a witness
+generator).
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ def _check_op(b: CircuitBuilder, a0: Target, a1: Target, c: Target) -> None:
     opened = _OPEN_CHECK_ROWS.setdefault(b, {})
     scope = b.current_scope
     if scope not in opened or opened[scope][1] == ops:
-        opened[scope] = (b._add_row(gate, [None] * gate.num_wires, (1, P - 1)), 0)
+        opened[scope] = (b.add_gate_row(gate, [None] * gate.num_wires, (1, P - 1)), 0)
     row, slot = opened[scope]
     b.rows[row].cells[WIRES_PER_OP * slot : WIRES_PER_OP * (slot + 1)] = [a0, a1, c, b.zero()]
     opened[scope] = (row, slot + 1)
@@ -133,7 +133,7 @@ def assert_random_access(b: CircuitBuilder, index: Target, items: Sequence[Targe
         assert_equal(b, b.random_access(index, items), claimed)
         return
     bit_targets = b.add_virtual_targets(bits)
-    b._add_row(random_access_gate(bits), [index, claimed, *items, *bit_targets])
+    b.add_gate_row(random_access_gate(bits), [index, claimed, *items, *bit_targets])
     b.add_generator(lambda v: [(v[0] >> j) & 1 for j in range(bits)], [index], bit_targets, "index_bits")
 
 
@@ -146,7 +146,7 @@ def split_bits(b: CircuitBuilder, t: Target, num_bits: int) -> list[Target]:
         raise ValueError(f"split_bits supports 0..{RANGE_CHECK_LIMBS} bits, got {num_bits}")
     gate = _bits_gate()
     limbs = b.add_virtual_targets(RANGE_CHECK_LIMBS)
-    b._add_row(gate, [t, *limbs])
+    b.add_gate_row(gate, [t, *limbs])
     zero = b.zero()
     for limb in limbs[num_bits:]:
         b.connect(limb, zero)

@@ -117,7 +117,7 @@ def _prelude(b: CircuitBuilder, config: CircuitConfig) -> None:
         for bits in sorted({fri.cap_height, arity} - {0}):  # random_access sizes of the verifier
             b.random_access(zero, [zero] * (1 << bits))
         b.interpolate_coset(one, [ez] * (1 << arity), (zero, one))  # coset_interpolation
-        b._add_row(noop_gate(), [])
+        b.add_gate_row(noop_gate(), [])
 
 
 class StandardBuilder(CircuitBuilder):
@@ -137,7 +137,7 @@ class StandardBuilder(CircuitBuilder):
             raise ShapeError(f"gates {extra} are not in the standard shape's set {shape.gate_ids}")
         with self.scope("public_inputs"):
             digest = self.hash_or_noop(self.public_inputs)
-            self._add_row(public_input_gate(), list(digest))
+            self.add_gate_row(public_input_gate(), list(digest))
         n = len(self.rows)
         if n > shape.max_rows:
             raise ShapeError(f"the circuit has {n} rows; the standard shape holds 2^{shape.degree_bits}")
@@ -145,7 +145,7 @@ class StandardBuilder(CircuitBuilder):
         half = shape.max_rows // 2
         with self.scope("padding"):
             while len(self.rows) <= half:
-                self._add_row(noop, [])
+                self.add_gate_row(noop, [])
         data = build_circuit(self)
         data.stats["rows"] = n - self._prelude_rows
         data.stats["prelude_rows"] = self._prelude_rows
