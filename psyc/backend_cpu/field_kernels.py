@@ -11,7 +11,9 @@ float64, which would silently destroy the arithmetic.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from llvmlite import ir
+from numba import njit, prange, types
+from numba.extending import intrinsic
 
 P = np.uint64(0xFFFFFFFF00000001)
 EPSILON = np.uint64(0xFFFFFFFF)  # 2^64 mod p
@@ -65,21 +67,22 @@ def reduce128_u64(hi, lo):
     return t2
 
 
-@njit(inline="always", cache=True)
-def mul_wide_u64(a, b):
-    """Full 128-bit product as (hi, lo) from four 32x32 products."""
-    a_lo = a & MASK32
-    a_hi = a >> SHIFT32
-    b_lo = b & MASK32
-    b_hi = b >> SHIFT32
-    ll = a_lo * b_lo
-    lh = a_lo * b_hi
-    hl = a_hi * b_lo
-    hh = a_hi * b_hi
-    mid = (ll >> SHIFT32) + (lh & MASK32) + (hl & MASK32)
-    lo = (ll & MASK32) | (mid << SHIFT32)
-    hi = hh + (lh >> SHIFT32) + (hl >> SHIFT32) + (mid >> SHIFT32)
-    return hi, lo
+@intrinsic
+def mul_wide_u64(typingctx, a, b):
+    """Full 128-bit product as (hi, lo): one 64x64->128 machine multiply (LLVM i128),
+    which numba cannot express in Python code."""
+    if a != types.uint64 or b != types.uint64:
+        return None
+    sig = types.UniTuple(types.uint64, 2)(types.uint64, types.uint64)
+
+    def codegen(context, builder, signature, args):
+        i64, i128 = ir.IntType(64), ir.IntType(128)
+        prod = builder.mul(builder.zext(args[0], i128), builder.zext(args[1], i128))
+        lo = builder.trunc(prod, i64)
+        hi = builder.trunc(builder.lshr(prod, ir.Constant(i128, 64)), i64)
+        return context.make_tuple(builder, signature.return_type, [hi, lo])
+
+    return sig, codegen
 
 
 @njit(inline="always", cache=True)
@@ -93,6 +96,49 @@ def mul_nc_u64(a, b):
 def mul_u64(a, b):
     hi, lo = mul_wide_u64(a, b)
     return canon_u64(reduce128_u64(hi, lo))
+
+
+# Branch-free variants for loops over independent lanes (SIMD): a body without branches
+# lets LLVM vectorise the loop (AVX2 / AVX-512), which the i128 multiply above prevents.
+
+
+@njit(inline="always", cache=True)
+def _all_ones_if(cond):
+    return ZERO - np.uint64(cond)
+
+
+@njit(inline="always", cache=True)
+def canon_lanes_u64(x):
+    return x - (P & _all_ones_if(x >= P))
+
+
+@njit(inline="always", cache=True)
+def add_nc_lanes_u64(a, b):
+    """a + b mod p for any a and a canonical b, possibly non-canonical."""
+    s = a + b
+    return s + (EPSILON & _all_ones_if(s < b))  # wrapped: 2^64 = EPSILON; cannot wrap again
+
+
+@njit(inline="always", cache=True)
+def mul_nc_lanes_u64(a, b):
+    """a * b mod p for any inputs, possibly non-canonical: four 32x32 products."""
+    a_lo = a & MASK32
+    a_hi = a >> SHIFT32
+    b_lo = b & MASK32
+    b_hi = b >> SHIFT32
+    ll = a_lo * b_lo
+    lh = a_lo * b_hi
+    hl = a_hi * b_lo
+    hh = a_hi * b_hi
+    mid = (ll >> SHIFT32) + (lh & MASK32) + (hl & MASK32)
+    lo = (ll & MASK32) | (mid << SHIFT32)
+    hi = hh + (lh >> SHIFT32) + (hl >> SHIFT32) + (mid >> SHIFT32)
+    hi_hi = hi >> SHIFT32
+    t0 = lo - hi_hi  # 2^96 = -1 (mod p)
+    t0 -= EPSILON & _all_ones_if(lo < hi_hi)
+    t1 = (hi & MASK32) * EPSILON  # 2^64 = EPSILON (mod p)
+    t2 = t0 + t1
+    return t2 + (EPSILON & _all_ones_if(t2 < t1))
 
 
 @njit(inline="always", cache=True)

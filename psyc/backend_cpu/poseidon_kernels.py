@@ -33,6 +33,7 @@ _module = load_generated_module("poseidon", _source())
 permute_inplace = _module.permute_inplace
 permute_batch = _module.permute_batch
 hash_or_noop_rows = _module.hash_or_noop_rows
+hash_or_noop_columns = _module.hash_or_noop_columns
 compress_pairs = _module.compress_pairs
 grind = _module.grind
 gate_trace = _module.gate_trace

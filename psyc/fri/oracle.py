@@ -10,7 +10,7 @@ import numpy as np
 from psyc.field.extension import Ext2
 from psyc.field.vector import as_field_array
 from psyc.hash.merkle import MerkleCap, MerkleTree
-from psyc.poly.ntt import intt, lde_batch, log2_strict, transpose
+from psyc.poly.ntt import intt, lde_batch, log2_strict
 
 #: Random elements appended to every leaf when blinding, hiding the LDE rows.
 SALT_SIZE = 4
@@ -33,12 +33,13 @@ class PolynomialBatch:
         self.rate_bits = rate_bits
         self.blinding = blinding
         self.lde = lde_batch(coeffs, rate_bits)  # (m, N), bit-reversed; kept for the quotient
-        leaves = transpose(self.lde)  # (N, m)
+        leaves = self.lde  # (m, N): a leaf per column
         if blinding:
-            salt = np.frombuffer(secrets.token_bytes(leaves.shape[0] * SALT_SIZE * 8), dtype=np.uint64)
-            salt = (salt % np.uint64(0xFFFFFFFF00000001)).reshape(-1, SALT_SIZE)
-            leaves = np.concatenate([leaves, salt], axis=1)
-        self.tree = MerkleTree(leaves, cap_height)
+            n_lde = leaves.shape[1]
+            salt = np.frombuffer(secrets.token_bytes(n_lde * SALT_SIZE * 8), dtype=np.uint64)
+            salt = (salt % np.uint64(0xFFFFFFFF00000001)).reshape(SALT_SIZE, n_lde)
+            leaves = np.concatenate([leaves, salt], axis=0)
+        self.tree = MerkleTree(leaves, cap_height, columns=True)
 
     @classmethod
     def from_values(

@@ -86,8 +86,8 @@ def prove_fri(
     config = params.config
     n_lde = params.lde_size
     for o in oracles:
-        if o.tree.leaves.shape[0] != n_lde:
-            raise ValueError(f"oracle LDE has {o.tree.leaves.shape[0]} rows, FRI expects {n_lde}")
+        if o.tree.num_leaves != n_lde:
+            raise ValueError(f"oracle LDE has {o.tree.num_leaves} rows, FRI expects {n_lde}")
 
     shift_pow = pow(COSET_SHIFT, n_lde, 0xFFFFFFFF00000001)
     for batch in instance.batches:

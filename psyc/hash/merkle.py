@@ -15,7 +15,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from psyc.hash.poseidon import Digest, hash_or_noop, hash_or_noop_rows, two_to_one, two_to_one_pairs
+from psyc.hash.poseidon import (
+    Digest,
+    hash_or_noop,
+    hash_or_noop_columns,
+    hash_or_noop_rows,
+    two_to_one,
+    two_to_one_pairs,
+)
 
 MerkleCap = list[Digest]
 
@@ -26,26 +33,37 @@ class MerkleProof:
 
 
 class MerkleTree:
-    """A Merkle tree over the rows of an (n, m) uint64 matrix (n a power of two)."""
+    """A Merkle tree over the rows of an (n, m) uint64 matrix (n a power of two).
 
-    def __init__(self, leaves: np.ndarray | Sequence[Sequence[int]], cap_height: int):
+    ``columns=True`` takes the transposed (m, n) matrix instead, one leaf per column: an
+    LDE kept as one polynomial per row is committed without transposing it.
+    """
+
+    def __init__(self, leaves: np.ndarray | Sequence[Sequence[int]], cap_height: int, columns: bool = False):
         leaves = np.ascontiguousarray(np.asarray(leaves, dtype=np.uint64))
         if leaves.ndim != 2:
             raise ValueError("MerkleTree leaves must be a 2-D matrix (one leaf per row)")
-        n = leaves.shape[0]
+        n = leaves.shape[1] if columns else leaves.shape[0]
         if n == 0 or n & (n - 1):
             raise ValueError(f"MerkleTree needs a power-of-two number of leaves, got {n}")
         height = n.bit_length() - 1
         if not 0 <= cap_height <= height:
             raise ValueError(f"cap_height {cap_height} exceeds tree height {height}")
-        self.leaves = leaves
+        self._matrix = leaves
+        self._columns = columns
+        self.num_leaves = n
         self.cap_height = cap_height
         self.height = height
         # levels[0] = leaf digests, levels[k] has n >> k digests; stops at the cap
-        levels = [hash_or_noop_rows(leaves)]
+        levels = [hash_or_noop_columns(leaves) if columns else hash_or_noop_rows(leaves)]
         for _ in range(height - cap_height):
             levels.append(two_to_one_pairs(levels[-1]))
         self.levels = levels
+
+    @property
+    def leaves(self) -> np.ndarray:
+        """The leaves as an (n, m) matrix (a transposed view for ``columns=True``)."""
+        return self._matrix.T if self._columns else self._matrix
 
     @property
     def cap(self) -> MerkleCap:
@@ -55,10 +73,10 @@ class MerkleTree:
         return self.levels[-1].copy()
 
     def leaf(self, index: int) -> list[int]:
-        return [int(v) for v in self.leaves[index]]
+        return [int(v) for v in (self._matrix[:, index] if self._columns else self._matrix[index])]
 
     def prove(self, index: int) -> MerkleProof:
-        if not 0 <= index < self.leaves.shape[0]:
+        if not 0 <= index < self.num_leaves:
             raise IndexError(f"leaf index {index} out of range")
         siblings = []
         for level in self.levels[:-1]:

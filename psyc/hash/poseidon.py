@@ -106,6 +106,16 @@ def hash_or_noop_rows(rows: np.ndarray) -> np.ndarray:
     return out
 
 
+def hash_or_noop_columns(cols: np.ndarray) -> np.ndarray:
+    """Digest of every column of an (m, n) uint64 matrix: an (n, 4) array."""
+    cols = np.ascontiguousarray(cols, dtype=np.uint64)
+    if cols.ndim != 2:
+        raise ValueError("hash_or_noop_columns expects a 2-D matrix")
+    out = np.empty((cols.shape[1], DIGEST_LEN), dtype=np.uint64)
+    pk.hash_or_noop_columns(cols, out)
+    return out
+
+
 def two_to_one_pairs(children: np.ndarray) -> np.ndarray:
     """Compress rows (2i, 2i+1) of a (2n, 4) digest array into an (n, 4) array."""
     children = np.ascontiguousarray(children, dtype=np.uint64)

@@ -39,8 +39,16 @@ def render(template: str, **context) -> str:
     return _ENV.get_template(template).render(**context)
 
 
+def _kernel_salt() -> bytes:
+    """The source of the shared field kernels: generated modules inline them, and numba's
+    cache does not notice when an inlined dependency changes, so it is part of the name."""
+    from psyc.backend_cpu import field_kernels
+
+    return Path(field_kernels.__file__).read_bytes()
+
+
 def load_generated_module(name: str, source: str) -> ModuleType:
-    digest = hashlib.sha256(source.encode()).hexdigest()[:16]
+    digest = hashlib.sha256(source.encode() + _kernel_salt()).hexdigest()[:16]
     mod_name = f"psyc_generated_{name}_{digest}"
     if mod_name in sys.modules:
         return sys.modules[mod_name]
