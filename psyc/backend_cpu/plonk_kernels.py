@@ -72,13 +72,13 @@ def z_and_partial_products(nums, dens_inv, z, pps):
 
 @njit(parallel=True, cache=True)
 def permutation_vanishing_terms(
-    wires, sigmas, zs, pps, k_is, xs, l0, betas, gammas, chunk, blowup, alphas, alpha_offsets, out
+    wires, sigmas, zs, pps, k_is, xs, l0, betas, gammas, chunk, nxt, alphas, alpha_offsets, out
 ):
     """out[a, i] += alpha_a^K * sum_t alpha_a^t P_t(x_i) for the permutation terms P_t.
 
     Terms, in order: for each challenge r, L0(x)(Z_r(x) - 1); then for each challenge r and
     chunk c, pp_{r,c}(x) den_{r,c}(x) - pp_{r,c-1}(x) num_{r,c}(x), with pp_{r,-1} = Z_r(x)
-    and pp_{r,last} = Z_r(w x), read ``blowup`` positions further on the natural-order LDE.
+    and pp_{r,last} = Z_r(w x), read at position ``nxt[i]`` (the point w x_i).
     """
     num_routed = wires.shape[0]
     n_lde = wires.shape[1]
@@ -96,18 +96,18 @@ def permutation_vanishing_terms(
             for c in range(num_chunks):
                 j0, j1 = c * chunk, min(num_routed, (c + 1) * chunk)
                 num, den = _chunk_num_den(wires, sigmas, k_is, j0, j1, i, x, beta, gamma)
-                cur = pps[r, c, i] if c < num_chunks - 1 else zs[r, (i + blowup) % n_lde]
+                cur = pps[r, c, i] if c < num_chunks - 1 else zs[r, nxt[i]]
                 terms[num_ch + r * num_chunks + c] = sub_u64(mul_u64(cur, den), mul_u64(prev, num))
                 prev = cur
         _accumulate_combined(terms, alphas, alpha_offsets, out, i)
 
 
 @njit(parallel=True, cache=True)
-def divide_by_zh(values, zh_inv, blowup):
-    """values[a, i] *= 1 / Z_H(x_i); Z_H takes only ``blowup`` distinct values on the coset."""
+def divide_by_zh(values, zh_inv):
+    """values[a, i] *= zh_inv[i] = 1 / Z_H(x_i)."""
     for a in range(values.shape[0]):
         for i in prange(values.shape[1]):
-            values[a, i] = mul_u64(values[a, i], zh_inv[i % blowup])
+            values[a, i] = mul_u64(values[a, i], zh_inv[i])
 
 
 __all__ = [
@@ -132,11 +132,11 @@ def running_sum(increments, out):
 
 @njit(parallel=True, cache=True)
 def lookup_vanishing_terms(
-    wires, selector, mult, table, helpers, xs_l0, deltas, blowup, alphas, alpha_offsets, out
+    wires, selector, mult, table, helpers, xs_l0, deltas, nxt, alphas, alpha_offsets, out
 ):
     """out[a, i] += alpha_a^K' * sum_t alpha_a^t L_t(x_i) for the logUp terms L_t.
 
-    For each challenge r (helpers[r] = h, g, phi on the natural-order LDE), in order:
+    For each challenge r (helpers[r] = h, g, phi on the LDE; phi(w x_i) at ``nxt[i]``), in order:
     L0(x) phi(x);  h(x) prod_j (d - w_j) - sum_j prod_{k != j} (d - w_k);
     g(x) (d - table(x)) - 1;  phi(w x) - phi(x) - sel(x) h(x) + m(x) g(x).
     """
@@ -166,7 +166,7 @@ def lookup_vanishing_terms(
             terms[4 * r] = mul_u64(xs_l0[i], phi)
             terms[4 * r + 1] = sub_u64(mul_u64(h, prod), sum_others)
             terms[4 * r + 2] = sub_u64(mul_u64(g, sub_u64(d, table[i])), ONE)
-            phi_next = helpers[r, 2, (i + blowup) % n_lde]
+            phi_next = helpers[r, 2, nxt[i]]
             step = sub_u64(sub_u64(phi_next, phi), mul_u64(selector[i], h))
             terms[4 * r + 3] = add_u64(step, mul_u64(mult[i], g))
         _accumulate_combined(terms, alphas, alpha_offsets, out, i)

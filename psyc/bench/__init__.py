@@ -1,5 +1,5 @@
-"""Benchmarks of the foundation primitives, used by ``psyc bench`` and ``benchmarks/``."""
+"""Benchmarks used by ``psyc bench`` and ``benchmarks/``."""
 
-from psyc.bench.suite import BENCHMARKS, Measurement, run_benchmarks
+from psyc.bench.suite import BENCHMARKS, OPTIONAL, Measurement, run_benchmarks
 
-__all__ = ["BENCHMARKS", "Measurement", "run_benchmarks"]
+__all__ = ["BENCHMARKS", "OPTIONAL", "Measurement", "run_benchmarks"]

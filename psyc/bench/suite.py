@@ -271,6 +271,79 @@ def bench_lang(quick: bool, repeat: int) -> Iterator[Measurement]:
                               f"(1/20 = 0.05 ideal); witness table {r['witness_table_s']:.2f} s")
 
 
+def _fold_setup(quick: bool):
+    """(shape, two leaf proofs with keys, whitelist) for the fold benchmarks."""
+    from psyc.plonk.witness import PartialWitness
+    from psyc.recursion import Whitelist
+    from psyc.recursion.shape import standard_shape, test_shape
+
+    shape = test_shape() if quick else standard_shape()
+    leaves = []
+    for c in (5, 7):
+        b = shape.builder()
+        x, y = b.add_virtual_targets(2)
+        b.register_public_inputs([x, b.mul_add(x, y, b.constant(c))])
+        data = b.build()
+        pw = PartialWitness()
+        pw.set_targets([x, y], [3, c])
+        leaves.append((data.prove(pw), data))
+    return shape, leaves, Whitelist([d for _, d in leaves])
+
+
+def bench_recursion(quick: bool, repeat: int) -> Iterator[Measurement]:
+    """One fold step: a circuit of the standard shape verifying two standard-shape proofs
+    (keys as witness, whitelisted) — the unit of aggregation and of the recursive step."""
+    from psyc.plonk.keys import proof_to_bytes
+    from psyc.plonk.prover import Timing
+    from psyc.recursion.aggregate import fold_circuit
+
+    shape, (left, right), whitelist = _fold_setup(quick)
+    label = "fold of two (test shape)" if quick else "fold of two (standard shape)"
+    t = time.perf_counter()
+    fc = fold_circuit(shape, 1, 2)
+    t_build = time.perf_counter() - t
+    rows = f"{fc.data.stats['rows'] + fc.data.stats['prelude_rows']:,} rows (2^{fc.data.common.degree_bits})"
+    yield Measurement(f"{label}: build", rows, t_build, extra="once per circuit, cached")
+    timing = Timing()
+
+    def prove():
+        timing.phases.clear()
+        return fc.prove(left, right, whitelist, timing=timing)
+
+    t_prove = _best(prove, repeat)
+    proof = prove()
+    yield Measurement(f"{label}: prove", rows, t_prove, 1 / t_prove, "folds/s", "<= 6 s, brief: 3 s")
+    for phase, secs in timing.phases.items():
+        yield Measurement(f"  {phase}", rows, secs, extra="phase of the last prove")
+    t_verify = _best(lambda: fc.data.verify(proof), repeat)
+    size = len(proof_to_bytes(proof))
+    yield Measurement(f"{label}: verify", rows, t_verify, target="<= 50 ms", extra=f"proof {size / 1024:.1f} KiB")
+
+
+def bench_aggregate(quick: bool, repeat: int) -> Iterator[Measurement]:
+    """Aggregate 64 leaf proofs (8 with --quick, test shape) into one root; minutes."""
+    from psyc.recursion import aggregate, verify_leaf_opening
+
+    shape, (left, right), whitelist = _fold_setup(quick)
+    count = 8 if quick else 64
+    leaves = [left if i % 2 == 0 else right for i in range(count)]
+    t = time.perf_counter()
+    agg = aggregate(leaves, whitelist, shape=shape)
+    total = time.perf_counter() - t
+    if not verify_leaf_opening(agg.root_proof.public_inputs, agg.opening(count - 1)):
+        raise AssertionError("aggregation benchmark: a leaf opening does not verify")
+    folds = agg.stats["folds"]
+    yield Measurement(
+        f"aggregate {count} leaves", f"{folds} folds", total, folds / total, "folds/s", "",
+        f"proving {agg.stats['prove_s']:.1f} s, building fold circuits {agg.stats['build_s']:.1f} s",
+    )
+    t_verify = _best(agg.verify, repeat)
+    yield Measurement("aggregate: verify root", f"{count} leaves", t_verify, target="<= 50 ms")
+
+
+#: Groups left out of a plain ``psyc bench`` (minutes each); run them with ``--only``.
+OPTIONAL = {"aggregate"}
+
 BENCHMARKS: dict[str, Callable[[bool, int], Iterator[Measurement]]] = {
     "field": bench_field,
     "ntt": bench_ntt,
@@ -279,6 +352,8 @@ BENCHMARKS: dict[str, Callable[[bool, int], Iterator[Measurement]]] = {
     "fri": bench_fri,
     "plonk": bench_plonk,
     "lang": bench_lang,
+    "recursion": bench_recursion,
+    "aggregate": bench_aggregate,
 }
 
 

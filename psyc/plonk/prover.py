@@ -42,9 +42,8 @@ class Timing:
         self.phases[name] = self.phases.get(name, 0.0) + time.perf_counter() - t
 
 
-def _natural_lde(batch: PolynomialBatch, num_polys: int) -> np.ndarray:
-    """(num_polys, N) evaluations in natural coset order."""
-    return bit_reverse(batch.lde[:num_polys])
+def _bit_reversed(values: np.ndarray) -> np.ndarray:
+    return bit_reverse(values[None, :])[0]
 
 
 def prove(
@@ -132,11 +131,15 @@ def prove(
     with timing.phase("quotient"):
         pre = po.constants_sigmas
         S, K = common.num_selectors, cfg.num_constants
-        pre_lde = _natural_lde(pre, common.num_preprocessed)
-        wires_lde = _natural_lde(wires_batch, common.num_wire_columns)
-        zs_lde = _natural_lde(zs_batch, common.num_zs_columns)
+        # Every term is evaluated point by point on the LDEs as committed, in bit-reversed
+        # order (no transposition of the oracles); only the quotient goes back to natural.
+        pre_lde = pre.lde[: common.num_preprocessed]
+        wires_lde = wires_batch.lde[: common.num_wire_columns]
+        zs_lde = zs_batch.lde[: common.num_zs_columns]
         omega_big = primitive_root_of_unity(common.degree_bits + fri.rate_bits)
-        xs_big = powers_vec(omega_big, n_lde, start=COSET_SHIFT)
+        xs_big = _bit_reversed(powers_vec(omega_big, n_lde, start=COSET_SHIFT))
+        positions = _bit_reversed(np.arange(n_lde, dtype=np.uint64)).astype(np.int64)  # natural index
+        nxt = positions[(positions + blowup) % n_lde]  # where w x sits (bit reversal is an involution)
         alpha_arr = np.array(alphas, dtype=np.uint64)
         out = np.zeros((num_ch, n_lde), dtype=np.uint64)
         consts_lde = np.ascontiguousarray(pre_lde[S : S + K])
@@ -150,7 +153,7 @@ def prove(
             [(pow(COSET_SHIFT, n, P) * pow(omega_big, i * n, P) - 1) % P for i in range(blowup)],
             dtype=np.uint64,
         )
-        zh_full = np.tile(zh, n_lde // blowup)
+        zh_full = zh[positions % blowup]
         l0 = mul_vec(
             zh_full, batch_inverse_vec(scale_vec(sub_vec(xs_big, np.ones(n_lde, dtype=np.uint64)), n))
         )
@@ -170,7 +173,7 @@ def prove(
             np.array(betas, dtype=np.uint64),
             np.array(gammas, dtype=np.uint64),
             chunk,
-            blowup,
+            nxt,
             alpha_arr,
             offsets,
             out,
@@ -189,13 +192,14 @@ def prove(
                 helpers,
                 l0,
                 np.array(deltas, dtype=np.uint64),
-                blowup,
+                nxt,
                 alpha_arr,
                 lookup_offsets,
                 out,
             )
         zh_inv = np.array([inv(int(v)) for v in zh], dtype=np.uint64)
-        pk.divide_by_zh(out, zh_inv, blowup)
+        pk.divide_by_zh(out, zh_inv[positions % blowup])
+        out = bit_reverse(out)
         q = cfg.quotient_chunks
         chunks = []
         for r in range(num_ch):

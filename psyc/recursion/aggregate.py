@@ -161,9 +161,13 @@ class FoldCircuit:
     def fingerprint(self) -> list[int]:
         return self.data.verifier_data.fingerprint
 
-    def prove(self, left, right=None, whitelist: Whitelist | None = None) -> ProofWithPublicInputs:
+    def prove(self, left, right=None, whitelist: Whitelist | None = None, **kwargs) -> ProofWithPublicInputs:
         """Fold two children (``(proof, key)`` pairs at level 1, fold proofs above); with
-        ``right`` None the right child is the empty dummy."""
+        ``right`` None the right child is the empty dummy. ``kwargs`` go to the prover."""
+        return self.data.prove(self.witness(left, right, whitelist), **kwargs)
+
+    def witness(self, left, right=None, whitelist: Whitelist | None = None) -> PartialWitness:
+        """The partial witness :meth:`prove` proves."""
         pw = PartialWitness()
         if whitelist is None:
             raise ValueError("folding needs the whitelist")
@@ -185,7 +189,7 @@ class FoldCircuit:
                 set_whitelist_path(pw, child.path, whitelist, key)
             else:
                 set_proof_targets(pw, child.proof, item)
-        return self.data.prove(pw)
+        return pw
 
 
 def _build_fold(
