@@ -276,3 +276,17 @@ def test_ext_vec_bad_shapes():
         F.ext_scale_base_vec(arr([[1, 2], [3, 4]]), arr([1, 2, 3]))
     with pytest.raises(ValueError):
         F.ext_sub_vec([[1, -2]], [[1, 2]])
+
+
+@given(st.lists(nonzero_exts, min_size=0, max_size=20))
+def test_batch_inverse(xs):
+    from psyc.field.extension import batch_inverse
+
+    assert batch_inverse(xs) == [x.inverse() for x in xs]
+
+
+def test_batch_inverse_of_zero_raises():
+    from psyc.field.extension import batch_inverse
+
+    with pytest.raises(ZeroDivisionError):
+        batch_inverse([Ext2(3, 1), Ext2.zero()])

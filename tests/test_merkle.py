@@ -14,6 +14,7 @@ import pytest
 from strategies import P, arr, ints
 
 from psyc.hash import MerkleProof, MerkleTree, hash_or_noop, two_to_one, verify_merkle_proof
+from psyc.hash.merkle import verify_merkle_proofs
 
 RNG = np.random.default_rng(424242)
 
@@ -257,3 +258,38 @@ def test_prove_index_out_of_range():
     for bad in (-1, 4, 100):
         with pytest.raises(IndexError):
             t.prove(bad)
+
+
+@pytest.mark.parametrize("columns", [False, True])
+def test_column_major_tree_is_the_same_tree(columns):
+    leaves = rand_leaves(64, 13)
+    t = MerkleTree(leaves.T.copy() if columns else leaves, 2, columns=columns)
+    ref = MerkleTree(leaves, 2)
+    assert t.cap == ref.cap
+    assert t.leaf(17) == ref.leaf(17) and t.prove(17).siblings == ref.prove(17).siblings
+    np.testing.assert_array_equal(t.leaves, leaves)
+
+
+def test_batched_verification_agrees_with_single():
+    """verify_merkle_proofs (one hash call per level) gives the single check's verdict for
+    every path, honest or tampered, and falls back when lengths differ."""
+    n, cap_height = 64, 2
+    leaves = rand_leaves(n, 9)
+    t = MerkleTree(leaves, cap_height)
+    idx = [0, 5, 17, 63, 31, 32, 8, 8]
+    lv = [t.leaf(i) for i in idx]
+    pr = [t.prove(i) for i in idx]
+    lv[1] = [(lv[1][0] + 1) % P, *lv[1][1:]]  # tampered leaf
+    pr[2] = MerkleProof([pr[2].siblings[0], [1, 2, 3, 4], *pr[2].siblings[2:]])  # tampered sibling
+    ix = list(idx)
+    ix[3] = 62  # wrong index
+    expect = [verify_merkle_proof(a, i, t.cap, p) for a, i, p in zip(lv, ix, pr, strict=True)]
+    assert expect == [True, False, False, False, True, True, True, True]
+    assert verify_merkle_proofs(lv, ix, t.cap, pr) == expect
+    # a short leaf and a truncated path take the one-by-one route, with the same verdicts
+    lv[4] = lv[4][:3]
+    pr[5] = MerkleProof(pr[5].siblings[:-1])
+    expect = [verify_merkle_proof(a, i, t.cap, p) for a, i, p in zip(lv, ix, pr, strict=True)]
+    assert expect[4] is False and expect[5] is False
+    assert verify_merkle_proofs(lv, ix, t.cap, pr) == expect
+    assert verify_merkle_proofs([], [], t.cap, []) == []

@@ -136,6 +136,21 @@ _ZERO = _raw(0, 0)
 _ONE = _raw(1, 0)
 
 
+def batch_inverse(xs: list[Ext2]) -> list[Ext2]:
+    """Inverses of all ``xs`` with one field inversion (Montgomery's trick); ZeroDivisionError
+    if one of them is 0."""
+    prefix, acc = [], _ONE
+    for x in xs:
+        prefix.append(acc)
+        acc = acc * x
+    inv_acc = acc.inverse()
+    out = [_ONE] * len(xs)
+    for i in range(len(xs) - 1, -1, -1):
+        out[i] = inv_acc * prefix[i]
+        inv_acc = inv_acc * xs[i]
+    return out
+
+
 def ext_powers(base: Ext2, n: int) -> list[Ext2]:
     out, acc = [], Ext2.one()
     for _ in range(n):

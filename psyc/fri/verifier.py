@@ -8,7 +8,7 @@ from psyc.fri.config import FriParams
 from psyc.fri.oracle import SALT_SIZE
 from psyc.fri.proof import FriProof
 from psyc.fri.structure import FriInstanceInfo, FriOpenings
-from psyc.hash.merkle import MerkleCap, verify_merkle_proof
+from psyc.hash.merkle import MerkleCap, verify_merkle_proofs
 from psyc.iop.challenger import Challenger
 from psyc.poly.evaluation import barycentric_eval_on_coset, eval_poly
 from psyc.poly.ntt import COSET_SHIFT, reverse_index_bits
@@ -171,12 +171,36 @@ def verify_fri(
 
     n_lde = params.lde_size
     omega = primitive_root_of_unity(params.lde_bits)
-    for q, rnd in enumerate(proof.query_round_proofs):
-        x_index = challenger.get_challenge() % n_lde
+    rounds = proof.query_round_proofs
+    x_indices = [challenger.get_challenge() % n_lde for _ in rounds]
+    # every Merkle path of one tree is checked in one batch; failures are reported below,
+    # query by query, in the order of the checks
+    initial_ok = [
+        verify_merkle_proofs(
+            [rnd.initial_trees_proof.evals_proofs[o][0] for rnd in rounds],
+            x_indices,
+            initial_caps[o],
+            [rnd.initial_trees_proof.evals_proofs[o][1] for rnd in rounds],
+        )
+        for o in range(len(initial_caps))
+    ]
+    step_ok, shift = [], 0
+    for s, ab in enumerate(params.reduction_arity_bits):
+        shift += ab
+        step_ok.append(
+            verify_merkle_proofs(
+                [[c for e in rnd.steps[s].evals for c in (e.a0, e.a1)] for rnd in rounds],
+                [x >> shift for x in x_indices],
+                proof.commit_phase_caps[s],
+                [rnd.steps[s].merkle_proof for rnd in rounds],
+            )
+        )
+    for q, rnd in enumerate(rounds):
+        x_index = x_indices[q]
         leaves = []
-        for o, (leaf, mp) in enumerate(rnd.initial_trees_proof.evals_proofs):
+        for o, (leaf, _) in enumerate(rnd.initial_trees_proof.evals_proofs):
             _require(
-                verify_merkle_proof(leaf, x_index, initial_caps[o], mp),
+                initial_ok[o][q],
                 f"query {q}: Merkle path of oracle {o} at index {x_index} does not match its cap",
             )
             leaves.append(leaf)
@@ -184,9 +208,12 @@ def verify_fri(
         x = COSET_SHIFT * pow(omega, reverse_index_bits(x_index, params.lde_bits), P) % P
         value = Ext2.zero()
         for batch, pows, reduced in batch_terms:
-            acc = Ext2.zero()
-            for pw, p in zip(pows, batch.polynomials, strict=True):
-                acc = acc + pw * leaves[p.oracle_index][p.polynomial_index]
+            # sum_i alpha^i * f_i(x), the f_i(x) base elements: one big-int sum per coordinate
+            opened = [leaves[p.oracle_index][p.polynomial_index] for p in batch.polynomials]
+            acc = Ext2(
+                sum(pw.a0 * v for pw, v in zip(pows, opened, strict=True)) % P,
+                sum(pw.a1 * v for pw, v in zip(pows, opened, strict=True)) % P,
+            )
             value = value + (acc - reduced) / (Ext2(x) - batch.point)
 
         x_e: int = x
@@ -197,15 +224,7 @@ def verify_fri(
                 step.evals[j] == value,
                 f"query {q} step {s}: committed value differs from the folded value of the previous layer",
             )
-            _require(
-                verify_merkle_proof(
-                    [c for e in step.evals for c in (e.a0, e.a1)],
-                    coset_index,
-                    proof.commit_phase_caps[s],
-                    step.merkle_proof,
-                ),
-                f"query {q} step {s}: Merkle path does not match the commit-phase cap",
-            )
+            _require(step_ok[s][q], f"query {q} step {s}: Merkle path does not match the commit-phase cap")
             # the leaf holds f at coset_base * w_arity^brev(t); reorder to natural t
             w_arity = primitive_root_of_unity(ab)
             coset_base = x_e * pow(w_arity, (arity - reverse_index_bits(j, ab)) % arity, P) % P

@@ -92,3 +92,31 @@ def verify_merkle_proof(leaf: Sequence[int], index: int, cap: MerkleCap, proof: 
         digest = two_to_one(sibling, digest) if index & 1 else two_to_one(digest, sibling)
         index >>= 1
     return 0 <= index < len(cap) and list(digest) == list(cap[index])
+
+
+def verify_merkle_proofs(
+    leaves: Sequence[Sequence[int]], indices: Sequence[int], cap: MerkleCap, proofs: Sequence[MerkleProof]
+) -> list[bool]:
+    """``verify_merkle_proof`` for many leaves of one tree at once (one batched hash call
+    per level instead of one call per hash); falls back to one by one when the leaves or
+    paths are not all of one length."""
+    k = len(leaves)
+    if k == 0:
+        return []
+    depth = len(proofs[0].siblings)
+    if len({len(leaf) for leaf in leaves}) != 1 or any(len(p.siblings) != depth for p in proofs):
+        return [verify_merkle_proof(lf, i, cap, p) for lf, i, p in zip(leaves, indices, proofs, strict=True)]
+    digests = hash_or_noop_rows(np.array(leaves, dtype=np.uint64))
+    idx = np.array(indices, dtype=np.int64)
+    for level in range(depth):
+        sib = np.array([p.siblings[level] for p in proofs], dtype=np.uint64)
+        right = (idx & 1).astype(bool)[:, None]  # the running digest is a right child
+        pairs = np.empty((2 * k, 4), dtype=np.uint64)
+        pairs[0::2] = np.where(right, sib, digests)
+        pairs[1::2] = np.where(right, digests, sib)
+        digests = two_to_one_pairs(pairs)
+        idx >>= 1
+    return [
+        0 <= int(i) < len(cap) and [int(v) for v in d] == list(cap[int(i)])
+        for d, i in zip(digests, idx, strict=True)
+    ]

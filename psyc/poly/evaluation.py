@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from psyc.field.extension import Ext2
+from psyc.field.extension import Ext2, batch_inverse
 from psyc.field.goldilocks import P, inv, primitive_root_of_unity
 
 Scalar = int | Ext2
@@ -82,7 +82,7 @@ def barycentric_eval_on_coset(values: Sequence[Scalar], shift: int, x: Scalar) -
     # since the vanishing polynomial X^n - s^n has derivative n s^n / p_i at p_i
     x_e = Ext2.coerce(x)
     diffs = [x_e - p for p in points]
-    inv_diffs = [d.inverse() for d in diffs]
+    inv_diffs = batch_inverse(diffs)
     s_pow_n = pow(shift, n, P)
     factor = (x_e**n - s_pow_n) * inv(n * s_pow_n % P)
     total = Ext2.zero()
