@@ -104,12 +104,50 @@ class _Emitter:
         return result
 
 
+def _signed_constants(e: sympy.Expr) -> sympy.Expr:
+    """Integers as their representative in (-p/2, p/2]: ``(p-1)*x`` becomes ``-x`` (a
+    subtraction instead of a multiplication)."""
+    return e.xreplace({n: sympy.Integer(int(n) % P - P if int(n) % P > P // 2 else int(n) % P)
+                       for n in e.atoms(sympy.Integer)})
+
+
+def _expand_powers(e: sympy.Expr, symbols, temps: list) -> sympy.Expr:
+    """Rewrite every power as a square-and-multiply chain of temporaries (appended to
+    ``temps``), so that each intermediate product is written, and computed, once."""
+    if e.is_Atom:
+        return e
+    args = [_expand_powers(a, symbols, temps) for a in e.args]
+    if not (e.is_Pow and args[1].is_Integer and int(args[1]) >= 2):
+        return e.func(*args)
+    base, n = args[0], int(args[1])
+    if not base.is_Atom:
+        name = next(symbols)
+        temps.append((name, base))
+        base = name
+    result = base
+    for bit in bin(n)[3:]:
+        name = next(symbols)
+        temps.append((name, sympy.Mul(result, result, evaluate=False)))
+        result = name
+        if bit == "1":
+            name = next(symbols)
+            temps.append((name, sympy.Mul(result, base, evaluate=False)))
+            result = name
+    return result
+
+
 def emit(constraints: tuple[sympy.Expr, ...], backend: Backend) -> tuple[list[tuple[str, str]], list[str]]:
     """Straight-line code: (temporaries as (name, code)) and one code string per constraint."""
     symbols = sympy.numbered_symbols("t")
-    replacements, reduced = sympy.cse(list(constraints), symbols=symbols, order="none")
+    replacements, reduced = sympy.cse([_signed_constants(c) for c in constraints], symbols=symbols, order="none")
+    powers = sympy.numbered_symbols("s")
+    hoisted: list = []
+    for name, value in replacements:
+        value = _expand_powers(value, powers, hoisted)
+        hoisted.append((name, value))
+    reduced = [_expand_powers(r, powers, hoisted) for r in reduced]
     em = _Emitter(backend)
-    temps = [(str(name), em.expr(value)) for name, value in replacements]
+    temps = [(str(name), em.expr(value)) for name, value in hoisted]
     return temps, [em.expr(r) for r in reduced]
 
 
