@@ -12,6 +12,7 @@ import importlib.util
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -47,6 +48,33 @@ def _kernel_salt() -> bytes:
     return Path(field_kernels.__file__).read_bytes()
 
 
+def _write_atomic(path: Path, text: str) -> None:
+    # atomic replace: concurrent processes (pytest-xdist) may race here
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "w") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+
+
+def cached_source(name: str, key: str, make: Callable[[], str]) -> str:
+    """``make()``, remembered on disk under ``key``: generating a gate's evaluators runs
+    sympy's CSE (over a second for Poseidon), which every new process would repeat.
+    ``key`` must change whenever the generated text would (definition, generator, template)."""
+    folder = cache_dir() / "generated"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"source_{name}_{hashlib.sha256(key.encode()).hexdigest()[:16]}.py"
+    if path.exists():
+        return path.read_text()
+    text = make()
+    _write_atomic(path, text)
+    return text
+
+
+def template_text(template: str) -> str:
+    """The raw text of a template (part of the cache keys of what it renders)."""
+    return _ENV.loader.get_source(_ENV, template)[0]
+
+
 def load_generated_module(name: str, source: str) -> ModuleType:
     digest = hashlib.sha256(source.encode() + _kernel_salt()).hexdigest()[:16]
     mod_name = f"psyc_generated_{name}_{digest}"
@@ -56,11 +84,7 @@ def load_generated_module(name: str, source: str) -> ModuleType:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{mod_name}.py"
     if not path.exists() or path.read_text() != source:
-        # atomic replace: concurrent processes (pytest-xdist) may race here
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(fd, "w") as fh:
-            fh.write(source)
-        os.replace(tmp, path)
+        _write_atomic(path, source)
     spec = importlib.util.spec_from_file_location(mod_name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from types import ModuleType
 
 import sympy
@@ -20,7 +21,7 @@ import sympy
 from psyc.field.extension import Ext2
 from psyc.field.goldilocks import P
 from psyc.plonk.gates.base import PI_DIGEST_LEN, Gate
-from psyc.util.codegen import load_generated_module, render
+from psyc.util.codegen import cached_source, load_generated_module, render, template_text
 
 
 @dataclass(frozen=True)
@@ -152,11 +153,17 @@ def emit(constraints: tuple[sympy.Expr, ...], backend: Backend) -> tuple[list[tu
 
 
 def generated_module(gate: Gate) -> ModuleType:
-    """The generated evaluators of ``gate`` (cached per gate definition)."""
+    """The generated evaluators of ``gate`` (the source is cached on disk per gate
+    definition, generator and template; the module per source)."""
+    key = ";".join([gate.id, gate.fingerprint, Path(__file__).read_text(), template_text("gate.py.j2")])
+    return load_generated_module(f"gate_{gate.id}", cached_source(f"gate_{gate.id}", key, lambda: _source(gate)))
+
+
+def _source(gate: Gate) -> str:
     temps_nb, outs_nb = emit(gate.constraints, NUMBA_BACKEND)
     temps_py, outs_py = emit(gate.constraints, OPERATOR_BACKEND)
     temps_circ, outs_circ = emit(gate.constraints, CIRCUIT_BACKEND)
-    source = render(
+    return render(
         "gate.py.j2",
         gate=gate,
         pi_len=PI_DIGEST_LEN,
@@ -167,7 +174,6 @@ def generated_module(gate: Gate) -> ModuleType:
         temps_circ=temps_circ,
         outs_circ=outs_circ,
     )
-    return load_generated_module(f"gate_{gate.id}", source)
 
 
 class GateEvaluators:
