@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from psyc.field.extension import Ext2
+from psyc.field.extension import Ext2, W
 from psyc.field.goldilocks import P
 from psyc.hash.constants import DIGEST_LEN, RATE, WIDTH
 from psyc.plonk.config import CircuitConfig
@@ -359,9 +359,9 @@ class CircuitBuilder:
         self._arith_open[key] = (row, op + 1)
         k0, k1 = key[1:]
 
-        def gen(v: list[int]) -> list[int]:
-            r = Ext2(v[0], v[1]) * Ext2(v[2], v[3]) * k0 + Ext2(v[4], v[5]) * k1
-            return [r.a0, r.a1]
+        def gen(v: list[int]) -> list[int]:  # k0*a*b + k1*c in F[x]/(x^2 - W), on ints (hot)
+            a0, a1, b0, b1, c0, c1 = v
+            return [(k0 * (a0 * b0 + W * a1 * b1) + k1 * c0) % P, (k0 * (a0 * b1 + a1 * b0) + k1 * c1) % P]
 
         self.generators.append(Generator((*a, *b, *c), out, gen, self.current_scope, "ext_arithmetic"))
         return out
