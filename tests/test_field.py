@@ -409,3 +409,44 @@ def test_vec_field_axioms(a, b, c):
     assert (F.sub_vec(F.add_vec(A, B), B) == F.canonicalize_vec(A)).all()
     assert (F.add_vec(A, F.neg_vec(A)) == 0).all()
     assert (F.mul_vec(F.mul_vec(A, B), C) == F.mul_vec(A, F.mul_vec(B, C))).all()
+
+
+# --- the inlined kernel helpers: the i128 multiply and the branch-free lane variants ---------
+
+_EDGES = [0, 1, 2, 2**32 - 1, 2**32, 2**32 + 1, 2**63, P - 2, P - 1, P, P + 1, 2**64 - 2, 2**64 - 1]
+
+
+def _helper_kernels():
+    from numba import njit
+
+    from psyc.backend_cpu import field_kernels as fk
+
+    @njit
+    def run(a, b, out):
+        for i in range(a.shape[0]):
+            hi, lo = fk.mul_wide_u64(a[i], b[i])
+            out[0, i] = hi
+            out[1, i] = lo
+            out[2, i] = fk.mul_nc_lanes_u64(a[i], b[i])
+            out[3, i] = fk.add_nc_lanes_u64(a[i], fk.canon_lanes_u64(b[i]))
+            out[4, i] = fk.canon_lanes_u64(a[i])
+            out[5, i] = fk.mul_u64(a[i], b[i])
+
+    return run
+
+
+def test_kernel_helpers_on_edge_values():
+    """Every pair of edge values, including the non-canonical range [p, 2^64): the 128-bit
+    product is exact and the lane helpers agree with p-arithmetic (results may be
+    non-canonical, never wrong)."""
+    pairs = [(x, y) for x in _EDGES for y in _EDGES]
+    a = np.array([x for x, _ in pairs], dtype=np.uint64)
+    b = np.array([y for _, y in pairs], dtype=np.uint64)
+    out = np.zeros((6, len(pairs)), dtype=np.uint64)
+    _helper_kernels()(a, b, out)
+    for i, (x, y) in enumerate(pairs):
+        assert int(out[0, i]) << 64 | int(out[1, i]) == x * y
+        assert int(out[2, i]) % P == x * y % P
+        assert int(out[3, i]) % P == (x + y) % P
+        assert int(out[4, i]) == x % P  # 2^64 < 2p: one subtraction canonicalises
+        assert int(out[5, i]) == x * y % P

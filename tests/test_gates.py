@@ -282,3 +282,38 @@ def test_in_circuit_evaluator_matches_ext_evaluator(gate):
     data.verify(proof)
     expected = ev.eval_ext(vals[:nw], vals[nw : nw + nc], vals[nw + nc :])
     assert proof.public_inputs == [x for e in expected for x in e.to_list()]
+
+
+def test_emitted_code_names_each_power_step_once():
+    """Powers become square-and-multiply chains of temporaries and (p-1)*x a subtraction:
+    the emitted code never repeats a base expression (it used to, 7 times for x^7)."""
+    x, y = sympy.symbols("w0 w1")
+    temps, outs = emit(((x + y + 5) ** 7 - (P - 1) * y, x**2), OPERATOR_BACKEND)
+    code = "\n".join([*(f"{n} = {c}" for n, c in temps), *outs])
+    assert code.count("(w0 + w1)") == 1
+    assert str(P - 1) not in code and "+ w1" in outs[0]
+    values = {"w0": 3, "w1": 11}
+    for name, c in temps:
+        values[name] = eval(c, {}, values) % P
+    assert [eval(o, {}, values) % P for o in outs] == [(pow(19, 7, P) + 11) % P, 9]
+
+
+def test_generated_sources_are_cached_per_definition(tmp_path, monkeypatch):
+    """A gate's generated source is made once per (definition, generator, template) and
+    read back from the cache dir afterwards; a different key makes a new one."""
+    from psyc.util.codegen import cached_source
+
+    monkeypatch.setenv("PSYC_CACHE_DIR", str(tmp_path))
+    calls = []
+
+    def make(text):
+        def f():
+            calls.append(text)
+            return text
+
+        return f
+
+    assert cached_source("g", "key-1", make("A")) == "A"
+    assert cached_source("g", "key-1", make("B")) == "A"  # cached: not regenerated
+    assert cached_source("g", "key-2", make("C")) == "C"
+    assert calls == ["A", "C"]

@@ -98,21 +98,20 @@ def two_to_one(a: Sequence[int], b: Sequence[int]) -> Digest:
 
 def hash_or_noop_rows(rows: np.ndarray) -> np.ndarray:
     """Digest of every row of an (n, m) uint64 matrix: an (n, 4) array."""
-    rows = np.ascontiguousarray(rows, dtype=np.uint64)
-    if rows.ndim != 2:
-        raise ValueError("hash_or_noop_rows expects a 2-D matrix")
-    out = np.empty((rows.shape[0], DIGEST_LEN), dtype=np.uint64)
-    pk.hash_or_noop_rows(rows, out)
-    return out
+    return _hash_leaves(rows, columns=False)
 
 
 def hash_or_noop_columns(cols: np.ndarray) -> np.ndarray:
     """Digest of every column of an (m, n) uint64 matrix: an (n, 4) array."""
-    cols = np.ascontiguousarray(cols, dtype=np.uint64)
-    if cols.ndim != 2:
-        raise ValueError("hash_or_noop_columns expects a 2-D matrix")
-    out = np.empty((cols.shape[1], DIGEST_LEN), dtype=np.uint64)
-    pk.hash_or_noop_columns(cols, out)
+    return _hash_leaves(cols, columns=True)
+
+
+def _hash_leaves(matrix: np.ndarray, columns: bool) -> np.ndarray:
+    matrix = np.ascontiguousarray(matrix, dtype=np.uint64)
+    if matrix.ndim != 2:
+        raise ValueError(f"hash_or_noop_{'columns' if columns else 'rows'} expects a 2-D matrix")
+    out = np.empty((matrix.shape[1 if columns else 0], DIGEST_LEN), dtype=np.uint64)
+    (pk.hash_or_noop_columns if columns else pk.hash_or_noop_rows)(matrix, out)
     return out
 
 
