@@ -244,3 +244,48 @@ def test_aggregate_64_benchmark(circuits, whitelist):
     agg.verify()
     print(f"64 leaves: {agg.stats}, total {total:.1f} s, {agg.stats['folds'] / total:.2f} folds/s")
     assert verify_leaf_opening(agg.root_proof.public_inputs, agg.opening(37))
+
+
+def test_cli_verify_pins_the_key(tmp_path, agg8, leaves, capsys):
+    """`psyc verify` alone accepts a valid proof of *any* circuit, so a root must be checked
+    against its key: --fingerprint pins one, --aggregation rebuilds the genuine aggregation
+    circuit and checks every leaf opening."""
+    root = tmp_path / "root.proof"
+    root.write_bytes(agg8.root_proof.to_bytes())
+    (tmp_path / "root.proof.vk").write_bytes(agg8.root_key.to_bytes())
+    doc = {
+        "psyc_aggregation": 1,
+        "whitelist_depth": agg8.whitelist.depth,
+        "leaves": [
+            {"index": i, "fingerprint": fp, "public_inputs": pis, "siblings": agg8.opening(i).siblings}
+            for i, (fp, pis) in enumerate(agg8.leaves)
+        ],
+    }
+    (tmp_path / "root.proof.leaves.json").write_text(json.dumps(doc))
+    fp = ",".join(map(str, agg8.root_key.fingerprint))
+    wl = ",".join(map(str, agg8.whitelist.root))
+    assert main(["verify", str(root), "--fingerprint", fp]) == 0
+    assert fp in capsys.readouterr().out.replace("\n", "")  # rich wraps long lines
+    assert main(["verify", str(root), "--aggregation", "--shape", "test", "--whitelist-root", wl]) == 0
+    assert "8 openings" in capsys.readouterr().out.replace("\n", "")
+    # the wrong whitelist, a wrong pin, and a tampered opening
+    assert main(["verify", str(root), "--aggregation", "--shape", "test", "--whitelist-root", "1,2,3,4"]) == 1
+    assert main(["verify", str(root), "--fingerprint", "1,2,3,4"]) == 1
+    assert "expected 1,2,3,4" in capsys.readouterr().err.replace("\n", "")
+    doc["leaves"][3]["public_inputs"][0] += 1
+    (tmp_path / "root.proof.leaves.json").write_text(json.dumps(doc))
+    assert main(["verify", str(root), "--aggregation", "--shape", "test"]) == 1
+    assert "leaf 3" in capsys.readouterr().err.replace("\n", "")
+    # a valid proof of another circuit passed off as the root: fine for plain verify, not here
+    leaf_proof, leaf_data = leaves[0]
+    fake = tmp_path / "fake.proof"
+    fake.write_bytes(leaf_proof.to_bytes())
+    (tmp_path / "fake.proof.vk").write_bytes(leaf_data.verifier_data.to_bytes())
+    assert main(["verify", str(fake)]) == 0
+    (tmp_path / "fake.proof.leaves.json").write_text(json.dumps(doc))
+    assert main(["verify", str(fake), "--aggregation", "--shape", "test"]) == 1
+    # bad option values and a missing leaves file are usage errors
+    assert main(["verify", str(root), "--fingerprint", "1,2"]) == 2
+    assert main(["verify", str(root), "--fingerprint", "x"]) == 2
+    (tmp_path / "root.proof.leaves.json").unlink()
+    assert main(["verify", str(root), "--aggregation", "--shape", "test"]) == 2

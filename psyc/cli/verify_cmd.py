@@ -1,4 +1,10 @@
-"""``psyc verify P``: exit 0 for a valid proof, 1 for an invalid one, 2 for usage or file errors."""
+"""``psyc verify P``: exit 0 for a valid proof, 1 for an invalid one, 2 for usage or file errors.
+
+A proof is only as meaningful as its key: whoever sends ``P`` and ``P.vk`` can prove
+anything with a key of their own circuit. ``--fingerprint`` pins the key to a known
+circuit; ``--aggregation`` checks that the key is the genuine aggregation circuit of
+``psyc aggregate`` (rebuilding it) and every leaf opening in ``P.leaves.json``.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +15,31 @@ from psyc.cli.common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, ok
 from psyc.cli.console import error_console
 
 HELP = "verify a proof: exit 0 valid, 1 invalid, 2 usage or file error"
+MAX_LEAVES = 1 << 24
+MAX_LEAF_PUBLIC_INPUTS = 1 << 12
 
 
 def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("proof", help="proof file")
     p.add_argument("--vk", help="verifying key (default: PROOF.vk)")
     p.add_argument("--public-inputs", help="comma-separated values the proof's public inputs must equal")
+    p.add_argument(
+        "--fingerprint",
+        metavar="F0,F1,F2,F3",
+        help="the fingerprint the key must have (4 comma-separated integers, as `psyc compile` prints)",
+    )
+    p.add_argument(
+        "--aggregation",
+        action="store_true",
+        help="the proof is a `psyc aggregate` root: check that its key is the genuine aggregation "
+        "circuit (rebuilt: seconds to a minute) and every opening in PROOF.leaves.json",
+    )
+    p.add_argument("--shape", choices=["standard", "test"], default="standard", help="with --aggregation")
+    p.add_argument(
+        "--whitelist-root",
+        metavar="W0,W1,W2,W3",
+        help="with --aggregation: the whitelist root the leaves must have been checked against",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -34,13 +59,19 @@ def run(args: argparse.Namespace) -> int:
     except FormatError as e:
         error_console.print(f"[red]error[/red]: {vk_path} is not a valid verifying key: {e}", highlight=False)
         return EXIT_USAGE
-    expected = None
-    if args.public_inputs is not None:
-        try:
-            expected = [int(x, 0) for x in args.public_inputs.split(",") if x.strip()]
-        except ValueError:
-            error_console.print("[red]error[/red]: --public-inputs takes comma-separated integers")
-            return EXIT_USAGE
+    try:
+        expected = _ints(args.public_inputs, "--public-inputs")
+        fingerprint = _ints(args.fingerprint, "--fingerprint", 4)
+        whitelist_root = _ints(args.whitelist_root, "--whitelist-root", 4)
+    except ValueError as e:
+        error_console.print(f"[red]error[/red]: {e}", highlight=False)
+        return EXIT_USAGE
+    if fingerprint is not None and list(vk.fingerprint) != fingerprint:
+        error_console.print(
+            f"[red]invalid[/red]: the key's fingerprint is {_fmt(vk.fingerprint)}, expected {_fmt(fingerprint)}",
+            highlight=False,
+        )
+        return EXIT_FAIL
     try:
         proof = proof_from_bytes(proof_bytes, vk.common)
         vk.verify(proof)
@@ -53,5 +84,97 @@ def run(args: argparse.Namespace) -> int:
             highlight=False,
         )
         return EXIT_FAIL
-    ok(f"[green]valid[/green]: {args.proof} (public inputs: {', '.join(map(str, proof.public_inputs))})")
+    if args.aggregation:
+        status = _check_aggregation(args, vk, list(proof.public_inputs), whitelist_root)
+        if status != EXIT_OK:
+            return status
+    ok(
+        f"[green]valid[/green]: {args.proof} (public inputs: {', '.join(map(str, proof.public_inputs))}; "
+        f"key fingerprint {_fmt(vk.fingerprint)})"
+    )
+    return EXIT_OK
+
+
+def _ints(text: str | None, option: str, count: int | None = None) -> list[int] | None:
+    if text is None:
+        return None
+    try:
+        values = [int(x, 0) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise ValueError(f"{option} takes comma-separated integers") from None
+    if count is not None and len(values) != count:
+        raise ValueError(f"{option} takes {count} integers, got {len(values)}")
+    return values
+
+
+def _fmt(values) -> str:
+    return ",".join(str(int(v)) for v in values)
+
+
+def _check_aggregation(args: argparse.Namespace, vk, pis: list[int], whitelist_root: list[int] | None) -> int:
+    """The key is the aggregation circuit for the root's leaf count (rebuilt from scratch) and
+    every opening of the leaves file is a leaf of this root."""
+    import json
+
+    from psyc.recursion import LeafOpening, expected_root_fingerprint, verify_leaf_opening
+    from psyc.recursion.aggregate import FOLD_PUBLIC_INPUTS
+    from psyc.recursion.shape import standard_shape, test_shape
+    from psyc.recursion.whitelist import DEFAULT_WHITELIST_DEPTH
+
+    if len(pis) != FOLD_PUBLIC_INPUTS:
+        error_console.print(
+            f"[red]invalid[/red]: an aggregation root has {FOLD_PUBLIC_INPUTS} public inputs, this proof {len(pis)}"
+        )
+        return EXIT_FAIL
+    if whitelist_root is not None and pis[4:8] != whitelist_root:
+        error_console.print(
+            f"[red]invalid[/red]: the leaves were checked against whitelist {_fmt(pis[4:8])}, expected "
+            f"{_fmt(whitelist_root)}",
+            highlight=False,
+        )
+        return EXIT_FAIL
+    leaves_path = Path(args.proof + ".leaves.json")
+    try:
+        doc = json.loads(leaves_path.read_text())
+        leaves = doc["leaves"]
+        # the leaf size picks which genuine circuit to compare with; a wrong one fails below
+        leaf_pis = len(leaves[0]["public_inputs"])
+        depth = int(doc.get("whitelist_depth", DEFAULT_WHITELIST_DEPTH))
+        openings = [LeafOpening(lf["index"], lf["fingerprint"], lf["public_inputs"], lf["siblings"]) for lf in leaves]
+    except OSError as e:
+        error_console.print(f"[red]error[/red]: cannot read {leaves_path}: {e.strerror}", highlight=False)
+        return EXIT_USAGE
+    except (ValueError, KeyError, IndexError, TypeError) as e:
+        error_console.print(f"[red]error[/red]: {leaves_path} is not an aggregation leaves file ({e})", highlight=False)
+        return EXIT_USAGE
+    if not 1 <= pis[8] <= MAX_LEAVES or not 0 <= leaf_pis <= MAX_LEAF_PUBLIC_INPUTS:
+        # bounded: the key check rebuilds one fold circuit per tree level
+        error_console.print(
+            f"[red]invalid[/red]: {pis[8]} leaves of {leaf_pis} public inputs is not an aggregation psyc builds "
+            f"(at most {MAX_LEAVES} leaves of at most {MAX_LEAF_PUBLIC_INPUTS} public inputs)",
+            highlight=False,
+        )
+        return EXIT_FAIL
+    shape = standard_shape() if args.shape == "standard" else test_shape()
+    with error_console.status("rebuilding the aggregation circuits to compare keys…"):
+        try:
+            expected = expected_root_fingerprint(shape, pis[8], leaf_pis, depth)
+        except ValueError as e:
+            error_console.print(f"[red]invalid[/red]: {e}", highlight=False)
+            return EXIT_FAIL
+    if list(vk.fingerprint) != expected:
+        error_console.print(
+            f"[red]invalid[/red]: the key is not the {args.shape}-shape aggregation circuit for {pis[8]} leaves "
+            f"with {leaf_pis} public inputs (fingerprint {_fmt(vk.fingerprint)}, expected {_fmt(expected)})",
+            highlight=False,
+        )
+        return EXIT_FAIL
+    for k, opening in enumerate(openings):
+        if not verify_leaf_opening(pis, opening):
+            error_console.print(
+                f"[red]invalid[/red]: leaf {k} of {leaves_path} (index {opening.index}) is not in this root",
+                highlight=False,
+            )
+            return EXIT_FAIL
+    ok(f"aggregation root of {pis[8]} leaves; {len(openings)} openings in {leaves_path} check out")
     return EXIT_OK
