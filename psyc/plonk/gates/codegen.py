@@ -31,6 +31,12 @@ class Backend:
     sub: str
     mul: str
     neg: str
+    # Optional lazy reduction of a sum of small multiples, sum c_i * x_i: ``mac`` adds one
+    # term to a 128-bit accumulator (``zero`` to start), ``fin`` reduces it once.
+    lin_zero: str | None = None
+    lin_mac: str | None = None  # c < 2^32: the exact product goes into the accumulator
+    lin_mac_big: str | None = None  # larger c: the product is reduced to < 2^64 first
+    lin_fin: str | None = None
 
 
 NUMBA_BACKEND = Backend(
@@ -39,7 +45,16 @@ NUMBA_BACKEND = Backend(
     sub="sub_u64({a}, {b})",
     mul="mul_u64({a}, {b})",
     neg="neg_u64({a})",
+    lin_zero="lin_zero()",
+    lin_mac="lin_mac({acc}, np.uint64({c}), {x})",
+    lin_mac_big="lin_mac_big({acc}, np.uint64({c}), {x})",
+    lin_fin="lin_fin({acc})",
 )
+# the 128-bit accumulator of a linear form cannot overflow: every term is below 2^96
+# (2^32 * 2^64, or reduced below 2^64), and there are at most 2^20 of them
+_LIN_SMALL_COEFF = 1 << 32
+_LIN_MAX_TERMS = 1 << 20
+_LIN_MIN_TERMS = 3
 OPERATOR_BACKEND = Backend(const="{v}", add="({a} + {b})", sub="({a} - {b})", mul="({a} * {b})", neg="(-{a})")
 CIRCUIT_BACKEND = Backend(
     const="b.constant_extension(Ext2({v}))",
@@ -63,6 +78,9 @@ class _Emitter:
         if e.is_Integer:
             return self.const(int(e))
         if e.is_Add:
+            lin = self._linear_form(e)
+            if lin is not None:
+                return lin
             out = None
             for term in e.as_ordered_terms():
                 coeff, _ = term.as_coeff_Mul()
@@ -94,6 +112,40 @@ class _Emitter:
                 raise ValueError(f"only positive integer powers are allowed in gates, got {e}")
             return self._pow(self.expr(base), int(exp))
         raise ValueError(f"unsupported expression in a gate constraint: {e!r}")
+
+    def _linear_form(self, e: sympy.Expr) -> str | None:
+        """A sum of multiples of atoms as one lazily reduced accumulation per sign (a
+        constant term is added after), or None when the backend or the sum does not fit."""
+        if self.b.lin_mac is None:
+            return None
+        pos, neg, rest = [], [], None
+        for term in e.as_ordered_terms():
+            coeff, factor = term.as_coeff_Mul()
+            if term.is_Integer:
+                rest = term
+            elif coeff.is_Integer and factor.is_Atom:
+                (pos if coeff > 0 else neg).append((abs(int(coeff)), self.expr(factor)))
+            else:
+                return None
+        if not _LIN_MIN_TERMS <= len(pos) + len(neg) <= _LIN_MAX_TERMS:
+            return None
+
+        def accumulate(terms: list) -> str:
+            if len(terms) == 1:
+                c, x = terms[0]
+                return x if c == 1 else self.b.mul.format(a=self.const(c), b=x)
+            acc = self.b.lin_zero
+            for c, x in terms:
+                mac = self.b.lin_mac if c < _LIN_SMALL_COEFF else self.b.lin_mac_big
+                acc = mac.format(acc=acc, c=c, x=x)
+            return self.b.lin_fin.format(acc=acc)
+
+        out = accumulate(pos) if pos else None
+        if neg:
+            out = self.b.sub.format(a=out, b=accumulate(neg)) if out else self.b.neg.format(a=accumulate(neg))
+        if rest is not None:
+            out = self.b.add.format(a=out, b=self.expr(rest))
+        return out
 
     def _pow(self, base: str, n: int) -> str:
         # square-and-multiply, left to right
