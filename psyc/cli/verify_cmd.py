@@ -67,23 +67,14 @@ def run(args: argparse.Namespace) -> int:
         error_console.print(f"[red]error[/red]: {e}", highlight=False)
         return EXIT_USAGE
     if fingerprint is not None and list(vk.fingerprint) != fingerprint:
-        error_console.print(
-            f"[red]invalid[/red]: the key's fingerprint is {_fmt(vk.fingerprint)}, expected {_fmt(fingerprint)}",
-            highlight=False,
-        )
-        return EXIT_FAIL
+        return _invalid(f"the key's fingerprint is {_fmt(vk.fingerprint)}, expected {_fmt(fingerprint)}")
     try:
         proof = proof_from_bytes(proof_bytes, vk.common)
         vk.verify(proof)
     except (FormatError, VerificationError) as e:
-        error_console.print(f"[red]invalid[/red]: {args.proof}: {e}", highlight=False)
-        return EXIT_FAIL
+        return _invalid(f"{args.proof}: {e}")
     if expected is not None and list(proof.public_inputs) != expected:
-        error_console.print(
-            f"[red]invalid[/red]: public inputs are {list(proof.public_inputs)}, expected {expected}",
-            highlight=False,
-        )
-        return EXIT_FAIL
+        return _invalid(f"public inputs are {list(proof.public_inputs)}, expected {expected}")
     if args.aggregation:
         status = _check_aggregation(args, vk, list(proof.public_inputs), whitelist_root)
         if status != EXIT_OK:
@@ -93,6 +84,11 @@ def run(args: argparse.Namespace) -> int:
         f"key fingerprint {_fmt(vk.fingerprint)})"
     )
     return EXIT_OK
+
+
+def _invalid(message: str) -> int:
+    error_console.print(f"[red]invalid[/red]: {message}", highlight=False)
+    return EXIT_FAIL
 
 
 def _ints(text: str | None, option: str, count: int | None = None) -> list[int] | None:
@@ -122,17 +118,11 @@ def _check_aggregation(args: argparse.Namespace, vk, pis: list[int], whitelist_r
     from psyc.recursion.whitelist import DEFAULT_WHITELIST_DEPTH
 
     if len(pis) != FOLD_PUBLIC_INPUTS:
-        error_console.print(
-            f"[red]invalid[/red]: an aggregation root has {FOLD_PUBLIC_INPUTS} public inputs, this proof {len(pis)}"
-        )
-        return EXIT_FAIL
+        return _invalid(f"an aggregation root has {FOLD_PUBLIC_INPUTS} public inputs, this proof {len(pis)}")
     if whitelist_root is not None and pis[4:8] != whitelist_root:
-        error_console.print(
-            f"[red]invalid[/red]: the leaves were checked against whitelist {_fmt(pis[4:8])}, expected "
-            f"{_fmt(whitelist_root)}",
-            highlight=False,
+        return _invalid(
+            f"the leaves were checked against whitelist {_fmt(pis[4:8])}, expected {_fmt(whitelist_root)}"
         )
-        return EXIT_FAIL
     leaves_path = Path(args.proof + ".leaves.json")
     try:
         doc = json.loads(leaves_path.read_text())
@@ -149,32 +139,23 @@ def _check_aggregation(args: argparse.Namespace, vk, pis: list[int], whitelist_r
         return EXIT_USAGE
     if not 1 <= pis[8] <= MAX_LEAVES or not 0 <= leaf_pis <= MAX_LEAF_PUBLIC_INPUTS:
         # bounded: the key check rebuilds one fold circuit per tree level
-        error_console.print(
-            f"[red]invalid[/red]: {pis[8]} leaves of {leaf_pis} public inputs is not an aggregation psyc builds "
-            f"(at most {MAX_LEAVES} leaves of at most {MAX_LEAF_PUBLIC_INPUTS} public inputs)",
-            highlight=False,
+        return _invalid(
+            f"{pis[8]} leaves of {leaf_pis} public inputs is not an aggregation psyc builds "
+            f"(at most {MAX_LEAVES} leaves of at most {MAX_LEAF_PUBLIC_INPUTS} public inputs)"
         )
-        return EXIT_FAIL
     shape = standard_shape() if args.shape == "standard" else test_shape()
     with error_console.status("rebuilding the aggregation circuits to compare keys…"):
         try:
             expected = expected_root_fingerprint(shape, pis[8], leaf_pis, depth)
         except ValueError as e:
-            error_console.print(f"[red]invalid[/red]: {e}", highlight=False)
-            return EXIT_FAIL
+            return _invalid(str(e))
     if list(vk.fingerprint) != expected:
-        error_console.print(
-            f"[red]invalid[/red]: the key is not the {args.shape}-shape aggregation circuit for {pis[8]} leaves "
-            f"with {leaf_pis} public inputs (fingerprint {_fmt(vk.fingerprint)}, expected {_fmt(expected)})",
-            highlight=False,
+        return _invalid(
+            f"the key is not the {args.shape}-shape aggregation circuit for {pis[8]} leaves with {leaf_pis} "
+            f"public inputs (fingerprint {_fmt(vk.fingerprint)}, expected {_fmt(expected)})"
         )
-        return EXIT_FAIL
     for k, opening in enumerate(openings):
         if not verify_leaf_opening(pis, opening):
-            error_console.print(
-                f"[red]invalid[/red]: leaf {k} of {leaves_path} (index {opening.index}) is not in this root",
-                highlight=False,
-            )
-            return EXIT_FAIL
+            return _invalid(f"leaf {k} of {leaves_path} (index {opening.index}) is not in this root")
     ok(f"aggregation root of {pis[8]} leaves; {len(openings)} openings in {leaves_path} check out")
     return EXIT_OK
