@@ -264,8 +264,11 @@ def test_cli_verify_pins_the_key(tmp_path, agg8, leaves, capsys):
     (tmp_path / "root.proof.leaves.json").write_text(json.dumps(doc))
     fp = ",".join(map(str, agg8.root_key.fingerprint))
     wl = ",".join(map(str, agg8.whitelist.root))
+    assert main(["verify", str(root)]) == 0
+    assert "add --aggregation" in capsys.readouterr().err.replace("\n", "")  # a root checked without its key
     assert main(["verify", str(root), "--fingerprint", fp]) == 0
-    assert fp in capsys.readouterr().out.replace("\n", "")  # rich wraps long lines
+    out = capsys.readouterr()
+    assert fp in out.out.replace("\n", "") and "note" not in out.err  # rich wraps long lines
     assert main(["verify", str(root), "--aggregation", "--shape", "test", "--whitelist-root", wl]) == 0
     assert "8 openings" in capsys.readouterr().out.replace("\n", "")
     # the wrong whitelist, a wrong pin, and a tampered opening

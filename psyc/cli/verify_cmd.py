@@ -83,6 +83,12 @@ def run(args: argparse.Namespace) -> int:
         f"[green]valid[/green]: {args.proof} (public inputs: {', '.join(map(str, proof.public_inputs))}; "
         f"key fingerprint {_fmt(vk.fingerprint)})"
     )
+    if not args.aggregation and fingerprint is None and Path(args.proof + ".leaves.json").exists():
+        error_console.print(
+            f"[yellow]note[/yellow]: {args.proof}.leaves.json says this is an aggregation root; valid only means "
+            "valid for this key — add --aggregation to check that the key is the aggregation circuit",
+            highlight=False,
+        )
     return EXIT_OK
 
 
