@@ -27,6 +27,7 @@ from psyc.ir.interpret import Execution, ExecutionError
 from psyc.ir.ir import Program
 from psyc.plonk.config import CircuitConfig
 from psyc.project.manifest import Project, find_project
+from psyc.util.gc_pause import with_gc_paused
 
 SINKS = frozenset({"assert", "assert_eq", "range_check", "assert_bool", "output"})
 
@@ -79,6 +80,7 @@ class CompiledProgram:
             )
         return read_inputs(str(path), [(n, t) for n, t, _ in self.params], self.sources)
 
+    @with_gc_paused
     def execute(self, inputs: list[list[int]]) -> Execution:
         """Run on one list of values per parameter (a proof input is a ``ProofArg``)."""
         flat, proofs = [], []
@@ -121,6 +123,7 @@ class CompiledProgram:
         return pis + list(run.outputs)
 
     # --- circuit ------------------------------------------------------------------------
+    @with_gc_paused
     def lowered(self):
         if self._lowered is None:
             from psyc.ir.lower import lower
@@ -130,6 +133,7 @@ class CompiledProgram:
             self.timings["lower"] = time.perf_counter() - t0
         return self._lowered
 
+    @with_gc_paused
     def circuit(self):
         if self._circuit is None:
             low = self.lowered()
@@ -186,6 +190,7 @@ def compile_path(path: str | Path = ".", options: CompileOptions | None = None) 
     return compile_project(project, loader, options)
 
 
+@with_gc_paused
 def compile_project(
     project: Project, loader: ModuleLoader, options: CompileOptions | None = None, fn_name: str | None = None
 ) -> CompiledProgram:
@@ -327,6 +332,7 @@ def unconstrained_hint_warnings(prog: Program) -> list[Diagnostic]:
 # =========================================================================================
 # whole-project checks and tests
 # =========================================================================================
+@with_gc_paused
 def check_project(
     project: Project, loader: ModuleLoader, options: CompileOptions | None = None
 ) -> tuple[CompiledProgram | None, list[Diagnostic]]:

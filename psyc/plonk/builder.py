@@ -45,6 +45,7 @@ from psyc.plonk.gates.poseidon import (
 )
 from psyc.plonk.target import Target
 from psyc.plonk.witness import Generator
+from psyc.util.gc_pause import with_gc_paused
 
 ExtTarget = tuple[Target, Target]  # a0 + a1*x in the quadratic extension
 RANGE_CHECK_LIMBS = 63  # one base-2 decomposition gate serves every range check < 2^63
@@ -464,6 +465,7 @@ class CircuitBuilder:
     def register_public_inputs(self, ts: Sequence[Target]) -> None:
         self.public_inputs.extend(ts)
 
+    @with_gc_paused
     def build(self):
         """Freeze the circuit: lay out the table, compute the permutation, commit constants."""
         from psyc.plonk.circuit_data import build_circuit

@@ -6,8 +6,10 @@ import numpy as np
 
 from psyc.field.goldilocks import P
 from psyc.plonk.witness import Generator, PartialWitness, WitnessError
+from psyc.util.gc_pause import with_gc_paused
 
 
+@with_gc_paused
 def generate_witness(data, pw: PartialWitness) -> tuple[np.ndarray, list[int]]:
     """Returns the (num_wires, n) wire table and the public input values."""
     po = data.prover_only

@@ -61,6 +61,7 @@ from psyc.recursion.whitelist import (
     set_whitelist_path,
 )
 from psyc.recursion.witness import set_proof_targets
+from psyc.util.gc_pause import with_gc_paused
 
 LEAF_TAG = int.from_bytes(b"psycleaf", "little") % P
 FOLD_PUBLIC_INPUTS = 9  # node (4), whitelist root (4), count (1)
@@ -192,6 +193,7 @@ class FoldCircuit:
         return pw
 
 
+@with_gc_paused
 def _build_fold(
     shape: StandardShape, level: int, child_common, child_data, whitelist_depth: int
 ) -> FoldCircuit:

@@ -41,6 +41,7 @@ from psyc.recursion.targets import ProofTargets, add_proof_targets
 from psyc.recursion.verifier import verify_proof_circuit
 from psyc.recursion.vk import VerifierDataTarget, add_verifier_data_targets, set_verifier_data_targets
 from psyc.recursion.witness import set_proof_targets
+from psyc.util.gc_pause import with_gc_paused
 
 StepFn = Callable[[CircuitBuilder, list[Target]], Sequence[Target]]
 
@@ -118,6 +119,7 @@ class CyclicCircuit:
             raise VerificationError("the proof's own-fingerprint public input is not this circuit's")
 
 
+@with_gc_paused
 def build_cyclic_circuit(num_state: int, step: StepFn, shape: StandardShape | None = None) -> CyclicCircuit:
     """Build the cyclic circuit of ``step`` (``step(builder, previous_state) -> new_state``,
     ``num_state`` targets each; it may use any gate of the shape)."""

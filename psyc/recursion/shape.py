@@ -38,6 +38,7 @@ from psyc.plonk.circuit_data import CommonCircuitData, build_circuit
 from psyc.plonk.config import CircuitConfig
 from psyc.plonk.gates import noop_gate, public_input_gate
 from psyc.plonk.witness import PartialWitness
+from psyc.util.gc_pause import with_gc_paused
 
 
 class ShapeError(ValueError):
@@ -184,6 +185,7 @@ test_shape.__test__ = False  # not a pytest test
 _WRAPPERS: dict = {}
 
 
+@with_gc_paused
 def _wrapper_circuit(shape: StandardShape | None, inner_vk, config: CircuitConfig):
     """(circuit data, proof targets) of a circuit verifying proofs of ``inner_vk`` and
     re-exporting their public inputs; of the shape, or free-form with ``config``."""

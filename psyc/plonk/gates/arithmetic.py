@@ -1,10 +1,13 @@
 """Arithmetic: ``num_ops`` independent ``c0*a*b + c1*c - out = 0`` per row (shared c0, c1)."""
 
+from functools import cache
+
 from psyc.plonk.gates.base import Gate, const, wire
 
 WIRES_PER_OP = 4
 
 
+@cache  # gates are immutable; building one runs sympy (callers ask per operation)
 def arithmetic_gate(num_ops: int) -> Gate:
     c0, c1 = const(0), const(1)
     constraints = []

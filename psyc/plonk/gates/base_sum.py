@@ -6,9 +6,12 @@ bit decomposition; callers must keep num_limbs * log2(B) < 64 or add the check t
 limbs do not alias x + p.
 """
 
+from functools import cache
+
 from psyc.plonk.gates.base import Gate, wire
 
 
+@cache  # gates are immutable; building one runs sympy (callers ask per operation)
 def base_sum_gate(num_limbs: int, base: int = 2) -> Gate:
     if base < 2 or num_limbs < 1:
         raise ValueError("base_sum_gate needs base >= 2 and at least one limb")

@@ -1,8 +1,11 @@
 """Constants: wire i equals constant column i, for ``num_consts`` wires per row."""
 
+from functools import cache
+
 from psyc.plonk.gates.base import Gate, const, wire
 
 
+@cache  # gates are immutable; building one runs sympy (callers ask per operation)
 def constant_gate(num_consts: int) -> Gate:
     return Gate(
         name="constant",

@@ -12,6 +12,8 @@ then x^2, x^4, ..., x^n (2 each); then s^2, ..., s^n.
 
 from __future__ import annotations
 
+from functools import cache
+
 from psyc.field.extension import W
 from psyc.field.goldilocks import primitive_root_of_unity
 from psyc.plonk.gates.base import Gate, wire
@@ -44,6 +46,7 @@ class CosetInterpolationLayout:
         self.num_routed = 5 + 2 * n  # shift, x, values, out
 
 
+@cache  # gates are immutable; building one runs sympy (callers ask per operation)
 def coset_interpolation_gate(log_n: int) -> Gate:
     if not 1 <= log_n <= 4:
         raise ValueError("coset_interpolation_gate supports cosets of 2..16 points")

@@ -4,9 +4,12 @@ Wires: 0 base, 1 result, 2 .. 2+num_bits the exponent bits, then num_bits interm
 powers p_i (square-and-multiply from the top bit): p_i = p_{i-1}^2 * (b * base + 1 - b).
 """
 
+from functools import cache
+
 from psyc.plonk.gates.base import Gate, wire
 
 
+@cache  # gates are immutable; building one runs sympy (callers ask per operation)
 def exponentiation_gate(num_bits: int) -> Gate:
     base, result = wire(0), wire(1)
     bits = [wire(2 + i) for i in range(num_bits)]

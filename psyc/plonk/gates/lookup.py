@@ -5,9 +5,12 @@ argument (see psyc/plonk/lookup.py), which proves that every looked-up value occ
 the table. Unused slots hold 0, which is in every range table.
 """
 
+from functools import cache
+
 from psyc.plonk.gates.base import Gate
 
 
+@cache  # gates are immutable; building one runs sympy (callers ask per operation)
 def lookup_gate(num_lookups: int) -> Gate:
     return Gate(
         name="lookup",

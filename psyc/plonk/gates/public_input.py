@@ -4,9 +4,12 @@ The verifier hashes the public inputs itself and feeds the digest in as ``pi0..p
 so a proof is bound to exactly the public inputs it is checked against.
 """
 
+from functools import cache
+
 from psyc.plonk.gates.base import PI_DIGEST_LEN, Gate, pi, wire
 
 
+@cache  # gates are immutable; building one runs sympy (callers ask per operation)
 def public_input_gate() -> Gate:
     return Gate(
         name="public_input",

@@ -4,9 +4,12 @@ Wires: 0 index, 1 claimed value, 2 .. 2+2^bits the items, then the index bits (l
 endian). The selection is folded pairwise by the bits, so the degree is bits + 1.
 """
 
+from functools import cache
+
 from psyc.plonk.gates.base import Gate, wire
 
 
+@cache  # gates are immutable; building one runs sympy (callers ask per operation)
 def random_access_gate(bits: int) -> Gate:
     if not 1 <= bits <= 5:
         raise ValueError("random_access_gate supports 1..5 index bits (2..32 items)")
