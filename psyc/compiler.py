@@ -89,7 +89,7 @@ class CompiledProgram:
                 if isinstance(x, int):
                     flat.append(x)
                 else:  # a ProofArg: its public inputs and fingerprint, the proof as side data
-                    proof, vk = self.standard_proof(x.proof, x.vk)
+                    proof, vk = self.standard_proof(x.proof, x.vk, x.source)
                     flat.extend([*proof.public_inputs, *vk.fingerprint])
                     proofs.append((proof, vk))
         t0 = time.perf_counter()
@@ -97,9 +97,10 @@ class CompiledProgram:
         self.timings["execute"] = time.perf_counter() - t0
         return run
 
-    def standard_proof(self, proof, vk):
+    def standard_proof(self, proof, vk, source: str = ""):
         """A proof input in the standard shape: wrapped (proved again inside a circuit of
-        the shape, same public inputs) when it is not of the shape already."""
+        the shape, same public inputs) when it is not of the shape already. ``source``
+        names the input in the error raised when the proof does not verify."""
         from psyc.plonk.keys import proof_to_bytes
         from psyc.plonk.verifier import VerificationError
         from psyc.recursion.shape import standard_shape, wrap
@@ -112,7 +113,8 @@ class CompiledProgram:
             try:
                 data, wrapped = wrap(vk, proof, shape)
             except VerificationError as e:
-                raise ExecutionError(f"a proof input does not verify: {e}", None, code="E0506") from None
+                what = f"proof input {source}" if source else "a proof input"
+                raise ExecutionError(f"{what} does not verify: {e}", None, code="E0506") from None
             _WRAPPED[key] = (wrapped, data.verifier_data)
         return _WRAPPED[key]
 

@@ -92,3 +92,25 @@ def test_failing_assertion_in_inputs_is_reported(tmp_path, capsys):
     assert main(["execute", str(ex), "--inputs", str(bad)]) == 1
     err = capsys.readouterr().err
     assert "amount below the range" in err and "src/main.psy:" in err and "amount = 17" in err
+
+
+def test_recursion_example(tmp_path, capsys):
+    """examples/recursion: the parent proves and verifies with the child's proof as input;
+    a tampered child proof is refused (exit 1, naming the failed verification)."""
+    import shutil
+
+    ex = tmp_path / "recursion"
+    shutil.copytree(Path(__file__).parent.parent / "examples" / "recursion", ex, ignore=shutil.ignore_patterns("target"))
+    assert main(["check", str(ex / "parent")]) == 0
+    assert "0 warning" in capsys.readouterr().out
+    assert main(["prove", str(ex / "child")]) == 0
+    assert main(["prove", str(ex / "parent")]) == 0
+    assert main(["verify", str(ex / "parent" / "target" / "parent.proof"), "--public-inputs", "16"]) == 0
+    child = ex / "child" / "target" / "child.proof"
+    blob = bytearray(child.read_bytes())
+    blob[len(blob) // 2] ^= 1
+    child.write_bytes(bytes(blob))
+    capsys.readouterr()
+    assert main(["prove", str(ex / "parent"), "-o", str(tmp_path / "bad.proof")]) == 1
+    assert "child.proof" in capsys.readouterr().err.replace("\n", "")
+    assert not (tmp_path / "bad.proof").exists()

@@ -48,6 +48,7 @@ class ProofArg:
 
     proof: object
     vk: object
+    source: str = ""  # where it came from, for messages: "`p` (child.proof)"
 
     def flat(self) -> list[int]:
         """Its values in the program: public inputs, then the key's fingerprint."""
@@ -513,7 +514,7 @@ class _Checker:
             self.error("E0606", f"input `{disp}`: the proof has {len(proof.public_inputs)} public inputs, "
                        f"`{t}` expects {t.num_public_inputs}", (*loc, "proof"), f"expected `{t}`")
             return None
-        return [ProofArg(proof, vk)]
+        return [ProofArg(proof, vk, f"`{disp}` ({proof_path})")]
 
     def unknown_keys(self, given: dict, known: list[str], loc: Loc, disp: str, owner: str) -> None:
         for k in given:
