@@ -33,3 +33,23 @@ ZK_LOOKUP = CircuitConfig(
     zero_knowledge=True,
     range_table_bits=4,
 )
+
+
+def inner_circuit(config: CircuitConfig, c: int = 5):
+    """(data, proof): a few arithmetic ops and one Poseidon permutation, two public inputs;
+    ``c`` changes one constant (another circuit of the same shape)."""
+    from psyc.plonk.builder import CircuitBuilder
+    from psyc.plonk.witness import PartialWitness
+
+    b = CircuitBuilder(config)
+    x, y = b.add_virtual_targets(2)
+    z = b.mul_add(x, y, b.constant(c))
+    w = b.sub(b.mul(z, z), x)
+    h = b.hash_no_pad([x, y, z, w])
+    b.register_public_inputs([z, h[0]])
+    data = b.build()
+    pw = PartialWitness()
+    pw.set_targets([x, y], [3, 4])
+    proof = data.prove(pw)
+    data.verify(proof)
+    return data, proof

@@ -9,7 +9,7 @@ import copy
 import random
 
 import pytest
-from recursion_configs import ZK_LOOKUP, small_config
+from recursion_configs import ZK_LOOKUP, inner_circuit, small_config
 
 from psyc.field import Ext2, P
 from psyc.fri import FriConfig
@@ -175,20 +175,6 @@ def test_fused_gate_evaluation_matches_native(gate):
 # --- inner circuits -------------------------------------------------------------------------
 
 
-def _inner_circuit(config):
-    """A few arithmetic ops and one Poseidon permutation; two public inputs."""
-    b = CircuitBuilder(config)
-    x, y = b.add_virtual_targets(2)
-    z = b.mul_add(x, y, b.constant(5))
-    w = b.sub(b.mul(z, z), x)
-    h = b.hash_no_pad([x, y, z, w])
-    b.register_public_inputs([z, h[0]])
-    data = b.build()
-    pw = PartialWitness()
-    pw.set_targets([x, y], [3, 4])
-    return data, data.prove(pw)
-
-
 def _inner_lookup_circuit(config):
     """Lookups (range checks through the logUp table) in a zero-knowledge circuit."""
     b = CircuitBuilder(config)
@@ -213,7 +199,7 @@ def _outer_circuit(inner_data):
 
 @pytest.fixture(scope="module")
 def recursion():
-    inner, proof = _inner_circuit(INNER)
+    inner, proof = inner_circuit(INNER)
     inner.verify(proof)
     outer, pt = _outer_circuit(inner)
     return inner, proof, outer, pt
@@ -400,17 +386,7 @@ def test_proof_of_another_circuit_of_the_same_shape_fails(recursion):
     """The verifying key is fixed in the outer circuit: a valid proof of a circuit that
     differs in one constant (another circuit digest, another constants cap) is rejected."""
     inner, proof, outer, pt = recursion
-    b = CircuitBuilder(INNER)
-    x, y = b.add_virtual_targets(2)
-    z = b.mul_add(x, y, b.constant(6))
-    w = b.sub(b.mul(z, z), x)
-    h = b.hash_no_pad([x, y, z, w])
-    b.register_public_inputs([z, h[0]])
-    other = b.build()
-    pw = PartialWitness()
-    pw.set_targets([x, y], [3, 4])
-    other_proof = other.prove(pw)
-    other.verify(other_proof)
+    other, other_proof = inner_circuit(INNER, 6)
     assert other.verifier_only.circuit_digest != inner.verifier_only.circuit_digest
     scopes = {f.scope for f in _failures(outer, pt, other_proof)}
     assert "recursion/quotient" in scopes

@@ -9,7 +9,7 @@ circuits use the test shape's config (135 wires, one FRI query: fast, not secure
 import copy
 
 import pytest
-from recursion_configs import small_config
+from recursion_configs import inner_circuit, small_config
 
 from psyc.field import Ext2, P
 from psyc.plonk.builder import CircuitBuilder
@@ -38,18 +38,7 @@ OUTER = test_shape().config
 
 
 def _inner(c):
-    b = CircuitBuilder(SMALL)
-    x, y = b.add_virtual_targets(2)
-    z = b.mul_add(x, y, b.constant(c))
-    w = b.sub(b.mul(z, z), x)
-    h = b.hash_no_pad([x, y, z, w])
-    b.register_public_inputs([z, h[0]])
-    data = b.build()
-    pw = PartialWitness()
-    pw.set_targets([x, y], [3, 4])
-    proof = data.prove(pw)
-    data.verify(proof)
-    return data, proof
+    return inner_circuit(SMALL, c)
 
 
 @pytest.fixture(scope="module")

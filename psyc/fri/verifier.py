@@ -128,6 +128,20 @@ def _canonical(xs) -> bool:
     return all(isinstance(x, int) and 0 <= x < P for x in xs)
 
 
+def fri_challenges(challenger, proof):
+    """(α, [β per folding layer]): the batching and folding challenges, observing the
+    commit-phase caps and the final polynomial in between. Shared by the native verifier
+    and the in-circuit one (:mod:`psyc.recursion.fri`), whose challenger and proof
+    targets have the same interface."""
+    alpha = challenger.get_ext_challenge()
+    betas = []
+    for cap in proof.commit_phase_caps:
+        challenger.observe_cap(cap)
+        betas.append(challenger.get_ext_challenge())
+    challenger.observe_exts(proof.final_poly)
+    return alpha, betas
+
+
 def verify_fri(
     instance: FriInstanceInfo,
     openings: FriOpenings,
@@ -144,12 +158,7 @@ def verify_fri(
     cfg = params.config
     _check_shape(instance, openings, initial_caps, proof, params)
 
-    alpha = challenger.get_ext_challenge()
-    betas = []
-    for cap in proof.commit_phase_caps:
-        challenger.observe_cap(cap)
-        betas.append(challenger.get_ext_challenge())
-    challenger.observe_exts(proof.final_poly)
+    alpha, betas = fri_challenges(challenger, proof)
     _require(
         challenger.check_pow(proof.pow_witness, cfg.proof_of_work_bits),
         f"proof-of-work nonce does not give {cfg.proof_of_work_bits} leading zero bits",

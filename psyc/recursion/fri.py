@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from psyc.field.goldilocks import P, primitive_root_of_unity
 from psyc.fri.config import FriParams
 from psyc.fri.structure import FriInstanceInfo
+from psyc.fri.verifier import fri_challenges
 from psyc.plonk.builder import CircuitBuilder, ExtTarget
 from psyc.plonk.target import Target
 from psyc.poly.ntt import COSET_SHIFT, reverse_index_bits
@@ -72,12 +73,7 @@ def verify_fri_circuit(
         raise ValueError("points/openings do not match the instance's batches")
 
     with b.scope("challenges"):
-        alpha = challenger.get_ext_challenge()
-        betas = []
-        for cap in proof.commit_phase_caps:
-            challenger.observe_cap(cap)
-            betas.append(challenger.get_ext_challenge())
-        challenger.observe_exts(proof.final_poly)
+        alpha, betas = fri_challenges(challenger, proof)
 
     with b.scope("proof_of_work"):
         challenger.observe_element(proof.pow_witness)
