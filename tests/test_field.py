@@ -431,6 +431,9 @@ def _helper_kernels():
             out[3, i] = fk.add_nc_lanes_u64(a[i], fk.canon_lanes_u64(b[i]))
             out[4, i] = fk.canon_lanes_u64(a[i])
             out[5, i] = fk.mul_u64(a[i], b[i])
+            hi, lo = fk.mul_wide_lanes_u64(a[i], b[i])
+            out[6, i] = hi
+            out[7, i] = lo
 
     return run
 
@@ -442,7 +445,7 @@ def test_kernel_helpers_on_edge_values():
     pairs = [(x, y) for x in _EDGES for y in _EDGES]
     a = np.array([x for x, _ in pairs], dtype=np.uint64)
     b = np.array([y for _, y in pairs], dtype=np.uint64)
-    out = np.zeros((6, len(pairs)), dtype=np.uint64)
+    out = np.zeros((8, len(pairs)), dtype=np.uint64)
     _helper_kernels()(a, b, out)
     for i, (x, y) in enumerate(pairs):
         assert int(out[0, i]) << 64 | int(out[1, i]) == x * y
@@ -450,3 +453,4 @@ def test_kernel_helpers_on_edge_values():
         assert int(out[3, i]) % P == (x + y) % P
         assert int(out[4, i]) == x % P  # 2^64 < 2p: one subtraction canonicalises
         assert int(out[5, i]) == x * y % P
+        assert int(out[6, i]) << 64 | int(out[7, i]) == x * y
