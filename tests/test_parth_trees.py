@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 
+import parth_model as model
 import pytest
 
 from psyc.parth.chain import ChainState, StateError, empty_cstate_root
@@ -14,7 +15,6 @@ from psyc.parth.heights import Heights
 from psyc.parth.leaves import UserLeaf, checkpoint_leaf, global_chain_root
 from psyc.parth.store import MemoryStore, SqliteStore
 from psyc.parth.tree import DeltaProof, SparseMerkleTree, empty_hashes
-from tests import parth_model as model
 
 
 @pytest.mark.parametrize("height,leaf_len", [(0, 4), (3, 4), (16, 5), (32, 13)])

@@ -301,12 +301,23 @@ class FnDecl:
     unconstrained: bool
     attributes: tuple[Attribute, ...]
     span: Span
+    receiver: str | None = None  # a method's `self`: "&self", "&mut self" or "self"
 
 
 @dataclass(frozen=True)
 class StructDecl:
     name: str
     fields: tuple[tuple[str, TypeExpr], ...]
+    span: Span
+    attributes: tuple[Attribute, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImplDecl:
+    """``impl Name { fn .. }``: methods (with a ``self`` receiver) and associated functions."""
+
+    name: str
+    methods: tuple[FnDecl, ...]
     span: Span
 
 
@@ -331,7 +342,7 @@ class ModDecl:
     span: Span
 
 
-Item = FnDecl | StructDecl | ConstDecl | UseDecl | ModDecl
+Item = FnDecl | StructDecl | ConstDecl | UseDecl | ModDecl | ImplDecl
 
 
 @dataclass(frozen=True)

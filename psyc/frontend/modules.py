@@ -47,6 +47,8 @@ class Module:
     # imported name -> (module name, item name); item name None: the name is a module
     imports: dict[str, tuple[str, str | None, Span]] = field(default_factory=dict)
     submodules: dict[str, str] = field(default_factory=dict)  # `mod x;` -> module name
+    # `impl T { .. }`: type name -> method name -> declaration (all impl blocks of T merged)
+    impls: dict[str, dict[str, ast.FnDecl]] = field(default_factory=dict)
 
 
 class ModuleLoader:
@@ -115,7 +117,16 @@ class ModuleLoader:
             return True
 
         for item in module.ast.items:
-            if isinstance(item, ast.UseDecl):
+            if isinstance(item, ast.ImplDecl):
+                methods = module.impls.setdefault(item.name, {})
+                for fn in item.methods:
+                    if fn.name in methods:
+                        d = Diagnostic.error("E0103", f"`{item.name}` has more than one method `{fn.name}`",
+                                             fn.span, "redefined here")
+                        d.labels.append(_label(methods[fn.name].span, "first defined here"))
+                        errors.append(d)
+                    methods[fn.name] = fn
+            elif isinstance(item, ast.UseDecl):
                 target = self._module_name(module, item.path, item.span)
                 for n in item.names:
                     if declare(n, item.span):

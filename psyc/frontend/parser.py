@@ -175,6 +175,7 @@ class _ToAst(Transformer):
             rest = rest[1:]
         name = str(rest[0])
         generics, params, ret, ret_public = (), (), None, False
+        receiver = None
         for c in rest[1:-1]:
             if isinstance(c, tuple) and c and c[0] == "generics":
                 generics = c[1]
@@ -182,8 +183,18 @@ class _ToAst(Transformer):
                 params = c[1]
             elif isinstance(c, tuple) and c and c[0] == "ret":
                 ret_public, ret = c[1], c[2]
+        selfs = [(k, p) for k, p in enumerate(params) if isinstance(p, tuple)]
+        for k, (_, kind, pname, span) in selfs:
+            if pname != "self":
+                raise CompileError([Diagnostic.error("E0001", f"expected `:` and a type after parameter `{pname}`",
+                                                     span, "add `: Type`")])
+            if k != 0:
+                raise CompileError([Diagnostic.error("E0001", "`self` must be the first parameter", span)])
+            receiver = kind
+        params = tuple(p for p in params if not isinstance(p, tuple))
         return ast.FnDecl(
-            name, generics, params, ret, ret_public, rest[-1], unconstrained, tuple(attrs), self._span(meta)
+            name, generics, params, ret, ret_public, rest[-1], unconstrained, tuple(attrs), self._span(meta),
+            receiver,
         )
 
     def generics(self, meta, ch):
@@ -200,14 +211,24 @@ class _ToAst(Transformer):
         rest = ch[1:] if public else ch
         return ast.Param(str(rest[0]), rest[1], public, self._span(meta))
 
+    def self_param(self, meta, ch):
+        amp = any(isinstance(c, Token) and c.type == "AMP" for c in ch)
+        mut = any(isinstance(c, Token) and c.type == "MUT" for c in ch)
+        kind = ("&mut self" if mut else "&self") if amp else "self"
+        return ("self", kind, str(ch[-1]), self._span(meta))
+
+    def impl_decl(self, meta, ch):
+        return ast.ImplDecl(str(ch[0]), tuple(ch[1:]), self._span(meta))
+
     def ret(self, meta, ch):
         public = isinstance(ch[0], Token) and ch[0].type == "PUB"
         return ("ret", public, ch[-1])
 
     def struct_decl(self, meta, ch):
-        ch = [c for c in ch if not _is_pub(c)]
+        attrs = tuple(c for c in ch if isinstance(c, ast.Attribute))
+        ch = [c for c in ch if not _is_pub(c) and not isinstance(c, ast.Attribute)]
         fields = ch[1] if len(ch) > 1 else ()
-        return ast.StructDecl(str(ch[0]), tuple(fields), self._span(meta))
+        return ast.StructDecl(str(ch[0]), tuple(fields), self._span(meta), attrs)
 
     def struct_fields(self, meta, ch):
         return list(ch)
