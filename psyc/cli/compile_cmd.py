@@ -47,6 +47,11 @@ def circuit_stats(prog) -> dict:
 
 @user_errors
 def run(args: argparse.Namespace, ctx: dict) -> int:
+    from psyc.cli import contract_cli
+
+    found = contract_cli.open_contract(args, ctx)
+    if found is not None:
+        return contract_cli.compile_contract(found, args)
     from psyc.plonk.keys import VK_MAGIC
 
     timings: dict[str, float] = {}

@@ -26,6 +26,8 @@ def register(p: argparse.ArgumentParser) -> None:
         "--json", action="store_true", help='print {"outputs": ...} (field values as decimal strings)'
     )
     p.add_argument("--check", action="store_true", help="also check every constraint of the compiled circuit")
+    p.add_argument("--store", help="contracts: run against this SQLite state store (created if missing)")
+    p.add_argument("--commit", action="store_true", help="contracts: apply the state diff and commit a block")
     add_compile_options(p)
 
 
@@ -39,6 +41,11 @@ def output_value(prog, run):
 
 @user_errors
 def run(args: argparse.Namespace, ctx: dict) -> int:
+    from psyc.cli import contract_cli
+
+    found = contract_cli.open_contract(args, ctx)
+    if found is not None:
+        return contract_cli.execute_contract(found, args)
     project, prog = compile_from_args(args, ctx, warnings=not args.json)
     inputs = prog.read_inputs(args.inputs)
     with step("executing"):

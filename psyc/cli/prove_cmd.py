@@ -31,6 +31,11 @@ def register(p: argparse.ArgumentParser) -> None:
 
 @user_errors
 def run(args: argparse.Namespace, ctx: dict) -> int:
+    from psyc.cli import contract_cli
+
+    found = contract_cli.open_contract(args, ctx)
+    if found is not None:
+        return contract_cli.prove_contract(found, args)
     from psyc.plonk.diagnostics import UnsatisfiedConstraints
     from psyc.plonk.keys import PROOF_MAGIC, VK_MAGIC, proof_to_bytes
 

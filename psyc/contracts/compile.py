@@ -198,12 +198,24 @@ def _contract_struct(module) -> ast.StructDecl:
     return found[0]
 
 
-@with_gc_paused
 def compile_contract(path: str | Path = ".", options: CompileOptions | None = None,
                      heights: Heights = HEIGHTS, only: list[str] | None = None) -> CompiledContract:
     """Compile every ``#[method]`` of the project's ``#[contract]`` (or those in ``only``)."""
-    options = options or CompileOptions()
     project, loader = open_project(path)
+    return compile_contract_project(project, loader, options, heights, only)
+
+
+def is_contract(project, loader) -> bool:
+    """Whether the project's entry file declares a ``#[contract]`` struct."""
+    module = root_module(project, loader)
+    return any(isinstance(it, ast.StructDecl) and any(a.name == "contract" for a in it.attributes)
+               for it in module.items.values())
+
+
+@with_gc_paused
+def compile_contract_project(project, loader, options: CompileOptions | None = None, heights: Heights = HEIGHTS,
+                             only: list[str] | None = None) -> CompiledContract:
+    options = options or CompileOptions()
     module = root_module(project, loader)
     decl = _contract_struct(module)
     max_unroll = options.max_unroll or project.max_unroll or DEFAULT_MAX_UNROLL
