@@ -280,7 +280,7 @@ def test_zero_knowledge_mode_blinds_and_still_verifies():
 
     cfg = replace(FAST, zero_knowledge=True)
     data, x = _square_circuit(cfg)
-    assert data.stats["scopes"]["zk_blinding"] == 3 * (cfg.fri_config.num_query_rounds + 2)
+    assert data.stats["scopes"]["zk_blinding"] == cfg.blinding_rows == 2 * cfg.fri_config.num_query_rounds + 3
     proofs = []
     for _ in range(2):
         pw = PartialWitness()

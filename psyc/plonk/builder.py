@@ -10,7 +10,6 @@ the permutation argument, so copy constraints need no separate bookkeeping.
 from __future__ import annotations
 
 import contextlib
-import secrets
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -27,7 +26,6 @@ from psyc.plonk.gates import (
     exponentiation_gate,
     extension_arithmetic_gate,
     lookup_gate,
-    noop_gate,
     public_input_gate,
     random_access_gate,
 )
@@ -473,41 +471,7 @@ class CircuitBuilder:
         with self.scope("public_inputs"):
             digest = self.hash_or_noop(self.public_inputs)  # identity for <= 4 inputs
             self._add_row(public_input_gate(), list(digest))
-        if self.config.zero_knowledge:
-            with self.scope("zk_blinding"):
-                self._add_blinding_rows()
         return build_circuit(self)
-
-    def _add_blinding_rows(self) -> None:
-        """Rows of fresh randomness (drawn when proving) that hide the witness polynomials.
-
-        Every polynomial is revealed at ζ, gζ and at each FRI query point, so each gets at
-        least that many random evaluations: ``k`` no-op rows of independent random wires,
-        and ``k`` pairs of rows whose routed cells share a random value — a copy
-        constraint across the pair, which makes Z's intermediate values random too
-        (plonky2's blinding scheme). Leaf salts hide the Merkle leaves themselves.
-        """
-        cfg = self.config
-        k = cfg.fri_config.num_query_rounds + 2
-        noop = noop_gate()
-        random_targets: list[Target] = []
-        for _ in range(k):
-            cells = self.add_virtual_targets(cfg.num_wires)
-            self._add_row(noop, cells)
-            random_targets += cells
-        for _ in range(k):
-            shared = self.add_virtual_targets(cfg.num_routed_wires)
-            for _ in range(2):
-                free = self.add_virtual_targets(cfg.num_wires - cfg.num_routed_wires)
-                self._add_row(noop, shared + free)
-                random_targets += free
-            random_targets += shared
-        count = len(random_targets)
-
-        def draw(_: list[int]) -> list[int]:
-            return [secrets.randbelow(P) for _ in range(count)]
-
-        self.generators.append(Generator((), tuple(random_targets), draw, self.current_scope, "blinding"))
 
     # --- statistics --------------------------------------------------------------------------
     def num_gates(self) -> int:

@@ -16,7 +16,7 @@ from psyc.hash.merkle import MerkleCap
 from psyc.hash.poseidon import hash_no_pad
 from psyc.plonk.builder import Row
 from psyc.plonk.config import CircuitConfig
-from psyc.plonk.gates import Gate, GateEvaluators, noop_gate
+from psyc.plonk.gates import Gate, GateEvaluators, blinding_gate, noop_gate
 from psyc.plonk.witness import Generator
 
 MIN_DEGREE_BITS = 2
@@ -45,6 +45,17 @@ class CommonCircuitData:
     def lookup_selector(self) -> int | None:
         """Selector index of the lookup gate, or None for a circuit without lookups."""
         return next((i for i, g in enumerate(self.gates) if g.name == "lookup"), None)
+
+    @property
+    def blinding_selector(self) -> int | None:
+        """Selector index of the zero-knowledge blinding rows (1 on the last
+        ``config.blinding_rows`` rows), or None without zero knowledge."""
+        return next((i for i, g in enumerate(self.gates) if g.name == "blinding"), None)
+
+    @property
+    def first_blinding_row(self) -> int:
+        """Index of the first blinding row (= the degree without zero knowledge)."""
+        return self.degree - self.config.blinding_rows
 
     @property
     def has_lookups(self) -> bool:
@@ -146,12 +157,23 @@ def build_circuit(builder) -> CircuitData:
     config: CircuitConfig = builder.config
     rows = builder.rows
     uses_lookups = any(r.gate.name == "lookup" for r in rows)
-    min_bits = max(MIN_DEGREE_BITS, config.range_table_bits if uses_lookups else 0)
-    n = 1 << max(min_bits, (len(rows) - 1).bit_length())
+    # zero knowledge: the last `blinding_rows` rows are random (the range table and every
+    # copy constraint live above them), and the overlapping quotient chunks need
+    # n >= 7·overlap − 7 (docs/security.md)
+    nb = config.blinding_rows
+    min_rows = max(1 << MIN_DEGREE_BITS, len(rows) + nb)
+    if uses_lookups:
+        min_rows = max(min_rows, (1 << config.range_table_bits) + nb)
+    if config.zero_knowledge:
+        min_rows = max(min_rows, (config.max_quotient_degree_factor - 1) * (config.quotient_overlap - 1))
+    n = 1 << (min_rows - 1).bit_length()
     degree_bits = n.bit_length() - 1
     noop = noop_gate()
-    while len(rows) < n:
+    while len(rows) < n - nb:
         rows.append(Row(noop, [0] * config.num_constants, [], "padding"))
+    blind = blinding_gate()
+    while len(rows) < n:
+        rows.append(Row(blind, [0] * config.num_constants, [], "zk_blinding"))
 
     # gate set in order of first use; one selector column per gate
     gates: list[Gate] = []

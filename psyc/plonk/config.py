@@ -44,6 +44,8 @@ class CircuitConfig:
             raise ValueError("num_challenges must be in [1, 8]")
         if not 1 <= self.range_table_bits <= 20:
             raise ValueError("range_table_bits must be in [1, 20]")
+        if self.zero_knowledge and self.max_quotient_degree_factor < 3:
+            raise ValueError("zero knowledge needs max_quotient_degree_factor >= 3 (room for the blinding selector)")
 
     def to_list(self) -> list[int]:
         """The config as integers (stored in verifying keys and hashed into circuit digests)."""
@@ -76,16 +78,43 @@ class CircuitConfig:
 
     @property
     def quotient_chunks(self) -> int:
-        return self.max_quotient_degree_factor - 1
+        """Quotient chunks per challenge. With zero knowledge one more chunk than the
+        degree needs: consecutive chunks overlap by :attr:`quotient_overlap` coefficients,
+        which the prover randomises (docs/security.md)."""
+        return self.max_quotient_degree_factor - (0 if self.zero_knowledge else 1)
+
+    @property
+    def quotient_overlap(self) -> int:
+        """Coefficients shared by consecutive quotient chunks (random, cancelling in the
+        sum): chunk c starts at X^(c·(n − overlap)). One more than the number of FRI
+        queries with zero knowledge, else 0."""
+        return self.fri_config.num_query_rounds + 1 if self.zero_knowledge else 0
+
+    @property
+    def blinding_rows(self) -> int:
+        """Rows at the end of the table that hold uniformly random values in every
+        witness column (zero knowledge only): Z and φ are revealed at ζ, gζ, every query
+        point x and (through the quotient) g·x, and lose one free row to the last-row
+        check, so 2·queries + 3 rows (docs/security.md)."""
+        return 2 * self.fri_config.num_query_rounds + 3 if self.zero_knowledge else 0
+
+    @property
+    def num_fri_masks(self) -> int:
+        """Uniformly random polynomials committed with the quotient (zero knowledge only):
+        two base-field masks make FRI's combined polynomial uniform over the extension."""
+        return 2 if self.zero_knowledge else 0
 
     @property
     def lookups_per_row(self) -> int:
-        """Looked-up values per lookup row: the helper column's constraint has degree this + 1."""
-        return self.max_quotient_degree_factor - 1
+        """Looked-up values per lookup row: the helper column's constraint has degree this
+        + 1 (+ 1 more for the blinding selector with zero knowledge)."""
+        return self.max_quotient_degree_factor - 1 - int(self.zero_knowledge)
 
     @property
     def partial_product_chunk(self) -> int:
-        return self.max_quotient_degree_factor - 1
+        """Routed wires per partial product (one less with zero knowledge, whose blinding
+        selector multiplies the permutation terms)."""
+        return self.max_quotient_degree_factor - 1 - int(self.zero_knowledge)
 
     @property
     def num_partial_product_chunks(self) -> int:

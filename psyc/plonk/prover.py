@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 from contextlib import contextmanager
 
@@ -65,6 +66,7 @@ def prove(
     num_ch = cfg.num_challenges
     R = cfg.num_routed_wires
     zk = cfg.zero_knowledge
+    u = common.first_blinding_row  # rows u.. are random with zero knowledge (docs/security.md)
 
     with timing.phase("witness"):
         wires, public_inputs = generate_witness(data, pw)
@@ -73,14 +75,19 @@ def prove(
             failures = check_constraints(data, wires, public_inputs)
         if failures:
             raise UnsatisfiedConstraints(failures)
+    if zk:
+        wires[:, u:] = random_field_elements((wires.shape[0], n - u))
     pi_digest = hash_or_noop(public_inputs)
     ch = start_transcript(vo.circuit_digest, pi_digest)
 
     lookups = common.has_lookups
     if lookups:
         with timing.phase("lookups"):
-            mult = lookup_multiplicities(data, wires)
-        wire_columns = np.concatenate([wires, mult[None, :]])
+            mult = lookup_multiplicities(data, wires)  # 0 on the blinding rows
+        committed_mult = mult.copy()
+        if zk:
+            committed_mult[u:] = random_field_elements(n - u)
+        wire_columns = np.concatenate([wires, committed_mult[None, :]])
     else:
         wire_columns = wires
     with timing.phase("commit wires (LDE + Merkle)"):
@@ -118,11 +125,18 @@ def prove(
             final = pk.z_and_partial_products(nums, dens_inv, z, pps)
             if check_witness and final != 1:
                 raise WitnessError("copy constraints are not satisfied (the permutation product is not 1)")
+            if zk:  # Z(ω^u) = 1 is checked; the rows after it, and the partial products there, are free
+                z[u + 1 :] = random_field_elements(n - u - 1)
+                pps[:, u:] = random_field_elements((m - 1, n - u))
             zs_cols.append(z[None, :])
             zs_cols.append(pps)
         if lookups:
             for r in range(num_ch):
-                zs_cols.append(lookup_helper_columns(data, wires, mult, deltas[r], check_witness))
+                helpers = lookup_helper_columns(data, wires, mult, deltas[r], check_witness)
+                if zk:  # h, g free on the blinding rows; φ(ω^u) = 0 is checked, the rows after it free
+                    helpers[:2, u:] = random_field_elements((2, n - u))
+                    helpers[2, u + 1 :] = random_field_elements(n - u - 1)
+                zs_cols.append(helpers)
         zs_values = np.concatenate(zs_cols)
     with timing.phase("commit Z and partial products"):
         zs_batch = PolynomialBatch.from_values(zs_values, fri.rate_bits, fri.cap_height, blinding=zk)
@@ -162,6 +176,9 @@ def prove(
             np.stack([zs_lde[r * m + 1 : (r + 1) * m] for r in range(num_ch)]).reshape(num_ch, m - 1, n_lde)
         )
         offsets = np.array([pow(a, common.num_gate_constraints, P) for a in alphas], dtype=np.uint64)
+        # with zero knowledge the permutation and lookup terms are switched off on the
+        # blinding rows: accumulated apart, then multiplied by 1 − s_blind(x)
+        gate_out, out = out, (np.zeros_like(out) if zk else out)
         pk.permutation_vanishing_terms(
             np.ascontiguousarray(wires_lde[:R]),
             np.ascontiguousarray(pre_lde[S + K :]),
@@ -197,16 +214,37 @@ def prove(
                 lookup_offsets,
                 out,
             )
+        if zk:
+            active = sub_vec(np.ones(n_lde, dtype=np.uint64), pre_lde[common.blinding_selector])
+            for r in range(num_ch):
+                gate_out[r] = add_vec(gate_out[r], mul_vec(active, out[r]))
+            out = gate_out
+            # last-row checks at ω^u: L_u(x)(Z_r(x) − 1), then L_u(x)·φ_r(x)
+            w_u = pow(omega, u, P)
+            l_u = mul_vec(
+                scale_vec(zh_full, w_u),
+                batch_inverse_vec(scale_vec(sub_vec(xs_big, np.full(n_lde, w_u, dtype=np.uint64)), n)),
+            )
+            boundary = [sub_vec(zs_only[r], np.ones(n_lde, dtype=np.uint64)) for r in range(num_ch)]
+            if lookups:
+                boundary += [zs_lde[num_ch * m + 3 * r + 2] for r in range(num_ch)]
+            k0 = common.num_gate_constraints + num_ch * (1 + m) + (4 * num_ch if lookups else 0)
+            for a, alpha in enumerate(alphas):
+                acc = np.zeros(n_lde, dtype=np.uint64)
+                for t in reversed(boundary):
+                    acc = add_vec(scale_vec(acc, alpha), t)
+                out[a] = add_vec(out[a], scale_vec(mul_vec(l_u, acc), pow(alpha, k0, P)))
         zh_inv = np.array([inv(int(v)) for v in zh], dtype=np.uint64)
         pk.divide_by_zh(out, zh_inv[positions % blowup])
         out = bit_reverse(out)
-        q = cfg.quotient_chunks
         chunks = []
         for r in range(num_ch):
             coeffs = coset_intt(out[r], COSET_SHIFT)
-            if check_witness and coeffs[q * n :].any():
+            if check_witness and coeffs[(cfg.max_quotient_degree_factor - 1) * n :].any():
                 raise WitnessError("the quotient has too high a degree: constraints are not satisfied")
-            chunks.append(coeffs[: q * n].reshape(q, n))
+            chunks.append(split_quotient(coeffs, n, cfg))
+        if zk:  # FRI masks (docs/security.md)
+            chunks.append(random_field_elements((cfg.num_fri_masks, n)))
         quotient_coeffs = np.concatenate(chunks)
     with timing.phase("commit quotient"):
         quotient_batch = PolynomialBatch(quotient_coeffs, fri.rate_bits, fri.cap_height, blinding=zk)
@@ -269,3 +307,37 @@ def lookup_helper_columns(data, wires: np.ndarray, mult: np.ndarray, delta: int,
     if check and total != 0:
         raise WitnessError("lookup argument does not balance: a looked-up value is not in the table")
     return np.stack([h, g, phi])
+
+
+def random_field_elements(shape) -> np.ndarray:
+    """Uniform field elements from the OS's CSPRNG (blinding values): 64-bit draws,
+    those >= p (probability 2^-32 each) drawn again, so exactly uniform."""
+    count = int(np.prod(shape))
+    vals = np.frombuffer(secrets.token_bytes(8 * count), dtype=np.uint64).copy()
+    while True:
+        bad = np.nonzero(vals >= np.uint64(P))[0]
+        if not len(bad):
+            return vals.reshape(shape)
+        vals[bad] = np.frombuffer(secrets.token_bytes(8 * len(bad)), dtype=np.uint64)
+
+
+def split_quotient(coeffs: np.ndarray, n: int, cfg) -> np.ndarray:
+    """(Q, n) chunks t_c with t(X) = Σ_c X^(c·(n − s)) t_c(X), s = ``cfg.quotient_overlap``.
+
+    Without zero knowledge s = 0: the plain split of t into n-coefficient pieces. With it,
+    chunk c holds t's coefficients c·(n − s) .. (c+1)·(n − s) − 1, plus r_c(X) − X^(n−s)
+    r_(c+1)(X) for uniformly random r_1..r_(Q−1) of degree < s (r_0 = r_Q = 0): the sum
+    telescopes back to t, and every chunk but the first is uniform at any s points.
+    """
+    q, s = cfg.quotient_chunks, cfg.quotient_overlap
+    step = n - s
+    out = np.zeros((q, n), dtype=np.uint64)
+    for c in range(q):
+        piece = coeffs[c * step : (c * step + n if c == q - 1 else (c + 1) * step)]
+        out[c, : len(piece)] = piece
+    if s:
+        rs = random_field_elements((q - 1, s))
+        for c in range(1, q):
+            out[c, :s] = add_vec(out[c, :s], rs[c - 1])
+            out[c - 1, step:] = sub_vec(out[c - 1, step:], rs[c - 1])
+    return out

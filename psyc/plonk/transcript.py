@@ -63,7 +63,7 @@ def fri_instance(common, zeta: Ext2) -> FriInstanceInfo:
         common.num_preprocessed,
         common.num_wire_columns,
         common.num_zs_columns,
-        cfg.num_challenges * cfg.quotient_chunks,
+        cfg.num_challenges * cfg.quotient_chunks + cfg.num_fri_masks,
     ]
     oracles = tuple(
         FriOracleInfo(s, blinding=(o != PREPROCESSED and cfg.zero_knowledge)) for o, s in enumerate(sizes)

@@ -41,7 +41,7 @@ def opening_counts(common) -> dict[str, int]:
         "partial_products": nc * (cfg.num_partial_product_chunks - 1),
         "lookup_helpers": 3 * nc * lk,
         "lookup_phi_next": nc * lk,
-        "quotient_polys": nc * cfg.quotient_chunks,
+        "quotient_polys": nc * cfg.quotient_chunks + cfg.num_fri_masks,
     }
 
 
@@ -134,19 +134,42 @@ def eval_vanishing_at(common, o, zeta: Ext2, pi_digest, betas, gammas, alphas, d
                 o.lookup_phi_next[r] - phi - sel * h + mult * g,
             ]
 
+    # zero knowledge: permutation and lookup terms are off on the blinding rows, and the
+    # products / sums close at the first blinding row ω^u (docs/security.md)
+    active, boundary_terms = Ext2.one(), []
+    if cfg.zero_knowledge:
+        active = Ext2.one() - o.constants[common.blinding_selector]
+        w_u = pow(primitive_root_of_unity(common.degree_bits), common.first_blinding_row, P)
+        l_u = zh * w_u / ((zeta - w_u) * n)
+        boundary_terms = [l_u * (z - 1) for z in o.plonk_zs]
+        boundary_terms += [l_u * o.lookup_helpers[3 * r + 2] for r in range(len(deltas))]
+
+    def horner(terms: list[Ext2], a: int) -> Ext2:
+        acc = Ext2.zero()
+        for t in reversed(terms):
+            acc = acc * a + t
+        return acc
+
     out = []
     for a in alphas:
-        acc = Ext2.zero()
-        for t in reversed(gate_terms):
-            acc = acc * a + t
-        perm = Ext2.zero()
-        for t in reversed(perm_terms):
-            perm = perm * a + t
-        look = Ext2.zero()
-        for t in reversed(lookup_terms):
-            look = look * a + t
         k = common.num_gate_constraints
-        out.append(acc + perm * pow(a, k, P) + look * pow(a, k + len(perm_terms), P))
+        k_b = k + len(perm_terms) + len(lookup_terms)
+        arguments = horner(perm_terms, a) * pow(a, k, P) + horner(lookup_terms, a) * pow(a, k + len(perm_terms), P)
+        out.append(horner(gate_terms, a) + active * arguments + horner(boundary_terms, a) * pow(a, k_b, P))
+    return out
+
+
+def quotient_at(common, o, zeta: Ext2) -> list[Ext2]:
+    """t_r(ζ) = Σ_c ζ^(c·(n − s)) t_{r,c}(ζ) per challenge (s: the chunks' overlap)."""
+    cfg = common.config
+    q = cfg.quotient_chunks
+    step = zeta ** (common.degree - cfg.quotient_overlap)
+    out = []
+    for r in range(cfg.num_challenges):
+        t = Ext2.zero()
+        for c in reversed(o.quotient_polys[r * q : (r + 1) * q]):
+            t = t * step + c
+        out.append(t)
     return out
 
 
@@ -173,15 +196,13 @@ def _verify(pwpi: ProofWithPublicInputs, verifier_only, common) -> None:
     n = common.degree
     _require(zeta**n != Ext2(1), "ζ lies in the trace domain")
 
+    _require(
+        cfg.zero_knowledge == (common.blinding_selector is not None),
+        "the circuit's blinding rows do not match its zero-knowledge setting",
+    )
     vanishing = eval_vanishing_at(common, o, zeta, pi_digest, betas, gammas, alphas, deltas)
     zh = zeta**n - 1
-    q = cfg.quotient_chunks
-    zeta_n = zeta**n
-    for r in range(cfg.num_challenges):
-        chunks = o.quotient_polys[r * q : (r + 1) * q]
-        t = Ext2.zero()
-        for c in reversed(chunks):
-            t = t * zeta_n + c
+    for r, t in enumerate(quotient_at(common, o, zeta)):
         _require(vanishing[r] == zh * t, f"vanishing polynomial check failed at ζ (challenge {r})")
 
     instance = fri_instance(common, zeta)
@@ -199,4 +220,4 @@ def _verify(pwpi: ProofWithPublicInputs, verifier_only, common) -> None:
         raise VerificationError(f"FRI: {e}") from None
 
 
-__all__ = ["VerificationError", "eval_vanishing_at", "primitive_root_of_unity", "verify"]
+__all__ = ["VerificationError", "eval_vanishing_at", "primitive_root_of_unity", "quotient_at", "verify"]

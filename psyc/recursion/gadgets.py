@@ -218,6 +218,16 @@ def ext_exp_power_of_two(b: CircuitBuilder, x: ExtTarget, log_e: int) -> ExtTarg
     return x
 
 
+def ext_exp_const(b: CircuitBuilder, x: ExtTarget, e: int) -> ExtTarget:
+    """x^e for a constant e >= 1 (square and multiply, most significant bit first)."""
+    acc = x
+    for bit in bin(e)[3:]:
+        acc = ext_square(b, acc)
+        if bit == "1":
+            acc = b.mul_extension(acc, x)
+    return acc
+
+
 def exp_power_of_two(b: CircuitBuilder, x: Target, log_e: int) -> Target:
     for _ in range(log_e):
         x = b.mul(x, x)

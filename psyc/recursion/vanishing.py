@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from psyc.field.goldilocks import P
+from psyc.field.goldilocks import P, primitive_root_of_unity
 from psyc.plonk.builder import CircuitBuilder, ExtTarget
 from psyc.plonk.proof import OpeningSet
 from psyc.plonk.target import Target
@@ -168,8 +168,28 @@ def eval_vanishing_circuit(
     with b.scope("gates"):
         terms = gate_constraint_terms(b, common, o, pi_digest)
     with b.scope("permutation"):
-        terms += permutation_terms(b, common, o, zeta, l0, betas, gammas)
+        arguments = permutation_terms(b, common, o, zeta, l0, betas, gammas)
     with b.scope("lookups"):
-        terms += lookup_terms(b, common, o, l0, deltas)
+        arguments += lookup_terms(b, common, o, l0, deltas)
+    if common.config.zero_knowledge:
+        with b.scope("zk_blinding"):
+            arguments = zk_terms(b, common, o, zeta, l0, arguments, len(deltas))
     with b.scope("combine"):
-        return combine_terms(b, terms, alphas)
+        return combine_terms(b, terms + arguments, alphas)
+
+
+def zk_terms(
+    b: CircuitBuilder, common, o: OpeningSet, zeta: ExtTarget, l0: ExtTarget, arguments, num_deltas: int
+) -> list[ExtTarget]:
+    """Zero knowledge (``eval_vanishing_at``'s ``active`` and boundary terms): the
+    permutation and lookup terms times 1 − s_blind(ζ), then L_u(ζ)(Z_r(ζ) − 1) and
+    L_u(ζ)·φ_r(ζ) at the first blinding row u, with L_u(ζ) = ω^u·L0(ζ)·(ζ − 1)/(ζ − ω^u)."""
+    one = ext_const(b, 1)
+    active = b.sub_extension(one, o.constants[common.blinding_selector])
+    out = [b.mul_extension(active, t) for t in arguments]
+    w_u = pow(primitive_root_of_unity(common.degree_bits), common.first_blinding_row, P)
+    num = b.arithmetic_extension(w_u, P - w_u, l0, zeta, l0)  # ω^u·L0·(ζ − 1)
+    l_u = ext_div(b, num, b.arithmetic_extension(1, P - w_u, zeta, one, one))  # ζ − ω^u != 0 (ζ^n != 1)
+    out += [b.mul_extension(l_u, b.sub_extension(z, one)) for z in o.plonk_zs]
+    out += [b.mul_extension(l_u, o.lookup_helpers[3 * r + 2]) for r in range(num_deltas)]
+    return out

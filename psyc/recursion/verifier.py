@@ -44,6 +44,7 @@ from psyc.recursion.gadgets import (
     assert_bool,
     assert_equal_ext,
     ext_const,
+    ext_exp_const,
     reduce_with_powers,
     verification_condition,
 )
@@ -131,9 +132,11 @@ def _verify_proof_circuit(b: CircuitBuilder, pt: ProofTargets, vk, common) -> li
             )
 
         with b.scope("quotient"):
-            q = cfg.quotient_chunks
+            q, step = cfg.quotient_chunks, zeta_n
+            if cfg.quotient_overlap:  # chunks step by ζ^(n − s) (zero knowledge)
+                step = ext_exp_const(b, zeta, common.degree - cfg.quotient_overlap)
             for r in range(nc):
-                t = reduce_with_powers(b, o.quotient_polys[r * q : (r + 1) * q], zeta_n)
+                t = reduce_with_powers(b, o.quotient_polys[r * q : (r + 1) * q], step)
                 assert_equal_ext(b, vanishing[r], b.mul_extension(zh, t))
 
         with b.scope("fri"):

@@ -9,7 +9,7 @@ from psyc.plonk.gates.coset_interpolation import coset_interpolation_gate
 from psyc.plonk.gates.exponentiation import exponentiation_gate
 from psyc.plonk.gates.extension_arithmetic import extension_arithmetic_gate
 from psyc.plonk.gates.lookup import lookup_gate
-from psyc.plonk.gates.noop import noop_gate
+from psyc.plonk.gates.noop import blinding_gate, noop_gate
 from psyc.plonk.gates.poseidon import poseidon_gate
 from psyc.plonk.gates.public_input import public_input_gate
 from psyc.plonk.gates.random_access import random_access_gate
@@ -23,6 +23,7 @@ _CONSTRUCTORS = {
     "extension_arithmetic": extension_arithmetic_gate,
     "lookup": lookup_gate,
     "noop": noop_gate,
+    "blinding": blinding_gate,
     "poseidon": poseidon_gate,
     "public_input": public_input_gate,
     "random_access": random_access_gate,
@@ -45,6 +46,7 @@ def check_gate_spec(name: str, params: tuple[int, ...], config) -> None:
         "poseidon": [],
         "public_input": [],
         "noop": [],
+        "blinding": [],
     }
     if name not in limits:
         raise ValueError(f"unknown gate type '{name}'")
@@ -79,6 +81,7 @@ __all__ = [
     "exponentiation_gate",
     "extension_arithmetic_gate",
     "noop_gate",
+    "blinding_gate",
     "public_input_gate",
     "random_access_gate",
 ]

@@ -8,3 +8,16 @@ from psyc.plonk.gates.base import Gate
 @cache  # gates are immutable; building one runs sympy (callers ask per operation)
 def noop_gate() -> Gate:
     return Gate(name="noop", num_wires=0, num_constants=0, constraints=(), description="no constraints")
+
+
+@cache
+def blinding_gate() -> Gate:
+    """The zero-knowledge blinding rows: no gate constraints, and its selector switches the
+    permutation and lookup constraints off on those rows (docs/security.md)."""
+    return Gate(
+        name="blinding",
+        num_wires=0,
+        num_constants=0,
+        constraints=(),
+        description="random blinding row (zero knowledge)",
+    )
