@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from psyc.frontend import ast
 from psyc.frontend import types as ty
@@ -29,11 +32,40 @@ from psyc.plonk.config import CircuitConfig
 from psyc.project.manifest import Project, find_project
 from psyc.util.gc_pause import with_gc_paused
 
+if TYPE_CHECKING:
+    from psyc.ir.lower import Lowered
+    from psyc.plonk.circuit_data import CircuitData
+    from psyc.plonk.diagnostics import ConstraintFailure
+    from psyc.plonk.keys import VerifyingKey
+    from psyc.plonk.proof import ProofWithPublicInputs
+    from psyc.plonk.prover import Timing
+
+Inputs = Mapping[str, Any] | Sequence[Any]  # what CompiledProgram.execute accepts
+
+
+def _input_error(code: str, message: str, notes: list[str]) -> CompileError:
+    return CompileError([Diagnostic("error", code, message, [], notes)])
+
+
+def _to_json(values: dict) -> str:
+    try:
+        return json.dumps(values)
+    except (TypeError, ValueError) as e:
+        raise _input_error("E0601", f"input values must be numbers, booleans, lists and dicts: {e}", []) from None
+
+
 SINKS = frozenset({"assert", "assert_eq", "range_check", "assert_bool", "output"})
 
 
 @dataclass
 class CompileOptions:
+    """How to compile: ``entry`` (default: the project's, usually ``main``),
+    ``max_unroll`` (loop-unrolling bound, default 2^20), ``optimize`` (run the IR passes),
+    ``config`` (the circuit's shape, default ``CircuitConfig.standard()``),
+    ``zero_knowledge`` (default: the project's), ``collect_errors`` (report every
+    independent error, as ``psyc check`` does) and ``shape`` (the standard shape of
+    verified proofs, for recursion)."""
+
     entry: str | None = None  # default: the project's entry (main)
     collect_errors: bool = False  # report every independent error of the entry, not just the first
     shape: object = None  # the standard shape of verified proofs (psyc.recursion.shape); None: the default
@@ -45,6 +77,19 @@ class CompileOptions:
 
 @dataclass
 class CompiledProgram:
+    """A program compiled to SSA IR, ready to run and prove.
+
+    ``params`` lists the entry's parameters as ``(name, type, is_public)``;
+    :meth:`execute` runs it, :meth:`prove` proves a run, :meth:`circuit` is the built
+    circuit (``.verify(proof)``, ``.verifier_data`` the key), :meth:`check_constraints`
+    checks a run against the circuit without proving. The circuit is built on first use.
+
+        prog = psyc.compile_path("examples/hash_chain")
+        run = prog.execute({"seed": 42})
+        proof = prog.prove(run)
+        prog.circuit().verify(proof)
+    """
+
     project: Project
     sources: SourceMap
     program: Program
@@ -80,9 +125,76 @@ class CompiledProgram:
             )
         return read_inputs(str(path), [(n, t) for n, t, _ in self.params], self.sources)
 
+    def normalize_inputs(self, inputs: Inputs) -> list[list]:
+        """The entry's inputs as one flattened list per parameter, from any form
+        :meth:`execute` accepts; values are checked against their types (E06xx)."""
+        from collections.abc import Mapping
+
+        from psyc.project.inputs import ProofArg, format_value, parse_inputs
+
+        names = [n for n, _, _ in self.params]
+        types = [t for _, t, _ in self.params]
+        if isinstance(inputs, Mapping):
+            by_name = dict(inputs)
+        elif isinstance(inputs, list | tuple):
+            values = list(inputs)
+            sizes = [ty.size(t) for t in types]
+            if self._is_flattened(values, sizes):
+                return [list(v) for v in values]  # the form read_inputs returns
+            if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+                if len(values) != sum(sizes):
+                    raise _input_error(
+                        "E0601",
+                        f"expected {sum(sizes)} field value(s) for {', '.join(f'`{n}`' for n in names) or 'no'}"
+                        f" parameter(s), got {len(values)}",
+                        ["pass the inputs by name instead: `prog.execute({\"x\": 3, ...})`"],
+                    )
+                per_param, k = [], 0
+                for t, n in zip(types, sizes, strict=True):
+                    per_param.append(format_value(t, values[k : k + n]))
+                    k += n
+                values = per_param
+            if len(values) != len(names):
+                raise _input_error(
+                    "E0601",
+                    f"`{self.program.name}` takes {len(names)} parameter(s) ({', '.join(names)}), got {len(values)}",
+                    ["pass a dict by name, one value per parameter, or every field value flattened in order"],
+                )
+            by_name = dict(zip(names, values, strict=True))
+        else:
+            raise _input_error("E0601", f"inputs must be a dict by name or a list, not {type(inputs).__name__}", [])
+        proofs = {n: v for n, v in by_name.items() if isinstance(v, ProofArg)}
+        params = [(n, t) for n, t, _ in self.params if n not in proofs]
+        rest = {n: v for n, v in by_name.items() if n not in proofs}
+        values = iter(parse_inputs(_to_json(rest), "<inputs>.json", params, self.sources))
+        return [[proofs[n]] if n in proofs else next(values) for n in names]
+
+    @staticmethod
+    def _is_flattened(values: list, sizes: list[int]) -> bool:
+        """Is this the form read_inputs returns: per parameter, a list of its field values?"""
+        from psyc.project.inputs import ProofArg
+
+        def flat_param(v, n: int) -> bool:
+            if not isinstance(v, list):
+                return False
+            if len(v) == 1 and isinstance(v[0], ProofArg):
+                return True
+            return len(v) == n and all(isinstance(x, int) and not isinstance(x, bool) for x in v)
+
+        return len(values) == len(sizes) and all(flat_param(v, n) for v, n in zip(values, sizes, strict=True))
+
     @with_gc_paused
-    def execute(self, inputs: list[list[int]]) -> Execution:
-        """Run on one list of values per parameter (a proof input is a ``ProofArg``)."""
+    def execute(self, inputs: Inputs) -> Execution:
+        """Run the program on ``inputs``, given as any of:
+
+        * a dict by parameter name, values as in an inputs file (``{"x": 3, "h": [1, 2, 3, 4]}``);
+        * a list with one value per parameter (``[3, [1, 2, 3, 4]]``), or every field
+          value flattened in order (``[3, 1, 2, 3, 4]``);
+        * what :meth:`read_inputs` returns (one flattened list per parameter).
+
+        Raises :class:`CompileError` (E06xx) for values that do not fit the parameters and
+        :class:`ExecutionError` when the run fails (an assertion, an overflow, ...)."""
+        inputs = self.normalize_inputs(inputs)
         flat, proofs = [], []
         for per_param in inputs:
             for x in per_param:
@@ -97,7 +209,7 @@ class CompiledProgram:
         self.timings["execute"] = time.perf_counter() - t0
         return run
 
-    def standard_proof(self, proof, vk, source: str = ""):
+    def standard_proof(self, proof: ProofWithPublicInputs, vk: VerifyingKey, source: str = "") -> tuple:
         """A proof input in the standard shape: wrapped (proved again inside a circuit of
         the shape, same public inputs) when it is not of the shape already. ``source``
         names the input in the error raised when the proof does not verify."""
@@ -126,7 +238,8 @@ class CompiledProgram:
 
     # --- circuit ------------------------------------------------------------------------
     @with_gc_paused
-    def lowered(self):
+    def lowered(self) -> Lowered:
+        """The program lowered to circuit operations (before the table is laid out)."""
         if self._lowered is None:
             from psyc.ir.lower import lower
 
@@ -136,7 +249,8 @@ class CompiledProgram:
         return self._lowered
 
     @with_gc_paused
-    def circuit(self):
+    def circuit(self) -> CircuitData:
+        """The built circuit (cached): ``.verify(proof)``, ``.verifier_data`` (the key)."""
         if self._circuit is None:
             low = self.lowered()
             t0 = time.perf_counter()
@@ -144,14 +258,15 @@ class CompiledProgram:
             self.timings["build"] = time.perf_counter() - t0
         return self._circuit
 
-    def check_constraints(self, run: Execution) -> list:
+    def check_constraints(self, run: Execution) -> list[ConstraintFailure]:
         """Constraint check of the lowered circuit on this execution's witness (no proof)."""
         from psyc.ir.lower import check
 
         low = self.lowered()
         return check(low, self.circuit(), low.partial_witness(run))
 
-    def prove(self, run: Execution, timing=None):
+    def prove(self, run: Execution, timing: Timing | None = None) -> ProofWithPublicInputs:
+        """A proof of ``run`` (from :meth:`execute`); ``timing`` collects per-phase times."""
         low = self.lowered()
         data = self.circuit()
         t0 = time.perf_counter()
@@ -164,6 +279,8 @@ class CompiledProgram:
 # loading
 # =========================================================================================
 def open_project(path: str | Path = ".") -> tuple[Project, ModuleLoader]:
+    """The project at ``path`` (a folder with psy.toml, a path inside one, or a single
+    ``.psy`` file) and a module loader for its sources."""
     sources = SourceMap()
     project = find_project(path, sources)
     loader = ModuleLoader(project.src_dir, sources)
@@ -188,6 +305,8 @@ def root_module(project: Project, loader: ModuleLoader) -> Module:
 
 
 def compile_path(path: str | Path = ".", options: CompileOptions | None = None) -> CompiledProgram:
+    """Compile the project at ``path`` (see :func:`open_project`); raises
+    :class:`CompileError` with located diagnostics for a mistake in the program."""
     project, loader = open_project(path)
     return compile_project(project, loader, options)
 
@@ -196,19 +315,14 @@ def compile_path(path: str | Path = ".", options: CompileOptions | None = None) 
 def compile_project(
     project: Project, loader: ModuleLoader, options: CompileOptions | None = None, fn_name: str | None = None
 ) -> CompiledProgram:
+    """Compile ``project``'s entry (or ``fn_name``) with ``options``."""
     options = options or CompileOptions()
     t0 = time.perf_counter()
     module = root_module(project, loader)
     entry = fn_name or options.entry or project.entry
     fn = module.items.get(entry)
     if not isinstance(fn, ast.FnDecl):
-        fns = [n for n, it in module.items.items() if isinstance(it, ast.FnDecl)]
-        raise error(
-            "E0100",
-            f"no function `{entry}` in {module.file}",
-            None,
-            notes=[f"functions here: {', '.join(fns) or 'none'}"],
-        )
+        raise CompileError([missing_entry(module, entry, project)])
     max_unroll = options.max_unroll or project.max_unroll or DEFAULT_MAX_UNROLL
     el = Elaborator(loader, "constrained", max_unroll)
     el.shape = options.shape
@@ -236,6 +350,21 @@ def compile_project(
         config,
         options.shape,
     )
+
+
+def missing_entry(module: Module, entry: str, project: Project) -> Diagnostic:
+    """E0110 for an empty file, E0100 for a file without the entry function."""
+    fns = [n for n, it in module.items.items() if isinstance(it, ast.FnDecl)]
+    where = f"`entry = \"{entry}\"` in {project.manifest.name}" if project.manifest and entry != "main" else ""
+    if not module.items:
+        return Diagnostic("error", "E0110", f"{module.file} is empty: a program needs an entry function",
+                          [], [f"add `fn {entry}(…) {{ … }}`"])
+    notes = [f"functions here: {', '.join(fns) or 'none'}"]
+    if where:
+        notes.append(f"the entry is set by {where}")
+    else:
+        notes.append("choose another entry with `--entry NAME` or `entry = \"NAME\"` in psy.toml")
+    return Diagnostic("error", "E0100", f"no entry function `{entry}` in {module.file}", [], notes)
 
 
 _FINGERPRINTS: dict[str, list[int]] = {}
@@ -344,7 +473,9 @@ def check_project(
     compiled = None
     module = root_module(project, loader)
     entry = (options.entry if options else None) or project.entry
-    if isinstance(module.items.get(entry), ast.FnDecl):
+    if not isinstance(module.items.get(entry), ast.FnDecl):
+        errors.append(missing_entry(module, entry, project))
+    else:
         try:
             compiled = compile_project(
                 project, loader, dataclasses.replace(options or CompileOptions(), collect_errors=True)

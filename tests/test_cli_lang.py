@@ -31,7 +31,7 @@ def test_new_project_tests_and_proves(tmp_path, capsys):
     proj = tmp_path / "vote"
     assert main(["new", str(proj)]) == 0
     assert (proj / "psy.toml").is_file() and (proj / "src" / "main.psy").is_file()
-    assert main(["new", str(proj)]) == 1  # refuses to overwrite
+    assert main(["new", str(proj)]) == 2  # refuses to overwrite: a file error (docs/cli.md)
     assert main(["check", str(proj)]) == 0
     assert main(["test", str(proj)]) == 0
     assert main(["execute", str(proj), "--json", "--check"]) == 0
@@ -92,6 +92,7 @@ def test_check_writes_inputs_template_once(tmp_path):
 def test_compile_writes_key_ir_and_stats(tmp_path, capsys):
     proj = _project(tmp_path, "fn main(x: Felt) -> pub Felt { x * x * x + 5 }\n")
     out = tmp_path / "build"
+    out.mkdir()
     assert main(["compile", str(proj), "-o", str(out), "--emit-ir"]) == 0
     printed = capsys.readouterr().out
     assert "fn main {" in printed and "output" in printed and "src/main.psy:1:" in printed
@@ -104,7 +105,7 @@ def test_compile_refuses_to_overwrite_foreign_files(tmp_path):
     proj = _project(tmp_path, "fn main(x: Felt) -> pub Felt { x }\n")
     (tmp_path / "target").mkdir()
     (tmp_path / "target" / "p.vk").write_text("my notes")
-    assert main(["compile", str(proj)]) == 1
+    assert main(["compile", str(proj)]) == 2  # a file error (docs/cli.md)
     assert (tmp_path / "target" / "p.vk").read_text() == "my notes"
 
 
@@ -127,7 +128,7 @@ def test_info_attributes_rows_to_lines_and_functions(tmp_path, capsys):
 def test_execute_reports_bad_inputs(tmp_path, capsys):
     proj = _project(tmp_path, "fn main(a: u8) -> pub u8 { a }\n")
     (proj / "inputs.toml").write_text("a = 300\n")
-    assert main(["execute", str(proj)]) == 1
+    assert main(["execute", str(proj)]) == 2  # a file error (docs/cli.md)
     err = capsys.readouterr().err
     assert "E0602" in err and "inputs.toml:1:" in err
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import json
 
 from psyc.cli.common import (
     EXIT_FAIL,
     EXIT_OK,
     add_compile_options,
+    add_json,
     add_path,
     compile_options,
     ok,
+    positive_int,
     print_diagnostics,
     step,
     user_errors,
@@ -26,7 +29,8 @@ def register(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--seed", type=int, default=0, help="seed for random inputs and perturbations")
     p.add_argument("--static", action="store_true", help="structural checks only (no witness needed)")
-    p.add_argument("--tries", type=int, default=48, help="perturbations tried per hint (default 48)")
+    p.add_argument("--tries", type=positive_int, default=48, help="perturbations tried per hint (default 48)")
+    add_json(p, "the findings")
     add_compile_options(p)
 
 
@@ -48,6 +52,15 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
             static_only=args.static,
         )
     print_diagnostics([f.to_diagnostic() for f in report.findings], loader.sources)
+    if args.json:
+        print(json.dumps({
+            "clean": not report.findings,
+            "witness": str(report.witness),
+            "findings": [
+                {"code": f.code, "severity": f.severity, "message": f.message, "notes": list(f.notes)}
+                for f in report.findings
+            ],
+        }))
     if report.findings:
         ok(
             f"[red]audit[/red]: {len(report.findings)} finding(s) in `{project.name}` (witness: {report.witness})"

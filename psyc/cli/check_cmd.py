@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import json
 
 from psyc.cli.common import (
     EXIT_FAIL,
     EXIT_OK,
     add_compile_options,
+    add_json,
     add_path,
     compile_options,
+    diagnostic_json,
     ok,
     print_diagnostics,
     user_errors,
@@ -21,6 +24,7 @@ HELP = "parse, type-check and lint a project (every function and test); writes a
 def register(p: argparse.ArgumentParser) -> None:
     add_path(p)
     add_compile_options(p)
+    add_json(p, "the errors and warnings")
     p.add_argument("--no-template", action="store_true", help="do not write inputs.toml when it is missing")
 
 
@@ -34,6 +38,12 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
     compiled, errors = check_project(project, loader, compile_options(args))
     warnings = compiled.warnings if compiled else []
     print_diagnostics(errors + warnings, loader.sources)
+    if args.json:
+        print(json.dumps({
+            "ok": not errors,
+            "errors": [diagnostic_json(d, loader.sources) for d in errors],
+            "warnings": [diagnostic_json(d, loader.sources) for d in warnings],
+        }))
     if errors:
         ok(f"[red]error[/red]: {len(errors)} error(s), {len(warnings)} warning(s)")
         return EXIT_FAIL

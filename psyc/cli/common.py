@@ -10,6 +10,8 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 
+from rich.markup import escape
+
 from psyc.cli.console import console, error_console
 from psyc.frontend.diagnostics import CompileError, Diagnostic, SourceMap, render
 
@@ -20,9 +22,24 @@ def add_path(p: argparse.ArgumentParser) -> None:
     p.add_argument("path", nargs="?", default=".", help="project folder, a path inside it, or one .psy file")
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: an integer >= 1 (a usage error, exit 2, otherwise)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def add_json(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument("--json", action="store_true", help=f"print {what} as one JSON object on stdout (messages on stderr)")
+
+
 def add_compile_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--entry", help="entry function (default: the project's, usually main)")
-    p.add_argument("--max-unroll", type=int, help="most iterations one loop may unroll to (default 2^20)")
+    p.add_argument("--max-unroll", type=positive_int, help="most iterations one loop may unroll to (default 2^20)")
     p.add_argument("--no-optimize", action="store_true", help="skip the IR passes (for debugging)")
 
 
@@ -44,6 +61,46 @@ def print_diagnostics(diags: list[Diagnostic], sources: SourceMap | None) -> Non
         error_console.print()
 
 
+def is_compile_error(d: Diagnostic) -> bool:
+    """A mistake in the program's source (syntax, names, types, compile-time values)."""
+    return d.severity == "error" and d.code[:1] == "E" and d.code[1:3] in ("00", "01", "02", "03")
+
+
+def is_file_error(d: Diagnostic) -> bool:
+    """A mistake in a file or option around the program (inputs file, psy.toml, an output
+    path): a usage or file error, exit 2 as docs/cli.md says."""
+    return d.severity == "error" and d.code[:1] == "E" and d.code[1:3] in ("06", "07", "08")
+
+
+def exit_code_for(diags: list[Diagnostic]) -> int:
+    return EXIT_USAGE if any(is_file_error(d) for d in diags) else EXIT_FAIL
+
+
+@contextlib.contextmanager
+def messages_to_stderr(args: argparse.Namespace) -> Iterator[None]:
+    """With ``--json`` stdout carries exactly one JSON object: every human message goes to
+    stderr (the JSON itself is printed with ``print``)."""
+    if not getattr(args, "json", False):
+        yield
+        return
+    console.file = sys.stderr
+    try:
+        yield
+    finally:
+        console.file = None  # back to following sys.stdout
+
+
+def diagnostic_json(d: Diagnostic, sources: SourceMap | None) -> dict:
+    """A diagnostic for ``--json`` output: code, severity, message, location, notes."""
+    doc = {"code": d.code, "severity": d.severity, "message": d.message, "notes": list(d.notes)}
+    label = next((lb for lb in d.labels if lb.span is not None), None)
+    if label is not None:
+        doc["file"] = label.span.file
+        with contextlib.suppress(KeyError):
+            doc["line"], doc["column"] = (sources or SourceMap()).line_col(label.span.file, label.span.start)
+    return doc
+
+
 def user_errors(fn: Callable[..., int]) -> Callable[..., int]:
     """Turn every error a user can cause into a rendered diagnostic and an exit code."""
 
@@ -55,23 +112,27 @@ def user_errors(fn: Callable[..., int]) -> Callable[..., int]:
         from psyc.util.serialization import FormatError
 
         try:
-            return fn(args, ctx)
+            with messages_to_stderr(args):
+                return fn(args, ctx)
         except CompileError as e:
             print_diagnostics(e.diagnostics, getattr(e, "sources", None) or ctx.get("sources"))
-            n = sum(d.severity == "error" for d in e.diagnostics)
-            error_console.print(f"[red]error[/red]: could not compile: {n} error(s)" if n else "")
-            return EXIT_FAIL
+            n = sum(is_compile_error(d) for d in e.diagnostics)
+            if n:
+                error_console.print(f"[red]error[/red]: could not compile: {n} error(s)")
+            return exit_code_for(e.diagnostics)
         except ExecutionError as e:
             print_diagnostics([e.to_diagnostic()], ctx.get("sources"))
             return EXIT_FAIL
         except FormatError as e:
-            error_console.print(f"[red]error[/red]: {e}", highlight=False)
+            error_console.print(f"[red]error[/red]: {escape(str(e))}", highlight=False)
             return EXIT_USAGE
         except LoweringError as e:
-            error_console.print(f"[red]error[/red]: cannot build the circuit: {e}", highlight=False)
+            error_console.print(f"[red]error[/red]: cannot build the circuit: {escape(str(e))}", highlight=False)
             return EXIT_FAIL
         except OSError as e:
-            error_console.print(f"[red]error[/red]: {e.strerror or e}: {e.filename or ''}", highlight=False)
+            error_console.print(
+                f"[red]error[/red]: {escape(str(e.strerror or e))}: {escape(str(e.filename or ''))}", highlight=False
+            )
             return EXIT_USAGE
 
     return wrapper

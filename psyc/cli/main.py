@@ -14,6 +14,7 @@ from psyc.cli import (
     compile_cmd,
     demo_cmd,
     execute_cmd,
+    explain_cmd,
     fuzz_cmd,
     info_cmd,
     new_cmd,
@@ -37,6 +38,7 @@ COMMANDS = {
     "audit": audit_cmd,
     "demo": demo_cmd,
     "bench": bench_cmd,
+    "explain": explain_cmd,
 }
 
 

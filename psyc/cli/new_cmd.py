@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
-from psyc.cli.common import EXIT_OK, ok, user_errors
+from psyc.cli.common import EXIT_OK, add_json, ok, user_errors
 
 HELP = "create a new project: psy.toml, src/main.psy (with a test) and inputs.toml"
 
@@ -13,6 +14,7 @@ HELP = "create a new project: psy.toml, src/main.psy (with a test) and inputs.to
 def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", help="folder to create (its name is the package name unless --name)")
     p.add_argument("--name", dest="package", help="package name, if different from the folder")
+    add_json(p, "the created files")
 
 
 @user_errors
@@ -24,4 +26,6 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
     for path in created:
         ok(f"  {path}")
     ok(f"next: cd {args.name} && psyc test && psyc prove")
+    if args.json:
+        print(json.dumps({"project": args.package or Path(args.name).name, "files": [str(p) for p in created]}))
     return EXIT_OK

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
+from rich.markup import escape
 from rich.table import Table
 
 from psyc.cli.common import (
+    EXIT_FAIL,
     EXIT_OK,
     add_compile_options,
     add_path,
     compile_from_args,
     ok,
-    refuse_overwrite,
     step,
     user_errors,
 )
@@ -25,7 +27,9 @@ HELP = "prove the program on its inputs: writes the proof P and the verifying ke
 def register(p: argparse.ArgumentParser) -> None:
     add_path(p)
     p.add_argument("--inputs", help="inputs file, .toml or .json (default: PROJECT/inputs.toml)")
-    p.add_argument("-o", "--output", help="proof file (default: PROJECT/target/NAME.proof)")
+    p.add_argument("-o", "--output", help="proof file (default: PROJECT/target/NAME.proof); its folder must exist")
+    p.add_argument("--json", action="store_true", help="print the proof's paths, public inputs and timings as JSON")
+    p.add_argument("--force", action="store_true", help="overwrite files psyc did not write for this program")
     add_compile_options(p)
 
 
@@ -36,32 +40,51 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
     found = contract_cli.open_contract(args, ctx)
     if found is not None:
         return contract_cli.prove_contract(found, args)
+    from psyc.cli.outputs import OutputFiles
     from psyc.plonk.diagnostics import UnsatisfiedConstraints
-    from psyc.plonk.keys import PROOF_MAGIC, VK_MAGIC, proof_to_bytes
+    from psyc.plonk.keys import proof_to_bytes
 
     timings: dict[str, float] = {}
     project, prog = compile_from_args(args, ctx, timings)
+    files = OutputFiles(project, args.force)
+    if args.output:
+        out = Path(args.output)
+        files.folder(out.parent if str(out.parent) else Path("."), named_by_user=True)
+    else:
+        out = files.folder(project.root / "target", named_by_user=False) / f"{project.name}.proof"
+    vk_path = Path(str(out) + ".vk")
+    files.check(out)  # before the work: a refused path should not cost a proof
+    files.check(vk_path)
     inputs = prog.read_inputs(args.inputs)
     with step("executing", timings):
         execution = prog.execute(inputs)
     with step("building the circuit", timings):
         data = prog.circuit()
-    out = Path(args.output) if args.output else project.root / "target" / f"{project.name}.proof"
-    vk_path = Path(str(out) + ".vk")
-    refuse_overwrite(out, PROOF_MAGIC)
-    refuse_overwrite(vk_path, VK_MAGIC)
     with step("proving", timings):
         try:
             proof = prog.prove(execution)
         except UnsatisfiedConstraints as e:
-            error_console.print(f"[red]error[/red]: {e}", highlight=False)
-            return 1
+            error_console.print(f"[red]error[/red]: {escape(str(e))}", highlight=False)
+            return EXIT_FAIL
     with step("verifying", timings):
         data.verify(proof)
-    out.parent.mkdir(parents=True, exist_ok=True)
     blob = proof_to_bytes(proof)
-    out.write_bytes(blob)
-    vk_path.write_bytes(data.verifier_data.to_bytes())
+    files.write(out, blob)
+    files.write(vk_path, data.verifier_data.to_bytes())
+    for note in files.notes:
+        error_console.print(f"note: {note}", markup=False, highlight=False)
+    fingerprint = [int(x) for x in data.verifier_data.fingerprint]
+    if args.json:
+        print(json.dumps({
+            "proof": str(out),
+            "vk": str(vk_path),
+            "public_inputs": [str(int(x)) for x in proof.public_inputs],
+            "fingerprint": [str(x) for x in fingerprint],
+            "rows": data.common.degree,
+            "proof_bytes": len(blob),
+            "timings_s": {k: round(v, 4) for k, v in timings.items()},
+        }))
+        return EXIT_OK
     table = Table(title=f"{project.name}: proof", show_header=False)
     for k, v in timings.items():
         table.add_row(k, f"{v * 1e3:,.0f} ms")
@@ -72,5 +95,5 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
         ", ".join(str(x) for x in proof.public_inputs[:8]) + (" …" if len(proof.public_inputs) > 8 else ""),
     )
     error_console.print(table)
-    ok(f"wrote {out} and {vk_path}")
+    ok(f"wrote {out} and {vk_path} (key fingerprint {','.join(map(str, fingerprint))})")
     return EXIT_OK

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from pathlib import Path
 
-from psyc.cli.common import EXIT_FAIL, EXIT_OK, add_path, ok, print_diagnostics, user_errors
+from rich.markup import escape
+
+from psyc.cli.common import EXIT_FAIL, EXIT_OK, add_path, ok, user_errors
+from psyc.cli.console import error_console
 
 HELP = "run every #[test] function (execution and constraint check; --prove also proves and verifies)"
 
@@ -16,6 +20,7 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("--prove", action="store_true", help="also prove and verify every passing test")
     p.add_argument("--filter", help="run only tests whose name contains this")
     p.add_argument("--std", action="store_true", help="run the standard library's tests instead")
+    p.add_argument("--json", action="store_true", help="print the results as one JSON object")
 
 
 def load_all(loader, base: Path, prefix: str, main: Path | None = None) -> list:
@@ -29,6 +34,18 @@ def load_all(loader, base: Path, prefix: str, main: Path | None = None) -> list:
             name = "::".join([prefix, *parts])
         mods.append(loader.load_file(name, path))
     return mods
+
+
+def module_name(project, path: Path) -> str:
+    """``crate`` for the crate root, ``crate::a::b`` for src/a/b.psy (``mod.psy`` names its folder)."""
+    path = path.resolve()
+    src = project.src_dir.resolve()
+    if project.manifest is None or not path.is_relative_to(src):
+        return "crate"
+    rel = path.relative_to(src).with_suffix("")
+    if rel.parts == ("main",):
+        return "crate"
+    return "::".join(["crate", *[p for p in rel.parts if p != "mod"]])
 
 
 def run_case(loader, case, prove: bool, max_unroll: int) -> tuple[bool, str]:
@@ -75,26 +92,45 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
     else:
         project, loader = open_project(args.path)
         ctx["sources"] = loader.sources
-        modules = load_all(loader, project.src_dir, "crate", project.main_file)
-        max_unroll, title = project.max_unroll, project.name
+        one_file = Path(args.path)
+        if one_file.suffix == ".psy" and one_file.is_file():
+            # that file's tests only; its imports load on demand as it is compiled
+            modules = [loader.load_file(module_name(project, one_file), one_file)]
+            title = f"{project.name} ({one_file})"
+        else:
+            modules = load_all(loader, project.src_dir, "crate", project.main_file)
+            title = project.name
+        max_unroll = project.max_unroll
     cases = discover_tests(loader, modules)
+    total = len(cases)
     if args.filter:
         cases = [c for c in cases if args.filter in c.name]
-    ok(f"running {len(cases)} test(s) of `{title}`")
+    ok(f"running {len(cases)} test(s) of `{escape(title)}`")
     failed = []
+    results = []
     t0 = time.perf_counter()
     for case in cases:
         passed, detail = run_case(loader, case, args.prove, max_unroll)
+        results.append({"name": case.name, "passed": passed, "detail": detail})
         ok(f"test {case.name} ... " + ("[green]ok[/green]" if passed else "[red]FAILED[/red]"))
         if not passed:
             failed.append((case, detail))
     for case, detail in failed:
         ok(f"\n---- {case.name} ----")
-        print_diagnostics([], None)
-        print(detail)
+        error_console.print(detail, markup=False, highlight=False)
+    elapsed = time.perf_counter() - t0
     status = "[green]ok[/green]" if not failed else "[red]FAILED[/red]"
-    ok(
-        f"\ntest result: {status}. {len(cases) - len(failed)} passed; {len(failed)} failed "
-        f"({time.perf_counter() - t0:.2f} s)"
-    )
+    ok(f"\ntest result: {status}. {len(cases) - len(failed)} passed; {len(failed)} failed ({elapsed:.2f} s)")
+    if args.json:
+        print(json.dumps({
+            "passed": len(cases) - len(failed), "failed": len(failed), "tests": results, "seconds": round(elapsed, 3),
+        }))
+    if not cases and args.filter:  # a typo in --filter must not look like a green run
+        error_console.print(
+            f"[red]error[/red]: no test name contains {escape(repr(args.filter))} ({total} test(s) in all); nothing ran",
+            highlight=False,
+        )
+        return EXIT_FAIL
+    if not cases:
+        error_console.print("[yellow]warning[/yellow]: no #[test] functions found", highlight=False)
     return EXIT_FAIL if failed else EXIT_OK

@@ -9,9 +9,12 @@ circuit; ``--aggregation`` checks that the key is the genuine aggregation circui
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
-from psyc.cli.common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, ok
+from rich.markup import escape
+
+from psyc.cli.common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, messages_to_stderr, ok
 from psyc.cli.console import error_console
 
 HELP = "verify a proof: exit 0 valid, 1 invalid, 2 usage or file error"
@@ -34,6 +37,11 @@ def register(p: argparse.ArgumentParser) -> None:
         help="the proof is a `psyc aggregate` root: check that its key is the genuine aggregation "
         "circuit (rebuilt: seconds to a minute) and every opening in PROOF.leaves.json",
     )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help='print {"valid": …, "public_inputs": […], "fingerprint": […]} or {"valid": false, "error": …}',
+    )
     p.add_argument("--shape", choices=["standard", "test"], default="standard", help="with --aggregation")
     p.add_argument(
         "--whitelist-root",
@@ -42,7 +50,30 @@ def register(p: argparse.ArgumentParser) -> None:
     )
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, ctx: dict | None = None) -> int:
+    result: dict = {}
+    _REASONS.clear()
+    with messages_to_stderr(args):
+        rc = _verify(args, result)
+    if getattr(args, "json", False):
+        doc = {"valid": rc == EXIT_OK, **result}
+        if rc != EXIT_OK:
+            doc["error"] = _REASONS[-1] if _REASONS else "invalid"
+            doc["usage_error"] = rc == EXIT_USAGE
+        print(json.dumps(doc))
+    return rc
+
+
+_REASONS: list[str] = []  # why the last run failed, for --json
+
+
+def _usage(message: str) -> int:
+    _REASONS.append(message)
+    error_console.print(f"[red]error[/red]: {escape(message)}", highlight=False)
+    return EXIT_USAGE
+
+
+def _verify(args: argparse.Namespace, result: dict) -> int:
     from psyc.plonk.keys import VerifyingKey, proof_from_bytes
     from psyc.plonk.verifier import VerificationError
     from psyc.util.serialization import FormatError
@@ -52,20 +83,17 @@ def run(args: argparse.Namespace) -> int:
         proof_bytes = Path(args.proof).read_bytes()
         vk_bytes = vk_path.read_bytes()
     except OSError as e:
-        error_console.print(f"[red]error[/red]: cannot read {e.filename}: {e.strerror}", highlight=False)
-        return EXIT_USAGE
+        return _usage(f"cannot read {e.filename}: {e.strerror}")
     try:
         vk = VerifyingKey.from_bytes(vk_bytes)
     except FormatError as e:
-        error_console.print(f"[red]error[/red]: {vk_path} is not a valid verifying key: {e}", highlight=False)
-        return EXIT_USAGE
+        return _usage(f"{vk_path} is not a valid verifying key: {e}")
     try:
         expected = _ints(args.public_inputs, "--public-inputs")
         fingerprint = _ints(args.fingerprint, "--fingerprint", 4)
         whitelist_root = _ints(args.whitelist_root, "--whitelist-root", 4)
     except ValueError as e:
-        error_console.print(f"[red]error[/red]: {e}", highlight=False)
-        return EXIT_USAGE
+        return _usage(str(e))
     if fingerprint is not None and list(vk.fingerprint) != fingerprint:
         return _invalid(f"the key's fingerprint is {_fmt(vk.fingerprint)}, expected {_fmt(fingerprint)}")
     try:
@@ -79,6 +107,8 @@ def run(args: argparse.Namespace) -> int:
         status = _check_aggregation(args, vk, list(proof.public_inputs), whitelist_root)
         if status != EXIT_OK:
             return status
+    result["public_inputs"] = [str(int(x)) for x in proof.public_inputs]
+    result["fingerprint"] = [str(int(x)) for x in vk.fingerprint]
     ok(
         f"[green]valid[/green]: {args.proof} (public inputs: {', '.join(map(str, proof.public_inputs))}; "
         f"key fingerprint {_fmt(vk.fingerprint)})"
@@ -93,7 +123,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _invalid(message: str) -> int:
-    error_console.print(f"[red]invalid[/red]: {message}", highlight=False)
+    _REASONS.append(message)
+    error_console.print(f"[red]invalid[/red]: {escape(message)}", highlight=False)
     return EXIT_FAIL
 
 
@@ -116,8 +147,6 @@ def _fmt(values) -> str:
 def _check_aggregation(args: argparse.Namespace, vk, pis: list[int], whitelist_root: list[int] | None) -> int:
     """The key is the aggregation circuit for the root's leaf count (rebuilt from scratch) and
     every opening of the leaves file is a leaf of this root."""
-    import json
-
     from psyc.recursion import LeafOpening, expected_root_fingerprint, verify_leaf_opening
     from psyc.recursion.aggregate import FOLD_PUBLIC_INPUTS
     from psyc.recursion.shape import standard_shape, test_shape
@@ -138,11 +167,9 @@ def _check_aggregation(args: argparse.Namespace, vk, pis: list[int], whitelist_r
         depth = int(doc.get("whitelist_depth", DEFAULT_WHITELIST_DEPTH))
         openings = [LeafOpening(lf["index"], lf["fingerprint"], lf["public_inputs"], lf["siblings"]) for lf in leaves]
     except OSError as e:
-        error_console.print(f"[red]error[/red]: cannot read {leaves_path}: {e.strerror}", highlight=False)
-        return EXIT_USAGE
+        return _usage(f"cannot read {leaves_path}: {e.strerror}")
     except (ValueError, KeyError, IndexError, TypeError) as e:
-        error_console.print(f"[red]error[/red]: {leaves_path} is not an aggregation leaves file ({e})", highlight=False)
-        return EXIT_USAGE
+        return _usage(f"{leaves_path} is not an aggregation leaves file ({e})")
     if not 1 <= pis[8] <= MAX_LEAVES or not 0 <= leaf_pis <= MAX_LEAF_PUBLIC_INPUTS:
         # bounded: the key check rebuilds one fold circuit per tree level
         return _invalid(

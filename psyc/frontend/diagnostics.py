@@ -33,6 +33,9 @@ class Label:
 
 @dataclass
 class Diagnostic:
+    """One message about a program: severity, code (``psyc explain CODE``), message,
+    labelled source spans and notes; :func:`render` prints it rustc-style."""
+
     severity: str  # "error" | "warning" | "note"
     code: str
     message: str
@@ -41,10 +44,14 @@ class Diagnostic:
 
     @staticmethod
     def error(code: str, message: str, span: Span | None = None, label: str = "") -> Diagnostic:
+        """An error with at most one labelled span."""
         return Diagnostic("error", code, message, [Label(span, label)] if span else [])
 
 
 class CompileError(Exception):
+    """A program (or its inputs, or project) that cannot be compiled or run: carries the
+    :class:`Diagnostic` list in ``.diagnostics``."""
+
     def __init__(self, diagnostics: list[Diagnostic]):
         self.diagnostics = diagnostics
         super().__init__("; ".join(d.message for d in diagnostics))

@@ -77,8 +77,15 @@ class ModuleLoader:
     def load_file(self, name: str, path: Path) -> Module:
         if name in self.modules:
             return self.modules[name]
-        text = path.read_text(encoding="utf-8")
         shown = self.display_path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as e:
+            line = path.read_bytes()[: e.start].count(b"\n") + 1
+            raise CompileError([Diagnostic(
+                "error", "E0005", f"{shown} is not valid UTF-8 text (byte 0x{e.object[e.start]:02x} at offset "
+                f"{e.start}, line {line})", [], ["psyc reads source files as UTF-8; re-save the file as UTF-8"],
+            )]) from None
         tree = self._parse(text, shown)
         module = Module(name, shown, tree)
         self.modules[name] = module

@@ -59,6 +59,7 @@ class ExecutionError(Exception):
         self.label = label
 
     def to_diagnostic(self) -> Diagnostic:
+        """The failure as a located diagnostic (what the CLI prints)."""
         labels = [Label(self.span, self.label)] if self.span is not None else []
         return Diagnostic("error", self.code, self.message, labels, list(self.notes))
 
@@ -75,6 +76,7 @@ class Execution:
     proofs: list = field(default_factory=list)  # (proof, verifying key) per proof input slot
 
     def value(self, v: Value) -> int:
+        """The value ``v`` took in this run."""
         if v.const is not None:
             return v.const
         x = self.values[v.id] if v.id < len(self.values) else None

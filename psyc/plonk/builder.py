@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from psyc.field.extension import Ext2, W
 from psyc.field.goldilocks import P
@@ -45,6 +46,9 @@ from psyc.plonk.target import Target
 from psyc.plonk.witness import Generator
 from psyc.util.gc_pause import with_gc_paused
 
+if TYPE_CHECKING:
+    from psyc.plonk.circuit_data import CircuitData
+
 ExtTarget = tuple[Target, Target]  # a0 + a1*x in the quadratic extension
 RANGE_CHECK_LIMBS = 63  # one base-2 decomposition gate serves every range check < 2^63
 
@@ -58,6 +62,15 @@ class Row:
 
 
 class CircuitBuilder:
+    """Builds a Plonkish circuit: wires (:class:`Target`), arithmetic, Poseidon, range
+    checks and copy constraints, then :meth:`build` freezes it into a
+    :class:`~psyc.plonk.circuit_data.CircuitData` that proves and verifies.
+
+    >>> b = CircuitBuilder()
+    >>> x = b.add_virtual_target()
+    >>> b.register_public_input(b.mul(x, x))
+    """
+
     def __init__(self, config: CircuitConfig | None = None) -> None:
         self.config = config or CircuitConfig.standard()
         self.rows: list[Row] = []
@@ -78,11 +91,13 @@ class CircuitBuilder:
 
     # --- targets and scopes -----------------------------------------------------
     def add_virtual_target(self) -> Target:
+        """A new wire whose value the witness (or a generator) sets."""
         t = Target(self._num_targets)
         self._num_targets += 1
         return t
 
     def add_virtual_targets(self, n: int) -> list[Target]:
+        """``n`` new wires (see :meth:`add_virtual_target`)."""
         start = self._num_targets
         self._num_targets += n
         return [Target(i) for i in range(start, start + n)]
@@ -98,6 +113,7 @@ class CircuitBuilder:
 
     @property
     def current_scope(self) -> str:
+        """The name of the innermost open scope (rows are attributed to it in stats)."""
         return "/".join(self._scopes)
 
     def _add_row(self, gate: Gate, cells: list[Target | None], constants: Sequence[int] = ()) -> int:
@@ -142,10 +158,12 @@ class CircuitBuilder:
             self._parent[max(ra, rb)] = min(ra, rb)
 
     def assert_equal(self, a: Target, b: Target) -> None:
+        """Constrain ``a == b`` (a copy constraint: no gate is added)."""
         self.connect(a, b)
 
     # --- constants -----------------------------------------------------------------
     def constant(self, value: int) -> Target:
+        """A wire fixed to ``value`` mod p (one per distinct value)."""
         value %= P
         if value in self._constants:
             return self._constants[value]
@@ -163,9 +181,11 @@ class CircuitBuilder:
         return t
 
     def zero(self) -> Target:
+        """The constant 0."""
         return self.constant(0)
 
     def one(self) -> Target:
+        """The constant 1."""
         return self.constant(1)
 
     # --- arithmetic -------------------------------------------------------------------
@@ -193,27 +213,35 @@ class CircuitBuilder:
         return out
 
     def add(self, a: Target, b: Target) -> Target:
+        """``a + b``."""
         return self.arithmetic(1, 1, a, self.one(), b)
 
     def sub(self, a: Target, b: Target) -> Target:
+        """``a - b``."""
         return self.arithmetic(1, P - 1, a, self.one(), b)
 
     def mul(self, a: Target, b: Target) -> Target:
+        """``a * b``."""
         return self.arithmetic(1, 0, a, b, self.zero())
 
     def mul_add(self, a: Target, b: Target, c: Target) -> Target:
+        """``a * b + c`` in one arithmetic operation."""
         return self.arithmetic(1, 1, a, b, c)
 
     def mul_const(self, k: int, a: Target) -> Target:
+        """``k * a`` for a constant ``k``."""
         return self.arithmetic(k, 0, a, self.one(), self.zero())
 
     def add_const(self, a: Target, k: int) -> Target:
+        """``a + k`` for a constant ``k``."""
         return self.add(a, self.constant(k))
 
     def neg(self, a: Target) -> Target:
+        """``-a``."""
         return self.mul_const(P - 1, a)
 
     def assert_zero(self, t: Target) -> None:
+        """Constrain ``t == 0``."""
         self.connect(t, self.zero())
 
     def assert_bool(self, t: Target) -> None:
@@ -366,18 +394,23 @@ class CircuitBuilder:
         return out
 
     def constant_extension(self, v: Ext2) -> ExtTarget:
+        """A constant of the quadratic extension."""
         return (self.constant(v.a0), self.constant(v.a1))
 
     def add_extension(self, a: ExtTarget, b: ExtTarget) -> ExtTarget:
+        """``a + b`` in the quadratic extension."""
         return self.arithmetic_extension(1, 1, a, self.constant_extension(Ext2.one()), b)
 
     def sub_extension(self, a: ExtTarget, b: ExtTarget) -> ExtTarget:
+        """``a - b`` in the quadratic extension."""
         return self.arithmetic_extension(1, P - 1, a, self.constant_extension(Ext2.one()), b)
 
     def mul_extension(self, a: ExtTarget, b: ExtTarget) -> ExtTarget:
+        """``a * b`` in the quadratic extension."""
         return self.arithmetic_extension(1, 0, a, b, self.constant_extension(Ext2.zero()))
 
     def mul_add_extension(self, a: ExtTarget, b: ExtTarget, c: ExtTarget) -> ExtTarget:
+        """``a * b + c`` in the quadratic extension."""
         return self.arithmetic_extension(1, 1, a, b, c)
 
     # --- lookups (logUp) ---------------------------------------------------------------
@@ -449,22 +482,26 @@ class CircuitBuilder:
     poseidon = hash_no_pad
 
     def hash_or_noop(self, inputs: Sequence[Target]) -> list[Target]:
+        """Poseidon hash of ``inputs`` (inputs of at most 4 elements are returned padded, unhashed)."""
         if len(inputs) <= DIGEST_LEN:
             return list(inputs) + [self.zero()] * (DIGEST_LEN - len(inputs))
         return self.hash_no_pad(inputs)
 
     def two_to_one(self, a: Sequence[Target], b: Sequence[Target]) -> list[Target]:
+        """Poseidon compression of two digests into one."""
         return self.permute([*a, *b] + [self.zero()] * 4)[:DIGEST_LEN]
 
     # --- public inputs and build ---------------------------------------------------------
     def register_public_input(self, t: Target) -> None:
+        """Make ``t`` a public input: its value is part of the proof's public inputs."""
         self.public_inputs.append(t)
 
     def register_public_inputs(self, ts: Sequence[Target]) -> None:
+        """Make each of ``ts`` a public input, in order."""
         self.public_inputs.extend(ts)
 
     @with_gc_paused
-    def build(self):
+    def build(self) -> CircuitData:
         """Freeze the circuit: lay out the table, compute the permutation, commit constants."""
         from psyc.plonk.circuit_data import build_circuit
 
@@ -475,4 +512,5 @@ class CircuitBuilder:
 
     # --- statistics --------------------------------------------------------------------------
     def num_gates(self) -> int:
+        """Rows used so far."""
         return len(self.rows)

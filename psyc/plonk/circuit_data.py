@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -18,6 +19,11 @@ from psyc.plonk.builder import Row
 from psyc.plonk.config import CircuitConfig
 from psyc.plonk.gates import Gate, GateEvaluators, blinding_gate, noop_gate
 from psyc.plonk.witness import Generator
+
+if TYPE_CHECKING:
+    from psyc.plonk.keys import VerifyingKey
+    from psyc.plonk.proof import ProofWithPublicInputs
+    from psyc.plonk.witness import PartialWitness
 
 MIN_DEGREE_BITS = 2
 
@@ -35,10 +41,12 @@ class CommonCircuitData:
 
     @property
     def degree(self) -> int:
+        """Rows of the table (a power of two)."""
         return 1 << self.degree_bits
 
     @property
     def num_selectors(self) -> int:
+        """Gate selector columns (one per gate type)."""
         return len(self.gates)
 
     @property
@@ -59,6 +67,7 @@ class CommonCircuitData:
 
     @property
     def has_lookups(self) -> bool:
+        """Does the circuit use the logUp range-table argument?"""
         return self.lookup_selector is not None
 
     @property
@@ -81,9 +90,11 @@ class CommonCircuitData:
 
     @property
     def fri_params(self) -> FriParams:
+        """FRI parameters for this circuit's degree."""
         return FriParams.for_degree(self.config.fri_config, self.degree_bits)
 
     def evaluators(self) -> list[GateEvaluators]:
+        """The compiled constraint evaluators of each gate."""
         return [GateEvaluators.for_gate(g) for g in self.gates]
 
     def description(self) -> bytes:
@@ -125,23 +136,29 @@ class ProverOnlyCircuitData:
 
 @dataclass
 class CircuitData:
+    """A built circuit (from :meth:`CircuitBuilder.build`): proves with :meth:`prove`,
+    verifies with :meth:`verify`; :attr:`verifier_data` is the verifying key alone."""
+
     prover_only: ProverOnlyCircuitData
     verifier_only: VerifierOnlyCircuitData
     common: CommonCircuitData
     stats: dict = field(default_factory=dict)
 
-    def prove(self, witness, **kwargs):
+    def prove(self, witness: PartialWitness, **kwargs: Any) -> ProofWithPublicInputs:
+        """A proof that the witness (the values of the builder's virtual targets) satisfies
+        this circuit. Raises ``UnsatisfiedConstraints`` naming the failing gates when it does not."""
         from psyc.plonk.prover import prove
 
         return prove(self, witness, **kwargs)
 
-    def verify(self, proof) -> None:
+    def verify(self, proof: ProofWithPublicInputs) -> None:
+        """Raise ``VerificationError`` unless ``proof`` is a valid proof for this circuit."""
         from psyc.plonk.verifier import verify
 
         verify(proof, self.verifier_only, self.common)
 
     @property
-    def verifier_data(self):
+    def verifier_data(self) -> VerifyingKey:
         """The verifying key on its own (``.to_bytes()``, ``.fingerprint``, ``.verify``)."""
         from psyc.plonk.keys import VerifyingKey
 

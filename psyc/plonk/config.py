@@ -29,6 +29,7 @@ class CircuitConfig:
 
     @staticmethod
     def standard() -> CircuitConfig:
+        """The default shape (see the class docstring)."""
         return CircuitConfig()
 
     def __post_init__(self) -> None:
@@ -118,4 +119,5 @@ class CircuitConfig:
 
     @property
     def num_partial_product_chunks(self) -> int:
+        """Partial products per challenge."""
         return -(-self.num_routed_wires // self.partial_product_chunk)

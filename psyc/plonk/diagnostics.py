@@ -35,6 +35,8 @@ class ConstraintFailure:
 
 
 class UnsatisfiedConstraints(Exception):
+    """The witness breaks some constraints; ``failures`` names each gate, row and scope."""
+
     def __init__(self, failures: list[ConstraintFailure]):
         self.failures = failures
         lines = [str(f) for f in failures[:10]]

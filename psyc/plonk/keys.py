@@ -50,14 +50,17 @@ class VerifyingKey:
 
     @property
     def fingerprint(self) -> list[int]:
+        """Four field elements identifying the circuit (what ``--fingerprint`` pins)."""
         return self.verifier_only.fingerprint
 
     def verify(self, proof: ProofWithPublicInputs) -> None:
+        """Raise ``VerificationError`` unless ``proof`` is valid for this key."""
         from psyc.plonk.verifier import verify
 
         verify(proof, self.verifier_only, self.common)
 
     def to_bytes(self) -> bytes:
+        """The serialized key (the ``.vk`` files psyc writes)."""
         w = ByteWriter()
         w.raw(VK_MAGIC)
         w.u32(FORMAT_VERSION)
@@ -77,6 +80,7 @@ class VerifyingKey:
 
     @staticmethod
     def from_bytes(data: bytes) -> VerifyingKey:
+        """Parse a serialized key (raises ``FormatError`` on anything malformed)."""
         r = ByteReader(data, "verifying key")
         _header(r, VK_MAGIC, "verifying key")
         config = _config_from_fields(r.felts("circuit config", expected=13))

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
 from psyc.field.extension import Ext2
 from psyc.fri.proof import FriProof
 from psyc.hash.merkle import MerkleCap
+
+if TYPE_CHECKING:
+    from psyc.plonk.circuit_data import CommonCircuitData
 
 
 @dataclass
@@ -31,6 +35,9 @@ class OpeningSet:
 
 @dataclass
 class Proof:
+    """A Plonk proof without its public inputs: Merkle caps of the committed
+    polynomials, their openings, and the FRI opening proof."""
+
     wires_cap: MerkleCap
     plonk_zs_partial_products_cap: MerkleCap
     quotient_polys_cap: MerkleCap
@@ -40,16 +47,21 @@ class Proof:
 
 @dataclass
 class ProofWithPublicInputs:
+    """A proof and the public inputs it proves, as ``CircuitData.prove`` returns it.
+    ``to_bytes``/``from_bytes`` give the format ``psyc prove`` writes."""
+
     proof: Proof
     public_inputs: list[int]
 
     def to_bytes(self) -> bytes:
+        """The serialized proof (the format of ``psyc prove``'s proof files)."""
         from psyc.plonk.keys import proof_to_bytes
 
         return proof_to_bytes(self)
 
     @staticmethod
-    def from_bytes(data: bytes, common) -> ProofWithPublicInputs:
+    def from_bytes(data: bytes, common: CommonCircuitData) -> ProofWithPublicInputs:
+        """Parse a serialized proof for the circuit ``common`` (raises ``FormatError``)."""
         from psyc.plonk.keys import proof_from_bytes
 
         return proof_from_bytes(data, common)

@@ -20,6 +20,8 @@ class PartialWitness:
         self.values: dict[Target, int] = {}
 
     def set_target(self, t: Target, value: int) -> None:
+        """Give ``t`` the field value ``value`` (in [0, p); setting it twice to different
+        values raises :class:`WitnessError`)."""
         if not isinstance(value, int) or not 0 <= value < P:
             raise WitnessError(f"value {value!r} for {t} is not a field element in [0, p)")
         old = self.values.get(t)
@@ -28,6 +30,7 @@ class PartialWitness:
         self.values[t] = value
 
     def set_targets(self, ts: Sequence[Target], values: Sequence[int]) -> None:
+        """:meth:`set_target` for each pair."""
         for t, v in zip(ts, values, strict=True):
             self.set_target(t, v)
 

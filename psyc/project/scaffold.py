@@ -53,7 +53,7 @@ max_unroll = {max_unroll}
 zero_knowledge = false
 """
 
-GITIGNORE = "target/\n"
+GITIGNORE = "target/\n.hypothesis/\n"
 
 
 def _example_inputs() -> str:
