@@ -63,7 +63,7 @@ def print_diagnostics(diags: list[Diagnostic], sources: SourceMap | None) -> Non
 
 def is_compile_error(d: Diagnostic) -> bool:
     """A mistake in the program's source (syntax, names, types, compile-time values)."""
-    return d.severity == "error" and d.code[:1] == "E" and d.code[1:3] in ("00", "01", "02", "03")
+    return d.severity == "error" and d.code[:1] == "E" and d.code[1:3] in ("00", "01", "02", "03", "09")
 
 
 def is_file_error(d: Diagnostic) -> bool:

@@ -6,7 +6,7 @@ lists them all. A code is a letter and four digits:
 * ``E00xx`` syntax, ``E01xx`` names and items, ``E02xx`` types, ``E03xx`` compile-time
   evaluation (constants, unrolling, indices), ``E05xx`` failures while running a program,
   ``E06xx`` inputs files, ``E07xx`` projects (``psy.toml``, ``psyc new``), ``E08xx``
-  output files of the CLI;
+  output files of the CLI, ``E09xx`` contracts;
 * ``W0xxx`` warnings of ``psyc check``;
 * ``A0xxx`` findings of ``psyc audit`` (see docs/auditing.md).
 
@@ -158,6 +158,18 @@ _ENTRIES: list[ErrorCode] = [
     ErrorCode("E0801", "the output folder given with `-o` does not exist",
               "psyc creates its default folder, `target/`, but not a folder you named: a typo in\n"
               "`-o` would otherwise scatter files. Create the folder first."),
+    # ---- contracts ----------------------------------------------------------------------------
+    ErrorCode("E0900", "a write to contract state that the transaction may only read",
+              "A transaction writes only its own user's state; `ctx.state_of` is a read-only view\n"
+              "as of the anchored checkpoint. Move value between users with outbox/claim."),
+    ErrorCode("E0901", "a call from outside a contract to a function that is not one of its #[method]s"),
+    ErrorCode("E0902", "a storage array indexed with a type not bounded by 2^32 (use `u32` or smaller)"),
+    ErrorCode("E0903", "a contract's storage layout takes more than 2^32 slots"),
+    ErrorCode("E0904", "a contract or contract method used in a way that is not supported",
+              "For example a #[method] without a `&self`/`&mut self` receiver, a contract without any\n"
+              "#[method], an unknown attribute on a method, a proof argument to a method, or\n"
+              "`ctx.state_of` / in-memory state outside the places it works."),
+    ErrorCode("E0905", "a storage value too large to copy into the circuit: read the elements you need"),
     # ---- warnings -------------------------------------------------------------------------
     ErrorCode("W0001", "the result of an unconstrained call never reaches a constraint",
               "A prover can put any value there. Constrain it with `assert`/`assert_eq`, or use\n"
