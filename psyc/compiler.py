@@ -140,7 +140,7 @@ class CompiledProgram:
             values = list(inputs)
             sizes = [ty.size(t) for t in types]
             if self._is_flattened(values, sizes):
-                return [list(v) for v in values]  # the form read_inputs returns
+                return [list(v) for v in values]  # the form read_inputs returns (values not re-checked)
             if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
                 if len(values) != sum(sizes):
                     raise _input_error(
@@ -171,17 +171,16 @@ class CompiledProgram:
 
     @staticmethod
     def _is_flattened(values: list, sizes: list[int]) -> bool:
-        """Is this the form read_inputs returns: per parameter, a list of its field values?"""
+        """Is this the form read_inputs returns: lists of field values (and proofs) that
+        concatenate to the flattened inputs? (One list per parameter, or any split of them,
+        as callers that build inputs themselves pass.)"""
         from psyc.project.inputs import ProofArg
 
-        def flat_param(v, n: int) -> bool:
-            if not isinstance(v, list):
-                return False
-            if len(v) == 1 and isinstance(v[0], ProofArg):
-                return True
-            return len(v) == n and all(isinstance(x, int) and not isinstance(x, bool) for x in v)
-
-        return len(values) == len(sizes) and all(flat_param(v, n) for v, n in zip(values, sizes, strict=True))
+        return bool(values) and all(
+            isinstance(v, list) and all((isinstance(x, int) and not isinstance(x, bool)) or isinstance(x, ProofArg)
+                                        for x in v)
+            for v in values
+        )
 
     @with_gc_paused
     def execute(self, inputs: Inputs) -> Execution:
