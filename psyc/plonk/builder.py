@@ -331,6 +331,8 @@ class CircuitBuilder:
         log_n = n.bit_length() - 1
         if n < 2 or 1 << log_n != n or log_n > 4:
             raise ValueError("interpolate_coset takes 2, 4, 8 or 16 values")
+        if self._constants.get(0) is shift:
+            raise ValueError("interpolate_coset: the shift is the constant 0 (the coset must not contain 0)")
         lay = CosetInterpolationLayout(log_n)
         cells: list[Target | None] = self.add_virtual_targets(lay.num_wires)
         cells[lay.shift] = shift
@@ -342,6 +344,7 @@ class CircuitBuilder:
         computed_idx += [w + d for w in lay.inv for d in (0, 1)]
         computed_idx += [w + d for w in lay.x_pows for d in (0, 1)]
         computed_idx += lay.s_pows
+        computed_idx.append(lay.shift_inv)
 
         def gen(v: list[int]) -> list[int]:
             from psyc.field.goldilocks import primitive_root_of_unity
@@ -362,6 +365,7 @@ class CircuitBuilder:
                 *[c for e in invs for c in e.to_list()],
                 *[c for e in xs for c in e.to_list()],
                 *ss,
+                pow(s, P - 2, P),  # 0 for s = 0: the gate's s * (1/s) = 1 then fails
             ]
 
         deps = (shift, *x, *[t for v in values for t in v])

@@ -170,6 +170,23 @@ def _digest_of_bytes(b: bytes) -> list[int]:
     return [int.from_bytes(h[8 * i : 8 * i + 8], "little") % P for i in range(4)]
 
 
+def circuit_digest(common: CommonCircuitData, cap: MerkleCap) -> list[int]:
+    """The digest binding the preprocessed cap and the common data (config, degree, gates,
+    public-input count); the first thing every transcript observes. Verifiers recompute it
+    rather than trust a stored one."""
+    return hash_no_pad([x for d in cap for x in d] + _digest_of_bytes(common.description()))
+
+
+def check_gate_set(gates: list[Gate]) -> None:
+    """Structural rules on a circuit's gate list (build time and key load; ValueError):
+    one lookup gate at most — the logUp argument reads one lookup selector, so the rows
+    of a second lookup gate would go unchecked — and at most one blinding gate."""
+    for name in ("lookup", "blinding"):
+        found = [g.id for g in gates if g.name == name]
+        if len(found) > 1:
+            raise ValueError(f"the circuit has {len(found)} {name} gates ({', '.join(found)}); one at most is allowed")
+
+
 def build_circuit(builder) -> CircuitData:
     config: CircuitConfig = builder.config
     rows = builder.rows
@@ -199,6 +216,7 @@ def build_circuit(builder) -> CircuitData:
         if r.gate.id not in index:
             index[r.gate.id] = len(gates)
             gates.append(r.gate)
+    check_gate_set(gates)
     for g in gates:
         if g.num_constants > config.num_constants:
             raise ValueError(
@@ -287,8 +305,7 @@ def build_circuit(builder) -> CircuitData:
         num_gate_constraints=max((g.num_constraints for g in gates), default=0),
     )
     cap = preprocessed.cap
-    circuit_digest = hash_no_pad([x for d in cap for x in d] + _digest_of_bytes(common.description()))
-    verifier_only = VerifierOnlyCircuitData(cap, circuit_digest)
+    verifier_only = VerifierOnlyCircuitData(cap, circuit_digest(common, cap))
 
     # every target maps to its class; targets never placed in a cell get classes of their own
     root_class = dict(zip(present_roots.tolist(), range(len(present_roots)), strict=True))

@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from psyc.fri.proof import FriProof, read_cap, write_cap
-from psyc.hash.poseidon import hash_no_pad
-from psyc.plonk.circuit_data import CommonCircuitData, VerifierOnlyCircuitData, _digest_of_bytes
+from psyc.plonk.circuit_data import CommonCircuitData, VerifierOnlyCircuitData, check_gate_set, circuit_digest
 from psyc.plonk.config import CircuitConfig
 from psyc.plonk.gates import check_gate_spec, gate_from_spec
 from psyc.plonk.proof import OpeningSet, Proof, ProofWithPublicInputs
@@ -117,6 +116,10 @@ class VerifyingKey:
             if gate.degree + 1 > config.max_quotient_degree_factor:
                 raise FormatError(f"verifying key: gate {i} ({gate.id}) has too high a degree for the config")
             gates.append(gate)
+        try:
+            check_gate_set(gates)
+        except ValueError as e:
+            raise FormatError(f"verifying key: {e}") from None
         cap = read_cap(r, "constants/sigmas cap")
         digest = r.felts("circuit digest", expected=4)
         r.finish()
@@ -132,8 +135,7 @@ class VerifyingKey:
         )
         if len(cap) != 1 << config.fri_config.cap_height:
             raise FormatError("verifying key: the cap size does not match the config's cap height")
-        expected = hash_no_pad([x for d in cap for x in d] + _digest_of_bytes(common.description()))
-        if expected != digest:
+        if circuit_digest(common, cap) != digest:
             raise FormatError("verifying key: the circuit digest does not match its contents (corrupted key)")
         return VerifyingKey(VerifierOnlyCircuitData(cap, digest), common)
 

@@ -182,7 +182,25 @@ def verify(pwpi: ProofWithPublicInputs, verifier_only, common) -> None:
         raise VerificationError(f"malformed proof object: {type(e).__name__}: {e}") from None
 
 
+def check_key(verifier_only, common) -> None:
+    """The key's own consistency, for keys built in memory as well as read from bytes: its
+    circuit digest is recomputed from the cap and the common data (a stale or forged digest
+    would start the transcript of another circuit), and the gate set obeys the structural
+    rules (one lookup gate). Raises :class:`VerificationError`."""
+    from psyc.plonk.circuit_data import check_gate_set, circuit_digest
+
+    try:
+        check_gate_set(common.gates)
+    except ValueError as e:
+        raise VerificationError(f"verifying key: {e}") from None
+    _require(
+        list(verifier_only.circuit_digest) == circuit_digest(common, verifier_only.constants_sigmas_cap),
+        "verifying key: the circuit digest does not match the key's cap and common data",
+    )
+
+
 def _verify(pwpi: ProofWithPublicInputs, verifier_only, common) -> None:
+    check_key(verifier_only, common)
     _check_shape(pwpi, common)
     cfg = common.config
     proof, o = pwpi.proof, pwpi.proof.openings

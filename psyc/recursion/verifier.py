@@ -38,6 +38,7 @@ from psyc.plonk.transcript import (
     fri_instance,
     openings_to_fri,
 )
+from psyc.plonk.verifier import check_key
 from psyc.recursion.challenger import RecursiveChallenger
 from psyc.recursion.fri import verify_fri_circuit
 from psyc.recursion.gadgets import (
@@ -99,6 +100,7 @@ def _verify_proof_circuit(b: CircuitBuilder, pt: ProofTargets, vk, common) -> li
         fingerprint = vk.fingerprint
     else:
         vk = getattr(vk, "verifier_only", vk)
+        check_key(vk, common)  # a fixed key's digest is recomputed, not trusted
         with b.scope("recursion"), b.scope("verifier_data"):
             digest_t = [b.constant(x) for x in vk.circuit_digest]
             cap_t = [[b.constant(x) for x in d] for d in vk.constants_sigmas_cap]

@@ -7,7 +7,9 @@ Barycentric form, kept at degree 4 by intermediate wires:
 ``x^(2^k)``, ``s^(2^k)`` as wires. The recursive verifier folds each FRI coset with one row.
 
 Wires: 0 shift s; 1-2 x; 3.. the n values (2 each); then out (2); then inv_i (2 each);
-then x^2, x^4, ..., x^n (2 each); then s^2, ..., s^n.
+then x^2, x^4, ..., x^n (2 each); then s^2, ..., s^n; then 1/s. The last wire makes
+``s * (1/s) = 1`` a constraint: with s = 0 both sides of the barycentric identity vanish
+and ``out`` would be free (issue 12).
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ class CosetInterpolationLayout:
         self.inv = [5 + 2 * n + 2 * i for i in range(n)]
         self.x_pows = [5 + 4 * n + 2 * k for k in range(log_n)]  # x^(2^(k+1))
         self.s_pows = [5 + 4 * n + 2 * log_n + k for k in range(log_n)]  # s^(2^(k+1))
-        self.num_wires = 5 + 4 * n + 3 * log_n
+        self.shift_inv = 5 + 4 * n + 3 * log_n
+        self.num_wires = 6 + 4 * n + 3 * log_n
         self.num_routed = 5 + 2 * n  # shift, x, values, out
 
 
@@ -54,7 +57,7 @@ def coset_interpolation_gate(log_n: int) -> Gate:
     n = lay.n
     s = wire(lay.shift)
     x = _ext(lay.x)
-    constraints = []
+    constraints = [s * wire(lay.shift_inv) - 1]  # s != 0
     prev_x, prev_s = x, s
     for k in range(log_n):
         xp, sp = _ext(lay.x_pows[k]), wire(lay.s_pows[k])
