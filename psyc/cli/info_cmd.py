@@ -4,69 +4,62 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
-from collections import Counter
+from pathlib import Path
 
 from rich.table import Table
 
-from psyc.cli.common import EXIT_OK, add_compile_options, add_path, compile_from_args, step, user_errors
-from psyc.cli.console import console
+from psyc.cli.common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    add_compile_options,
+    add_path,
+    compile_from_args,
+    ok,
+    step,
+    user_errors,
+)
+from psyc.cli.console import console, error_console
+from psyc.costs import row_costs
 
-HELP = "circuit cost: rows by gate type, per function and per source line"
+HELP = "circuit cost: rows by gate type, per function and per source line; a picture of the layout"
+_PICTURE_MAGIC = (b"\x89PNG", b"<?xml", b"<svg")
 
 
 def register(p: argparse.ArgumentParser) -> None:
     add_path(p)
     p.add_argument("--top", type=int, default=15, help="how many source lines to list (default 15)")
     p.add_argument("--json", action="store_true", help="print the numbers as JSON")
+    p.add_argument("--by-line", action="store_true",
+                   help="list every source line that costs rows, in source order, with its text")
+    p.add_argument("--layout", metavar="PICTURE",
+                   help="draw the circuit's layout to PICTURE (.png or .svg) with matplotlib")
     add_compile_options(p)
-
-
-_LOC = re.compile(r"([^\s]+\.psy):(\d+):\d+$")
-
-
-def row_costs(prog) -> tuple[Counter, Counter, Counter]:
-    """Rows by gate, by `file:line` and by function (rows shared by several ops count for
-    the first op placed in them; padding rows are left out)."""
-    by_gate, by_line, by_fn = Counter(), Counter(), Counter()
-    for row in prog.lowered().builder.rows:
-        if row.scope == "padding":
-            continue
-        by_gate[row.gate.name] += 1
-        m = _LOC.search(row.scope or "")
-        by_line[f"{m.group(1)}:{m.group(2)}" if m else row.scope or "(circuit)"] += 1
-    for key, rows in by_line.items():
-        file, _, line = key.rpartition(":")
-        by_fn[_function_at(prog, file, int(line)) if line.isdigit() else key] += rows
-    return by_gate, by_line, by_fn
-
-
-def _function_at(prog, file: str, line: int) -> str:
-    from psyc.frontend import ast
-
-    best = "?"
-    for mod in _modules(prog):
-        if mod.file != file:
-            continue
-        for item in mod.ast.items:
-            if isinstance(item, ast.FnDecl):
-                first, _ = prog.sources.line_col(file, item.span.start)
-                last, _ = prog.sources.line_col(file, max(item.span.end - 1, item.span.start))
-                if first <= line <= last:
-                    best = f"{mod.name}::{item.name}"
-    return best
-
-
-def _modules(prog):
-    return getattr(prog, "modules", [])
 
 
 @user_errors
 def run(args: argparse.Namespace, ctx: dict) -> int:
+    if args.layout and Path(args.layout).suffix.lower() not in (".png", ".svg"):
+        error_console.print(f"[red]error[/red]: --layout needs a .png or .svg path, got {args.layout}",
+                            highlight=False)
+        return EXIT_USAGE
+    if args.layout and Path(args.layout).exists():
+        with open(args.layout, "rb") as f:
+            head = f.read(5)
+        if not head.startswith(_PICTURE_MAGIC):
+            error_console.print(f"[red]error[/red]: refusing to overwrite {args.layout}: it is not a picture",
+                                highlight=False)
+            return EXIT_USAGE
     project, prog = compile_from_args(args, ctx, warnings=not args.json)
     with step("building the circuit"):
         data = prog.circuit()
     by_gate, by_line, by_fn = row_costs(prog)
+    if args.layout:
+        from psyc.layout_picture import draw_layout
+
+        with step("drawing the layout"):
+            draw_layout(prog, args.layout, title=f"{project.name}: {prog.program.name}")
+        if not args.json:
+            ok(f"wrote the layout picture: {args.layout}")
     if args.json:
         print(
             json.dumps(
@@ -81,10 +74,12 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
         )
         return EXIT_OK
     total = sum(by_gate.values())
+    if args.by_line:
+        _print_by_line(prog, by_line, total)
     for title, counter, limit in (
         ("rows by gate", by_gate, None),
         ("rows by function", by_fn, None),
-        ("rows by source line", by_line, args.top),
+        *((("rows by source line", by_line, args.top),) if not args.by_line else ()),
     ):
         table = Table(title=title)
         table.add_column("")
@@ -99,3 +94,25 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
         highlight=False,
     )
     return EXIT_OK
+
+
+def _print_by_line(prog, by_line, total: int) -> None:
+    """Every line that costs rows, file by file in source order, with the line's text."""
+    from rich.markup import escape
+    table = Table(title="rows by source line")
+    for col, justify in (("line", "left"), ("rows", "right"), ("share", "right"), ("source", "left")):
+        table.add_column(col, justify=justify)
+
+    def order(key: str):
+        file, _, line = key.rpartition(":")
+        return (0, file, int(line)) if line.isdigit() else (1, key, 0)
+
+    for key in sorted(by_line, key=order):
+        file, _, line = key.rpartition(":")
+        try:
+            text = prog.sources.line_text(file, int(line)).strip() if line.isdigit() else ""
+        except (KeyError, IndexError):
+            text = ""
+        n = by_line[key]
+        table.add_row(escape(key), f"{n:,}", f"{100 * n / max(total, 1):.1f}%", escape(text))
+    console.print(table)

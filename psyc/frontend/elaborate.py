@@ -33,7 +33,8 @@ Three modes:
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from psyc.field.goldilocks import P
@@ -92,6 +93,12 @@ class _Poisoned(Exception):  # noqa: N818  (control flow: a value whose definiti
     pass
 
 
+# Tools (the language server) that want the type of every expression set a callback
+# ``(expr, type)`` here; every Elaborator created in that context calls it.
+EXPRESSION_OBSERVER: ContextVar[Callable[[object, Type], None] | None] = ContextVar(
+    "EXPRESSION_OBSERVER", default=None
+)
+
 POISON = Scalar("{error}")  # the type of a variable whose `let` failed (error recovery)
 MAX_COLLECTED = 50
 
@@ -135,6 +142,7 @@ class Elaborator:
         self.contract = None  # psyc.contracts: the method being compiled to a CFC (its context)
         self._slot_memo: dict[tuple, Value] = {}
         self._storage_types = 0  # > 0 while resolving a #[contract] struct: arrays live in storage
+        self.observe = EXPRESSION_OBSERVER.get()
         ensure_deep_stack()
 
     # =====================================================================================
@@ -986,7 +994,10 @@ class Elaborator:
     # =====================================================================================
     def expr(self, e, expected: Type | None) -> TV:
         m = getattr(self, "e_" + type(e).__name__)
-        return m(e, expected)
+        tv = m(e, expected)
+        if self.observe is not None:
+            self.observe(e, tv.type)
+        return tv
 
     def e_IntLit(self, e: ast.IntLit, expected) -> TV:
         t = expected if isinstance(expected, Scalar) and expected != BOOL else FELT

@@ -79,7 +79,7 @@ class ModuleLoader:
             return self.modules[name]
         shown = self.display_path(path)
         try:
-            text = path.read_text(encoding="utf-8")
+            text = self.read_text(path)
         except UnicodeDecodeError as e:
             line = path.read_bytes()[: e.start].count(b"\n") + 1
             raise CompileError([Diagnostic(
@@ -92,6 +92,10 @@ class ModuleLoader:
         self.paths[name] = path.resolve()
         self._index(module)
         return module
+
+    def read_text(self, path: Path) -> str:
+        """A module's source (the language server overrides this with unsaved editor text)."""
+        return path.read_text(encoding="utf-8")
 
     def load_text(self, name: str, text: str, shown: str) -> Module:
         tree = self._parse(text, shown)
