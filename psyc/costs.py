@@ -61,9 +61,12 @@ def _function_at(prog, file: str, line: int) -> str:
         if mod.file != file:
             continue
         for item in mod.ast.items:
-            if isinstance(item, ast.FnDecl):
-                first, _ = prog.sources.line_col(file, item.span.start)
-                last, _ = prog.sources.line_col(file, max(item.span.end - 1, item.span.start))
+            fns = [(item.name, item)] if isinstance(item, ast.FnDecl) else []
+            if isinstance(item, getattr(ast, "ImplDecl", ())):  # methods: `module::Type::method`
+                fns = [(f"{item.name}::{fn.name}", fn) for fn in item.methods]
+            for name, fn in fns:
+                first, _ = prog.sources.line_col(file, fn.span.start)
+                last, _ = prog.sources.line_col(file, max(fn.span.end - 1, fn.span.start))
                 if first <= line <= last:
-                    best = f"{mod.name}::{item.name}"
+                    best = f"{mod.name}::{name}"
     return best

@@ -67,6 +67,20 @@ class _LineSuffix:
     text: str  # a trailing `// comment`: printed just before the next newline
 
 
+@dataclass
+class _Fill:
+    """``[item, sep, item, sep, …]``: as many items on a line as fit (a broken sep is a
+    newline), for lists of short values such as array literals."""
+
+    parts: list
+
+
+@dataclass
+class _FillSep:
+    sep: object
+    next: object
+
+
 LINE, SOFT, HARD = _Line(), _Line(soft=True), _Line(hard=True)
 _BREAK_PARENT = _Group([], broken=True)  # a forced break with no output of its own
 
@@ -84,7 +98,7 @@ def _propagate(doc) -> bool:
         for d in doc:
             found |= _propagate(d)
         return found
-    if isinstance(doc, _Indent):
+    if isinstance(doc, _Indent | _Fill):
         return _propagate(doc.parts)
     inner = _propagate(doc.parts)
     doc.broken |= inner
@@ -92,6 +106,21 @@ def _propagate(doc) -> bool:
 
 
 _FLAT, _BREAK = 0, 1
+
+
+def _flat_text(doc) -> str:
+    """``doc`` printed flat (for measuring)."""
+    if isinstance(doc, str):
+        return doc
+    if isinstance(doc, list | tuple):
+        return "".join(_flat_text(x) for x in doc)
+    if isinstance(doc, _Indent | _Group | _Fill):
+        return _flat_text(doc.parts)
+    if isinstance(doc, _IfBreak):
+        return doc.flat
+    if isinstance(doc, _Line):
+        return "" if doc.soft else " "
+    return ""
 
 
 def _fits(cmds: list, rest: list, width: int) -> bool:
@@ -109,6 +138,8 @@ def _fits(cmds: list, rest: list, width: int) -> bool:
             width -= len(d)
         elif isinstance(d, list):
             cmds.extend((ind, mode, x) for x in reversed(d))
+        elif isinstance(d, _Fill):
+            cmds.extend((ind, mode, x) for x in reversed(d.parts))
         elif isinstance(d, _Indent):
             cmds.append((ind + INDENT, mode, d.parts))
         elif isinstance(d, _Group):
@@ -137,6 +168,19 @@ def _print(doc, width: int = WIDTH) -> str:
             stack.extend((ind, mode, x) for x in reversed(d))
         elif isinstance(d, _Indent):
             stack.append((ind + INDENT, mode, d.parts))
+        elif isinstance(d, _Fill):
+            if mode == _FLAT:
+                stack.extend((ind, _FLAT, x) for x in reversed(d.parts))
+                continue
+            todo = []
+            for k in range(0, len(d.parts), 2):
+                todo.append((ind, _FLAT, d.parts[k]))
+                if k + 2 < len(d.parts):
+                    todo.append((ind, _BREAK, _FillSep(d.parts[k + 1], d.parts[k + 2])))
+            stack.extend(reversed(todo))
+        elif isinstance(d, _FillSep):  # flat when the next item still fits on this line
+            fits = pos + len(_flat_text(d.sep)) + len(_flat_text(d.next)) <= width
+            stack.append((ind, _FLAT if fits else _BREAK, d.sep))
         elif isinstance(d, _Group):
             if mode == _FLAT and not d.broken or not d.broken and _fits([(ind, _FLAT, d.parts)], stack, width - pos):
                 stack.append((ind, _FLAT, d.parts))
@@ -226,8 +270,7 @@ def _last_token(node) -> Token:
 
 
 _LISTS = {"params", "generics", "struct_fields", "args", "array_items", "field_inits", "attr_args"}
-_STATEMENTS = {"let_stmt", "assign_plain", "assign_stmt", "for_stmt", "while_stmt", "return_stmt",
-               "expr_semi", "expr_bare", "empty_stmt"}
+_HUGGED = {"array_lit", "struct_lit"}
 
 
 class _Printer:
@@ -316,7 +359,8 @@ class _Printer:
     def cat(self, children) -> list:
         return [self.d(c) for c in children]
 
-    def delimited(self, open_t: Token, inner, close_t: Token, pad: bool = False, tuple_like: bool = False):
+    def delimited(self, open_t: Token, inner, close_t: Token, pad: bool = False, tuple_like: bool = False,
+                  fill: bool = False):
         """``open elements close`` with commas: on one line when the source had the first
         element on the opening line and it fits, one element per line otherwise."""
         items, commas = [], []
@@ -330,14 +374,23 @@ class _Printer:
             if tail:
                 return _Group([out, _Indent([HARD, tail]), self.tok(close_t)])
             return [out, self.tok(close_t)]
+        if (len(items) == 1 and not commas and not pad and isinstance(items[0], Tree)
+                and items[0].data in _HUGGED):
+            # `f([a, b])`, `f(S { .. })`: a sole bracketed argument hugs the parentheses
+            return [out, self.d(items[0]), self.tok(close_t)]
         broken = _first_token(items[0]).line != open_t.end_line
         edge = LINE if pad else SOFT
         body: list = [edge]
         trailing_comma = len(commas) == len(items)
+        cells: list = []
         for k, item in enumerate(items):
-            body.append(self.d(item))
+            cell = [self.d(item)]
             if k < len(items) - 1:
-                body += [self.tok(commas[k]), LINE]
+                cell.append(self.tok(commas[k]))
+                cells += [cell, LINE]
+            else:
+                cells.append(cell)
+        body.append(_Fill(cells) if fill else cells)
         if tuple_like and len(items) == 1 and commas:
             body.append(self.tok(commas[0]))  # `(a,)`: the comma makes it a tuple
         else:
@@ -392,9 +445,7 @@ class _Printer:
 
     def r_fn_decl(self, n):
         ch = list(n.children)
-        out: list = []
-        while isinstance(ch[0], Tree) and ch[0].data == "attribute":
-            out += [self.d(ch.pop(0)), HARD]
+        out = self._attributes(ch)
         k = next(i for i, c in enumerate(ch) if isinstance(c, Token) and c.type == "NAME")
         out.append(self._words(ch[: k + 1]))
         rest = ch[k + 1 :]
@@ -427,11 +478,34 @@ class _Printer:
     def r_ret(self, n):
         return self.seq(n.children)
 
+    def _attributes(self, ch: list) -> list:
+        """Leading ``#[...]`` attributes, one a line (taken off ``ch``)."""
+        out: list = []
+        while ch and isinstance(ch[0], Tree) and ch[0].data == "attribute":
+            out += [self.d(ch.pop(0)), HARD]
+        return out
+
     def r_struct_decl(self, n):
         ch = list(n.children)
+        out = self._attributes(ch)
         k = next(i for i, c in enumerate(ch) if isinstance(c, Token) and str(c) == "{")
         inner = ch[k + 1] if isinstance(ch[k + 1], Tree) else None
-        return [self.seq(ch[:k]), " ", self.delimited(ch[k], inner, ch[-1], pad=True)]
+        return [out, self.seq(ch[:k]), " ", self.delimited(ch[k], inner, ch[-1], pad=True)]
+
+    def r_impl_decl(self, n):  # impl Name { fn ... }: one method a line, like the file's items
+        ch = n.children
+        open_t, close_t = ch[2], ch[-1]
+        head = [self.seq(ch[:2]), " ", self.tok(open_t)]
+        body = self.statements(list(ch[3:-1]), close_t.start_pos, top=True)
+        if not body:
+            return [head, self.tok(close_t)]
+        return [head, _Indent([HARD, body]), HARD, self.tok(close_t)]
+
+    def r_self_param(self, n):  # self, &self, &mut self
+        ch = n.children
+        if len(ch) == 3:
+            return [self.tok(ch[0]), self.tok(ch[1]), " ", self.tok(ch[2])]
+        return self.cat(ch)
 
     def r_const_decl(self, n):
         *head, colon, typ, eq, value, semi = n.children
@@ -595,7 +669,7 @@ class _Printer:
     def r_array_lit(self, n):
         ch = n.children
         inner = ch[1] if len(ch) == 3 else None
-        return self.delimited(ch[0], inner, ch[-1])
+        return self.delimited(ch[0], inner, ch[-1], fill=True)
 
     def r_array_repeat(self, n):  # [e; n]
         o, value, semi, count, c = n.children

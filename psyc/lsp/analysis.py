@@ -273,6 +273,12 @@ class Resolver:
         found = self.item(module, e.segments)
         if found:
             return self.target_of_item(found)
+        if len(e.segments) >= 2:  # `Type::function`: an associated function of an impl block
+            st = self.item(module, e.segments[:-1], (ast.StructDecl,))
+            if st is not None:
+                fn = st[0].impls.get(st[1].name, {}).get(e.segments[-1])
+                if fn is not None:
+                    return self.target_of_item((st[0], fn))
         if len(e.segments) == 1:  # `use std::merkle;` then `merkle` alone
             mod = self.module_path(module, e.segments)
             return Target(self.a.loader.real_path(mod), None, mod) if mod else None
@@ -337,6 +343,9 @@ def definition(a: Analysis, offset: int) -> Target | None:
             if word != node.name or wstart != node.span.start:  # a field name in the literal
                 target.span = _field_span(a.sources, found[1], word)
             return target
+        if isinstance(node, ast.MethodCall) and word == node.method:
+            found = _method(a, _type_of(a, node.receiver), node.method)
+            return r.target_of_item(found) if found else None
         if isinstance(node, ast.Field):
             t = _type_of(a, node.base)
             if isinstance(t, ty.Struct) and word == node.name:
@@ -359,6 +368,16 @@ def definition(a: Analysis, offset: int) -> Target | None:
             mod = a.loader.try_module(a.module.submodules.get(node.name, ""))
             return Target(a.loader.real_path(mod), None, mod) if mod else None
     return None
+
+
+def _method(a: Analysis, t, name: str):
+    """(module, method declaration) of ``t.name(..)`` for a struct with an impl block."""
+    t = getattr(t, "struct", t)  # a contract's storage view
+    if not isinstance(t, ty.Struct):
+        return None
+    mod = a.loader.try_module(t.module) if t.module else None
+    fn = mod.impls.get(t.name, {}).get(name) if mod is not None else None
+    return (mod, fn) if fn is not None else None
 
 
 def _type_of(a: Analysis, e):
@@ -483,7 +502,7 @@ class Completion:
 def _items_of(a: Analysis, mod: Module) -> list[Completion]:
     out = []
     for name, item in mod.items.items():
-        kind = {ast.FnDecl: "function", ast.StructDecl: "struct", ast.ConstDecl: "constant"}[type(item)]
+        kind = {ast.StructDecl: "struct", ast.ConstDecl: "constant"}.get(type(item), "function")
         out.append(Completion(name, kind, signature(a.sources, item)))
     out += [Completion(n, "module") for n in mod.submodules]
     return out
@@ -528,7 +547,16 @@ def completions(a: Analysis, text: str, offset: int) -> list[Completion]:
     m = re.search(r"([A-Za-z_][\w.]*(?:\[[^\]]*\])?)\.(\w*)$", before)
     if m and not re.search(r"\d\.$", before[: m.end(1) + 1]):
         t = _receiver_type(a, m.group(1))
-        return _members(t) if t is not None else []
+        if t is None:
+            return []
+        out = _members(getattr(t, "struct", t))
+        st = getattr(t, "struct", t)
+        if isinstance(st, ty.Struct) and st.module:
+            mod = a.loader.try_module(st.module)
+            for name, fn in (mod.impls.get(st.name, {}) if mod else {}).items():
+                if fn.receiver is not None:
+                    out.append(Completion(name, "method", signature(a.sources, fn)))
+        return out
     out = [Completion(k, "keyword") for k in KEYWORDS] + [Completion(t, "type") for t in TYPES]
     out += [Completion(n, "function", BUILTINS[n].split("\n")[0]) for n in BUILTINS]
     if module is not None:
@@ -610,7 +638,7 @@ def _members(t) -> list[Completion]:
 @dataclass
 class Symbol:
     name: str
-    kind: str  # "function" | "struct" | "constant" | "module" | "field"
+    kind: str  # "function" | "struct" | "constant" | "module" | "field" | "impl" | "method"
     span: Span
     name_span: Span
     detail: str = ""
@@ -634,6 +662,10 @@ def symbols(a: Analysis) -> list[Symbol]:
                               signature(a.sources, item)))
         elif isinstance(item, ast.ModDecl):
             out.append(Symbol(item.name, "module", item.span, item.span))
+        elif isinstance(item, ast.ImplDecl):
+            methods = [Symbol(fn.name, "method", fn.span, _decl_name_span(a.sources, fn), signature(a.sources, fn))
+                       for fn in item.methods]
+            out.append(Symbol(f"impl {item.name}", "impl", item.span, item.span, "", methods))
     return out
 
 
@@ -651,5 +683,5 @@ def function_rows(a: Analysis) -> tuple[dict[str, int], int, int]:
     data = prog.circuit()
     _, _, by_fn = row_costs(prog)
     prefix = a.module.name + "::"
-    mine = {k[len(prefix):]: v for k, v in by_fn.items() if k.startswith(prefix) and "::" not in k[len(prefix):]}
+    mine = {k[len(prefix):]: v for k, v in by_fn.items() if k.startswith(prefix)}
     return mine, sum(by_fn.values()), data.common.degree

@@ -40,6 +40,8 @@ _SYMBOLS = {
     "constant": lsp.SymbolKind.Constant,
     "module": lsp.SymbolKind.Module,
     "field": lsp.SymbolKind.Field,
+    "impl": lsp.SymbolKind.Class,
+    "method": lsp.SymbolKind.Method,
 }
 
 
@@ -274,10 +276,14 @@ async def code_lens(ls: PsycLanguageServer, params: lsp.CodeLensParams) -> list[
 
     by_fn, total, degree = await asyncio.get_running_loop().run_in_executor(None, rows)
     lenses = []
+    named = []
     for s in an.symbols(a):
-        if s.kind != "function" or s.name not in by_fn:
+        named.append((s.name, s))
+        named += [(f"{s.name[len('impl '):]}::{m.name}", m) for m in s.children if s.kind == "impl"]
+    for key, s in named:
+        if s.kind not in ("function", "method") or key not in by_fn:
             continue
-        n = by_fn[s.name]
+        n = by_fn[key]
         title = f"{n:,} rows ({100 * n / max(total, 1):.0f}% of {total:,}; table 2^{degree.bit_length() - 1})"
         lenses.append(lsp.CodeLens(range=span_range(a.sources, s.name_span),
                                    command=lsp.Command(title=title, command="")))
