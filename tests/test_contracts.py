@@ -253,3 +253,15 @@ def test_layout_over_2_32_slots():
     with pytest.raises(CompileError) as e:
         compile_contract(root)
     assert e.value.diagnostics[0].code == "E0903"
+
+
+def test_the_guide_compiles_and_its_tests_pass():
+    import re
+
+    guide = (Path(__file__).parent.parent / "docs" / "contracts.md").read_text()
+    blocks = re.findall(r"```psy\n(.*?)```", guide, re.S)
+    assert blocks
+    for block in blocks:
+        root = write_project(block)
+        assert main(["test", str(root)]) == 0
+        assert [m.name for m in compile_contract(root).methods] == ["mint", "transfer", "claim"]

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = [ROOT / "README.md", ROOT / "docs" / "plonk.md", ROOT / "docs" / "gates.md", ROOT / "docs" / "auditing.md"]
+DOCS = [ROOT / "README.md", ROOT / "docs" / "plonk.md", ROOT / "docs" / "gates.md", ROOT / "docs" / "auditing.md",
+        ROOT / "docs" / "contracts.md"]
 
 
 @pytest.mark.parametrize("path", DOCS, ids=[p.name for p in DOCS])

@@ -341,6 +341,39 @@ def bench_aggregate(quick: bool, repeat: int) -> Iterator[Measurement]:
     yield Measurement("aggregate: verify root", f"{count} leaves", t_verify, target="<= 50 ms")
 
 
+def bench_contracts(quick: bool, repeat: int) -> Iterator[Measurement]:
+    """The token of examples/token: per method, rows, Poseidon permutations and prove time
+    (transfer and claim; CSTATE height 25, GUSR/CHKP 32, UCON 24)."""
+    from pathlib import Path
+
+    import psyc
+    from psyc.contracts import compile_contract
+    from psyc.parth.chain import ChainState
+    from psyc.parth.store import MemoryStore
+
+    project = Path(psyc.__file__).resolve().parent.parent / "examples" / "token"
+    if not project.is_dir():
+        return  # an installed psyc without the examples
+    c = compile_contract(project, only=["mint", "transfer", "claim"])
+    st = ChainState(MemoryStore())
+    st.deploy(0, "Token", c.height, [])
+    for u in (0, 1, 2):
+        st.register_user(u)
+    c.method("mint").execute(st, 0, 0, [[100]]).apply(st)
+    transfer = c.method("transfer").execute(st, 0, 0, [[1], [30]])
+    transfer.apply(st)
+    st.commit_block()
+    runs = {"transfer": transfer, "claim": c.method("claim").execute(st, 1, 0, [[0]])}
+    for name, run in runs.items():
+        m = c.method(name)
+        data = m.program.circuit()
+        t = _best(run.prove, repeat)
+        yield Measurement(f"contract Token::{name} prove", f"2^{data.common.degree_bits} rows", t,
+                          target="<= 2 s" if name == "transfer" else "",
+                          extra=f"{m.program.lowered().num_rows} rows used, {m.hashes} permutations, "
+                                f"{m.reads} reads, {m.writes} writes, state height {c.height}")
+
+
 #: Groups left out of a plain ``psyc bench`` (minutes each); run them with ``--only``.
 OPTIONAL = {"aggregate"}
 
@@ -354,6 +387,7 @@ BENCHMARKS: dict[str, Callable[[bool, int], Iterator[Measurement]]] = {
     "lang": bench_lang,
     "recursion": bench_recursion,
     "aggregate": bench_aggregate,
+    "contracts": bench_contracts,
 }
 
 
