@@ -186,6 +186,8 @@ def test_overdraft_names_the_method_line_and_values(token, chain):
 
 def test_cli_compile_execute_and_store(tmp_path, capsys):
     out = tmp_path / "target"
+    assert main(["compile", str(TOKEN), "-o", str(out)]) == 2  # E0801: a folder the user names must exist
+    out.mkdir()
     assert main(["compile", str(TOKEN), "-o", str(out)]) == 0
     abi = json.loads((out / "token.abi.json").read_text())
     assert [m["name"] for m in abi["methods"]] == ["mint", "transfer", "claim"]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from rich.table import Table
 
-from psyc.cli.common import EXIT_FAIL, EXIT_OK, compile_options, ok, refuse_overwrite, step
+from psyc.cli.common import EXIT_FAIL, EXIT_OK, compile_options, ok, step
 from psyc.cli.console import console, error_console
 
 
@@ -34,27 +34,30 @@ def _compile(found, args, timings, only=None):
 
 
 def compile_contract(found, args: argparse.Namespace) -> int:
-    from psyc.plonk.keys import VK_MAGIC
+    from psyc.cli.outputs import OutputFiles
 
     timings: dict[str, float] = {}
-    c = _compile(found, args, timings)
     project = found[0]
-    out = Path(args.out_dir) if args.out_dir else project.root / "target"
-    out.mkdir(parents=True, exist_ok=True)
+    files = OutputFiles(project, getattr(args, "force", False))
+    if args.out_dir:
+        out = files.folder(Path(args.out_dir), named_by_user=True)
+    else:
+        out = files.folder(project.root / "target", named_by_user=False)
+    c = _compile(found, args, timings)
+    abi_path = out / f"{project.name}.abi.json"
+    for path in [abi_path, *(out / f"{project.name}.{m.name}.vk" for m in c.methods)]:
+        files.check(path)
     table = Table(title=f"{c.name}: {len(c.methods)} method circuit(s), state height {c.height}")
     for col in ("method", "id", "rows (2^k)", "hashes", "reads", "writes"):
         table.add_column(col, justify="left" if col == "method" else "right")
     with step("building the circuits", timings):
         for m in c.methods:
             data = m.program.circuit()
-            vk_path = out / f"{project.name}.{m.name}.vk"
-            refuse_overwrite(vk_path, VK_MAGIC)
-            vk_path.write_bytes(data.verifier_data.to_bytes())
+            files.write(out / f"{project.name}.{m.name}.vk", data.verifier_data.to_bytes())
             k = data.common.degree_bits
             table.add_row(m.name, str(m.id), f"{1 << k:,} ({k})", str(m.hashes), str(m.reads), str(m.writes))
     abi = c.abi()
-    abi_path = out / f"{project.name}.abi.json"
-    abi_path.write_text(json.dumps(abi, indent=2) + "\n")
+    files.write(abi_path, json.dumps(abi, indent=2) + "\n")
     console.print(table)
     ok(f"function tree root (CFT): {', '.join(abi['cft_root'])}")
     ok(f"wrote {abi_path} and {len(c.methods)} verifying key(s) in {out}")
@@ -144,18 +147,25 @@ def execute_contract(found, args: argparse.Namespace) -> int:
 
 
 def prove_contract(found, args: argparse.Namespace) -> int:
+    from psyc.cli.outputs import OutputFiles
     from psyc.plonk.diagnostics import UnsatisfiedConstraints
-    from psyc.plonk.keys import PROOF_MAGIC, VK_MAGIC, proof_to_bytes
+    from psyc.plonk.keys import proof_to_bytes
 
     timings: dict[str, float] = {}
-    c, m, run, _ = _run(found, args, timings)
     project = found[0]
+    files = OutputFiles(project, getattr(args, "force", False))
+    if args.output:
+        files.folder(Path(args.output).parent, named_by_user=True)
+    c, m, run, _ = _run(found, args, timings)
+    if args.output:
+        out = Path(args.output)
+    else:
+        out = files.folder(project.root / "target", named_by_user=False) / f"{project.name}.{m.name}.proof"
+    vk_path = Path(str(out) + ".vk")
+    files.check(out)
+    files.check(vk_path)
     with step("building the circuit", timings):
         data = m.program.circuit()
-    out = Path(args.output) if args.output else project.root / "target" / f"{project.name}.{m.name}.proof"
-    vk_path = Path(str(out) + ".vk")
-    refuse_overwrite(out, PROOF_MAGIC)
-    refuse_overwrite(vk_path, VK_MAGIC)
     with step("proving", timings):
         try:
             proof = run.prove()
@@ -164,9 +174,8 @@ def prove_contract(found, args: argparse.Namespace) -> int:
             return EXIT_FAIL
     with step("verifying", timings):
         data.verify(proof)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(proof_to_bytes(proof))
-    vk_path.write_bytes(data.verifier_data.to_bytes())
+    files.write(out, proof_to_bytes(proof))
+    files.write(vk_path, data.verifier_data.to_bytes())
     table = Table(title=f"{c.name}::{m.name}: proof", show_header=False)
     for k, v in timings.items():
         table.add_row(k, f"{v * 1e3:,.0f} ms")
