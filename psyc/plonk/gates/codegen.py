@@ -55,6 +55,19 @@ NUMBA_BACKEND = Backend(
 _LIN_SMALL_COEFF = 1 << 32
 _LIN_MAX_TERMS = 1 << 20
 _LIN_MIN_TERMS = 3
+# CUDA C for the GPU quotient kernels (psyc/backend_gpu/templates/field.cuh.j2 defines the
+# functions); the same lazy linear forms as the numba backend.
+CUDA_BACKEND = Backend(
+    const="{v}ull",
+    add="gl_add({a}, {b})",
+    sub="gl_sub({a}, {b})",
+    mul="gl_mul({a}, {b})",
+    neg="gl_neg({a})",
+    lin_zero="lin_zero()",
+    lin_mac="lin_mac({acc}, {c}ull, {x})",
+    lin_mac_big="lin_mac_big({acc}, {c}ull, {x})",
+    lin_fin="lin_fin({acc})",
+)
 OPERATOR_BACKEND = Backend(const="{v}", add="({a} + {b})", sub="({a} - {b})", mul="({a} * {b})", neg="(-{a})")
 CIRCUIT_BACKEND = Backend(
     const="b.constant_extension(Ext2({v}))",
@@ -226,6 +239,27 @@ def _source(gate: Gate) -> str:
         temps_circ=temps_circ,
         outs_circ=outs_circ,
     )
+
+
+def cuda_kernel_name(gate: Gate) -> str:
+    """The C identifier of a gate's GPU quotient kernel."""
+    return "gate_" + "".join(ch if ch.isalnum() else "_" for ch in gate.id)
+
+
+def cuda_source(gate: Gate) -> str:
+    """CUDA C of ``gate``'s quotient kernel (one ``extern "C"`` kernel, named by
+    :func:`cuda_kernel_name`), generated from the same constraints as the numba evaluator;
+    cached on disk like the numba source."""
+    from psyc.backend_gpu.sources import render_gpu, template_text_gpu
+
+    def make() -> str:
+        temps, outs = emit(gate.constraints, CUDA_BACKEND)
+        return render_gpu(
+            "gate.cu.j2", gate=gate, kernel=cuda_kernel_name(gate), pi_len=PI_DIGEST_LEN, temps=temps, outs=outs
+        )
+
+    key = ";".join([gate.id, gate.fingerprint, Path(__file__).read_text(), template_text_gpu("gate.cu.j2")])
+    return cached_source(f"gate_cuda_{gate.id}", key, make)
 
 
 class GateEvaluators:

@@ -1,0 +1,258 @@
+"""The GPU backend: :class:`psyc.backend.ProverBackend` on CuPy device arrays.
+
+Every array-sized operation of the prover runs as a kernel of :mod:`psyc.backend_gpu`
+(through :class:`psyc.backend_gpu.kernels.Kernels`), so the LDEs, Merkle trees, quotient
+and FRI codewords stay on the device between phases; only small values (caps, openings,
+Merkle paths, totals) come back. Results are bit-identical to the CPU backend's, so
+proofs are byte-identical.
+
+``GpuBackend.emulated()`` is the same class over NumPy arrays with the kernels compiled for
+the CPU (:mod:`psyc.backend_gpu.emulation`): CI proves with it, without a GPU, and
+compares the proofs with the CPU backend's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+
+import numpy as np
+
+from psyc.backend_gpu.kernels import OP_RSUB, Kernels
+from psyc.field.goldilocks import P, inv
+
+
+def _u64(values: Sequence[int]) -> np.ndarray:
+    return np.array([int(v) % P for v in values], dtype=np.uint64)
+
+
+def _unavailable(message: str) -> Exception:
+    try:
+        from psyc.backend import BackendUnavailable
+    except ImportError:  # pragma: no cover - the registry is older than this backend
+        return RuntimeError(message)
+    return BackendUnavailable(message)
+
+
+class GpuBackend:
+    """Device arrays (CuPy) and the CUDA kernels of :mod:`psyc.backend_gpu`."""
+
+    name = "gpu"
+
+    def __init__(self, kernels: Kernels | None = None) -> None:
+        if kernels is None:
+            from psyc.backend_gpu.runtime import GpuUnavailable, device_kernels
+
+            try:
+                kernels = device_kernels()
+            except GpuUnavailable as e:
+                raise _unavailable(str(e)) from None
+        self.K = kernels
+        self.xp = kernels.xp
+        self._domains: dict[tuple[int, int], object] = {}
+
+    @classmethod
+    def emulated(cls) -> GpuBackend:
+        """This backend over NumPy, its CUDA kernels compiled for the CPU (slow; tests)."""
+        from psyc.backend_gpu.emulation import emulated_kernels
+
+        return cls(emulated_kernels())
+
+    # --- memory ---------------------------------------------------------------------
+    def _c(self, a):
+        return self.xp.ascontiguousarray(a)
+
+    def to_device(self, a: np.ndarray):
+        a = np.asarray(a)
+        return self._c(self.xp.asarray(a))
+
+    def to_host(self, a) -> np.ndarray:
+        return self.K.to_host(a) if not isinstance(a, np.ndarray) else a
+
+    def zeros(self, shape: tuple[int, ...]):
+        return self.K.zeros(shape)
+
+    def concat_rows(self, parts: Sequence):
+        return self.xp.concatenate(list(parts), axis=0)
+
+    def take_rows(self, a, rows: Sequence[int]):
+        return self._c(a[self.xp.asarray(np.asarray(list(rows), dtype=np.int64))])
+
+    def all_zero(self, a) -> bool:
+        return not bool(a.any())
+
+    def synchronize(self) -> None:
+        if self.xp is not np:
+            self.xp.cuda.Device().synchronize()
+
+    # --- DFT ------------------------------------------------------------------------
+    def _rows(self, a):
+        a = self._c(a)
+        return a.reshape(1, -1) if a.ndim == 1 else a
+
+    def intt_rows(self, values):
+        return self.K.intt_rows(self._rows(values))
+
+    def lde_rows(self, coeffs, rate_bits: int, shift: int):
+        return self.K.coset_lde_rows(self._rows(coeffs), rate_bits, shift)
+
+    def coset_intt_rows(self, values_bitrev, shift: int):
+        natural = self.K.bit_reverse_rows(self._rows(values_bitrev))
+        coeffs = self.K.intt_rows(natural)
+        return self.K.scale_by_powers(coeffs, inv(shift % P))
+
+    def ext_lde(self, coeffs, shift: int):
+        rows = self._c(coeffs.T)
+        return self._c(self.K.coset_lde_rows(rows, 0, shift).T)
+
+    # --- MMCS -----------------------------------------------------------------------
+    def merkle_tree(self, leaves, cap_height: int, columns: bool) -> list:
+        leaves = self._c(leaves)
+        digests = self.K.hash_columns(leaves) if columns else self.K.hash_rows(leaves)
+        return self.K.merkle_levels(digests, cap_height)
+
+    def merkle_openings(self, leaves, levels: list, indices: Sequence[int], columns: bool):
+        xp = self.xp
+        idx = np.asarray(indices, dtype=np.int64)
+        d_idx = xp.asarray(idx)
+        values = self.to_host(self._c(leaves[:, d_idx].T if columns else leaves[d_idx]))
+        if len(levels) == 1:
+            return values, np.empty((len(idx), 0, 4), dtype=np.uint64)
+        siblings = xp.stack([level[(d_idx >> k) ^ 1] for k, level in enumerate(levels[:-1])], axis=1)
+        return values, self.to_host(self._c(siblings))
+
+    # --- field ----------------------------------------------------------------------
+    def batch_inverse(self, a):
+        a = self._c(a)
+        return self.K.batch_inverse(a.reshape(-1)).reshape(a.shape)
+
+    # --- Plonk ----------------------------------------------------------------------
+    def quotient_domain(self, degree_bits: int, rate_bits: int):
+        """Computed once per shape with the CPU backend's code (it is the definition) and
+        kept on the device: it depends on nothing but the shape."""
+        key = (degree_bits, rate_bits)
+        if key not in self._domains:
+            from psyc.backend.protocol import QuotientDomain
+
+            host = _cpu_backend().quotient_domain(degree_bits, rate_bits)
+            self._domains[key] = QuotientDomain(
+                xs=self.to_device(host.xs),
+                nxt=self.to_device(np.asarray(host.nxt, dtype=np.int64)),
+                l0=self.to_device(host.l0),
+                zh_inv=self.to_device(host.zh_inv),
+            )
+        return self._domains[key]
+
+    def permutation_products(self, routed, sigmas, k_is, xs, beta: int, gamma: int, chunk: int):
+        num_routed = routed.shape[0]
+        m = -(-num_routed // chunk)
+        return self.K.chunk_products(
+            self._c(routed), self._c(sigmas), self.to_device(_u64(k_is)), self._c(xs), beta % P, gamma % P, chunk, m
+        )
+
+    def z_and_partial_products(self, nums, dens_inv):
+        return self.K.z_and_partial_products(self._c(nums), self._c(dens_inv))
+
+    def lookup_helpers(self, looked, mult, table, selector, delta: int):
+        K = self.K
+        num_lookups, n = looked.shape
+        d = delta % P
+        inv_w = self.batch_inverse(K.scalar(self._c(looked), d, OP_RSUB))  # 1 / (d - w_j)
+        g = K.batch_inverse(K.scalar(self._c(table), d, OP_RSUB))
+        h = inv_w[0]
+        for j in range(1, num_lookups):
+            h = K.add(h, self._c(inv_w[j]))
+        inc = K.sub(K.mul(self._c(selector), h), K.mul(self._c(mult), g))
+        phi, total = K.running_sum(inc)
+        return self.xp.stack([h, g, phi]), total
+
+    def accumulate_gate_terms(self, evaluators, wires, consts, selectors, pi_digest, alphas, out) -> None:
+        gates = [ev.gate for ev in evaluators]
+        self.K.gate_quotients(
+            gates,
+            self._c(wires),
+            self._c(consts),
+            self._c(selectors),
+            self.to_device(_u64(pi_digest)),
+            self.to_device(_u64(alphas)),
+            out,
+        )
+
+    def accumulate_permutation_terms(
+        self, routed, sigmas, zs, pps, k_is, domain, betas, gammas, chunk, alphas, alpha_offsets, out
+    ) -> None:
+        dev = self.to_device
+        self.K.permutation_terms(
+            self._c(routed),
+            self._c(sigmas),
+            self._c(zs),
+            self._c(pps),
+            dev(_u64(k_is)),
+            domain.xs,
+            domain.l0,
+            dev(_u64(betas)),
+            dev(_u64(gammas)),
+            chunk,
+            domain.nxt,
+            dev(_u64(alphas)),
+            dev(_u64(alpha_offsets)),
+            out,
+        )
+
+    def accumulate_lookup_terms(
+        self, looked, selector, mult, table, helpers, domain, deltas, alphas, alpha_offsets, out
+    ) -> None:
+        dev = self.to_device
+        self.K.lookup_terms(
+            self._c(looked),
+            self._c(selector),
+            self._c(mult),
+            self._c(table),
+            self._c(helpers),
+            domain.l0,
+            dev(_u64(deltas)),
+            domain.nxt,
+            dev(_u64(alphas)),
+            dev(_u64(alpha_offsets)),
+            out,
+        )
+
+    def divide_by_zh(self, values, zh_inv) -> None:
+        self.K.divide_by_zh(values, self._c(zh_inv))
+
+    # --- PCS: FRI -------------------------------------------------------------------
+    def evaluate_at(self, coeffs, points) -> np.ndarray:
+        coeffs = self._c(coeffs)
+        m = coeffs.shape[0]
+        out = np.zeros((len(points), m, 2), dtype=np.uint64)
+        for k, (z0, z1) in enumerate(points):
+            out[k] = self.to_host(self.K.eval_rows(coeffs, int(z0) % P, int(z1) % P))
+        return out
+
+    def ext_powers(self, base, n: int):
+        return self.K.ext_powers(int(base[0]) % P, int(base[1]) % P, n)
+
+    def combine_rows(self, coeffs, alpha_powers, out) -> None:
+        self.K.combine_rows(self._c(coeffs), self._c(alpha_powers), out)
+
+    def divide_by_linear(self, poly, z):
+        return self.K.divide_by_linear(self._c(poly), int(z[0]) % P, int(z[1]) % P)[0]
+
+    def ext_add_scaled(self, acc, poly, s) -> None:
+        self.K.scaled_add(acc, self._c(poly), int(s[0]) % P, int(s[1]) % P)
+
+    def fold(self, coeffs, arity: int, beta):
+        return self.K.fold(self._c(coeffs), arity, int(beta[0]) % P, int(beta[1]) % P)
+
+    def grind(self, state, prefix, bits: int) -> int:
+        return self.K.grind(np.asarray(state, dtype=np.uint64), [int(v) for v in prefix], bits)
+
+
+@cache
+def _cpu_backend():
+    from psyc.backend_cpu.backend import CpuBackend
+
+    return CpuBackend()
+
+
+__all__ = ["GpuBackend"]
