@@ -30,6 +30,14 @@ nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm,clocks.max.sm 
 "$py" -c "import cupy, numba, numpy; print('cupy', cupy.__version__, 'numba', numba.__version__, 'numpy', numpy.__version__)" \
     | tee -a "$out/gpu_info.csv"
 
+# Hopper SASS of the core kernels (instruction counts for the Poseidon roofline), built
+# in the background while the tests run.
+if command -v nvcc > /dev/null && command -v cuobjdump > /dev/null; then
+    ( "$py" -c "from psyc.backend_gpu.sources import core_source; print(core_source())" > /tmp/psyc_core.cu \
+      && nvcc -arch=sm_90 -std=c++17 -cubin -o /tmp/psyc_core.cubin -x cu /tmp/psyc_core.cu \
+      && cuobjdump -sass /tmp/psyc_core.cubin | gzip > "$out/core_sass.txt.gz" ) > /dev/null 2>&1 &
+fi
+
 t0=$(date +%s)
 echo "== GPU tests"
 timeout "${TEST_TIMEOUT:-300}" "$py" -m pytest -m gpu -q -p no:cacheprovider -x $(ls tests/test_gpu.py tests/test_gpu_prove.py 2>/dev/null) \
@@ -48,6 +56,7 @@ if "$py" -c "import psyc.bench.gpu_prove" 2>/dev/null; then
 fi
 t3=$(date +%s)
 
+wait
 echo
 echo "== summary: tests rc=$tests_rc ($((t1 - t0)) s), micro-benchmarks rc=$bench_rc ($((t2 - t1)) s), prove rc=$prove_rc ($((t3 - t2)) s)"
 tail -n 3 "$out/gpu_tests.log"

@@ -83,7 +83,7 @@ def gates_source(gates) -> str:
     emitter from the gates' symbolic constraints) as one translation unit."""
     from psyc.plonk.gates.codegen import cuda_source
 
-    seen, parts = set(), [field_header()]
+    seen, parts = set(), ["#define GL_FIELD_NOINLINE", field_header()]
     for g in gates:
         if g.num_constraints and g.id not in seen:
             seen.add(g.id)

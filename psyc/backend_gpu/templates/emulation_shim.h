@@ -83,6 +83,7 @@ inline void launch(unsigned gx, unsigned gy, unsigned bx, bool barriers, std::fu
 #define __device__
 #define __host__
 #define __forceinline__ inline
+#define __noinline__ __attribute__((noinline))
 #define __restrict__ __restrict
 #define __shared__ static
 #define __constant__ static const

@@ -3,14 +3,17 @@
 One emitter walks the sympy expressions (after common-subexpression elimination) and
 prints them through a *backend* — a table of how to write a constant, +, -, * and
 negation. The numba backend targets base-field uint64 kernels (the prover's quotient
-over the LDE coset); the generic backend prints plain operators, which evaluate Python
-ints (witness diagnostics, reduced mod p) and :class:`Ext2` values (the verifier at ζ).
+over the LDE coset); the CUDA backend prints the same kernels in CUDA C for the GPU
+backend (``psyc/backend_gpu/templates/gate.cu.j2``); the generic backend prints plain
+operators, which evaluate Python ints (witness diagnostics, reduced mod p) and
+:class:`Ext2` values (the verifier at ζ).
 The circuit backend prints circuit-builder calls on extension targets, for the
 recursive verifier.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -254,8 +257,15 @@ def cuda_source(gate: Gate) -> str:
 
     def make() -> str:
         temps, outs = emit(gate.constraints, CUDA_BACKEND)
+        used = set(re.findall(r"\b[a-z]+\d+\b", " ".join([c for _, c in temps] + outs)))  # inputs to load
         return render_gpu(
-            "gate.cu.j2", gate=gate, kernel=cuda_kernel_name(gate), pi_len=PI_DIGEST_LEN, temps=temps, outs=outs
+            "gate.cu.j2",
+            gate=gate,
+            kernel=cuda_kernel_name(gate),
+            pi_len=PI_DIGEST_LEN,
+            temps=temps,
+            outs=outs,
+            used=used,
         )
 
     key = ";".join([gate.id, gate.fingerprint, Path(__file__).read_text(), template_text_gpu("gate.cu.j2")])
