@@ -30,15 +30,20 @@ def program(tmp_path):
 
 
 def test_layout_png_and_svg(program, tmp_path, capsys):
+    from psyc.compiler import compile_path
+    from psyc.layout_picture import draw_layout
+
     png, svg = tmp_path / "layout.png", tmp_path / "layout.svg"
-    assert main(["info", str(program), "--layout", str(png)]) == 0
     assert main(["info", str(program), "--layout", str(svg), "--json"]) == 0
+    prog = compile_path(program)
+    prog.modules = []
+    draw_layout(prog, png)
     assert png.read_bytes().startswith(b"\x89PNG") and png.stat().st_size > 20_000
     text = svg.read_text()
     assert text.lstrip().startswith("<?xml") and "<svg" in text
     # the labels the picture shows
-    assert "rows by gate type" in text and "crate::main" in text and "Poseidon rows" in text
-    assert "std::hash::poseidon" in text
+    assert "rows by gate type" in text and "Poseidon rows" in text and "padding" in text
+    assert "crate::main" in text and "std::hash::poseidon" in text
 
 
 def test_layout_summary_counts(program):
