@@ -50,8 +50,8 @@ def test_comments_are_kept_where_they_were():
     )
     out = format_source(src)
     assert out == (
-        "// head\n\n// about f\nfn f(\n    a: u8, // first\n    b: u8,\n) -> u8 {\n"
-        "    let x = a;  // trailing\n    let yy = b; // aligned\n\n    /* block */ x + yy\n"
+        "// head\n\n// about f\nfn f(\n    a: u8,  // first\n    b: u8,\n) -> u8 {\n"
+        "    let x = a;   // trailing\n    let yy = b;  // aligned\n\n    /* block */ x + yy\n"
         "    // last words\n}\n// tail\n"
     )
     assert format_source(out) == out

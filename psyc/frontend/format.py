@@ -207,28 +207,24 @@ def _print(doc, width: int = WIDTH) -> str:
     return _align_trailing_comments(text.rstrip()) + "\n"
 
 
-_MARK = "\x00"  # where a trailing comment starts, until the comments are aligned
+_MARK, _END = "\x00", "\x01"  # a trailing comment: MARK source-column END comment
 
 
 def _align_trailing_comments(text: str) -> str:
-    """Trailing comments on consecutive lines start in one column (one space after the
-    longest code of the run), as gofmt does; a lone one sits one space after its code."""
-    lines = text.split("\n")
-    k = 0
-    while k < len(lines):
-        if _MARK not in lines[k]:
-            k += 1
-            continue
-        j = k
-        while j < len(lines) and _MARK in lines[j]:
-            j += 1
-        col = max(len(line.split(_MARK)[0].rstrip()) for line in lines[k:j]) + 1
-        for i in range(k, j):
-            code, comment = lines[i].split(_MARK, 1)
+    """A comment after code keeps the column it had in the source (so comments the author
+    aligned stay aligned), at least one space after the code and within the width."""
+    out = []
+    for line in text.split("\n"):
+        if _MARK in line:
+            code, rest = line.split(_MARK, 1)
+            col, comment = rest.split(_END, 1)
             code = code.rstrip()
-            lines[i] = code + " " * (col - len(code) if col + len(comment) <= WIDTH else 1) + comment
-        k = j
-    return "\n".join(lines)
+            pad = int(col) - 1 - len(code)
+            if pad < 1 or len(code) + pad + len(comment) > WIDTH:
+                pad = 1
+            line = code + " " * pad + comment
+        out.append(line)
+    return "\n".join(out)
 
 
 # =========================================================================================
@@ -314,7 +310,7 @@ class _Printer:
         """A comment that follows code on its line."""
         self.last_line = c.end_line
         if c.type == "LINE_COMMENT":
-            return [_LineSuffix(_MARK + str(c).rstrip()), _BREAK_PARENT]
+            return [_LineSuffix(f"{_MARK}{c.column}{_END}{str(c).rstrip()}"), _BREAK_PARENT]
         return [" " + str(c), _BREAK_PARENT if "\n" in str(c) else ""]
 
     def leading(self, pos: int, first: bool = False) -> list:
