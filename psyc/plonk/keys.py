@@ -153,8 +153,10 @@ def proof_to_bytes(p: ProofWithPublicInputs) -> bytes:
     return w.getvalue()
 
 
-def proof_from_bytes(data: bytes, common: CommonCircuitData) -> ProofWithPublicInputs:
-    r = ByteReader(data, "proof")
+def proof_from_bytes(data: bytes, common: CommonCircuitData, reader: ByteReader | None = None) -> ProofWithPublicInputs:
+    """Parse a proof of the circuit ``common`` describes (``reader``: a ByteReader over
+    ``data`` to use, e.g. one that records the layout)."""
+    r = reader or ByteReader(data, "proof")
     _header(r, PROOF_MAGIC, "proof")
     cfg = common.config
     pis = r.felts("public inputs", expected=common.num_public_inputs)
