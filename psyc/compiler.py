@@ -472,8 +472,11 @@ def check_project(
     compiled = None
     module = root_module(project, loader)
     entry = (options.entry if options else None) or project.entry
+    contract = any(isinstance(it, ast.StructDecl) and any(a.name == "contract" for a in it.attributes)
+                   for it in module.items.values())
     if not isinstance(module.items.get(entry), ast.FnDecl):
-        errors.append(missing_entry(module, entry, project))
+        if not contract:  # a contract's entry points are its #[method]s (psyc.contracts checks them)
+            errors.append(missing_entry(module, entry, project))
     else:
         try:
             compiled = compile_project(

@@ -267,3 +267,9 @@ def test_the_guide_compiles_and_its_tests_pass():
         root = write_project(block)
         assert main(["test", str(root)]) == 0
         assert [m.name for m in compile_contract(root).methods] == ["mint", "transfer", "claim"]
+
+
+def test_check_elaborates_the_methods():
+    assert main(["check", str(TOKEN), "--no-template"]) == 0
+    bad = write_project(CONTRACT.replace("BODY", "let o = ctx.state_of::<C>(1); o.x = v;"))
+    assert main(["check", str(bad), "--no-template"]) == 1

@@ -28,6 +28,23 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-template", action="store_true", help="do not write inputs.toml when it is missing")
 
 
+def _check_contract(project, loader, args) -> list:
+    """A contract project: elaborate every #[method] (no circuit is built)."""
+    from psyc.contracts.compile import compile_contract_project, is_contract
+    from psyc.frontend.diagnostics import CompileError
+    from psyc.ir.interpret import ExecutionError
+
+    if not is_contract(project, loader):
+        return []
+    try:
+        compile_contract_project(project, loader, compile_options(args))
+    except CompileError as e:
+        return list(e.diagnostics)
+    except ExecutionError as e:
+        return [e.to_diagnostic()]
+    return []
+
+
 @user_errors
 def run(args: argparse.Namespace, ctx: dict) -> int:
     from psyc.compiler import check_project, open_project
@@ -36,6 +53,7 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
     project, loader = open_project(args.path)
     ctx["sources"] = loader.sources
     compiled, errors = check_project(project, loader, compile_options(args))
+    errors += _check_contract(project, loader, args)
     warnings = compiled.warnings if compiled else []
     print_diagnostics(errors + warnings, loader.sources)
     if args.json:
