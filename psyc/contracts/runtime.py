@@ -68,10 +68,13 @@ class StateOracle:
         if self.head is None:
             raise ExecutionError("`state_of` needs a committed checkpoint, and the store has none")
         c = self.committed
+        if c.record("user", user) is None:
+            raise ExecutionError(f"`state_of`: user {user} is not registered at the anchored checkpoint "
+                                 f"{self.head['id']}", label="no such user")
         cid = self.head["id"]
         out = [*self.head["gcon_root"], *self.head["gusr_root"], *self.head["stats_hash"]]
         out += [x for h in c.chkp.siblings(cid) for x in h]
-        out += list(c.gusr.leaf(user)) if 0 <= user < c.gusr.capacity else [0] * 13
+        out += list(c.gusr.leaf(user))
         out += [x for h in c.gusr.siblings(user) for x in h]
         out += list(c.ucon(user).leaf(self.contract))
         out += [x for h in c.ucon(user).siblings(self.contract) for x in h]

@@ -228,7 +228,20 @@ class Elaborator:
             return ty.ProofT(self.const_u32(te.num_public_inputs, "the number of public inputs of a proof"))
         return Tuple(tuple(self.resolve_type(e) for e in te.elements))
 
+    def _self_type_name(self) -> str | None:
+        """The type an `impl` block being elaborated is for (what `Self` names)."""
+        fn = self.frame.fn if self.frame is not None else None
+        for name, methods in self.module.impls.items():
+            if any(m is fn for m in methods.values()):
+                return name
+        return None
+
     def resolve_struct(self, name: str, span: Span) -> Struct:
+        if name == "Self":
+            owner = self._self_type_name()
+            if owner is None:
+                raise error("E0102", "`Self` is only defined inside an `impl` block", span, "not in an impl")
+            name = owner
         found = self.lookup_item(self.module, (name,), span, ast.StructDecl)
         if found is None:
             known = ["Felt", "bool", "u8", "u16", "u32", "u64", "Hash"] + [
@@ -481,6 +494,10 @@ class Elaborator:
             if not self.module.name.startswith("std"):
                 raise error("E0100", f"`{name}` is an intrinsic of the standard library", e.span)
             return self.intrinsic(e)
+        if len(segs) == 2 and segs[0] == "Self":
+            if self._self_type_name() is None:
+                raise error("E0102", "`Self` is only defined inside an `impl` block", e.callee.span, "not in an impl")
+            segs = (self._self_type_name(), segs[1])
         if len(segs) >= 2:
             try:
                 owner = self.lookup_item(self.module, segs[:-1], e.span, ast.StructDecl)
