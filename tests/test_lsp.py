@@ -115,6 +115,11 @@ async def _session(project: Path) -> None:
             lsp.DefinitionParams(doc, _pos(MAIN_GOOD, "p.right", 3)))
         assert loc.uri.endswith("util.psy") and loc.range.start == _pos(UTIL, "right")
 
+        # inlay hints: the types of `let`s without an annotation
+        hints = await client.text_document_inlay_hint_async(lsp.InlayHintParams(
+            doc, lsp.Range(lsp.Position(line=0, character=0), lsp.Position(line=20, character=0))))
+        assert [(h.position, h.label) for h in hints] == [(_pos(MAIN_GOOD, "p = Pair", 1), ": Pair")]
+
         # document symbols, rows per function
         symbols = await client.text_document_document_symbol_async(lsp.DocumentSymbolParams(doc))
         assert [s.name for s in symbols] == ["main"]

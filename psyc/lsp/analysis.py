@@ -428,9 +428,12 @@ def hover(a: Analysis, offset: int) -> str | None:
         body = f"```psy\n{signature(a.sources, decl)}\n```\n\n{where}{doc_comment(a.sources, decl)}"
         return body.strip()
     if target is not None and target.decl is None and target.span is not None and target.path == a.path:
-        t = _local_type(a, target.span)
+        seen = a.types.get((chain[-1].span.file, chain[-1].span.start, chain[-1].span.end)) if chain else None
+        t = " | ".join(str(x) for x in seen) if seen and isinstance(chain[-1], ast.PathExpr) else \
+            _local_type(a, target.span)
         if t:
-            return f"```psy\n{word}: {t}\n```"
+            note = "\n\n(one type per instantiation of the generic function)" if " | " in t else ""
+            return f"```psy\n{word}: {t}\n```{note}"
     if word in BUILTINS and chain and isinstance(chain[-1], ast.PathExpr):
         sig, _, doc = BUILTINS[word].partition("\n\n")
         return f"```psy\n{sig}\n```\n\n{doc}"
@@ -667,6 +670,25 @@ def symbols(a: Analysis) -> list[Symbol]:
                        for fn in item.methods]
             out.append(Symbol(f"impl {item.name}", "impl", item.span, item.span, "", methods))
     return out
+
+
+def inlay_hints(a: Analysis) -> list[tuple[int, str]]:
+    """``(offset, ": Type")`` after every `let` name without a type annotation, when the
+    compiler gave its value one type (a generic function's locals may have several)."""
+    if a.module is None:
+        return []
+    out = []
+    for node in _walk_module(a.module):
+        if not isinstance(node, ast.Let) or node.type is not None:
+            continue
+        types = a.types.get((node.value.span.file, node.value.span.start, node.value.span.end), [])
+        if len(types) != 1:
+            continue
+        for _, span in _pattern_names(node.pattern):
+            t = _tuple_part(node.pattern, types[0], span)
+            if t is not None and span.file == a.module.file:
+                out.append((span.end, f": {t}"))
+    return sorted(out)
 
 
 def function_rows(a: Analysis) -> tuple[dict[str, int], int, int]:

@@ -261,6 +261,17 @@ def formatting(ls: PsycLanguageServer, params: lsp.DocumentFormattingParams) -> 
     return [lsp.TextEdit(range=lsp.Range(lsp.Position(line=0, character=0), end), new_text=new)]
 
 
+@server.feature(lsp.TEXT_DOCUMENT_INLAY_HINT)
+def inlay_hints(ls: PsycLanguageServer, params: lsp.InlayHintParams) -> list[lsp.InlayHint]:
+    a = ls.latest(params.text_document.uri)
+    if a is None or a.module is None:
+        return []
+    lo = position_to_offset(a.text, params.range.start)
+    hi = position_to_offset(a.text, params.range.end)
+    return [lsp.InlayHint(position=offset_to_position(a.text, off), label=label, kind=lsp.InlayHintKind.Type)
+            for off, label in an.inlay_hints(a) if lo <= off <= hi]
+
+
 @server.feature(lsp.TEXT_DOCUMENT_CODE_LENS)
 async def code_lens(ls: PsycLanguageServer, params: lsp.CodeLensParams) -> list[lsp.CodeLens]:
     a = ls.latest(params.text_document.uri)
