@@ -329,6 +329,7 @@ def compile_project(
     params, out_t = _elaborate(el, module, fn, options.collect_errors)
     t1 = time.perf_counter()
     warnings = unconstrained_hint_warnings(el.prog) + unpinned_fingerprint_warnings(el.prog)
+    warnings += unused_input_warnings(el.prog) + unused_variable_warnings(loader, entry)
     stats = {}
     if options.optimize:
         stats = passes.optimize(el.prog)
@@ -425,6 +426,40 @@ def unpinned_fingerprint_warnings(prog: Program) -> list[Diagnostic]:
                     ["pin it: `assert_eq(p.fingerprint, fingerprint!(\"child.psy\"))`, or prove it is in a "
                      "whitelist Merkle root with `std::merkle::verify`"],
                 ))
+    return out
+
+
+def unused_input_warnings(prog: Program) -> list[Diagnostic]:
+    """W0004 for every private parameter of the entry none of whose values reaches a
+    constraint or the output: the proof says nothing about it (public ones: audit A0002)."""
+    def pins(ins) -> bool:  # the range check of an input's own type pins nothing
+        return ins.op in SINKS and ins.op not in ("range_check", "assert_bool")
+
+    used = prog.values_reaching(pins)
+    params: dict[str, list] = {}
+    for ins in prog.instrs:
+        if ins.op == "input" and ins.attrs and isinstance(ins.attrs[0], str) and "#" in ins.attrs[0]:
+            params.setdefault(ins.attrs[0].split("#")[0], []).append(ins)
+    out = []
+    for name, inputs in params.items():
+        if name.startswith("_") or inputs[0].attrs[1] or any(i.result.id in used for i in inputs):
+            continue
+        out.append(Diagnostic(
+            "warning", "W0004", f"private input `{name}` never reaches a constraint or the output",
+            [Label(inputs[0].span, "any value is accepted here")] if inputs[0].span else [],
+            [f"use it, remove it, or name it `_{name}` if it is unused on purpose"],
+        ))
+    return out
+
+
+def unused_variable_warnings(loader: ModuleLoader, entry: str) -> list[Diagnostic]:
+    """W0003 for the project's modules (the standard library is not linted)."""
+    from psyc.frontend.lints import unused_variables
+
+    out = []
+    for mod in list(loader.modules.values()):
+        if not mod.name.startswith("std"):
+            out += unused_variables(mod.ast, entry if mod.name == "crate" else None)
     return out
 
 

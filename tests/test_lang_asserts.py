@@ -44,7 +44,8 @@ def test_assert_eq_on_scalars_and_aggregates():
     e = prog.fails(8, [1, 2], code="E0500", line=2)
     assert e.message == "assertion failed: a == 7" and e.notes == ["left: 8", "right: 7"]
     e = prog.fails(7, [1, 3], code="E0500", line=3)
-    assert e.message == "xs differ" and e.notes == ["left: 3", "right: 2"]
+    assert e.message == "xs differ"  # every element, with its index (issue 11)
+    assert e.notes == ["[0]: left 1, right 1", "[1]: left 3, right 2   <- differs"]
 
 
 def test_rendered_failure_has_file_line_and_caret():

@@ -103,7 +103,7 @@ unconstrained fn bad(a: u32) -> u32 { let mut i: u32 = 0; while i < a { i += 1; 
 unconstrained fn dbl(a: Felt) -> Felt { a * 2 }
 fn main(a: Felt) -> pub Felt { let unused = unsafe { dbl(a) }; a }""")
     assert [d.code for d in errors] == ["E0100"]
-    assert [w.code for w in compiled.warnings] == ["W0001"]
+    assert [w.code for w in compiled.warnings] == ["W0001", "W0003"]  # W0003: `unused` is never read
 
 
 def test_integer_hint_results_are_range_checked():
@@ -118,7 +118,7 @@ fn main(a: u32) -> pub (u8, bool) { unsafe { f(a) } }"""
 def test_unused_integer_hint_is_warned():
     compiled, _ = check("""unconstrained fn dbl(a: u32) -> u32 { a * 2 }
 fn main(a: u32) -> pub u32 { let unused = unsafe { dbl(a) }; a }""")
-    assert [w.code for w in compiled.warnings] == ["W0001"]
+    assert [w.code for w in compiled.warnings] == ["W0001", "W0003"]  # W0003: `unused` is never read
 
 
 def test_return_type_of_a_hint_is_checked():

@@ -138,7 +138,7 @@ def test_spans_point_at_the_source():
         ("fn f() -> Felt { 1 + }", "E0001", "1:22", ["expected an expression", "found `}`"]),
         ("fn f() {\n  a b\n}", "E0004", "2:3", ["expected `;`"]),
         ("fn f() { x $ y }", "E0003", "1:12", ["unexpected character `$`"]),
-        ("struct S { a: Felt", "E0002", "1:18", ["end of file"]),
+        ("struct S { a: Felt", "E0002", "1:10", ["unclosed delimiter `{`"]),  # at the opening `{`
     ],
 )
 def test_parse_errors_are_located_diagnostics(src, code, line_col, words):

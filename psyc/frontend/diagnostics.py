@@ -89,6 +89,23 @@ class SourceMap:
 _COLORS = {"error": "red", "warning": "yellow", "note": "cyan"}
 
 
+MAX_SHOWN_LINE = 120  # longer source lines are cut around the span (a minified line can be 80 KB)
+_CONTEXT = 40  # characters kept on each side of the span in a cut line
+
+
+def _cut(src: str, col: int, caret_len: int) -> tuple[str, int, int]:
+    """A long source line cut to a window around columns [col, col + caret_len): returns
+    (shown text, col in it, caret length)."""
+    if len(src) <= MAX_SHOWN_LINE:
+        return src, col, caret_len
+    caret_len = min(caret_len, MAX_SHOWN_LINE - 2 * _CONTEXT)
+    start = max(0, col - 1 - _CONTEXT)
+    end = min(len(src), col - 1 + caret_len + _CONTEXT)
+    head = "…" if start > 0 else ""
+    tail = "…" if end < len(src) else ""
+    return head + src[start:end] + tail, col - start + len(head), caret_len
+
+
 def render(diag: Diagnostic, sources: SourceMap, color: bool = False) -> str:
     """rustc-style text:
 
@@ -97,13 +114,19 @@ def render(diag: Diagnostic, sources: SourceMap, color: bool = False) -> str:
       |
     3 |     let x = 1
       |              ^ expected `;` here
+
+    With ``color`` the text is rich markup; user text (messages, source lines) is escaped
+    so that ``[bool; 8]`` is not taken for a style tag.
     """
 
     def paint(s: str, style: str) -> str:
         return f"[{style}]{s}[/{style}]" if color else s
 
+    def text(s: str) -> str:
+        return s.replace("[", "\\[") if color else s
+
     head = paint(f"{diag.severity}[{diag.code}]", f"bold {_COLORS.get(diag.severity, 'white')}")
-    out = [f"{head}: {diag.message}"]
+    out = [f"{head}: {text(diag.message)}"]
     labels = [lb for lb in diag.labels if lb.span is not None]
     if labels:
         width = max(len(str(sources.line_col(lb.span.file, lb.span.start)[0])) for lb in labels)
@@ -112,17 +135,23 @@ def render(diag: Diagnostic, sources: SourceMap, color: bool = False) -> str:
         line, col = sources.line_col(first.file, first.start)
         out.append(f"{pad}{paint('-->', 'bold blue')} {first.file}:{line}:{col}")
         out.append(f"{pad} {paint('|', 'bold blue')}")
-        for lb in labels:
+        for lb in sorted(labels, key=lambda lb: (lb.span.file != first.file, lb.span.file, lb.span.start)):
             line, col = sources.line_col(lb.span.file, lb.span.start)
             end_line, end_col = sources.line_col(lb.span.file, max(lb.span.start, lb.span.end - 1))
-            src = sources.line_text(lb.span.file, line).expandtabs(4)
-            caret_len = max(1, (end_col - col + 1) if end_line == line else len(src) - col + 1)
+            raw = sources.line_text(lb.span.file, line)
+            src = raw.expandtabs(4)
+            shown_col = len(raw[: col - 1].expandtabs(4)) + 1  # columns after tab expansion
+            if end_line == line:
+                caret_len = max(1, len(raw[:end_col].expandtabs(4)) - shown_col + 1)
+            else:
+                caret_len = max(1, len(src) - shown_col + 1)
+            src, shown_col, caret_len = _cut(src, shown_col, caret_len)
             mark = ("^" if lb.primary else "-") * caret_len
-            out.append(f"{str(line).rjust(width)} {paint('|', 'bold blue')} {src}")
-            underline = " " * (col - 1) + paint(
-                mark + (" " + lb.message if lb.message else ""), _COLORS.get(diag.severity, "white")
+            out.append(f"{str(line).rjust(width)} {paint('|', 'bold blue')} {text(src)}")
+            underline = " " * (shown_col - 1) + paint(
+                mark + (" " + text(lb.message) if lb.message else ""), _COLORS.get(diag.severity, "white")
             )
             out.append(f"{pad} {paint('|', 'bold blue')} {underline}")
     for note in diag.notes:
-        out.append(f"{' ' * 1}= {paint('note', 'bold')}: {note}")
+        out.append(f"{' ' * 1}= {paint('note', 'bold')}: {text(note)}")
     return "\n".join(out)

@@ -734,8 +734,13 @@ class Elaborator:
         self.expect_type(a.type, b.type, e.args[1].span, " in `assert_eq`")
         msg = self._message(e, 2, "assert_eq")
         default = f"assertion failed: {self._text(e.args[0].span)} == {self._text(e.args[1].span)}"
-        for x, y in zip(ty.flatten(a.type, a.payload), ty.flatten(b.type, b.payload), strict=True):
-            self.check("assert_eq", (x, y), e.span, (msg or default,))
+        pairs = list(zip(ty.flatten(a.type, a.payload), ty.flatten(b.type, b.payload), strict=True))
+        paths = ty.leaf_paths(a.type)
+        for (x, y), path in zip(pairs, paths, strict=True):
+            # an aggregate's elements are checked one by one; the element's place lets a
+            # failure show every element of both sides (psyc.ir.interpret)
+            attrs = (msg or default, path, len(pairs)) if len(pairs) > 1 else (msg or default,)
+            self.check("assert_eq", (x, y), e.span, attrs)
         return TV(UNIT, ())
 
     def builtin_from_bits(self, e: ast.Call, expected) -> TV:
@@ -751,6 +756,18 @@ class Elaborator:
                         f"`[bool; {n}]`")
         # 64 bits may spell a value >= p: `from_bits` then requires the canonical spelling
         return self.from_bits(list(bits.payload), t, e.span)
+
+    def _mutable_help(self, span: Span, name: str) -> str:
+        """How to make the binding at ``span`` mutable, as the user would write it."""
+        try:
+            before = self.sources.text(span.file)[: span.start].rstrip()
+        except KeyError:
+            before = ""
+        if before.endswith("let"):
+            return f"help: make this binding mutable: `let mut {name}`"
+        if before.endswith(("(", ",")) and ":" in self._text(span):  # a function parameter
+            return f"help: parameters are immutable; copy it into a mutable local: `let mut {name} = {name};`"
+        return f"help: make this binding mutable: `mut {name}`"
 
     def _text(self, span: Span) -> str:
         try:
@@ -918,7 +935,7 @@ class Elaborator:
             d = Diagnostic.error("E0202", f"cannot assign twice to immutable variable `{e.segments[0]}`",
                                  s.span, "cannot assign")
             if b.span is not None:
-                d.labels.append(Label(b.span, "help: make this binding mutable: `mut`", primary=False))
+                d.labels.append(Label(b.span, self._mutable_help(b.span, e.segments[0]), primary=False))
             raise CompileError([d])
         # resolve the place once: field steps, and index steps with their index values
         steps = []

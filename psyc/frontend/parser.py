@@ -7,6 +7,7 @@ line and column.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 
@@ -14,7 +15,7 @@ from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken, VisitError
 
 from psyc.frontend import ast
-from psyc.frontend.diagnostics import CompileError, Diagnostic, SourceMap, Span
+from psyc.frontend.diagnostics import CompileError, Diagnostic, Label, SourceMap, Span
 
 # readable names for the grammar's terminals, for "expected ..." messages
 _TOKEN_NAMES = {
@@ -60,10 +61,84 @@ def _describe(token_type: str, value: str | None = None) -> str:
     return token_type.lower()
 
 
+_PAIRS = {"{": "}", "(": ")", "[": "]"}
+_TOKENS = re.compile(r'//[^\n]*|/\*.*?\*/|"(?:\\.|[^"\\\n])*"|[{}()\[\]]', re.S)
+
+
+def _indent_of_line(text: str, pos: int) -> int:
+    start = text.rfind("\n", 0, pos) + 1
+    line = text[start:]
+    return len(line) - len(line.lstrip(" \t"))
+
+
+def _delimiters(text: str) -> tuple[list[int], list[tuple[int, int]]]:
+    """(offsets of the opening delimiters never closed, outermost first; pairs of
+    (opener, closer) whose closer starts a line indented unlike the opener's line — the
+    likely place of a missing closer). Comments and strings are skipped. A closer that
+    matches an outer opener closes it and leaves the openers inside it unclosed; a closer
+    that matches nothing is ignored."""
+    stack: list[int] = []
+    lost: list[int] = []
+    misindented: list[tuple[int, int]] = []
+    for m in _TOKENS.finditer(text):
+        tok = m.group()
+        if tok in _PAIRS:
+            stack.append(m.start())
+        elif tok in ")]}" and any(_PAIRS[text[i]] == tok for i in stack):
+            while _PAIRS[text[stack[-1]]] != tok:
+                lost.append(stack.pop())
+            opener = stack.pop()
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            starts_line = not text[line_start : m.start()].strip() and text.count("\n", opener, m.start())
+            if starts_line and m.start() - line_start != _indent_of_line(text, opener):
+                misindented.append((opener, m.start()))
+    return sorted(lost + stack), misindented
+
+
+def unclosed_delimiters(text: str) -> list[int]:
+    """Offsets of the opening delimiters never closed, outermost first."""
+    return _delimiters(text)[0]
+
+
+def _with_unclosed(diag: Diagnostic, text: str, path: str, at_end: bool) -> Diagnostic:
+    """Point a syntax error at the delimiter that was never closed: rustc's "unclosed
+    delimiter" (the parser itself only notices at the end of the file, or far later)."""
+    open_at, misindented = _delimiters(text)
+    if not open_at:
+        return diag
+    pos = open_at[-1] if at_end else open_at[0]
+    ch = text[pos]
+    label = Label(Span(path, pos, pos + 1), f"unclosed delimiter: this `{ch}` is never closed", primary=at_end)
+    if at_end:
+        diag.message = f"this file contains an unclosed delimiter `{ch}`"
+        diag.labels = [label, *[Label(lb.span, lb.message, primary=False) for lb in diag.labels]]
+    else:
+        diag.labels.append(label)
+    inner = [(o, c) for o, c in misindented if o > pos]
+    if inner:  # the closer that was meant for `pos` probably closed this one instead
+        o, c = inner[0]
+        if at_end:  # the hint says more than "the file ends after this"
+            diag.labels = [label]
+        diag.labels.append(Label(Span(path, o, o + 1), f"perhaps this `{text[o]}` is the one left open", False))
+        diag.labels.append(Label(Span(path, c, c + 1), "… as this is indented like an outer block", False))
+    diag.notes.append(f"add the matching `{_PAIRS[ch]}`")
+    return diag
+
+
 def parse(text: str, path: str = "<input>", sources: SourceMap | None = None) -> ast.Module:
     """Parse one file; raises :class:`CompileError` with a located diagnostic."""
     if sources is not None:
         sources.add(path, text)
+    try:
+        return _parse(text, path)
+    except CompileError as e:
+        d = e.diagnostics[0]
+        if d.code in ("E0001", "E0002", "E0004"):
+            _with_unclosed(d, text, path, at_end=d.code == "E0002")
+        raise
+
+
+def _parse(text: str, path: str) -> ast.Module:
     try:
         tree = _parser().parse(text)
     except UnexpectedToken as e:

@@ -114,6 +114,23 @@ def leaf_types(t: Type) -> list[Scalar]:
     return [s for _, f in t.fields for s in leaf_types(f)]
 
 
+def leaf_paths(t: Type) -> list[str]:
+    """Where each scalar of ``t`` sits, in :func:`leaf_types` order: ``[2]``, ``.owner[0]``,
+    ``.1`` (empty for a scalar) — for messages about one element of an aggregate."""
+    if isinstance(t, Scalar):
+        return [""]
+    if isinstance(t, Array):
+        inner = leaf_paths(t.element)
+        return [f"[{i}]{p}" for i in range(t.length) for p in inner]
+    if isinstance(t, Tuple):
+        return [f".{i}{p}" for i, e in enumerate(t.elements) for p in leaf_paths(e)]
+    if isinstance(t, ProofT):
+        return [f".public_inputs[{i}]" for i in range(t.num_public_inputs)] + [
+            f".fingerprint[{i}]" for i in range(4)
+        ]
+    return [f".{n}{p}" for n, f in t.fields for p in leaf_paths(f)]
+
+
 def size(t: Type) -> int:
     if isinstance(t, Scalar):
         return 1

@@ -91,7 +91,9 @@ Handler = Callable[[Instr, Any], None]
 
 # --- helpers -------------------------------------------------------------------------------
 def _fail(ins: Instr, message: str, code: str, notes: Sequence[str] = (), label: str = "") -> ExecutionError:
-    return ExecutionError(message, ins.span, notes, code, label)
+    err = ExecutionError(message, ins.span, notes, code, label)
+    err.instr = ins  # the failing instruction, for run() to add context
+    return err
 
 
 def _zero_results(ins: Instr, vals) -> None:
@@ -259,7 +261,30 @@ def _assert_eq(ins: Instr, vals) -> None:
     a, b = vals[args[0].id], vals[args[1].id]
     if a != b:
         message = ins.attrs[0] if ins.attrs else "assertion `left == right` failed"
+        if len(ins.attrs) == 3:  # one element of an aggregate (see _aggregate_notes)
+            path = ins.attrs[1]
+            notes = [f"left{path}: {a}", f"right{path}: {b}"]
+            raise _fail(ins, message, E_ASSERT, notes, label=f"differ at {path}")
         raise _fail(ins, message, E_ASSERT, [f"left: {a}", f"right: {b}"], label="assertion failed")
+
+
+def _aggregate_notes(instrs: list[Instr], failed: Instr, vals) -> list[str]:
+    """Every element of both sides of a failed ``assert_eq`` on an aggregate (a Hash, an
+    array, a struct): the element checks come from one source call with the same span and
+    message, their operands all computed before the first of them."""
+    key = (failed.span, failed.attrs[0])
+    rows = []
+    for ins in instrs:
+        if ins.op == "assert_eq" and len(ins.attrs) == 3 and (ins.span, ins.attrs[0]) == key:
+            a, b = (vals[v.id] if v.const is None else v.const for v in ins.args[:2])
+            rows.append((ins.attrs[1], a, b))
+    notes = []
+    for path, a, b in rows:
+        mark = "" if a == b else "   <- differs"
+        notes.append(f"{path}: left {'?' if a is None else a}, right {'?' if b is None else b}{mark}")
+    if len(rows) < failed.attrs[2]:  # the optimiser dropped checks it proved equal
+        notes.append(f"the other {failed.attrs[2] - len(rows)} of {failed.attrs[2]} elements are equal")
+    return notes
 
 
 # --- bits, hashing, memory, hints ---------------------------------------------------------
@@ -390,6 +415,11 @@ def run(program: Program, inputs: Sequence[int], proofs: Sequence = ()) -> Execu
     proofs = list(proofs)
     try:
         outputs = _loop(program.instrs, vals, inputs, proofs)
+    except ExecutionError as e:
+        failed = getattr(e, "instr", None)
+        if failed is not None and failed.op == "assert_eq" and len(failed.attrs) == 3:
+            e.notes = _aggregate_notes(program.instrs, failed, vals)
+        raise
     except TypeError:
         # a constant that is not registered in program._consts left a None in vals:
         # register every constant operand and run again (runs are deterministic)

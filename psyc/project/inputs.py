@@ -503,11 +503,24 @@ class _Checker:
         from psyc.plonk.keys import VerifyingKey, proof_from_bytes
         from psyc.util.serialization import FormatError
 
+        # the proof first: a missing proof is named as the proof, not by its key's path
+        for path, what, key in ((proof_path, "proof", "proof"), (vk_path, "verifying key", "vk" if "vk" in v else "proof")):
+            if not path.is_file():
+                hint = "run `psyc prove` on the child program first" if what == "proof" else (
+                    f"`psyc prove` writes it next to the proof as {proof_path.name}.vk; or name it with `vk = \"FILE\"`")
+                self.error("E0606", f"input `{disp}`: the {what} file {path} does not exist", (*loc, key),
+                           f"no such {what} file", notes=[hint])
+                return None
         try:
             vk = VerifyingKey.from_bytes(vk_path.read_bytes())
+        except (OSError, FormatError) as e:
+            self.error("E0606", f"input `{disp}`: cannot read the verifying key {vk_path}: {e}",
+                       (*loc, "vk" if "vk" in v else "proof"), "this proof's key")
+            return None
+        try:
             proof = proof_from_bytes(proof_path.read_bytes(), vk.common)
         except (OSError, FormatError) as e:
-            self.error("E0606", f"input `{disp}`: cannot read the proof: {e}", (*loc, "proof"),
+            self.error("E0606", f"input `{disp}`: cannot read the proof {proof_path}: {e}", (*loc, "proof"),
                        "this proof file", notes=[f"its verifying key is read from {vk_path}"])
             return None
         if len(proof.public_inputs) != t.num_public_inputs:
