@@ -328,6 +328,9 @@ def compile_project(
     el.prog.name = entry
     params, out_t = _elaborate(el, module, fn, options.collect_errors)
     t1 = time.perf_counter()
+    unverified = unverified_proof_errors(el.prog)
+    if unverified:
+        raise CompileError(unverified)
     warnings = unconstrained_hint_warnings(el.prog) + unpinned_fingerprint_warnings(el.prog)
     warnings += unused_input_warnings(el.prog) + unused_variable_warnings(loader, entry)
     stats = {}
@@ -409,6 +412,71 @@ def _elaborate(el: Elaborator, module: Module, fn: ast.FnDecl, collect: bool):
     if el.collected:
         raise CompileError(list(el.collected))
     return result
+
+
+def unverified_proof_errors(prog: Program) -> list[Diagnostic]:
+    """E0214 for every proof whose public inputs or fingerprint reach a constraint or the
+    output where the proof is not verified (issue 12).
+
+    A proof verified unconditionally covers every use. A proof verified only under a
+    condition ``c`` (``if c { verify(p) }``) covers only uses under the same condition: a
+    check predicated on ``c``, or a value chosen by ``if c { … p … } else { … }`` (a
+    ``select`` on ``c``, or on ``!c`` for a verification in the ``else`` branch). Every
+    other flow of the proof's values into a check or the output is an error: the parent
+    proof would then claim the output of a child that was never checked.
+    """
+    negation = {ins.results[0].id: ins.args[0].id for ins in prog.instrs if ins.op == "not"}
+    verified: dict[int, set[int | None]] = {}
+    for ins in prog.instrs:
+        if ins.op == "verify_proof":
+            verified.setdefault(ins.attrs[0], set()).add(ins.pred.id if ins.pred is not None else None)
+    out = []
+    for k, pin in enumerate(prog.instrs):
+        if pin.op != "proof_input":
+            continue
+        name, slot = pin.attrs[0], pin.attrs[1]
+        conds = verified.get(slot, set())
+        if None in conds:
+            continue
+        then_ok = set(conds)  # select(c, a, b): a is p's value only when c holds
+        else_ok = {negation[c] for c in conds if c in negation}  # b only when !c holds
+        taint: dict[int, Any] = {r.id: None for r in pin.results}  # value -> span of the proof's first use
+        culprit = origin = None
+        for ins in prog.instrs[k + 1 :]:
+            if ins.op == "verify_proof" and ins.attrs[0] == slot:
+                continue
+            args = ins.operands
+            if ins.op == "select":
+                c, a, b = args
+                hits = [v for v, ok in ((c, False), (a, c.id in then_ok), (b, c.id in else_ok))
+                        if v.id in taint and not ok]
+            else:
+                hits = [v for v in args if v.id in taint]
+            if not hits:
+                continue
+            span = taint[hits[0].id] or ins.span
+            taint.update((r.id, span) for r in ins.results)
+            sink = ins.op in SINKS or ins.op == "verify_proof" or (ins.predicated and not ins.results)
+            if sink and not (ins.pred is not None and ins.pred.id in conds):
+                culprit, origin = ins, span
+                break
+        if culprit is None:
+            continue
+        where = "is never verified" if not conds else "is verified only under a condition that does not cover this use"
+        labels = [Label(origin, "the proof's public inputs or fingerprint are used here")] if origin else []
+        if culprit.span and culprit.span != origin:
+            what = "the output" if culprit.op == "output" else "a constraint"
+            labels.append(Label(culprit.span, f"and reach {what} here"))
+        if pin.span:
+            labels.append(Label(pin.span, f"proof `{name}` declared here"))
+        out.append(Diagnostic(
+            "error", "E0214", f"proof `{name}` {where}",
+            labels,
+            ["a proof's `.public_inputs` and `.fingerprint` mean nothing until it is verified: call "
+             f"`std::recursion::verify({name})` unconditionally, or use its values only inside the same "
+             "`if` that verifies it"],
+        ))
+    return out
 
 
 def unpinned_fingerprint_warnings(prog: Program) -> list[Diagnostic]:

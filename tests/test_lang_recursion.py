@@ -10,6 +10,7 @@ from psyc.compiler import CompileOptions, compile_path
 from psyc.frontend.diagnostics import CompileError
 from psyc.ir.interpret import ExecutionError
 from psyc.plonk.keys import proof_to_bytes
+from tests.lang_util import compile_error, compile_src
 
 CHILD = "fn main(pub a: Felt, b: Felt) -> pub Felt { a * b }\n"
 
@@ -131,9 +132,13 @@ def test_fingerprint_cycle_is_reported(tmp_path):
 # --- in circuit (a small standard shape: one FRI query, 2^11 rows; no security, fast) -------
 CONDITIONAL = """use std::recursion;
 fn main(p: Proof<2>, c: bool) -> pub Felt {
-    if c { recursion::verify(p); }
-    assert_eq(p.fingerprint, fingerprint!("child.psy"), "not the child circuit");
-    p.public_inputs[1] + 1
+    let mut out = 0;
+    if c {
+        recursion::verify(p);
+        assert_eq(p.fingerprint, fingerprint!("child.psy"), "not the child circuit");
+        out = p.public_inputs[1] + 1;
+    }
+    out
 }
 """
 
@@ -176,3 +181,60 @@ def test_tampered_proof_fails_the_circuit_only_when_verified(in_circuit):
     run0 = parent.execute([[arg], [0]])  # verification switched off: any proof passes
     run0.proofs[0] = (bad, vk)
     assert parent.check_constraints(run0) == []
+
+
+# --- E0214: a proof's values used where it is not verified (issue 12) ---------------------------
+@pytest.mark.parametrize(
+    ("src", "where", "text"),
+    [
+        # never verified: a parent could claim the output of a child proof that never existed
+        ("fn main(p: Proof<2>) -> pub Felt {\n    p.public_inputs[1] + 1\n}\n", "2:5", "is never verified"),
+        (
+            'fn main(p: Proof<2>) {\n    assert_eq(p.fingerprint, [1, 2, 3, 4], "pin");\n}\n',
+            "2:5",
+            "is never verified",
+        ),
+        # verified only under a witness condition, used unconditionally
+        (
+            "use std::recursion;\nfn main(p: Proof<2>, c: bool) -> pub Felt {\n"
+            "    if c { recursion::verify(p); }\n    p.public_inputs[1] + 1\n}\n",
+            None,
+            "only under a condition",
+        ),
+        # verified under c, used under !c
+        (
+            "use std::recursion;\nfn main(p: Proof<2>, c: bool) -> pub Felt {\n    let mut out = 0;\n"
+            "    if c { recursion::verify(p); } else { out = p.public_inputs[0]; }\n    out\n}\n",
+            None,
+            "only under a condition",
+        ),
+        (
+            'use std::recursion;\nfn main(p: Proof<2>, c: bool) {\n    if c { recursion::verify(p); }\n'
+            '    assert_eq(p.public_inputs[0], 3, "x");\n}\n',
+            "4:5",
+            "use its values only inside the same `if`",
+        ),
+    ],
+)
+def test_unverified_proof_values_are_an_error(src, where, text):
+    compile_error(src, "E0214", where, contains=text)
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "use std::recursion;\nfn main(p: Proof<2>) -> pub Felt {\n    recursion::verify(p);\n"
+        "    p.public_inputs[1] + 1\n}\n",
+        # used only under the verifying condition: a checked assert and a chosen value
+        "use std::recursion;\nfn main(p: Proof<2>, c: bool) -> pub Felt {\n    let mut out = 0;\n"
+        '    if c {\n        recursion::verify(p);\n        assert_eq(p.public_inputs[0], 3, "x");\n'
+        "        out = p.public_inputs[1];\n    }\n    out\n}\n",
+        # verified in the else branch, used there
+        "use std::recursion;\nfn main(p: Proof<2>, c: bool) -> pub Felt {\n    let mut out = 0;\n"
+        "    if c { out = 1; } else { recursion::verify(p); out = p.public_inputs[1]; }\n    out\n}\n",
+        # a proof that is never used needs no verification
+        "fn main(_p: Proof<2>, x: Felt) -> pub Felt { x }\n",
+    ],
+)
+def test_verified_proof_values_compile(src):
+    compile_src(src)

@@ -103,6 +103,10 @@ _ENTRIES: list[ErrorCode] = [
     ErrorCode("E0212", "a choice between two proofs by a witness-dependent condition",
               "Verify each proof conditionally instead: `if c { verify(p) }`."),
     ErrorCode("E0213", "a `fingerprint!` cycle: a program that needs its own fingerprint"),
+    ErrorCode("E0214", "a proof's public inputs or fingerprint used where the proof is not verified",
+              "Until `std::recursion::verify(p)` holds, `p.public_inputs` are whatever the prover\n"
+              "wrote: verify the proof unconditionally, or use its values only inside the same\n"
+              "`if` that verifies it."),
     # ---- compile-time evaluation ------------------------------------------------------
     ErrorCode("E0300", "a value that must be a compile-time constant depends on the witness",
               "Loop bounds, array lengths, shift amounts and constants must be known when the\n"
