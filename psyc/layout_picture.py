@@ -1,11 +1,12 @@
 """``psyc info --layout``: a picture of the circuit's table, drawn with matplotlib.
 
 Left: the table itself, one pixel column per wire and rows top to bottom, coloured by the
-gate of the row where a cell is used (unused cells pale, padding rows grey), with a strip
-beside it coloured by the function that placed each row. Right: rows by gate type, rows
-by function, and the numbers (rows used, padding, lookup and Poseidon rows, columns used).
-Tall tables are binned (each pixel row is the most common gate of its bin), so a picture
-of a 2^20-row circuit stays small.
+gate of the row where a cell is used (unused cells pale, padding rows grey), with two
+strips beside it: the mix of gates and the mix of functions (source scopes) of each line.
+Right: rows by gate type, rows by function, and the numbers (rows used, padding, lookup
+and Poseidon rows, columns used). Tall tables are binned (a line of the table shows the
+most common gate of its rows; the strips show all of them), so a picture of a 2^20-row
+circuit stays small.
 """
 
 from __future__ import annotations
@@ -21,11 +22,26 @@ MAX_PIXEL_ROWS = 1024
 TOP_FUNCTIONS = 8
 
 
-def _palette(n: int):
+def _palette(n: int, name: str = "tab10"):
     from matplotlib import colormaps
 
-    cmap = colormaps["tab10" if n <= 10 else "tab20"]
+    cmap = colormaps[name if n <= colormaps[name].N else "tab20"]
     return [cmap(k % cmap.N) for k in range(n)]
+
+
+def _mix(codes: np.ndarray, edges: np.ndarray, cols: int = 24) -> np.ndarray:
+    """One line per bin of rows: its codes side by side, each over its share of the line
+    (so rows of two kinds that alternate show as both, not as the more common one)."""
+    out = np.zeros((len(edges) - 1, cols), dtype=np.int32)
+    for b in range(len(edges) - 1):
+        lo, hi = edges[b], max(edges[b + 1], edges[b] + 1)
+        counts = np.bincount(codes[lo:hi])
+        ends = np.round(np.cumsum(counts) / counts.sum() * cols).astype(int)
+        start = 0
+        for code, end in enumerate(ends):
+            out[b, start:end] = code
+            start = max(start, end)
+    return out
 
 
 def layout_summary(prog) -> dict:
@@ -82,43 +98,46 @@ def draw_layout(prog, path: str | Path, title: str = "") -> dict:
     bins = min(n, MAX_PIXEL_ROWS)
     edges = np.linspace(0, n, bins + 1).astype(int)
     table = np.zeros((bins, width), dtype=np.int32)
-    strip = np.zeros((bins, 1), dtype=np.int32)
     for b in range(bins):
         lo, hi = edges[b], max(edges[b + 1], edges[b] + 1)
         g = np.bincount(row_gate[lo:hi]).argmax()
         if g == 0:
-            table[b, :] = 0
-            strip[b, 0] = 0
             continue
         mask = row_gate[lo:hi] == g
         ncols = int(round(row_cols[lo:hi][mask].mean()))
         table[b, :ncols] = g
         table[b, ncols:] = len(gates) + 1
-        f = np.bincount(row_fn[lo:hi][row_fn[lo:hi] >= 0]).argmax()
-        strip[b, 0] = f + 1
+    gate_mix = _mix(row_gate, edges)
+    scope_mix = _mix(np.where(row_fn >= 0, row_fn + 1, 0), edges)
 
     fig = plt.figure(figsize=(13, 8), layout="constrained")
-    grid = fig.add_gridspec(3, 3, width_ratios=[3.2, 0.25, 3.0], height_ratios=[1, 1, 0.8])
+    grid = fig.add_gridspec(3, 4, width_ratios=[3.2, 0.3, 0.3, 3.0], height_ratios=[1, 1, 0.8])
     ax = fig.add_subplot(grid[:, 0])
     cmap = ListedColormap([(0.75, 0.75, 0.75, 1.0), *gate_colors, (0.95, 0.95, 0.95, 1.0)])
     ax.imshow(table, aspect="auto", interpolation="nearest", cmap=cmap, vmin=0, vmax=len(gates) + 1,
               extent=(-0.5, width - 0.5, n, 0))
     ax.set_xlabel(f"wire column (of {width})")
     ax.set_ylabel(f"row (of {n:,})")
-    ax.set_title("table: cells by gate (pale: unused, grey: padding)", fontsize=10)
+    per = f"; {n / bins:.0f} rows a line" if bins < n else ""
+    ax.set_title(f"cells by gate (pale: unused{per})", fontsize=10)
     ax.legend(handles=[Patch(color=c, label=g) for g, c in zip(gates, gate_colors, strict=True)]
               + [Patch(color=cmap(0), label="padding")], loc="lower right", fontsize=8, framealpha=0.9)
 
-    fn_colors = _palette(len(top_fns) + 1)
-    sax = fig.add_subplot(grid[:, 1], sharey=ax)
+    # the strips: each line's mix of gates and of functions (the share of its rows)
+    mix_ax = fig.add_subplot(grid[:, 1], sharey=ax)
+    mix_ax.imshow(gate_mix, aspect="auto", interpolation="nearest", cmap=cmap, vmin=0, vmax=len(gates) + 1,
+                  extent=(0, 1, n, 0))
+    fn_colors = _palette(len(top_fns) + 1, "Set2")  # not the gates' colours: another legend
+    sax = fig.add_subplot(grid[:, 2], sharey=ax)
     scmap = ListedColormap([(0.75, 0.75, 0.75, 1.0), *fn_colors[: len(top_fns)], (0.5, 0.5, 0.5, 1.0)])
-    sax.imshow(strip, aspect="auto", interpolation="nearest", cmap=scmap, vmin=0, vmax=len(top_fns) + 1,
+    sax.imshow(scope_mix, aspect="auto", interpolation="nearest", cmap=scmap, vmin=0, vmax=len(top_fns) + 1,
                extent=(0, 1, n, 0))
-    sax.set_xticks([])
-    sax.set_title("scope", fontsize=10)
-    sax.tick_params(labelleft=False)
+    for strip_ax, name in ((mix_ax, "gates"), (sax, "scope")):
+        strip_ax.set_xticks([])
+        strip_ax.set_title(name, fontsize=10)
+        strip_ax.tick_params(labelleft=False)
 
-    gax = fig.add_subplot(grid[0, 2])
+    gax = fig.add_subplot(grid[0, 3])
     counts = [summary["by_gate"][g] for g in gates]
     gax.barh(gates[::-1], counts[::-1], color=gate_colors[::-1])
     gax.set_title("rows by gate type", fontsize=10)
@@ -126,7 +145,7 @@ def draw_layout(prog, path: str | Path, title: str = "") -> dict:
         gax.text(v, y, f" {v:,}", va="center", fontsize=8)
     gax.margins(x=0.25)
 
-    fax = fig.add_subplot(grid[1, 2])
+    fax = fig.add_subplot(grid[1, 3])
     shown = top_fns + (["(other)"] if len(fns) > len(top_fns) else [])
     fcounts = [summary["by_function"][f] for f in top_fns]
     if len(fns) > len(top_fns):
@@ -139,7 +158,7 @@ def draw_layout(prog, path: str | Path, title: str = "") -> dict:
     fax.margins(x=0.25)
     fax.tick_params(axis="y", labelsize=8)
 
-    tax = fig.add_subplot(grid[2, 2])
+    tax = fig.add_subplot(grid[2, 3])
     tax.axis("off")
     lines = [
         f"rows used      {summary['used_rows']:>10,}",
