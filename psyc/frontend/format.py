@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import re
+import threading
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -230,6 +231,9 @@ def _align_trailing_comments(text: str) -> str:
 # =========================================================================================
 # parse tree -> document
 # =========================================================================================
+_CST_LOCK = threading.Lock()
+
+
 @cache
 def _cst_parser() -> tuple[Lark, list]:
     comments: list[Token] = []
@@ -707,17 +711,21 @@ def format_source(text: str, path: str = "<input>") -> str:
     text = text.replace("\r\n", "\n")
     parse(text, path)  # the compiler's own diagnostics for a file that does not parse
     parser, comments = _cst_parser()
-    comments.clear()
-    tree = parser.parse(text)
-    found = sorted(comments, key=lambda c: c.start_pos)
+    with _CST_LOCK:  # the lexer collects comments into one shared list
+        comments.clear()
+        tree = parser.parse(text)
+        found = sorted(comments, key=lambda c: c.start_pos)
+        comments.clear()
     tokens = sorted(tree.scan_values(lambda v: isinstance(v, Token)), key=lambda t: t.start_pos)
     printer = _Printer(text, tokens, found)
     out = _print(printer.d(tree))
     if printer.ci != len(found):
         raise FormatError(f"{path}: internal error: a comment was not placed; the file is left unchanged")
-    comments.clear()
-    parser.parse(out)
-    kept = sorted(comments, key=lambda c: c.start_pos)
+    with _CST_LOCK:
+        comments.clear()
+        parser.parse(out)
+        kept = sorted(comments, key=lambda c: c.start_pos)
+        comments.clear()
     if not same_program(text, out) or _comment_texts(kept) != _comment_texts(found):
         raise FormatError(f"{path}: internal error: the formatted text would change the program or its "
                           "comments; the file is left unchanged (please report this)")
