@@ -11,6 +11,7 @@ Every user mistake surfaces as a :class:`CompileError` (diagnostics) or an
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -367,7 +368,7 @@ def missing_entry(module: Module, entry: str, project: Project) -> Diagnostic:
         notes.append(f"the entry is set by {where}")
     else:
         notes.append("choose another entry with `--entry NAME` or `entry = \"NAME\"` in psy.toml")
-    return Diagnostic("error", "E0100", f"no entry function `{entry}` in {module.file}", [], notes)
+    return Diagnostic("error", "E0100", f"no function `{entry}` in {module.file} (the entry function)", [], notes)
 
 
 _FINGERPRINTS: dict[str, list[int]] = {}
@@ -659,5 +660,12 @@ def compile_test(loader: ModuleLoader, case: TestCase, max_unroll: int = DEFAULT
     raise :class:`ExecutionError` right away, like a failing run)."""
     el = Elaborator(loader, "constrained", max_unroll)
     el.prog.name = case.fn.name
-    el.elaborate_entry(case.module, case.fn)
+    try:
+        el.elaborate_entry(case.module, case.fn)
+    except ExecutionError as e:
+        # a test's values are constants, so a failing assertion stops the compile; what its
+        # print/println calls before that point would show is recovered by running them
+        with contextlib.suppress(ExecutionError, ValueError, TypeError):
+            e.printed = interpret.run(el.prog, []).printed
+        raise
     return el.prog

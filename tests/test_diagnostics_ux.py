@@ -122,3 +122,57 @@ fn main(x: Felt, secret: Felt, _spare: Felt) -> pub Felt {
     assert "warning[W0004]: private input `secret` never reaches a constraint" in err
     assert "warning[W0003]: unused variable `unused`" in err and "warning[W0003]: unused variable `q`" in err
     assert err.count("warning[W0003]") == 2 and err.count("warning[W0004]") == 1  # `_`-names are quiet
+
+
+PRINTS = """struct P { a: Felt, ok: bool }
+unconstrained fn half(x: u32) -> u32 {
+    println("half of {}", x);
+    x / 2
+}
+fn main(x: u32, h: Hash) -> pub u32 {
+    println("x = {}, h = {}", x, h);
+    println(P { a: h[0], ok: x == 10 }, (x, 2), "done");
+    if x == 4 { println("four"); } else { print("not four; "); println(x * 3); }
+    let y = unsafe { half(x) };
+    assert_eq(y * 2, x);
+    y
+}
+"""
+
+
+def test_println_shows_values_during_execution(tmp_path, capsys):
+    path = _file(tmp_path, PRINTS, "x = 10\nh = [1, 2, 3, 4]\n")
+    assert main(["execute", path]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(
+        "x = 10, h = [1, 2, 3, 4]\nP { a: 1, ok: true } (10, 2) done\nnot four; 30\nhalf of 10\n"
+    )
+    assert main(["execute", path, "--json"]) == 0  # stdout stays one JSON object
+    captured = capsys.readouterr()
+    assert captured.out.strip() == '{"outputs": "5"}' and "half of 10" in captured.err
+
+
+def test_println_adds_nothing_to_the_circuit(tmp_path):
+    import psyc
+
+    with_prints = psyc.compile_path(_file(tmp_path, "fn main(x: Felt) -> pub Felt {\n    println(x);\n    x * x\n}\n"))
+    without = psyc.compile_path(_file(tmp_path, "fn main(x: Felt) -> pub Felt {\n    x * x\n}\n", name="n"))
+    assert with_prints.lowered().stats == without.lowered().stats
+    run = with_prints.execute({"x": 3})
+    assert run.printed == "3\n" and with_prints.check_constraints(run) == []
+
+
+def test_failing_test_shows_what_it_printed(tmp_path, capsys):
+    src = "#[test]\nfn t() {\n    let a = 2;\n    println(\"a = {}\", a);\n    assert_eq(a * 2, 5);\n}\n" \
+          "#[test]\nfn u() { println(\"in u\"); }\n"
+    path = _file(tmp_path, src)
+    assert main(["test", path]) == 1
+    out = capsys.readouterr().out
+    assert "---- crate::t ----\na = 2\n" in out and "in u" not in out
+    assert main(["test", path, "--show-output", "--filter", "u"]) == 0
+    assert "in u" in capsys.readouterr().out
+
+
+def test_format_string_arity_is_checked(tmp_path, capsys):
+    assert main(["check", _file(tmp_path, "fn main(x: Felt) {\n    println(\"{} {}\", x);\n}\n")]) == 1
+    assert "E0106" in capsys.readouterr().err

@@ -121,6 +121,10 @@ def user_errors(fn: Callable[..., int]) -> Callable[..., int]:
                 error_console.print(f"[red]error[/red]: could not compile: {n} error(s)")
             return exit_code_for(e.diagnostics)
         except ExecutionError as e:
+            if getattr(e, "printed", ""):  # what print/println showed before the failure
+                (error_console if getattr(args, "json", False) else console).print(
+                    e.printed, markup=False, highlight=False, end=""
+                )
             print_diagnostics([e.to_diagnostic()], ctx.get("sources"))
             return EXIT_FAIL
         except FormatError as e:

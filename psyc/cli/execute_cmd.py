@@ -15,6 +15,7 @@ from psyc.cli.common import (
     step,
     user_errors,
 )
+from psyc.cli.console import console
 
 HELP = "run the program on its inputs (TOML/JSON) and print its public output"
 
@@ -50,6 +51,8 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
     inputs = prog.read_inputs(args.inputs)
     with step("executing"):
         execution = prog.execute(inputs)
+    if execution.printed:  # print/println output (to stderr with --json)
+        console.print(execution.printed, markup=False, highlight=False, end="")
     if args.check:
         with step("checking constraints"):
             failures = prog.check_constraints(execution)

@@ -58,6 +58,8 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
     inputs = prog.read_inputs(args.inputs)
     with step("executing", timings):
         execution = prog.execute(inputs)
+    if execution.printed:  # print/println output; stdout is for the proof's summary
+        error_console.print(execution.printed, markup=False, highlight=False, end="")
     with step("building the circuit", timings):
         data = prog.circuit()
     with step("proving", timings):

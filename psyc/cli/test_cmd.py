@@ -10,7 +10,7 @@ from pathlib import Path
 from rich.markup import escape
 
 from psyc.cli.common import EXIT_FAIL, EXIT_OK, add_path, ok, user_errors
-from psyc.cli.console import error_console
+from psyc.cli.console import console, error_console
 
 HELP = "run every #[test] function (execution and constraint check; --prove also proves and verifies)"
 
@@ -21,6 +21,9 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("--filter", help="run only tests whose name contains this")
     p.add_argument("--std", action="store_true", help="run the standard library's tests instead")
     p.add_argument("--json", action="store_true", help="print the results as one JSON object")
+    p.add_argument(
+        "--show-output", action="store_true", help="show what print/println showed in passing tests too"
+    )
 
 
 def load_all(loader, base: Path, prefix: str, main: Path | None = None) -> list:
@@ -48,7 +51,8 @@ def module_name(project, path: Path) -> str:
     return "::".join(["crate", *[p for p in rel.parts if p != "mod"]])
 
 
-def run_case(loader, case, prove: bool, max_unroll: int) -> tuple[bool, str]:
+def run_case(loader, case, prove: bool, max_unroll: int) -> tuple[bool, str, str]:
+    """(passed, why it failed, what its print/println calls showed)."""
     from psyc.compiler import compile_test
     from psyc.frontend.diagnostics import CompileError, render
     from psyc.ir import interpret, passes
@@ -59,22 +63,24 @@ def run_case(loader, case, prove: bool, max_unroll: int) -> tuple[bool, str]:
         prog = compile_test(loader, case, max_unroll)
         passes.optimize(prog)
         pw_source = interpret.run(prog, [])
+        printed = pw_source.printed
         low = lower(prog, None, loader.sources)
         data = low.build()
         failures = check(low, data, low.partial_witness(pw_source))
         if failures:
-            return False, f"constraint check failed: {failures[0]}"
+            return False, f"constraint check failed: {failures[0]}", printed
         if prove:
             data.verify(data.prove(low.partial_witness(pw_source)))
     except ExecutionError as e:
+        printed = getattr(e, "printed", "")
         if case.should_fail_with is not None and case.should_fail_with in e.message:
-            return True, ""
-        return False, render(e.to_diagnostic(), loader.sources)
+            return True, "", printed
+        return False, render(e.to_diagnostic(), loader.sources), printed
     except CompileError as e:
-        return False, "\n".join(render(d, loader.sources) for d in e.diagnostics)
+        return False, "\n".join(render(d, loader.sources) for d in e.diagnostics), ""
     if case.should_fail_with is not None:
-        return False, f'expected a failure containing "{case.should_fail_with}", but the test passed'
-    return True, ""
+        return False, f'expected a failure containing "{case.should_fail_with}", but the test passed', printed
+    return True, "", printed
 
 
 @user_errors
@@ -110,13 +116,18 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
     results = []
     t0 = time.perf_counter()
     for case in cases:
-        passed, detail = run_case(loader, case, args.prove, max_unroll)
-        results.append({"name": case.name, "passed": passed, "detail": detail})
+        passed, detail, printed = run_case(loader, case, args.prove, max_unroll)
+        results.append({"name": case.name, "passed": passed, "detail": detail, "output": printed})
         ok(f"test {case.name} ... " + ("[green]ok[/green]" if passed else "[red]FAILED[/red]"))
+        if passed and printed and args.show_output:
+            ok(f"---- {case.name} output ----")
+            console.print(printed, markup=False, highlight=False, end="")
         if not passed:
-            failed.append((case, detail))
-    for case, detail in failed:
+            failed.append((case, detail, printed))
+    for case, detail, printed in failed:
         ok(f"\n---- {case.name} ----")
+        if printed:  # like cargo test: a failing test's output is shown
+            console.print(printed, markup=False, highlight=False, end="")
         error_console.print(detail, markup=False, highlight=False)
     elapsed = time.perf_counter() - t0
     status = "[green]ok[/green]" if not failed else "[red]FAILED[/red]"

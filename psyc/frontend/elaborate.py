@@ -743,6 +743,55 @@ class Elaborator:
             self.check("assert_eq", (x, y), e.span, attrs)
         return TV(UNIT, ())
 
+    def builtin_print(self, e: ast.Call, expected, newline: bool = False) -> TV:
+        """``print(...)``/``println(...)``: show values while the program runs (psyc execute,
+        psyc test); nothing is added to the circuit. ``println("x = {}, y = {}", x, y)``
+        fills the ``{}``s in order; otherwise the arguments are shown separated by spaces."""
+        args = list(e.args)
+        pieces: list = []
+        values: list[Value] = []
+
+        def show(arg) -> None:
+            if isinstance(arg, ast.StrLit):
+                pieces.append(arg.value)
+                return
+            v = self.expr(arg, None)
+            if isinstance(v.type, ty.ProofT) or _contains_proof(v.type):
+                raise error("E0200", "a proof cannot be printed", arg.span,
+                            notes=["print its `.public_inputs` or `.fingerprint`"])
+            pieces.extend(_print_template(v.type))
+            values.extend(ty.flatten(v.type, v.payload))
+
+        fmt = args[0].value if args and isinstance(args[0], ast.StrLit) and "{}" in args[0].value else None
+        if fmt is not None:
+            parts = fmt.split("{}")
+            if len(parts) - 1 != len(args) - 1:
+                raise error("E0106", f"the format string has {len(parts) - 1} `{{}}` but {len(args) - 1} value(s) "
+                            f"follow", e.span)
+            for k, arg in enumerate(args[1:]):
+                pieces.append(parts[k])
+                show(arg)
+            pieces.append(parts[-1])
+        else:
+            for k, arg in enumerate(args):
+                if k:
+                    pieces.append(" ")
+                show(arg)
+        if newline:
+            pieces.append("\n")
+        if self.mode == "concrete":  # unconstrained code running in a hint: print right away
+            from psyc.ir.interpret import format_print, print_now
+
+            if all(v.const is not None for v in values):
+                print_now(format_print(pieces, [v.const for v in values]))
+            return TV(UNIT, ())
+        pred = self.pred if self.pred is not None and self.pred.const != 1 else None
+        self.prog.emit("print", tuple(values), (), e.span, (tuple(pieces),), pred)
+        return TV(UNIT, ())
+
+    def builtin_println(self, e: ast.Call, expected) -> TV:
+        return self.builtin_print(e, expected, newline=True)
+
     def builtin_from_bits(self, e: ast.Call, expected) -> TV:
         if len(e.args) != 1:
             raise error("E0106", "`from_bits` takes one array of bool", e.span)
@@ -1787,7 +1836,8 @@ class Elaborator:
         self.store(place, v, s.span)
 
 
-_BUILTINS = ("assert", "assert_eq", "from_bits")
+_BUILTINS = ("assert", "assert_eq", "from_bits", "print", "println")
+_PRINT_DECIMAL, _PRINT_BOOL = 0, 1  # how a `print` op shows its next value (psyc.ir.interpret)
 _COMPARISONS = ("==", "!=", "<", "<=", ">", ">=")
 _ARITH = ("+", "-", "*", "/", "%", "&", "|", "^", "<<", ">>")
 HOLE = -1  # the length of an array in a shape hint that a const generic not yet inferred decides
@@ -1892,3 +1942,36 @@ def _unify(te, t: Type, names: set[str], out: dict[str, int]) -> None:
 def _did_you_mean(name: str, known) -> list[str]:
     close = difflib.get_close_matches(name, [k for k in dict.fromkeys(known) if k != name], n=1, cutoff=0.6)
     return [f"did you mean `{close[0]}`?"] if close else []
+
+
+def _contains_proof(t: Type) -> bool:
+    if isinstance(t, ty.ProofT):
+        return True
+    if isinstance(t, Array):
+        return _contains_proof(t.element)
+    if isinstance(t, Tuple):
+        return any(_contains_proof(x) for x in t.elements)
+    if isinstance(t, Struct):
+        return any(_contains_proof(f) for _, f in t.fields)
+    return False
+
+
+def _print_template(t: Type) -> list:
+    """How ``print`` shows a value of type ``t``: literal text and, for each scalar in
+    :func:`psyc.frontend.types.flatten` order, a marker (decimal or bool)."""
+    if isinstance(t, Scalar):
+        return [_PRINT_BOOL if t == BOOL else _PRINT_DECIMAL]
+    if isinstance(t, Array):
+        out: list = ["["]
+        for i in range(t.length):
+            out += ([", "] if i else []) + _print_template(t.element)
+        return out + ["]"]
+    if isinstance(t, Tuple):
+        out = ["("]
+        for i, x in enumerate(t.elements):
+            out += ([", "] if i else []) + _print_template(x)
+        return out + ([",)"] if len(t.elements) == 1 else [")"])
+    out = [f"{t.name} {{ "]
+    for i, (name, f) in enumerate(t.fields):
+        out += ([", "] if i else []) + [f"{name}: "] + _print_template(f)
+    return out + [" }"]

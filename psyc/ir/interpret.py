@@ -13,8 +13,9 @@ a list indexed by value id (about 1-2 M simple instructions per second in CPytho
 
 from __future__ import annotations
 
+import contextvars
 import operator
-from collections.abc import Callable, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,6 +75,7 @@ class Execution:
     values: list[int | None]
     outputs: list[int] = field(default_factory=list)
     proofs: list = field(default_factory=list)  # (proof, verifying key) per proof input slot
+    printed: str = ""  # what print/println showed during the run
 
     def value(self, v: Value) -> int:
         """The value ``v`` took in this run."""
@@ -389,7 +391,7 @@ HANDLERS: dict[str, Handler] = {
 }
 
 # ops that need the run's state (or are not computations): never evaluated by eval_instr
-STATEFUL = frozenset({"input", "output", "hint", "proof_input", "verify_proof"})
+STATEFUL = frozenset({"input", "output", "hint", "proof_input", "verify_proof", "print"})
 
 
 def eval_instr(ins: Instr, env: MutableMapping[int, int]) -> None:
@@ -413,9 +415,12 @@ def run(program: Program, inputs: Sequence[int], proofs: Sequence = ()) -> Execu
         vals[v.id] = v.const
     inputs = list(inputs)
     proofs = list(proofs)
+    printed: list[str] = []
+    token = _PRINTED.set(printed)
     try:
-        outputs = _loop(program.instrs, vals, inputs, proofs)
+        outputs = _loop(program.instrs, vals, inputs, proofs, printed)
     except ExecutionError as e:
+        e.printed = "".join(printed)  # what the run showed before it failed
         failed = getattr(e, "instr", None)
         if failed is not None and failed.op == "assert_eq" and len(failed.attrs) == 3:
             e.notes = _aggregate_notes(program.instrs, failed, vals)
@@ -425,11 +430,43 @@ def run(program: Program, inputs: Sequence[int], proofs: Sequence = ()) -> Execu
         # register every constant operand and run again (runs are deterministic)
         if not _fill_consts(program.instrs, vals):
             raise
-        outputs = _loop(program.instrs, vals, inputs, proofs)
-    return Execution(vals, outputs, proofs)
+        printed.clear()
+        outputs = _loop(program.instrs, vals, inputs, proofs, printed)
+    finally:
+        _PRINTED.reset(token)
+    return Execution(vals, outputs, proofs, "".join(printed))
 
 
-def _loop(instrs: list[Instr], vals: list, inputs: list[int], proofs: list) -> list[int]:
+def format_print(pieces: Sequence, values: Iterable[int]) -> str:
+    """The text of one ``print``: the template's literal pieces with each value marker
+    (0: decimal, 1: bool) replaced by the next value."""
+    values = iter(values)
+    out = []
+    for piece in pieces:
+        if isinstance(piece, str):
+            out.append(piece)
+        else:
+            x = next(values)
+            out.append(("true" if x else "false") if piece == 1 else str(x))
+    return "".join(out)
+
+
+def _format_print(ins: Instr, vals) -> str:
+    return format_print(ins.attrs[0], (v.const if v.const is not None else vals[v.id] for v in ins.operands))
+
+
+# the output of the run in progress: unconstrained code (hints) prints straight into it
+_PRINTED: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("psyc_printed", default=None)
+
+
+def print_now(text: str) -> None:
+    """Print from unconstrained code running inside a hint: into the current run's output."""
+    sink = _PRINTED.get()
+    if sink is not None:
+        sink.append(text)
+
+
+def _loop(instrs: list[Instr], vals: list, inputs: list[int], proofs: list, printed: list[str]) -> list[int]:
     handlers = HANDLERS
     outputs: list[int] = []
     pos = 0
@@ -453,6 +490,9 @@ def _loop(instrs: list[Instr], vals: list, inputs: list[int], proofs: list) -> l
             pos += k
         elif ins.op == "verify_proof":
             _verify_proof(ins, vals, proofs)
+        elif ins.op == "print":
+            if not (ins.predicated and vals[ins.args[-1].id] == 0):
+                printed.append(_format_print(ins, vals))
         else:
             raise ValueError(f"unknown op `{ins.op}`")
     if pos != len(inputs):

@@ -91,6 +91,7 @@ OPS: dict[str, tuple[int | None, int | None, bool]] = {
     "assert": (None, 0, True),
     "assert_eq": (2, 0, True),
     "output": (1, 0, False),
+    "print": (None, 0, True),  # show values during a run (print/println); no constraint
     "proof_input": (0, None, False),
     "verify_proof": (None, 0, True),
 }
@@ -98,7 +99,7 @@ OPS: dict[str, tuple[int | None, int | None, bool]] = {
 # ops with an effect beyond their result: never removed by dead-code elimination
 SIDE_EFFECTS = frozenset(
     {"input", "range_check", "assert_bool", "assert", "assert_eq", "output", "div", "divmod", "read", "to_bits"}
-    | {"proof_input", "verify_proof"}
+    | {"proof_input", "verify_proof", "print"}
     | {"add", "sub", "mul"}  # checked on integers; the passes only drop them when Felt-typed
 )
 

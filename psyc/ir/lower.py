@@ -537,6 +537,9 @@ class _Lowerer:
         a, b = (self.t(v) for v in ins.operands)
         self.assert_zero(self.mask(pred, self.sub(a, b)))
 
+    def op_print(self, ins: Instr) -> None:
+        """``print``/``println`` show values during a run; the circuit has nothing of them."""
+
     def op_output(self, ins: Instr) -> None:
         self.outputs.append(self.t(ins.args[0]))
 

@@ -159,7 +159,7 @@ def fold_constants(program: Program) -> dict[str, int]:
 
 def _fold_one(program: Program, ins: Instr, defs: dict[int, Instr], stats: dict[str, int]):
     op = ins.op
-    if op in ("input", "output", "hint", "proof_input", "verify_proof"):
+    if op in ("input", "output", "hint", "proof_input", "verify_proof", "print"):
         return None
     if ins.predicated:
         p = ins.args[-1]
