@@ -76,7 +76,7 @@ def test_failed_assert_eq_on_a_struct_names_fields(tmp_path, capsys):
 
 
 def test_missing_child_proof_is_named_as_the_proof(tmp_path, capsys):
-    src = "fn main(p: Proof<1>) -> pub Felt {\n    p.public_inputs[0]\n}\n"
+    src = "use std::recursion::verify;\nfn main(p: Proof<1>) -> pub Felt {\n    verify(p);\n    p.public_inputs[0]\n}\n"
     path = _file(tmp_path, src, 'p = { proof = "child.proof" }\n')
     assert main(["execute", path]) == 2
     err = capsys.readouterr().err
