@@ -18,7 +18,7 @@ from psyc.contracts import compile_contract, method_id, public_input_hash
 from psyc.frontend.diagnostics import CompileError
 from psyc.ir.interpret import ExecutionError
 from psyc.parth.chain import ChainState
-from psyc.parth.store import SqliteStore
+from psyc.parth.store import MemoryStore, SqliteStore
 from psyc.plonk.verifier import VerificationError
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -273,3 +273,40 @@ def test_check_elaborates_the_methods():
     assert main(["check", str(TOKEN), "--no-template"]) == 0
     bad = write_project(CONTRACT.replace("BODY", "let o = ctx.state_of::<C>(1); o.x = v;"))
     assert main(["check", str(bad), "--no-template"]) == 1
+
+
+def test_nft_outbox_claim_round_trip():
+    nft = compile_contract(NFT)
+    st = ChainState(MemoryStore())
+    st.deploy(0, "Nft", nft.height, [])
+    for u in (0, 5, 6):
+        st.register_user(u)
+
+    def call(method, user, *args):
+        run = nft.method(method).execute(st, user, 0, [[a] for a in args])
+        run.apply(st)
+        return run.outputs
+
+    assert call("mint", 0) == [0] and call("mint", 0) == [1]
+    call("send", 0, 5, 1)
+    with pytest.raises(ExecutionError, match="not your token"):
+        call("send", 0, 6, 1)
+    with pytest.raises(ExecutionError, match="only the issuer mints"):
+        call("mint", 5)
+    st.commit_block()
+    assert call("claim", 5, 0) == [1]
+    with pytest.raises(ExecutionError, match="nothing to claim"):
+        call("claim", 5, 0)  # claimed once; the outbox holds one token for 5
+    with pytest.raises(ExecutionError, match="nothing to claim"):
+        call("claim", 6, 0)
+    call("send", 5, 6, 1)  # the claimed token is 5's to send on
+    st.commit_block()
+    assert call("claim", 6, 5) == [1]
+
+
+def test_read_only_self_cannot_write():
+    src = CONTRACT.replace("BODY", "self.x = self.peek();").replace(
+        "fn helper(&self) -> u64 { self.x }", "fn helper(&self) -> u64 { self.x }\n    fn peek(&self) -> u64 { self.x = 1; 2 }")
+    with pytest.raises(CompileError) as e:
+        compile_contract(write_project(src))
+    assert e.value.diagnostics[0].code == "E0202"
