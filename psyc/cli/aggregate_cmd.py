@@ -5,6 +5,9 @@ not of the standard shape are wrapped first (:func:`psyc.recursion.wrap`). Write
 root proof ``ROOT``, its key ``ROOT.vk`` (so ``psyc verify ROOT`` checks it) and
 ``ROOT.leaves.json``: per leaf its fingerprint, public inputs, commitment and Merkle
 opening against the root's public inputs (``psyc.recursion.verify_leaf_opening``).
+
+With ``--ray`` the wraps and folds run as Ray tasks (:mod:`psyc.cluster`, imported only
+then); the root is the same bytes.
 """
 
 from __future__ import annotations
@@ -14,8 +17,11 @@ import json
 import time
 from pathlib import Path
 
+from rich.markup import escape
+
 from psyc.cli.common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, ok, refuse_overwrite, user_errors
 from psyc.cli.console import error_console
+from psyc.recursion.executor import ExecutorError, LocalExecutor
 
 HELP = "fold proofs (each with its .vk) into one root proof: writes ROOT, ROOT.vk, ROOT.leaves.json"
 
@@ -39,6 +45,13 @@ def register(p: argparse.ArgumentParser) -> None:
         help="fold shape: standard (secure, 2^14 rows) or test (one FRI query, NOT secure; for demos)",
     )
     p.add_argument("--no-wrap", action="store_true", help="reject proofs not of the standard shape")
+    p.add_argument(
+        "--ray",
+        metavar="auto|local|ADDRESS",
+        help="prove the wraps and folds as Ray tasks (the cluster extra): auto = the cluster this "
+        "machine joined, local = a private Ray on this machine, or a head node's HOST:PORT "
+        "(see docs/distributed.md)",
+    )
 
 
 def _read_key(path: Path):
@@ -49,11 +62,9 @@ def _read_key(path: Path):
 
 @user_errors
 def run(args: argparse.Namespace, ctx: dict) -> int:
-    from psyc.plonk.keys import PROOF_MAGIC, VK_MAGIC, proof_from_bytes, proof_to_bytes
-    from psyc.plonk.verifier import VerificationError
-    from psyc.recursion import Whitelist, aggregate, leaf_commitment, standard_shape, wrap
-    from psyc.recursion.shape import test_shape, wrapped_key
-    from psyc.util.serialization import FormatError
+    from psyc.plonk.keys import PROOF_MAGIC, VK_MAGIC
+    from psyc.recursion import standard_shape
+    from psyc.recursion.shape import test_shape
 
     shape = standard_shape() if args.shape == "standard" else test_shape()
     out = Path(args.output)
@@ -67,6 +78,41 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
         error_console.print(f"[red]error[/red]: refusing to overwrite {leaves_out}", highlight=False)
         return EXIT_USAGE
 
+    executor = _executor(args.ray)
+    if executor is None:
+        return EXIT_USAGE
+    with executor:
+        try:
+            return _aggregate(args, shape, executor, out, vk_out, leaves_out)
+        except ExecutorError as e:  # a task failed for good on the cluster
+            error_console.print(f"[red]error[/red]: {escape(str(e))}", highlight=False)
+            return EXIT_FAIL
+
+
+def _executor(address: str | None):
+    """The local executor, or a connected ``RayExecutor`` (None after printing why not)."""
+    if not address:
+        return LocalExecutor()
+    try:
+        from psyc.cluster import RayExecutor
+    except ImportError as e:
+        error_console.print(f"[red]error[/red]: --ray: {escape(str(e))}", highlight=False)
+        return None
+    try:
+        with error_console.status(f"connecting to the Ray cluster ({address})…"):
+            return RayExecutor(address).connect()
+    except ExecutorError as e:
+        error_console.print(f"[red]error[/red]: {escape(str(e))}", highlight=False)
+        return None
+
+
+def _aggregate(args, shape, executor, out: Path, vk_out: Path, leaves_out: Path) -> int:
+    from psyc.plonk.keys import proof_from_bytes, proof_to_bytes
+    from psyc.plonk.verifier import VerificationError
+    from psyc.recursion import Whitelist, aggregate, leaf_commitment
+    from psyc.recursion.shape import wrapped_key
+    from psyc.util.serialization import FormatError
+
     items = []
     t0 = time.perf_counter()
     for name in args.proofs:
@@ -77,16 +123,14 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
         except (FormatError, VerificationError) as e:
             error_console.print(f"[red]invalid[/red]: {name}: {e}", highlight=False)
             return EXIT_FAIL
-        if not shape.matches(key.common):
-            if args.no_wrap:
-                error_console.print(
-                    f"[red]error[/red]: {name} is not of the {args.shape} shape", highlight=False
-                )
-                return EXIT_USAGE
-            with error_console.status(f"wrapping {name} into the {args.shape} shape…"):
-                wdata, proof = wrap(key, proof, shape)
-            key = wdata.verifier_data
+        if args.no_wrap and not shape.matches(key.common):
+            error_console.print(f"[red]error[/red]: {name} is not of the {args.shape} shape", highlight=False)
+            return EXIT_USAGE
         items.append((proof, key))
+    n_wrap = sum(not shape.matches(key.common) for _, key in items)
+    if n_wrap:
+        with error_console.status(f"wrapping {n_wrap} proof(s) into the {args.shape} shape…"):
+            items = executor.wrap(items, shape)
     wrap_s = time.perf_counter() - t0
 
     if args.whitelist:
@@ -109,7 +153,7 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
             return EXIT_FAIL
 
     t0 = time.perf_counter()
-    agg = aggregate(items, whitelist, shape=shape, progress=error_console.is_terminal)
+    agg = aggregate(items, whitelist, shape=shape, progress=error_console.is_terminal, executor=executor)
     fold_s = time.perf_counter() - t0
     agg.verify()
 
@@ -140,6 +184,8 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
     leaves_out.write_text(json.dumps(doc, indent=2) + "\n")
     ok(
         f"aggregated {agg.count} proofs in {agg.stats['folds']} folds "
-        f"({wrap_s:.1f} s wrapping, {fold_s:.1f} s folding): wrote {out}, {vk_out}, {leaves_out}"
+        f"({wrap_s:.1f} s wrapping, {fold_s:.1f} s folding, {agg.stats['folds'] / fold_s:.2f} folds/s"
+        + (f" on {agg.stats['workers']} Ray workers" if "workers" in agg.stats else "")
+        + f"): wrote {out}, {vk_out}, {leaves_out}"
     )
     return EXIT_OK

@@ -36,7 +36,6 @@ circuit is built for it).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -47,6 +46,7 @@ from psyc.plonk.proof import ProofWithPublicInputs
 from psyc.plonk.target import Target
 from psyc.plonk.witness import PartialWitness
 from psyc.recursion.dummy import dummy_proof
+from psyc.recursion.executor import FoldExecutor, FoldPlan, FoldProgress, LocalExecutor, num_folds
 from psyc.recursion.gadgets import assert_equal_many, verification_condition
 from psyc.recursion.shape import StandardShape, standard_shape
 from psyc.recursion.targets import ProofTargets, add_proof_targets
@@ -321,12 +321,15 @@ def aggregate(
     whitelist: Whitelist | Sequence | None = None,
     shape: StandardShape | None = None,
     progress: bool | object = False,
+    executor: FoldExecutor | None = None,
 ) -> Aggregation:
     """Fold ``[(proof, key), ...]`` (keys: ``VerifyingKey`` or ``CircuitData`` of
     standard-shape circuits in ``whitelist``; default: the keys given) into one root proof.
 
     ``progress``: True for a rich progress bar on stderr, or a ``rich.progress.Progress``
-    to add a task to."""
+    to add a task to. ``executor``: where the folds are proved (default
+    :class:`~psyc.recursion.executor.LocalExecutor`: here, one after the other;
+    ``psyc.cluster.RayExecutor``: as Ray tasks). The root is the same bytes either way."""
     shape = shape or standard_shape()
     items = [_as_pair(x) for x in proofs_with_keys]
     if not items:
@@ -347,72 +350,14 @@ def aggregate(
         if vk not in whitelist:
             raise ValueError(f"leaf {i}'s circuit (fingerprint {vk.fingerprint}) is not whitelisted")
     depth = tree_depth(len(items))
-    num_folds = sum(-(-len(items) // (1 << k)) for k in range(1, depth + 1))
-    stats: dict = {"folds": 0, "build_s": 0.0, "prove_s": 0.0}
-
-    fold_proofs: list[list[ProofWithPublicInputs]] = []
-    bar, task, owned = _progress(progress, num_folds)
-    try:
-        if bar is not None and owned:
-            bar.start()
-        level_items: list = items
-        fc = None
-        for level in range(1, depth + 1):
-            if bar is not None:
-                bar.update(task, description=f"level {level}/{depth}: building the fold circuit")
-            t0 = time.perf_counter()
-            fc = fold_circuit(shape, level, n_pis, whitelist.depth)
-            stats["build_s"] += time.perf_counter() - t0
-            nxt = []
-            pairs = [
-                (level_items[i], level_items[i + 1] if i + 1 < len(level_items) else None)
-                for i in range(0, len(level_items), 2)
-            ]
-            for j, (left, right) in enumerate(pairs):
-                if bar is not None:
-                    bar.update(task, description=f"level {level}/{depth}: fold {j + 1}/{len(pairs)}")
-                t0 = time.perf_counter()
-                nxt.append(fc.prove(left, right, whitelist))
-                stats["prove_s"] += time.perf_counter() - t0
-                stats["folds"] += 1
-                if bar is not None:
-                    bar.advance(task)
-            level_items = nxt
-            fold_proofs.append(nxt)
-    finally:
-        if bar is not None and owned:
-            bar.stop()
-    (root_proof,) = level_items
+    plan = FoldPlan(shape, n_pis, whitelist, depth)
+    executor = executor if executor is not None else LocalExecutor()
+    with FoldProgress(progress, num_folds(len(items), depth)) as bar:
+        fold_proofs = executor.fold(plan, items, bar)
+    stats = {"folds": bar.done, "fold_s": bar.elapsed_s, **getattr(executor, "stats", {})}
+    (root_proof,) = fold_proofs[-1]
     leaves = [(list(vk.fingerprint), list(p.public_inputs)) for p, vk in items]
     levels = commitment_tree([leaf_commitment(fp, pis) for fp, pis in leaves])
-    return Aggregation(fc.data, root_proof, whitelist, leaves, levels, stats, fold_proofs)
-
-
-def _progress(progress, total: int):
-    if progress is False or progress is None:
-        return None, None, False
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
+    return Aggregation(
+        plan.fold_circuit(depth).data, root_proof, whitelist, leaves, levels, stats, fold_proofs
     )
-
-    owned = progress is True
-    if owned:
-        from psyc.cli.console import error_console
-
-        progress = Progress(
-            TextColumn("[bold]aggregating[/bold] {task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("folds"),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-            console=error_console,
-            transient=False,
-        )
-    task = progress.add_task("", total=total)
-    return progress, task, owned
