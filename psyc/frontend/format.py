@@ -213,16 +213,14 @@ _MARK, _END = "\x00", "\x01"  # a trailing comment: MARK source-column END comme
 
 def _align_trailing_comments(text: str) -> str:
     """A comment after code keeps the column it had in the source (so comments the author
-    aligned stay aligned), at least one space after the code and within the width."""
+    aligned stay aligned), at least one space after the code."""
     out = []
     for line in text.split("\n"):
         if _MARK in line:
             code, rest = line.split(_MARK, 1)
             col, comment = rest.split(_END, 1)
             code = code.rstrip()
-            pad = int(col) - 1 - len(code)
-            if pad < 1 or len(code) + pad + len(comment) > WIDTH:
-                pad = 1
+            pad = max(int(col) - 1 - len(code), 1)
             line = code + " " * pad + comment
         out.append(line)
     return "\n".join(out)
