@@ -26,6 +26,9 @@ BUILTINS = {
     "assert": "assert(c: bool, \"message\")\n\nFails the run (E0500) when `c` is false.",
     "assert_eq": "assert_eq(a, b, \"message\")\n\n`a == b` for any type, element-wise; the failure shows both.",
     "from_bits": "from_bits(bits: [bool; N]) -> T\n\nThe value of little-endian bits, `T` from the expected type.",
+    "println": "println(\"x = {}\", x)\n\nShows values while the program runs (`psyc execute`, `psyc test`); "
+               "adds nothing to the circuit.",
+    "print": "print(\"x = {}\", x)\n\nLike `println`, without the line break.",
 }
 METHODS = {
     "len": "a.len() -> u32: the length of an array (a compile-time constant)",
