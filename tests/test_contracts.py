@@ -310,3 +310,15 @@ def test_read_only_self_cannot_write():
     with pytest.raises(CompileError) as e:
         compile_contract(write_project(src))
     assert e.value.diagnostics[0].code == "E0202"
+
+
+@pytest.mark.parametrize("body", [
+    "let same = self == self; self.x = v;",
+    "self.x = take(self);",
+    "let o = ctx.state_of::<C>(1); let p = ctx.state_of::<C>(2); let s = if v == 0 { o } else { p }; self.x = s.x;",
+])
+def test_storage_is_not_a_value(body):
+    src = CONTRACT.replace("BODY", body) + "\nfn take(c: C) -> u64 { c.x }\n"
+    with pytest.raises(CompileError) as e:
+        compile_contract(write_project(src))
+    assert e.value.diagnostics[0].code == "E0904"

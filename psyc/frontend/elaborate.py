@@ -378,6 +378,8 @@ class Elaborator:
 
     def expect_type(self, expected: Type | None, found: Type, span: Span, what: str = "") -> None:
         if expected is not None and expected != found:
+            if isinstance(found, StorageT) or isinstance(expected, StorageT):
+                raise _storage_value_error(found if isinstance(found, StorageT) else expected, span)
             notes = []
             if isinstance(expected, Scalar) and isinstance(found, Scalar):
                 notes.append(f"convert with `as {expected}`" if expected != BOOL else "compare instead: `x != 0`")
@@ -426,6 +428,10 @@ class Elaborator:
 
     def select(self, c: Value, t: Type, a, b, span: Span | None):
         """Leaf-wise c ? a : b over a structured payload."""
+        if isinstance(t, StorageT):
+            if a is b:
+                return a
+            raise _storage_value_error(t, span)
         if isinstance(t, Scalar):
             if a is b:
                 return a
@@ -586,6 +592,9 @@ class Elaborator:
         ret_t = self._ret_type(module, fn, generics)
         if _contains_proof(ret_t) or any(_contains_proof(a.type) for a in args):
             raise error("E0108", f"proofs cannot cross into unconstrained `{fn.name}`", span)
+        for a in args:
+            if isinstance(a.type, StorageT):
+                raise _storage_value_error(a.type, span)
         self._check_body(module, fn, generics, args, span)
         arg_types = [a.type for a in args]
         flat = [x for a in args for x in ty.flatten(a.type, a.payload)]
@@ -1376,6 +1385,9 @@ class Elaborator:
 
     def binop(self, op: str, a: TV, b: TV, span: Span, right_span: Span) -> TV:
         """``a op b`` on evaluated operands (all binary operators but `&&` `||` `<<` `>>`)."""
+        for v in (a, b):
+            if isinstance(v.type, StorageT):
+                raise _storage_value_error(v.type, span)
         if a.type != b.type:
             casts = [f"`as {t}`" for t in dict.fromkeys((a.type, b.type)) if isinstance(t, Scalar) and t != BOOL]
             scalars = isinstance(a.type, Scalar) and isinstance(b.type, Scalar)
@@ -1842,6 +1854,12 @@ _COMPARISONS = ("==", "!=", "<", "<=", ">", ">=")
 _ARITH = ("+", "-", "*", "/", "%", "&", "|", "^", "<<", ">>")
 HOLE = -1  # the length of an array in a shape hint that a const generic not yet inferred decides
 _OPAQUE = HintFn("opaque", lambda vals: [])  # a symbolic stand-in in check mode; never executed
+
+
+def _storage_value_error(t: StorageT, span: Span | None) -> CompileError:
+    return error("E0904", f"contract storage (`{t}`) is not a value: it cannot be compared, chosen by a condition, "
+                 "or passed to a function", span,
+                 notes=["read the fields you need (`self.x`), or make the function a method of the contract"])
 
 
 def _check_params(fn: ast.FnDecl) -> None:
