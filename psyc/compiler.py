@@ -214,21 +214,54 @@ class CompiledProgram:
         the shape, same public inputs) when it is not of the shape already. ``source``
         names the input in the error raised when the proof does not verify."""
         from psyc.plonk.keys import proof_to_bytes
-        from psyc.plonk.verifier import VerificationError
-        from psyc.recursion.shape import standard_shape, wrap
+        from psyc.recursion.shape import standard_shape
 
         shape = self.shape or standard_shape()
         if shape.matches(vk.common):
             return proof, vk
-        key = (hashlib.sha256(proof_to_bytes(proof)).digest(), tuple(vk.fingerprint), str(shape))
+        blob = proof_to_bytes(proof)
+        key = (hashlib.sha256(blob).digest(), tuple(vk.fingerprint), str(shape))
         if key not in _WRAPPED:
-            try:
-                data, wrapped = wrap(vk, proof, shape)
-            except VerificationError as e:
-                what = f"proof input {source}" if source else "a proof input"
-                raise ExecutionError(f"{what} does not verify: {e}", None, code="E0506") from None
-            _WRAPPED[key] = (wrapped, data.verifier_data)
+            _WRAPPED[key] = self._cached_wrap(blob, proof, vk, shape) or self._wrap(proof, vk, shape, source)
         return _WRAPPED[key]
+
+    def _wrap(self, proof: ProofWithPublicInputs, vk: VerifyingKey, shape, source: str) -> tuple:
+        from psyc.plonk.keys import proof_to_bytes
+        from psyc.plonk.verifier import VerificationError
+        from psyc.project.cache import BuildCache
+        from psyc.recursion.shape import wrap
+
+        try:
+            data, wrapped = wrap(vk, proof, shape)
+        except VerificationError as e:
+            what = f"proof input {source}" if source else "a proof input"
+            raise ExecutionError(f"{what} does not verify: {e}", None, code="E0506") from None
+        key = _wrap_key(proof_to_bytes(proof), vk, shape)
+        vk_blob = data.verifier_data.to_bytes()
+        BuildCache(self.project.root).put("wrapped", key, len(vk_blob).to_bytes(8, "little") + vk_blob
+                                          + proof_to_bytes(wrapped))
+        return wrapped, data.verifier_data
+
+    def _cached_wrap(self, blob: bytes, proof: ProofWithPublicInputs, vk: VerifyingKey, shape) -> tuple | None:
+        """A wrapped proof from target/cache, when an earlier run made it for this very
+        proof, key, shape and psyc build (checked: it parses and carries the same public
+        inputs); None otherwise."""
+        from psyc.plonk.keys import VerifyingKey, proof_from_bytes
+        from psyc.project.cache import BuildCache
+        from psyc.util.serialization import FormatError
+
+        data = BuildCache(self.project.root).get("wrapped", _wrap_key(blob, vk, shape))
+        if data is None or len(data) < 8:
+            return None
+        n = int.from_bytes(data[:8], "little")
+        try:
+            wrapped_vk = VerifyingKey.from_bytes(data[8 : 8 + n])
+            wrapped = proof_from_bytes(data[8 + n :], wrapped_vk.common)
+        except (FormatError, ValueError):
+            return None
+        if list(wrapped.public_inputs) != list(proof.public_inputs) or not shape.matches(wrapped_vk.common):
+            return None
+        return wrapped, wrapped_vk
 
     def public_inputs(self, inputs: list[list[int]], run: Execution) -> list[int]:
         """The proof's public inputs: pub parameters in order, then the public output."""
@@ -371,6 +404,12 @@ def missing_entry(module: Module, entry: str, project: Project) -> Diagnostic:
     return Diagnostic("error", "E0100", f"no function `{entry}` in {module.file} (the entry function)", [], notes)
 
 
+def _wrap_key(proof_blob: bytes, vk: VerifyingKey, shape) -> str:
+    from psyc.project.cache import cache_key
+
+    return cache_key(proof_blob, vk.to_bytes(), str(shape))
+
+
 _FINGERPRINTS: dict[str, list[int]] = {}
 _WRAPPED: dict[tuple, tuple] = {}  # proof inputs already wrapped into the standard shape
 _FINGERPRINTING: set[str] = set()
@@ -380,7 +419,7 @@ def fingerprint_of_program(path: Path, span=None, shape=None) -> list[int]:
     """The fingerprint of the program at ``path`` as a verified proof sees it (for
     ``fingerprint!``): the key of its standard-shape form (its wrapped key when the circuit
     is not of the shape), compiled with the shape's config and built once per process."""
-    from psyc.recursion.shape import standard_shape, wrapped_key
+    from psyc.recursion.shape import standard_shape
 
     shape = shape or standard_shape()
     key = f"{Path(path).resolve()}|{shape}"
@@ -392,10 +431,41 @@ def fingerprint_of_program(path: Path, span=None, shape=None) -> list[int]:
     _FINGERPRINTING.add(key)
     try:
         child = compile_path(path, CompileOptions(config=shape.config, shape=shape))
-        _FINGERPRINTS[key] = list(wrapped_key(child.circuit(), shape).fingerprint)
+        _FINGERPRINTS[key] = _cached_fingerprint(child, shape) or _child_fingerprint(child, shape)
     finally:
         _FINGERPRINTING.discard(key)
     return _FINGERPRINTS[key]
+
+
+def _fingerprint_key(child: CompiledProgram, shape) -> str:
+    """Every source file of the child (by path and text), its entry and the shape."""
+    from psyc.project.cache import cache_key
+
+    files = sorted(child.sources.files().items())
+    return cache_key(str(shape), child.program.name, *(f"{p}\0{t}" for p, t in files))
+
+
+def _child_fingerprint(child: CompiledProgram, shape) -> list[int]:
+    from psyc.project.cache import BuildCache
+    from psyc.recursion.shape import wrapped_key
+
+    fingerprint = [int(x) for x in wrapped_key(child.circuit(), shape).fingerprint]
+    BuildCache(child.project.root).put("fingerprint", _fingerprint_key(child, shape), json.dumps(fingerprint).encode())
+    return fingerprint
+
+
+def _cached_fingerprint(child: CompiledProgram, shape) -> list[int] | None:
+    from psyc.field.goldilocks import P
+    from psyc.project.cache import BuildCache
+
+    data = BuildCache(child.project.root).get("fingerprint", _fingerprint_key(child, shape))
+    try:
+        values = json.loads(data) if data is not None else None
+    except ValueError:
+        return None
+    if isinstance(values, list) and len(values) == 4 and all(isinstance(x, int) and 0 <= x < P for x in values):
+        return values
+    return None
 
 
 def _elaborate(el: Elaborator, module: Module, fn: ast.FnDecl, collect: bool):

@@ -73,6 +73,10 @@ class SourceMap:
     def text(self, path: str) -> str:
         return self._texts[path]
 
+    def files(self) -> dict[str, str]:
+        """Every file seen: shown path -> text."""
+        return dict(self._texts)
+
     def line_col(self, path: str, offset: int) -> tuple[int, int]:
         """1-based line and column of a character offset."""
         starts = self._line_starts[path]
