@@ -58,6 +58,9 @@ class QuotientDomain:
     nxt: Array  #: int64 (N,): the column holding ω_n · xs[i] (the "next row" point)
     l0: Array  #: uint64 (N,): L_0(xs[i]) = Z_H(x) / (n (x − 1)), the first Lagrange basis polynomial
     zh_inv: Array  #: uint64 (N,): 1 / Z_H(xs[i]) with Z_H(x) = x^n − 1
+    #: uint64 (N,): L_u(xs[i]) = ω^u Z_H(x) / (n (x − ω^u)), the Lagrange basis polynomial of
+    #: the boundary row u (zero knowledge: the first blinding row), or None without one
+    lu: Array | None = None
 
 
 @runtime_checkable
@@ -154,9 +157,10 @@ class ProverBackend(Protocol):
         ...
 
     # --- Plonk: permutation and lookup arguments, quotient --------------------------
-    def quotient_domain(self, degree_bits: int, rate_bits: int) -> QuotientDomain:
+    def quotient_domain(self, degree_bits: int, rate_bits: int, boundary_row: int | None) -> QuotientDomain:
         """The :class:`QuotientDomain` of a trace of ``2^degree_bits`` rows on the LDE of
-        blowup ``2^rate_bits`` (coset shift 7)."""
+        blowup ``2^rate_bits`` (coset shift 7); ``lu`` for ``boundary_row`` u (None: no
+        ``lu``)."""
         ...
 
     def permutation_products(
@@ -228,15 +232,17 @@ class ProverBackend(Protocol):
         chunk: int,
         alphas: Sequence[int],
         alpha_offsets: Sequence[int],
+        active: Array | None,
         out: Array,
     ) -> None:
-        """In place: ``out[a, i] += alpha_offsets[a] · Σ_t alphas[a]^t P_t(x_i)`` over the
+        """In place: ``out[a, i] += active[i] · alpha_offsets[a] · Σ_t alphas[a]^t P_t(x_i)`` over the
         LDE columns, for the permutation terms ``P_t``, in this order: for each challenge
         ``r``, ``L0(x)(Z_r(x) − 1)``; then for each ``r`` and chunk ``c``,
         ``pp_{r,c}(x)·den_{r,c}(x) − pp_{r,c−1}(x)·num_{r,c}(x)`` with ``pp_{r,−1} = Z_r(x)``
         and ``pp_{r,m−1} = Z_r(ω x)`` (read at column ``domain.nxt[i]``). ``routed``,
         ``sigmas`` ``(R, N)``; ``zs`` ``(C, N)`` (C challenges); ``pps`` ``(C, m − 1, N)``.
-        The term formulas are :mod:`psyc.plonk.vanishing` (generated, not hand-written)."""
+        ``active`` ``(N,)`` is ``1 − s_blind(x)`` with zero knowledge (the terms are switched
+        off on the blinding rows), None (read as 1) without."""
         ...
 
     def accumulate_lookup_terms(
@@ -250,13 +256,29 @@ class ProverBackend(Protocol):
         deltas: Sequence[int],
         alphas: Sequence[int],
         alpha_offsets: Sequence[int],
+        active: Array | None,
         out: Array,
     ) -> None:
-        """In place: ``out[a, i] += alpha_offsets[a] · Σ_t alphas[a]^t L_t(x_i)`` for the
+        """In place: ``out[a, i] += active[i] · alpha_offsets[a] · Σ_t alphas[a]^t L_t(x_i)`` for the
         logUp terms, per challenge ``r`` (``helpers[r] = h, g, φ``, shape ``(C, 3, N)``):
         ``L0(x)·φ(x)``; ``h(x) Π_j (δ − w_j) − Σ_j Π_{k≠j} (δ − w_k)``;
         ``g(x)(δ − table(x)) − 1``; ``φ(ω x) − φ(x) − sel(x) h(x) + mult(x) g(x)``.
-        ``looked`` ``(L, N)``; ``selector``, ``mult``, ``table`` ``(N,)``."""
+        ``looked`` ``(L, N)``; ``selector``, ``mult``, ``table`` ``(N,)``; ``active`` as for
+        :meth:`accumulate_permutation_terms`."""
+        ...
+
+    def accumulate_boundary_terms(
+        self,
+        columns: Array,
+        minus: Sequence[int],
+        lu: Array,
+        alphas: Sequence[int],
+        alpha_offsets: Sequence[int],
+        out: Array,
+    ) -> None:
+        """In place (zero knowledge's last-row checks at the boundary row u):
+        ``out[a, i] += alpha_offsets[a] · lu[i] · Σ_t alphas[a]^t (columns[t, i] − minus[t])``
+        for ``columns`` ``(T, N)`` LDE rows (the Z's, then the φ's)."""
         ...
 
     def divide_by_zh(self, values: Array, zh_inv: Array) -> None:
@@ -264,9 +286,9 @@ class ProverBackend(Protocol):
         ...
 
     # --- PCS: FRI ---------------------------------------------------------------------
-    def evaluate_at(self, coeffs: Array, z: tuple[int, int]) -> np.ndarray:
-        """Every row polynomial of ``coeffs`` ``(m, n)`` at the extension point ``z``:
-        host ``(m, 2)`` array, ``out[r] = Σ_j coeffs[r, j] z^j``."""
+    def evaluate_at(self, coeffs: Array, points: Sequence[tuple[int, int]]) -> np.ndarray:
+        """Every row polynomial of ``coeffs`` ``(m, n)`` at each extension point: host
+        ``(len(points), m, 2)`` array, ``out[p, r] = Σ_j coeffs[r, j] points[p]^j``."""
         ...
 
     def ext_powers(self, base: tuple[int, int], n: int) -> Array:

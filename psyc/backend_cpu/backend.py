@@ -21,6 +21,13 @@ def _u64(values: Sequence[int]) -> np.ndarray:
     return np.array([int(v) % P for v in values], dtype=np.uint64)
 
 
+def _add_active(out: np.ndarray, terms: np.ndarray, active: np.ndarray | None) -> None:
+    """out[a] += active * terms[a] (nothing to do when the terms went straight into out)."""
+    if active is not None:
+        for a in range(out.shape[0]):
+            out[a] = add_vec(out[a], mul_vec(active, terms[a]))
+
+
 class CpuBackend:
     """Host arrays, numba kernels (parallel over the machine's cores)."""
 
@@ -83,7 +90,7 @@ class CpuBackend:
         return batch_inverse_vec(a)
 
     # --- Plonk ----------------------------------------------------------------------
-    def quotient_domain(self, degree_bits: int, rate_bits: int) -> QuotientDomain:
+    def quotient_domain(self, degree_bits: int, rate_bits: int, boundary_row: int | None) -> QuotientDomain:
         n, blowup = 1 << degree_bits, 1 << rate_bits
         n_lde = n * blowup
         omega_big = primitive_root_of_unity(degree_bits + rate_bits)
@@ -95,7 +102,14 @@ class CpuBackend:
         zh_full = _u64(zh)[positions % blowup]
         l0 = mul_vec(zh_full, batch_inverse_vec(scale_vec(sub_vec(xs, np.ones(n_lde, dtype=np.uint64)), n)))
         zh_inv = _u64([inv(v) for v in zh])[positions % blowup]
-        return QuotientDomain(xs=xs, nxt=nxt, l0=l0, zh_inv=zh_inv)
+        lu = None
+        if boundary_row is not None:
+            w_u = pow(primitive_root_of_unity(degree_bits), boundary_row, P)
+            lu = mul_vec(
+                scale_vec(zh_full, w_u),
+                batch_inverse_vec(scale_vec(sub_vec(xs, np.full(n_lde, w_u, dtype=np.uint64)), n)),
+            )
+        return QuotientDomain(xs=xs, nxt=nxt, l0=l0, zh_inv=zh_inv, lu=lu)
 
     def permutation_products(
         self,
@@ -174,8 +188,10 @@ class CpuBackend:
         chunk: int,
         alphas: Sequence[int],
         alpha_offsets: Sequence[int],
+        active: Array | None,
         out: Array,
     ) -> None:
+        target = out if active is None else np.zeros_like(out)
         pk.permutation_vanishing_terms(
             np.ascontiguousarray(routed),
             np.ascontiguousarray(sigmas),
@@ -190,8 +206,9 @@ class CpuBackend:
             domain.nxt,
             _u64(alphas),
             _u64(alpha_offsets),
-            out,
+            target,
         )
+        _add_active(out, target, active)
 
     def accumulate_lookup_terms(
         self,
@@ -204,8 +221,10 @@ class CpuBackend:
         deltas: Sequence[int],
         alphas: Sequence[int],
         alpha_offsets: Sequence[int],
+        active: Array | None,
         out: Array,
     ) -> None:
+        target = out if active is None else np.zeros_like(out)
         pk.lookup_vanishing_terms(
             np.ascontiguousarray(looked),
             np.ascontiguousarray(selector),
@@ -217,18 +236,38 @@ class CpuBackend:
             domain.nxt,
             _u64(alphas),
             _u64(alpha_offsets),
-            out,
+            target,
         )
+        _add_active(out, target, active)
+
+    def accumulate_boundary_terms(
+        self,
+        columns: Array,
+        minus: Sequence[int],
+        lu: Array,
+        alphas: Sequence[int],
+        alpha_offsets: Sequence[int],
+        out: Array,
+    ) -> None:
+        n_lde = columns.shape[1]
+        terms = [sub_vec(columns[t], np.full(n_lde, v % P, dtype=np.uint64)) for t, v in enumerate(minus)]
+        for a, alpha in enumerate(alphas):
+            acc = np.zeros(n_lde, dtype=np.uint64)
+            for t in reversed(terms):
+                acc = add_vec(scale_vec(acc, alpha), t)
+            out[a] = add_vec(out[a], scale_vec(mul_vec(lu, acc), alpha_offsets[a]))
 
     def divide_by_zh(self, values: Array, zh_inv: Array) -> None:
         pk.divide_by_zh(values, zh_inv)
 
     # --- PCS: FRI -------------------------------------------------------------------
-    def evaluate_at(self, coeffs: Array, z: tuple[int, int]) -> np.ndarray:
+    def evaluate_at(self, coeffs: Array, points: Sequence[tuple[int, int]]) -> np.ndarray:
         m, n = coeffs.shape
-        out = np.zeros((m, 2), dtype=np.uint64)
+        out = np.zeros((len(points), m, 2), dtype=np.uint64)
         # values[r] = sum_j coeffs[r, j] z^j: combine_rows over the transposed matrix
-        fk.combine_rows(np.ascontiguousarray(coeffs.T), self.ext_powers(z, n), out)
+        coeffs_t = np.ascontiguousarray(coeffs.T)
+        for k, z in enumerate(points):
+            fk.combine_rows(coeffs_t, self.ext_powers(z, n), out[k])
         return out
 
     def ext_powers(self, base: tuple[int, int], n: int) -> Array:

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import secrets
-from functools import cached_property
+from collections.abc import Sequence
 
 import numpy as np
 
+from psyc.backend import Array, ProverBackend, get_backend
 from psyc.field.extension import Ext2
+from psyc.field.goldilocks import P
 from psyc.field.vector import as_field_array
 from psyc.hash.merkle import MerkleCap, MerkleTree
-from psyc.poly.ntt import intt, lde_batch, log2_strict
+from psyc.poly.ntt import COSET_SHIFT, log2_strict
 
 #: Random elements appended to every leaf when blinding, hiding the LDE rows.
 SALT_SIZE = 4
+
+
+def _device_matrix(values, backend: ProverBackend) -> Array:
+    """A host matrix (or anything array-like) moved to the backend; backend arrays pass."""
+    if isinstance(values, np.ndarray) or not hasattr(values, "shape"):
+        return backend.to_device(np.ascontiguousarray(np.atleast_2d(as_field_array(values))))
+    return values
 
 
 class PolynomialBatch:
@@ -21,32 +30,75 @@ class PolynomialBatch:
 
     ``coeffs`` is (m, n), one polynomial per row. Leaf i of the tree is the row of
     all m LDE values at the point of bit-reversed index i (``shift * w_N^brev(i)``),
-    followed by SALT_SIZE random elements when ``blinding`` is on.
+    followed by SALT_SIZE random elements when ``blinding`` is on. ``coeffs``, ``lde``
+    and the tree live on ``backend`` (default :func:`psyc.backend.get_backend`), so a
+    GPU prover keeps them on the device from commitment to the FRI queries.
     """
 
-    def __init__(self, coeffs: np.ndarray, rate_bits: int, cap_height: int, blinding: bool = False):
-        coeffs = np.ascontiguousarray(as_field_array(coeffs))
+    def __init__(
+        self,
+        coeffs,
+        rate_bits: int,
+        cap_height: int,
+        blinding: bool = False,
+        backend: ProverBackend | None = None,
+    ):
+        backend = backend or get_backend()
+        coeffs = _device_matrix(coeffs, backend)
         if coeffs.ndim != 2:
             raise ValueError("PolynomialBatch expects an (m, n) coefficient matrix")
+        self.backend = backend
         self.coeffs = coeffs
         self.degree_bits = log2_strict(coeffs.shape[1])
         self.rate_bits = rate_bits
+        self.cap_height = cap_height
         self.blinding = blinding
-        self.lde = lde_batch(coeffs, rate_bits)  # (m, N), bit-reversed; kept for the quotient
+        self.lde = backend.lde_rows(
+            coeffs, rate_bits, COSET_SHIFT
+        )  # (m, N), bit-reversed; kept for the quotient
         leaves = self.lde  # (m, N): a leaf per column
         if blinding:
             n_lde = leaves.shape[1]
             salt = np.frombuffer(secrets.token_bytes(n_lde * SALT_SIZE * 8), dtype=np.uint64)
-            salt = (salt % np.uint64(0xFFFFFFFF00000001)).reshape(SALT_SIZE, n_lde)
-            leaves = np.concatenate([leaves, salt], axis=0)
-        self.tree = MerkleTree(leaves, cap_height, columns=True)
+            salt = (salt % np.uint64(P)).reshape(SALT_SIZE, n_lde)
+            leaves = backend.concat_rows([leaves, backend.to_device(salt)])
+        self.tree = MerkleTree(leaves, cap_height, columns=True, backend=backend)
+        self._moved: dict[str, PolynomialBatch] = {}
 
     @classmethod
     def from_values(
-        cls, values: np.ndarray, rate_bits: int, cap_height: int, blinding: bool = False
+        cls,
+        values,
+        rate_bits: int,
+        cap_height: int,
+        blinding: bool = False,
+        backend: ProverBackend | None = None,
     ) -> PolynomialBatch:
         """Commit to the polynomials taking ``values[i, j]`` at ``w_n^j``."""
-        return cls(intt(np.atleast_2d(as_field_array(values))), rate_bits, cap_height, blinding)
+        backend = backend or get_backend()
+        coeffs = backend.intt_rows(_device_matrix(values, backend))
+        return cls(coeffs, rate_bits, cap_height, blinding, backend)
+
+    def on(self, backend: ProverBackend) -> PolynomialBatch:
+        """This batch with its arrays on ``backend`` (itself when already there). The copy
+        is made once and transfers the commitment (salt included) rather than redoing it."""
+        if backend is self.backend:
+            return self
+        if backend.name not in self._moved:
+            moved = object.__new__(PolynomialBatch)
+            moved.__dict__.update(self.__dict__)
+            moved.backend = backend
+            moved.coeffs = backend.to_device(self.backend.to_host(self.coeffs))
+            moved.lde = backend.to_device(self.backend.to_host(self.lde))
+            tree = object.__new__(MerkleTree)
+            tree.__dict__.update(self.tree.__dict__)
+            tree.backend = backend
+            tree._matrix = backend.to_device(self.backend.to_host(self.tree._matrix))
+            tree.levels = [backend.to_device(self.backend.to_host(lv)) for lv in self.tree.levels]
+            moved.tree = tree
+            moved._moved = {}
+            self._moved[backend.name] = moved
+        return self._moved[backend.name]
 
     @property
     def num_polys(self) -> int:
@@ -63,21 +115,11 @@ class PolynomialBatch:
     def leaf_width(self) -> int:
         return self.num_polys + (SALT_SIZE if self.blinding else 0)
 
-    @cached_property
-    def _coeffs_t(self) -> np.ndarray:
-        return np.ascontiguousarray(self.coeffs.T)
+    def eval_many(self, points: Sequence[Ext2]) -> list[list[Ext2]]:
+        """Every polynomial of the batch at each extension point (one backend call)."""
+        values = self.backend.evaluate_at(self.coeffs, [(z.a0, z.a1) for z in points])
+        return [[Ext2(a, b) for a, b in per_point.tolist()] for per_point in values]
 
     def eval(self, z: Ext2) -> list[Ext2]:
         """Every polynomial of the batch at an extension point."""
-        from psyc.backend_cpu.fri_kernels import combine_rows
-
-        # values[i] = sum_j coeffs[i, j] * z^j: combine_rows over the transposed matrix
-        out = np.zeros((self.num_polys, 2), dtype=np.uint64)
-        combine_rows(self._coeffs_t, _ext_powers_array(z, self.degree), out)
-        return [Ext2(int(a), int(b)) for a, b in out]
-
-
-def _ext_powers_array(z: Ext2, n: int) -> np.ndarray:
-    from psyc.backend_cpu.fri_kernels import ext_powers
-
-    return ext_powers(np.uint64(z.a0), np.uint64(z.a1), n)
+        return self.eval_many([z])[0]

@@ -15,66 +15,65 @@ Protocol (the verifier replays the same transcript, in this order):
 
 from __future__ import annotations
 
-import numpy as np
-
-from psyc.backend_cpu import fri_kernels as fk
+from psyc.backend import Array
 from psyc.field.extension import Ext2
+from psyc.field.goldilocks import P
 from psyc.fri.config import FriParams
 from psyc.fri.oracle import PolynomialBatch
 from psyc.fri.proof import FriInitialTreeProof, FriProof, FriQueryRound, FriQueryStep
 from psyc.fri.structure import FriInstanceInfo, FriOpenings
 from psyc.hash.merkle import MerkleTree
 from psyc.iop.challenger import Challenger
-from psyc.poly.ntt import COSET_SHIFT, lde_batch
+from psyc.poly.ntt import COSET_SHIFT
 
 
 def compute_openings(instance: FriInstanceInfo, oracles: list[PolynomialBatch]) -> FriOpenings:
-    """The honest values of every (batch, polynomial) pair of the instance."""
-    cache: dict[tuple[int, Ext2], list[Ext2]] = {}
-    batches = []
+    """The honest values of every (batch, polynomial) pair of the instance (each oracle is
+    evaluated once, at every point it is opened at)."""
+    points: dict[int, list[Ext2]] = {}
     for batch in instance.batches:
-        vals = []
         for p in batch.polynomials:
-            key = (p.oracle_index, batch.point)
-            if key not in cache:
-                cache[key] = oracles[p.oracle_index].eval(batch.point)
-            vals.append(cache[key][p.polynomial_index])
-        batches.append(tuple(vals))
-    return FriOpenings(tuple(batches))
+            pts = points.setdefault(p.oracle_index, [])
+            if batch.point not in pts:
+                pts.append(batch.point)
+    values = {
+        (o, z): vals
+        for o, pts in points.items()
+        for z, vals in zip(pts, oracles[o].eval_many(pts), strict=True)
+    }
+    return FriOpenings(
+        tuple(
+            tuple(values[(p.oracle_index, batch.point)][p.polynomial_index] for p in batch.polynomials)
+            for batch in instance.batches
+        )
+    )
 
 
 def combined_polynomial(
     instance: FriInstanceInfo, oracles: list[PolynomialBatch], alpha: Ext2, length: int
-) -> np.ndarray:
-    """Coefficients (length, 2) of sum_b sum_i alpha^k (f_i - f_i(z_b)) / (X - z_b)."""
+) -> Array:
+    """Coefficients (length, 2) of sum_b sum_i alpha^k (f_i - f_i(z_b)) / (X - z_b), on the
+    oracles' backend."""
+    be = oracles[0].backend
     width = max([length] + [o.degree for o in oracles])
-    total = np.zeros((width, 2), dtype=np.uint64)
+    total = be.zeros((width, 2))
     n_polys = sum(len(b.polynomials) for b in instance.batches)
-    powers = fk.ext_powers(np.uint64(alpha.a0), np.uint64(alpha.a1), n_polys)
+    powers = be.ext_powers((alpha.a0, alpha.a1), n_polys)
     k = 0
     for batch in instance.batches:
-        numerator = np.zeros((width, 2), dtype=np.uint64)
+        numerator = be.zeros((width, 2))
         for o_idx in sorted({p.oracle_index for p in batch.polynomials}):
             rows, pw = [], []
             for j, p in enumerate(batch.polynomials):
                 if p.oracle_index == o_idx:
                     rows.append(p.polynomial_index)
-                    pw.append(powers[k + j])
-            coeffs = oracles[o_idx].coeffs[rows]
-            fk.combine_rows(np.ascontiguousarray(coeffs), np.array(pw), numerator[: coeffs.shape[1]])
+                    pw.append(k + j)
+            coeffs = be.take_rows(oracles[o_idx].coeffs, rows)
+            be.combine_rows(coeffs, be.take_rows(powers, pw), numerator[: coeffs.shape[1]])
         k += len(batch.polynomials)
-        quotient = np.empty_like(numerator)
         z = batch.point
-        fk.divide_by_linear(numerator, np.uint64(z.a0), np.uint64(z.a1), quotient)
-        fk.scaled_add(total, quotient, np.uint64(1), np.uint64(0))
-    if width < length:
-        total = np.concatenate([total, np.zeros((length - width, 2), dtype=np.uint64)])
-    return total[:length] if width > length else total
-
-
-def _coset_lde_ext(coeffs: np.ndarray, shift: int) -> np.ndarray:
-    """Bit-reversed evaluations (n, 2) of an extension polynomial given by n coefficients."""
-    return np.ascontiguousarray(lde_batch(np.ascontiguousarray(coeffs.T), 0, shift).T)
+        be.ext_add_scaled(total, be.divide_by_linear(numerator, (z.a0, z.a1)), (1, 0))
+    return total[:length]
 
 
 def prove_fri(
@@ -85,11 +84,16 @@ def prove_fri(
 ) -> FriProof:
     config = params.config
     n_lde = params.lde_size
+    be = oracles[0].backend
     for o in oracles:
         if o.tree.num_leaves != n_lde:
             raise ValueError(f"oracle LDE has {o.tree.num_leaves} rows, FRI expects {n_lde}")
+        if o.backend is not be:
+            raise ValueError(
+                f"oracles on different backends ({o.backend.name}, {be.name}); move them with .on()"
+            )
 
-    shift_pow = pow(COSET_SHIFT, n_lde, 0xFFFFFFFF00000001)
+    shift_pow = pow(COSET_SHIFT, n_lde, P)
     for batch in instance.batches:
         if batch.point**n_lde == Ext2(shift_pow):
             raise ValueError(f"opening point {batch.point} lies on the LDE coset; choose a point off it")
@@ -97,43 +101,42 @@ def prove_fri(
     alpha = challenger.get_ext_challenge()
     coeffs = combined_polynomial(instance, oracles, alpha, n_lde)
     shift = COSET_SHIFT
-    values = _coset_lde_ext(coeffs, shift)
+    values = be.ext_lde(coeffs, shift)
 
     trees: list[MerkleTree] = []
-    layer_values: list[np.ndarray] = []
     for arity_bits in params.reduction_arity_bits:
         arity = 1 << arity_bits
         leaves = values.reshape(-1, 2 * arity)  # one leaf per coset of <w_arity>
-        tree = MerkleTree(leaves, config.cap_height)
+        tree = MerkleTree(leaves, config.cap_height, backend=be)
         trees.append(tree)
-        layer_values.append(values)
         challenger.observe_cap(tree.cap)
         beta = challenger.get_ext_challenge()
-        folded = np.empty((coeffs.shape[0] >> arity_bits, 2), dtype=np.uint64)
-        fk.fold_coeffs(coeffs, arity, np.uint64(beta.a0), np.uint64(beta.a1), folded)
-        coeffs = folded
-        shift = pow(shift, arity, 0xFFFFFFFF00000001)
-        values = _coset_lde_ext(coeffs, shift)
+        coeffs = be.fold(coeffs, arity, (beta.a0, beta.a1))
+        shift = pow(shift, arity, P)
+        values = be.ext_lde(coeffs, shift)
 
     # an honest prover's folded polynomial fits; a cheater's excess is simply dropped
-    final_poly = [Ext2(int(a), int(b)) for a, b in coeffs[: params.final_poly_len]]
+    final_poly = [Ext2(a, b) for a, b in be.to_host(coeffs[: params.final_poly_len]).tolist()]
     challenger.observe_exts(final_poly)
 
-    pow_witness = challenger.grind(config.proof_of_work_bits)
+    pow_witness = challenger.grind(config.proof_of_work_bits, backend=be)
     if not challenger.check_pow(pow_witness, config.proof_of_work_bits):  # pragma: no cover
         raise AssertionError("proof-of-work grinding produced an invalid nonce")
 
-    rounds = []
-    for _ in range(config.num_query_rounds):
-        x_index = challenger.get_challenge() % n_lde
-        initial = FriInitialTreeProof([(o.tree.leaf(x_index), o.tree.prove(x_index)) for o in oracles])
-        steps = []
-        for arity_bits, tree, vals in zip(params.reduction_arity_bits, trees, layer_values, strict=True):
-            coset_index = x_index >> arity_bits
-            arity = 1 << arity_bits
-            evals = [Ext2(int(a), int(b)) for a, b in vals[coset_index * arity : (coset_index + 1) * arity]]
-            steps.append(FriQueryStep(evals, tree.prove(coset_index)))
-            x_index = coset_index
-        rounds.append(FriQueryRound(initial, steps))
-
+    # the query indices depend only on the transcript: draw them all, then open in batches
+    indices = [challenger.get_challenge() % n_lde for _ in range(config.num_query_rounds)]
+    initial = [o.tree.open(indices) for o in oracles]
+    steps = []
+    for arity_bits, tree in zip(params.reduction_arity_bits, trees, strict=True):
+        indices = [i >> arity_bits for i in indices]  # the coset of each query
+        leaves, proofs = tree.open(indices)
+        evals = [[Ext2(leaf[2 * k], leaf[2 * k + 1]) for k in range(len(leaf) // 2)] for leaf in leaves]
+        steps.append([FriQueryStep(e, p) for e, p in zip(evals, proofs, strict=True)])
+    rounds = [
+        FriQueryRound(
+            FriInitialTreeProof([(leaves[q], proofs[q]) for leaves, proofs in initial]),
+            [layer[q] for layer in steps],
+        )
+        for q in range(config.num_query_rounds)
+    ]
     return FriProof([t.cap for t in trees], rounds, final_poly, pow_witness)

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from psyc.backend import ProverBackend, get_backend
 from psyc.hash.poseidon import (
     Digest,
     hash_or_noop,
-    hash_or_noop_columns,
     hash_or_noop_rows,
     two_to_one,
     two_to_one_pairs,
@@ -36,11 +36,21 @@ class MerkleTree:
     """A Merkle tree over the rows of an (n, m) uint64 matrix (n a power of two).
 
     ``columns=True`` takes the transposed (m, n) matrix instead, one leaf per column: an
-    LDE kept as one polynomial per row is committed without transposing it.
+    LDE kept as one polynomial per row is committed without transposing it. The matrix and
+    the digest levels live on ``backend`` (default: :func:`psyc.backend.get_backend`); a
+    host matrix is moved there, a backend array is used as it is.
     """
 
-    def __init__(self, leaves: np.ndarray | Sequence[Sequence[int]], cap_height: int, columns: bool = False):
-        leaves = np.ascontiguousarray(np.asarray(leaves, dtype=np.uint64))
+    def __init__(
+        self,
+        leaves: np.ndarray | Sequence[Sequence[int]],
+        cap_height: int,
+        columns: bool = False,
+        backend: ProverBackend | None = None,
+    ):
+        backend = backend or get_backend()
+        if isinstance(leaves, np.ndarray) or not hasattr(leaves, "shape"):
+            leaves = backend.to_device(np.ascontiguousarray(np.asarray(leaves, dtype=np.uint64)))
         if leaves.ndim != 2:
             raise ValueError("MerkleTree leaves must be a 2-D matrix (one leaf per row)")
         n = leaves.shape[1] if columns else leaves.shape[0]
@@ -49,40 +59,43 @@ class MerkleTree:
         height = n.bit_length() - 1
         if not 0 <= cap_height <= height:
             raise ValueError(f"cap_height {cap_height} exceeds tree height {height}")
+        self.backend = backend
         self._matrix = leaves
         self._columns = columns
         self.num_leaves = n
         self.cap_height = cap_height
         self.height = height
         # levels[0] = leaf digests, levels[k] has n >> k digests; stops at the cap
-        levels = [hash_or_noop_columns(leaves) if columns else hash_or_noop_rows(leaves)]
-        for _ in range(height - cap_height):
-            levels.append(two_to_one_pairs(levels[-1]))
-        self.levels = levels
+        self.levels = backend.merkle_tree(leaves, cap_height, columns)
 
     @property
     def leaves(self) -> np.ndarray:
-        """The leaves as an (n, m) matrix (a transposed view for ``columns=True``)."""
-        return self._matrix.T if self._columns else self._matrix
+        """The leaves as a host (n, m) matrix (a transposed view for ``columns=True``)."""
+        host = self.backend.to_host(self._matrix)
+        return host.T if self._columns else host
 
     @property
     def cap(self) -> MerkleCap:
-        return [[int(v) for v in d] for d in self.levels[-1]]
+        return self.backend.to_host(self.levels[-1]).tolist()
 
     def cap_array(self) -> np.ndarray:
-        return self.levels[-1].copy()
+        return self.backend.to_host(self.levels[-1]).copy()
+
+    def open(self, indices: Sequence[int]) -> tuple[list[list[int]], list[MerkleProof]]:
+        """The leaves at ``indices`` and their proofs (one batched backend call)."""
+        for index in indices:
+            if not 0 <= index < self.num_leaves:
+                raise IndexError(f"leaf index {index} out of range")
+        values, siblings = self.backend.merkle_openings(
+            self._matrix, self.levels, list(indices), self._columns
+        )
+        return values.tolist(), [MerkleProof(s) for s in siblings.tolist()]
 
     def leaf(self, index: int) -> list[int]:
-        return [int(v) for v in (self._matrix[:, index] if self._columns else self._matrix[index])]
+        return self.open([index])[0][0]
 
     def prove(self, index: int) -> MerkleProof:
-        if not 0 <= index < self.num_leaves:
-            raise IndexError(f"leaf index {index} out of range")
-        siblings = []
-        for level in self.levels[:-1]:
-            siblings.append([int(v) for v in level[index ^ 1]])
-            index >>= 1
-        return MerkleProof(siblings)
+        return self.open([index])[1][0]
 
 
 def verify_merkle_proof(leaf: Sequence[int], index: int, cap: MerkleCap, proof: MerkleProof) -> bool:

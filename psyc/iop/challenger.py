@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from psyc.backend_cpu import poseidon_kernels as pk
+from psyc.backend import get_backend
 from psyc.field.extension import Ext2
 from psyc.field.goldilocks import P
 from psyc.hash.constants import RATE, WIDTH
@@ -101,18 +101,11 @@ class Challenger:
         self.observe_element(nonce)
         return self.get_challenge() < 1 << (64 - bits)
 
-    def grind(self, bits: int) -> int:
-        """Find the smallest valid proof-of-work nonce (does not mutate the transcript)."""
+    def grind(self, bits: int, backend=None) -> int:
+        """Find the smallest valid proof-of-work nonce (does not mutate the transcript), on
+        ``backend`` (a :class:`psyc.backend.ProverBackend`; default: the configured one)."""
         if not 0 <= bits < 64:
             raise ValueError("proof-of-work bits must be in [0, 63]")
-        base = np.array(self.state, dtype=np.uint64)
-        prefix = np.array(self.input_buffer, dtype=np.uint64)
-        # expected work is 2^bits; batches of that size keep threads from overshooting far
-        batch = max(1 << 12, 1 << bits)
-        start = 0
-        while start < P:
-            nonce = int(pk.grind(base, prefix, bits, start, min(batch, P - start)))
-            if nonce >= 0:
-                return nonce
-            start += batch
-        raise RuntimeError("proof-of-work search exhausted the field")  # pragma: no cover
+        backend = backend or get_backend()
+        state = np.array(self.state, dtype=np.uint64)
+        return backend.grind(state, np.array(self.input_buffer, dtype=np.uint64), bits)

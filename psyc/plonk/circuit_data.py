@@ -132,6 +132,8 @@ class ProverOnlyCircuitData:
     sigma_values: np.ndarray  # (num_routed, n)
     constants_sigmas: PolynomialBatch
     constants_sigmas_table: np.ndarray | None = None  # the range table column (lookups only)
+    # arrays the prover keeps on a backend across proofs, keyed (backend name, what)
+    resident: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass
