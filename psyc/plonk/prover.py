@@ -173,22 +173,24 @@ def phase_commit_zs(st: ProverState) -> None:
                 pps[:, u:] = be.to_device(random_field_elements((m - 1, n - u)))
             zs_cols += [z.reshape(1, n), pps]
         if common.has_lookups:
-            L, W = cfg.lookups_per_row, cfg.num_wires
+            L = cfg.lookups_per_row
             table = st.resident("lookup table", lambda: be.to_device(po.constants_sigmas_table))
             selector = st.resident(
                 "lookup selector", lambda: be.to_device(po.constants_values[common.lookup_selector])
             )
+            mult = be.to_device(st.mult)  # the true counts (the committed column is random on blinding rows)
             for r in range(cfg.num_challenges):
                 try:
-                    helpers, total = be.lookup_helpers(
-                        st.trace[:L], st.trace[W], table, selector, st.deltas[r]
-                    )
+                    helpers, total = be.lookup_helpers(st.trace[:L], mult, table, selector, st.deltas[r])
                 except ZeroDivisionError:  # probability ~ n*L/p
                     raise WitnessError("a lookup value hit the challenge delta; prove again") from None
                 if st.check_witness and total != 0:
                     raise WitnessError(
                         "lookup argument does not balance: a looked-up value is not in the table"
                     )
+                if zk:  # h, g free on the blinding rows; φ(ω^u) = 0 is checked, the rows after it free
+                    helpers[:2, u:] = be.to_device(random_field_elements((2, n - u)))
+                    helpers[2, u + 1 :] = be.to_device(random_field_elements(n - u - 1))
                 zs_cols.append(helpers)
         zs_values = be.concat_rows(zs_cols)
     with st.phase("commit Z and partial products"):
