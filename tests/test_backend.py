@@ -112,3 +112,56 @@ def test_cpu_lookup_helpers_balance_only_for_table_members():
     assert total != 0
     with pytest.raises(ZeroDivisionError):
         be.lookup_helpers(looked, mult, table, sel, 3)
+
+
+@pytest.fixture
+def restore_default(monkeypatch):
+    import psyc.backend as registry
+
+    monkeypatch.setattr(registry, "_process_default", None)
+    monkeypatch.delenv("PSYC_BACKEND", raising=False)
+    yield registry
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["prove", "no-such-project", "--backend", "{b}"],
+        ["aggregate", "no-such.proof", "-o", "root.proof", "--backend", "{b}"],
+        ["bench", "--quick", "--only", "field", "--backend", "{b}"],
+    ],
+)
+@pytest.mark.parametrize("backend", ["gpu", "tpu"])
+def test_cli_backend_that_cannot_run_is_a_usage_error(argv, backend, restore_default, capsys, tmp_path, monkeypatch):
+    from psyc.cli.main import main
+
+    if backend in available_backends():
+        pytest.skip(f"the {backend} backend runs here")
+    monkeypatch.chdir(tmp_path)
+    rc = main([a.format(b=backend) for a in argv])
+    err = capsys.readouterr().err
+    assert rc == 2, err
+    assert err.startswith("error: ") and backend in err.lower(), err
+    assert "Traceback" not in err
+    assert restore_default._process_default is None  # the default did not change
+    assert not (tmp_path / "root.proof").exists()
+
+
+def test_cli_env_backend_is_checked_too(restore_default, capsys, tmp_path, monkeypatch):
+    from psyc.cli.main import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PSYC_BACKEND", "tpu")
+    assert main(["prove", "no-such-project"]) == 2
+    assert "unknown backend 'tpu'" in capsys.readouterr().err
+
+
+def test_cli_backend_cpu_sets_the_process_default(restore_default, capsys, tmp_path, monkeypatch):
+    from psyc.cli.main import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PSYC_BACKEND", "tpu")  # the flag wins over the environment
+    rc = main(["prove", "no-such-project", "--backend", "cpu"])
+    assert rc == 1  # the project does not exist: a compile error, after the backend was chosen
+    assert "backend" not in capsys.readouterr().err
+    assert restore_default._process_default == "cpu"

@@ -20,6 +20,7 @@ _REGISTRY: dict[str, str] = {
 _INSTANCES: dict[str, ProverBackend] = {}
 DEFAULT_BACKEND = "cpu"
 ENV_VAR = "PSYC_BACKEND"
+_process_default: str | None = None  # set by set_default_backend (the CLI's --backend)
 
 
 class BackendUnavailable(RuntimeError):
@@ -33,9 +34,10 @@ def backend_names() -> list[str]:
 
 
 def get_backend(name: str | None = None) -> ProverBackend:
-    """The backend called ``name`` (default ``$PSYC_BACKEND``, else ``"cpu"``), created once
-    per process. Raises :class:`BackendUnavailable` with a clear reason when it cannot run."""
-    name = (name or os.environ.get(ENV_VAR) or DEFAULT_BACKEND).strip().lower()
+    """The backend called ``name`` (default: the one :func:`set_default_backend` chose, else
+    ``$PSYC_BACKEND``, else ``"cpu"``), created once per process. Raises
+    :class:`BackendUnavailable` with a clear reason when it cannot run."""
+    name = (name or _process_default or os.environ.get(ENV_VAR) or DEFAULT_BACKEND).strip().lower()
     if name in _INSTANCES:
         return _INSTANCES[name]
     target = _REGISTRY.get(name)
@@ -57,6 +59,16 @@ def get_backend(name: str | None = None) -> ProverBackend:
     except Exception as e:  # a driver or device error while initialising
         raise BackendUnavailable(f"the {name} backend failed to start: {type(e).__name__}: {e}") from None
     _INSTANCES[name] = backend
+    return backend
+
+
+def set_default_backend(name: str | None) -> ProverBackend:
+    """Make ``name`` (None: ``$PSYC_BACKEND``, else the CPU) the default of every later
+    :func:`get_backend` call in this process, after checking that it starts (raises
+    :class:`BackendUnavailable` otherwise, leaving the default as it was)."""
+    global _process_default
+    backend = get_backend(name)
+    _process_default = backend.name
     return backend
 
 
@@ -82,4 +94,5 @@ __all__ = [
     "available_backends",
     "backend_names",
     "get_backend",
+    "set_default_backend",
 ]

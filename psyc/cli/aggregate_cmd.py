@@ -19,7 +19,16 @@ from pathlib import Path
 
 from rich.markup import escape
 
-from psyc.cli.common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, ok, refuse_overwrite, user_errors
+from psyc.cli.common import (
+    EXIT_FAIL,
+    EXIT_OK,
+    EXIT_USAGE,
+    add_backend_option,
+    ok,
+    refuse_overwrite,
+    select_backend,
+    user_errors,
+)
 from psyc.cli.console import error_console
 from psyc.recursion.executor import ExecutorError, LocalExecutor
 
@@ -52,6 +61,7 @@ def register(p: argparse.ArgumentParser) -> None:
         "machine joined, local = a private Ray on this machine, or a head node's HOST:PORT "
         "(see docs/distributed.md)",
     )
+    add_backend_option(p)
 
 
 def _read_key(path: Path):
@@ -62,6 +72,9 @@ def _read_key(path: Path):
 
 @user_errors
 def run(args: argparse.Namespace, ctx: dict) -> int:
+    rc = select_backend(args)
+    if rc is not None:
+        return rc
     from psyc.plonk.keys import PROOF_MAGIC, VK_MAGIC
     from psyc.recursion import standard_shape
     from psyc.recursion.shape import test_shape

@@ -10,6 +10,7 @@ import platform
 from rich.table import Table
 
 from psyc.bench import BENCHMARKS, OPTIONAL, run_benchmarks
+from psyc.cli.common import add_backend_option, select_backend
 from psyc.cli.console import console, error_console
 
 HELP = "benchmark field arithmetic, NTT/LDE, Poseidon, Merkle trees, FRI, Plonk, the language and recursion"
@@ -27,6 +28,7 @@ def register(p: argparse.ArgumentParser) -> None:
         help=f"run only these groups (repeatable): {', '.join(BENCHMARKS)}; "
         f"without --only every group but {', '.join(sorted(OPTIONAL))} runs",
     )
+    add_backend_option(p)
 
 
 def machine_description() -> dict:
@@ -66,6 +68,12 @@ def run(args: argparse.Namespace) -> int:
     if args.repeat < 1:
         error_console.print("[red]error:[/red] --repeat must be at least 1")
         return 2
+    rc = select_backend(args)
+    if rc is not None:
+        return rc
+    from psyc.backend import get_backend
+
+    backend = get_backend()
     names = args.only or [n for n in BENCHMARKS if n not in OPTIONAL]
     results = []
     with error_console.status("benchmarking…") as status:
@@ -73,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
             status.update(f"benchmarking… {m.name} {m.size}")
             results.append(m)
     machine = machine_description()
+    machine["backend"] = backend.name
     if args.json:
         print(
             json.dumps(

@@ -43,6 +43,29 @@ def add_compile_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-optimize", action="store_true", help="skip the IR passes (for debugging)")
 
 
+def add_backend_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--backend",
+        metavar="NAME",
+        help="prover backend: cpu or gpu (default: $PSYC_BACKEND, else cpu); proofs are identical",
+    )
+
+
+def select_backend(args: argparse.Namespace) -> int | None:
+    """Make ``--backend`` (else ``$PSYC_BACKEND``) the process's prover backend; on a
+    backend that cannot run here, print why and return the usage exit code."""
+    from rich.markup import escape
+
+    from psyc.backend import BackendUnavailable, set_default_backend
+
+    try:
+        set_default_backend(getattr(args, "backend", None))
+    except BackendUnavailable as e:
+        error_console.print(f"[red]error[/red]: {escape(str(e))}", highlight=False)
+        return EXIT_USAGE
+    return None
+
+
 def compile_options(args: argparse.Namespace):
     from psyc.compiler import CompileOptions
 

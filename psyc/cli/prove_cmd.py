@@ -12,10 +12,12 @@ from rich.table import Table
 from psyc.cli.common import (
     EXIT_FAIL,
     EXIT_OK,
+    add_backend_option,
     add_compile_options,
     add_path,
     compile_from_args,
     ok,
+    select_backend,
     step,
     user_errors,
 )
@@ -31,11 +33,16 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the proof's paths, public inputs and timings as JSON")
     p.add_argument("--force", action="store_true", help="overwrite files psyc did not write for this program")
     add_compile_options(p)
+    add_backend_option(p)
 
 
 @user_errors
 def run(args: argparse.Namespace, ctx: dict) -> int:
     from psyc.cli import contract_cli
+
+    rc = select_backend(args)
+    if rc is not None:
+        return rc
 
     found = contract_cli.open_contract(args, ctx)
     if found is not None:

@@ -186,12 +186,41 @@ def check_gate_set(gates: list[Gate]) -> None:
     for name in ("lookup", "blinding"):
         found = [g.id for g in gates if g.name == name]
         if len(found) > 1:
-            raise ValueError(f"the circuit has {len(found)} {name} gates ({', '.join(found)}); one at most is allowed")
+            raise ValueError(
+                f"the circuit has {len(found)} {name} gates ({', '.join(found)}); one at most is allowed"
+            )
 
 
-def build_circuit(builder) -> CircuitData:
+@dataclass
+class RowLayout:
+    """The table's rows: the builder's, then no-op padding, then (zero knowledge) the
+    blinding rows; the gate set in order of first use (one selector column per gate)."""
+
+    rows: list[Row]
+    degree_bits: int
+    gates: list[Gate]
+    gate_index: dict[str, int]  # gate id -> selector index
+    uses_lookups: bool
+
+    @property
+    def n(self) -> int:
+        return 1 << self.degree_bits
+
+
+@dataclass
+class CopyClasses:
+    """The copy-constraint classes: which cells (and targets) must hold equal values."""
+
+    cell_class: np.ndarray  # (num_wires, n) class id of each cell
+    zero_class: int  # class of the unused cells (they hold 0)
+    num_classes: int
+    target_class: dict[int, int]  # target index -> class id (unplaced targets get their own)
+
+
+def layout_rows(builder) -> RowLayout:
+    """Size the table and pad it (the builder's rows are not changed)."""
     config: CircuitConfig = builder.config
-    rows = builder.rows
+    rows = list(builder.rows)
     uses_lookups = any(r.gate.name == "lookup" for r in rows)
     # zero knowledge: the last `blinding_rows` rows are random (the range table and every
     # copy constraint live above them), and the overlapping quotient chunks need
@@ -203,15 +232,10 @@ def build_circuit(builder) -> CircuitData:
     if config.zero_knowledge:
         min_rows = max(min_rows, (config.max_quotient_degree_factor - 1) * (config.quotient_overlap - 1))
     n = 1 << (min_rows - 1).bit_length()
-    degree_bits = n.bit_length() - 1
-    noop = noop_gate()
-    while len(rows) < n - nb:
-        rows.append(Row(noop, [0] * config.num_constants, [], "padding"))
-    blind = blinding_gate()
-    while len(rows) < n:
-        rows.append(Row(blind, [0] * config.num_constants, [], "zk_blinding"))
+    noop, blind = noop_gate(), blinding_gate()
+    rows += [Row(noop, [0] * config.num_constants, [], "padding") for _ in range(n - nb - len(rows))]
+    rows += [Row(blind, [0] * config.num_constants, [], "zk_blinding") for _ in range(n - len(rows))]
 
-    # gate set in order of first use; one selector column per gate
     gates: list[Gate] = []
     index: dict[str, int] = {}
     for r in rows:
@@ -228,13 +252,15 @@ def build_circuit(builder) -> CircuitData:
             raise ValueError(
                 f"gate {g.id} has degree {g.degree}; with its selector that exceeds {config.max_quotient_degree_factor}"
             )
+    return RowLayout(rows, n.bit_length() - 1, gates, index, uses_lookups)
 
-    # union-find roots for every target (only connected targets need a lookup)
-    W, R = config.num_wires, config.num_routed_wires
-    num_targets = builder._num_targets
-    roots = np.arange(num_targets, dtype=np.int64)
-    for t in list(builder._parent):
-        roots[t] = builder._find(t)
+
+def copy_classes(builder, layout: RowLayout) -> CopyClasses:
+    """Dense class ids for every cell from the builder's copy constraints; rejects a
+    target shared with a non-routed cell."""
+    config: CircuitConfig = builder.config
+    W, R, n, rows = config.num_wires, config.num_routed_wires, layout.n, layout.rows
+    roots = np.array(builder.copy_roots(), dtype=np.int64)
 
     # target index of every cell, -1 for unused cells (they hold 0)
     cell_target = np.full((n, W), -1, dtype=np.int64)
@@ -255,8 +281,7 @@ def build_circuit(builder) -> CircuitData:
 
     # a target may only be shared between routed cells
     counts = np.bincount(cell_class[used], minlength=num_classes)
-    shared = counts[cell_class] > 1
-    bad = shared & used
+    bad = (counts[cell_class] > 1) & used
     bad[:R] = False
     if bad.any():
         col, row = (int(v[0]) for v in np.nonzero(bad))
@@ -264,50 +289,6 @@ def build_circuit(builder) -> CircuitData:
             f"a target is used in non-routed column {col} (row {row}, gate {rows[row].gate.id}, "
             f"scope '{rows[row].scope}') and elsewhere; only columns < {R} can be copied"
         )
-
-    # sigma: every routed cell points to the next cell of its class (cycles in (col, row) order)
-    omega = primitive_root_of_unity(degree_bits)
-    k_is = [pow(MULTIPLICATIVE_GENERATOR, j, P) for j in range(R)]
-    identity_row = powers_vec(omega, n)
-    sigma = np.stack([scale_vec(identity_row, k) for k in k_is])
-    routed_class = cell_class[:R]
-    flat_class = routed_class.ravel()  # index = col * n + row
-    sel = np.nonzero(flat_class != zero_class)[0]
-    order = sel[np.argsort(flat_class[sel], kind="stable")]
-    cls = flat_class[order]
-    nxt = np.roll(order, -1)
-    starts = np.r_[0, np.nonzero(cls[1:] != cls[:-1])[0] + 1]
-    ends = np.r_[starts[1:], len(order)] - 1
-    nxt[ends] = order[starts]  # close each cycle
-    identity = sigma.reshape(-1).copy()  # identity[col * n + row] = k_col * w^row
-    sigma.reshape(-1)[order] = identity[nxt]
-    selectors = np.zeros((len(gates), n), dtype=np.uint64)
-    consts = np.zeros((config.num_constants, n), dtype=np.uint64)
-    row_gate = np.empty(n, dtype=np.int64)
-    for i, r in enumerate(rows):
-        gi = index[r.gate.id]
-        selectors[gi, i] = 1
-        row_gate[i] = gi
-        consts[:, i] = r.constants
-    constants_values = np.concatenate([selectors, consts])
-    fri = config.fri_config
-    columns = [constants_values, sigma]
-    if uses_lookups:
-        table = np.zeros((1, n), dtype=np.uint64)
-        table[0, : 1 << config.range_table_bits] = np.arange(1 << config.range_table_bits, dtype=np.uint64)
-        columns.append(table)
-    preprocessed = PolynomialBatch.from_values(np.concatenate(columns), fri.rate_bits, fri.cap_height)
-
-    common = CommonCircuitData(
-        config=config,
-        degree_bits=degree_bits,
-        gates=gates,
-        num_public_inputs=len(builder.public_inputs),
-        k_is=k_is,
-        num_gate_constraints=max((g.num_constraints for g in gates), default=0),
-    )
-    cap = preprocessed.cap
-    verifier_only = VerifierOnlyCircuitData(cap, circuit_digest(common, cap))
 
     # every target maps to its class; targets never placed in a cell get classes of their own
     root_class = dict(zip(present_roots.tolist(), range(len(present_roots)), strict=True))
@@ -318,25 +299,92 @@ def build_circuit(builder) -> CircuitData:
         if cid is None:
             cid = extra.setdefault(root, num_classes + len(extra))
         target_class[t] = cid
-    num_classes += len(extra)
+    return CopyClasses(cell_class, zero_class, num_classes + len(extra), target_class)
 
+
+def permutation_sigmas(
+    classes: CopyClasses, layout: RowLayout, config: CircuitConfig
+) -> tuple[list[int], np.ndarray]:
+    """``(k_is, sigma)``: the coset shifts k_j = 7^j and the (R, n) permutation, every
+    routed cell pointing to the next cell of its class (cycles in (col, row) order)."""
+    R, n = config.num_routed_wires, layout.n
+    k_is = [pow(MULTIPLICATIVE_GENERATOR, j, P) for j in range(R)]
+    identity_row = powers_vec(primitive_root_of_unity(layout.degree_bits), n)
+    sigma = np.stack([scale_vec(identity_row, k) for k in k_is])
+    flat_class = classes.cell_class[:R].ravel()  # index = col * n + row
+    sel = np.nonzero(flat_class != classes.zero_class)[0]
+    order = sel[np.argsort(flat_class[sel], kind="stable")]
+    cls = flat_class[order]
+    nxt = np.roll(order, -1)
+    starts = np.r_[0, np.nonzero(cls[1:] != cls[:-1])[0] + 1]
+    ends = np.r_[starts[1:], len(order)] - 1
+    nxt[ends] = order[starts]  # close each cycle
+    identity = sigma.reshape(-1).copy()  # identity[col * n + row] = k_col * w^row
+    sigma.reshape(-1)[order] = identity[nxt]
+    return k_is, sigma
+
+
+def constant_columns(
+    layout: RowLayout, config: CircuitConfig
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """``(constants_values, row_gate, table)``: selectors then gate constants
+    ``(S + K, n)``, the gate index of every row, and the range table column (lookups only)."""
+    n = layout.n
+    selectors = np.zeros((len(layout.gates), n), dtype=np.uint64)
+    consts = np.zeros((config.num_constants, n), dtype=np.uint64)
+    row_gate = np.empty(n, dtype=np.int64)
+    for i, r in enumerate(layout.rows):
+        gi = layout.gate_index[r.gate.id]
+        selectors[gi, i] = 1
+        row_gate[i] = gi
+        consts[:, i] = r.constants
+    table = None
+    if layout.uses_lookups:
+        table = np.zeros(n, dtype=np.uint64)
+        table[: 1 << config.range_table_bits] = np.arange(1 << config.range_table_bits, dtype=np.uint64)
+    return np.concatenate([selectors, consts]), row_gate, table
+
+
+def build_circuit(builder) -> CircuitData:
+    """The circuit data of a builder, in phases: lay out the rows, derive the copy
+    classes and the permutation, fill the constant columns, commit to them."""
+    config: CircuitConfig = builder.config
+    layout = layout_rows(builder)
+    classes = copy_classes(builder, layout)
+    k_is, sigma = permutation_sigmas(classes, layout, config)
+    constants_values, row_gate, table = constant_columns(layout, config)
+    columns = [constants_values, sigma] + ([table[None, :]] if table is not None else [])
+    fri = config.fri_config
+    preprocessed = PolynomialBatch.from_values(np.concatenate(columns), fri.rate_bits, fri.cap_height)
+
+    common = CommonCircuitData(
+        config=config,
+        degree_bits=layout.degree_bits,
+        gates=layout.gates,
+        num_public_inputs=len(builder.public_inputs),
+        k_is=k_is,
+        num_gate_constraints=max((g.num_constraints for g in layout.gates), default=0),
+    )
+    cap = preprocessed.cap
+    verifier_only = VerifierOnlyCircuitData(cap, circuit_digest(common, cap))
     prover_only = ProverOnlyCircuitData(
         generators=builder.generators,
-        cell_class=cell_class,
-        num_classes=num_classes,
-        zero_class=zero_class,
-        target_class=target_class,
-        public_input_classes=[target_class[t.index] for t in builder.public_inputs],
-        row_scopes=[r.scope for r in rows],
+        cell_class=classes.cell_class,
+        num_classes=classes.num_classes,
+        zero_class=classes.zero_class,
+        target_class=classes.target_class,
+        public_input_classes=[classes.target_class[t.index] for t in builder.public_inputs],
+        row_scopes=[r.scope for r in layout.rows],
         row_gate_index=row_gate,
         constants_values=constants_values,
         sigma_values=sigma,
         constants_sigmas=preprocessed,
-        constants_sigmas_table=columns[2][0] if uses_lookups else None,
+        constants_sigmas_table=table,
     )
+    rows = layout.rows
     stats = {
         "rows": len([r for r in rows if r.scope != "padding"]),
-        "degree_bits": degree_bits,
+        "degree_bits": layout.degree_bits,
         "gates": dict(Counter(r.gate.id for r in rows)),
         "scopes": dict(Counter(r.scope or "(top)" for r in rows)),
     }
