@@ -66,7 +66,7 @@ GOLDEN = {
 }
 
 
-def _proof_bytes(name: str, backend: str, config: CircuitConfig = CFG) -> bytes:
+def _proof_bytes(name: str, backend, config: CircuitConfig = CFG) -> bytes:
     data, pw = CIRCUITS[name](config)
     proof = data.prove(pw, backend=backend)
     data.verify(proof)
@@ -94,28 +94,51 @@ def test_every_backend_makes_the_cpu_proof(name, backend):
     assert _proof_bytes(name, backend) == _proof_bytes(name, "cpu")
 
 
+def _seeded_randomness(monkeypatch) -> None:
+    """The same salts and blinding values on every call (for comparing backends)."""
+    stream = hashlib.shake_256(b"salt").digest(1 << 20)
+    pos = [0]
+
+    def token_bytes(n: int) -> bytes:
+        out = stream[pos[0] : pos[0] + n]
+        pos[0] += n
+        return out
+
+    monkeypatch.setattr(secrets, "token_bytes", token_bytes)
+    monkeypatch.setattr(secrets, "randbelow", random.Random(5).randrange)
+
+
+def _zk_proof_bytes(backend, monkeypatch) -> bytes:
+    _seeded_randomness(monkeypatch)
+    return _proof_bytes("lookups", backend, replace(CFG, zero_knowledge=True))
+
+
 @pytest.mark.parametrize("backend", _other_backends())
 def test_every_backend_makes_the_cpu_proof_with_blinding(backend, monkeypatch):
     try:
         get_backend(backend)
     except BackendUnavailable as e:
         pytest.skip(str(e))
-    zk = replace(CFG, zero_knowledge=True)
-    proofs = []
-    for be in ("cpu", backend):
-        stream = hashlib.shake_256(b"salt").digest(1 << 20)
-        pos = [0]
+    assert _zk_proof_bytes(backend, monkeypatch) == _zk_proof_bytes("cpu", monkeypatch)
 
-        def token_bytes(n: int, stream=stream, pos=pos) -> bytes:  # the same salt for both backends
-            out = stream[pos[0] : pos[0] + n]
-            pos[0] += n
-            return out
 
-        monkeypatch.setattr(secrets, "token_bytes", token_bytes)
-        rng = random.Random(5)  # the blinding rows' witness values
-        monkeypatch.setattr(secrets, "randbelow", rng.randrange)
-        proofs.append(_proof_bytes("lookups", be, zk))
-    assert proofs[0] == proofs[1]
+def _emulated_gpu():
+    """The GPU backend's kernels compiled as C++ for the CPU (no device needed)."""
+    emulation = pytest.importorskip("psyc.backend_gpu.emulation")
+    if emulation.compiler() is None:
+        pytest.skip("no C++ compiler for the GPU kernel emulation")
+    from psyc.backend_gpu import GpuBackend
+
+    return GpuBackend.emulated()
+
+
+@pytest.mark.parametrize("name", sorted(CIRCUITS))
+def test_emulated_gpu_backend_makes_the_cpu_proof(name):
+    assert _proof_bytes(name, _emulated_gpu()) == _proof_bytes(name, "cpu")
+
+
+def test_emulated_gpu_backend_makes_the_cpu_proof_with_blinding(monkeypatch):
+    assert _zk_proof_bytes(_emulated_gpu(), monkeypatch) == _zk_proof_bytes("cpu", monkeypatch)
 
 
 def test_extension_openings_are_field_values():

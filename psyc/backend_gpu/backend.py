@@ -18,7 +18,7 @@ from functools import cache
 
 import numpy as np
 
-from psyc.backend_gpu.kernels import OP_RSUB, Kernels
+from psyc.backend_gpu.kernels import OP_MUL, OP_RSUB, OP_SUB, Kernels
 from psyc.field.goldilocks import P, inv
 
 
@@ -49,7 +49,7 @@ class GpuBackend:
                 raise _unavailable(str(e)) from None
         self.K = kernels
         self.xp = kernels.xp
-        self._domains: dict[tuple[int, int], object] = {}
+        self._domains: dict[tuple[int, int, int | None], object] = {}
 
     @classmethod
     def emulated(cls) -> GpuBackend:
@@ -127,19 +127,20 @@ class GpuBackend:
         return self.K.batch_inverse(a.reshape(-1)).reshape(a.shape)
 
     # --- Plonk ----------------------------------------------------------------------
-    def quotient_domain(self, degree_bits: int, rate_bits: int):
+    def quotient_domain(self, degree_bits: int, rate_bits: int, boundary_row: int | None):
         """Computed once per shape with the CPU backend's code (it is the definition) and
         kept on the device: it depends on nothing but the shape."""
-        key = (degree_bits, rate_bits)
+        key = (degree_bits, rate_bits, boundary_row)
         if key not in self._domains:
             from psyc.backend.protocol import QuotientDomain
 
-            host = _cpu_backend().quotient_domain(degree_bits, rate_bits)
+            host = _cpu_backend().quotient_domain(degree_bits, rate_bits, boundary_row)
             self._domains[key] = QuotientDomain(
                 xs=self.to_device(host.xs),
                 nxt=self.to_device(np.asarray(host.nxt, dtype=np.int64)),
                 l0=self.to_device(host.l0),
                 zh_inv=self.to_device(host.zh_inv),
+                lu=None if host.lu is None else self.to_device(host.lu),
             )
         return self._domains[key]
 
@@ -147,7 +148,14 @@ class GpuBackend:
         num_routed = routed.shape[0]
         m = -(-num_routed // chunk)
         return self.K.chunk_products(
-            self._c(routed), self._c(sigmas), self.to_device(_u64(k_is)), self._c(xs), beta % P, gamma % P, chunk, m
+            self._c(routed),
+            self._c(sigmas),
+            self.to_device(_u64(k_is)),
+            self._c(xs),
+            beta % P,
+            gamma % P,
+            chunk,
+            m,
         )
 
     def z_and_partial_products(self, nums, dens_inv):
@@ -179,9 +187,10 @@ class GpuBackend:
         )
 
     def accumulate_permutation_terms(
-        self, routed, sigmas, zs, pps, k_is, domain, betas, gammas, chunk, alphas, alpha_offsets, out
+        self, routed, sigmas, zs, pps, k_is, domain, betas, gammas, chunk, alphas, alpha_offsets, active, out
     ) -> None:
         dev = self.to_device
+        target = out if active is None else self.xp.zeros_like(out)
         self.K.permutation_terms(
             self._c(routed),
             self._c(sigmas),
@@ -196,13 +205,15 @@ class GpuBackend:
             domain.nxt,
             dev(_u64(alphas)),
             dev(_u64(alpha_offsets)),
-            out,
+            target,
         )
+        self._add_active(out, target, active)
 
     def accumulate_lookup_terms(
-        self, looked, selector, mult, table, helpers, domain, deltas, alphas, alpha_offsets, out
+        self, looked, selector, mult, table, helpers, domain, deltas, alphas, alpha_offsets, active, out
     ) -> None:
         dev = self.to_device
+        target = out if active is None else self.xp.zeros_like(out)
         self.K.lookup_terms(
             self._c(looked),
             self._c(selector),
@@ -214,8 +225,27 @@ class GpuBackend:
             domain.nxt,
             dev(_u64(alphas)),
             dev(_u64(alpha_offsets)),
-            out,
+            target,
         )
+        self._add_active(out, target, active)
+
+    def _add_active(self, out, terms, active) -> None:
+        """out[a] += active * terms[a] (zero knowledge: the terms are off on blinding rows)."""
+        if active is not None:
+            active = self._c(active)
+            for a in range(out.shape[0]):
+                out[a] = self.K.add(self._c(out[a]), self.K.mul(active, self._c(terms[a])))
+
+    def accumulate_boundary_terms(self, columns, minus, lu, alphas, alpha_offsets, out) -> None:
+        K = self.K
+        columns, lu = self._c(columns), self._c(lu)
+        terms = [K.scalar(self._c(columns[t]), int(v) % P, OP_SUB) for t, v in enumerate(minus)]
+        for a, alpha in enumerate(alphas):
+            acc = self.xp.zeros(columns.shape[1], dtype=np.uint64)
+            for t in reversed(terms):
+                acc = K.add(K.scalar(acc, int(alpha) % P, OP_MUL), t)
+            scaled = K.scalar(K.mul(lu, acc), int(alpha_offsets[a]) % P, OP_MUL)
+            out[a] = K.add(self._c(out[a]), scaled)
 
     def divide_by_zh(self, values, zh_inv) -> None:
         self.K.divide_by_zh(values, self._c(zh_inv))
