@@ -205,12 +205,6 @@ def test_cli_compile_execute_and_store(tmp_path, capsys):
     assert tuple(int(x) for x in report["end_root"]) == st.cstate(1, 0).root
 
 
-def test_nft_claim_proves_through_the_cli(tmp_path):
-    proof = tmp_path / "claim.proof"
-    assert main(["prove", str(NFT), "-o", str(proof)]) == 0
-    assert main(["verify", str(proof)]) == 0
-
-
 CONTRACT = """
 use std::parth::Ctx;
 struct Pair { a: u64, b: u64 }
