@@ -16,6 +16,7 @@ poseidon(result, flattened)`` (``poseidon([]) = [0; 4]``). ``ctx.caller`` is the
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -323,6 +324,9 @@ def _compile_method(project, loader, module, st: Struct, height: int, heights: H
     t1 = time.perf_counter()
     stats = passes.optimize(el.prog) if options.optimize else {}
     config = options.config or CircuitConfig.standard()
+    zk = options.zero_knowledge if options.zero_knowledge is not None else project.zero_knowledge
+    if zk != config.zero_knowledge:  # as compile_project: psy.toml's [compile] zero_knowledge
+        config = dataclasses.replace(config, zero_knowledge=zk)
     params = [("contract_id", U32, False), ("user_id", U32, False), ("checkpoint_id", U32, False),
               ("checkpoint_root", HASH, False), ("start_root", HASH, False), *[(n, t, False) for n, t in args]]
     prog = CompiledProgram(project, loader.sources, el.prog, params, HASH, [], {"elaborate": t1 - t0,
