@@ -38,6 +38,10 @@ def test_layout_rules():
     out = format_source(src)
     assert out.startswith("fn f() {\n    let t = (1,);\n    foo(\n        argument_0,\n")
     assert out.endswith("        argument_11,\n    )\n}\n")
+    # a `&&` / `||` chain too long for the line: one operand a line, led by its operator
+    conds = " && ".join(f"value_{i} < 1000" for i in range(8))
+    out = format_source(f"fn f() {{\n    assert({conds});\n}}\n")
+    assert "\n        value_0 < 1000\n            && value_1 < 1000\n            && value_2" in out
     # the trailing comma goes when the list fits on one line again; `(a,)` keeps its comma
     assert format_source("fn f() -> (u8,) { (g(1, 2,),) }") == "fn f() -> (u8,) { (g(1, 2),) }\n"
 

@@ -600,7 +600,21 @@ class _Printer:
 
     # ---- expressions -----------------------------------------------------------------------
     def r_binop(self, n):
-        return self.seq(n.children)
+        op = n.children[1]
+        if not (isinstance(op, Token) and str(op) in ("&&", "||")):
+            return self.seq(n.children)
+        # a chain `a && b && c` (left-associative: nested on the left): one line when it
+        # fits, else one operand a line, each led by its operator
+        chain, node = [], n
+        while (isinstance(node, Tree) and node.data == "binop" and isinstance(node.children[1], Token)
+               and str(node.children[1]) == str(op)):
+            chain.append(node.children[1:])
+            node = node.children[0]
+        out: list = [self.d(node)]
+        rest: list = []
+        for op_t, right in reversed(chain):
+            rest += [LINE, self.tok(op_t), " ", self.d(right)]
+        return _Group([out, _Indent(rest)])
 
     def r_cmp_op(self, n):
         return self.cat(n.children)
