@@ -12,7 +12,23 @@ from psyc.cli.main import main
 
 CORPUS = Path(__file__).parent / "audit_corpus"
 EXAMPLES = Path(__file__).parent.parent / "examples"
-AUDIT_BUGS = ["unconstrained_hint", "missing_range_check", "aliasing_bits"]
+AUDIT_BUGS = [
+    "unconstrained_hint",
+    "missing_range_check",
+    "aliasing_bits",
+    # the classic under-constrained patterns (issue 12): each needs two hint outputs to move
+    # together, or a particular input
+    "divmod",
+    "byte_split",
+    "is_zero",
+    "comparison_bits",
+]
+SOLVED_BUGS = ["divmod", "byte_split", "is_zero", "comparison_bits"]
+
+
+def _bug_line(path: Path) -> int:
+    """The line marked `// BUG` in a buggy corpus file."""
+    return next(k for k, line in enumerate(path.read_text().splitlines(), 1) if line.rstrip().endswith("// BUG"))
 FUZZ_BUGS = ["over_constrained_branch"]
 
 
@@ -25,15 +41,34 @@ def corpus(tmp_path):
 
 @pytest.mark.parametrize("case", AUDIT_BUGS)
 def test_audit_catches_the_bug(case, corpus, capsys):
-    assert main(["audit", str(corpus / f"{case}_buggy.psy")]) == 1
+    buggy = corpus / f"{case}_buggy.psy"
+    assert main(["audit", str(buggy)]) == 1
     err = capsys.readouterr().err
     assert "error[A0101]" in err  # a second valid output for the same inputs
-    assert f"{case}_buggy.psy:" in err
+    assert f"{case}_buggy.psy:{_bug_line(buggy)}:" in err  # at the hint's line
+
+
+@pytest.mark.parametrize("case", SOLVED_BUGS)
+def test_propagation_alone_catches_the_bug(case, corpus, capsys, monkeypatch):
+    """Without the SMT solver, perturbing one hint output and re-solving the others
+    through the equations still finds the second output."""
+    import psyc.audit.solve as solve
+
+    monkeypatch.setattr(solve, "smt_available", lambda: False)
+    buggy = corpus / f"{case}_buggy.psy"
+    assert main(["audit", str(buggy), "--input-sets", "2"]) == 1
+    err = capsys.readouterr().err
+    assert f"{case}_buggy.psy:{_bug_line(buggy)}:" in err
+    if case != "is_zero":  # (is-zero's inverse moves alone)
+        assert "re-solving the others" in err
 
 
 @pytest.mark.parametrize("case", AUDIT_BUGS + FUZZ_BUGS)
-def test_fixed_versions_are_clean(case, corpus):
-    assert main(["audit", str(corpus / f"{case}_fixed.psy")]) == 0
+def test_fixed_versions_are_quiet(case, corpus, capsys):
+    assert main(["audit", str(corpus / f"{case}_fixed.psy"), "--input-sets", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "no second witness found in" in out and "over 2 input set(s)" in out
+    assert "clean" not in out  # never claims more than it tried
 
 
 @pytest.mark.parametrize("case", FUZZ_BUGS)

@@ -30,6 +30,10 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed for random inputs and perturbations")
     p.add_argument("--static", action="store_true", help="structural checks only (no witness needed)")
     p.add_argument("--tries", type=positive_int, default=48, help="perturbations tried per hint (default 48)")
+    p.add_argument(
+        "--input-sets", type=positive_int, default=4,
+        help="satisfying inputs to search from (the inputs file, then random ones; default 4)",
+    )
     add_json(p, "the findings")
     add_compile_options(p)
 
@@ -50,12 +54,18 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
             args.seed,
             args.tries,
             static_only=args.static,
+            input_sets=args.input_sets,
         )
     print_diagnostics([f.to_diagnostic() for f in report.findings], loader.sources)
     if args.json:
         print(json.dumps({
-            "clean": not report.findings,
+            "findings_count": len(report.findings),
             "witness": str(report.witness),
+            "tries": report.tries,
+            "input_sets": report.inputs,
+            "proved_no_second_output": report.proved,
+            "smt": report.smt,
+            "summary": report.summary(),
             "findings": [
                 {"code": f.code, "severity": f.severity, "message": f.message, "notes": list(f.notes)}
                 for f in report.findings
@@ -66,5 +76,8 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
             f"[red]audit[/red]: {len(report.findings)} finding(s) in `{project.name}` (witness: {report.witness})"
         )
         return EXIT_FAIL
-    ok(f"[green]audit clean[/green]: `{project.name}` (witness: {report.witness})")
+    if args.static:
+        ok(f"[green]audit[/green]: no structural findings in `{project.name}` (no witness was searched: --static)")
+    else:
+        ok(f"[green]audit[/green]: no findings in `{project.name}`: {report.summary()} (witness: {report.witness})")
     return EXIT_OK

@@ -191,7 +191,7 @@ _ENTRIES: list[ErrorCode] = [
     ErrorCode("A0001", "audit: the result of an unconstrained call reaches no constraint (see W0001)"),
     ErrorCode("A0002", "audit: a public input that no constraint or output depends on"),
     ErrorCode("A0003", "audit: a verified proof whose fingerprint is never pinned (see W0002)"),
-    ErrorCode("A0100", "audit: a program hint can take another value and the circuit still accepts"),
+    ErrorCode("A0100", "audit (retired): a hint that can change without changing the output is not reported"),
     ErrorCode("A0101", "audit: a second valid output — a changed hint value satisfies every constraint",
               "A prover can prove a false statement. Add the constraint that ties the hint's\n"
               "result to its inputs (see docs/auditing.md)."),
