@@ -316,3 +316,28 @@ def test_storage_is_not_a_value(body):
     with pytest.raises(CompileError) as e:
         compile_contract(write_project(src))
     assert e.value.diagnostics[0].code == "E0904"
+
+
+@pytest.mark.parametrize("what", ["other user's slot", "other user's leaf"])
+def test_forged_state_of_is_unsatisfiable(token, chain, proofs, what):
+    """claim reads user 0's outbox through state_of: a wrong value under the right root, or
+    a forged user leaf (another UCON root), has no satisfying witness."""
+    from psyc.plonk.witness import WitnessError
+
+    st, _ = chain
+    m = token.method("claim")
+    run = m.execute(st, 2, 0, [[0]])  # user 2 has nothing to claim from 0: total 0
+    assert m.program.check_constraints(run.execution) == []
+    if what == "other user's slot":
+        hint = next(i for i in m.program.program.instrs
+                    if i.op == "hint" and i.attrs[0].name == "storage read" and len(i.args) == 6)
+        target = hint.results[0]  # outbox[2].sent of user 0
+    else:
+        hint = next(i for i in m.program.program.instrs if i.op == "hint" and i.attrs[0].name == "state_of")
+        target = hint.results[12 + 4 * token.heights.chkp + 4]  # ucon_root[0] inside the user leaf
+    run.execution.values[target.id] += 1
+    try:
+        failures = m.program.check_constraints(run.execution)
+    except WitnessError as e:
+        failures = [e]
+    assert failures
