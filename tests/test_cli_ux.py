@@ -99,7 +99,7 @@ def test_prove_verify_and_test_speak_json(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("verb", ["new", "check", "compile", "execute", "prove", "verify", "test", "fuzz",
-                                  "audit", "info", "bench", "explain"])
+                                  "audit", "info", "bench", "explain", "aggregate", "fuzz-proof"])
 def test_every_command_offers_json(verb, capsys):
     with pytest.raises(SystemExit):
         main([verb, "--help"])

@@ -204,8 +204,9 @@ def test_cli_aggregate_and_verify(tmp_path, leaves, capsys):
     names.append(str(p))
 
     root = tmp_path / "root.proof"
-    assert main(["aggregate", *names, "-o", str(root), "--shape", "test"]) == 0
-    assert "aggregated 2 proofs" in capsys.readouterr().out
+    assert main(["aggregate", *names, "-o", str(root), "--shape", "test", "--json"]) == 0
+    captured = capsys.readouterr()  # --json: one object on stdout, the message on stderr
+    assert "aggregated 2 proofs" in captured.err and json.loads(captured.out)["count"] == 2
     assert main(["verify", str(root)]) == 0
     doc = json.loads((tmp_path / "root.proof.leaves.json").read_text())
     assert doc["count"] == 2 and doc["leaves"][1]["public_inputs"] == [42, 7]

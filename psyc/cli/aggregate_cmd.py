@@ -53,6 +53,8 @@ def register(p: argparse.ArgumentParser) -> None:
         default="standard",
         help="fold shape: standard (secure, 2^14 rows) or test (one FRI query, NOT secure; for demos)",
     )
+    p.add_argument("--json", action="store_true", help="print the written files, the root's public inputs "
+                   "and timings as one JSON object on stdout (messages on stderr)")
     p.add_argument("--no-wrap", action="store_true", help="reject proofs not of the standard shape")
     p.add_argument(
         "--ray",
@@ -195,6 +197,14 @@ def _aggregate(args, shape, executor, out: Path, vk_out: Path, leaves_out: Path)
         ],
     }
     leaves_out.write_text(json.dumps(doc, indent=2) + "\n")
+    if getattr(args, "json", False):
+        print(json.dumps({
+            "root": str(out), "vk": str(vk_out), "leaves": str(leaves_out), "count": agg.count,
+            "folds": agg.stats["folds"], "shape": args.shape,
+            "root_public_inputs": [str(int(x)) for x in agg.root_proof.public_inputs],
+            "root_fingerprint": [str(int(x)) for x in agg.root_key.fingerprint],
+            "timings_s": {"wrap": round(wrap_s, 3), "fold": round(fold_s, 3)},
+        }))
     ok(
         f"aggregated {agg.count} proofs in {agg.stats['folds']} folds "
         f"({wrap_s:.1f} s wrapping, {fold_s:.1f} s folding, {agg.stats['folds'] / fold_s:.2f} folds/s"
