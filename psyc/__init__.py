@@ -17,9 +17,10 @@ system underneath (``CircuitBuilder``, ``PartialWitness``, ...).
 
 from __future__ import annotations
 
-import importlib
 import os as _os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from psyc.util.lazy import lazy_exports
 
 # numba's OpenMP workers spin after every parallel region; on a 2-core machine that
 # starves the Python thread between small kernel calls (measured: 7.8 ms vs 0.2 ms per
@@ -61,14 +62,4 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time names load lazil
     from psyc.ir.interpret import Execution, ExecutionError
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'psyc' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_exports("psyc", globals(), _EXPORTS)

@@ -1962,18 +1962,6 @@ def _did_you_mean(name: str, known) -> list[str]:
     return [f"did you mean `{close[0]}`?"] if close else []
 
 
-def _contains_proof(t: Type) -> bool:
-    if isinstance(t, ty.ProofT):
-        return True
-    if isinstance(t, Array):
-        return _contains_proof(t.element)
-    if isinstance(t, Tuple):
-        return any(_contains_proof(x) for x in t.elements)
-    if isinstance(t, Struct):
-        return any(_contains_proof(f) for _, f in t.fields)
-    return False
-
-
 def _print_template(t: Type) -> list:
     """How ``print`` shows a value of type ``t``: literal text and, for each scalar in
     :func:`psyc.frontend.types.flatten` order, a marker (decimal or bool)."""

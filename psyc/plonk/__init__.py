@@ -17,8 +17,9 @@ The names a circuit author needs are importable from here (loaded on first use, 
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from psyc.util.lazy import lazy_exports
 
 # name -> module that defines it; the one place the public API of psyc.plonk is listed
 _EXPORTS = {
@@ -63,14 +64,4 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time names load lazil
     from psyc.plonk.witness import PartialWitness, WitnessError
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'psyc.plonk' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_exports("psyc.plonk", globals(), _EXPORTS)

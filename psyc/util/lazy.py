@@ -1,0 +1,28 @@
+"""Names a package exports but imports only when first used (PEP 562 module
+``__getattr__``), so that importing the package stays cheap."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+
+def lazy_exports(package: str, namespace: dict[str, Any], exports: dict[str, str]) -> tuple[
+    Callable[[str], Any], Callable[[], list[str]]
+]:
+    """``(__getattr__, __dir__)`` for ``package`` whose globals are ``namespace``:
+    ``exports`` maps each name to the module defining it."""
+
+    def __getattr__(name: str) -> Any:  # noqa: N807 (the module hook's name)
+        module = exports.get(name)
+        if module is None:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(module), name)
+        namespace[name] = value  # later lookups skip this function
+        return value
+
+    def __dir__() -> list[str]:  # noqa: N807
+        return sorted({*namespace, *exports})
+
+    return __getattr__, __dir__
