@@ -86,7 +86,7 @@ def test_prove_verify_and_test_speak_json(tmp_path, capsys):
     assert doc["public_inputs"] == ["9"] and Path(doc["proof"]).is_file() and "wrote" not in captured.out
     assert main(["verify", doc["proof"], "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {
-        "valid": True, "public_inputs": ["9"], "fingerprint": doc["fingerprint"]
+        "valid": True, "public_inputs": ["9"], "fingerprint": doc["fingerprint"], "zero_knowledge": False
     }
     assert main(["verify", doc["proof"], "--json", "--public-inputs", "8"]) == 1
     bad = json.loads(capsys.readouterr().out)

@@ -41,6 +41,13 @@ def add_compile_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--entry", help="entry function (default: the project's, usually main)")
     p.add_argument("--max-unroll", type=positive_int, help="most iterations one loop may unroll to (default 2^20)")
     p.add_argument("--no-optimize", action="store_true", help="skip the IR passes (for debugging)")
+    p.add_argument(
+        "--zero-knowledge",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="hide the witness in proofs (default: psy.toml's compile.zero_knowledge; "
+        "--no-zero-knowledge opts out)",
+    )
 
 
 def add_backend_option(p: argparse.ArgumentParser) -> None:
@@ -69,7 +76,12 @@ def select_backend(args: argparse.Namespace) -> int | None:
 def compile_options(args: argparse.Namespace):
     from psyc.compiler import CompileOptions
 
-    return CompileOptions(entry=args.entry, max_unroll=args.max_unroll, optimize=not args.no_optimize)
+    return CompileOptions(
+        entry=args.entry,
+        max_unroll=args.max_unroll,
+        optimize=not args.no_optimize,
+        zero_knowledge=getattr(args, "zero_knowledge", None),
+    )
 
 
 def print_diagnostics(diags: list[Diagnostic], sources: SourceMap | None) -> None:
@@ -197,6 +209,11 @@ def refuse_overwrite(path, magic: bytes) -> None:
                     )
                 ]
             )
+
+
+def zk_label(on: bool) -> str:
+    """How prove/verify/info show whether proofs hide the witness."""
+    return "on (the proof hides the witness)" if on else "off (the proof may reveal witness values)"
 
 
 def ok(message: str) -> None:

@@ -96,7 +96,8 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
     console.print(f"{len(prog.program.instrs):,} IR instructions; rows by gate: {gates}", highlight=False)
     console.print(
         f"proof {len(raw) / 1024:.1f} KiB, verifying key {len(vk_raw)} bytes, "
-        f"fingerprint {data.verifier_data.fingerprint[0]:#x}…",
+        f"fingerprint {data.verifier_data.fingerprint[0]:#x}…; zero knowledge "
+        f"{'on' if data.common.config.zero_knowledge else 'off'}",
         highlight=False,
     )
     return 0 if ok else 1

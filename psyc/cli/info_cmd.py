@@ -17,6 +17,7 @@ from psyc.cli.common import (
     ok,
     step,
     user_errors,
+    zk_label,
 )
 from psyc.cli.console import console, error_console
 from psyc.costs import row_costs
@@ -65,6 +66,7 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
             json.dumps(
                 {
                     "rows": data.common.degree,
+                    "zero_knowledge": data.common.config.zero_knowledge,
                     "used_rows": sum(by_gate.values()),
                     "by_gate": dict(by_gate),
                     "by_function": dict(by_fn),
@@ -90,7 +92,7 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
         console.print(table)
     console.print(
         f"{total:,} rows used, padded to {data.common.degree:,} (2^{data.common.degree.bit_length() - 1}); "
-        f"{len(prog.program.instrs):,} IR instructions",
+        f"{len(prog.program.instrs):,} IR instructions; zero knowledge {zk_label(data.common.config.zero_knowledge)}",
         highlight=False,
     )
     return EXIT_OK

@@ -20,6 +20,7 @@ from psyc.cli.common import (
     select_backend,
     step,
     user_errors,
+    zk_label,
 )
 from psyc.cli.console import error_console
 
@@ -90,6 +91,7 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
             "public_inputs": [str(int(x)) for x in proof.public_inputs],
             "fingerprint": [str(x) for x in fingerprint],
             "rows": data.common.degree,
+            "zero_knowledge": data.common.config.zero_knowledge,
             "proof_bytes": len(blob),
             "timings_s": {k: round(v, 4) for k, v in timings.items()},
         }))
@@ -98,6 +100,7 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
     for k, v in timings.items():
         table.add_row(k, f"{v * 1e3:,.0f} ms")
     table.add_row("rows", f"{data.common.degree:,}")
+    table.add_row("zero knowledge", zk_label(data.common.config.zero_knowledge))
     table.add_row("proof size", f"{len(blob) / 1024:,.1f} KiB")
     table.add_row(
         "public inputs",

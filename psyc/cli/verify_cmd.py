@@ -14,7 +14,7 @@ from pathlib import Path
 
 from rich.markup import escape
 
-from psyc.cli.common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, messages_to_stderr, ok
+from psyc.cli.common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, messages_to_stderr, ok, zk_label
 from psyc.cli.console import error_console
 
 HELP = "verify a proof: exit 0 valid, 1 invalid, 2 usage or file error"
@@ -109,9 +109,10 @@ def _verify(args: argparse.Namespace, result: dict) -> int:
             return status
     result["public_inputs"] = [str(int(x)) for x in proof.public_inputs]
     result["fingerprint"] = [str(int(x)) for x in vk.fingerprint]
+    result["zero_knowledge"] = vk.common.config.zero_knowledge
     ok(
         f"[green]valid[/green]: {args.proof} (public inputs: {', '.join(map(str, proof.public_inputs))}; "
-        f"key fingerprint {_fmt(vk.fingerprint)})"
+        f"key fingerprint {_fmt(vk.fingerprint)}; zero knowledge {zk_label(vk.common.config.zero_knowledge)})"
     )
     if not args.aggregation and fingerprint is None and Path(args.proof + ".leaves.json").exists():
         error_console.print(
