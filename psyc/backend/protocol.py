@@ -242,7 +242,9 @@ class ProverBackend(Protocol):
         and ``pp_{r,m−1} = Z_r(ω x)`` (read at column ``domain.nxt[i]``). ``routed``,
         ``sigmas`` ``(R, N)``; ``zs`` ``(C, N)`` (C challenges); ``pps`` ``(C, m − 1, N)``.
         ``active`` ``(N,)`` is ``1 − s_blind(x)`` with zero knowledge (the terms are switched
-        off on the blinding rows), None (read as 1) without."""
+        off on the blinding rows), None (read as 1) without. The terms are defined
+        symbolically in :mod:`psyc.plonk.vanishing`; ``tests/test_vanishing_terms.py``
+        checks every backend against that definition."""
         ...
 
     def accumulate_lookup_terms(

@@ -6,6 +6,7 @@ from psyc.field.extension import Ext2
 from psyc.field.goldilocks import P, primitive_root_of_unity
 from psyc.fri.verifier import FriVerificationError, verify_fri
 from psyc.hash.poseidon import hash_or_noop
+from psyc.plonk import vanishing
 from psyc.plonk.proof import ProofWithPublicInputs
 from psyc.plonk.transcript import (
     draw_alphas,
@@ -94,45 +95,31 @@ def eval_vanishing_at(common, o, zeta: Ext2, pi_digest, betas, gammas, alphas, d
 
     zh = zeta**n - 1
     l0 = zh / ((zeta - 1) * n)
-    m, chunk = cfg.num_partial_product_chunks, cfg.partial_product_chunk
-    perm_terms = [l0 * (z - 1) for z in o.plonk_zs]
-    for r in range(cfg.num_challenges):
-        pps = o.partial_products[r * (m - 1) : (r + 1) * (m - 1)]
-        prev = o.plonk_zs[r]
-        for c in range(m):
-            num, den = Ext2.one(), Ext2.one()
-            for j in range(c * chunk, min(R, (c + 1) * chunk)):
-                w = o.wires[j]
-                num = num * (w + zeta * (betas[r] * common.k_is[j]) + gammas[r])
-                den = den * (w + o.plonk_sigmas[j] * betas[r] + gammas[r])
-            cur = pps[c] if c < m - 1 else o.plonk_zs_next[r]
-            perm_terms.append(cur * den - prev * num)
-            prev = cur
-
+    # the argument terms, generated from their symbolic definitions (psyc.plonk.vanishing)
+    perm_terms = vanishing.permutation_terms_at(
+        o.plonk_zs,
+        o.plonk_zs_next,
+        o.partial_products,
+        o.wires[:R],
+        o.plonk_sigmas,
+        [zeta * k for k in common.k_is],
+        l0,
+        [Ext2(b) for b in betas],
+        [Ext2(c) for c in gammas],
+        cfg.partial_product_chunk,
+    )
     lookup_terms = []
     if common.has_lookups:
-        L = cfg.lookups_per_row
-        sel = o.constants[common.lookup_selector]
-        table, mult = o.lookup_table[0], o.lookup_multiplicities[0]
-        for r, d in enumerate(deltas):
-            h, g, phi = o.lookup_helpers[3 * r : 3 * r + 3]
-            diffs = [Ext2(d) - w for w in o.wires[:L]]
-            prod = Ext2.one()
-            for x in diffs:
-                prod = prod * x
-            sum_others = Ext2.zero()
-            for j in range(L):
-                p = Ext2.one()
-                for k, x in enumerate(diffs):
-                    if k != j:
-                        p = p * x
-                sum_others = sum_others + p
-            lookup_terms += [
-                l0 * phi,
-                h * prod - sum_others,
-                g * (Ext2(d) - table) - 1,
-                o.lookup_phi_next[r] - phi - sel * h + mult * g,
-            ]
+        lookup_terms = vanishing.lookup_terms_at(
+            o.wires[: cfg.lookups_per_row],
+            o.lookup_helpers,
+            o.lookup_phi_next,
+            o.constants[common.lookup_selector],
+            o.lookup_multiplicities[0],
+            o.lookup_table[0],
+            l0,
+            [Ext2(v) for v in deltas],
+        )
 
     # zero knowledge: permutation and lookup terms are off on the blinding rows, and the
     # products / sums close at the first blinding row ω^u (docs/security.md)
@@ -141,8 +128,8 @@ def eval_vanishing_at(common, o, zeta: Ext2, pi_digest, betas, gammas, alphas, d
         active = Ext2.one() - o.constants[common.blinding_selector]
         w_u = pow(primitive_root_of_unity(common.degree_bits), common.first_blinding_row, P)
         l_u = zh * w_u / ((zeta - w_u) * n)
-        boundary_terms = [l_u * (z - 1) for z in o.plonk_zs]
-        boundary_terms += [l_u * o.lookup_helpers[3 * r + 2] for r in range(len(deltas))]
+        phis = [o.lookup_helpers[3 * r + 2] for r in range(len(deltas))]
+        boundary_terms = vanishing.boundary_terms_at(o.plonk_zs, phis, l_u)
 
     def horner(terms: list[Ext2], a: int) -> Ext2:
         acc = Ext2.zero()
@@ -154,7 +141,9 @@ def eval_vanishing_at(common, o, zeta: Ext2, pi_digest, betas, gammas, alphas, d
     for a in alphas:
         k = common.num_gate_constraints
         k_b = k + len(perm_terms) + len(lookup_terms)
-        arguments = horner(perm_terms, a) * pow(a, k, P) + horner(lookup_terms, a) * pow(a, k + len(perm_terms), P)
+        arguments = horner(perm_terms, a) * pow(a, k, P) + horner(lookup_terms, a) * pow(
+            a, k + len(perm_terms), P
+        )
         out.append(horner(gate_terms, a) + active * arguments + horner(boundary_terms, a) * pow(a, k_b, P))
     return out
 
