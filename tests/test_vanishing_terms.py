@@ -60,6 +60,23 @@ def _ints(a):
     return [int(v) for v in a]
 
 
+def _accumulate(be, rng, rows, call):
+    """Run an in-place ``accumulate_*`` on a random ``out``: (out before, out after) on the host."""
+    out = _rand(rng, rows, N)
+    dev_out = be.to_device(out.copy())
+    call(dev_out)
+    return out, be.to_host(dev_out)
+
+
+def _check_combined(out, got, alphas, offsets, active, terms_at):
+    """got[a, i] == out[a, i] + active[i] · offsets[a] · Σ_t alphas[a]^t terms_at(i)[t]."""
+    for i in range(N):
+        terms = [t % P for t in terms_at(i)]
+        scale = 1 if active is None else int(active[i])
+        for a in range(len(alphas)):
+            assert int(got[a, i]) == (int(out[a, i]) + scale * offsets[a] * _horner(terms, alphas[a])) % P, (a, i)
+
+
 @pytest.mark.parametrize("zk", [False, True])
 @pytest.mark.parametrize("name", _backends())
 def test_permutation_kernel_matches_the_definition(name, zk):
@@ -72,25 +89,22 @@ def test_permutation_kernel_matches_the_definition(name, zk):
     betas, gammas, alphas, offsets = (_ints(_rand(rng, C)) for _ in range(4))
     active = _rand(rng, N) if zk else None
     host, dom = _domain(be, rng)
-    out = _rand(rng, C, N)
-    dev_out = be.to_device(out.copy())
     dev = be.to_device
-    be.accumulate_permutation_terms(
+    out, got = _accumulate(be, rng, C, lambda o: be.accumulate_permutation_terms(
         dev(wires), dev(sigmas), dev(zs), dev(pps), k_is, dom, betas, gammas, chunk, alphas, offsets,
-        None if active is None else dev(active), dev_out,
-    )  # fmt: skip
-    got = be.to_host(dev_out)
-    for i in range(N):
+        None if active is None else dev(active), o,
+    ))  # fmt: skip
+
+    def terms_at(i):
         x, j = int(host.xs[i]), int(host.nxt[i])
         terms = vanishing.permutation_terms_at(
             _ints(zs[:, i]), _ints(zs[:, j]), _ints(pps[:, :, i].ravel()), _ints(wires[:, i]),
             _ints(sigmas[:, i]), [k * x % P for k in k_is], int(host.l0[i]), betas, gammas, chunk,
         )  # fmt: skip
         assert len(terms) == C * (1 + m)
-        for a in range(C):
-            scale = 1 if active is None else int(active[i])
-            want = (int(out[a, i]) + scale * offsets[a] * _horner([t % P for t in terms], alphas[a])) % P
-            assert int(got[a, i]) == want, (a, i)
+        return terms
+
+    _check_combined(out, got, alphas, offsets, active, terms_at)
 
 
 @pytest.mark.parametrize("zk", [False, True])
@@ -104,25 +118,21 @@ def test_lookup_kernel_matches_the_definition(name, zk):
     deltas, alphas, offsets = (_ints(_rand(rng, C)) for _ in range(3))
     active = _rand(rng, N) if zk else None
     host, dom = _domain(be, rng)
-    out = _rand(rng, C, N)
-    dev_out = be.to_device(out.copy())
     dev = be.to_device
-    be.accumulate_lookup_terms(
+    out, got = _accumulate(be, rng, C, lambda o: be.accumulate_lookup_terms(
         dev(looked), dev(selector), dev(mult), dev(table), dev(helpers), dom, deltas, alphas, offsets,
-        None if active is None else dev(active), dev_out,
-    )  # fmt: skip
-    got = be.to_host(dev_out)
-    for i in range(N):
-        j = int(host.nxt[i])
+        None if active is None else dev(active), o,
+    ))  # fmt: skip
+
+    def terms_at(i):
         terms = vanishing.lookup_terms_at(
-            _ints(looked[:, i]), _ints(helpers[:, :, i].ravel()), _ints(helpers[:, 2, j]), int(selector[i]),
-            int(mult[i]), int(table[i]), int(host.l0[i]), deltas,
+            _ints(looked[:, i]), _ints(helpers[:, :, i].ravel()), _ints(helpers[:, 2, int(host.nxt[i])]),
+            int(selector[i]), int(mult[i]), int(table[i]), int(host.l0[i]), deltas,
         )  # fmt: skip
         assert len(terms) == 4 * C
-        for a in range(C):
-            scale = 1 if active is None else int(active[i])
-            want = (int(out[a, i]) + scale * offsets[a] * _horner([t % P for t in terms], alphas[a])) % P
-            assert int(got[a, i]) == want, (a, i)
+        return terms
+
+    _check_combined(out, got, alphas, offsets, active, terms_at)
 
 
 @pytest.mark.parametrize("name", _backends())
@@ -133,16 +143,14 @@ def test_boundary_kernel_matches_the_definition(name):
     zs, phis = _rand(rng, C, N), _rand(rng, C, N)
     alphas, offsets = _ints(_rand(rng, C)), _ints(_rand(rng, C))
     host, dom = _domain(be, rng)
-    out = _rand(rng, C, N)
-    dev_out = be.to_device(out.copy())
-    columns = np.concatenate([zs, phis])
-    be.accumulate_boundary_terms(be.to_device(columns), [1] * C + [0] * C, dom.lu, alphas, offsets, dev_out)
-    got = be.to_host(dev_out)
-    for i in range(N):
-        terms = vanishing.boundary_terms_at(_ints(zs[:, i]), _ints(phis[:, i]), int(host.lu[i]))
-        for a in range(C):
-            want = (int(out[a, i]) + offsets[a] * _horner([t % P for t in terms], alphas[a])) % P
-            assert int(got[a, i]) == want
+    columns = be.to_device(np.concatenate([zs, phis]))
+    out, got = _accumulate(
+        be, rng, C, lambda o: be.accumulate_boundary_terms(columns, [1] * C + [0] * C, dom.lu, alphas, offsets, o)
+    )
+    _check_combined(
+        out, got, alphas, offsets, None,
+        lambda i: vanishing.boundary_terms_at(_ints(zs[:, i]), _ints(phis[:, i]), int(host.lu[i])),
+    )  # fmt: skip
 
 
 def test_the_definitions_are_the_documented_formulas():
