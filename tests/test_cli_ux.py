@@ -221,3 +221,19 @@ def test_cli_docs_way_to_compute_inputs_works(tmp_path, capsys):
     assert main(["execute", file, "--check"]) == 0
     (tmp_path / "c.inputs.toml").write_text(f"secret = 43\ncommitment = {json.dumps(commitment)}\n")
     assert main(["execute", file]) == 1
+
+
+def test_check_and_compile_speak_json(tmp_path, capsys):
+    proj = _project(tmp_path, "fn main(x: Felt, y: Felt) -> pub Felt {\n    let z = x;\n    x * x\n}\n",
+                    inputs="x = 3\ny = 4\n")
+    assert main(["check", str(proj), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["ok"] is True and doc["errors"] == []
+    assert {(w["code"], w["line"]) for w in doc["warnings"]} == {("W0003", 2), ("W0004", 1)}
+    assert main(["compile", str(proj), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["public_inputs"] == 1 and len(doc["fingerprint"]) == 4 and len(doc["files"]) == 3
+    (proj / "src" / "main.psy").write_text("fn main(x: Felt) -> pub Felt { y }\n")
+    assert main(["check", str(proj), "--json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["ok"] is False and doc["errors"][0]["code"] == "E0100" and doc["errors"][0]["line"] == 1
