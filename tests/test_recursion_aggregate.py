@@ -5,6 +5,7 @@ Test shape (one FRI query, 2^11 rows): a fold proves in about a second.
 """
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -271,14 +272,23 @@ def test_cli_verify_pins_the_key(tmp_path, agg8, leaves, capsys):
     out = capsys.readouterr()
     assert fp in out.out.replace("\n", "") and "note" not in out.err  # rich wraps long lines
     assert main(["verify", str(root), "--aggregation", "--shape", "test", "--whitelist-root", wl]) == 0
-    assert "8 openings" in capsys.readouterr().out.replace("\n", "")
+    out = capsys.readouterr().out.replace("\n", "")
+    assert "8 openings" in out and "checked" in out and "not checked" in out
+    # the whitelist is the verifier's to give (a root or the keys), never the prover's
+    assert main(["verify", str(root), "--aggregation", "--shape", "test"]) == 2
+    assert "needs the whitelist" in capsys.readouterr().err.replace("\n", "")
+    keys = []
+    for k, (_, data) in enumerate(leaves[:2]):
+        keys.append(str(tmp_path / f"leaf{k}.vk"))
+        Path(keys[-1]).write_bytes(data.verifier_data.to_bytes())
+    assert main(["verify", str(root), "--aggregation", "--shape", "test", "--whitelist", *keys]) == 0
     # the wrong whitelist, a wrong pin, and a tampered opening
     assert main(["verify", str(root), "--aggregation", "--shape", "test", "--whitelist-root", "1,2,3,4"]) == 1
     assert main(["verify", str(root), "--fingerprint", "1,2,3,4"]) == 1
     assert "expected 1,2,3,4" in capsys.readouterr().err.replace("\n", "")
     doc["leaves"][3]["public_inputs"][0] += 1
     (tmp_path / "root.proof.leaves.json").write_text(json.dumps(doc))
-    assert main(["verify", str(root), "--aggregation", "--shape", "test"]) == 1
+    assert main(["verify", str(root), "--aggregation", "--shape", "test", "--whitelist-root", wl]) == 1
     assert "leaf 3" in capsys.readouterr().err.replace("\n", "")
     # a valid proof of another circuit passed off as the root: fine for plain verify, not here
     leaf_proof, leaf_data = leaves[0]
@@ -287,9 +297,39 @@ def test_cli_verify_pins_the_key(tmp_path, agg8, leaves, capsys):
     (tmp_path / "fake.proof.vk").write_bytes(leaf_data.verifier_data.to_bytes())
     assert main(["verify", str(fake)]) == 0
     (tmp_path / "fake.proof.leaves.json").write_text(json.dumps(doc))
-    assert main(["verify", str(fake), "--aggregation", "--shape", "test"]) == 1
+    assert main(["verify", str(fake), "--aggregation", "--shape", "test", "--whitelist-root", wl]) == 1
     # bad option values and a missing leaves file are usage errors
     assert main(["verify", str(root), "--fingerprint", "1,2"]) == 2
     assert main(["verify", str(root), "--fingerprint", "x"]) == 2
     (tmp_path / "root.proof.leaves.json").unlink()
-    assert main(["verify", str(root), "--aggregation", "--shape", "test"]) == 2
+    assert main(["verify", str(root), "--aggregation", "--shape", "test", "--whitelist-root", wl]) == 2
+
+
+def test_cli_verify_aggregation_takes_nothing_from_the_prover(tmp_path, circuits, leaves, whitelist, capsys):
+    """The attack on `psyc verify --aggregation` (issue 12): a prover folds a proof of its own
+    circuit, with a whitelist of its own at a depth of its own, and ships a leaves file
+    saying so. The verifier's whitelist root and depth reject it."""
+    evil_data, prove_evil = circuits[2]  # not in the honest whitelist
+    evil = Whitelist([evil_data], depth=1)
+    agg = aggregate([(prove_evil(1, 2), evil_data), (prove_evil(3, 4), evil_data)], evil, shape=SHAPE)
+    root = tmp_path / "evil.proof"
+    root.write_bytes(agg.root_proof.to_bytes())
+    (tmp_path / "evil.proof.vk").write_bytes(agg.root_key.to_bytes())
+    doc = {
+        "psyc_aggregation": 1,
+        "whitelist_depth": 1,
+        "leaves": [
+            {"index": i, "fingerprint": fp, "public_inputs": pis, "siblings": agg.opening(i).siblings}
+            for i, (fp, pis) in enumerate(agg.leaves)
+        ],
+    }
+    (tmp_path / "evil.proof.leaves.json").write_text(json.dumps(doc))
+    base = ["verify", str(root), "--aggregation", "--shape", "test"]
+    assert main(base) == 2  # no whitelist given: refused, not trusted from the file
+    honest = ",".join(map(str, whitelist.root))
+    assert main([*base, "--whitelist-root", honest]) == 1
+    assert "checked against whitelist" in capsys.readouterr().err.replace("\n", "")
+    # even the prover's own root does not help: the depth is the verifier's (8), not the file's (1)
+    assert main([*base, "--whitelist-root", ",".join(map(str, evil.root))]) == 1
+    assert "not the test-shape aggregation circuit" in capsys.readouterr().err.replace("\n", "")
+    assert main([*base, "--whitelist-root", ",".join(map(str, evil.root)), "--whitelist-depth", "1"]) == 0

@@ -46,7 +46,22 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--whitelist-root",
         metavar="W0,W1,W2,W3",
-        help="with --aggregation: the whitelist root the leaves must have been checked against",
+        help="with --aggregation: the whitelist root the leaves must have been checked against "
+        "(this or --whitelist is required)",
+    )
+    p.add_argument(
+        "--whitelist",
+        nargs="+",
+        metavar="KEY",
+        help="with --aggregation: the verifying keys the leaves may be proofs of (their whitelist root "
+        "is computed here, at --whitelist-depth)",
+    )
+    p.add_argument(
+        "--whitelist-depth",
+        type=int,
+        metavar="D",
+        help="with --aggregation: the whitelist depth the aggregation must use (default 8; never "
+        "taken from the leaves file)",
     )
 
 
@@ -104,7 +119,28 @@ def _verify(args: argparse.Namespace, result: dict) -> int:
     if expected is not None and list(proof.public_inputs) != expected:
         return _invalid(f"public inputs are {list(proof.public_inputs)}, expected {expected}")
     if args.aggregation:
-        status = _check_aggregation(args, vk, list(proof.public_inputs), whitelist_root)
+        from psyc.recursion.whitelist import DEFAULT_WHITELIST_DEPTH, Whitelist
+
+        depth = args.whitelist_depth or DEFAULT_WHITELIST_DEPTH
+        if not 1 <= depth <= 32:
+            return _usage("--whitelist-depth must be in 1..32")
+        if args.whitelist:
+            try:
+                keys = [VerifyingKey.from_bytes(Path(k).read_bytes()) for k in args.whitelist]
+                listed = Whitelist(keys, depth=depth).root
+            except OSError as e:
+                return _usage(f"cannot read {e.filename}: {e.strerror}")
+            except (FormatError, ValueError) as e:
+                return _usage(f"--whitelist: {e}")
+            if whitelist_root is not None and whitelist_root != listed:
+                return _usage("--whitelist-root and --whitelist name different whitelists")
+            whitelist_root = listed
+        if whitelist_root is None:
+            return _usage(
+                "--aggregation needs the whitelist the leaves must belong to: --whitelist-root W0,W1,W2,W3 "
+                "or --whitelist KEY.vk … (without it any circuit's proofs could have been folded in)"
+            )
+        status = _check_aggregation(args, vk, list(proof.public_inputs), whitelist_root, depth)
         if status != EXIT_OK:
             return status
     result["public_inputs"] = [str(int(x)) for x in proof.public_inputs]
@@ -145,17 +181,17 @@ def _fmt(values) -> str:
     return ",".join(str(int(v)) for v in values)
 
 
-def _check_aggregation(args: argparse.Namespace, vk, pis: list[int], whitelist_root: list[int] | None) -> int:
-    """The key is the aggregation circuit for the root's leaf count (rebuilt from scratch) and
-    every opening of the leaves file is a leaf of this root."""
+def _check_aggregation(args: argparse.Namespace, vk, pis: list[int], whitelist_root: list[int], depth: int) -> int:
+    """The key is the aggregation circuit for the root's leaf count and the verifier's
+    whitelist depth (rebuilt from scratch), the leaves were checked against the verifier's
+    whitelist root, and every opening of the leaves file is a leaf of this root."""
     from psyc.recursion import LeafOpening, expected_root_fingerprint, verify_leaf_opening
     from psyc.recursion.aggregate import FOLD_PUBLIC_INPUTS
     from psyc.recursion.shape import standard_shape, test_shape
-    from psyc.recursion.whitelist import DEFAULT_WHITELIST_DEPTH
 
     if len(pis) != FOLD_PUBLIC_INPUTS:
         return _invalid(f"an aggregation root has {FOLD_PUBLIC_INPUTS} public inputs, this proof {len(pis)}")
-    if whitelist_root is not None and pis[4:8] != whitelist_root:
+    if pis[4:8] != whitelist_root:
         return _invalid(
             f"the leaves were checked against whitelist {_fmt(pis[4:8])}, expected {_fmt(whitelist_root)}"
         )
@@ -165,7 +201,7 @@ def _check_aggregation(args: argparse.Namespace, vk, pis: list[int], whitelist_r
         leaves = doc["leaves"]
         # the leaf size picks which genuine circuit to compare with; a wrong one fails below
         leaf_pis = len(leaves[0]["public_inputs"])
-        depth = int(doc.get("whitelist_depth", DEFAULT_WHITELIST_DEPTH))
+        file_depth = doc.get("whitelist_depth")
         openings = [LeafOpening(lf["index"], lf["fingerprint"], lf["public_inputs"], lf["siblings"]) for lf in leaves]
     except OSError as e:
         return _usage(f"cannot read {leaves_path}: {e.strerror}")
@@ -191,5 +227,18 @@ def _check_aggregation(args: argparse.Namespace, vk, pis: list[int], whitelist_r
     for k, opening in enumerate(openings):
         if not verify_leaf_opening(pis, opening):
             return _invalid(f"leaf {k} of {leaves_path} (index {opening.index}) is not in this root")
-    ok(f"aggregation root of {pis[8]} leaves; {len(openings)} openings in {leaves_path} check out")
+    if file_depth is not None and file_depth != depth:  # (the key check above would have failed)
+        error_console.print(f"note: {leaves_path} says whitelist depth {file_depth}; depth {depth} was used")
+    listed = len({o.index for o in openings})
+    ok(
+        f"aggregation root of {pis[8]} leaves; {len(openings)} openings in {leaves_path} check out\n"
+        f"[bold]checked[/bold]: the proof verifies for its key; the key is the genuine {args.shape}-shape "
+        f"aggregation circuit for {pis[8]} leaves of {leaf_pis} public inputs with whitelist depth {depth} "
+        f"(rebuilt here); every leaf proof was verified inside the fold circuits against a key in the "
+        f"whitelist with root {_fmt(whitelist_root)} (yours); the {len(openings)} openings listed are "
+        f"leaves of the root\n"
+        f"[bold]not checked[/bold]: what the leaf circuits compute (only that each leaf is a valid proof of "
+        f"a whitelisted circuit); which leaves the root holds beyond the openings in the prover's "
+        f"leaves file ({listed} of {pis[8]} listed; the root commits to all {pis[8]})"
+    )
     return EXIT_OK
