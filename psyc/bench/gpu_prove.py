@@ -1,0 +1,161 @@
+"""Prover benchmarks on the GPU backend beside the CPU backend
+(``python -m psyc.bench.gpu_prove --json OUT``): Plonk proofs of 2^14- and 2^16-row
+circuits, one fold of two standard-shape proofs (phase by phase), and a 64-leaf
+aggregation on the GPU. Every GPU proof is checked byte for byte against the CPU's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+
+
+def poseidon_chain_case(num_perms: int):
+    """(data, witness) of a chain of Poseidon two-to-one hashes: one row each."""
+    from psyc.plonk.builder import CircuitBuilder
+    from psyc.plonk.witness import PartialWitness
+
+    b = CircuitBuilder()
+    x = b.add_virtual_targets(4)
+    h = x
+    for _ in range(num_perms - 1):  # the public-input hash adds one more
+        h = b.two_to_one(h, x)
+    b.register_public_inputs(h)
+    data = b.build()
+    pw = PartialWitness()
+    pw.set_targets(x, [1, 2, 3, 4])
+    return data, pw
+
+
+class FoldCase:
+    """One fold of two standard-shape leaf proofs (the unit of aggregation)."""
+
+    def __init__(self, quick: bool = False) -> None:
+        from psyc.plonk.witness import PartialWitness
+        from psyc.recursion import Whitelist
+        from psyc.recursion.aggregate import fold_circuit
+        from psyc.recursion.shape import standard_shape, test_shape
+
+        self.shape = test_shape() if quick else standard_shape()
+        self.leaves = []
+        for c in (5, 7):
+            b = self.shape.builder()
+            x, y = b.add_virtual_targets(2)
+            b.register_public_inputs([x, b.mul_add(x, y, b.constant(c))])
+            data = b.build()
+            pw = PartialWitness()
+            pw.set_targets([x, y], [3, c])
+            self.leaves.append((data.prove(pw), data))
+        self.whitelist = Whitelist([d for _, d in self.leaves])
+        self.circuit = fold_circuit(self.shape, 1, 2)
+
+    def prove(self, backend, timing=None):
+        left, right = self.leaves
+        return self.circuit.prove(left, right, self.whitelist, backend=backend, timing=timing)
+
+
+def fold_case(quick: bool = False) -> FoldCase:
+    return FoldCase(quick)
+
+
+def _best(fn, repeat: int) -> float:
+    fn()
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def run(repeat: int = 3, aggregate_leaves: int = 64, sizes=(14, 16), quick: bool = False) -> dict:
+    from psyc.backend import get_backend, set_default_backend
+    from psyc.backend_gpu.runtime import device_name
+    from psyc.plonk.prover import Timing
+
+    gpu, cpu = get_backend("gpu"), get_backend("cpu")
+    results = []
+
+    def record(name, size, gpu_s, cpu_s=None, **extra):
+        row = {"name": name, "size": size, "gpu_seconds": gpu_s, "cpu_seconds": cpu_s, **extra}
+        results.append(row)
+        cpu_txt = f"{cpu_s:8.3f} s" if cpu_s is not None else "      --"
+        print(f"  {name:<40} {size:<14} gpu {gpu_s:8.3f} s   cpu {cpu_txt}", flush=True)
+
+    def phases(data, pw, backend):
+        timing = Timing()
+        data.prove(pw, backend=backend, timing=timing)
+        return {k: round(v, 5) for k, v in timing.phases.items()}
+
+    for log_rows in sizes:
+        t = time.perf_counter()
+        data, pw = poseidon_chain_case((1 << log_rows) - 600)  # fits 2^log_rows rows
+        build = time.perf_counter() - t
+        same = data.prove(pw, backend=gpu).to_bytes() == data.prove(pw, backend=cpu).to_bytes()
+        t_gpu = _best(lambda d=data, p=pw: d.prove(p, backend=gpu), repeat)
+        t_cpu = _best(lambda d=data, p=pw: d.prove(p, backend=cpu), max(1, repeat - 1))
+        record("prove Poseidon chain", f"2^{data.common.degree_bits} rows", t_gpu, t_cpu,
+               byte_identical=same, build_seconds=build,
+               gpu_phases=phases(data, pw, gpu), cpu_phases=phases(data, pw, cpu))
+
+    fc = fold_case(quick)
+    rows = f"2^{fc.circuit.data.common.degree_bits} rows"
+    same = fc.prove(gpu).to_bytes() == fc.prove(cpu).to_bytes()
+    t_gpu = _best(lambda: fc.prove(gpu), repeat)
+    t_cpu = _best(lambda: fc.prove(cpu), max(1, repeat - 1))
+    tg, tc = Timing(), Timing()
+    fc.prove(gpu, tg)
+    fc.prove(cpu, tc)
+    record("fold of two (standard shape)" if not quick else "fold of two (test shape)", rows, t_gpu, t_cpu,
+           byte_identical=same, target="whole fold <= 0.3 s, GPU phases <= 30 ms",
+           gpu_phases={k: round(v, 5) for k, v in tg.phases.items()},
+           cpu_phases={k: round(v, 5) for k, v in tc.phases.items()})
+
+    if aggregate_leaves:
+        from psyc.recursion import aggregate, verify_leaf_opening
+
+        leaves = [fc.leaves[i % 2] for i in range(aggregate_leaves)]
+        set_default_backend("gpu")
+        try:
+            t = time.perf_counter()
+            agg = aggregate(leaves, fc.whitelist, shape=fc.shape)
+            total = time.perf_counter() - t
+        finally:
+            set_default_backend("cpu")
+        ok = verify_leaf_opening(agg.root_proof.public_inputs, agg.opening(aggregate_leaves - 1))
+        agg.verify()
+        folds = agg.stats["folds"]
+        record(f"aggregate {aggregate_leaves} leaves on the GPU", f"{folds} folds", total, None,
+               folds_per_second=folds / total, prove_seconds=agg.stats["prove_s"],
+               build_seconds=agg.stats["build_s"], leaf_opening_verifies=bool(ok), target=">= 10 folds/s")
+
+    return {
+        "machine": platform.node(),
+        "cpu_count": os.cpu_count(),
+        "gpu": device_name(),
+        "repeat": repeat,
+        "results": results,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--json", help="write the results here")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--leaves", type=int, default=64, help="leaves of the aggregation (0: skip it)")
+    ap.add_argument("--sizes", default="14,16", help="log2 rows of the Plonk benchmarks")
+    ap.add_argument("--quick", action="store_true", help="test-shape fold")
+    args = ap.parse_args(argv)
+    sizes = tuple(int(s) for s in args.sizes.split(",") if s)
+    res = run(args.repeat, args.leaves, sizes, args.quick)
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(res, fh, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
