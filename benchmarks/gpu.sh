@@ -40,7 +40,7 @@ fi
 
 t0=$(date +%s)
 echo "== GPU tests"
-timeout "${TEST_TIMEOUT:-300}" "$py" -m pytest -m gpu -q -p no:cacheprovider -rfE $(ls tests/test_gpu.py tests/test_gpu_prove.py 2>/dev/null) \
+timeout "${TEST_TIMEOUT:-300}" "$py" -m pytest -m gpu -q -p no:cacheprovider -rfE tests/test_gpu.py tests/test_gpu_prove.py tests/test_prover_backends.py \
     --junitxml="$out/gpu_tests.xml" 2>&1 | tee "$out/gpu_tests.log"
 tests_rc=${PIPESTATUS[0]}
 t1=$(date +%s)

@@ -114,4 +114,4 @@ def emulated_kernels():
             gate_modules[key] = EmulatedModule(gates_source(gates))
         return gate_modules[key]
 
-    return Kernels(EmulatedModule(core_source()), np, gate_module)
+    return Kernels(EmulatedModule(core_source()), np, gate_module, min_grind_batch=1 << 8)

@@ -36,8 +36,9 @@ class Kernels:
     """The GPU backend's operations; ``module.launch(name, grid, block, args)`` runs a
     kernel, ``gate_module(gates)`` returns a module with the gates' quotient kernels."""
 
-    def __init__(self, module, xp, gate_module) -> None:
+    def __init__(self, module, xp, gate_module, min_grind_batch: int = 1 << 16) -> None:
         self.mod = module
+        self.min_grind_batch = min_grind_batch  # nonces per grinding launch, at least
         self.xp = xp
         self._gate_module = gate_module
         self._tw: dict[tuple[int, bool], object] = {}
@@ -218,7 +219,7 @@ class Kernels:
         base = self.asarray(np.asarray(base_state, dtype=np.uint64))
         pre = self.asarray(np.asarray(list(prefix) or [0], dtype=np.uint64))
         result = self.asarray(np.array([_U64_MAX], dtype=np.uint64))
-        batch = max(1 << 16, 1 << min(bits + 2, 26))
+        batch = max(self.min_grind_batch, 1 << min(bits + 2, 26))
         start = 0
         while start < P:
             count = min(batch, P - start)
