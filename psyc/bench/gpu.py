@@ -48,7 +48,7 @@ def _gpu_median(cp, fn, repeat: int) -> float:
     return float(np.median(times))
 
 
-def run(repeat: int = 10, cpu: bool = True, quick: bool = False) -> dict:
+def run(repeat: int = 10, cpu: bool = True, quick: bool = False, verbose: bool = True) -> dict:
     from psyc.backend_gpu.runtime import cupy_module, device_kernels, device_name
 
     cp = cupy_module()
@@ -63,8 +63,9 @@ def run(repeat: int = 10, cpu: bool = True, quick: bool = False) -> dict:
             row["unit"] = rate_unit
         row.update(extra)
         results.append(row)
-        cpu_txt = f"{cpu_s * 1e3:10.2f} ms" if cpu_s else "        --"
-        print(f"  {name:<34} {size:<18} gpu {gpu_s * 1e3:9.3f} ms   cpu {cpu_txt}", flush=True)
+        if verbose:
+            cpu_txt = f"{cpu_s * 1e3:10.2f} ms" if cpu_s else "        --"
+            print(f"  {name:<34} {size:<18} gpu {gpu_s * 1e3:9.3f} ms   cpu {cpu_txt}", flush=True)
 
     from psyc.backend_cpu import ntt_kernels as nk
     from psyc.poly.ntt import lde_batch, twiddles

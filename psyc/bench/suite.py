@@ -375,7 +375,21 @@ def bench_contracts(quick: bool, repeat: int) -> Iterator[Measurement]:
 
 
 #: Groups left out of a plain ``psyc bench`` (minutes each); run them with ``--only``.
-OPTIONAL = {"aggregate"}
+def bench_gpu(quick: bool, repeat: int) -> Iterator[Measurement]:
+    """The GPU kernels (NTT, LDE, Poseidon, Merkle) with the CPU figure beside each
+    (``psyc bench --backend gpu``); see psyc.bench.gpu."""
+    from psyc.bench.gpu import run
+
+    res = run(repeat=max(repeat, 5), quick=quick, verbose=False)
+    for r in res["results"]:
+        cpu = f"CPU {r['cpu_seconds'] * 1e3:.2f} ms" if r.get("cpu_seconds") else "CPU not measured"
+        yield Measurement(
+            f"GPU {r['name']}", r["size"], r["gpu_seconds"], r.get("gpu_rate"), r.get("unit") or "",
+            r.get("target", ""), f"{res['gpu']}; {cpu}",
+        )
+
+
+OPTIONAL = {"aggregate", "gpu"}
 
 BENCHMARKS: dict[str, Callable[[bool, int], Iterator[Measurement]]] = {
     "field": bench_field,
@@ -388,6 +402,7 @@ BENCHMARKS: dict[str, Callable[[bool, int], Iterator[Measurement]]] = {
     "recursion": bench_recursion,
     "aggregate": bench_aggregate,
     "contracts": bench_contracts,
+    "gpu": bench_gpu,
 }
 
 
