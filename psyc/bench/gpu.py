@@ -49,7 +49,7 @@ def _gpu_median(cp, fn, repeat: int) -> float:
 
 
 def run(repeat: int = 10, cpu: bool = True, quick: bool = False, verbose: bool = True) -> dict:
-    from psyc.backend_gpu.runtime import cupy_module, device_kernels, device_name
+    from psyc.backend_gpu.runtime import cupy_module, device_kernels
 
     cp = cupy_module()
     K = device_kernels()
@@ -112,6 +112,13 @@ def run(repeat: int = 10, cpu: bool = True, quick: bool = False, verbose: bool =
         t_cpu = _cpu_best(lambda: MerkleTree(lde_h, 4, columns=True), max(1, repeat // 3))
     record("Merkle tree 136 columns", "2^17 leaves", t_gpu, t_cpu, "leaf/s", 1 << 17)
 
+    return report(results, repeat)
+
+
+def report(results: list[dict], repeat: int) -> dict:
+    """The JSON document of a GPU benchmark run: the machine, the GPU and the rows."""
+    from psyc.backend_gpu.runtime import device_name
+
     return {
         "machine": platform.node(),
         "cpu": platform.processor() or platform.machine(),
@@ -122,6 +129,13 @@ def run(repeat: int = 10, cpu: bool = True, quick: bool = False, verbose: bool =
     }
 
 
+def save(res: dict, path: str | None) -> int:
+    if path:
+        with open(path, "w") as fh:
+            json.dump(res, fh, indent=2)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--json", help="write the results here")
@@ -129,11 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-cpu", action="store_true", help="skip the CPU figures")
     ap.add_argument("--quick", action="store_true")
     args = ap.parse_args(argv)
-    res = run(args.repeat, cpu=not args.no_cpu, quick=args.quick)
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(res, fh, indent=2)
-    return 0
+    return save(run(args.repeat, cpu=not args.no_cpu, quick=args.quick), args.json)
 
 
 if __name__ == "__main__":

@@ -7,49 +7,24 @@ aggregation on the GPU. Every GPU proof is checked byte for byte against the CPU
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import time
 
 
 def poseidon_chain_case(num_perms: int):
     """(data, witness) of a chain of Poseidon two-to-one hashes: one row each."""
-    from psyc.plonk.builder import CircuitBuilder
-    from psyc.plonk.witness import PartialWitness
+    from psyc.bench.suite import _poseidon_chain
 
-    b = CircuitBuilder()
-    x = b.add_virtual_targets(4)
-    h = x
-    for _ in range(num_perms - 1):  # the public-input hash adds one more
-        h = b.two_to_one(h, x)
-    b.register_public_inputs(h)
-    data = b.build()
-    pw = PartialWitness()
-    pw.set_targets(x, [1, 2, 3, 4])
-    return data, pw
+    return _poseidon_chain(num_perms)
 
 
 class FoldCase:
     """One fold of two standard-shape leaf proofs (the unit of aggregation)."""
 
     def __init__(self, quick: bool = False) -> None:
-        from psyc.plonk.witness import PartialWitness
-        from psyc.recursion import Whitelist
+        from psyc.bench.suite import _fold_setup
         from psyc.recursion.aggregate import fold_circuit
-        from psyc.recursion.shape import standard_shape, test_shape
 
-        self.shape = test_shape() if quick else standard_shape()
-        self.leaves = []
-        for c in (5, 7):
-            b = self.shape.builder()
-            x, y = b.add_virtual_targets(2)
-            b.register_public_inputs([x, b.mul_add(x, y, b.constant(c))])
-            data = b.build()
-            pw = PartialWitness()
-            pw.set_targets([x, y], [3, c])
-            self.leaves.append((data.prove(pw), data))
-        self.whitelist = Whitelist([d for _, d in self.leaves])
+        self.shape, self.leaves, self.whitelist = _fold_setup(quick)
         self.circuit = fold_circuit(self.shape, 1, 2)
 
     def prove(self, backend, timing=None):
@@ -61,19 +36,10 @@ def fold_case(quick: bool = False) -> FoldCase:
     return FoldCase(quick)
 
 
-def _best(fn, repeat: int) -> float:
-    fn()
-    best = float("inf")
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
-    return best
-
-
 def run(repeat: int = 3, aggregate_leaves: int = 64, sizes=(14, 16), quick: bool = False) -> dict:
     from psyc.backend import get_backend, set_default_backend
-    from psyc.backend_gpu.runtime import device_name
+    from psyc.bench.gpu import report
+    from psyc.bench.suite import _best
     from psyc.plonk.prover import Timing
 
     gpu, cpu = get_backend("gpu"), get_backend("cpu")
@@ -132,13 +98,7 @@ def run(repeat: int = 3, aggregate_leaves: int = 64, sizes=(14, 16), quick: bool
                folds_per_second=folds / total, prove_seconds=agg.stats["prove_s"],
                build_seconds=agg.stats["build_s"], leaf_opening_verifies=bool(ok), target=">= 10 folds/s")
 
-    return {
-        "machine": platform.node(),
-        "cpu_count": os.cpu_count(),
-        "gpu": device_name(),
-        "repeat": repeat,
-        "results": results,
-    }
+    return report(results, repeat)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -150,11 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="test-shape fold")
     args = ap.parse_args(argv)
     sizes = tuple(int(s) for s in args.sizes.split(",") if s)
-    res = run(args.repeat, args.leaves, sizes, args.quick)
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(res, fh, indent=2)
-    return 0
+    from psyc.bench.gpu import save
+
+    return save(run(args.repeat, args.leaves, sizes, args.quick), args.json)
 
 
 if __name__ == "__main__":
