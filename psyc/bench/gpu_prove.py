@@ -36,9 +36,13 @@ def fold_case(quick: bool = False) -> FoldCase:
     return FoldCase(quick)
 
 
-def run(repeat: int = 3, aggregate_leaves: int = 64, sizes=(14, 16), quick: bool = False) -> dict:
+def run(
+    repeat: int = 3, aggregate_leaves: int = 64, sizes=(14, 16), quick: bool = False, json_path: str | None = None
+) -> dict:
+    """Run the cases; with ``json_path`` the report is rewritten after each case (a run cut
+    short by a time limit keeps what it measured)."""
     from psyc.backend import get_backend, set_default_backend
-    from psyc.bench.gpu import report
+    from psyc.bench.gpu import report, save
     from psyc.bench.suite import _best
     from psyc.plonk.prover import Timing
 
@@ -48,6 +52,7 @@ def run(repeat: int = 3, aggregate_leaves: int = 64, sizes=(14, 16), quick: bool
     def record(name, size, gpu_s, cpu_s=None, **extra):
         row = {"name": name, "size": size, "gpu_seconds": gpu_s, "cpu_seconds": cpu_s, **extra}
         results.append(row)
+        save(report(results, repeat), json_path)
         cpu_txt = f"{cpu_s:8.3f} s" if cpu_s is not None else "      --"
         print(f"  {name:<40} {size:<14} gpu {gpu_s:8.3f} s   cpu {cpu_txt}", flush=True)
 
@@ -55,17 +60,6 @@ def run(repeat: int = 3, aggregate_leaves: int = 64, sizes=(14, 16), quick: bool
         timing = Timing()
         data.prove(pw, backend=backend, timing=timing)
         return {k: round(v, 5) for k, v in timing.phases.items()}
-
-    for log_rows in sizes:
-        t = time.perf_counter()
-        data, pw = poseidon_chain_case((1 << log_rows) - 600)  # fits 2^log_rows rows
-        build = time.perf_counter() - t
-        same = data.prove(pw, backend=gpu).to_bytes() == data.prove(pw, backend=cpu).to_bytes()
-        t_gpu = _best(lambda d=data, p=pw: d.prove(p, backend=gpu), repeat)
-        t_cpu = _best(lambda d=data, p=pw: d.prove(p, backend=cpu), max(1, repeat - 1))
-        record("prove Poseidon chain", f"2^{data.common.degree_bits} rows", t_gpu, t_cpu,
-               byte_identical=same, build_seconds=build,
-               gpu_phases=phases(data, pw, gpu), cpu_phases=phases(data, pw, cpu))
 
     fc = fold_case(quick)
     rows = f"2^{fc.circuit.data.common.degree_bits} rows"
@@ -79,6 +73,17 @@ def run(repeat: int = 3, aggregate_leaves: int = 64, sizes=(14, 16), quick: bool
            byte_identical=same, target="whole fold <= 0.3 s, GPU phases <= 30 ms",
            gpu_phases={k: round(v, 5) for k, v in tg.phases.items()},
            cpu_phases={k: round(v, 5) for k, v in tc.phases.items()})
+
+    for log_rows in sizes:
+        t = time.perf_counter()
+        data, pw = poseidon_chain_case((1 << log_rows) - 600)  # fits 2^log_rows rows
+        build = time.perf_counter() - t
+        same = data.prove(pw, backend=gpu).to_bytes() == data.prove(pw, backend=cpu).to_bytes()
+        t_gpu = _best(lambda d=data, p=pw: d.prove(p, backend=gpu), repeat)
+        t_cpu = _best(lambda d=data, p=pw: d.prove(p, backend=cpu), max(1, repeat - 1))
+        record("prove Poseidon chain", f"2^{data.common.degree_bits} rows", t_gpu, t_cpu,
+               byte_identical=same, build_seconds=build,
+               gpu_phases=phases(data, pw, gpu), cpu_phases=phases(data, pw, cpu))
 
     if aggregate_leaves:
         from psyc.recursion import aggregate, verify_leaf_opening
@@ -110,9 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="test-shape fold")
     args = ap.parse_args(argv)
     sizes = tuple(int(s) for s in args.sizes.split(",") if s)
-    from psyc.bench.gpu import save
-
-    return save(run(args.repeat, args.leaves, sizes, args.quick), args.json)
+    run(args.repeat, args.leaves, sizes, args.quick, json_path=args.json)
+    return 0
 
 
 if __name__ == "__main__":
