@@ -75,6 +75,8 @@ def run(args: argparse.Namespace) -> int:
 
     backend = get_backend()
     names = args.only or [n for n in BENCHMARKS if n not in OPTIONAL]
+    if backend.name == "gpu" and not args.only:
+        names.append("gpu")  # the GPU kernels beside the CPU's
     results = []
     with error_console.status("benchmarking…") as status:
         for m in run_benchmarks(names, quick=args.quick, repeat=args.repeat):
@@ -82,6 +84,10 @@ def run(args: argparse.Namespace) -> int:
             results.append(m)
     machine = machine_description()
     machine["backend"] = backend.name
+    if backend.name == "gpu":
+        from psyc.backend_gpu.runtime import device_name
+
+        machine["gpu"] = device_name()
     if args.json:
         print(
             json.dumps(
@@ -89,7 +95,8 @@ def run(args: argparse.Namespace) -> int:
             )
         )
         return 0
-    table = Table(title=f"psyc bench — {machine['cpu']}, {machine['cores']} cores")
+    gpu = f", {machine['gpu']}" if "gpu" in machine else ""
+    table = Table(title=f"psyc bench — {machine['cpu']}, {machine['cores']} cores{gpu}")
     for col in ("benchmark", "size", "time", "rate", "target", "note"):
         table.add_column(col, justify="right" if col in ("time", "rate") else "left")
     for m in results:
