@@ -143,11 +143,6 @@ class CircuitBuilder:
         self.generators.append(Generator(tuple(deps), tuple(outputs), fn, self.current_scope, name, free=True))
 
     # --- copy constraints ---------------------------------------------------------
-    @property
-    def num_targets(self) -> int:
-        """How many targets have been made (target indices are 0 .. num_targets − 1)."""
-        return self._num_targets
-
     def copy_roots(self) -> list[int]:
         """For every target, the representative of its copy class (targets constrained
         equal by :meth:`connect` share one)."""
