@@ -16,8 +16,10 @@ across backends):
   ``cupy.ndarray`` on the GPU), dtype ``uint64``, C-contiguous unless a method says
   otherwise. Every method that returns field values returns *canonical* values (< p).
   Inputs are canonical unless a method says otherwise. The prover slices arrays only with
-  basic slices along axis 0 (``a[i:j]``, ``a[i]``) and ``reshape`` of contiguous arrays
-  (views, both NumPy and CuPy support them); everything else goes through a method.
+  basic slices (``a[i:j]``, ``a[i]``, ``a[:, i:j]``), ``reshape`` of contiguous arrays
+  (views, both NumPy and CuPy support them) and, with zero knowledge, assignment of a
+  backend array into a basic slice of an array a method returned (``z[u:] = r``: the
+  random blinding rows); everything else goes through a method.
 * **Matrices of polynomials** are row-major ``(m, n)``: one polynomial (its coefficients,
   or its values) per row. A *column* ``a[:, j]`` is then all polynomials at one point:
   that is one Merkle leaf ("column-major LDE": committed without transposing).
