@@ -83,10 +83,12 @@ class LoopbackCluster:
         )
 
     def start(self, timeout_s: float = 120) -> LoopbackCluster:
-        """Start both nodes and wait until the cluster has 2 CPUs."""
+        """Start both nodes and wait until the cluster has 2 CPUs. The head alone has the
+        custom resource ``head`` (1 unit)."""
         self._start(
             [
                 "--head",
+                '--resources={"head": 1}',
                 f"--port={self.port}",
                 "--include-dashboard=false",
                 *_node_args(self.temp_dir),

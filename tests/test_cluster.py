@@ -200,3 +200,15 @@ def test_unreachable_cluster_is_a_usage_error(tmp_path):
     )
     assert r.returncode == 2, r.stderr
     assert "cannot connect to the Ray cluster" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_worker_refuses_another_psyc_version():
+    """A worker with another psyc would build other fold circuits: the task fails clearly."""
+    pytest.importorskip("ray", reason="the cluster extra (Ray) is not installed")
+    from psyc.cluster import ClusterError, RayExecutor
+    from psyc.cluster.ray_executor import _prepare_worker
+
+    with pytest.raises(ClusterError, match="runs psyc"):
+        _prepare_worker("0.0.0+another", "cpu")
+    with pytest.raises(ValueError, match="backend"):
+        RayExecutor("local", backend="tpu")

@@ -106,7 +106,9 @@ class RayExecutor:
     Ray client). When Ray is already initialised in this process, that connection is used
     and left open. ``backend``: ``"auto"``, ``"cpu"`` or ``"gpu"`` (see the module
     docstring); ``num_cpus_per_fold``/``num_gpus_per_fold``: what each task asks Ray for;
-    ``max_retries``: runs of a task whose worker died before giving up.
+    ``max_retries``: runs of a task whose worker died before giving up; ``resources``:
+    custom Ray resources each task needs (to keep folds on nodes started with
+    ``--resources``); ``local_cpus``: CPUs of the ``"local"`` Ray (default: all).
     Use it as a context manager (or call :meth:`close`) to disconnect."""
 
     def __init__(
@@ -117,6 +119,7 @@ class RayExecutor:
         num_cpus_per_fold: float = 1,
         num_gpus_per_fold: float = 0,
         max_retries: int = 3,
+        resources: dict[str, float] | None = None,
         local_cpus: int | None = None,
     ) -> None:
         if backend not in ("auto", "cpu", "gpu"):
@@ -130,6 +133,8 @@ class RayExecutor:
             "max_retries": max_retries,
             "retry_exceptions": False,
         }
+        if resources:
+            self._options["resources"] = dict(resources)
         self._owned = False
         self.stats: dict = {}
 
@@ -165,12 +170,13 @@ class RayExecutor:
 
     @property
     def workers(self) -> int:
-        """How many folds the cluster can run at once (its CPUs, or GPUs, per fold's request)."""
+        """How many folds the cluster can run at once (by the CPUs, GPUs and custom
+        resources each fold asks for)."""
         self.connect()
         res = ray.cluster_resources()
-        if self._options["num_gpus"]:
-            return int(res.get("GPU", 0) // self._options["num_gpus"])
-        return int(res.get("CPU", 0) // max(self._options["num_cpus"], 1e-9))
+        need = {"CPU": self._options["num_cpus"], "GPU": self._options["num_gpus"]}
+        need.update(self._options.get("resources", {}))
+        return int(min((res.get(k, 0) // v for k, v in need.items() if v), default=0))
 
     # the work
 
