@@ -55,8 +55,6 @@ def main() -> None:
         "each node in a session of its own; 1 worker = folds pinned to the head",
     )
     args = ap.parse_args()
-    from psyc.cluster import RayExecutor
-
     shape = test_shape()
     items, whitelist = leaves(shape, args.leaves)
     folds = args.leaves - 1
@@ -65,6 +63,8 @@ def main() -> None:
     roots = set()
     if args.nodes:
         return on_nodes(args, items, whitelist, shape, times, roots)
+    from psyc.cluster import RayExecutor
+
     for r in range(args.rounds):
         t, root = timed(items, whitelist, shape, LocalExecutor())
         times["local"].append(t)
@@ -88,7 +88,7 @@ def fold_spans(since: float) -> list[tuple[str, float, float]]:
     events = ray.timeline()
     for ev in events:
         name = ev.get("name", "")
-        if ev.get("ph") == "X" and name.startswith("psyc_fold") and "::" not in name:
+        if ev.get("ph") == "X" and name.endswith(".psyc_fold"):  # the task's whole run
             start = ev["ts"] / 1e6
             if start >= since:
                 spans.append((name, start, ev["dur"] / 1e6))
@@ -103,14 +103,16 @@ def on_nodes(args, items, whitelist, shape, times, roots) -> None:
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
     import os
+    import signal
 
     from ray_cluster import LoopbackCluster
 
-    from psyc.cluster import RayExecutor
-
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the cluster in `finally`
     folds = args.leaves - 1
     cluster = LoopbackCluster()
-    os.environ.update({k: v for k, v in cluster.env.items() if k.startswith("RAY_")})
+    os.environ.update({k: v for k, v in cluster.env.items() if k.startswith("RAY_")})  # before Ray loads
+    from psyc.cluster import RayExecutor
+
     try:
         cluster.start()
         with RayExecutor(cluster.address) as owner:
