@@ -212,3 +212,16 @@ def test_worker_refuses_another_psyc_version():
         _prepare_worker("0.0.0+another", "cpu")
     with pytest.raises(ValueError, match="backend"):
         RayExecutor("local", backend="tpu")
+
+
+def test_worker_with_a_backend_it_cannot_start_fails_clearly():
+    """--backend gpu on a worker without CuPy or a GPU: the registry's reason, not a crash
+    deep in the prover (the task fails and is not retried)."""
+    pytest.importorskip("ray", reason="the cluster extra (Ray) is not installed")
+    from psyc.backend import BackendUnavailable, available_backends
+    from psyc.cluster.ray_executor import _prepare_worker
+
+    if "gpu" in available_backends():
+        pytest.skip("this machine can run the GPU backend")
+    with pytest.raises(BackendUnavailable, match="gpu"):
+        _prepare_worker(psyc.__version__, "gpu")

@@ -74,7 +74,7 @@ def _read_key(path: Path):
 
 @user_errors
 def run(args: argparse.Namespace, ctx: dict) -> int:
-    rc = select_backend(args)
+    rc = None if args.ray else select_backend(args)  # with --ray, each worker checks --backend
     if rc is not None:
         return rc
     from psyc.plonk.keys import PROOF_MAGIC, VK_MAGIC
@@ -93,7 +93,7 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
         error_console.print(f"[red]error[/red]: refusing to overwrite {leaves_out}", highlight=False)
         return EXIT_USAGE
 
-    executor = _executor(args.ray)
+    executor = _executor(args.ray, args.backend)
     if executor is None:
         return EXIT_USAGE
     with executor:
@@ -104,8 +104,9 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
             return EXIT_FAIL
 
 
-def _executor(address: str | None):
-    """The local executor, or a connected ``RayExecutor`` (None after printing why not)."""
+def _executor(address: str | None, backend: str | None):
+    """The local executor, or a connected ``RayExecutor`` whose workers prove on ``backend``
+    (default: a GPU where Ray gives the task one) — None after printing why not."""
     if not address:
         return LocalExecutor()
     try:
@@ -115,8 +116,8 @@ def _executor(address: str | None):
         return None
     try:
         with error_console.status(f"connecting to the Ray cluster ({address})…"):
-            return RayExecutor(address).connect()
-    except ExecutorError as e:
+            return RayExecutor(address, backend=backend or "auto").connect()
+    except (ExecutorError, ValueError) as e:
         error_console.print(f"[red]error[/red]: {escape(str(e))}", highlight=False)
         return None
 

@@ -8,9 +8,10 @@ runs in parallel, as far as there are workers; the critical path is one fold per
 
 * **Fold circuits** are built once per worker process: ``fold_circuit`` caches them in the
   process, and Ray reuses its worker processes for the tasks of a job.
-* **Backend**: each task sets ``PSYC_BACKEND`` in its worker before proving — ``"gpu"``
-  when Ray assigned the task a GPU (``num_gpus_per_fold``), ``"cpu"`` otherwise, or
-  the name given as ``backend`` (read by the prover's backend registry).
+* **Backend**: each task makes its worker's default prover backend
+  (:func:`psyc.backend.set_default_backend`) ``"gpu"`` when Ray assigned the task a GPU
+  (``num_gpus_per_fold``), ``"cpu"`` otherwise, or the name given as ``backend``; a
+  backend that cannot start on that worker fails the task with the registry's reason.
 * **Fault tolerance**: a worker process that dies mid-task (killed, out of memory, its
   machine gone) makes Ray run the task again elsewhere (``max_retries``); the prover is
   deterministic, so the root is the same bytes as a local run's. An exception raised by
@@ -54,7 +55,9 @@ def _prepare_worker(version: str, backend: str) -> None:
         )
     if backend == "auto":
         backend = "gpu" if ray.get_gpu_ids() else "cpu"
-    os.environ["PSYC_BACKEND"] = backend
+    from psyc.backend import set_default_backend
+
+    set_default_backend(backend)  # BackendUnavailable (no CuPy, no GPU here) fails the task, clearly
     # the numba kernels' threads: as many as the CPUs Ray gave this task (numba's default,
     # every core of the machine per worker, oversubscribes a node running several folds)
     import numba
@@ -122,8 +125,10 @@ class RayExecutor:
         resources: dict[str, float] | None = None,
         local_cpus: int | None = None,
     ) -> None:
-        if backend not in ("auto", "cpu", "gpu"):
-            raise ValueError(f"backend {backend!r}: expected auto, cpu or gpu")
+        from psyc.backend import backend_names
+
+        if backend not in ("auto", *backend_names()):
+            raise ValueError(f"unknown backend {backend!r} (choose from auto, {', '.join(backend_names())})")
         self.address = address
         self.backend = backend
         self.local_cpus = local_cpus
