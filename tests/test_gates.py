@@ -40,6 +40,7 @@ GATES = [
     extension_arithmetic_gate(2),
     random_access_gate(2),
     random_access_gate(3),
+    random_access_gate(2, 3),
     exponentiation_gate(5),
     coset_interpolation_gate(2),
 ]
@@ -157,6 +158,19 @@ def test_valid_rows_vanish_and_invalid_rows_do_not():
         bits = [(idx >> j) & 1 for j in range(2)]
         assert ra.eval_ints([idx, items[idx], *items, *bits], [], [0] * 4) == [0] * 4
         assert ra.eval_ints([idx, items[(idx + 1) % 4], *items, *bits], [], [0] * 4)[-1] != 0
+    # multi-select: three lists share the index; a wrong claim fails exactly its copy's constraint
+    ra3 = GateEvaluators(random_access_gate(2, 3))
+    lists = [[11, 22, 33, 44], [5, 6, 7, 8], [0, 1, 0, 1]]
+    for idx in range(4):
+        bits = [(idx >> j) & 1 for j in range(2)]
+        cells = [idx]
+        for items in lists:
+            cells += [items[idx], *items]
+        assert ra3.eval_ints([*cells, *bits], [], [0] * 4) == [0] * 6
+        cells[1 + 5] += 1  # the second copy's claim
+        assert [v != 0 for v in ra3.eval_ints([*cells, *bits], [], [0] * 4)] == [False] * 4 + [True, False]
+    assert random_access_gate(4, 1) == random_access_gate(4) and random_access_gate(4).id == "random_access_4"
+    assert random_access_gate(4, 4).id == "random_access_4_4" and random_access_gate(4, 4).num_wires == 73
 
     ex = GateEvaluators(exponentiation_gate(4))
     base, e = 5, 0b1011
@@ -251,6 +265,7 @@ def test_poseidon_gate_quotient_kernel_matches_generic():
         base_sum_gate(3),
         extension_arithmetic_gate(1),
         random_access_gate(1),
+        random_access_gate(1, 3),
         exponentiation_gate(2),
         public_input_gate(),
     ],

@@ -24,8 +24,8 @@ def test_kernels_compile_with_nvcc(tmp_path):
     from psyc.plonk.gates.lookup import lookup_gate
     from psyc.plonk.gates.poseidon import poseidon_gate
 
-    gates = [arithmetic_gate(3), base_sum_gate(8), exponentiation_gate(5), random_access_gate(2), poseidon_gate(),
-             lookup_gate(2), coset_interpolation_gate(2)]
+    gates = [arithmetic_gate(3), base_sum_gate(8), exponentiation_gate(5), random_access_gate(2),
+             random_access_gate(4, 4), poseidon_gate(), lookup_gate(2), coset_interpolation_gate(2)]
     procs = {}
     for name, source in (("core", core_source()), ("gates", gates_source(gates))):
         src = tmp_path / f"{name}.cu"

@@ -143,6 +143,7 @@ def test_gate_level_checks_fail_as_named_constraints():
         base_sum_gate(63),
         coset_interpolation_gate(4),
         random_access_gate(4),
+        random_access_gate(4, 4),
         extension_arithmetic_gate(10),
         exponentiation_gate(8),
         constant_gate(2),
@@ -235,7 +236,7 @@ def test_outer_circuit_accepts_the_inner_proof_and_proves(recursion):
         "poseidon",
         "extension_arithmetic_10",
         "coset_interpolation_1",
-        "random_access_1",
+        "random_access_1_4",
         "base_sum_63_2",
     ):
         assert gates.get(g), g
@@ -399,7 +400,7 @@ def test_only_the_tampered_path_fails(recursion):
     bad = copy.deepcopy(proof)
     _flip_initial_sibling(bad)
     assert {f.scope for f in _failures(outer, pt, bad)} == {"recursion/fri/query_1/merkle_oracle_2"}
-    assert {f.gate for f in _failures(outer, pt, bad)} == {"random_access_1"}  # cap_height 1
+    assert {f.gate for f in _failures(outer, pt, bad)} == {"random_access_1_4"}  # cap_height 1: the multi-select row
 
 
 def test_bad_proof_of_work_fails_the_pow_check(recursion):

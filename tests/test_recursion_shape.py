@@ -63,19 +63,20 @@ def test_shape_gate_sets():
         "base_sum_63_2",
         "poseidon",
         "extension_arithmetic_10",
-        "random_access_4",
+        "random_access_4_4",
         "coset_interpolation_4",
         "noop",
         "public_input",
     ]
-    # the standard shape adds random_access for its cap of 16 digests (height 4 = the arity bits)
+    # the standard shape's multi-select random_access (4 selections sharing an index) serves
+    # its cap of 16 digests and the folded cosets (height 4 = the arity bits)
     std = standard_shape()
     assert std.config == CircuitConfig.standard() and std.degree_bits == 14
     assert std.gate_ids == SHAPE.gate_ids
     other = StandardShape(
         CircuitConfig(fri_config=FriConfig(cap_height=2, reduction_arity_bits=3, num_query_rounds=2)), 12
     )
-    assert "random_access_2" in other.gate_ids and "random_access_3" in other.gate_ids
+    assert "random_access_2_4" in other.gate_ids and "random_access_3_4" in other.gate_ids
     assert "coset_interpolation_3" in other.gate_ids
 
 

@@ -301,6 +301,44 @@ def test_nested_conditions_multiply():
     assert scopes(1, 0, 300, 300) == []
 
 
+def test_multi_select_checks_each_claim_under_a_condition_or_not():
+    """``assert_random_access_many``: one row for 4 lists sharing an index (two for 6 lists);
+    a wrong claim in any copy fails, also through the conditional path, and only when the
+    condition is 1."""
+    from psyc.recursion.gadgets import assert_random_access_many, verification_condition
+
+    b = CircuitBuilder(OUTER)
+    flag, idx = b.add_virtual_targets(2)
+    lists = [b.add_virtual_targets(16) for _ in range(6)]
+    claims = b.add_virtual_targets(6)
+    with b.scope("plain"):
+        assert_random_access_many(b, idx, lists[:4], claims[:4])
+    with b.scope("conditional"), verification_condition(b, flag):
+        assert_random_access_many(b, idx, lists, claims)
+    data = b.build()
+    po = data.prover_only
+    selections = [
+        s for s, g in zip(po.row_scopes, po.row_gate_index.tolist(), strict=True)
+        if data.common.gates[g].id == "random_access_4_4"
+    ]
+    assert selections == ["plain", "conditional", "conditional"]
+
+    values = [[(31 * k + i) % 97 for i in range(16)] for k in range(6)]
+
+    def scopes(flag_v, idx_v, bump):
+        pw = PartialWitness()
+        pw.set_targets([flag, idx], [flag_v, idx_v])
+        for t, v in zip(lists, values, strict=True):
+            pw.set_targets(t, v)
+        pw.set_targets(claims, [v[idx_v] + (k == bump) for k, v in enumerate(values)])
+        return {f.scope for f in _check(data, pw)[1]}
+
+    assert scopes(1, 9, None) == set()
+    assert scopes(1, 9, 2) == {"plain", "conditional"}
+    assert scopes(1, 9, 5) == {"conditional"}  # the second row of the conditional selection
+    assert scopes(0, 9, 5) == set() and scopes(0, 9, 2) == {"plain"}
+
+
 def test_conditional_verification_with_a_fixed_key(inners):
     """``verify only if b`` for the fixed-key gadget: b = 0 accepts a dummy, b = 1 rejects
     B's valid proof (A's key is a constant), and accepts A's."""

@@ -10,7 +10,7 @@
    (canonical decomposition); each oracle's leaf against its cap; the combined value
    ``Σ_b α^{k_b} (Σ_i α^i leaf_{b,i} − reduced_b) / (x − z_b)`` at
    ``x = shift · ω^{brev(index)}``; per folding layer the coset's value at the index's
-   low bits (``random_access``) equal to the running value, the coset's Merkle path, and
+   low bits (one multi-select ``random_access`` row for both limbs) equal to the running value, the coset's Merkle path, and
    the fold at β by one ``interpolate_coset`` row; finally the final polynomial at
    ``x^(Π arities)`` equal to the folded value.
 """
@@ -30,7 +30,7 @@ from psyc.recursion.challenger import RecursiveChallenger
 from psyc.recursion.gadgets import (
     assert_equal_ext,
     assert_nonzero_ext,
-    assert_random_access,
+    assert_random_access_many,
     exp_power_of_two,
     ext_const,
     ext_div,
@@ -129,8 +129,8 @@ def verify_fri_circuit(
                     arity = 1 << ab
                     j_bits, coset_bits = idx_bits[:ab], idx_bits[ab:]
                     j = recompose(b, j_bits)
-                    assert_random_access(b, j, [e[0] for e in step.evals], value[0])
-                    assert_random_access(b, j, [e[1] for e in step.evals], value[1])
+                    limbs = [[e[0] for e in step.evals], [e[1] for e in step.evals]]
+                    assert_random_access_many(b, j, limbs, list(value))
                     leaf = [c for e in step.evals for c in e]
                     verify_merkle_proof_circuit(
                         b, leaf, coset_bits, proof.commit_phase_caps[s], step.merkle_proof.siblings

@@ -122,19 +122,59 @@ def assert_equal_many(b: CircuitBuilder, xs: Sequence[Target], ys: Sequence[Targ
         assert_equal(b, x, y)
 
 
+def select_copies(config, bits: int) -> int:
+    """How many selections one ``random_access_gate(bits, copies)`` row of the verifier
+    makes: as many lists of 2^bits items as fit the routed wires, at most 4 (a digest)."""
+    n = 1 << bits
+    return max(1, min(4, (config.num_routed_wires - 1 - bits) // (n + 1)))
+
+
 def assert_random_access(b: CircuitBuilder, index: Target, items: Sequence[Target], claimed: Target) -> None:
-    """Constrain ``items[index] == claimed`` (2..32 items, a power of two) with one
-    ``random_access`` row whose claimed cell holds ``claimed`` itself: the row's generator
-    only decomposes the index, so a wrong claim fails the gate's selection constraint."""
-    bits = len(items).bit_length() - 1
-    if len(items) < 2 or len(items) != 1 << bits or bits > 5:
-        raise ValueError("assert_random_access takes 2, 4, 8, 16 or 32 items")
-    if current_condition(b) is not None:
-        assert_equal(b, b.random_access(index, items), claimed)
-        return
-    bit_targets = b.add_virtual_targets(bits)
-    b.add_gate_row(random_access_gate(bits), [index, claimed, *items, *bit_targets])
-    b.add_generator(lambda v: [(v[0] >> j) & 1 for j in range(bits)], [index], bit_targets, "index_bits")
+    """Constrain ``items[index] == claimed`` (2..32 items, a power of two)."""
+    assert_random_access_many(b, index, [items], [claimed])
+
+
+def assert_random_access_many(
+    b: CircuitBuilder, index: Target, item_lists: Sequence[Sequence[Target]], claimed: Sequence[Target]
+) -> None:
+    """Constrain ``item_lists[k][index] == claimed[k]`` for every k, all lists of the same
+    length (2..32, a power of two), with multi-select ``random_access`` rows sharing the
+    index (:func:`select_copies` selections per row; unused copies select among zeros).
+    Unconditionally each claimed cell holds ``claimed[k]`` itself and the row's generator
+    only decomposes the index, so a wrong claim fails that row's selection constraint.
+    Under a :func:`verification_condition` the row computes the selections and each is
+    compared with a conditional equality."""
+    if len(item_lists) != len(claimed) or not item_lists:
+        raise ValueError("assert_random_access_many: one claimed value per list of items")
+    n = len(item_lists[0])
+    bits = n.bit_length() - 1
+    if n < 2 or n != 1 << bits or bits > 5 or any(len(items) != n for items in item_lists):
+        raise ValueError("assert_random_access_many takes lists of 2, 4, 8, 16 or 32 items")
+    copies = select_copies(b.config, bits)
+    gate = random_access_gate(bits, copies)
+    cond = current_condition(b)
+    zero = b.zero()
+    for start in range(0, len(item_lists), copies):
+        lists = list(item_lists[start : start + copies])
+        lists += [[zero] * n] * (copies - len(lists))
+        wanted = list(claimed[start : start + copies])
+        outs = wanted + [zero] * (copies - len(wanted)) if cond is None else b.add_virtual_targets(copies)
+        bit_targets = b.add_virtual_targets(bits)
+        cells = [index]
+        for out, items in zip(outs, lists, strict=True):
+            cells += [out, *items]
+        b.add_gate_row(gate, [*cells, *bit_targets])
+        if cond is None:
+            b.add_generator(lambda v: [(v[0] >> j) & 1 for j in range(bits)], [index], bit_targets, "index_bits")
+            continue
+
+        def gen(v: list[int]) -> list[int]:
+            i = v[0] % n  # an out-of-range index fails the recomposition constraint instead
+            return [v[1 + k * n + i] for k in range(copies)] + [(v[0] >> j) & 1 for j in range(bits)]
+
+        b.add_generator(gen, [index, *(t for items in lists for t in items)], [*outs, *bit_targets], "select")
+        for out, value in zip(outs, wanted, strict=False):
+            assert_equal(b, out, value)
 
 
 def split_bits(b: CircuitBuilder, t: Target, num_bits: int) -> list[Target]:
@@ -280,3 +320,4 @@ def pow_by_bits(b: CircuitBuilder, generators: Sequence[int], bits: Sequence[Tar
         factor = b.mul_add(bit, b.constant((g - 1) % P), one)
         acc = factor if acc is None else b.mul(acc, factor)
     return acc if acc is not None else one
+

@@ -3,8 +3,9 @@
 The leaf digest is ``hash_or_noop(leaf)``; each level is one Poseidon row on
 ``[digest, sibling, 0, 0, 0, 0]`` whose swap flag is the index bit (bit 1 puts the
 sibling first: ``two_to_one(sibling, digest)``). The index bits left over after the
-path index the cap: one ``random_access`` row per digest element checks that the
-computed root's element is the cap's at that index (caps of up to 32 digests).
+path index the cap: one multi-select ``random_access`` row (four selections sharing the
+index; two rows for caps of 32 digests) checks that the computed root is the cap's
+digest at that index (caps of up to 32 digests).
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ from collections.abc import Sequence
 
 from psyc.plonk.builder import CircuitBuilder
 from psyc.plonk.target import Target
-from psyc.recursion.gadgets import assert_equal_many, assert_random_access, recompose
+from psyc.recursion.gadgets import assert_equal_many, assert_random_access_many, recompose
 
 
 def assert_cap_digest(
     b: CircuitBuilder, cap: Sequence[Sequence[Target]], bits: Sequence[Target], digest: Sequence[Target]
 ) -> None:
-    """Constrain ``digest == cap[Σ bits[i]·2^i]``: one ``random_access`` row per element
-    whose claimed value is the digest's (no copy of a selected value, so a mismatch is an
+    """Constrain ``digest == cap[Σ bits[i]·2^i]``: multi-select ``random_access`` rows
+    whose claimed values are the digest's (no copy of a selected value, so a mismatch is an
     unsatisfied selection constraint of that row)."""
     if len(cap) != 1 << len(bits):
         raise ValueError(f"a cap of {len(cap)} digests is not indexed by {len(bits)} bits")
@@ -29,9 +30,7 @@ def assert_cap_digest(
         return
     if len(cap) > 32:
         raise ValueError("caps of more than 32 digests (cap_height > 5) are not supported in circuit")
-    index = recompose(b, bits)
-    for k in range(4):
-        assert_random_access(b, index, [d[k] for d in cap], digest[k])
+    assert_random_access_many(b, recompose(b, bits), [[d[k] for d in cap] for k in range(4)], digest)
 
 
 def verify_merkle_proof_circuit(

@@ -38,6 +38,7 @@ from psyc.plonk.circuit_data import CommonCircuitData, build_circuit
 from psyc.plonk.config import CircuitConfig
 from psyc.plonk.gates import noop_gate, public_input_gate
 from psyc.plonk.witness import PartialWitness
+from psyc.recursion.gadgets import assert_random_access_many
 from psyc.util.gc_pause import with_gc_paused
 
 
@@ -115,8 +116,8 @@ def _prelude(b: CircuitBuilder, config: CircuitConfig) -> None:
         b.mul_extension(eo, eo)  # extension arithmetic
         fri = config.fri_config
         arity = fri.reduction_arity_bits
-        for bits in sorted({fri.cap_height, arity} - {0}):  # random_access sizes of the verifier
-            b.random_access(zero, [zero] * (1 << bits))
+        for bits in sorted({fri.cap_height, arity} - {0}):  # the verifier's multi-select sizes
+            assert_random_access_many(b, zero, [[zero] * (1 << bits)], [zero])
         b.interpolate_coset(one, [ez] * (1 << arity), (zero, one))  # coset_interpolation
         b.add_gate_row(noop_gate(), [])
 

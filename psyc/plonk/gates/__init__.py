@@ -51,6 +51,8 @@ def check_gate_spec(name: str, params: tuple[int, ...], config) -> None:
     if name not in limits:
         raise ValueError(f"unknown gate type '{name}'")
     bound = limits[name]
+    if name == "random_access" and len(params) == 2:  # the multi-select form (bits, copies)
+        bound = [5, config.num_wires]
     if len(params) != len(bound) or any(not 1 <= p <= b for p, b in zip(params, bound, strict=True)):
         raise ValueError(f"'{name}' has parameters {list(params)} outside {bound}")
 

@@ -1,7 +1,11 @@
-"""Random access: w1 = items[index] for 2^bits items, index = w0 given by its bits.
+"""Random access: one index selects from ``copies`` lists of 2^bits items at once.
 
-Wires: 0 index, 1 claimed value, 2 .. 2+2^bits the items, then the index bits (little
-endian). The selection is folded pairwise by the bits, so the degree is bits + 1.
+Wires: 0 index; per copy ``c`` (offset ``1 + c·(2^bits + 1)``) the claimed value, then the
+2^bits items; then the index bits (little endian). With one copy that is: 0 index, 1
+claimed value, 2 .. 2+2^bits the items, then the bits. The selection is folded pairwise
+by the bits, so the degree is bits + 1. Several copies sharing one index are what the
+recursive verifier needs: the four elements of a cap digest, the two limbs of an
+extension value (plonky2 calls this multi-select random access).
 """
 
 from functools import cache
@@ -9,25 +13,35 @@ from functools import cache
 from psyc.plonk.gates.base import Gate, wire
 
 
+def random_access_wires(bits: int, copies: int = 1) -> int:
+    """Wires a ``random_access_gate(bits, copies)`` row reads."""
+    return 1 + copies * ((1 << bits) + 1) + bits
+
+
 @cache  # gates are immutable; building one runs sympy (callers ask per operation)
-def random_access_gate(bits: int) -> Gate:
+def random_access_gate(bits: int, copies: int = 1) -> Gate:
     if not 1 <= bits <= 5:
         raise ValueError("random_access_gate supports 1..5 index bits (2..32 items)")
+    if copies < 1:
+        raise ValueError("random_access_gate needs at least one copy")
     n = 1 << bits
-    index, claimed = wire(0), wire(1)
-    items = [wire(2 + i) for i in range(n)]
-    bit_wires = [wire(2 + n + j) for j in range(bits)]
+    index = wire(0)
+    bit_wires = [wire(1 + copies * (n + 1) + j) for j in range(bits)]
     constraints = [sum(b * (1 << j) for j, b in enumerate(bit_wires)) - index]
     constraints += [b * (b - 1) for b in bit_wires]
-    layer = items
-    for b in bit_wires:
-        layer = [layer[2 * k] + b * (layer[2 * k + 1] - layer[2 * k]) for k in range(len(layer) // 2)]
-    constraints.append(layer[0] - claimed)
+    for c in range(copies):
+        base = 1 + c * (n + 1)
+        claimed, layer = wire(base), [wire(base + 1 + i) for i in range(n)]
+        for b in bit_wires:
+            layer = [layer[2 * k] + b * (layer[2 * k + 1] - layer[2 * k]) for k in range(len(layer) // 2)]
+        constraints.append(layer[0] - claimed)
     return Gate(
         name="random_access",
-        num_wires=2 + n + bits,
+        num_wires=random_access_wires(bits, copies),
         num_constants=0,
         constraints=tuple(constraints),
-        description=f"w1 = items[w0] over {n} items",
-        params=(bits,),
+        description=f"w1 = items[w0] over {n} items"
+        if copies == 1
+        else f"{copies} selections of items[w0] over {n} items each",
+        params=(bits,) if copies == 1 else (bits, copies),
     )
