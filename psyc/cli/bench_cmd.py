@@ -7,9 +7,6 @@ import json
 import os
 import platform
 
-from rich.table import Table
-
-from psyc.bench import BENCHMARKS, OPTIONAL, run_benchmarks
 from psyc.cli.common import add_backend_option, select_backend
 from psyc.cli.console import console, error_console
 
@@ -17,6 +14,8 @@ HELP = "benchmark field arithmetic, NTT/LDE, Poseidon, Merkle trees, FRI, Plonk,
 
 
 def register(p: argparse.ArgumentParser) -> None:
+    from psyc.bench import BENCHMARKS, OPTIONAL  # the suite imports every kernel module
+
     p.add_argument("--json", action="store_true", help="print results as JSON")
     p.add_argument("--quick", action="store_true", help="smaller sizes (a few seconds)")
     p.add_argument("--repeat", type=int, default=3, help="timed runs per case; the best is kept (default 3)")
@@ -65,6 +64,8 @@ def _fmt_rate(r: float | None, unit: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from psyc.bench import BENCHMARKS, OPTIONAL, run_benchmarks
+
     if args.repeat < 1:
         error_console.print("[red]error:[/red] --repeat must be at least 1")
         return 2
@@ -96,6 +97,8 @@ def run(args: argparse.Namespace) -> int:
         )
         return 0
     gpu = f", {machine['gpu']}" if "gpu" in machine else ""
+    from rich.table import Table
+
     table = Table(title=f"psyc bench — {machine['cpu']}, {machine['cores']} cores{gpu}")
     for col in ("benchmark", "size", "time", "rate", "target", "note"):
         table.add_column(col, justify="right" if col in ("time", "rate") else "left")

@@ -10,9 +10,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 
-from rich.markup import escape
-
-from psyc.cli.console import console, error_console
+from psyc.cli.console import console, error_console, escape
 from psyc.frontend.diagnostics import CompileError, Diagnostic, SourceMap, render
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -143,7 +141,6 @@ def user_errors(fn: Callable[..., int]) -> Callable[..., int]:
     def wrapper(args: argparse.Namespace, ctx: dict | None = None) -> int:
         ctx = {} if ctx is None else ctx
         from psyc.ir.interpret import ExecutionError
-        from psyc.ir.lower import LoweringError
         from psyc.util.serialization import FormatError
 
         try:
@@ -165,14 +162,19 @@ def user_errors(fn: Callable[..., int]) -> Callable[..., int]:
         except FormatError as e:
             error_console.print(f"[red]error[/red]: {escape(str(e))}", highlight=False)
             return EXIT_USAGE
-        except LoweringError as e:
-            error_console.print(f"[red]error[/red]: cannot build the circuit: {escape(str(e))}", highlight=False)
-            return EXIT_FAIL
         except OSError as e:
             error_console.print(
                 f"[red]error[/red]: {escape(str(e.strerror or e))}: {escape(str(e.filename or ''))}", highlight=False
             )
             return EXIT_USAGE
+        except Exception as e:
+            # the lowering (sympy, numba) is imported only by commands that build circuits:
+            # if it was never imported, no LoweringError can have been raised
+            lower = sys.modules.get("psyc.ir.lower")
+            if lower is None or not isinstance(e, lower.LoweringError):
+                raise
+            error_console.print(f"[red]error[/red]: cannot build the circuit: {escape(str(e))}", highlight=False)
+            return EXIT_FAIL
 
     return wrapper
 

@@ -6,8 +6,6 @@ import argparse
 import json
 from pathlib import Path
 
-from rich.table import Table
-
 from psyc.cli.common import (
     EXIT_OK,
     add_compile_options,
@@ -87,6 +85,8 @@ def _run(args: argparse.Namespace, ctx: dict) -> int:
     if args.json:
         print(json.dumps({**stats, "files": [str(vk_path), str(ir_path), str(json_path)]}))
         return EXIT_OK
+    from rich.table import Table
+
     table = Table(title=f"{project.name}: circuit", show_header=False)
     table.add_row("IR instructions", f"{stats['ir_instructions']:,}")
     table.add_row("rows (2^k)", f"{1 << stats['degree_bits']:,} (k = {stats['degree_bits']})")

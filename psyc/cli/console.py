@@ -2,9 +2,41 @@
 
 ``soft_wrap``: rich would otherwise wrap long lines at the console width (80 columns in a
 pipe), splitting a fingerprint or a replay command in the middle; the terminal wraps for us.
+
+Both consoles are built on first use, and :func:`escape` imports rich's markup on first
+call: importing rich costs about 0.1 s, which ``psyc --help`` and other quick commands
+should not pay before they print anything.
 """
 
-from rich.console import Console
+from __future__ import annotations
 
-console = Console(soft_wrap=True)
-error_console = Console(stderr=True, soft_wrap=True)
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+class _LazyConsole:
+    """A :class:`rich.console.Console` built on first attribute access."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Console | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return getattr(self._console, name)
+
+
+def escape(text: str) -> str:
+    """``rich.markup.escape``: ``text`` printed literally, never read as markup."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
+console: Console = _LazyConsole(soft_wrap=True)  # type: ignore[assignment]
+error_console: Console = _LazyConsole(stderr=True, soft_wrap=True)  # type: ignore[assignment]

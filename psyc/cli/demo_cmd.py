@@ -13,8 +13,6 @@ import copy
 import random
 from importlib import resources
 
-from rich.table import Table
-
 from psyc.cli.common import step, user_errors
 from psyc.cli.console import console
 
@@ -82,6 +80,8 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
         ok = False
     except VerificationError as e:
         rows.append(("proof with a changed vote", "", f"[green]rejected[/green]: {e}"))
+
+    from rich.table import Table
 
     table = Table(
         title="psyc demo — anonymous vote: Merkle membership (depth 20) + nullifier, standard config"

@@ -5,9 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
 from psyc.cli.common import (
     EXIT_FAIL,
     EXIT_OK,
@@ -19,7 +16,7 @@ from psyc.cli.common import (
     print_diagnostics,
     user_errors,
 )
-from psyc.cli.console import console, error_console
+from psyc.cli.console import console, error_console, escape
 
 HELP = "fuzz #[fuzz] functions with generated arguments; shrinks a failure to a minimal input"
 
@@ -62,6 +59,8 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
 
 
 def _fuzz(args: argparse.Namespace, project, loader, names: list[str], corpus) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from psyc.audit.fuzz import fuzz_function
     from psyc.project.inputs import write_inputs_toml
 

@@ -6,8 +6,6 @@ import argparse
 import json
 from pathlib import Path
 
-from rich.table import Table
-
 from psyc.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
@@ -83,6 +81,8 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
         ("rows by function", by_fn, None),
         *((("rows by source line", by_line, args.top),) if not args.by_line else ()),
     ):
+        from rich.table import Table
+
         table = Table(title=title)
         table.add_column("")
         table.add_column("rows", justify="right")
@@ -101,6 +101,8 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
 def _print_by_line(prog, by_line, total: int) -> None:
     """Every line that costs rows, file by file in source order, with the line's text."""
     from rich.markup import escape
+    from rich.table import Table
+
     table = Table(title="rows by source line")
     for col, justify in (("line", "left"), ("rows", "right"), ("share", "right"), ("source", "left")):
         table.add_column(col, justify=justify)

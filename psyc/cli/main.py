@@ -1,74 +1,84 @@
-"""The ``psyc`` command: one subcommand per module in :mod:`psyc.cli`."""
+"""The ``psyc`` command: one subcommand per module in :mod:`psyc.cli`.
+
+Command modules are light to import (they import numba, sympy, the prover and rich's
+tables inside ``run``), and only the chosen command registers its arguments: ``psyc
+--help`` and ``psyc verify`` must not pay for what ``psyc bench`` needs.
+``tests/test_cold_start.py`` guards it.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
+from types import ModuleType
 
 from psyc import __version__
-from psyc.cli import (
-    aggregate_cmd,
-    audit_cmd,
-    bench_cmd,
-    check_cmd,
-    compile_cmd,
-    demo_cmd,
-    execute_cmd,
-    explain_cmd,
-    fmt_cmd,
-    fuzz_cmd,
-    fuzz_proof_cmd,
-    info_cmd,
-    lsp_cmd,
-    new_cmd,
-    prove_cmd,
-    test_cmd,
-    verify_cmd,
+
+COMMANDS = (
+    "new",
+    "check",
+    "fmt",
+    "compile",
+    "info",
+    "lsp",
+    "execute",
+    "prove",
+    "verify",
+    "aggregate",
+    "test",
+    "fuzz",
+    "fuzz-proof",
+    "audit",
+    "demo",
+    "bench",
+    "explain",
 )
-from psyc.cli.console import error_console
-
-COMMANDS = {
-    "new": new_cmd,
-    "check": check_cmd,
-    "fmt": fmt_cmd,
-    "compile": compile_cmd,
-    "info": info_cmd,
-    "lsp": lsp_cmd,
-    "execute": execute_cmd,
-    "prove": prove_cmd,
-    "verify": verify_cmd,
-    "aggregate": aggregate_cmd,
-    "test": test_cmd,
-    "fuzz": fuzz_cmd,
-    "fuzz-proof": fuzz_proof_cmd,
-    "audit": audit_cmd,
-    "demo": demo_cmd,
-    "bench": bench_cmd,
-    "explain": explain_cmd,
-}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def command_module(name: str) -> ModuleType:
+    """The module implementing ``psyc NAME``."""
+    return importlib.import_module(f"psyc.cli.{name.replace('-', '_')}_cmd")
+
+
+def _chosen(argv: list[str]) -> str | None:
+    """The subcommand named on the command line (the first word that is not an option)."""
+    for arg in argv:
+        if not arg.startswith("-"):
+            return arg if arg in COMMANDS else None
+    return None
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser: every command with its help line; the arguments of the one
+    named in ``argv`` only (of every command when ``argv`` is None)."""
     parser = argparse.ArgumentParser(
         prog="psyc",
         description="psyc: recursive zero-knowledge circuits over Goldilocks, proved with FRI.",
     )
     parser.add_argument("--version", action="version", version=f"psyc {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, module in COMMANDS.items():
-        module.register(sub.add_parser(name, help=module.HELP, description=module.HELP))
+    chosen = None if argv is None else _chosen(argv)
+    for name in COMMANDS:
+        module = command_module(name)
+        p = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        if argv is None or name == chosen:
+            module.register(p)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 2
     try:
-        return COMMANDS[args.command].run(args)
+        return command_module(args.command).run(args)
     except KeyboardInterrupt:
+        from psyc.cli.console import error_console
+
         error_console.print("[red]interrupted[/red]")
         return 130
 

@@ -6,9 +6,6 @@ import argparse
 import json
 from pathlib import Path
 
-from rich.markup import escape
-from rich.table import Table
-
 from psyc.cli.common import (
     EXIT_FAIL,
     EXIT_OK,
@@ -22,7 +19,7 @@ from psyc.cli.common import (
     user_errors,
     zk_label,
 )
-from psyc.cli.console import error_console
+from psyc.cli.console import error_console, escape
 
 HELP = "prove the program on its inputs: writes the proof P and the verifying key P.vk"
 
@@ -96,6 +93,8 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
             "timings_s": {k: round(v, 4) for k, v in timings.items()},
         }))
         return EXIT_OK
+    from rich.table import Table
+
     table = Table(title=f"{project.name}: proof", show_header=False)
     for k, v in timings.items():
         table.add_row(k, f"{v * 1e3:,.0f} ms")

@@ -7,10 +7,8 @@ import json
 import time
 from pathlib import Path
 
-from rich.markup import escape
-
 from psyc.cli.common import EXIT_FAIL, EXIT_OK, add_path, ok, user_errors
-from psyc.cli.console import console, error_console
+from psyc.cli.console import console, error_console, escape
 
 HELP = "run every #[test] function (execution and constraint check; --prove also proves and verifies)"
 

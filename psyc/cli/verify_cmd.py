@@ -12,10 +12,8 @@ import argparse
 import json
 from pathlib import Path
 
-from rich.markup import escape
-
 from psyc.cli.common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, messages_to_stderr, ok, zk_label
-from psyc.cli.console import error_console
+from psyc.cli.console import error_console, escape
 
 HELP = "verify a proof: exit 0 valid, 1 invalid, 2 usage or file error"
 MAX_LEAVES = 1 << 24

@@ -27,23 +27,27 @@ from psyc.field.goldilocks import (
     sub,
     to_signed,
 )
-from psyc.field.vector import (
-    add_vec,
-    as_field_array,
-    batch_inverse_vec,
-    canonicalize_vec,
-    ext_add_vec,
-    ext_batch_inverse_vec,
-    ext_mul_vec,
-    ext_scale_base_vec,
-    ext_sub_vec,
-    mul_vec,
-    neg_vec,
-    pow_vec,
-    powers_vec,
-    scale_vec,
-    sub_vec,
-)
+from psyc.util.lazy import lazy_exports
+
+# name -> module that defines it, imported on first use (numba kernels behind most)
+_EXPORTS = {
+    "add_vec": "psyc.field.vector",
+    "as_field_array": "psyc.field.vector",
+    "batch_inverse_vec": "psyc.field.vector",
+    "canonicalize_vec": "psyc.field.vector",
+    "ext_add_vec": "psyc.field.vector",
+    "ext_batch_inverse_vec": "psyc.field.vector",
+    "ext_mul_vec": "psyc.field.vector",
+    "ext_scale_base_vec": "psyc.field.vector",
+    "ext_sub_vec": "psyc.field.vector",
+    "mul_vec": "psyc.field.vector",
+    "neg_vec": "psyc.field.vector",
+    "pow_vec": "psyc.field.vector",
+    "powers_vec": "psyc.field.vector",
+    "scale_vec": "psyc.field.vector",
+    "sub_vec": "psyc.field.vector",
+}
+__getattr__, __dir__ = lazy_exports("psyc.field", globals(), _EXPORTS)
 
 __all__ = [
     "P",

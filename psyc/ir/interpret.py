@@ -21,7 +21,6 @@ from typing import Any
 
 from psyc.field.goldilocks import P
 from psyc.frontend.diagnostics import Diagnostic, Label, Span
-from psyc.hash.poseidon import permute as _poseidon_permute
 from psyc.ir.ir import INT_TYPES, Instr, Program, Value
 
 # error codes (docs/language.md lists them)
@@ -307,6 +306,8 @@ def _from_bits(ins: Instr, vals) -> None:
 
 
 def _permute(ins: Instr, vals) -> None:
+    from psyc.hash.poseidon import permute as _poseidon_permute  # numba: loaded on first use
+
     out = _poseidon_permute([vals[a.id] for a in ins.args])
     for r, x in zip(ins.results, out, strict=True):
         vals[r.id] = x

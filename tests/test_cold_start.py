@@ -1,0 +1,60 @@
+"""Structural guards for start-up cost (issue 11): quick commands must not import the heavy
+stack. Checked in a fresh interpreter (a subprocess), never by timing."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+HEAVY = ("numba", "sympy", "llvmlite", "psyc.plonk.prover", "rich.console")
+
+
+def _imported_after(code: str) -> set[str]:
+    probe = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import psyc.cli.main",
+        "from psyc.cli.main import build_parser; build_parser()",  # every command registered
+        "import psyc, psyc.plonk, psyc.field, psyc.hash, psyc.fri, psyc.poly",
+        "from psyc.field.goldilocks import P; from psyc.plonk.config import CircuitConfig",
+    ],
+)
+def test_light_imports_do_not_load_the_heavy_stack(code):
+    loaded = _imported_after(code)
+    heavy = sorted(m for m in loaded if m.split(".")[0] in HEAVY or m in HEAVY)
+    assert not heavy, f"{code!r} imported {heavy[:8]}"
+
+
+def test_cli_main_does_not_import_the_bench_suite():
+    assert not {m for m in _imported_after("import psyc.cli.main") if m.startswith("psyc.bench")}
+
+
+def test_help_runs_without_the_heavy_stack():
+    loaded = _imported_after(
+        "import contextlib, io\nfrom psyc.cli.main import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n        main(['--help'])\n    except SystemExit:\n        pass"
+    )
+    assert not {"numba", "sympy", "numpy"} & loaded
+
+
+def test_lazy_exports_resolve():
+    from psyc import field, hash, plonk
+
+    assert hash.two_to_one([1, 2, 3, 4], [5, 6, 7, 8]) == hash.permute([1, 2, 3, 4, 5, 6, 7, 8] + [0] * 4)[:4]
+    assert field.mul_vec is not None and plonk.CircuitBuilder is not None
+    assert "mul_vec" in dir(field)
+    with pytest.raises(AttributeError):
+        _ = field.no_such_name
