@@ -15,6 +15,10 @@ from llvmlite import ir
 from numba import njit, prange, types
 from numba.extending import intrinsic
 
+from psyc.util import jit_notice
+
+jit_notice.install()  # every kernel module imports this one: the CLI's "compiling kernels" line
+
 P = np.uint64(0xFFFFFFFF00000001)
 EPSILON = np.uint64(0xFFFFFFFF)  # 2^64 mod p
 MASK32 = np.uint64(0xFFFFFFFF)

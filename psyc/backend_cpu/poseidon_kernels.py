@@ -1,7 +1,20 @@
-"""The generated numba Poseidon module (see templates/poseidon.py.j2)."""
+"""The generated numba Poseidon module (see templates/poseidon.py.j2), and the batch entry
+points: serial kernels that release the GIL, run on a few threads.
+
+Threads, not numba's ``prange``: a parallel kernel makes numba compile its callees again
+for the loop body and for the kernel, and the permutation is the costly part to compile
+(issue 11: a first run spent minutes there). Small batches stay on the calling thread.
+"""
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
+
+import numpy as np
+
+from psyc.field.goldilocks import P
 from psyc.hash.constants import (
     HALF_FULL_ROUNDS,
     PARTIAL_ROUNDS,
@@ -30,10 +43,78 @@ def _source() -> str:
 
 _module = load_generated_module("poseidon", _source())
 
+LANES = _module.LANES
 permute_inplace = _module.permute_inplace
-permute_batch = _module.permute_batch
-hash_or_noop_rows = _module.hash_or_noop_rows
-hash_or_noop_columns = _module.hash_or_noop_columns
-compress_pairs = _module.compress_pairs
-grind = _module.grind
 gate_trace = _module.gate_trace
+
+_PERMUTE, _HASH_COLUMNS, _COMPRESS = 0, 1, 2
+_MIN_PER_THREAD = 1 << 10  # items: below this a thread costs more than it saves
+
+
+@cache
+def _pool() -> tuple[ThreadPoolExecutor, int]:
+    threads = max(1, min(os.cpu_count() or 1, int(os.environ.get("NUMBA_NUM_THREADS", "0")) or 64))
+    return ThreadPoolExecutor(threads, thread_name_prefix="psyc-poseidon"), threads
+
+
+def _split(n: int) -> list[tuple[int, int]]:
+    """[0, n) in LANES-aligned pieces, one per thread (one piece for small n)."""
+    _, threads = _pool()
+    pieces = max(1, min(threads, n // _MIN_PER_THREAD))
+    step = max(1, -(-n // pieces // LANES)) * LANES
+    return [(lo, min(n, lo + step)) for lo in range(0, n, step)] or [(0, 0)]
+
+
+def _run(mode: int, src: np.ndarray, out: np.ndarray, n: int) -> None:
+    parts = _split(n)
+    if len(parts) == 1:
+        _module.sponge_range(mode, src, out, 0, n)
+        return
+    pool, _ = _pool()
+    for f in [pool.submit(_module.sponge_range, mode, src, out, lo, hi) for lo, hi in parts]:
+        f.result()
+
+
+def permute_batch(states: np.ndarray) -> None:
+    """Permute every row of a C-contiguous (n, 12) uint64 array in place (outputs canonical)."""
+    _run(_PERMUTE, states, states, states.shape[0])
+
+
+def hash_or_noop_columns(cols: np.ndarray, out: np.ndarray) -> None:
+    """out[i] = hash_or_noop(cols[:, i]) for a C-contiguous (m, n) matrix; out is (n, 4)."""
+    m, n = cols.shape
+    if m <= 4:
+        t, p = cols.T, np.uint64(P)
+        out[:, :m] = np.where(t < p, t, t - p)  # a short leaf is its own digest (canonical)
+        out[:, m:] = 0
+        return
+    _run(_HASH_COLUMNS, cols, out, n)
+
+
+def hash_or_noop_rows(rows: np.ndarray, out: np.ndarray) -> None:
+    """out[i] = hash_or_noop(rows[i]) for an (n, m) matrix; out is (n, 4)."""
+    hash_or_noop_columns(np.ascontiguousarray(rows.T), out)
+
+
+def compress_pairs(children: np.ndarray, out: np.ndarray) -> None:
+    """out[i] = two_to_one(children[2i], children[2i+1]) for (2n, 4) -> (n, 4)."""
+    _run(_COMPRESS, children, out, out.shape[0])
+
+
+def grind(base_state: np.ndarray, prefix: np.ndarray, pow_bits: int, start: int, count: int) -> int:
+    """Smallest nonce in [start, start+count) passing the proof-of-work rule, -1 if none
+    (see psyc.iop.challenger). Threads search consecutive pieces, one round at a time, so
+    the first hit is the smallest and little work is wasted past it."""
+    pool, threads = _pool()
+    piece = 1 << 12
+    if threads == 1 or count <= piece:
+        return int(_module.grind(base_state, prefix, pow_bits, start, count))
+    for lo in range(start, start + count, threads * piece):
+        jobs = [
+            pool.submit(_module.grind, base_state, prefix, pow_bits, b, min(piece, start + count - b))
+            for b in range(lo, min(start + count, lo + threads * piece), piece)
+        ]
+        for nonce in (int(f.result()) for f in jobs):
+            if nonce >= 0:
+                return nonce
+    return -1

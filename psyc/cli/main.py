@@ -14,6 +14,7 @@ import sys
 from types import ModuleType
 
 from psyc import __version__
+from psyc.util import jit_notice
 
 COMMANDS = (
     "new",
@@ -74,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    jit_notice.enable()
     try:
         return command_module(args.command).run(args)
     except KeyboardInterrupt:

@@ -75,8 +75,10 @@ def template_text(template: str) -> str:
     return _ENV.loader.get_source(_ENV, template)[0]
 
 
-def load_generated_module(name: str, source: str) -> ModuleType:
-    digest = hashlib.sha256(source.encode() + _kernel_salt()).hexdigest()[:16]
+def load_generated_module(name: str, source: str, numba: bool = True) -> ModuleType:
+    """Import generated ``source`` from a file named by its hash. ``numba``: the module
+    holds numba kernels that inline the shared field kernels (their source joins the hash)."""
+    digest = hashlib.sha256(source.encode() + (_kernel_salt() if numba else b"")).hexdigest()[:16]
     mod_name = f"psyc_generated_{name}_{digest}"
     if mod_name in sys.modules:
         return sys.modules[mod_name]

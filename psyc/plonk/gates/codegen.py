@@ -2,25 +2,29 @@
 
 One emitter walks the sympy expressions (after common-subexpression elimination) and
 prints them through a *backend* — a table of how to write a constant, +, -, * and
-negation. The numba backend targets base-field uint64 kernels (the prover's quotient
-over the LDE coset); the CUDA backend prints the same kernels in CUDA C for the GPU
-backend (``psyc/backend_gpu/templates/gate.cu.j2``); the generic backend prints plain
-operators, which evaluate Python ints (witness diagnostics, reduced mod p) and
-:class:`Ext2` values (the verifier at ζ).
-The circuit backend prints circuit-builder calls on extension targets, for the
-recursive verifier.
+negation. The CUDA backend prints the GPU quotient kernels in CUDA C
+(``psyc/backend_gpu/templates/gate.cu.j2``); the generic backend prints plain operators,
+which evaluate Python ints (witness diagnostics, reduced mod p) and :class:`Ext2` values
+(the verifier at ζ); the circuit backend prints circuit-builder calls on extension
+targets, for the recursive verifier. The CPU quotient is not printed but assembled, by
+the same emitter, into a *tape* of register instructions that one precompiled numba
+kernel runs for every gate (:mod:`psyc.backend_cpu.gate_vm`): generated numba code took
+minutes to compile per gate (the Poseidon gate over five), a tape costs nothing.
 """
 
 from __future__ import annotations
 
+import heapq
 import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
 import sympy
 
+from psyc.backend_cpu import gate_tape as vm
 from psyc.field.extension import Ext2
 from psyc.field.goldilocks import P
 from psyc.plonk.gates.base import PI_DIGEST_LEN, Gate
@@ -42,24 +46,13 @@ class Backend:
     lin_fin: str | None = None
 
 
-NUMBA_BACKEND = Backend(
-    const="np.uint64({v})",
-    add="add_u64({a}, {b})",
-    sub="sub_u64({a}, {b})",
-    mul="mul_u64({a}, {b})",
-    neg="neg_u64({a})",
-    lin_zero="lin_zero()",
-    lin_mac="lin_mac({acc}, np.uint64({c}), {x})",
-    lin_mac_big="lin_mac_big({acc}, np.uint64({c}), {x})",
-    lin_fin="lin_fin({acc})",
-)
 # the 128-bit accumulator of a linear form cannot overflow: every term is below 2^96
 # (2^32 * 2^64, or reduced below 2^64), and there are at most 2^20 of them
 _LIN_SMALL_COEFF = 1 << 32
 _LIN_MAX_TERMS = 1 << 20
 _LIN_MIN_TERMS = 3
 # CUDA C for the GPU quotient kernels (psyc/backend_gpu/templates/field.cuh.j2 defines the
-# functions); the same lazy linear forms as the numba backend.
+# functions), with lazy linear forms (as the CPU tape).
 CUDA_BACKEND = Backend(
     const="{v}ull",
     add="gl_add({a}, {b})",
@@ -205,8 +198,9 @@ def _expand_powers(e: sympy.Expr, symbols, temps: list) -> sympy.Expr:
     return result
 
 
-def emit(constraints: tuple[sympy.Expr, ...], backend: Backend) -> tuple[list[tuple[str, str]], list[str]]:
-    """Straight-line code: (temporaries as (name, code)) and one code string per constraint."""
+def _straight_line(constraints: tuple[sympy.Expr, ...]) -> tuple[list, list]:
+    """(temporaries as (symbol, expression)) and the reduced constraints: CSE, then powers
+    as square-and-multiply chains."""
     symbols = sympy.numbered_symbols("t")
     replacements, reduced = sympy.cse([_signed_constants(c) for c in constraints], symbols=symbols, order="none")
     powers = sympy.numbered_symbols("s")
@@ -215,28 +209,141 @@ def emit(constraints: tuple[sympy.Expr, ...], backend: Backend) -> tuple[list[tu
         value = _expand_powers(value, powers, hoisted)
         hoisted.append((name, value))
     reduced = [_expand_powers(r, powers, hoisted) for r in reduced]
+    return hoisted, reduced
+
+
+def emit(constraints: tuple[sympy.Expr, ...], backend: Backend) -> tuple[list[tuple[str, str]], list[str]]:
+    """Straight-line code: (temporaries as (name, code)) and one code string per constraint."""
+    hoisted, reduced = _straight_line(constraints)
     em = _Emitter(backend)
     temps = [(str(name), em.expr(value)) for name, value in hoisted]
     return temps, [em.expr(r) for r in reduced]
+
+
+class _TapeOp:
+    """A backend entry that, when formatted, appends an instruction to a tape and returns
+    its result register's name: the emitter composes register names as it composes code."""
+
+    def __init__(self, tape: _Tape, op: int) -> None:
+        self.tape, self.op = tape, op
+
+    def format(self, **operands) -> str:
+        return self.tape.append(self.op, **operands)
+
+
+class _Tape:
+    """Instructions for :mod:`psyc.backend_cpu.gate_vm`, on virtual registers ``%N``."""
+
+    def __init__(self) -> None:
+        self.ins: list[tuple[int, int, int, int, int]] = []  # (op, dst, a, b, imm)
+        self.names: dict[str, int] = {}  # wire/constant/PI symbols and temporaries
+        self.count = 0
+
+    def _new(self, op: int, a: int = 0, b: int = 0, imm: int = 0, result: bool = True) -> int:
+        dst = self.count if result else -1
+        self.count += result
+        self.ins.append((op, dst, a, b, imm))
+        return dst
+
+    def reg(self, operand: str) -> int:
+        if operand.startswith("%"):
+            return int(operand[1:])
+        if operand not in self.names:  # an input, loaded where first used
+            kind, index = re.fullmatch(r"(w|c|pi)(\d+)", operand).groups()
+            self.names[operand] = self._new({"w": vm.OP_WIRE, "c": vm.OP_CONST, "pi": vm.OP_PI}[kind], int(index))
+        return self.names[operand]
+
+    def append(self, op: int, a: str = "", b: str = "", v: int = 0, c: int = 0, x: str = "", acc: str = "") -> str:
+        if op == vm.OP_IMM:
+            return f"%{self._new(op, imm=v)}"
+        if op in (vm.OP_MAC, vm.OP_MAC_BIG):
+            self._new(op, self.reg(x), imm=c, result=False)
+            return "acc"
+        if op == vm.OP_FIN:
+            return f"%{self._new(op)}"
+        return f"%{self._new(op, self.reg(a), self.reg(b) if b else 0)}"
+
+    def backend(self) -> Backend:
+        return Backend(
+            const=_TapeOp(self, vm.OP_IMM),
+            add=_TapeOp(self, vm.OP_ADD),
+            sub=_TapeOp(self, vm.OP_SUB),
+            mul=_TapeOp(self, vm.OP_MUL),
+            neg=_TapeOp(self, vm.OP_NEG),
+            lin_zero="acc",
+            lin_mac=_TapeOp(self, vm.OP_MAC),
+            lin_mac_big=_TapeOp(self, vm.OP_MAC_BIG),
+            lin_fin=_TapeOp(self, vm.OP_FIN),
+        )  # type: ignore[arg-type]
+
+    @staticmethod
+    def _reads(op: int, a: int, b: int) -> tuple[int, ...]:
+        return (a, b) if op in vm.REG_B else (a,) if op in vm.REG_A else ()
+
+    def allocate(self, outputs: list[int]) -> tuple[list[list[int]], list[int], int, list[int]]:
+        """Virtual to physical registers, reusing a register once its value is dead:
+        (code rows, immediates, number of registers, output registers)."""
+        last = {}
+        for i, (op, _dst, a, b, _imm) in enumerate(self.ins):
+            for r in self._reads(op, a, b):
+                last[r] = i
+        for r in outputs:
+            last[r] = len(self.ins)
+        free: list[int] = []
+        phys: dict[int, int] = {}
+        size = 0
+        code, imms = [], []
+        for i, (op, dst, a, b, imm) in enumerate(self.ins):
+            reads = self._reads(op, a, b)
+            pa = phys[a] if op in vm.REG_A else a
+            pb = phys[b] if op in vm.REG_B else b
+            for r in set(reads):
+                if last[r] == i:
+                    heapq.heappush(free, phys[r])
+            pd = 0
+            if dst >= 0:
+                pd = heapq.heappop(free) if free else size
+                size = max(size, pd + 1)
+                phys[dst] = pd
+                if dst not in last:  # never read
+                    heapq.heappush(free, pd)
+            code.append([op, pd, pa, pb])
+            imms.append(imm)
+        return code, imms, max(size, 1), [phys[r] for r in outputs]
+
+
+def tape(constraints: tuple[sympy.Expr, ...]) -> tuple[list[list[int]], list[int], int, list[int]]:
+    """The constraints as a :mod:`psyc.backend_cpu.gate_vm` program: (code rows
+    ``[op, dst, a, b]``, immediates, number of registers, the register of each constraint)."""
+    hoisted, reduced = _straight_line(constraints)
+    t = _Tape()
+    em = _Emitter(t.backend())
+    for name, value in hoisted:
+        t.names[str(name)] = t.reg(em.expr(value))
+    outputs = [t.reg(em.expr(r)) for r in reduced]
+    return t.allocate(outputs)
 
 
 def generated_module(gate: Gate) -> ModuleType:
     """The generated evaluators of ``gate`` (the source is cached on disk per gate
     definition, generator and template; the module per source)."""
     key = ";".join([gate.id, gate.fingerprint, Path(__file__).read_text(), template_text("gate.py.j2")])
-    return load_generated_module(f"gate_{gate.id}", cached_source(f"gate_{gate.id}", key, lambda: _source(gate)))
+    source = cached_source(f"gate_{gate.id}", key, lambda: _source(gate))
+    return load_generated_module(f"gate_{gate.id}", source, numba=False)
 
 
 def _source(gate: Gate) -> str:
-    temps_nb, outs_nb = emit(gate.constraints, NUMBA_BACKEND)
+    code, imms, num_regs, outputs = tape(gate.constraints) if gate.num_constraints else ([], [], 1, [])
     temps_py, outs_py = emit(gate.constraints, OPERATOR_BACKEND)
     temps_circ, outs_circ = emit(gate.constraints, CIRCUIT_BACKEND)
     return render(
         "gate.py.j2",
         gate=gate,
         pi_len=PI_DIGEST_LEN,
-        temps_nb=temps_nb,
-        outs_nb=outs_nb,
+        tape_code=[x for row in code for x in row],
+        tape_imm=imms,
+        tape_regs=num_regs,
+        tape_outputs=outputs,
         temps_py=temps_py,
         outs_py=outs_py,
         temps_circ=temps_circ,
@@ -278,6 +385,7 @@ class GateEvaluators:
     def __init__(self, gate: Gate) -> None:
         self.gate = gate
         self._mod = generated_module(gate)
+        self._tape = None
 
     @staticmethod
     @cache
@@ -287,8 +395,19 @@ class GateEvaluators:
 
     def accumulate_quotient_terms(self, wires, consts, selector, pi_digest, alphas, out) -> None:
         """out[a, i] += selector[i] * sum_k alphas[a]^k * C_k(row i), on uint64 arrays."""
-        if self.gate.num_constraints:
-            self._mod.accumulate(wires, consts, selector, pi_digest, alphas, out)
+        if not self.gate.num_constraints:
+            return
+        from psyc.backend_cpu import gate_vm  # numba: only the prover needs it
+
+        if self._tape is None:
+            m = self._mod
+            self._tape = (
+                np.array(m.TAPE_CODE, dtype=np.int64).reshape(-1, 4),
+                np.array(m.TAPE_IMM, dtype=np.uint64),
+                m.TAPE_REGS,
+                np.array(m.TAPE_OUTPUTS, dtype=np.int64),
+            )
+        gate_vm.accumulate(*self._tape, wires, consts, selector, pi_digest, alphas, out)
 
     def eval_ints(self, w: list[int], c: list[int], pi_digest: list[int]) -> list[int]:
         """Constraint values of one concrete row (canonical ints; all zero iff satisfied)."""

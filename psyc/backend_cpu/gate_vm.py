@@ -1,0 +1,154 @@
+"""The gate quotient evaluator: one numba kernel that runs any gate's constraints.
+
+A gate's constraints are compiled (by :mod:`psyc.plonk.gates.codegen`, from the same
+symbolic definition as every other evaluator) to a *tape*: straight-line instructions on
+numbered registers. This kernel runs the tape on blocks of ``BLOCK`` rows: every
+instruction is a loop over the block's lanes with a branch-free body, which LLVM turns
+into SIMD code, so the per-instruction dispatch is paid once per ``BLOCK`` rows.
+
+Why a tape and not generated numba code per gate: the Poseidon gate's straight-line
+evaluator (about 3,000 field operations) took over five minutes to compile (LLVM is
+super-linear on such functions), and every gate paid a compile of its own. This kernel
+compiles once per installation, in seconds, for every gate there is or will be.
+
+The instruction set is in :mod:`psyc.backend_cpu.gate_tape`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from psyc.backend_cpu.field_kernels import (
+    EPSILON,
+    MASK32,
+    SHIFT32,
+    ZERO,
+    P,
+    _all_ones_if,
+    add_nc_lanes_u64,
+    canon_lanes_u64,
+    mul_nc_lanes_u64,
+    reduce128_lanes_u64,
+)
+from psyc.backend_cpu.gate_tape import (
+    BLOCK,
+    OP_ADD,
+    OP_CONST,
+    OP_FIN,
+    OP_MAC,
+    OP_MAC_BIG,
+    OP_MUL,
+    OP_NEG,
+    OP_PI,
+    OP_SUB,
+    OP_WIRE,
+)
+
+
+@njit(inline="always", cache=True)
+def _add(a, b):
+    return canon_lanes_u64(add_nc_lanes_u64(a, b))
+
+
+@njit(inline="always", cache=True)
+def _sub(a, b):
+    return (a - b) - (EPSILON & _all_ones_if(a < b))  # borrowed 2^64 = p + EPSILON
+
+
+@njit(inline="always", cache=True)
+def _mul(a, b):
+    return canon_lanes_u64(mul_nc_lanes_u64(a, b))
+
+
+@njit(cache=True)
+def _run_block(code, imm, regs, acc_hi, acc_lo, wires, consts, pi, i0, m):
+    for pc in range(code.shape[0]):
+        op = code[pc, 0]
+        rd = regs[code[pc, 1]]
+        a = code[pc, 2]
+        b = code[pc, 3]
+        # operands are register numbers, except for the loads (a column or an index)
+        ra = regs[a if op >= OP_ADD else 0]
+        rb = regs[b if OP_ADD <= op <= OP_MUL else 0]
+        if op == OP_MUL:
+            for k in range(m):
+                rd[k] = _mul(ra[k], rb[k])
+        elif op == OP_MAC:
+            c = imm[pc]
+            for k in range(m):
+                x = ra[k]
+                lo = c * (x & MASK32)  # c < 2^32: two exact 64-bit partial products
+                hi = c * (x >> SHIFT32)
+                s = acc_lo[k] + lo
+                carry = np.uint64(s < lo)
+                t = hi << SHIFT32
+                s2 = s + t
+                acc_lo[k] = s2
+                acc_hi[k] += (hi >> SHIFT32) + carry + np.uint64(s2 < t)
+        elif op == OP_ADD:
+            for k in range(m):
+                rd[k] = _add(ra[k], rb[k])
+        elif op == OP_SUB:
+            for k in range(m):
+                rd[k] = _sub(ra[k], rb[k])
+        elif op == OP_FIN:
+            for k in range(m):
+                rd[k] = canon_lanes_u64(reduce128_lanes_u64(acc_hi[k], acc_lo[k]))
+                acc_hi[k] = ZERO
+                acc_lo[k] = ZERO
+        elif op == OP_MAC_BIG:
+            c = imm[pc]
+            for k in range(m):
+                r = mul_nc_lanes_u64(c, ra[k])
+                s = acc_lo[k] + r
+                acc_lo[k] = s
+                acc_hi[k] += np.uint64(s < r)
+        elif op == OP_NEG:
+            for k in range(m):
+                x = ra[k]
+                rd[k] = (P - x) & _all_ones_if(x != ZERO)
+        elif op == OP_WIRE:
+            for k in range(m):
+                rd[k] = canon_lanes_u64(wires[a, i0 + k])
+        elif op == OP_CONST:
+            for k in range(m):
+                rd[k] = canon_lanes_u64(consts[a, i0 + k])
+        elif op == OP_PI:
+            v = canon_lanes_u64(pi[a])
+            for k in range(m):
+                rd[k] = v
+        else:  # OP_IMM
+            v = imm[pc]
+            for k in range(m):
+                rd[k] = v
+
+
+@njit(parallel=True, cache=True)
+def accumulate(code, imm, num_regs, outputs, wires, consts, selector, pi, alphas, out):
+    """out[a, i] += selector[i] * sum_k alphas[a]^k * C_k(row i) for every row i, where
+    C_k is the value of register ``outputs[k]`` after the tape ``(code, imm)``."""
+    n = selector.shape[0]
+    nout = outputs.shape[0]
+    blocks = (n + BLOCK - 1) // BLOCK
+    chunks = min(blocks, 64)  # each chunk owns one register file, reused across its blocks
+    for ch in prange(chunks):
+        regs = np.zeros((num_regs, BLOCK), dtype=np.uint64)
+        acc_hi = np.zeros(BLOCK, dtype=np.uint64)
+        acc_lo = np.zeros(BLOCK, dtype=np.uint64)
+        tmp = np.empty(BLOCK, dtype=np.uint64)
+        for blk in range(ch * blocks // chunks, (ch + 1) * blocks // chunks):
+            i0 = blk * BLOCK
+            m = min(BLOCK, n - i0)
+            _run_block(code, imm, regs, acc_hi, acc_lo, wires, consts, pi, i0, m)
+            for a in range(alphas.shape[0]):
+                al = alphas[a]
+                last = regs[outputs[nout - 1]]
+                for k in range(m):
+                    tmp[k] = last[k]
+                for j in range(nout - 2, -1, -1):  # Horner: sum_k al^k C_k
+                    rj = regs[outputs[j]]
+                    for k in range(m):
+                        tmp[k] = _add(_mul(tmp[k], al), rj[k])
+                for k in range(m):
+                    out[a, i0 + k] = _add(canon_lanes_u64(out[a, i0 + k]), _mul(selector[i0 + k], tmp[k]))
