@@ -17,8 +17,6 @@ import json
 import time
 from pathlib import Path
 
-from rich.markup import escape
-
 from psyc.cli.common import (
     EXIT_FAIL,
     EXIT_OK,
@@ -29,8 +27,7 @@ from psyc.cli.common import (
     select_backend,
     user_errors,
 )
-from psyc.cli.console import error_console
-from psyc.recursion.executor import ExecutorError, LocalExecutor
+from psyc.cli.console import error_console, escape
 
 HELP = "fold proofs (each with its .vk) into one root proof: writes ROOT, ROOT.vk, ROOT.leaves.json"
 
@@ -79,6 +76,7 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
         return rc
     from psyc.plonk.keys import PROOF_MAGIC, VK_MAGIC
     from psyc.recursion import standard_shape
+    from psyc.recursion.executor import ExecutorError
     from psyc.recursion.shape import test_shape
 
     shape = standard_shape() if args.shape == "standard" else test_shape()
@@ -107,6 +105,8 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
 def _executor(address: str | None, backend: str | None):
     """The local executor, or a connected ``RayExecutor`` whose workers prove on ``backend``
     (default: a GPU where Ray gives the task one) — None after printing why not."""
+    from psyc.recursion.executor import ExecutorError, LocalExecutor
+
     if not address:
         return LocalExecutor()
     try:

@@ -8,10 +8,8 @@ import argparse
 import json
 from pathlib import Path
 
-from rich.markup import escape
-
 from psyc.cli.common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, add_json, messages_to_stderr, ok, positive_int
-from psyc.cli.console import error_console
+from psyc.cli.console import error_console, escape
 
 HELP = "tamper with a valid proof in every way for a time budget; every mutant must be rejected"
 
