@@ -26,6 +26,7 @@ from psyc.plonk.gates import (
     poseidon_gate,
     public_input_gate,
     random_access_gate,
+    reducing_gate,
     wire,
 )
 from psyc.plonk.gates.codegen import OPERATOR_BACKEND, emit
@@ -42,6 +43,7 @@ GATES = [
     random_access_gate(2),
     random_access_gate(3),
     random_access_gate(2, 3),
+    reducing_gate(3),
     exponentiation_gate(5),
     coset_interpolation_gate(2),
 ]
@@ -173,6 +175,17 @@ def test_valid_rows_vanish_and_invalid_rows_do_not():
         assert ra3.eval_ints([*cells, *bits], [], [0] * 4) == [0] * 6
         cells[1 + 5] += 1  # the second copy's claim
         assert [v != 0 for v in ra3.eval_ints([*cells, *bits], [], [0] * 4)] == [False] * 4 + [True, False]
+    # reducing: out = acc·α^3 + Horner of 3 coefficients; a wrong output fails its last step
+    red = GateEvaluators(reducing_gate(3))
+    al, acc0, cs = Ext2(3, 5), Ext2(11, 13), [17, 19, 23]
+    steps, x = [], acc0
+    for c in cs:
+        x = x * al + Ext2(c, 0)
+        steps.append(x)
+    cells = [*al.to_list(), *acc0.to_list(), *steps[-1].to_list(), *cs, *[v for e in steps[:-1] for v in e.to_list()]]
+    assert red.eval_ints(cells, [], [0] * 4) == [0] * 6
+    cells[4] = (cells[4] + 1) % P
+    assert [v != 0 for v in red.eval_ints(cells, [], [0] * 4)] == [False] * 4 + [True, False]
     assert random_access_gate(4, 1) == random_access_gate(4) and random_access_gate(4).id == "random_access_4"
     assert random_access_gate(4, 4).id == "random_access_4_4" and random_access_gate(4, 4).num_wires == 73
 
@@ -270,6 +283,7 @@ def test_poseidon_gate_quotient_kernel_matches_generic():
         extension_arithmetic_gate(1),
         random_access_gate(1),
         random_access_gate(1, 3),
+        reducing_gate(2),
         exponentiation_gate(2),
         public_input_gate(),
     ],

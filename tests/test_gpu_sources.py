@@ -19,13 +19,19 @@ def test_kernel_signatures_are_parsed():
 
 @pytest.mark.skipif(NVCC is None, reason="nvcc not installed")
 def test_kernels_compile_with_nvcc(tmp_path):
-    from psyc.plonk.gates import arithmetic_gate, base_sum_gate, exponentiation_gate, random_access_gate
+    from psyc.plonk.gates import (
+        arithmetic_gate,
+        base_sum_gate,
+        exponentiation_gate,
+        random_access_gate,
+        reducing_gate,
+    )
     from psyc.plonk.gates.coset_interpolation import coset_interpolation_gate
     from psyc.plonk.gates.lookup import lookup_gate
     from psyc.plonk.gates.poseidon import poseidon_gate
 
     gates = [arithmetic_gate(3), base_sum_gate(8), exponentiation_gate(5), random_access_gate(2),
-             random_access_gate(4, 4), poseidon_gate(), lookup_gate(2), coset_interpolation_gate(2)]
+             random_access_gate(4, 4), reducing_gate(43), poseidon_gate(), lookup_gate(2), coset_interpolation_gate(2)]
     procs = {}
     for name, source in (("core", core_source()), ("gates", gates_source(gates))):
         src = tmp_path / f"{name}.cu"

@@ -27,6 +27,7 @@ from psyc.plonk.gates import (
     poseidon_gate,
     public_input_gate,
     random_access_gate,
+    reducing_gate,
 )
 from psyc.plonk.gates.base import PI_DIGEST_LEN
 from psyc.plonk.gates.codegen import GateEvaluators
@@ -132,6 +133,33 @@ def test_gate_level_checks_fail_as_named_constraints():
     assert scopes(30, 30, 1023, 4) == {"recursion/select"}
 
 
+def test_reducing_rows_compute_the_horner_sum():
+    """``reduce_base_with_powers`` (reducing rows of 43 values, the first padded) equals
+    Σ α^i v_i computed natively, for lengths around the row size (a wrong accumulator
+    failing the gate is checked in test_gates)."""
+    from psyc.recursion.gadgets import reduce_base_with_powers
+
+    rng = random.Random(7)
+    alpha = Ext2(rng.randrange(P), rng.randrange(P))
+    for n in (1, 43, 44, 100):
+        b = CircuitBuilder(OUTER)
+        vals = b.add_virtual_targets(n)
+        al = b.add_virtual_targets(2)
+        b.register_public_inputs(list(reduce_base_with_powers(b, vals, tuple(al))))
+        data = b.build()
+        assert data.stats["gates"]["reducing_43"] == -(-n // 43)
+        vs = [rng.randrange(P) for _ in range(n)]
+        pw = PartialWitness()
+        pw.set_targets(vals, vs)
+        pw.set_targets(al, alpha.to_list())
+        wires, pis = generate_witness(data, pw)
+        assert check_constraints(data, wires, pis) == []
+        want = Ext2.zero()
+        for v in reversed(vs):
+            want = want * alpha + Ext2(v, 0)
+        assert pis == want.to_list()
+
+
 # --- gate constraints in circuit ------------------------------------------------------------
 
 
@@ -144,6 +172,7 @@ def test_gate_level_checks_fail_as_named_constraints():
         coset_interpolation_gate(4),
         random_access_gate(4),
         random_access_gate(4, 4),
+        reducing_gate(43),
         extension_arithmetic_gate(10),
         exponentiation_gate(8),
         constant_gate(2),

@@ -65,6 +65,7 @@ def test_shape_gate_sets():
         "extension_arithmetic_10",
         "random_access_4_4",
         "coset_interpolation_4",
+        "reducing_43",
         "noop",
         "public_input",
     ]

@@ -8,7 +8,8 @@
    batch's point is off the LDE coset (``z^N != shift^N``, which makes ``x − z`` invertible);
 4. per query (scope ``query_<q>``): the index = low ``lde_bits`` bits of a challenge
    (canonical decomposition); each oracle's leaf against its cap; the combined value
-   ``Σ_b α^{k_b} (Σ_i α^i leaf_{b,i} − reduced_b) / (x − z_b)`` at
+   ``Σ_b α^{k_b} (Σ_i α^i leaf_{b,i} − reduced_b) / (x − z_b)`` (the leaf sums by
+   ``reducing`` rows, 43 values per row) at
    ``x = shift · ω^{brev(index)}``; per folding layer the coset's value at the index's
    low bits (one multi-select ``random_access`` row for both limbs) equal to the running value, the coset's Merkle path, and
    the fold at β by one ``interpolate_coset`` row; finally the final polynomial at
@@ -40,6 +41,7 @@ from psyc.recursion.gadgets import (
     pow_by_bits,
     range_check,
     recompose,
+    reduce_base_with_powers,
     reduce_with_powers,
 )
 from psyc.recursion.merkle import verify_merkle_proof_circuit
@@ -113,8 +115,8 @@ def verify_fri_circuit(
                 x = b.mul(b.constant(COSET_SHIFT), pow_by_bits(b, x_gens, bits))
                 value = None
                 for polys, point, reduced, offset in batch_terms:
-                    vals = [ext_from_base(b, leaves[p.oracle_index][p.polynomial_index]) for p in polys]
-                    num = b.sub_extension(reduce_with_powers(b, vals, alpha), reduced)
+                    vals = [leaves[p.oracle_index][p.polynomial_index] for p in polys]
+                    num = b.sub_extension(reduce_base_with_powers(b, vals, alpha), reduced)
                     if offset is not None:
                         num = b.mul_extension(num, offset)
                     term = ext_div(b, num, b.sub_extension(ext_from_base(b, x), point))

@@ -34,6 +34,7 @@ from psyc.field.goldilocks import P
 from psyc.plonk.builder import RANGE_CHECK_LIMBS, CircuitBuilder, ExtTarget
 from psyc.plonk.gates import arithmetic_gate, base_sum_gate, random_access_gate
 from psyc.plonk.gates.arithmetic import WIRES_PER_OP
+from psyc.plonk.gates.reducing import ReducingLayout, reducing_gate
 from psyc.plonk.target import Target
 
 # open check rows per builder: scope -> (row index, next free op slot)
@@ -321,3 +322,34 @@ def pow_by_bits(b: CircuitBuilder, generators: Sequence[int], bits: Sequence[Tar
         acc = factor if acc is None else b.mul(acc, factor)
     return acc if acc is not None else one
 
+
+def reduce_base_with_powers(b: CircuitBuilder, values: Sequence[Target], alpha: ExtTarget) -> ExtTarget:
+    """Σ alpha^i · values[i] for base-field ``values``: Horner's rule in ``reducing`` rows of
+    as many coefficients as the table holds (43 in 135 wires), highest power first; the
+    first row is padded with leading zero coefficients (0·α + 0 = 0 keeps the start at 0)."""
+    if not values:
+        return ext_const(b, 0)
+    k = ReducingLayout.max_coeffs(b.config.num_wires, b.config.num_routed_wires)
+    gate = reducing_gate(k)
+    lay = ReducingLayout(k)
+    zero = b.zero()
+    coeffs = list(reversed(values))
+    coeffs = [zero] * (-len(coeffs) % k) + coeffs
+    acc: ExtTarget = (zero, zero)
+    for start in range(0, len(coeffs), k):
+        chunk = coeffs[start : start + k]
+        out = tuple(b.add_virtual_targets(2))
+        inter = b.add_virtual_targets(2 * (k - 1))
+        b.add_gate_row(gate, [*alpha, *acc, *out, *chunk, *inter][: lay.num_wires])
+
+        def gen(v: list[int]) -> list[int]:
+            a, x = Ext2(v[0], v[1]), Ext2(v[2], v[3])
+            steps = []
+            for c in v[4:]:
+                x = x * a + Ext2(c, 0)
+                steps.extend(x.to_list())
+            return [*steps[-2:], *steps[:-2]]
+
+        b.add_generator(gen, [*alpha, *acc, *chunk], [*out, *inter], "reduce")
+        acc = out
+    return acc

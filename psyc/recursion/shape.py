@@ -10,14 +10,15 @@ Recursion therefore needs circuits whose shape does not depend on what they comp
 * **gate list**: the gate set *and its order* (the order of the selector columns)
   are fixed. :class:`StandardBuilder` places, before anything else, one valid row of
   every gate of the shape in the shape's order (a constant, an arithmetic op, a bit
-  decomposition, a Poseidon permutation of zeros, an extension op, a selection per
-  ``random_access`` size, a coset interpolation, a no-op row); the public-input gate,
-  placed by ``build``, comes last. A gate outside the set is an error;
+  decomposition, a Poseidon permutation of zeros, an extension op, a multi-select row per
+  ``random_access`` size, a coset interpolation, a reduction, a no-op row); the
+  public-input gate, placed by ``build``, comes last. A gate outside the set is an error;
 * **public inputs**: their number is part of the shape (``shape.common(n)``).
 
 The gate set is what the recursive verifier of a proof of the shape itself needs: the
-constant, arithmetic, base-sum, Poseidon and extension-arithmetic gates, ``random_access``
-for the cap height and for the folding arity, and ``coset_interpolation`` for the arity.
+constant, arithmetic, base-sum, Poseidon and extension-arithmetic gates, multi-select
+``random_access`` for the cap height and for the folding arity, ``coset_interpolation``
+for the arity and ``reducing`` for the opened values of a FRI query.
 Folding therefore closes: a circuit that verifies two proofs of the shape (plus a few
 hundred rows of its own logic) is again of the shape.
 
@@ -38,7 +39,7 @@ from psyc.plonk.circuit_data import CommonCircuitData, build_circuit
 from psyc.plonk.config import CircuitConfig
 from psyc.plonk.gates import noop_gate, public_input_gate
 from psyc.plonk.witness import PartialWitness
-from psyc.recursion.gadgets import assert_random_access_many
+from psyc.recursion.gadgets import assert_random_access_many, reduce_base_with_powers
 from psyc.util.gc_pause import with_gc_paused
 
 
@@ -119,6 +120,7 @@ def _prelude(b: CircuitBuilder, config: CircuitConfig) -> None:
         for bits in sorted({fri.cap_height, arity} - {0}):  # the verifier's multi-select sizes
             assert_random_access_many(b, zero, [[zero] * (1 << bits)], [zero])
         b.interpolate_coset(one, [ez] * (1 << arity), (zero, one))  # coset_interpolation
+        reduce_base_with_powers(b, [zero], ez)  # reducing (the FRI query's opened values)
         b.add_gate_row(noop_gate(), [])
 
 

@@ -13,6 +13,7 @@ from psyc.plonk.gates.noop import blinding_gate, noop_gate
 from psyc.plonk.gates.poseidon import poseidon_gate
 from psyc.plonk.gates.public_input import public_input_gate
 from psyc.plonk.gates.random_access import random_access_gate
+from psyc.plonk.gates.reducing import reducing_gate
 
 _CONSTRUCTORS = {
     "arithmetic": arithmetic_gate,
@@ -27,6 +28,7 @@ _CONSTRUCTORS = {
     "poseidon": poseidon_gate,
     "public_input": public_input_gate,
     "random_access": random_access_gate,
+    "reducing": reducing_gate,
 }
 
 
@@ -41,6 +43,7 @@ def check_gate_spec(name: str, params: tuple[int, ...], config) -> None:
         "base_sum": [config.num_wires - 1, 8],
         "exponentiation": [(config.num_wires - 2) // 2],
         "random_access": [5],
+        "reducing": [config.num_wires],
         "coset_interpolation": [4],
         "lookup": [config.num_wires],
         "poseidon": [],
@@ -86,4 +89,5 @@ __all__ = [
     "blinding_gate",
     "public_input_gate",
     "random_access_gate",
+    "reducing_gate",
 ]
