@@ -174,6 +174,20 @@ _ENTRIES: list[ErrorCode] = [
               "#[method], an unknown attribute on a method, a proof argument to a method, or\n"
               "`ctx.state_of` / in-memory state outside the places it works."),
     ErrorCode("E0905", "a storage value too large to copy into the circuit: read the elements you need"),
+    # ---- keys and signatures -----------------------------------------------------------------
+    ErrorCode("E1000", "a malformed key file, verifying key or key field",
+              "A key file is JSON with \"format\": \"psyc-signing-key\", a version, a scheme and\n"
+              "the secret, param, fingerprint and public key as 0x + 64 hex digits; param and\n"
+              "public key are checked against the secret (docs/signatures.md)."),
+    ErrorCode("E1001", "a key file for another scheme or format version, or a key circuit that changed",
+              "Use the command of the key's scheme, or make a new key with `psyc key new`."),
+    ErrorCode("E1002", "a message or public key that is not 32 bytes (0x + 64 hex digits) or 4 field elements",
+              "Each 8 bytes (big-endian) is one field element and must be below p = 2^64 - 2^32 + 1."),
+    ErrorCode("E1003", "a signature that does not verify for this message and public key"),
+    ErrorCode("E1004", "a key circuit that does not follow the signature convention",
+              "A zk key circuit is `fn main(pub message: Hash, pub param: Hash, secret: [Felt; 4])`\n"
+              "with no public output."),
+    ErrorCode("E1005", "refusing to overwrite an existing key file"),
     # ---- warnings -------------------------------------------------------------------------
     ErrorCode("W0001", "the result of an unconstrained call never reaches a constraint",
               "A prover can put any value there. Constrain it with `assert`/`assert_eq`, or use\n"

@@ -1,0 +1,91 @@
+"""``psyc key new|show``: signing keys whose key is a circuit (docs/signatures.md).
+
+Exit 0 on success, 1 when the key circuit fails, 2 for usage and file errors (a malformed
+key file, one for another scheme, an output file that exists).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from psyc.cli.common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, ok, user_errors
+
+HELP = "make (new) or show (show) a signing key: an account key that is a circuit"
+
+
+def register(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(dest="key_command", metavar="ACTION", required=True)
+    new = sub.add_parser("new", help="make a key from the OS's randomness", description="make a signing key")
+    new.add_argument("--scheme", default="zk", choices=["zk"], help="signature scheme (default zk)")
+    new.add_argument("--circuit", metavar="FILE.psy",
+                     help="your own key circuit with the scheme's inputs (default: the stdlib circuit)")
+    new.add_argument("-o", "--output", required=True, metavar="KEYFILE",
+                     help="the secret key file to create (mode 0600; never overwritten)")
+    new.add_argument("--shape", choices=["standard", "test"], default="standard", help=argparse.SUPPRESS)
+    new.add_argument("--json", action="store_true", help="print the public key and fingerprint as JSON")
+    show = sub.add_parser("show", help="print a key file's public key", description="print a key file's public key")
+    show.add_argument("keyfile")
+    show.add_argument("--json", action="store_true", help="print the key's public parts as JSON")
+
+
+def _public(key, path: str) -> dict:
+    from psyc.sig import format_hash
+
+    return {
+        "key_file": path,
+        "scheme": "zk",
+        "public_key": format_hash(key.public_key),
+        "fingerprint": format_hash(key.fingerprint),
+        "param": format_hash(key.param),
+        "circuit": str(key.circuit) if key.circuit else "std::sig::zk",
+        "shape": key.shape,
+    }
+
+
+def sig_error(args: argparse.Namespace, e) -> int:
+    """Report a ``SignatureError``: located message on stderr (and ``--json``), exit 2
+    for bad files and values, 1 for a signature that does not verify."""
+    from rich.markup import escape
+
+    from psyc.cli.console import error_console
+
+    rc = EXIT_FAIL if e.code == "E1003" else EXIT_USAGE
+    error_console.print(f"[red]error[{e.code}][/red]: {escape(str(e))}", highlight=False)
+    if getattr(args, "json", False):
+        print(json.dumps({"ok": False, "valid": False, "error": str(e), "code": e.code, "usage_error": rc == EXIT_USAGE}))
+    return rc
+
+
+@user_errors
+def run(args: argparse.Namespace, ctx: dict) -> int:
+    from pathlib import Path
+
+    from psyc.sig import SignatureError
+    from psyc.sig.keyfile import read_key, write_key
+    from psyc.sig.zk import ZkScheme, shape_named
+
+    try:
+        if args.key_command == "show":
+            key = read_key(args.keyfile)
+            doc = _public(key, args.keyfile)
+        else:
+            if Path(args.output).exists():  # before the seconds of compiling
+                raise SignatureError(f"refusing to overwrite {args.output}: it exists (a key file is never "
+                                     "replaced)", "E1005")
+            if args.circuit and not Path(args.circuit).is_file():
+                raise SignatureError(f"--circuit {args.circuit}: no such file", "E1004")
+            key = ZkScheme(args.circuit, shape=shape_named(args.shape)).new_key()
+            write_key(args.output, key)
+            doc = _public(key, args.output)
+    except SignatureError as e:
+        return sig_error(args, e)
+    if args.json:
+        print(json.dumps({"ok": True, **doc}))
+    else:
+        verb = "wrote" if args.key_command == "new" else "key"
+        ok(f"{verb} {doc['key_file']} (scheme {doc['scheme']}, circuit {doc['circuit']})")
+        ok(f"public key:  {doc['public_key']}")
+        ok(f"fingerprint: {doc['fingerprint']}")
+        ok(f"param:       {doc['param']}")
+    return EXIT_OK

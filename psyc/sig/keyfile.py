@@ -1,0 +1,97 @@
+"""The secret-key file: JSON with a format tag and version, written with mode 0600.
+
+    {"format": "psyc-signing-key", "version": 1, "scheme": "zk", "circuit": null,
+     "secret": "0x…", "param": "0x…", "fingerprint": "0x…", "public_key": "0x…",
+     "shape": "standard"}
+
+Hashes are ``0x`` + 64 hex digits (4 big-endian u64s). ``circuit`` is the author's own key
+circuit (an absolute path) or null for the scheme's stdlib circuit; ``shape`` the standard
+shape the fingerprint is for ("test" only in tests). Reading checks the
+tag, the version, the scheme and that ``param`` and ``public_key`` follow from the rest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from psyc.sig.convention import SignatureError, format_hash, parse_hash, public_key
+from psyc.sig.zk import SCHEME as ZK
+from psyc.sig.zk import ZkKey, param_of
+
+FORMAT = "psyc-signing-key"
+VERSION = 1
+SCHEMES = (ZK,)
+
+
+def key_to_json(key: ZkKey) -> str:
+    doc = {
+        "format": FORMAT,
+        "version": VERSION,
+        "scheme": ZK,
+        "circuit": str(key.circuit.resolve()) if key.circuit else None,
+        "secret": format_hash(key.secret),
+        "param": format_hash(key.param),
+        "fingerprint": format_hash(key.fingerprint),
+        "public_key": format_hash(key.public_key),
+        "shape": key.shape,
+    }
+    return json.dumps(doc, indent=2) + "\n"
+
+
+def write_key(path: str | Path, key: ZkKey) -> None:
+    """Create ``path`` with mode 0600; never replaces an existing file (E1005)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise SignatureError(f"refusing to overwrite {path}: it exists (a key file is never replaced)",
+                             "E1005") from None
+    with os.fdopen(fd, "w") as f:
+        f.write(key_to_json(key))
+
+
+def read_key(path: str | Path, scheme: str | None = None) -> ZkKey:
+    """The key in ``path``; ``SignatureError`` E1000 (malformed) or E1001 (another
+    scheme or version) with the file and the field at fault."""
+    data = Path(path).read_bytes()  # OSError: the caller reports it
+    try:
+        doc = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise SignatureError(f"{path}: not a psyc key file (binary, not JSON text)", "E1000") from None
+    except ValueError as e:
+        raise SignatureError(f"{path}: not a psyc key file (not JSON: line {e.lineno}, column {e.colno})",
+                             "E1000") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise SignatureError(f'{path}: not a psyc key file (no "format": "{FORMAT}")', "E1000")
+    if doc.get("version") != VERSION:
+        raise SignatureError(f"{path}: key file version {doc.get('version')!r}; this psyc reads version {VERSION}",
+                             "E1001")
+    got = doc.get("scheme")
+    if got not in SCHEMES:
+        raise SignatureError(f"{path}: unknown scheme {got!r} (this psyc knows: {', '.join(SCHEMES)})", "E1001")
+    if scheme is not None and got != scheme:
+        raise SignatureError(f"{path}: a key for scheme {got!r}, not {scheme!r}", "E1001")
+
+    def field(name: str) -> list[int]:
+        value = doc.get(name)
+        if not isinstance(value, str):
+            raise SignatureError(f"{path}: field {name!r} is missing or not a string", "E1000")
+        try:
+            return parse_hash(value, f"{path}: field {name!r}")
+        except SignatureError as e:
+            raise SignatureError(str(e), "E1000") from None
+
+    secret, param, fp, pk = field("secret"), field("param"), field("fingerprint"), field("public_key")
+    if param_of(secret) != param:
+        raise SignatureError(f"{path}: field 'param' does not follow from the secret (file damaged?)", "E1000")
+    if public_key(fp, param) != pk:
+        raise SignatureError(f"{path}: field 'public_key' is not hash_two(fingerprint, param) (file damaged?)",
+                             "E1000")
+    circuit = doc.get("circuit")
+    if circuit is not None and not isinstance(circuit, str):
+        raise SignatureError(f"{path}: field 'circuit' must be a path or null", "E1000")
+    shape = doc.get("shape", "standard")
+    if shape not in ("standard", "test"):
+        raise SignatureError(f"{path}: field 'shape' must be \"standard\" or \"test\"", "E1000")
+    return ZkKey(secret, param, fp, pk, Path(circuit) if circuit else None, shape)
