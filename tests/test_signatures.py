@@ -198,3 +198,43 @@ def test_cli_key_sign_verify(tmp_path, cache, capsys):
     assert json.loads(capsys.readouterr().out)["code"] == "E1002"
     assert main(["sign", "--key", sig, "--message", msg, "-o", str(tmp_path / "t.proof")]) == 2
     assert "not a psyc key file" in capsys.readouterr().err
+
+
+def test_in_circuit_verifier_needs_no_pin_the_key_binds_the_fingerprint():
+    from tests.lang_util import compile_src
+
+    prog = compile_src(
+        "use std::sig;\n"
+        "fn main(pub key: Hash, pub message: Hash, param: Hash, signature: Proof<8>) {\n"
+        "    sig::verify(key, message, param, signature);\n"
+        "}\n"
+    )
+    assert not [d for d in prog.warnings if d.code == "W0002"]  # public_key(fingerprint, param) == key pins it
+    assert [n for n, _, public in prog.params if public] == ["key", "message"]
+
+
+POLICY = """use std::sig::zk::param_of;
+
+fn main(pub message: Hash, pub param: Hash, secret: [Felt; 4]) {
+    assert_eq(param_of(secret), param, "not this key's secret");
+    assert(message[0] as u64 <= 1000, "over the spending limit");
+}
+"""
+
+
+def test_own_key_circuit_from_the_docs(tmp_path):
+    path = tmp_path / "policy.psy"
+    path.write_text(POLICY)
+    prog = ZkScheme(path).program()
+    secret = [1, 2, 3, 4]
+    prog.execute({"message": [1000, 0, 0, 0], "param": param_of(secret), "secret": secret})
+    with pytest.raises(ExecutionError, match="spending limit"):
+        prog.execute({"message": [1001, 0, 0, 0], "param": param_of(secret), "secret": secret})
+
+
+def test_key_circuit_breaking_the_convention_is_e1004(tmp_path):
+    path = tmp_path / "bad.psy"
+    path.write_text("fn main(pub message: Hash, secret: [Felt; 4]) {\n    assert_eq(message, secret);\n}\n")
+    with pytest.raises(SignatureError, match="a zk key circuit is") as e:
+        ZkScheme(path).program()
+    assert e.value.code == "E1004"
