@@ -11,7 +11,6 @@ import pytest
 from psyc.audit.tamper import fuzz_proof, proof_layout
 from psyc.cli.main import main
 from psyc.plonk.keys import VerifyingKey, proof_from_bytes
-from psyc.plonk.witness import PartialWitness
 
 
 @pytest.fixture(scope="module")
@@ -29,20 +28,13 @@ def zk_proof_file(tmp_path_factory):
 @pytest.fixture(scope="module")
 def fold_proof_file(tmp_path_factory):
     from psyc.recursion import aggregate
-    from psyc.recursion.shape import test_shape
+    from tests.test_recursion_aggregate import SHAPE, _leaf_circuit
 
-    shape = test_shape()
-
-    def leaf(c):
-        b = shape.builder()
-        x, y = b.add_virtual_targets(2)
-        b.register_public_inputs([x, b.mul_add(x, y, b.constant(c))])
-        data = b.build()
-        pw = PartialWitness()
-        pw.set_targets([x, y], [3, 4])
-        return data.prove(pw), data
-
-    agg = aggregate([leaf(5), leaf(7)], None, shape=shape)
+    leaves = []
+    for c in (5, 7):
+        data, prove = _leaf_circuit(c)
+        leaves.append((prove(3, 4), data))
+    agg = aggregate(leaves, None, shape=SHAPE)
     d = tmp_path_factory.mktemp("fold")
     path = d / "root.proof"
     path.write_bytes(agg.root_proof.to_bytes())
