@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -25,4 +27,18 @@ def lazy_exports(package: str, namespace: dict[str, Any], exports: dict[str, str
     def __dir__() -> list[str]:  # noqa: N807
         return sorted({*namespace, *exports})
 
+    # An export named like its own submodule (psyc.poly's `ntt` in psyc.poly.ntt): importing
+    # the submodule makes Python set the package attribute to the module, which would then
+    # shadow the function for `from psyc.poly import ntt`. Keep the export instead.
+    shadowed = {name for name, mod in exports.items() if mod == f"{package}.{name}"}
+    if shadowed:
+        pkg = sys.modules[package]
+
+        class _Package(types.ModuleType):
+            def __setattr__(self, name: str, value: Any) -> None:
+                if name in shadowed and isinstance(value, types.ModuleType) and hasattr(value, name):
+                    value = getattr(value, name)
+                super().__setattr__(name, value)
+
+        pkg.__class__ = _Package
     return __getattr__, __dir__
