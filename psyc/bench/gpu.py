@@ -13,10 +13,10 @@ import argparse
 import json
 import os
 import platform
-import time
 
 import numpy as np
 
+from psyc.bench.suite import _best as _cpu_best
 from psyc.field.goldilocks import P
 
 
@@ -24,14 +24,6 @@ def _rand(shape, seed: int = 1) -> np.ndarray:
     return np.random.default_rng(seed).integers(0, P, shape, dtype=np.uint64)
 
 
-def _cpu_best(fn, repeat: int) -> float:
-    fn()
-    best = float("inf")
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
-    return best
 
 
 def _gpu_median(cp, fn, repeat: int) -> float:
