@@ -58,3 +58,19 @@ def test_lazy_exports_resolve():
     assert "mul_vec" in dir(field)
     with pytest.raises(AttributeError):
         _ = field.no_such_name
+
+
+def test_lazy_console_works_where_rich_expects_a_console():
+    """rich's Progress/Live enter their console when they stop; the lazy one must allow it."""
+    import io
+
+    from rich.progress import Progress
+
+    from psyc.cli.console import _LazyConsole
+
+    lazy = _LazyConsole(file=io.StringIO(), force_terminal=False)
+    with Progress(console=lazy) as bar:  # type: ignore[arg-type]
+        bar.add_task("x", total=1)
+    with lazy:
+        lazy.print("done")
+    assert "done" in lazy.file.getvalue()

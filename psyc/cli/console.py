@@ -39,6 +39,14 @@ class _LazyConsole:
         else:
             setattr(self._get(), name, value)
 
+    # Dunder lookups bypass __getattr__; rich's Live and Progress enter their console
+    # (``with self.console:``) when they stop, so the context protocol is forwarded too.
+    def __enter__(self) -> Console:
+        return self._get().__enter__()
+
+    def __exit__(self, *exc: Any) -> None:
+        self._get().__exit__(*exc)
+
 
 def escape(text: str) -> str:
     """``rich.markup.escape``: ``text`` printed literally, never read as markup."""
