@@ -66,7 +66,7 @@ def test_lazy_console_works_where_rich_expects_a_console():
 
     from rich.progress import Progress
 
-    from psyc.cli.console import _LazyConsole
+    from psyc.util.console import _LazyConsole
 
     lazy = _LazyConsole(file=io.StringIO(), force_terminal=False)
     with Progress(console=lazy) as bar:  # type: ignore[arg-type]

@@ -12,8 +12,6 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
-
 from psyc.hash.constants import (
     HALF_FULL_ROUNDS,
     PARTIAL_ROUNDS,
@@ -23,14 +21,9 @@ from psyc.hash.constants import (
     mds_matrix,
     round_constants,
 )
+from psyc.util.codegen import template_environment
 
-_ENV = Environment(
-    loader=PackageLoader("psyc.backend_gpu", "templates"),
-    undefined=StrictUndefined,
-    keep_trailing_newline=True,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_ENV = template_environment("psyc.backend_gpu")
 
 #: The extension's non-residue (F[x]/(x^2 - 7), psyc.field.extension).
 EXT_W = 7

@@ -186,7 +186,7 @@ def _rich_progress():
     )
     from rich.text import Text
 
-    from psyc.cli.console import error_console
+    from psyc.util.console import error_console
 
     class FoldRate(ProgressColumn):
         """Folds per second since the start (rich's own speed is a moving window)."""

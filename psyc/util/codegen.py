@@ -18,13 +18,20 @@ from types import ModuleType
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-_ENV = Environment(
-    loader=PackageLoader("psyc.backend_cpu", "templates"),
-    undefined=StrictUndefined,
-    keep_trailing_newline=True,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+
+def template_environment(package: str) -> Environment:
+    """The jinja2 environment every code generator uses, over ``package``'s ``templates/``
+    (strict: an undefined name in a template is an error, never an empty string)."""
+    return Environment(
+        loader=PackageLoader(package, "templates"),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+_ENV = template_environment("psyc.backend_cpu")
 
 
 def cache_dir() -> Path:
