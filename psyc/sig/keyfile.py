@@ -41,14 +41,28 @@ def key_to_json(key: ZkKey) -> str:
 
 
 def write_key(path: str | Path, key: ZkKey) -> None:
-    """Create ``path`` with mode 0600; never replaces an existing file (E1005)."""
+    """Create ``path`` with mode 0600; never replaces an existing file (E1005).
+
+    The key is written and synced under a temporary name in the same folder, then linked
+    into place (``link`` fails if ``path`` exists), so a process killed mid-write never
+    leaves a truncated key at ``path``."""
+    path = Path(path)
+    if path.exists():
+        raise SignatureError(f"refusing to overwrite {path}: it exists (a key file is never replaced)", "E1005")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise SignatureError(f"refusing to overwrite {path}: it exists (a key file is never replaced)",
-                             "E1005") from None
-    with os.fdopen(fd, "w") as f:
-        f.write(key_to_json(key))
+        with os.fdopen(fd, "w") as f:
+            f.write(key_to_json(key))
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise SignatureError(f"refusing to overwrite {path}: it exists (a key file is never replaced)",
+                                 "E1005") from None
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def read_key(path: str | Path, scheme: str | None = None) -> ZkKey:
