@@ -25,14 +25,40 @@ NODE_MEMORY_BYTES = 2 * 1024**3  # a scheduling limit: 2 nodes on a 24 GiB CI ma
 _RAY = "import sys; from ray.scripts.scripts import main; sys.exit(main())"
 
 
-def free_port() -> int:
+# Every port handed out in this process, worker ranges included: Ray refuses to start a
+# node when one of its component ports falls inside its worker-port range (seen in CI:
+# "worker_ports is trying to use a port number ... used by other components").
+_TAKEN: set[int] = set()
+WORKER_PORTS = 200
+
+
+def _os_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
+def free_port() -> int:
+    """A free port never handed out before, and outside every reserved worker range."""
+    while True:
+        p = _os_port()
+        if p not in _TAKEN:
+            _TAKEN.add(p)
+            return p
+
+
+def worker_port_range() -> int:
+    """The first port of ``WORKER_PORTS + 1`` ports that hold no port handed out so far."""
+    while True:
+        lo = _os_port()
+        span = range(lo, lo + WORKER_PORTS + 1)
+        if span.stop <= 65536 and not _TAKEN.intersection(span):
+            _TAKEN.update(span)
+            return lo
+
+
 def _node_args(temp_dir: str) -> list[str]:
-    lo = free_port()
+    lo = worker_port_range()
     return [
         "--num-cpus=1",
         "--num-gpus=0",
@@ -45,7 +71,7 @@ def _node_args(temp_dir: str) -> list[str]:
         f"--metrics-export-port={free_port()}",
         f"--runtime-env-agent-port={free_port()}",
         f"--min-worker-port={lo}",
-        f"--max-worker-port={lo + 200}",
+        f"--max-worker-port={lo + WORKER_PORTS}",
         f"--temp-dir={temp_dir}",
         f"--dashboard-port={free_port()}",  # the minimal dashboard head still starts: no fixed 8265
         "--disable-usage-stats",
