@@ -74,3 +74,30 @@ def test_lazy_console_works_where_rich_expects_a_console():
     with lazy:
         lazy.print("done")
     assert "done" in lazy.file.getvalue()
+
+
+def test_check_of_a_small_program_loads_no_kernels():
+    """`psyc check` type-checks (and constant-folds a few hashes): it needs neither numba nor
+    sympy, whose import and cached-kernel loading were most of its time."""
+    example = ROOT / "examples" / "hash_chain"
+    loaded = _imported_after(
+        "import contextlib, io\nfrom psyc.cli.main import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n        main(['check', " + repr(str(example)) + "])\n    except SystemExit as e:\n"
+        "        assert not e.code, e.code"
+    )
+    assert not {"numba", "sympy", "llvmlite"} & loaded
+
+
+def test_plain_and_kernel_permutations_agree_past_the_budget():
+    """Scalar permutations switch from plain Python to the kernels after a budget: both
+    paths give the same digests (a chain longer than the budget crosses the switch)."""
+    from psyc.hash import poseidon
+
+    state = list(range(12))
+    for _ in range(poseidon._PLAIN_BUDGET + 3):
+        state = poseidon.permute(state)
+    ref = list(range(12))
+    for _ in range(poseidon._PLAIN_BUDGET + 3):
+        ref = poseidon.permute_reference(ref)
+    assert state == ref

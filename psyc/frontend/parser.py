@@ -8,14 +8,17 @@ line and column.
 from __future__ import annotations
 
 import re
+import sys
 from functools import cache
 from importlib import resources
 
+import lark
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken, VisitError
 
 from psyc.frontend import ast
 from psyc.frontend.diagnostics import CompileError, Diagnostic, Label, SourceMap, Span
+from psyc.util.cachedir import cache_dir
 
 # readable names for the grammar's terminals, for "expected ..." messages
 _TOKEN_NAMES = {
@@ -50,7 +53,16 @@ _TOKEN_NAMES = {
 @cache
 def _parser() -> Lark:
     grammar = resources.files("psyc.frontend").joinpath("grammar.lark").read_text()
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+    # Building the LALR tables is most of a small `psyc check`'s time; lark keeps them in a
+    # file that it reuses only when the grammar's and options' sha256 match, so it is
+    # never stale. A cache that cannot be written or read is skipped silently by lark.
+    folder = cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tables: str | bool = str(folder / f"parser-lark{lark.__version__}-py{sys.version_info[0]}{sys.version_info[1]}.tables")
+    except OSError:
+        tables = False
+    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False, cache=tables)
 
 
 def _describe(token_type: str, value: str | None = None) -> str:

@@ -14,11 +14,14 @@ Scalars run on the numba kernel too (a Python-level permutation costs ~1 ms);
 
 from __future__ import annotations
 
+import importlib
+import sys
 from collections.abc import Sequence
+from functools import cache
+from types import ModuleType
 
 import numpy as np
 
-from psyc.backend_cpu import poseidon_kernels as pk
 from psyc.field.goldilocks import P
 from psyc.hash.constants import (
     DIGEST_LEN,
@@ -34,6 +37,18 @@ from psyc.hash.constants import (
 Digest = list[int]
 
 
+_KERNELS = "psyc.backend_cpu.poseidon_kernels"
+_PLAIN_BUDGET = 100  # scalar permutations done in plain Python before the kernels pay off
+_plain_permutations = 0
+
+
+@cache
+def _kernels() -> ModuleType:
+    """The numba kernels, imported on the first hash: importing numba and loading the
+    cached kernels is most of a `psyc check`'s time, and checking a program hashes nothing."""
+    return importlib.import_module(_KERNELS)
+
+
 def _check_elements(xs: Sequence[int], what: str) -> None:
     for x in xs:
         if not 0 <= x < 1 << 64:
@@ -44,8 +59,14 @@ def permute(state: Sequence[int]) -> list[int]:
     if len(state) != WIDTH:
         raise ValueError(f"Poseidon state has {WIDTH} elements, got {len(state)}")
     _check_elements(state, "permute")
+    global _plain_permutations
+    if _plain_permutations < _PLAIN_BUDGET and _KERNELS not in sys.modules:
+        # a handful of hashes (constant folding while checking a program) costs less in
+        # plain Python than loading numba and the cached kernels (~0.5 s)
+        _plain_permutations += 1
+        return permute_reference(state)
     st = np.array(state, dtype=np.uint64)
-    pk.permute_inplace(st)
+    _kernels().permute_inplace(st)
     return [int(v) for v in st]
 
 
@@ -69,7 +90,7 @@ def permute_many(states: np.ndarray) -> np.ndarray:
     out = np.array(states, dtype=np.uint64, copy=True)
     if out.ndim != 2 or out.shape[1] != WIDTH:
         raise ValueError(f"permute_many expects shape (n, {WIDTH}), got {out.shape}")
-    pk.permute_batch(out)
+    _kernels().permute_batch(out)
     return out
 
 
@@ -111,7 +132,7 @@ def _hash_leaves(matrix: np.ndarray, columns: bool) -> np.ndarray:
     if matrix.ndim != 2:
         raise ValueError(f"hash_or_noop_{'columns' if columns else 'rows'} expects a 2-D matrix")
     out = np.empty((matrix.shape[1 if columns else 0], DIGEST_LEN), dtype=np.uint64)
-    (pk.hash_or_noop_columns if columns else pk.hash_or_noop_rows)(matrix, out)
+    (_kernels().hash_or_noop_columns if columns else _kernels().hash_or_noop_rows)(matrix, out)
     return out
 
 
@@ -119,5 +140,5 @@ def two_to_one_pairs(children: np.ndarray) -> np.ndarray:
     """Compress rows (2i, 2i+1) of a (2n, 4) digest array into an (n, 4) array."""
     children = np.ascontiguousarray(children, dtype=np.uint64)
     out = np.empty((children.shape[0] // 2, DIGEST_LEN), dtype=np.uint64)
-    pk.compress_pairs(children, out)
+    _kernels().compress_pairs(children, out)
     return out

@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from psyc.field.goldilocks import P
 from psyc.hash.poseidon import two_to_one
+from psyc.util.cachedir import cache_dir
 
 if TYPE_CHECKING:
     from psyc.plonk.keys import VerifyingKey
@@ -71,12 +70,6 @@ def format_hash(felts: Sequence[int]) -> str:
     return "0x" + "".join(f"{int(x):016x}" for x in felts)
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("PSYC_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "psyc")
-    return Path(base)
-
-
 def standard_fingerprint(vk: VerifyingKey, shape=None) -> list[int]:
     """The fingerprint a verifying circuit sees for proofs of ``vk``: ``vk``'s own when
     it is of the standard shape, otherwise that of its wrapper key (what
@@ -91,7 +84,7 @@ def standard_fingerprint(vk: VerifyingKey, shape=None) -> list[int]:
     shape = shape or standard_shape()
     if shape.matches(vk.common):
         return [int(x) for x in vk.fingerprint]
-    cache = BuildCache(_cache_dir())
+    cache = BuildCache(cache_dir())
     key = cache_key(vk.to_bytes(), str(shape))
     data = cache.get("sig-fingerprint", key)
     if data is not None:

@@ -18,6 +18,8 @@ from types import ModuleType
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from psyc.util.cachedir import cache_dir
+
 
 def template_environment(package: str) -> Environment:
     """The jinja2 environment every code generator uses, over ``package``'s ``templates/``
@@ -32,15 +34,6 @@ def template_environment(package: str) -> Environment:
 
 
 _ENV = template_environment("psyc.backend_cpu")
-
-
-def cache_dir() -> Path:
-    """``$PSYC_CACHE_DIR``, else ``$XDG_CACHE_HOME/psyc``, else ``~/.cache/psyc``."""
-    env = os.environ.get("PSYC_CACHE_DIR")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "psyc"
 
 
 def render(template: str, **context) -> str:
