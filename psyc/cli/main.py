@@ -34,6 +34,7 @@ COMMANDS = (
     "fuzz",
     "fuzz-proof",
     "audit",
+    "devnet",
     "demo",
     "bench",
     "explain",

@@ -10,7 +10,7 @@ checkpoint leaf and writes every changed node, leaf and record in one transactio
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 from psyc.parth.heights import HEIGHTS, MAX_CSTATE_HEIGHT, Heights
@@ -84,8 +84,12 @@ class ChainState:
             return self._records[(kind, key)]
         return self.store.record(kind, key)
 
-    def _put(self, kind: str, key, value: dict) -> None:
+    def _put(self, kind: str, key, value: dict | None) -> None:
         self._records[(kind, str(key))] = value
+
+    def put_record(self, kind: str, key, value: dict | None) -> None:
+        """Stage a record (``None`` deletes it) for the next :meth:`commit_block`."""
+        self._put(kind, key, value)
 
     def contract(self, contract_id: int) -> dict:
         rec = self.record("contract", contract_id)
@@ -156,8 +160,9 @@ class ChainState:
         meta = self.record("meta", "head")
         return None if meta is None else self.record("checkpoint", meta["checkpoint_id"])
 
-    def commit_block(self, stats_hash: Sequence[int] = ZERO_HASH) -> dict:
-        """Append the checkpoint leaf and commit every pending write in one transaction."""
+    def commit_block(self, stats_hash: Sequence[int] = ZERO_HASH, guard: Callable[[], None] | None = None) -> dict:
+        """Append the checkpoint leaf and commit every pending write in one transaction.
+        ``guard`` runs inside that transaction first (see :class:`~psyc.parth.store.Batch`)."""
         head = self.head()
         cid = 0 if head is None else head["id"] + 1
         chain = self.chain_root()
@@ -166,7 +171,7 @@ class ChainState:
                "gusr_root": list(self.gusr.root), "gcon_root": list(self.gcon.root), "stats_hash": list(stats_hash)}
         self._put("checkpoint", cid, rec)
         self._put("meta", "head", {"checkpoint_id": cid})
-        batch = Batch()
+        batch = Batch(guard=guard)
         for name, t in self._trees.items():
             nodes, leaves = t.take_dirty()
             batch.nodes.update({(name, lv, i): d for (lv, i), d in nodes.items()})

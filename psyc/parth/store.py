@@ -22,6 +22,7 @@ import json
 import sqlite3
 import struct
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,11 +32,15 @@ RECORD_KINDS = ("contract", "user", "checkpoint", "meta")
 
 @dataclass
 class Batch:
-    """Everything one block writes; committed atomically."""
+    """Everything one block writes; committed atomically. A record set to ``None`` is
+    deleted. ``guard``, when given, runs inside the transaction before anything is
+    written and reads the store as the transaction sees it: raising aborts the commit
+    (a devnet checks there that no other process committed meanwhile)."""
 
     nodes: dict[tuple[str, int, int], Digest] = field(default_factory=dict)
     leaves: dict[tuple[str, int], tuple[int, ...]] = field(default_factory=dict)
-    records: dict[tuple[str, str], dict] = field(default_factory=dict)
+    records: dict[tuple[str, str], dict | None] = field(default_factory=dict)
+    guard: Callable[[], None] | None = None
 
     def __bool__(self) -> bool:
         return bool(self.nodes or self.leaves or self.records)
@@ -55,6 +60,10 @@ class StateStore(ABC):
 
     @abstractmethod
     def records(self, kind: str) -> list[tuple[str, dict]]: ...
+
+    @abstractmethod
+    def tree_leaves(self, tree: str) -> list[tuple[int, tuple[int, ...]]]:
+        """Every stored leaf of ``tree`` as (index, felts), by index (for state listings)."""
 
     @abstractmethod
     def commit(self, batch: Batch) -> None:
@@ -83,10 +92,19 @@ class MemoryStore(StateStore):
     def records(self, kind):
         return sorted((k, json.loads(v)) for (kd, k), v in self._records.items() if kd == kind)
 
+    def tree_leaves(self, tree):
+        return sorted((i, f) for (t, i), f in self._leaves.items() if t == tree)
+
     def commit(self, batch: Batch) -> None:
+        if batch.guard is not None:
+            batch.guard()
         self._nodes.update(batch.nodes)
         self._leaves.update(batch.leaves)
-        self._records.update({k: json.dumps(v) for k, v in batch.records.items()})
+        for k, v in batch.records.items():
+            if v is None:
+                self._records.pop(k, None)
+            else:
+                self._records[k] = json.dumps(v)
 
 
 _SCHEMA = """
@@ -143,16 +161,24 @@ class SqliteStore(StateStore):
         rows = self.db.execute("SELECT key, value FROM records WHERE kind=? ORDER BY key", (kind,)).fetchall()
         return [(k, json.loads(v)) for k, v in rows]
 
+    def tree_leaves(self, tree):
+        rows = self.db.execute("SELECT idx, felts FROM leaves WHERE tree=? ORDER BY idx", (tree,)).fetchall()
+        return [(i, _unpack(f)) for i, f in rows]
+
     def commit(self, batch: Batch) -> None:
         cur = self.db.cursor()
         cur.execute("BEGIN IMMEDIATE")
         try:
+            if batch.guard is not None:
+                batch.guard()
             cur.executemany("INSERT OR REPLACE INTO nodes VALUES (?, ?, ?, ?)",
                             [(t, lv, i, _pack(d)) for (t, lv, i), d in batch.nodes.items()])
             cur.executemany("INSERT OR REPLACE INTO leaves VALUES (?, ?, ?)",
                             [(t, i, _pack(f)) for (t, i), f in batch.leaves.items()])
             cur.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?)",
-                            [(k, key, json.dumps(v)) for (k, key), v in batch.records.items()])
+                            [(k, key, json.dumps(v)) for (k, key), v in batch.records.items() if v is not None])
+            cur.executemany("DELETE FROM records WHERE kind=? AND key=?",
+                            [(k, key) for (k, key), v in batch.records.items() if v is None])
             cur.execute("COMMIT")
         except BaseException:
             cur.execute("ROLLBACK")
