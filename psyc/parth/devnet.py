@@ -94,6 +94,25 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+_COMPILED: dict[tuple[str, Heights], object] = {}
+
+
+def _compile_cached(source: Path, heights: Heights):
+    """A deployed contract compiled once per process and content of its sources (a devnet's
+    copy never changes; copies of a devnet share the compile)."""
+    from psyc.contracts import compile_contract
+
+    files = sorted(p for p in ([source] if source.is_file() else source.rglob("*")) if p.is_file())
+    digest = hashlib.sha256()
+    for p in files:
+        digest.update(str(p.relative_to(source.parent if source.is_file() else source)).encode() + b"\0")
+        digest.update(p.read_bytes())
+    key = (digest.hexdigest(), heights)
+    if key not in _COMPILED:
+        _COMPILED[key] = compile_contract(source, heights=heights)
+    return _COMPILED[key]
+
+
 # ---------------------------------------------------------------------------------------------
 # Proving: the session and block provers of psyc.parth.session / psyc.parth.block
 # ---------------------------------------------------------------------------------------------
@@ -260,10 +279,8 @@ class Devnet:
         its function tree must be the one deployed (else psyc or the copy changed)."""
         c = self._contracts.get(contract_id)
         if c is None:
-            from psyc.contracts import compile_contract
-
             rec = self._all_contracts()[contract_id]
-            c = compile_contract(self.root / rec["source"], heights=self.heights)
+            c = _compile_cached(self.root / rec["source"], self.heights)
             if [list(fp) for fp, _ in c.cft_leaves()] != [m[0] for m in rec["methods"]]:
                 raise DevnetError(f"contract {contract_id} ({rec['name']}) no longer compiles to the circuits it was "
                                   "deployed with (psyc or its sources in the devnet changed)", "contract-changed")
