@@ -48,11 +48,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from psyc.hash.poseidon import hash_no_pad
 from psyc.parth.chain import ChainState
 from psyc.parth.heights import HEIGHTS, Heights
 from psyc.parth.leaves import ZERO_HASH, checkpoint_leaf, global_chain_root
 from psyc.parth.store import Batch, SqliteStore
+from psyc.parth.transition import stats_hash as transition_stats_hash
 
 DEFAULT_DIR = ".psyc-devnet"
 FORMAT, VERSION = "psyc-devnet", 1
@@ -586,7 +586,7 @@ class Devnet:
             slots += len(written)
         stats = {"transactions": txs, "users": len(sessions), "slots_modified": slots,
                  "registrations": len(registers), "deployments": len(deploys)}
-        stats_hash = hash_no_pad([txs, len(sessions), slots])
+        stats_hash = transition_stats_hash(txs, len(sessions), slots)  # what the block circuit binds
         _crash_point("block:applied")
         timings = {"apply": time.perf_counter() - t0}
         proof_rel, proof_size = None, 0
