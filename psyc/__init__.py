@@ -37,8 +37,8 @@ _EXPORTS = {
     "open_project": "psyc.compiler",
     "CompileOptions": "psyc.compiler",
     "CompiledProgram": "psyc.compiler",
-    "CompileError": "psyc.frontend.diagnostics",
-    "Diagnostic": "psyc.frontend.diagnostics",
+    "CompileError": "psyc.util.diagnostics",
+    "Diagnostic": "psyc.util.diagnostics",
     "ExecutionError": "psyc.ir.interpret",
     "Execution": "psyc.ir.interpret",
 }
@@ -58,8 +58,8 @@ __all__ = [  # the names of _EXPORTS (a literal list, for linters and type check
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time names load lazily
     from psyc.compiler import CompiledProgram, CompileOptions, compile_path, compile_project, open_project
-    from psyc.frontend.diagnostics import CompileError, Diagnostic
     from psyc.ir.interpret import Execution, ExecutionError
+    from psyc.util.diagnostics import CompileError, Diagnostic
 
 
 __getattr__, __dir__ = lazy_exports("psyc", globals(), _EXPORTS)

@@ -23,14 +23,14 @@ from typing import TYPE_CHECKING, Any
 
 from psyc.frontend import ast
 from psyc.frontend import types as ty
-from psyc.frontend.diagnostics import CompileError, Diagnostic, Label, SourceMap
-from psyc.frontend.elaborate import DEFAULT_MAX_UNROLL, TV, Elaborator, error
+from psyc.frontend.elaborate import DEFAULT_MAX_UNROLL, TV, Elaborator, error, set_fingerprint_resolver
 from psyc.frontend.modules import Module, ModuleLoader
 from psyc.ir import interpret, passes
 from psyc.ir.interpret import Execution, ExecutionError
 from psyc.ir.ir import Program
 from psyc.plonk.config import CircuitConfig
 from psyc.project.manifest import Project, find_project
+from psyc.util.diagnostics import CompileError, Diagnostic, Label, SourceMap
 from psyc.util.gc_pause import with_gc_paused
 
 if TYPE_CHECKING:
@@ -435,6 +435,9 @@ def fingerprint_of_program(path: Path, span=None, shape=None) -> list[int]:
     finally:
         _FINGERPRINTING.discard(key)
     return _FINGERPRINTS[key]
+
+
+set_fingerprint_resolver(fingerprint_of_program)
 
 
 def _fingerprint_key(child: CompiledProgram, shape) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from psyc.frontend.diagnostics import Diagnostic, Label, Span
+from psyc.util.diagnostics import Diagnostic, Label, Span
 
 
 @dataclass

@@ -16,7 +16,7 @@ import platform
 
 import numpy as np
 
-from psyc.bench.suite import _best as _cpu_best
+from psyc.bench.timing import best_of as _cpu_best
 from psyc.field.goldilocks import P
 
 

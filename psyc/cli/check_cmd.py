@@ -31,8 +31,8 @@ def register(p: argparse.ArgumentParser) -> None:
 def _check_contract(project, loader, args) -> list:
     """A contract project: elaborate every #[method] (no circuit is built)."""
     from psyc.contracts.compile import compile_contract_project, is_contract
-    from psyc.frontend.diagnostics import CompileError
     from psyc.ir.interpret import ExecutionError
+    from psyc.util.diagnostics import CompileError
 
     if not is_contract(project, loader):
         return []

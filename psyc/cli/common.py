@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 
 from psyc.cli.console import console, error_console, escape
-from psyc.frontend.diagnostics import CompileError, Diagnostic, SourceMap, render
+from psyc.util.diagnostics import CompileError, Diagnostic, SourceMap, render
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 

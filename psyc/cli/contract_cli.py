@@ -66,7 +66,7 @@ def compile_contract(found, args: argparse.Namespace) -> int:
 
 def _run(found, args: argparse.Namespace, timings: dict):
     from psyc.contracts.call import chain_for_call, read_call
-    from psyc.frontend.diagnostics import CompileError, Diagnostic
+    from psyc.util.diagnostics import CompileError, Diagnostic
 
     project = found[0]
     path = args.inputs or project.default_inputs

@@ -44,8 +44,8 @@ def _write(path: Path, text: str) -> None:
 
 
 def run(args: argparse.Namespace, ctx: dict | None = None) -> int:
-    from psyc.frontend.diagnostics import CompileError, SourceMap
     from psyc.frontend.format import FormatError, format_markdown, format_source
+    from psyc.util.diagnostics import CompileError, SourceMap
 
     if args.paths == ["-"]:
         text = sys.stdin.read()

@@ -16,7 +16,7 @@ import json
 import os
 from pathlib import Path
 
-from psyc.frontend.diagnostics import CompileError, Diagnostic
+from psyc.util.diagnostics import CompileError, Diagnostic
 
 RECORD = ".psyc-outputs.json"
 

@@ -52,10 +52,10 @@ def module_name(project, path: Path) -> str:
 def run_case(loader, case, prove: bool, max_unroll: int) -> tuple[bool, str, str]:
     """(passed, why it failed, what its print/println calls showed)."""
     from psyc.compiler import compile_test
-    from psyc.frontend.diagnostics import CompileError, render
     from psyc.ir import interpret, passes
     from psyc.ir.interpret import ExecutionError
     from psyc.ir.lower import check, lower
+    from psyc.util.diagnostics import CompileError, render
 
     try:
         prog = compile_test(loader, case, max_unroll)
@@ -87,7 +87,7 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
     from psyc.frontend.modules import ModuleLoader, stdlib_dir
 
     if args.std:
-        from psyc.frontend.diagnostics import SourceMap
+        from psyc.util.diagnostics import SourceMap
 
         loader = ModuleLoader(stdlib_dir(), SourceMap())
         ctx["sources"] = loader.sources

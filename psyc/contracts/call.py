@@ -29,11 +29,11 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from psyc.frontend.diagnostics import CompileError, Diagnostic, SourceMap, Span
 from psyc.frontend.storage import SLOT_FELTS, field_slots, footprint
 from psyc.frontend.types import Array, Scalar, Struct, Tuple, Type
 from psyc.parth.chain import ChainState
 from psyc.parth.store import MemoryStore, StateStore
+from psyc.util.diagnostics import CompileError, Diagnostic, SourceMap, Span
 
 _STEP = re.compile(r"\.?([A-Za-z_][A-Za-z0-9_]*|\d+)|\[(\d+)\]")
 

@@ -24,7 +24,6 @@ from pathlib import Path
 from psyc.compiler import CompiledProgram, CompileOptions, open_project, root_module
 from psyc.frontend import ast
 from psyc.frontend import types as ty
-from psyc.frontend.diagnostics import CompileError, Diagnostic
 from psyc.frontend.elaborate import DEFAULT_MAX_UNROLL, TV, Binding, Elaborator, Frame, error
 from psyc.frontend.storage import MerkleHandle, OracleSlot, StorageT, footprint, layout_table, state_height
 from psyc.frontend.types import FELT, HASH, U32, Array, Struct
@@ -35,6 +34,7 @@ from psyc.parth.chain import empty_cstate_root
 from psyc.parth.heights import HEIGHTS, Heights
 from psyc.parth.leaves import USER_LEAF_LEN
 from psyc.plonk.config import CircuitConfig
+from psyc.util.diagnostics import CompileError, Diagnostic
 from psyc.util.gc_pause import with_gc_paused
 
 _CAPTURE = "method result"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from psyc.frontend.diagnostics import Span
+from psyc.util.diagnostics import Span
 
 # --- types -------------------------------------------------------------------------
 

@@ -36,11 +36,11 @@ import difflib
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
+from pathlib import Path
 
 from psyc.field.goldilocks import P
 from psyc.frontend import ast
 from psyc.frontend import types as ty
-from psyc.frontend.diagnostics import CompileError, Diagnostic, Label, SourceMap, Span
 from psyc.frontend.modules import Module, ModuleLoader, ensure_deep_stack
 from psyc.frontend.storage import (
     MAX_LOAD_SLOTS,
@@ -55,6 +55,7 @@ from psyc.frontend.storage import (
 from psyc.frontend.types import BOOL, FELT, U32, UNIT, Array, Scalar, Struct, Tuple, Type
 from psyc.ir.interpret import E_BOUNDS, ExecutionError, eval_instr
 from psyc.ir.ir import HintFn, Instr, Program, Value
+from psyc.util.diagnostics import CompileError, Diagnostic, Label, SourceMap, Span
 
 DEFAULT_MAX_UNROLL = 1 << 20
 MAX_CONCRETE_STEPS = 10_000_000  # loop iterations an unconstrained call may run
@@ -108,6 +109,19 @@ class Frame:
     module: Module
     fn: ast.FnDecl | None
     unconstrained: bool
+
+
+# `fingerprint!("child.psy")` compiles and builds another program: the compiler, one stage
+# later in the pipeline, registers that service here (dependency inversion: the front end
+# never imports psyc.compiler).
+FingerprintResolver = Callable[[Path, Span, object], list[int]]
+_fingerprint_resolver: FingerprintResolver | None = None
+
+
+def set_fingerprint_resolver(resolver: FingerprintResolver) -> None:
+    """Install what `fingerprint!` calls: ``resolver(path, span, shape) -> 4 felts``."""
+    global _fingerprint_resolver
+    _fingerprint_resolver = resolver
 
 
 class Elaborator:
@@ -690,14 +704,14 @@ class Elaborator:
     def e_MacroCall(self, e: ast.MacroCall, expected) -> TV:
         if e.name != "fingerprint":
             raise error("E0100", f"unknown macro `{e.name}!`", e.span, notes=["the macros are `fingerprint!`"])
-        from psyc.compiler import fingerprint_of_program
-
+        if _fingerprint_resolver is None:
+            raise error("E0100", "`fingerprint!` needs the compiler: import psyc.compiler first", e.span)
         base = self.loader.real_path(self.module)
         target = (base.parent / e.arg).resolve()
         if not target.is_file():
             raise error("E0101", f"`fingerprint!`: no program at {e.arg}", e.span, "not found",
                         [f"the path is relative to {self.module.file}"])
-        digest = fingerprint_of_program(target, e.span, self.shape)
+        digest = _fingerprint_resolver(target, e.span, self.shape)
         return TV(ty.HASH, [self.const(x, FELT) for x in digest])
 
     # =====================================================================================

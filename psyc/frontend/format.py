@@ -25,8 +25,8 @@ from importlib import resources
 
 from lark import Lark, Token, Tree
 
-from psyc.frontend.diagnostics import CompileError
 from psyc.frontend.parser import parse
+from psyc.util.diagnostics import CompileError
 
 WIDTH = 100
 INDENT = 4

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 
 from psyc.frontend import ast
-from psyc.frontend.diagnostics import Diagnostic, Label, Span
+from psyc.util.diagnostics import Diagnostic, Label, Span
 
 
 class _Scopes:

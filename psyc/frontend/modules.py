@@ -14,8 +14,8 @@ from importlib import resources
 from pathlib import Path
 
 from psyc.frontend import ast
-from psyc.frontend.diagnostics import CompileError, Diagnostic, SourceMap, Span
 from psyc.frontend.parser import parse
+from psyc.util.diagnostics import CompileError, Diagnostic, SourceMap, Span
 
 Item = ast.FnDecl | ast.StructDecl | ast.ConstDecl
 RECURSION_LIMIT = 20_000  # Python frames for parsing and elaborating deeply nested code
@@ -209,6 +209,6 @@ class ModuleLoader:
 
 
 def _label(span: Span, message: str):
-    from psyc.frontend.diagnostics import Label
+    from psyc.util.diagnostics import Label
 
     return Label(span, message, primary=False)

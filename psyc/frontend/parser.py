@@ -17,8 +17,8 @@ from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken, VisitError
 
 from psyc.frontend import ast
-from psyc.frontend.diagnostics import CompileError, Diagnostic, Label, SourceMap, Span
 from psyc.util.cachedir import cache_dir
+from psyc.util.diagnostics import CompileError, Diagnostic, Label, SourceMap, Span
 
 # readable names for the grammar's terminals, for "expected ..." messages
 _TOKEN_NAMES = {

@@ -25,9 +25,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from psyc.frontend import types as ty
-from psyc.frontend.diagnostics import CompileError, Diagnostic, Span
 from psyc.frontend.types import FELT, HASH, U32, Array, Scalar, Struct, Tuple, Type
 from psyc.ir.ir import HintFn, Value
+from psyc.util.diagnostics import CompileError, Diagnostic, Span
 
 SLOT_FELTS = 4
 MAX_SLOTS = 1 << 32

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from psyc.field.goldilocks import P
-from psyc.frontend.diagnostics import Diagnostic, Label, Span
 from psyc.ir.ir import INT_TYPES, Instr, Program, Value
+from psyc.util.diagnostics import Diagnostic, Label, Span
 
 # error codes (docs/language.md lists them)
 E_ASSERT = "E0500"  # an assertion failed

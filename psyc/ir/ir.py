@@ -57,7 +57,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from psyc.field.goldilocks import P
-from psyc.frontend.diagnostics import Span
+from psyc.util.diagnostics import Span
 
 INT_TYPES = {"u8": 8, "u16": 16, "u32": 32, "u64": 64}
 SCALAR_TYPES = ("Felt", "bool", *INT_TYPES)

@@ -24,7 +24,6 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from psyc.field.goldilocks import P
-from psyc.frontend.diagnostics import SourceMap, Span
 from psyc.ir.interpret import Execution
 from psyc.ir.ir import INT_TYPES, Instr, Program, Value
 from psyc.plonk.builder import RANGE_CHECK_LIMBS, CircuitBuilder
@@ -33,6 +32,7 @@ from psyc.plonk.diagnostics import ConstraintFailure, check_constraints
 from psyc.plonk.gates.arithmetic import WIRES_PER_OP
 from psyc.plonk.target import Target
 from psyc.plonk.witness import PartialWitness
+from psyc.util.diagnostics import SourceMap, Span
 
 M32 = (1 << 32) - 1
 TWO32 = 1 << 32

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from psyc.frontend import ast
 from psyc.frontend import types as ty
-from psyc.frontend.diagnostics import CompileError, Diagnostic, SourceMap, Span
 from psyc.frontend.modules import Module, ModuleLoader, stdlib_dir
+from psyc.util.diagnostics import CompileError, Diagnostic, SourceMap, Span
 
 KEYWORDS = ["as", "const", "else", "false", "fn", "for", "if", "in", "let", "mod", "mut", "pub", "return",
             "struct", "true", "unconstrained", "unsafe", "use", "while"]

@@ -19,8 +19,8 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
 from psyc import __version__
-from psyc.frontend.diagnostics import Diagnostic, SourceMap, Span
 from psyc.lsp import analysis as an
+from psyc.util.diagnostics import Diagnostic, SourceMap, Span
 
 DEBOUNCE_S = 0.25
 _KINDS = {
@@ -246,8 +246,8 @@ def document_symbols(ls: PsycLanguageServer, params: lsp.DocumentSymbolParams) -
 
 @server.feature(lsp.TEXT_DOCUMENT_FORMATTING)
 def formatting(ls: PsycLanguageServer, params: lsp.DocumentFormattingParams) -> list[lsp.TextEdit] | None:
-    from psyc.frontend.diagnostics import CompileError
     from psyc.frontend.format import FormatError, format_source
+    from psyc.util.diagnostics import CompileError
 
     doc = ls.workspace.get_text_document(params.text_document.uri)
     try:

@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from psyc.field.goldilocks import P
-from psyc.frontend.diagnostics import CompileError, Diagnostic, Label, SourceMap, Span, render
 from psyc.frontend.types import INT_BITS, Array, ProofT, Scalar, Struct, Tuple, Type, size, unflatten
+from psyc.util.diagnostics import CompileError, Diagnostic, Label, SourceMap, Span, render
 
 Params = list[tuple[str, Type]]
 Loc = tuple[str | int, ...]  # a value's place in the file: keys (str) and list indices (int)

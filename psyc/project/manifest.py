@@ -28,8 +28,8 @@ import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from psyc.frontend.diagnostics import CompileError, Diagnostic, Label, SourceMap, Span, render
 from psyc.project.inputs import Positions, source_positions, toml_syntax_diagnostic
+from psyc.util.diagnostics import CompileError, Diagnostic, Label, SourceMap, Span, render
 
 MANIFEST = "psy.toml"
 SRC_DIR = "src"

@@ -1,0 +1,170 @@
+"""The import graph follows the pipeline (issue 13): no module imports a later stage, and no
+new import circle appears. Read from the source (ast), function-level imports included —
+an import moved into a function to dodge a cycle is still a cycle — and imports under
+``if TYPE_CHECKING:`` excluded (they never run)."""
+
+from __future__ import annotations
+
+import ast
+from functools import cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent / "psyc"
+
+# The pipeline, first stage first: a module of a later stage never imports an earlier one.
+PIPELINE = ["psyc.frontend", "psyc.ir", "psyc.plonk", "psyc.fri", ("psyc.field", "psyc.hash")]
+
+# Circles that exist today, each to be removed (the test fails when one disappears, so the
+# list only shrinks). Modules:
+KNOWN_MODULE_CYCLES = {
+    # data classes with convenience methods (`CircuitData.prove`, `VerifyingKey.verify`)
+    # call the algorithms that take them: plonky2's shape, a circle in Python
+    frozenset({"psyc.plonk.builder", "psyc.plonk.circuit_data", "psyc.plonk.keys", "psyc.plonk.proof",
+               "psyc.plonk.prover", "psyc.plonk.transcript", "psyc.plonk.verifier"}),
+    frozenset({"psyc.backend_gpu.sources", "psyc.plonk.gates.codegen"}),
+    frozenset({"psyc.testing.programs", "psyc.testing.reference"}),
+    frozenset({"psyc.recursion.aggregate", "psyc.recursion.executor"}),
+}
+# … and packages: the CPU kernels (psyc.backend_cpu) sit under the field, hash and poly
+# glue while the CPU ProverBackend in the same package sits above them.
+KNOWN_PACKAGE_CYCLES = {
+    frozenset({"psyc.backend_cpu", "psyc.field", "psyc.hash", "psyc.poly", "psyc.util"}),
+    frozenset({"psyc.backend_gpu", "psyc.plonk"}),
+}
+
+
+def _modules() -> dict[str, Path]:
+    mods = {}
+    for path in ROOT.rglob("*.py"):
+        parts = path.relative_to(ROOT.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        mods[name] = path
+    return mods
+
+
+@cache
+def import_graph() -> dict[str, set[str]]:
+    """module -> the psyc modules it imports (anywhere in it but under TYPE_CHECKING)."""
+    mods = _modules()
+
+    def resolve(name: str) -> str | None:
+        while name and name not in mods:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    graph: dict[str, set[str]] = {m: set() for m in mods}
+    for mod, path in mods.items():
+        package = mod if path.name == "__init__.py" else mod.rpartition(".")[0]
+
+        def visit(node: ast.AST, mod: str = mod, package: str = package) -> None:
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
+                    continue
+                names: list[str] = []
+                if isinstance(child, ast.Import):
+                    names = [a.name for a in child.names]
+                elif isinstance(child, ast.ImportFrom):
+                    base = child.module or ""
+                    if child.level:
+                        parts = package.split(".")[: len(package.split(".")) - child.level + 1]
+                        base = ".".join([*parts, base] if base else parts)
+                    names = [base] + [f"{base}.{a.name}" for a in child.names]
+                for name in names:
+                    target = resolve(name) if name.startswith("psyc") else None
+                    if target and target != mod:
+                        graph[mod].add(target)
+                visit(child)
+
+        visit(ast.parse(path.read_text(encoding="utf-8")))
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> set[frozenset[str]]:
+    """The strongly connected components with more than one node (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: set[frozenset[str]] = set()
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, edges = work[-1]
+            for nxt in edges:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = len(index)
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(sorted(graph.get(nxt, ())))))
+                    break
+                if nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    comp = set()
+                    while True:
+                        m = stack.pop()
+                        on_stack.discard(m)
+                        comp.add(m)
+                        if m == node:
+                            break
+                    if len(comp) > 1:
+                        found.add(frozenset(comp))
+    return found
+
+
+def _package(module: str) -> str:
+    return ".".join(module.split(".")[:2])
+
+
+def package_graph(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    packages: dict[str, set[str]] = {}
+    for mod, targets in graph.items():
+        packages.setdefault(_package(mod), set()).update(
+            _package(t) for t in targets if _package(t) != _package(mod))
+    return packages
+
+
+def test_no_new_module_cycles():
+    found = cycles(import_graph())
+    new = found - KNOWN_MODULE_CYCLES
+    assert not new, f"new import circle(s): {[sorted(c) for c in new]}"
+    gone = KNOWN_MODULE_CYCLES - found
+    assert not gone, f"fixed circle(s) still listed in KNOWN_MODULE_CYCLES: {[sorted(c) for c in gone]}"
+
+
+def test_no_new_package_cycles():
+    found = cycles(package_graph(import_graph()))
+    new = found - KNOWN_PACKAGE_CYCLES
+    assert not new, f"new package circle(s): {[sorted(c) for c in new]}"
+    gone = KNOWN_PACKAGE_CYCLES - found
+    assert not gone, f"fixed circle(s) still listed in KNOWN_PACKAGE_CYCLES: {[sorted(c) for c in gone]}"
+
+
+def test_no_stage_imports_an_earlier_stage():
+    rank = {}
+    for i, stage in enumerate(PIPELINE):
+        for pkg in stage if isinstance(stage, tuple) else (stage,):
+            rank[pkg] = i
+    graph = import_graph()
+    backwards = sorted(
+        f"{mod} -> {t}" for mod, targets in graph.items() for t in targets
+        if _package(mod) in rank and _package(t) in rank and rank[_package(t)] < rank[_package(mod)]
+    )
+    assert not backwards, "imports against the pipeline (frontend → ir → plonk → fri → field/hash):\n" + \
+        "\n".join(backwards)
+
+
+def test_the_graph_reader_sees_function_level_imports(tmp_path):
+    """The reader itself: a cycle made only by a function-level import is one."""
+    graph = {"a": {"b"}, "b": {"a"}, "c": {"a"}}
+    assert cycles(graph) == {frozenset({"a", "b"})}
+    assert "psyc.compiler" in import_graph()["psyc.cli.compile_cmd"] | import_graph()["psyc.cli.common"]
