@@ -5,6 +5,8 @@ builds and proves in a second or two; the standard shape's own size is checked b
 slow test.
 """
 
+from dataclasses import replace
+
 import pytest
 from recursion_configs import ZK_LOOKUP
 
@@ -58,7 +60,7 @@ def test_every_circuit_of_the_shape_has_the_same_common_data():
 
 def test_shape_gate_sets():
     assert SHAPE.gate_ids == [
-        "constant_2",
+        "constant_6",
         "arithmetic_20",
         "base_sum_63_2",
         "poseidon",
@@ -72,7 +74,10 @@ def test_shape_gate_sets():
     # the standard shape's multi-select random_access (4 selections sharing an index) serves
     # its cap of 16 digests and the folded cosets (height 4 = the arity bits)
     std = standard_shape()
-    assert std.config == CircuitConfig.standard() and std.degree_bits == 14
+    # CircuitConfig.standard()'s table and FRI parameters, 6 constant columns (the verifier's
+    # gate evaluation at ζ packs its constants 6 to a row; the constants leaf stays 96 wide)
+    assert std.config == replace(CircuitConfig.standard(), num_constants=6) and std.degree_bits == 14
+    assert std.common(4).num_preprocessed == 96  # one Poseidon sponge: 12 permutations per leaf
     assert std.gate_ids == SHAPE.gate_ids
     other = StandardShape(
         CircuitConfig(fri_config=FriConfig(cap_height=2, reduction_arity_bits=3, num_query_rounds=2)), 12

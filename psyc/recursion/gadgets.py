@@ -5,7 +5,8 @@
   decomposition whose witness generator never writes a conflicting value. A false check
   then surfaces as an unsatisfied *constraint* on a row that carries the current scope
   (``UnsatisfiedConstraints`` naming ``recursion/...``), not as a copy-constraint conflict
-  during witness generation. Checks are packed 20 to a row, per scope.
+  during witness generation. Checks are packed 20 to a row, per scope (the FRI queries' checks of one stage share
+  rows, labelled ``…/query_*/<stage>``).
 * **Extension arithmetic** on ``ExtTarget`` pairs, built on the builder's
   ``arithmetic_extension`` family: base-field embedding, powers of two, Horner reduction,
   division by a witnessed quotient.
@@ -25,6 +26,7 @@ generator).
 from __future__ import annotations
 
 import contextlib
+import re
 import weakref
 from collections.abc import Iterator, Sequence
 from functools import cache
@@ -37,6 +39,7 @@ from psyc.plonk.gates.arithmetic import WIRES_PER_OP
 from psyc.plonk.gates.reducing import ReducingLayout, reducing_gate
 from psyc.plonk.target import Target
 
+_QUERY = re.compile(r"query_\d+")
 # open check rows per builder: scope -> (row index, next free op slot)
 _OPEN_CHECK_ROWS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 # per builder: the stack of verification conditions (boolean targets) in force
@@ -88,9 +91,13 @@ def _check_op(b: CircuitBuilder, a0: Target, a1: Target, c: Target) -> None:
     gate = _arith_gate(b.config.num_routed_wires // WIRES_PER_OP)
     ops = gate.params[0]
     opened = _OPEN_CHECK_ROWS.setdefault(b, {})
-    scope = b.current_scope
+    # the FRI queries' checks of one stage share rows (a few checks per query and stage
+    # would each open a row of 20): the row is labelled with the stage, ``query_*``
+    scope = _QUERY.sub("query_*", b.current_scope)
     if scope not in opened or opened[scope][1] == ops:
-        opened[scope] = (b.add_gate_row(gate, [None] * gate.num_wires, (1, P - 1)), 0)
+        row = b.add_gate_row(gate, [None] * gate.num_wires, (1, P - 1))
+        b.rows[row].scope = scope
+        opened[scope] = (row, 0)
     row, slot = opened[scope]
     b.rows[row].cells[WIRES_PER_OP * slot : WIRES_PER_OP * (slot + 1)] = [a0, a1, c, b.zero()]
     opened[scope] = (row, slot + 1)

@@ -30,7 +30,7 @@ with the shape's config (any degree), whose verifier does fit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from psyc.fri import FriConfig
@@ -42,6 +42,20 @@ from psyc.plonk.witness import PartialWitness
 from psyc.recursion.gadgets import assert_random_access_many, reduce_base_with_powers
 from psyc.util.gc_pause import with_gc_paused
 
+#: Constant columns of the shape's config (``CircuitConfig.standard()`` has 2). A verifier
+#: evaluates the Poseidon gate's constraints at ζ with ~460 distinct base-field constants
+#: (MDS products of the partial rounds), each a constant target: 6 per ``constant`` row
+#: instead of 2 saves ~150 rows per verifier, and the constants/sigmas leaf (10 selectors +
+#: 6 constants + 80 sigmas = 96 elements) still hashes in 12 permutations.
+SHAPE_NUM_CONSTANTS = 6
+
+
+def shape_config(fri_config: FriConfig | None = None) -> CircuitConfig:
+    """``CircuitConfig.standard()`` (or its table with ``fri_config``) with the shape's
+    :data:`SHAPE_NUM_CONSTANTS` constant columns."""
+    std = CircuitConfig.standard()
+    return replace(std, num_constants=SHAPE_NUM_CONSTANTS, fri_config=fri_config or std.fri_config)
+
 
 class ShapeError(ValueError):
     """A circuit does not fit the standard shape (too many rows, or a gate outside its set)."""
@@ -51,7 +65,7 @@ class ShapeError(ValueError):
 class StandardShape:
     """Config, degree and (derived) gate list shared by every circuit of the shape."""
 
-    config: CircuitConfig = field(default_factory=CircuitConfig.standard)
+    config: CircuitConfig = field(default_factory=shape_config)
     degree_bits: int = 14
 
     def __post_init__(self) -> None:
@@ -162,9 +176,10 @@ class StandardBuilder(CircuitBuilder):
 
 
 def standard_shape() -> StandardShape:
-    """The default shape: ``CircuitConfig.standard()`` (100-bit conjectured FRI security)
-    and 2^14 rows, enough to verify two proofs of the shape and fold them."""
-    return StandardShape(CircuitConfig.standard(), 14)
+    """The default shape: ``CircuitConfig.standard()``'s table and FRI parameters (100-bit
+    conjectured FRI security) with :data:`SHAPE_NUM_CONSTANTS` constant columns, and 2^14
+    rows, enough to verify two proofs of the shape and fold them."""
+    return StandardShape(shape_config(), 14)
 
 
 def test_shape() -> StandardShape:
@@ -177,7 +192,7 @@ def test_shape() -> StandardShape:
         reduction_arity_bits=4,
         final_poly_bits=3,
     )
-    return StandardShape(CircuitConfig(fri_config=fri), 11)
+    return StandardShape(shape_config(fri), 11)
 
 
 test_shape.__test__ = False  # not a pytest test
