@@ -327,3 +327,12 @@ def test_kill_9_from_outside_at_any_moment(pending_net, tmp_path):
         rc = subprocess.run([sys.executable, "-m", "psyc.cli.main", "devnet", "block", "--json", "--dir",
                              str(folder)], env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True)
         assert rc.returncode == 0 and json.loads(rc.stdout)["committed"] is False
+
+
+@pytest.mark.slow
+def test_the_demo_runs_the_chain(capsys):
+    """`psyc demo` (the README's first command) on 2 users: calls proved, balances checked."""
+    rc = main(["demo", "--users", "2"])
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    assert "balances match native arithmetic" in out and "NOT refused" not in out

@@ -1,4 +1,6 @@
-"""``psyc demo``: a real program end to end — compile, execute, prove, verify — with timings.
+"""``psyc demo``: the PARTH story end to end on a devnet in a temporary folder
+(:mod:`psyc.cli.demo_chain`); ``psyc demo --program``: one program end to end — compile,
+execute, prove, verify — with timings.
 
 The program (``psyc/cli/demo_project``) is an anonymous vote: Merkle membership in a tree
 of 2^20 voters, a nullifier against double voting and a range-checked choice. Inputs are
@@ -16,11 +18,16 @@ from importlib import resources
 from psyc.cli.common import step, user_errors
 from psyc.cli.console import console
 
-HELP = "run a built-in program end to end (compile, execute, prove, verify) with timings"
+HELP = "the PARTH demo: a token on a local devnet, users proving calls, blocks proved, the chain verified"
 
 
 def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=2026, help="seed for the demo's inputs (default 2026)")
+    p.add_argument("--program", action="store_true",
+                   help="the single-program demo instead: an anonymous vote compiled, executed, proved and verified")
+    p.add_argument("--users", type=int, default=4, choices=range(2, 9), metavar="N",
+                   help="users on the devnet, the token's issuer included (2-8, default 4)")
+    p.add_argument("--keep", metavar="DIR", help="build the devnet in DIR (a new folder) and keep it")
 
 
 def demo_inputs(seed: int, depth: int) -> tuple[list[list[int]], list[int]]:
@@ -42,6 +49,15 @@ def demo_inputs(seed: int, depth: int) -> tuple[list[list[int]], list[int]]:
 
 @user_errors
 def run(args: argparse.Namespace, ctx: dict) -> int:
+    if not args.program:
+        from psyc.cli.demo_chain import run_chain_demo
+
+        return run_chain_demo(args)
+    return run_program(args, ctx)
+
+
+def run_program(args: argparse.Namespace, ctx: dict) -> int:
+    """The single-program demo (``psyc demo --program``)."""
     from psyc.compiler import compile_project, open_project
     from psyc.plonk.keys import VerifyingKey, proof_from_bytes, proof_to_bytes
     from psyc.plonk.verifier import VerificationError
