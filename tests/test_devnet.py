@@ -20,7 +20,7 @@ import pytest
 from token_model import TokenModel
 
 from psyc.cli.main import main
-from psyc.parth.devnet import Devnet, DevnetError
+from psyc.devnet import Devnet, DevnetError
 
 ROOT = Path(__file__).parent.parent
 TOKEN = ROOT / "examples" / "token"

@@ -1,4 +1,4 @@
-"""``psyc demo``: the mission's story on a local devnet (:mod:`psyc.parth.devnet`).
+"""``psyc demo``: the mission's story on a local devnet (:mod:`psyc.devnet`).
 
 In a temporary folder: a devnet; the token contract (``psyc/cli/demo_token``, the same
 source as ``examples/token``) deployed; N users with their own signing keys registered;
@@ -46,7 +46,7 @@ class _Steps:
 
 
 def run_chain_demo(args: argparse.Namespace) -> int:
-    from psyc.parth.devnet import Devnet, DevnetError
+    from psyc.devnet import Devnet, DevnetError
 
     rng = random.Random(args.seed)
     n = args.users

@@ -1,5 +1,5 @@
 """``psyc devnet init|deploy|register|call|block|state|verify-chain``: a local PARTH chain
-over the embedded store (:mod:`psyc.parth.devnet`, docs/parth.md).
+over the embedded store (:mod:`psyc.devnet`, docs/parth.md).
 
 Exit 0 on success; 1 when the devnet refuses a request (a stale checkpoint, a replayed
 nonce or end cap, a key that is not the user's, a call that fails such as an overdraft,
@@ -20,7 +20,7 @@ HELP = "a local PARTH devnet: deploy contracts, register users, prove calls and 
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    from psyc.parth.devnet import DEFAULT_DIR
+    from psyc.devnet import DEFAULT_DIR
 
     p.add_argument("--dir", default=DEFAULT_DIR, metavar="DIR", help=f"the devnet's folder (default {DEFAULT_DIR})")
     p.add_argument("--json", action="store_true", help="print the result as one JSON object on stdout")
@@ -88,7 +88,7 @@ def _refused(args: argparse.Namespace, e) -> int:
 
 @user_errors
 def run(args: argparse.Namespace, ctx: dict) -> int:
-    from psyc.parth.devnet import Devnet, DevnetError
+    from psyc.devnet import Devnet, DevnetError
 
     try:
         if args.devnet_command == "init":
