@@ -29,6 +29,7 @@ from psyc.ir import interpret, passes
 from psyc.ir.interpret import Execution, ExecutionError
 from psyc.ir.ir import Program
 from psyc.plonk.config import CircuitConfig
+from psyc.project.abi import ProgramAbi
 from psyc.project.manifest import Project, find_project
 from psyc.util.diagnostics import CompileError, Diagnostic, Label, SourceMap
 from psyc.util.gc_pause import with_gc_paused
@@ -263,11 +264,20 @@ class CompiledProgram:
             return None
         return wrapped, wrapped_vk
 
+    @property
+    def abi(self) -> ProgramAbi:
+        """Names, types, visibility and order of the entry's inputs and output."""
+        return ProgramAbi.from_entry(self.params, self.output_type)
+
     def public_inputs(self, inputs: list[list[int]], run: Execution) -> list[int]:
-        """The proof's public inputs: pub parameters in order, then the public output."""
-        pis = [x for (_, _, public), vals in zip(self.params, inputs, strict=True) if public for x in vals
-               if isinstance(x, int)]
-        return pis + list(run.outputs)
+        """The proof's public inputs in the ABI's order (public parameters, then the output)."""
+        return self.abi.public_inputs(inputs, run.outputs)
+
+    def verifying_key(self) -> VerifyingKey:
+        """The circuit's verifying key with this program's ABI (what ``.vk`` files hold)."""
+        key = self.circuit().verifier_data
+        key.abi = self.abi.to_json()
+        return key
 
     # --- circuit ------------------------------------------------------------------------
     @with_gc_paused

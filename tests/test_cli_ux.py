@@ -86,11 +86,11 @@ def test_prove_verify_and_test_speak_json(tmp_path, capsys):
     assert doc["public_inputs"] == ["9"] and Path(doc["proof"]).is_file() and "wrote" not in captured.out
     assert main(["verify", doc["proof"], "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {
-        "valid": True, "public_inputs": ["9"], "fingerprint": doc["fingerprint"], "zero_knowledge": False
+        "valid": True, "public_inputs": ["9"], "public": {"return": "9"}, "fingerprint": doc["fingerprint"], "zero_knowledge": False
     }
     assert main(["verify", doc["proof"], "--json", "--public-inputs", "8"]) == 1
     bad = json.loads(capsys.readouterr().out)
-    assert bad["valid"] is False and "expected [8]" in bad["error"]
+    assert bad["valid"] is False and "`return` is \"9\", expected \"8\"" in bad["error"]
     assert main(["verify", str(tmp_path / "missing.proof"), "--json"]) == 2
     assert json.loads(capsys.readouterr().out)["usage_error"] is True
     assert main(["test", str(proj), "--json"]) == 0

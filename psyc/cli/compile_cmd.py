@@ -76,7 +76,7 @@ def _run(args: argparse.Namespace, ctx: dict) -> int:
     for path in (vk_path, ir_path, json_path):
         files.check(path)
     stats["timings_s"] = {**{k: round(v, 4) for k, v in prog.timings.items()}}
-    files.write(vk_path, prog.circuit().verifier_data.to_bytes())
+    files.write(vk_path, prog.verifying_key().to_bytes())
     files.write(ir_path, ir_text + "\n")
     files.write(json_path, json.dumps(stats, indent=2) + "\n")
     for note in files.notes:

@@ -77,7 +77,7 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
         data.verify(proof)
     blob = proof_to_bytes(proof)
     files.write(out, blob)
-    files.write(vk_path, data.verifier_data.to_bytes())
+    files.write(vk_path, prog.verifying_key().to_bytes())
     for note in files.notes:
         error_console.print(f"note: {note}", markup=False, highlight=False)
     fingerprint = [int(x) for x in data.verifier_data.fingerprint]
@@ -86,6 +86,7 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
             "proof": str(out),
             "vk": str(vk_path),
             "public_inputs": [str(int(x)) for x in proof.public_inputs],
+            "public": prog.abi.name_public_inputs(proof.public_inputs),
             "fingerprint": [str(x) for x in fingerprint],
             "rows": data.common.degree,
             "zero_knowledge": data.common.config.zero_knowledge,

@@ -23,7 +23,12 @@ MAX_LEAF_PUBLIC_INPUTS = 1 << 12
 def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("proof", help="proof file")
     p.add_argument("--vk", help="verifying key (default: PROOF.vk)")
-    p.add_argument("--public-inputs", help="comma-separated values the proof's public inputs must equal")
+    p.add_argument(
+        "--public-inputs",
+        metavar="VALUES|FILE",
+        help="what the proof's public inputs must equal: comma-separated values, or a .toml/.json file "
+        "of named values (the public parameters and `return`, as the key's ABI names them)",
+    )
     p.add_argument(
         "--fingerprint",
         metavar="F0,F1,F2,F3",
@@ -89,6 +94,7 @@ def _usage(message: str) -> int:
 def _verify(args: argparse.Namespace, result: dict) -> int:
     from psyc.plonk.keys import VerifyingKey, proof_from_bytes
     from psyc.plonk.verifier import VerificationError
+    from psyc.project.abi import AbiError, ProgramAbi
     from psyc.util.serialization import FormatError
 
     vk_path = Path(args.vk) if args.vk else Path(args.proof + ".vk")
@@ -101,10 +107,26 @@ def _verify(args: argparse.Namespace, result: dict) -> int:
         vk = VerifyingKey.from_bytes(vk_bytes)
     except FormatError as e:
         return _usage(f"{vk_path} is not a valid verifying key: {e}")
+    abi = None
+    if vk.abi is not None:
+        try:
+            abi = ProgramAbi.from_json(vk.abi)
+        except AbiError as e:
+            return _usage(f"{vk_path}: the key's ABI is malformed: {e}")
+        if abi.num_public_inputs != vk.common.num_public_inputs:
+            return _usage(f"{vk_path}: the key's ABI describes {abi.num_public_inputs} public inputs, "
+                          f"its circuit has {vk.common.num_public_inputs}")
     try:
-        expected = _ints(args.public_inputs, "--public-inputs")
+        if args.public_inputs and Path(args.public_inputs).suffix in (".toml", ".json"):
+            expected = _named_public_inputs(args.public_inputs, abi)
+        else:
+            expected = _ints(args.public_inputs, "--public-inputs")
         fingerprint = _ints(args.fingerprint, "--fingerprint", 4)
         whitelist_root = _ints(args.whitelist_root, "--whitelist-root", 4)
+    except _RenderedError as e:  # located diagnostics of the named public inputs file
+        _REASONS.append(str(e))
+        error_console.print(escape(str(e)), highlight=False)
+        return EXIT_USAGE
     except ValueError as e:
         return _usage(str(e))
     if fingerprint is not None and list(vk.fingerprint) != fingerprint:
@@ -115,6 +137,10 @@ def _verify(args: argparse.Namespace, result: dict) -> int:
     except (FormatError, VerificationError) as e:
         return _invalid(f"{args.proof}: {e}")
     if expected is not None and list(proof.public_inputs) != expected:
+        if abi is not None and len(expected) == len(proof.public_inputs):
+            got, want = abi.name_public_inputs(proof.public_inputs), abi.name_public_inputs(expected)
+            diff = [f"`{n}` is {json.dumps(got[n])}, expected {json.dumps(want[n])}" for n in got if got[n] != want[n]]
+            return _invalid("public inputs differ: " + "; ".join(diff))
         return _invalid(f"public inputs are {list(proof.public_inputs)}, expected {expected}")
     if args.aggregation:
         from psyc.recursion.whitelist import DEFAULT_WHITELIST_DEPTH, Whitelist
@@ -142,10 +168,14 @@ def _verify(args: argparse.Namespace, result: dict) -> int:
         if status != EXIT_OK:
             return status
     result["public_inputs"] = [str(int(x)) for x in proof.public_inputs]
+    shown = ", ".join(map(str, proof.public_inputs))
+    if abi is not None:
+        result["public"] = abi.name_public_inputs(proof.public_inputs)
+        shown = "; ".join(f"{name} = {json.dumps(value)}" for name, value in result["public"].items())
     result["fingerprint"] = [str(int(x)) for x in vk.fingerprint]
     result["zero_knowledge"] = vk.common.config.zero_knowledge
     ok(
-        f"[green]valid[/green]: {args.proof} (public inputs: {', '.join(map(str, proof.public_inputs))}; "
+        f"[green]valid[/green]: {args.proof} (public inputs: {escape(shown)}; "
         f"key fingerprint {_fmt(vk.fingerprint)}; zero knowledge {zk_label(vk.common.config.zero_knowledge)})"
     )
     if not args.aggregation and fingerprint is None and Path(args.proof + ".leaves.json").exists():
@@ -161,6 +191,29 @@ def _invalid(message: str) -> int:
     _REASONS.append(message)
     error_console.print(f"[red]invalid[/red]: {escape(message)}", highlight=False)
     return EXIT_FAIL
+
+
+class _RenderedError(ValueError):
+    """Diagnostics already rendered with their source lines."""
+
+
+def _named_public_inputs(path: str, abi) -> list[int]:
+    """The public inputs named in a .toml/.json file, flattened in the key's ABI order."""
+    from psyc.project.inputs import InputError, parse_inputs
+    from psyc.util.diagnostics import render
+
+    if abi is None:
+        raise ValueError("--public-inputs FILE needs a key with an ABI (written by `psyc compile` or `psyc prove`); "
+                         "give comma-separated values instead")
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ValueError(f"cannot read {path}: {getattr(e, 'strerror', None) or e}") from None
+    try:
+        values = parse_inputs(text, path, abi.public)
+    except InputError as e:
+        raise _RenderedError("\n".join(render(d, e.sources) for d in e.diagnostics)) from None
+    return [int(x) for group in values for x in group]
 
 
 def _ints(text: str | None, option: str, count: int | None = None) -> list[int] | None:

@@ -8,6 +8,7 @@ corrupted file is a :class:`FormatError` naming the field and byte offset.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from psyc.fri.proof import FriProof, read_cap, write_cap
@@ -40,12 +41,36 @@ def _config_from_fields(v: list[int]) -> CircuitConfig:
         raise FormatError(f"verifying key holds an invalid circuit config: {e}") from None
 
 
+ABI_MAGIC = b"ABI\x00"
+_MAX_ABI_BYTES = 1 << 20
+
+
+def _read_abi(r: ByteReader) -> dict:
+    """The optional ABI section after a key's circuit data: magic, u32 length, JSON object."""
+    if r.raw(4, "ABI section magic") != ABI_MAGIC:
+        raise FormatError(f"verifying key: unexpected bytes after the circuit digest at offset {r.pos - 4}")
+    n = r.u32("ABI length")
+    if n > _MAX_ABI_BYTES:
+        raise FormatError(f"verifying key: an ABI of {n} bytes is over the limit")
+    try:
+        abi = json.loads(r.raw(n, "ABI"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise FormatError(f"verifying key: the ABI section is not JSON ({e})") from None
+    if not isinstance(abi, dict):
+        raise FormatError("verifying key: the ABI section is not a JSON object")
+    return abi
+
+
 @dataclass
 class VerifyingKey:
     """Everything a verifier needs: the common data and the preprocessed commitment."""
 
     verifier_only: VerifierOnlyCircuitData
     common: CommonCircuitData
+    # The program's ABI (psyc.project.abi.ProgramAbi.to_json()) when psyc compiled the key
+    # from a program: names and types of the public inputs, for `psyc verify`. Metadata
+    # like Noir's ABI file: the fingerprint covers the circuit, not these names.
+    abi: dict | None = None
 
     @property
     def fingerprint(self) -> list[int]:
@@ -75,6 +100,11 @@ class VerifyingKey:
             w.felts(list(g.params))
         write_cap(w, self.verifier_only.constants_sigmas_cap)
         w.felts(self.verifier_only.circuit_digest)
+        if self.abi is not None:
+            blob = json.dumps(self.abi, separators=(",", ":"), sort_keys=True).encode()
+            w.raw(ABI_MAGIC)
+            w.u32(len(blob))
+            w.raw(blob)
         return w.getvalue()
 
     @staticmethod
@@ -122,6 +152,7 @@ class VerifyingKey:
             raise FormatError(f"verifying key: {e}") from None
         cap = read_cap(r, "constants/sigmas cap")
         digest = r.felts("circuit digest", expected=4)
+        abi = _read_abi(r) if r.pos < len(r.data) else None
         r.finish()
         from psyc.field.goldilocks import MULTIPLICATIVE_GENERATOR, P
 
@@ -137,7 +168,7 @@ class VerifyingKey:
             raise FormatError("verifying key: the cap size does not match the config's cap height")
         if circuit_digest(common, cap) != digest:
             raise FormatError("verifying key: the circuit digest does not match its contents (corrupted key)")
-        return VerifyingKey(VerifierOnlyCircuitData(cap, digest), common)
+        return VerifyingKey(VerifierOnlyCircuitData(cap, digest), common, abi)
 
 
 def proof_to_bytes(p: ProofWithPublicInputs) -> bytes:
