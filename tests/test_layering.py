@@ -30,9 +30,6 @@ KNOWN_MODULE_CYCLES = {
 KNOWN_PACKAGE_CYCLES = {
     frozenset({"psyc.backend_cpu", "psyc.field", "psyc.hash", "psyc.poly", "psyc.util"}),
     frozenset({"psyc.backend_gpu", "psyc.plonk"}),
-    # psyc.parth holds both the state model the contracts write (trees, store, chain) and
-    # the devnet that drives contracts: the devnet belongs a layer above both
-    frozenset({"psyc.contracts", "psyc.parth"}),
 }
 
 
