@@ -151,39 +151,48 @@ def _nxt(n_lde, blowup):
     return positions[(positions + blowup) % n_lde]
 
 
-def test_permutation_and_lookup_terms(K):
-    rng = np.random.default_rng(6)
+@pytest.mark.parametrize("zk", [False, True])
+def test_permutation_and_lookup_terms(K, zk):
+    """The generated vanishing-term kernels (CUDA from psyc.plonk.vanishing) against the
+    CPU backend's (a tape from the same definition) on a 256-point domain."""
+    from psyc.backend import QuotientDomain
+    from psyc.backend_cpu.backend import CpuBackend
+    from psyc.backend_gpu import GpuBackend
+
+    cpu, gpu = CpuBackend(), GpuBackend(K)
+    rng = np.random.default_rng(6 + zk)
     n_lde, blowup = 256, 8
     wires, sigmas, k_is, xs, m, chunk, num_ch = _setup_permutation(rng, n=n_lde)
     zs = rand(rng, num_ch, n_lde, full=False)
     pps = rand(rng, num_ch, m - 1, n_lde, full=False)
     l0 = rand(rng, n_lde, full=False)
-    betas, gammas = rand(rng, num_ch, full=False), rand(rng, num_ch, full=False)
-    alphas, offsets = rand(rng, num_ch, full=False), rand(rng, num_ch, full=False)
+    domain = QuotientDomain(xs=xs, nxt=_nxt(n_lde, blowup), l0=l0, zh_inv=l0, lu=l0)
+    active = rand(rng, n_lde, full=False) if zk else None
+    betas, gammas = [int(v) for v in rand(rng, num_ch, full=False)], [int(v) for v in rand(rng, num_ch, full=False)]
+    alphas, offsets = [int(v) for v in rand(rng, num_ch, full=False)], [int(v) for v in rand(rng, num_ch, full=False)]
     out0 = rand(rng, num_ch, n_lde, full=False)
-    expect = out0.copy()
-    plk.permutation_vanishing_terms(
-        wires, sigmas, zs, pps, k_is, xs, l0, betas, gammas, chunk, _nxt(n_lde, blowup), alphas, offsets, expect
-    )
-    got = out0.copy()
-    K.permutation_terms(
-        wires, sigmas, zs, pps, k_is, xs, l0, betas, gammas, chunk, _nxt(n_lde, blowup), alphas, offsets, got
-    )
+    args = (wires, sigmas, zs, pps, [int(k) for k in k_is], domain, betas, gammas, chunk, alphas, offsets, active)
+    expect, got = out0.copy(), out0.copy()
+    cpu.accumulate_permutation_terms(*args, expect)
+    gpu.accumulate_permutation_terms(*args, got)
     np.testing.assert_array_equal(got, expect)
 
     L = 3
     lw = rand(rng, L, n_lde, full=False)
     sel, mult, table = (rand(rng, n_lde, full=False) for _ in range(3))
     helpers = rand(rng, num_ch, 3, n_lde, full=False)
-    deltas = rand(rng, num_ch, full=False)
-    expect = out0.copy()
-    plk.lookup_vanishing_terms(
-        lw, sel, mult, table, helpers, l0, deltas, _nxt(n_lde, blowup), alphas, offsets, expect
-    )
-    got = out0.copy()
-    K.lookup_terms(lw, sel, mult, table, helpers, l0, deltas, _nxt(n_lde, blowup), alphas, offsets, got)
+    deltas = [int(v) for v in rand(rng, num_ch, full=False)]
+    args = (lw, sel, mult, table, helpers, domain, deltas, alphas, offsets, active)
+    expect, got = out0.copy(), out0.copy()
+    cpu.accumulate_lookup_terms(*args, expect)
+    gpu.accumulate_lookup_terms(*args, got)
     np.testing.assert_array_equal(got, expect)
 
+
+def test_divide_by_zh(K):
+    rng = np.random.default_rng(16)
+    n_lde, blowup = 256, 8
+    out0 = rand(rng, 2, n_lde, full=False)
     zh_small = rand(rng, blowup, full=False)
     from psyc.poly.ntt import bit_reverse
 

@@ -14,7 +14,16 @@ def test_kernel_signatures_are_parsed():
     sigs = kernel_signatures(core_source())
     assert sigs["ntt_shared"].barriers and not sigs["ntt_pass4"].barriers
     assert sigs["poseidon_grind"].params == ("ptr", "ptr", "i32", "i32", "u64", "u64", "ptr")
-    assert "i64" in sigs["plonk_permutation_terms"].pointees  # the next-row index array
+    assert sigs["plonk_chunk_products"].params[:2] == ("ptr", "i64")
+
+
+def test_vanishing_term_kernels_are_generated_from_the_definition():
+    from psyc.plonk import vanishing
+
+    system = vanishing.permutation_system(7, 3, 2, tuple(pow(7, j, 2**64 - 2**32 + 1) for j in range(7)))
+    sigs = kernel_signatures(vanishing.cuda_source(system, "permutation terms"))
+    assert list(sigs) == [vanishing.CUDA_KERNEL]
+    assert sigs[vanishing.CUDA_KERNEL].pointees[6] == "i64"  # the next-point index array
 
 
 @pytest.mark.skipif(NVCC is None, reason="nvcc not installed")
@@ -32,8 +41,17 @@ def test_kernels_compile_with_nvcc(tmp_path):
 
     gates = [arithmetic_gate(3), base_sum_gate(8), exponentiation_gate(5), random_access_gate(2),
              random_access_gate(4, 4), reducing_gate(43), poseidon_gate(), lookup_gate(2), coset_interpolation_gate(2)]
+    from psyc.plonk import vanishing
+
+    k_is = tuple(pow(7, j, 2**64 - 2**32 + 1) for j in range(80))
+    terms = [
+        vanishing.cuda_source(vanishing.permutation_system(80, 7, 2, k_is), "permutation terms"),
+        vanishing.cuda_source(vanishing.lookup_system(6, 2), "logUp terms"),
+    ]
     procs = {}
-    for name, source in (("core", core_source()), ("gates", gates_source(gates))):
+    # the generated vanishing-term kernels share a unit with the gates (one more compile
+    # would cost a third process on 2 cores)
+    for name, source in (("core", core_source()), ("gates", gates_source(gates) + "\n" + _without_header(terms))):
         src = tmp_path / f"{name}.cu"
         src.write_text(source)
         cmd = [NVCC, "-arch=sm_90", "-std=c++17", "-c", "-x", "cu", str(src), "-o", str(tmp_path / f"{name}.o")]
@@ -42,3 +60,17 @@ def test_kernels_compile_with_nvcc(tmp_path):
         _, err = proc.communicate()
         assert proc.returncode == 0, f"{name}: {err[-4000:]}"
         assert "warning" not in err, f"{name}: {err[-4000:]}"
+
+
+def _without_header(sources: list[str]) -> str:
+    """Generated kernel units without their field header (one header per translation unit),
+    their kernels renamed apart."""
+    from psyc.backend_gpu.sources import field_header
+    from psyc.plonk.vanishing import CUDA_KERNEL
+
+    header = "#define GL_FIELD_NOINLINE\n" + field_header() + "\n"
+    out = []
+    for k, s in enumerate(sources):
+        assert s.startswith(header)
+        out.append(s[len(header):].replace(CUDA_KERNEL, f"{CUDA_KERNEL}_{k}"))
+    return "\n".join(out)

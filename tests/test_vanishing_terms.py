@@ -99,7 +99,7 @@ def test_permutation_kernel_matches_the_definition(name, zk):
         x, j = int(host.xs[i]), int(host.nxt[i])
         terms = vanishing.permutation_terms_at(
             _ints(zs[:, i]), _ints(zs[:, j]), _ints(pps[:, :, i].ravel()), _ints(wires[:, i]),
-            _ints(sigmas[:, i]), [k * x % P for k in k_is], int(host.l0[i]), betas, gammas, chunk,
+            _ints(sigmas[:, i]), k_is, x, int(host.l0[i]), betas, gammas, chunk,
         )  # fmt: skip
         assert len(terms) == C * (1 + m)
         return terms

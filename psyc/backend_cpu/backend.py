@@ -21,11 +21,19 @@ def _u64(values: Sequence[int]) -> np.ndarray:
     return np.array([int(v) % P for v in values], dtype=np.uint64)
 
 
-def _add_active(out: np.ndarray, terms: np.ndarray, active: np.ndarray | None) -> None:
-    """out[a] += active * terms[a] (nothing to do when the terms went straight into out)."""
-    if active is not None:
-        for a in range(out.shape[0]):
-            out[a] = add_vec(out[a], mul_vec(active, terms[a]))
+def _run_terms(system, arrays, nxt, scalars, alphas, offsets, active, out) -> None:
+    """out[a, i] += active[i] · offsets[a] · Σ_t alphas[a]^t T_t(x_i) for the terms of a
+    :class:`psyc.plonk.vanishing.TermSystem`, run by the tape VM (the gates' kernel)."""
+    from psyc.backend_cpu import gate_vm
+    from psyc.plonk import vanishing
+
+    code, imm, num_regs, outputs = vanishing.kernel_tape(system)
+    selector = gate_vm.NONE if active is None else np.ascontiguousarray(active)
+    nxt = np.ascontiguousarray(nxt, dtype=np.int64)
+    gate_vm.accumulate(
+        code, imm, num_regs, outputs, gate_vm.sources_tuple(*arrays), nxt, _u64(scalars), selector,
+        _u64(alphas), _u64(offsets), out,
+    )  # fmt: skip
 
 
 class CpuBackend:
@@ -191,24 +199,11 @@ class CpuBackend:
         active: Array | None,
         out: Array,
     ) -> None:
-        target = out if active is None else np.zeros_like(out)
-        pk.permutation_vanishing_terms(
-            np.ascontiguousarray(routed),
-            np.ascontiguousarray(sigmas),
-            np.ascontiguousarray(zs),
-            np.ascontiguousarray(pps),
-            _u64(k_is),
-            domain.xs,
-            domain.l0,
-            _u64(betas),
-            _u64(gammas),
-            chunk,
-            domain.nxt,
-            _u64(alphas),
-            _u64(alpha_offsets),
-            target,
-        )
-        _add_active(out, target, active)
+        from psyc.plonk import vanishing
+
+        system = vanishing.permutation_system(routed.shape[0], chunk, zs.shape[0], tuple(int(k) for k in k_is))
+        arrays = (routed, sigmas, zs, pps, domain.l0, domain.xs)
+        _run_terms(system, arrays, domain.nxt, [*betas, *gammas], alphas, alpha_offsets, active, out)
 
     def accumulate_lookup_terms(
         self,
@@ -224,21 +219,11 @@ class CpuBackend:
         active: Array | None,
         out: Array,
     ) -> None:
-        target = out if active is None else np.zeros_like(out)
-        pk.lookup_vanishing_terms(
-            np.ascontiguousarray(looked),
-            np.ascontiguousarray(selector),
-            np.ascontiguousarray(mult),
-            np.ascontiguousarray(table),
-            np.ascontiguousarray(helpers),
-            domain.l0,
-            _u64(deltas),
-            domain.nxt,
-            _u64(alphas),
-            _u64(alpha_offsets),
-            target,
-        )
-        _add_active(out, target, active)
+        from psyc.plonk import vanishing
+
+        system = vanishing.lookup_system(looked.shape[0], len(deltas))
+        arrays = (looked, selector, mult, table, helpers, domain.l0)
+        _run_terms(system, arrays, domain.nxt, deltas, alphas, alpha_offsets, active, out)
 
     def accumulate_boundary_terms(
         self,

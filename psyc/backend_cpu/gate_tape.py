@@ -1,5 +1,8 @@
-"""The instruction set of the gate tape run by :mod:`psyc.backend_cpu.gate_vm` (no numba
-here: the code generator imports it to assemble tapes).
+"""The instruction set of the tape run by :mod:`psyc.backend_cpu.gate_vm` (no numba
+here: the code generator imports it to assemble tapes). Gates read wires (source 0),
+constants (source 1) and the public-input digest (scalars); the permutation and logUp
+terms read their columns (:data:`psyc.plonk.vanishing.PERMUTATION_SOURCES`) and
+challenges (scalars).
 
 Instructions are rows ``(op, dst, a, b)`` of an int64 array, with a uint64 immediate
 each; registers hold canonical values, and one 128-bit accumulator (per row) sums the
@@ -8,9 +11,9 @@ terms of a linear form with one reduction at the end (``OP_FIN``).
 
 BLOCK = 64  # rows per block: dispatch amortised, registers stay in L1/L2
 
-OP_WIRE = 0  # r[dst] = wires[a, rows]
-OP_CONST = 1  # r[dst] = consts[a, rows]
-OP_PI = 2  # r[dst] = pi[a]
+OP_LOAD = 0  # r[dst] = sources[b][a, rows]
+OP_LOAD_NEXT = 1  # r[dst] = sources[b][a, nxt[rows]]  (the next point, ω x)
+OP_SCALAR = 2  # r[dst] = scalars[a]
 OP_IMM = 3  # r[dst] = imm
 OP_ADD = 4  # r[dst] = r[a] + r[b]
 OP_SUB = 5  # r[dst] = r[a] - r[b]
@@ -22,3 +25,7 @@ OP_FIN = 10  # r[dst] = acc mod p; acc = 0
 
 REG_A = frozenset({OP_ADD, OP_SUB, OP_MUL, OP_NEG, OP_MAC, OP_MAC_BIG})  # `a` is a register
 REG_B = frozenset({OP_ADD, OP_SUB, OP_MUL})  # `b` is a register
+
+#: Sources every kernel call passes (unused ones are a 1×1 placeholder): one signature,
+#: one compile, for gates and vanishing terms alike.
+NUM_SOURCES = 6

@@ -1,6 +1,7 @@
 """The gate quotient evaluator: one numba kernel that runs any gate's constraints.
 
-A gate's constraints are compiled (by :mod:`psyc.plonk.gates.codegen`, from the same
+A gate's constraints (and the permutation and logUp terms, :mod:`psyc.plonk.vanishing`)
+are compiled (by :mod:`psyc.plonk.gates.codegen`, from the same
 symbolic definition as every other evaluator) to a *tape*: straight-line instructions on
 numbered registers. This kernel runs the tape on blocks of ``BLOCK`` rows: every
 instruction is a loop over the block's lanes with a branch-free body, which LLVM turns
@@ -15,6 +16,8 @@ The instruction set is in :mod:`psyc.backend_cpu.gate_tape`.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from numba import njit, prange
@@ -33,16 +36,17 @@ from psyc.backend_cpu.field_kernels import (
 )
 from psyc.backend_cpu.gate_tape import (
     BLOCK,
+    NUM_SOURCES,
     OP_ADD,
-    OP_CONST,
     OP_FIN,
+    OP_LOAD,
+    OP_LOAD_NEXT,
     OP_MAC,
     OP_MAC_BIG,
     OP_MUL,
     OP_NEG,
-    OP_PI,
+    OP_SCALAR,
     OP_SUB,
-    OP_WIRE,
 )
 
 
@@ -62,7 +66,7 @@ def _mul(a, b):
 
 
 @njit(cache=True)
-def _run_block(code, imm, regs, acc_hi, acc_lo, wires, consts, pi, i0, m):
+def _run_block(code, imm, regs, acc_hi, acc_lo, sources, nxt, scalars, i0, m):
     for pc in range(code.shape[0]):
         op = code[pc, 0]
         rd = regs[code[pc, 1]]
@@ -108,14 +112,16 @@ def _run_block(code, imm, regs, acc_hi, acc_lo, wires, consts, pi, i0, m):
             for k in range(m):
                 x = ra[k]
                 rd[k] = (P - x) & _all_ones_if(x != ZERO)
-        elif op == OP_WIRE:
+        elif op == OP_LOAD:
+            src = sources[b]
             for k in range(m):
-                rd[k] = canon_lanes_u64(wires[a, i0 + k])
-        elif op == OP_CONST:
+                rd[k] = canon_lanes_u64(src[a, i0 + k])
+        elif op == OP_LOAD_NEXT:
+            src = sources[b]
             for k in range(m):
-                rd[k] = canon_lanes_u64(consts[a, i0 + k])
-        elif op == OP_PI:
-            v = canon_lanes_u64(pi[a])
+                rd[k] = canon_lanes_u64(src[a, nxt[i0 + k]])
+        elif op == OP_SCALAR:
+            v = canon_lanes_u64(scalars[a])
             for k in range(m):
                 rd[k] = v
         else:  # OP_IMM
@@ -124,11 +130,33 @@ def _run_block(code, imm, regs, acc_hi, acc_lo, wires, consts, pi, i0, m):
                 rd[k] = v
 
 
+#: The placeholder for an unused source (sources are a fixed-length tuple: one signature).
+UNUSED = np.zeros((1, 1), dtype=np.uint64)
+NONE = np.zeros(0, dtype=np.uint64)
+NO_NEXT = np.zeros(0, dtype=np.int64)
+
+
+def sources_tuple(*arrays: np.ndarray) -> tuple:
+    """``arrays`` as the VM's sources: C-contiguous 2-D uint64 (a column is one row),
+    padded to :data:`NUM_SOURCES` with :data:`UNUSED`."""
+    out = tuple(_writeable(np.ascontiguousarray(a).reshape(math.prod(a.shape[:-1]), a.shape[-1])) for a in arrays)
+    if len(out) > NUM_SOURCES:
+        raise ValueError(f"at most {NUM_SOURCES} sources")
+    return out + (UNUSED,) * (NUM_SOURCES - len(out))
+
+
+def _writeable(a: np.ndarray) -> np.ndarray:
+    # numba types read-only arrays apart: one would make a second signature (a compile)
+    return a if a.flags.writeable else a.copy()
+
+
 @njit(parallel=True, cache=True)
-def accumulate(code, imm, num_regs, outputs, wires, consts, selector, pi, alphas, out):
-    """out[a, i] += selector[i] * sum_k alphas[a]^k * C_k(row i) for every row i, where
-    C_k is the value of register ``outputs[k]`` after the tape ``(code, imm)``."""
-    n = selector.shape[0]
+def accumulate(code, imm, num_regs, outputs, sources, nxt, scalars, selector, alphas, offsets, out):
+    """out[a, i] += selector[i] * offsets[a] * sum_k alphas[a]^k * C_k(row i) for every row i,
+    where C_k is the value of register ``outputs[k]`` after the tape ``(code, imm)``; an
+    empty ``selector`` or ``offsets`` reads as ones. ``nxt[i]`` is the column of the next
+    point (read by ``OP_LOAD_NEXT`` only)."""
+    n = out.shape[1]
     nout = outputs.shape[0]
     blocks = (n + BLOCK - 1) // BLOCK
     chunks = min(blocks, 64)  # each chunk owns one register file, reused across its blocks
@@ -140,7 +168,7 @@ def accumulate(code, imm, num_regs, outputs, wires, consts, selector, pi, alphas
         for blk in range(ch * blocks // chunks, (ch + 1) * blocks // chunks):
             i0 = blk * BLOCK
             m = min(BLOCK, n - i0)
-            _run_block(code, imm, regs, acc_hi, acc_lo, wires, consts, pi, i0, m)
+            _run_block(code, imm, regs, acc_hi, acc_lo, sources, nxt, scalars, i0, m)
             for a in range(alphas.shape[0]):
                 al = alphas[a]
                 last = regs[outputs[nout - 1]]
@@ -150,5 +178,12 @@ def accumulate(code, imm, num_regs, outputs, wires, consts, selector, pi, alphas
                     rj = regs[outputs[j]]
                     for k in range(m):
                         tmp[k] = _add(_mul(tmp[k], al), rj[k])
+                if offsets.shape[0]:
+                    off = offsets[a]
+                    for k in range(m):
+                        tmp[k] = _mul(tmp[k], off)
+                if selector.shape[0]:
+                    for k in range(m):
+                        tmp[k] = _mul(selector[i0 + k], tmp[k])
                 for k in range(m):
-                    out[a, i0 + k] = _add(canon_lanes_u64(out[a, i0 + k]), _mul(selector[i0 + k], tmp[k]))
+                    out[a, i0 + k] = _add(canon_lanes_u64(out[a, i0 + k]), tmp[k])

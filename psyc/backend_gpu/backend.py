@@ -13,6 +13,7 @@ compares the proofs with the CPU backend's.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from functools import cache
 
@@ -189,52 +190,28 @@ class GpuBackend:
     def accumulate_permutation_terms(
         self, routed, sigmas, zs, pps, k_is, domain, betas, gammas, chunk, alphas, alpha_offsets, active, out
     ) -> None:
-        dev = self.to_device
-        target = out if active is None else self.xp.zeros_like(out)
-        self.K.permutation_terms(
-            self._c(routed),
-            self._c(sigmas),
-            self._c(zs),
-            self._c(pps),
-            dev(_u64(k_is)),
-            domain.xs,
-            domain.l0,
-            dev(_u64(betas)),
-            dev(_u64(gammas)),
-            chunk,
-            domain.nxt,
-            dev(_u64(alphas)),
-            dev(_u64(alpha_offsets)),
-            target,
-        )
-        self._add_active(out, target, active)
+        from psyc.plonk import vanishing
+
+        system = vanishing.permutation_system(routed.shape[0], chunk, zs.shape[0], tuple(int(k) for k in k_is))
+        sources = (routed, sigmas, zs, pps, domain.l0, domain.xs)
+        self._terms(system, "permutation terms", sources, domain, [*betas, *gammas], alphas, alpha_offsets, active, out)
 
     def accumulate_lookup_terms(
         self, looked, selector, mult, table, helpers, domain, deltas, alphas, alpha_offsets, active, out
     ) -> None:
-        dev = self.to_device
-        target = out if active is None else self.xp.zeros_like(out)
-        self.K.lookup_terms(
-            self._c(looked),
-            self._c(selector),
-            self._c(mult),
-            self._c(table),
-            self._c(helpers),
-            domain.l0,
-            dev(_u64(deltas)),
-            domain.nxt,
-            dev(_u64(alphas)),
-            dev(_u64(alpha_offsets)),
-            target,
-        )
-        self._add_active(out, target, active)
+        from psyc.plonk import vanishing
 
-    def _add_active(self, out, terms, active) -> None:
-        """out[a] += active * terms[a] (zero knowledge: the terms are off on blinding rows)."""
-        if active is not None:
-            active = self._c(active)
-            for a in range(out.shape[0]):
-                out[a] = self.K.add(self._c(out[a]), self.K.mul(active, self._c(terms[a])))
+        system = vanishing.lookup_system(looked.shape[0], len(deltas))
+        sources = (looked, selector, mult, table, helpers, domain.l0)
+        self._terms(system, "logUp terms", sources, domain, deltas, alphas, alpha_offsets, active, out)
+
+    def _terms(self, system, title, sources, domain, scalars, alphas, offsets, active, out) -> None:
+        dev = self.to_device
+        flat = [self._c(a.reshape(math.prod(a.shape[:-1]), a.shape[-1])) for a in sources]
+        self.K.vanishing_terms(
+            system, title, flat, domain.nxt, dev(_u64(scalars)), dev(_u64(alphas)), dev(_u64(offsets)),
+            None if active is None else self._c(active), out,
+        )  # fmt: skip
 
     def accumulate_boundary_terms(self, columns, minus, lu, alphas, alpha_offsets, out) -> None:
         K = self.K

@@ -104,14 +104,13 @@ def emulated_kernels():
     """:class:`psyc.backend_gpu.kernels.Kernels` over NumPy arrays, running the CUDA kernels
     compiled for the CPU (raises :class:`EmulationUnavailable` without a C++ compiler)."""
     from psyc.backend_gpu.kernels import Kernels
-    from psyc.backend_gpu.sources import core_source, gates_source
+    from psyc.backend_gpu.sources import core_source
 
-    gate_modules: dict[tuple[str, ...], EmulatedModule] = {}
+    modules: dict[str, EmulatedModule] = {}
 
-    def gate_module(gates):
-        key = tuple(f"{g.id}:{g.fingerprint}" for g in gates)
-        if key not in gate_modules:
-            gate_modules[key] = EmulatedModule(gates_source(gates))
-        return gate_modules[key]
+    def generated_module(key: str, make_source):
+        if key not in modules:
+            modules[key] = EmulatedModule(make_source())
+        return modules[key]
 
-    return Kernels(EmulatedModule(core_source()), np, gate_module, min_grind_batch=1 << 8)
+    return Kernels(EmulatedModule(core_source()), np, generated_module, min_grind_batch=1 << 8)

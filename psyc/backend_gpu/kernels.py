@@ -15,7 +15,7 @@ from functools import cache
 
 import numpy as np
 
-from psyc.backend_gpu.sources import MAX_LOOKUPS, MAX_TERMS, NTT_LOG_SHARED, NTT_SHARED_THREADS
+from psyc.backend_gpu.sources import NTT_LOG_SHARED, NTT_SHARED_THREADS
 from psyc.field.goldilocks import P, inv
 
 BLOCK = 256
@@ -34,13 +34,15 @@ def _log2(n: int) -> int:
 
 class Kernels:
     """The GPU backend's operations; ``module.launch(name, grid, block, args)`` runs a
-    kernel, ``gate_module(gates)`` returns a module with the gates' quotient kernels."""
+    kernel, ``generated_module(key, make_source)`` returns the module of a generated source
+    (the gates' quotient kernels, a vanishing-term kernel), built once per key."""
 
-    def __init__(self, module, xp, gate_module, min_grind_batch: int = 1 << 16) -> None:
+    def __init__(self, module, xp, generated_module, min_grind_batch: int = 1 << 16) -> None:
         self.mod = module
         self.min_grind_batch = min_grind_batch  # nonces per grinding launch, at least
         self.xp = xp
-        self._gate_module = gate_module
+        self._generated_module = generated_module
+        self._unused = None
         self._tw: dict[tuple[int, bool], object] = {}
         self._shift: dict[tuple[int, int, int], tuple] = {}
 
@@ -254,34 +256,28 @@ class Kernels:
     def running_sum(self, increments):
         return self.exclusive_scan(increments, OP_ADD)
 
-    def permutation_terms(
-        self, wires, sigmas, zs, pps, k_is, xs, l0, betas, gammas, chunk, nxt, alphas, offsets, out
-    ) -> None:
-        """See psyc.backend_cpu.plonk_kernels.permutation_vanishing_terms (``nxt`` int64)."""
-        routed, n_lde = wires.shape
-        num_ch = zs.shape[0]
-        num_chunks = pps.shape[1] + 1
-        if num_ch * (1 + num_chunks) > MAX_TERMS:
-            raise ValueError(f"too many permutation terms for the GPU kernel (> {MAX_TERMS})")
-        self._go(
-            "plonk_permutation_terms",
-            n_lde,
-            (wires, n_lde, sigmas, n_lde, zs, pps, k_is, xs, l0, betas, gammas, chunk, routed, num_ch, num_chunks,
-             n_lde, nxt, alphas, alphas.shape[0], offsets, out),
-        )
+    def vanishing_terms(self, system, title: str, sources, nxt, scalars, alphas, offsets, active, out) -> None:
+        """out[a, i] += active[i] * offsets[a] * sum_t alphas[a]^t T_t(i) for the terms of a
+        :class:`psyc.plonk.vanishing.TermSystem` (its kernel generated from the definition);
+        ``sources`` as the system's columns name them (2-D row-major), ``nxt`` int64,
+        ``active`` None for ones."""
+        import hashlib
 
-    def lookup_terms(self, wires, selector, mult, table, helpers, l0, deltas, nxt, alphas, offsets, out) -> None:
-        """See psyc.backend_cpu.plonk_kernels.lookup_vanishing_terms (``nxt`` int64)."""
-        num_lookups, n_lde = wires.shape
-        num_ch = deltas.shape[0]
-        if num_lookups > MAX_LOOKUPS or 4 * num_ch > MAX_TERMS:
-            raise ValueError("too many lookups per row for the GPU kernel")
-        self._go(
-            "plonk_lookup_terms",
-            n_lde,
-            (wires, n_lde, num_lookups, selector, mult, table, helpers, l0, deltas, num_ch, n_lde, nxt,
-             alphas, alphas.shape[0], offsets, out),
-        )
+        from psyc.plonk import vanishing
+
+        key = "terms:" + hashlib.sha256(system.key().encode()).hexdigest()
+        mod = self._generated_module(key, lambda: vanishing.cuda_source(system, title))
+        if self._unused is None:
+            self._unused = self.zeros((1, 1))
+        srcs = list(sources) + [self._unused] * (6 - len(sources))
+        n = out.shape[1]
+        mod.launch(
+            vanishing.CUDA_KERNEL,
+            (-(-n // BLOCK), 1),
+            BLOCK,
+            (*srcs, nxt, scalars, out if active is None else active, int(active is not None), alphas,
+             alphas.shape[0], offsets, out, n),
+        )  # fmt: skip
 
     def divide_by_zh(self, values, zh_inv) -> None:
         rows, n_lde = values.shape
@@ -290,9 +286,11 @@ class Kernels:
     def gate_quotients(self, gates, wires, consts, selectors, pi, alphas, out) -> None:
         """out[a, i] += selector_g[i] * sum_k alphas[a]^k C_{g,k}(i) for every gate g
         (selectors[g] is gate g's selector on the LDE)."""
+        from psyc.backend_gpu.sources import gates_source
         from psyc.plonk.gates.codegen import cuda_kernel_name
 
-        mod = self._gate_module(tuple(gates))
+        key = "gates:" + ";".join(f"{g.id}:{g.fingerprint}" for g in gates)
+        mod = self._generated_module(key, lambda: gates_source(gates))
         n = out.shape[1]
         for g, gate in enumerate(gates):
             if gate.num_constraints:

@@ -11,7 +11,7 @@ from functools import cache
 
 import numpy as np
 
-from psyc.backend_gpu.sources import core_source, gates_source, kernel_signatures
+from psyc.backend_gpu.sources import core_source, kernel_signatures
 
 _SCALARS = {"u64": np.uint64, "i64": np.int64, "i32": np.int32}
 
@@ -75,14 +75,15 @@ def core_module() -> CudaModule:
     return CudaModule(core_source())
 
 
-_gate_modules: dict[tuple[str, ...], CudaModule] = {}
+_generated_modules: dict[str, CudaModule] = {}
 
 
-def gate_module(gates) -> CudaModule:
-    key = tuple(f"{g.id}:{g.fingerprint}" for g in gates)
-    if key not in _gate_modules:
-        _gate_modules[key] = CudaModule(gates_source(gates))
-    return _gate_modules[key]
+def generated_module(key: str, make_source) -> CudaModule:
+    """The module of a generated source (gate quotients, vanishing terms), compiled once
+    per ``key`` and process."""
+    if key not in _generated_modules:
+        _generated_modules[key] = CudaModule(make_source())
+    return _generated_modules[key]
 
 
 @cache
@@ -90,4 +91,4 @@ def device_kernels():
     """:class:`psyc.backend_gpu.kernels.Kernels` on the CUDA device."""
     from psyc.backend_gpu.kernels import Kernels
 
-    return Kernels(core_module(), cupy_module(), gate_module)
+    return Kernels(core_module(), cupy_module(), generated_module)

@@ -30,9 +30,6 @@ EXT_W = 7
 #: log2 of the values an NTT block transforms in shared memory (2^12 x 8 B = 32 KiB).
 NTT_LOG_SHARED = 12
 NTT_SHARED_THREADS = 512
-#: Bounds of the per-thread arrays of the permutation / lookup term kernels.
-MAX_TERMS = 128
-MAX_LOOKUPS = 16
 
 #: The templates of the core module, in order (each may use what the earlier ones define).
 CORE_TEMPLATES = ("field.cuh.j2", "vector.cu.j2", "ntt.cu.j2", "poseidon.cu.j2", "plonk.cu.j2", "fri.cu.j2")
@@ -65,8 +62,6 @@ def core_source() -> str:
         "partial": PARTIAL_ROUNDS,
         "rc": [list(r) for r in round_constants()],
         "mds": [list(row) for row in mds_matrix()],
-        "max_terms": MAX_TERMS,
-        "max_lookups": MAX_LOOKUPS,
     }
     return "\n".join(render_gpu(t, **context) for t in CORE_TEMPLATES)
 

@@ -1,12 +1,18 @@
 """The permutation and logUp vanishing terms, defined once symbolically (like the gates).
 
-Every argument term of the quotient is one of the sympy expressions below; evaluators are
-generated from them with the gate code generator (:func:`psyc.plonk.gates.codegen.emit`)
-for a target backend (:data:`OPERATOR_BACKEND`: Python ints and :class:`Ext2`, used by the
-native verifier). The prover's kernels (numba, CUDA) are checked against these
-definitions term by term on random inputs (``tests/test_vanishing_terms.py``); the
-in-circuit verifier (:mod:`psyc.recursion.vanishing`, hand-fused to save rows) is checked
-against the generated native evaluator at random openings (``tests/test_recursion.py``).
+Every argument term of the quotient is one of the sympy expressions below, assembled in
+quotient order by :func:`permutation_system` / :func:`lookup_system` (a :class:`TermSystem`:
+the terms and where a kernel reads each input). Every evaluator is generated from them by
+the gate code generator (:mod:`psyc.plonk.gates.codegen`), none is hand-written:
+
+* the CPU prover: a tape for the gates' VM (:func:`kernel_tape`, :mod:`psyc.backend_cpu.gate_vm`);
+* the GPU prover: a CUDA kernel (:func:`cuda_source`, ``backend_gpu/templates/terms.cu.j2``);
+* the native verifier: Python over ints / :class:`Ext2` (:func:`permutation_terms_at`, …);
+* the in-circuit verifier: circuit-builder calls (:func:`evaluator` with the circuit
+  backend, run through :class:`psyc.recursion.gate_eval.FusingExtBuilder`).
+
+``tests/test_vanishing_terms.py`` checks each backend's kernels against the definition on
+random inputs, ``tests/test_recursion.py`` the in-circuit evaluation against the native one.
 
 Term order, after the gate constraints (each challenge set ``r`` has its own β, γ, δ):
 
@@ -27,13 +33,21 @@ lookups ``d`` (δ), ``h``, ``g``, ``phi``, ``phi_next`` (φ(ωx)), ``sel``, ``mu
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
+import numpy as np
 import sympy
 
 from psyc.field.extension import Ext2
+from psyc.field.goldilocks import P
+from psyc.plonk.gates import codegen
 from psyc.plonk.gates.codegen import OPERATOR_BACKEND, Backend, emit
+from psyc.util.codegen import cached_source
 
 l0, lu, z, beta, gamma, prev, cur = sympy.symbols("l0 lu z beta gamma prev cur")
 d, h, g, phi, phi_next, sel, mult, table = sympy.symbols("d h g phi phi_next sel mult table")
@@ -79,20 +93,178 @@ def lookup_terms(num_lookups: int) -> tuple[sympy.Expr, ...]:
     )
 
 
+@dataclass(frozen=True)
+class TermSystem:
+    """Every term of one argument, in quotient order, over named inputs, with where a
+    quotient kernel reads each input: what every evaluator is generated from.
+
+    ``columns``: ``(symbol, source, row, shifted)``, the value at a point is
+    ``sources[source][row, i]`` (at the next point ``ω x``, ``nxt[i]``, when shifted);
+    ``scalars``: the symbols of the scalars vector, in order (the challenges);
+    ``derived``: inputs defined by the others (``kx_j = k_j·x``), substituted by the
+    kernels (CSE shares ``β·x``) and computed by the caller in circuit (where constants
+    cost rows).
+    """
+
+    terms: tuple[sympy.Expr, ...]
+    columns: tuple[tuple[str, int, int, bool], ...]
+    scalars: tuple[str, ...]
+    derived: tuple[tuple[str, sympy.Expr], ...] = ()
+
+    def expanded(self) -> tuple[sympy.Expr, ...]:
+        """The terms with the derived inputs substituted."""
+        if not self.derived:
+            return self.terms
+        subs = {sympy.Symbol(name): e for name, e in self.derived}
+        return tuple(t.xreplace(subs) for t in self.terms)
+
+    def key(self) -> str:
+        """Changes whenever the generated code would (part of the on-disk cache keys)."""
+        return sympy.srepr((self.terms, self.derived)) + repr((self.columns, self.scalars))
+
+
+def _names(prefix: str, n: int) -> list[sympy.Symbol]:
+    return [sympy.Symbol(f"{prefix}{j}") for j in range(n)]
+
+
+#: The sources of :func:`permutation_system` (the arrays of
+#: ``ProverBackend.accumulate_permutation_terms``; ``pps`` flattened to ``(C·(m − 1), N)``).
+PERMUTATION_SOURCES = ("routed", "sigmas", "zs", "pps", "l0", "xs")
+#: The sources of :func:`lookup_system` (``helpers`` flattened to ``(3C, N)``).
+LOOKUP_SOURCES = ("looked", "selector", "mult", "table", "helpers", "l0")
+
+
+@cache
+def permutation_system(num_routed: int, chunk: int, num_challenges: int, k_is: tuple[int, ...]) -> TermSystem:
+    """The permutation terms: ``L0·(Z_r − 1)`` for every r, then :func:`permutation_chunk`
+    for every r and chunk c (``prev`` the previous partial product, ``Z_r`` for c = 0;
+    ``cur`` this one, ``Z_r(ωx)`` for the last chunk). Inputs ``w{j}``, ``sigma{j}``,
+    ``z{r}``, ``znext{r}``, ``pp{r}_{c}``, ``l0``, ``x``; scalars ``beta{r}``, ``gamma{r}``;
+    derived ``kx{j} = k_j·x``."""
+    R, C = num_routed, num_challenges
+    m = -(-R // chunk)
+    w, sig, kx = _names("w", R), _names("sigma", R), _names("kx", R)
+    zs, znext, betas, gammas = _names("z", C), _names("znext", C), _names("beta", C), _names("gamma", C)
+    pps = [[sympy.Symbol(f"pp{r}_{c}") for c in range(m - 1)] for r in range(C)]
+    terms = [PERMUTATION_START.xreplace({z: zs[r]}) for r in range(C)]
+    for r in range(C):
+        previous = zs[r]
+        for c in range(m):
+            j0, j1 = c * chunk, min(R, (c + 1) * chunk)
+            current = pps[r][c] if c < m - 1 else znext[r]
+            local = {beta: betas[r], gamma: gammas[r], prev: previous, cur: current}
+            for i, j in enumerate(range(j0, j1)):
+                local |= {sympy.Symbol(f"w{i}"): w[j], sympy.Symbol(f"sigma{i}"): sig[j], sympy.Symbol(f"kx{i}"): kx[j]}
+            terms.append(permutation_chunk(j1 - j0).xreplace(local))
+            previous = current
+    columns = [(f"w{j}", 0, j, False) for j in range(R)] + [(f"sigma{j}", 1, j, False) for j in range(R)]
+    columns += [(f"z{r}", 2, r, False) for r in range(C)] + [(f"znext{r}", 2, r, True) for r in range(C)]
+    columns += [(f"pp{r}_{c}", 3, r * (m - 1) + c, False) for r in range(C) for c in range(m - 1)]
+    columns += [("l0", 4, 0, False), ("x", 5, 0, False)]
+    x = sympy.Symbol("x")
+    return TermSystem(
+        terms=tuple(terms),
+        columns=tuple(columns),
+        scalars=tuple(s.name for s in betas + gammas),
+        derived=tuple((f"kx{j}", k_is[j] % P * x) for j in range(R)),
+    )
+
+
+@cache
+def lookup_system(num_lookups: int, num_challenges: int) -> TermSystem:
+    """The logUp terms: the four :func:`lookup_terms` for every challenge r. Inputs
+    ``w{j}`` (the looked-up wires), ``sel``, ``mult``, ``table``, ``l0`` and per challenge
+    ``h{r}``, ``g{r}``, ``phi{r}``, ``phinext{r}``; scalars ``d{r}`` (δ)."""
+    terms = []
+    for r in range(num_challenges):
+        local = {d: sympy.Symbol(f"d{r}"), h: sympy.Symbol(f"h{r}"), g: sympy.Symbol(f"g{r}")}
+        local |= {phi: sympy.Symbol(f"phi{r}"), phi_next: sympy.Symbol(f"phinext{r}")}
+        terms += [t.xreplace(local) for t in lookup_terms(num_lookups)]
+    columns = [(f"w{j}", 0, j, False) for j in range(num_lookups)]
+    columns += [("sel", 1, 0, False), ("mult", 2, 0, False), ("table", 3, 0, False)]
+    for r in range(num_challenges):
+        columns += [(f"h{r}", 4, 3 * r, False), (f"g{r}", 4, 3 * r + 1, False), (f"phi{r}", 4, 3 * r + 2, False)]
+        columns.append((f"phinext{r}", 4, 3 * r + 2, True))
+    columns.append(("l0", 5, 0, False))
+    return TermSystem(tuple(terms), tuple(columns), tuple(f"d{r}" for r in range(num_challenges)))
+
+
+def kernel_tape(system: TermSystem) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
+    """``system`` as a program of the CPU tape VM (:mod:`psyc.backend_cpu.gate_vm`): (code,
+    immediates, registers, output registers), reading the system's columns and scalars;
+    cached on disk and per process."""
+    return _kernel_tape(system)
+
+
+@cache
+def _kernel_tape(system: TermSystem) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
+    from psyc.backend_cpu import gate_tape as vm
+
+    loads = {name: (vm.OP_LOAD_NEXT if shifted else vm.OP_LOAD, row, source) for name, source, row, shifted in system.columns}
+    loads |= {name: (vm.OP_SCALAR, i, 0) for i, name in enumerate(system.scalars)}
+    key = ";".join([system.key(), Path(codegen.__file__).read_text(), Path(vm.__file__).read_text()])
+    text = cached_source(
+        f"vanishing_tape_{len(system.terms)}", key, lambda: json.dumps(codegen.tape(system.expanded(), loads.__getitem__))
+    )
+    code, imms, num_regs, outputs = json.loads(text)
+    return (
+        np.array(code, dtype=np.int64).reshape(-1, 4),
+        np.array(imms, dtype=np.uint64),
+        num_regs,
+        np.array(outputs, dtype=np.int64),
+    )
+
+
+#: The name of the one kernel in :func:`cuda_source`'s translation unit.
+CUDA_KERNEL = "vanishing_terms"
+
+
+def cuda_source(system: TermSystem, title: str) -> str:
+    """CUDA C of ``system``'s quotient kernel (:data:`CUDA_KERNEL`, the field header
+    included), generated by the gates' CUDA emitter; cached on disk."""
+    from psyc.backend_gpu.sources import field_header, render_gpu, template_text_gpu
+
+    def make() -> str:
+        temps, outs = emit(system.expanded(), codegen.CUDA_BACKEND)
+        used = set(re.findall(r"\b[A-Za-z_][A-Za-z_0-9]*\b", " ".join([c for _, c in temps] + outs)))
+        kernel = render_gpu(
+            "terms.cu.j2",
+            title=title,
+            kernel=CUDA_KERNEL,
+            columns=system.columns,
+            has_next=any(shifted and name in used for name, _, _, shifted in system.columns),
+            scalars=[(name, k) for k, name in enumerate(system.scalars)],
+            used=used,
+            temps=temps,
+            outs=outs,
+        )
+        return kernel
+
+    key = ";".join([system.key(), Path(codegen.__file__).read_text(), template_text_gpu("terms.cu.j2")])
+    return "\n".join(["#define GL_FIELD_NOINLINE", field_header(), cached_source(f"vanishing_cuda_{len(system.terms)}", key, make)])
+
+
 Evaluator = Callable[..., list]
 
 
 @cache
 def evaluator(exprs: tuple[sympy.Expr, ...], backend: Backend = OPERATOR_BACKEND) -> Evaluator:
-    """A function of keyword arguments (one per free symbol) returning every expression's
-    value, generated (CSE'd straight-line code) for ``backend``."""
+    """A function of keyword arguments (one per free symbol; the circuit backend's builder
+    as ``b``) returning every expression's value, generated (CSE'd straight-line code) for
+    ``backend``; the source is cached on disk (sympy's CSE is not free)."""
     names = sorted({s.name for e in exprs for s in e.free_symbols})
-    temps, outs = emit(exprs, backend)
-    lines = [f"def _evaluate(*, {', '.join(names)}):"]
-    lines += [f"    {name} = {code}" for name, code in temps]
-    lines.append(f"    return [{', '.join(outs)}]")
+
+    def make() -> str:
+        temps, outs = emit(exprs, backend)
+        lines = [f"def _evaluate(b=None, *, {', '.join(names)}):"]
+        lines += [f"    {name} = {code}" for name, code in temps]
+        lines.append(f"    return [{', '.join(outs)}]")
+        return "\n".join(lines) + "\n"
+
+    key = ";".join([sympy.srepr(exprs), repr(backend), Path(codegen.__file__).read_text()])
+    source = cached_source(f"vanishing_{len(exprs)}", key, make)
     namespace: dict = {"Ext2": Ext2}
-    exec(compile("\n".join(lines), f"<vanishing terms {len(exprs)}>", "exec"), namespace)  # generated code
+    exec(compile(source, f"<vanishing terms {len(exprs)}>", "exec"), namespace)  # generated code
     return namespace["_evaluate"]
 
 
@@ -102,34 +274,30 @@ def permutation_terms_at(
     partial_products: Sequence,
     wires: Sequence,
     sigmas: Sequence,
-    kx: Sequence,
+    k_is: Sequence[int],
+    x,
     l0_value,
     betas: Sequence,
     gammas: Sequence,
     chunk: int,
 ) -> list:
-    """Every permutation term at one point, in order (values of any type the operator
+    """Every permutation term at the point ``x``, in order (values of any type the operator
     backend works on: ints mod p, :class:`Ext2`). ``partial_products`` holds the m − 1
-    stored ones per challenge, ``kx[j] = k_j·x``."""
-    R = len(wires)
-    m = -(-R // chunk)
-    start = evaluator((PERMUTATION_START,))
-    terms = [start(l0=l0_value, z=zr)[0] for zr in zs]
-    for r in range(len(zs)):
-        pps = partial_products[r * (m - 1) : (r + 1) * (m - 1)]
-        previous = zs[r]
-        for c in range(m):
-            j0, j1 = c * chunk, min(R, (c + 1) * chunk)
-            current = pps[c] if c < m - 1 else zs_next[r]
-            args = {f"w{j - j0}": wires[j] for j in range(j0, j1)}
-            args |= {f"sigma{j - j0}": sigmas[j] for j in range(j0, j1)}
-            args |= {f"kx{j - j0}": kx[j] for j in range(j0, j1)}
-            term = evaluator((permutation_chunk(j1 - j0),))(
-                beta=betas[r], gamma=gammas[r], prev=previous, cur=current, **args
-            )[0]
-            terms.append(term)
-            previous = current
-    return terms
+    stored ones per challenge."""
+    system = permutation_system(len(wires), chunk, len(zs), tuple(k_is))
+    values = permutation_inputs(zs, zs_next, partial_products, wires, sigmas, l0_value, betas, gammas)
+    return evaluator(system.expanded())(x=x, **values)
+
+
+def permutation_inputs(zs, zs_next, partial_products, wires, sigmas, l0_value, betas, gammas) -> dict:
+    """The inputs of :func:`permutation_system` by name, but ``x`` and ``kx{j}``."""
+    values = {"l0": l0_value}
+    values |= {f"w{j}": v for j, v in enumerate(wires)} | {f"sigma{j}": v for j, v in enumerate(sigmas)}
+    values |= {f"z{r}": v for r, v in enumerate(zs)} | {f"znext{r}": v for r, v in enumerate(zs_next)}
+    values |= {f"beta{r}": v for r, v in enumerate(betas)} | {f"gamma{r}": v for r, v in enumerate(gammas)}
+    m1 = len(partial_products) // max(1, len(zs))
+    values |= {f"pp{r}_{c}": partial_products[r * m1 + c] for r in range(len(zs)) for c in range(m1)}
+    return values
 
 
 def lookup_terms_at(
@@ -143,23 +311,19 @@ def lookup_terms_at(
     deltas: Sequence,
 ) -> list:
     """Every logUp term at one point, in order; ``helpers`` is (h, g, φ) per challenge."""
-    ev = evaluator(lookup_terms(len(looked)))
-    terms = []
+    return evaluator(lookup_system(len(looked), len(deltas)).terms)(
+        **lookup_inputs(looked, helpers, phis_next, selector, multiplicity, table_value, l0_value, deltas)
+    )
+
+
+def lookup_inputs(looked, helpers, phis_next, selector, multiplicity, table_value, l0_value, deltas) -> dict:
+    """The inputs of :func:`lookup_system` by name."""
+    values = {"sel": selector, "mult": multiplicity, "table": table_value, "l0": l0_value}
+    values |= {f"w{j}": v for j, v in enumerate(looked)}
     for r, delta in enumerate(deltas):
-        hr, gr, phir = helpers[3 * r : 3 * r + 3]
-        terms += ev(
-            l0=l0_value,
-            d=delta,
-            h=hr,
-            g=gr,
-            phi=phir,
-            phi_next=phis_next[r],
-            sel=selector,
-            mult=multiplicity,
-            table=table_value,
-            **{f"w{j}": v for j, v in enumerate(looked)},
-        )
-    return terms
+        values |= {f"d{r}": delta, f"phinext{r}": phis_next[r]}
+        values |= {f"h{r}": helpers[3 * r], f"g{r}": helpers[3 * r + 1], f"phi{r}": helpers[3 * r + 2]}
+    return values
 
 
 def boundary_terms_at(zs: Sequence, phis: Sequence, lu_value) -> list:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import heapq
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -231,13 +232,24 @@ class _TapeOp:
         return self.tape.append(self.op, **operands)
 
 
-class _Tape:
-    """Instructions for :mod:`psyc.backend_cpu.gate_vm`, on virtual registers ``%N``."""
+def gate_loads(name: str) -> tuple[int, int, int]:
+    """How a gate's tape loads an input: wires ``w{k}`` from source 0, constants ``c{k}``
+    from source 1, the public-input digest ``pi{k}`` from the scalars."""
+    kind, index = re.fullmatch(r"(w|c|pi)(\d+)", name).groups()
+    if kind == "pi":
+        return vm.OP_SCALAR, int(index), 0
+    return vm.OP_LOAD, int(index), 0 if kind == "w" else 1
 
-    def __init__(self) -> None:
+
+class _Tape:
+    """Instructions for :mod:`psyc.backend_cpu.gate_vm`, on virtual registers ``%N``;
+    ``loads(symbol)`` is the ``(op, a, b)`` that loads an input."""
+
+    def __init__(self, loads: Callable[[str], tuple[int, int, int]]) -> None:
         self.ins: list[tuple[int, int, int, int, int]] = []  # (op, dst, a, b, imm)
-        self.names: dict[str, int] = {}  # wire/constant/PI symbols and temporaries
+        self.names: dict[str, int] = {}  # input symbols and temporaries
         self.count = 0
+        self.loads = loads
 
     def _new(self, op: int, a: int = 0, b: int = 0, imm: int = 0, result: bool = True) -> int:
         dst = self.count if result else -1
@@ -249,8 +261,8 @@ class _Tape:
         if operand.startswith("%"):
             return int(operand[1:])
         if operand not in self.names:  # an input, loaded where first used
-            kind, index = re.fullmatch(r"(w|c|pi)(\d+)", operand).groups()
-            self.names[operand] = self._new({"w": vm.OP_WIRE, "c": vm.OP_CONST, "pi": vm.OP_PI}[kind], int(index))
+            op, a, b = self.loads(operand)
+            self.names[operand] = self._new(op, a, b)
         return self.names[operand]
 
     def append(self, op: int, a: str = "", b: str = "", v: int = 0, c: int = 0, x: str = "", acc: str = "") -> str:
@@ -312,11 +324,14 @@ class _Tape:
         return code, imms, max(size, 1), [phys[r] for r in outputs]
 
 
-def tape(constraints: tuple[sympy.Expr, ...]) -> tuple[list[list[int]], list[int], int, list[int]]:
+def tape(
+    constraints: tuple[sympy.Expr, ...], loads: Callable[[str], tuple[int, int, int]] = gate_loads
+) -> tuple[list[list[int]], list[int], int, list[int]]:
     """The constraints as a :mod:`psyc.backend_cpu.gate_vm` program: (code rows
-    ``[op, dst, a, b]``, immediates, number of registers, the register of each constraint)."""
+    ``[op, dst, a, b]``, immediates, number of registers, the register of each constraint);
+    ``loads`` says where each input symbol is read from (:func:`gate_loads` for gates)."""
     hoisted, reduced = _straight_line(constraints)
-    t = _Tape()
+    t = _Tape(loads)
     em = _Emitter(t.backend())
     for name, value in hoisted:
         t.names[str(name)] = t.reg(em.expr(value))
@@ -407,7 +422,8 @@ class GateEvaluators:
                 m.TAPE_REGS,
                 np.array(m.TAPE_OUTPUTS, dtype=np.int64),
             )
-        gate_vm.accumulate(*self._tape, wires, consts, selector, pi_digest, alphas, out)
+        sources = gate_vm.sources_tuple(wires, consts)
+        gate_vm.accumulate(*self._tape, sources, gate_vm.NO_NEXT, pi_digest, selector, alphas, gate_vm.NONE, out)
 
     def eval_ints(self, w: list[int], c: list[int], pi_digest: list[int]) -> list[int]:
         """Constraint values of one concrete row (canonical ints; all zero iff satisfied)."""
