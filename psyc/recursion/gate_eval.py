@@ -13,7 +13,8 @@ with fewer ops:
 * a form is materialized only where a multiplication (or the caller) needs a target:
   one ``c0·a·b + c1·acc`` op per atom (a product with coefficient ±1 fuses into the op,
   other coefficients multiply a constant target, so only five (c0, c1) row keys occur);
-* materializations and products are memoized (hash-consing), so repeated text costs once.
+* materializations and products are memoized (hash-consing), so repeated text costs once;
+  so are the partial sums of a materialization, so forms sharing terms share their ops.
 
 The arithmetic is the same polynomial identity, so the constraint values are the same
 extension elements the plain evaluation computes (tested against ``eval_ext``).
@@ -55,6 +56,7 @@ class FusingExtBuilder:
         self._materialized: dict = {}
         self._products: dict = {}
         self._consts: dict[int, ExtTarget] = {}
+        self._ranks: dict[Atom, int] = {}
         self.num_ops = 0
 
     # --- the backend interface of the generated code --------------------------------
@@ -97,6 +99,9 @@ class FusingExtBuilder:
             return Lin({})
         return Lin({a: c * k % P for a, c in x.terms.items()}, x.const * k)
 
+    def _rank(self, atom: Atom) -> int:
+        return self._ranks.setdefault(atom, len(self._ranks))
+
     def _const(self, v: int) -> ExtTarget:
         v %= P
         if v not in self._consts:
@@ -127,9 +132,17 @@ class FusingExtBuilder:
             return self._materialized[key]
         one, minus_one = 1, P - 1
         acc: ExtTarget | None = self._const(x.const) if x.const else None
-        # positive unit coefficients first: they start an accumulator for free
-        items = sorted(x.terms.items(), key=lambda ac: (ac[1] != one, len(ac[0])))
+        # positive unit coefficients first: they start an accumulator for free; ties in the
+        # order atoms were first seen, so that sums sharing terms share their prefixes
+        # (w + γ of both w + γ + β·kx and w + γ + β·σ, in the permutation argument)
+        items = sorted(x.terms.items(), key=lambda ac: (ac[1] != one, len(ac[0]), self._rank(ac[0])))
+        done: dict = {}
         for atom, c in items:
+            done[atom] = c
+            prefix = (frozenset(done.items()), x.const)
+            if prefix in self._materialized:
+                acc = self._materialized[prefix]
+                continue
             if len(atom) == 1:
                 t = atom[0]
                 if acc is None:
@@ -155,7 +168,7 @@ class FusingExtBuilder:
                     acc = self._op(-1, 1, a, b, acc)
                 else:
                     acc = self._op(1, 1, self._const(c), self._product(a, b), acc)
-        self._materialized[key] = acc
+            self._materialized[prefix] = acc
         return acc
 
 

@@ -13,8 +13,16 @@ from collections.abc import Sequence
 
 from psyc.field.goldilocks import P, primitive_root_of_unity
 from psyc.plonk.builder import CircuitBuilder, ExtTarget
+from psyc.plonk.gates.codegen import CIRCUIT_BACKEND
 from psyc.plonk.proof import OpeningSet
 from psyc.plonk.target import Target
+from psyc.plonk.vanishing import (
+    evaluator,
+    lookup_inputs,
+    lookup_system,
+    permutation_inputs,
+    permutation_system,
+)
 from psyc.recursion.gadgets import (
     assert_nonzero_ext,
     ext_const,
@@ -50,7 +58,7 @@ def gate_constraint_terms(
 
 
 def permutation_terms(
-    b: CircuitBuilder,
+    fb: FusingExtBuilder,
     common,
     o: OpeningSet,
     zeta: ExtTarget,
@@ -58,81 +66,38 @@ def permutation_terms(
     betas: Sequence[Target],
     gammas: Sequence[Target],
 ) -> list[ExtTarget]:
+    """The permutation terms at ζ, generated from :func:`psyc.plonk.vanishing.permutation_system`.
+    Its derived inputs ``kx_j = k_j·ζ`` are computed here, once for every challenge:
+    ``k_j = 7^j``, so each is the previous times 7 — one op of one row key (as constants,
+    the k_j would cost a row each)."""
+    b = fb.b
     cfg = common.config
-    R = cfg.num_routed_wires
-    m, chunk = cfg.num_partial_product_chunks, cfg.partial_product_chunk
-    one = ext_const(b, 1)
-    terms = [b.mul_extension(l0, b.sub_extension(z, one)) for z in o.plonk_zs]
-    for r in range(cfg.num_challenges):
-        beta, gamma = ext_from_base(b, betas[r]), ext_from_base(b, gammas[r])
-        # s_j = ζ·β·k_j, stepped by k_j / k_{j−1} in the op's coefficient (k_j = 7^j: one row key)
-        s_j = b.mul_extension(zeta, beta)
-        if common.k_is[0] != 1:
-            s_j = b.mul_extension(s_j, ext_const(b, common.k_is[0]))
-        zero = ext_const(b, 0)
-        pps = o.partial_products[r * (m - 1) : (r + 1) * (m - 1)]
-        prev = o.plonk_zs[r]
-        for c in range(m):
-            num = den = None
-            for j in range(c * chunk, min(R, (c + 1) * chunk)):
-                wg = b.add_extension(o.wires[j], gamma)
-                # w + ζ·β·k_j + γ  and  w + β·σ_j + γ
-                if j:
-                    step = common.k_is[j] * pow(common.k_is[j - 1], P - 2, P) % P
-                    s_j = b.arithmetic_extension(step, 0, s_j, one, zero)
-                n_j = b.add_extension(wg, s_j)
-                d_j = b.mul_add_extension(o.plonk_sigmas[j], beta, wg)
-                num = n_j if num is None else b.mul_extension(num, n_j)
-                den = d_j if den is None else b.mul_extension(den, d_j)
-            cur = pps[c] if c < m - 1 else o.plonk_zs_next[r]
-            # cur·den − prev·num
-            terms.append(b.sub_extension(b.mul_extension(cur, den), b.mul_extension(prev, num)))
-            prev = cur
-    return terms
+    R, C = cfg.num_routed_wires, cfg.num_challenges
+    system = permutation_system(R, cfg.partial_product_chunk, C, tuple(common.k_is))
+    values = permutation_inputs(
+        o.plonk_zs, o.plonk_zs_next, o.partial_products, o.wires[:R], o.plonk_sigmas, l0,
+        [ext_from_base(b, t) for t in betas], [ext_from_base(b, t) for t in gammas],
+    )  # fmt: skip
+    one, zero = ext_const(b, 1), ext_const(b, 0)
+    kx = zeta if common.k_is[0] == 1 else b.mul_extension(zeta, ext_const(b, common.k_is[0]))
+    values["kx0"] = kx
+    for j in range(1, R):
+        step = common.k_is[j] * pow(common.k_is[j - 1], P - 2, P) % P
+        kx = values[f"kx{j}"] = b.arithmetic_extension(step, 0, kx, one, zero)
+    return [fb.materialize(t) for t in evaluator(system.terms, CIRCUIT_BACKEND)(fb, **values)]
 
 
-def lookup_terms(
-    b: CircuitBuilder, common, o: OpeningSet, l0: ExtTarget, deltas: Sequence[Target]
-) -> list[ExtTarget]:
+def lookup_terms(fb: FusingExtBuilder, common, o: OpeningSet, l0: ExtTarget, deltas: Sequence[Target]) -> list[ExtTarget]:
+    """The logUp terms at ζ, generated from :func:`psyc.plonk.vanishing.lookup_system`."""
     if not common.has_lookups:
         return []
     L = common.config.lookups_per_row
-    sel = o.constants[common.lookup_selector]
-    table, mult = o.lookup_table[0], o.lookup_multiplicities[0]
-    one = ext_const(b, 1)
-    terms = []
-    for r, d in enumerate(deltas):
-        h, g, phi = o.lookup_helpers[3 * r : 3 * r + 3]
-        d_ext = ext_from_base(b, d)
-        diffs = [b.sub_extension(d_ext, w) for w in o.wires[:L]]
-        # prefix[j] = Π_{k<j} diffs_k, suffix[j] = Π_{k>=j} diffs_k
-        prefix = [one]
-        for x in diffs[:-1]:
-            prefix.append(x if prefix[-1] is one else b.mul_extension(prefix[-1], x))
-        suffix = [one] * (L + 1)
-        for j in range(L - 1, 0, -1):
-            suffix[j] = diffs[j] if suffix[j + 1] is one else b.mul_extension(diffs[j], suffix[j + 1])
-        prod = b.mul_extension(prefix[-1], diffs[-1]) if L > 1 else diffs[0]
-        sum_others = None
-        for j in range(L):
-            if prefix[j] is one:
-                p = suffix[j + 1]
-            elif suffix[j + 1] is one:
-                p = prefix[j]
-            else:
-                p = b.mul_extension(prefix[j], suffix[j + 1])
-            sum_others = p if sum_others is None else b.add_extension(sum_others, p)
-        # φ(gζ) − φ(ζ) − sel·h + m·g
-        look = b.sub_extension(o.lookup_phi_next[r], phi)
-        look = b.sub_extension(look, b.mul_extension(sel, h))
-        look = b.mul_add_extension(mult, g, look)
-        terms += [
-            b.mul_extension(l0, phi),
-            b.sub_extension(b.mul_extension(h, prod), sum_others),
-            b.sub_extension(b.mul_extension(g, b.sub_extension(d_ext, table)), one),
-            look,
-        ]
-    return terms
+    values = lookup_inputs(
+        o.wires[:L], o.lookup_helpers, o.lookup_phi_next, o.constants[common.lookup_selector],
+        o.lookup_multiplicities[0], o.lookup_table[0], l0, [ext_from_base(fb.b, d) for d in deltas],
+    )  # fmt: skip
+    terms = evaluator(lookup_system(L, len(deltas)).terms, CIRCUIT_BACKEND)(fb, **values)
+    return [fb.materialize(t) for t in terms]
 
 
 def combine_terms(b: CircuitBuilder, terms: Sequence[ExtTarget], alphas: Sequence[Target]) -> list[ExtTarget]:
@@ -167,10 +132,11 @@ def eval_vanishing_circuit(
     """V_r(ζ) for each challenge set: the in-circuit ``eval_vanishing_at``."""
     with b.scope("gates"):
         terms = gate_constraint_terms(b, common, o, pi_digest)
+    fb = FusingExtBuilder(b)
     with b.scope("permutation"):
-        arguments = permutation_terms(b, common, o, zeta, l0, betas, gammas)
+        arguments = permutation_terms(fb, common, o, zeta, l0, betas, gammas)
     with b.scope("lookups"):
-        arguments += lookup_terms(b, common, o, l0, deltas)
+        arguments += lookup_terms(fb, common, o, l0, deltas)
     if common.config.zero_knowledge:
         with b.scope("zk_blinding"):
             arguments = zk_terms(b, common, o, zeta, l0, arguments, len(deltas))
