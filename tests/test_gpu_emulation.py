@@ -158,6 +158,7 @@ def test_permutation_and_lookup_terms(K, zk):
     from psyc.backend import QuotientDomain
     from psyc.backend_cpu.backend import CpuBackend
     from psyc.backend_gpu import GpuBackend
+    from psyc.plonk import vanishing
 
     cpu, gpu = CpuBackend(), GpuBackend(K)
     rng = np.random.default_rng(6 + zk)
@@ -171,7 +172,8 @@ def test_permutation_and_lookup_terms(K, zk):
     betas, gammas = [int(v) for v in rand(rng, num_ch, full=False)], [int(v) for v in rand(rng, num_ch, full=False)]
     alphas, offsets = [int(v) for v in rand(rng, num_ch, full=False)], [int(v) for v in rand(rng, num_ch, full=False)]
     out0 = rand(rng, num_ch, n_lde, full=False)
-    args = (wires, sigmas, zs, pps, [int(k) for k in k_is], domain, betas, gammas, chunk, alphas, offsets, active)
+    system = vanishing.permutation_system(wires.shape[0], chunk, num_ch, tuple(int(k) for k in k_is))
+    args = (system, wires, sigmas, zs, pps, domain, betas, gammas, alphas, offsets, active)
     expect, got = out0.copy(), out0.copy()
     cpu.accumulate_permutation_terms(*args, expect)
     gpu.accumulate_permutation_terms(*args, got)
@@ -182,7 +184,7 @@ def test_permutation_and_lookup_terms(K, zk):
     sel, mult, table = (rand(rng, n_lde, full=False) for _ in range(3))
     helpers = rand(rng, num_ch, 3, n_lde, full=False)
     deltas = [int(v) for v in rand(rng, num_ch, full=False)]
-    args = (lw, sel, mult, table, helpers, domain, deltas, alphas, offsets, active)
+    args = (vanishing.lookup_system(L, num_ch), lw, sel, mult, table, helpers, domain, deltas, alphas, offsets, active)
     expect, got = out0.copy(), out0.copy()
     cpu.accumulate_lookup_terms(*args, expect)
     gpu.accumulate_lookup_terms(*args, got)

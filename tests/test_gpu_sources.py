@@ -21,9 +21,9 @@ def test_vanishing_term_kernels_are_generated_from_the_definition():
     from psyc.plonk import vanishing
 
     system = vanishing.permutation_system(7, 3, 2, tuple(pow(7, j, 2**64 - 2**32 + 1) for j in range(7)))
-    sigs = kernel_signatures(vanishing.cuda_source(system, "permutation terms"))
-    assert list(sigs) == [vanishing.CUDA_KERNEL]
-    assert sigs[vanishing.CUDA_KERNEL].pointees[6] == "i64"  # the next-point index array
+    sigs = kernel_signatures(system.cuda_source())
+    assert list(sigs) == [system.CUDA_KERNEL]
+    assert sigs[system.CUDA_KERNEL].pointees[6] == "i64"  # the next-point index array
 
 
 @pytest.mark.skipif(NVCC is None, reason="nvcc not installed")
@@ -45,8 +45,8 @@ def test_kernels_compile_with_nvcc(tmp_path):
 
     k_is = tuple(pow(7, j, 2**64 - 2**32 + 1) for j in range(80))
     terms = [
-        vanishing.cuda_source(vanishing.permutation_system(80, 7, 2, k_is), "permutation terms"),
-        vanishing.cuda_source(vanishing.lookup_system(6, 2), "logUp terms"),
+        vanishing.permutation_system(80, 7, 2, k_is).cuda_source(),
+        vanishing.lookup_system(6, 2).cuda_source(),
     ]
     procs = {}
     # the generated vanishing-term kernels share a unit with the gates (one more compile
@@ -66,11 +66,11 @@ def _without_header(sources: list[str]) -> str:
     """Generated kernel units without their field header (one header per translation unit),
     their kernels renamed apart."""
     from psyc.backend_gpu.sources import field_header
-    from psyc.plonk.vanishing import CUDA_KERNEL
+    from psyc.plonk.vanishing import TermSystem
 
     header = "#define GL_FIELD_NOINLINE\n" + field_header() + "\n"
     out = []
     for k, s in enumerate(sources):
         assert s.startswith(header)
-        out.append(s[len(header):].replace(CUDA_KERNEL, f"{CUDA_KERNEL}_{k}"))
+        out.append(s[len(header):].replace(TermSystem.CUDA_KERNEL, f"{TermSystem.CUDA_KERNEL}_{k}"))
     return "\n".join(out)

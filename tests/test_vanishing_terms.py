@@ -90,8 +90,9 @@ def test_permutation_kernel_matches_the_definition(name, zk):
     active = _rand(rng, N) if zk else None
     host, dom = _domain(be, rng)
     dev = be.to_device
+    system = vanishing.permutation_system(R, chunk, C, tuple(k_is))
     out, got = _accumulate(be, rng, C, lambda o: be.accumulate_permutation_terms(
-        dev(wires), dev(sigmas), dev(zs), dev(pps), k_is, dom, betas, gammas, chunk, alphas, offsets,
+        system, dev(wires), dev(sigmas), dev(zs), dev(pps), dom, betas, gammas, alphas, offsets,
         None if active is None else dev(active), o,
     ))  # fmt: skip
 
@@ -120,7 +121,7 @@ def test_lookup_kernel_matches_the_definition(name, zk):
     host, dom = _domain(be, rng)
     dev = be.to_device
     out, got = _accumulate(be, rng, C, lambda o: be.accumulate_lookup_terms(
-        dev(looked), dev(selector), dev(mult), dev(table), dev(helpers), dom, deltas, alphas, offsets,
+        vanishing.lookup_system(L, C), dev(looked), dev(selector), dev(mult), dev(table), dev(helpers), dom, deltas, alphas, offsets,
         None if active is None else dev(active), o,
     ))  # fmt: skip
 

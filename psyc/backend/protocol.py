@@ -223,15 +223,14 @@ class ProverBackend(Protocol):
 
     def accumulate_permutation_terms(
         self,
+        system: Any,
         routed: Array,
         sigmas: Array,
         zs: Array,
         pps: Array,
-        k_is: Sequence[int],
         domain: QuotientDomain,
         betas: Sequence[int],
         gammas: Sequence[int],
-        chunk: int,
         alphas: Sequence[int],
         alpha_offsets: Sequence[int],
         active: Array | None,
@@ -244,13 +243,16 @@ class ProverBackend(Protocol):
         and ``pp_{r,m−1} = Z_r(ω x)`` (read at column ``domain.nxt[i]``). ``routed``,
         ``sigmas`` ``(R, N)``; ``zs`` ``(C, N)`` (C challenges); ``pps`` ``(C, m − 1, N)``.
         ``active`` ``(N,)`` is ``1 − s_blind(x)`` with zero knowledge (the terms are switched
-        off on the blinding rows), None (read as 1) without. The terms are defined
-        symbolically in :mod:`psyc.plonk.vanishing`; ``tests/test_vanishing_terms.py``
-        checks every backend against that definition."""
+        off on the blinding rows), None (read as 1) without. ``system`` is the terms'
+        :class:`psyc.plonk.vanishing.TermSystem` (``permutation_system``), defined
+        symbolically: a backend runs what it generates (``system.kernel_tape()``,
+        ``system.cuda_source()``), never its own copy of the math;
+        ``tests/test_vanishing_terms.py`` checks every backend against the definition."""
         ...
 
     def accumulate_lookup_terms(
         self,
+        system: Any,
         looked: Array,
         selector: Array,
         mult: Array,
@@ -267,8 +269,8 @@ class ProverBackend(Protocol):
         logUp terms, per challenge ``r`` (``helpers[r] = h, g, φ``, shape ``(C, 3, N)``):
         ``L0(x)·φ(x)``; ``h(x) Π_j (δ − w_j) − Σ_j Π_{k≠j} (δ − w_k)``;
         ``g(x)(δ − table(x)) − 1``; ``φ(ω x) − φ(x) − sel(x) h(x) + mult(x) g(x)``.
-        ``looked`` ``(L, N)``; ``selector``, ``mult``, ``table`` ``(N,)``; ``active`` as for
-        :meth:`accumulate_permutation_terms`."""
+        ``looked`` ``(L, N)``; ``selector``, ``mult``, ``table`` ``(N,)``; ``system``
+        (``lookup_system``) and ``active`` as for :meth:`accumulate_permutation_terms`."""
         ...
 
     def accumulate_boundary_terms(

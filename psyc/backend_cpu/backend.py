@@ -25,9 +25,8 @@ def _run_terms(system, arrays, nxt, scalars, alphas, offsets, active, out) -> No
     """out[a, i] += active[i] · offsets[a] · Σ_t alphas[a]^t T_t(x_i) for the terms of a
     :class:`psyc.plonk.vanishing.TermSystem`, run by the tape VM (the gates' kernel)."""
     from psyc.backend_cpu import gate_vm
-    from psyc.plonk import vanishing
 
-    code, imm, num_regs, outputs = vanishing.kernel_tape(system)
+    code, imm, num_regs, outputs = system.kernel_tape()
     selector = gate_vm.NONE if active is None else np.ascontiguousarray(active)
     nxt = np.ascontiguousarray(nxt, dtype=np.int64)
     gate_vm.accumulate(
@@ -185,28 +184,25 @@ class CpuBackend:
 
     def accumulate_permutation_terms(
         self,
+        system,
         routed: Array,
         sigmas: Array,
         zs: Array,
         pps: Array,
-        k_is: Sequence[int],
         domain: QuotientDomain,
         betas: Sequence[int],
         gammas: Sequence[int],
-        chunk: int,
         alphas: Sequence[int],
         alpha_offsets: Sequence[int],
         active: Array | None,
         out: Array,
     ) -> None:
-        from psyc.plonk import vanishing
-
-        system = vanishing.permutation_system(routed.shape[0], chunk, zs.shape[0], tuple(int(k) for k in k_is))
         arrays = (routed, sigmas, zs, pps, domain.l0, domain.xs)
         _run_terms(system, arrays, domain.nxt, [*betas, *gammas], alphas, alpha_offsets, active, out)
 
     def accumulate_lookup_terms(
         self,
+        system,
         looked: Array,
         selector: Array,
         mult: Array,
@@ -219,9 +215,6 @@ class CpuBackend:
         active: Array | None,
         out: Array,
     ) -> None:
-        from psyc.plonk import vanishing
-
-        system = vanishing.lookup_system(looked.shape[0], len(deltas))
         arrays = (looked, selector, mult, table, helpers, domain.l0)
         _run_terms(system, arrays, domain.nxt, deltas, alphas, alpha_offsets, active, out)
 

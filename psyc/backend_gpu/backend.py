@@ -188,28 +188,22 @@ class GpuBackend:
         )
 
     def accumulate_permutation_terms(
-        self, routed, sigmas, zs, pps, k_is, domain, betas, gammas, chunk, alphas, alpha_offsets, active, out
+        self, system, routed, sigmas, zs, pps, domain, betas, gammas, alphas, alpha_offsets, active, out
     ) -> None:
-        from psyc.plonk import vanishing
-
-        system = vanishing.permutation_system(routed.shape[0], chunk, zs.shape[0], tuple(int(k) for k in k_is))
         sources = (routed, sigmas, zs, pps, domain.l0, domain.xs)
-        self._terms(system, "permutation terms", sources, domain, [*betas, *gammas], alphas, alpha_offsets, active, out)
+        self._terms(system, sources, domain, [*betas, *gammas], alphas, alpha_offsets, active, out)
 
     def accumulate_lookup_terms(
-        self, looked, selector, mult, table, helpers, domain, deltas, alphas, alpha_offsets, active, out
+        self, system, looked, selector, mult, table, helpers, domain, deltas, alphas, alpha_offsets, active, out
     ) -> None:
-        from psyc.plonk import vanishing
-
-        system = vanishing.lookup_system(looked.shape[0], len(deltas))
         sources = (looked, selector, mult, table, helpers, domain.l0)
-        self._terms(system, "logUp terms", sources, domain, deltas, alphas, alpha_offsets, active, out)
+        self._terms(system, sources, domain, deltas, alphas, alpha_offsets, active, out)
 
-    def _terms(self, system, title, sources, domain, scalars, alphas, offsets, active, out) -> None:
+    def _terms(self, system, sources, domain, scalars, alphas, offsets, active, out) -> None:
         dev = self.to_device
         flat = [self._c(a.reshape(math.prod(a.shape[:-1]), a.shape[-1])) for a in sources]
         self.K.vanishing_terms(
-            system, title, flat, domain.nxt, dev(_u64(scalars)), dev(_u64(alphas)), dev(_u64(offsets)),
+            system, flat, domain.nxt, dev(_u64(scalars)), dev(_u64(alphas)), dev(_u64(offsets)),
             None if active is None else self._c(active), out,
         )  # fmt: skip
 

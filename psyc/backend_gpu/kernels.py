@@ -256,23 +256,21 @@ class Kernels:
     def running_sum(self, increments):
         return self.exclusive_scan(increments, OP_ADD)
 
-    def vanishing_terms(self, system, title: str, sources, nxt, scalars, alphas, offsets, active, out) -> None:
+    def vanishing_terms(self, system, sources, nxt, scalars, alphas, offsets, active, out) -> None:
         """out[a, i] += active[i] * offsets[a] * sum_t alphas[a]^t T_t(i) for the terms of a
         :class:`psyc.plonk.vanishing.TermSystem` (its kernel generated from the definition);
         ``sources`` as the system's columns name them (2-D row-major), ``nxt`` int64,
         ``active`` None for ones."""
         import hashlib
 
-        from psyc.plonk import vanishing
-
         key = "terms:" + hashlib.sha256(system.key().encode()).hexdigest()
-        mod = self._generated_module(key, lambda: vanishing.cuda_source(system, title))
+        mod = self._generated_module(key, system.cuda_source)
         if self._unused is None:
             self._unused = self.zeros((1, 1))
         srcs = list(sources) + [self._unused] * (6 - len(sources))
         n = out.shape[1]
         mod.launch(
-            vanishing.CUDA_KERNEL,
+            system.CUDA_KERNEL,
             (-(-n // BLOCK), 1),
             BLOCK,
             (*srcs, nxt, scalars, out if active is None else active, int(active is not None), alphas,

@@ -24,6 +24,7 @@ from psyc.fri.oracle import PolynomialBatch
 from psyc.fri.prover import compute_openings, prove_fri
 from psyc.hash.poseidon import hash_or_noop
 from psyc.iop.challenger import Challenger
+from psyc.plonk import vanishing
 from psyc.plonk.diagnostics import UnsatisfiedConstraints, check_constraints
 from psyc.plonk.proof import Proof, ProofWithPublicInputs
 from psyc.plonk.transcript import (
@@ -241,17 +242,16 @@ def phase_quotient(st: ProverState) -> None:
             active = st.resident("active", lambda: be.to_device(sub_vec(ones, be.to_host(pre[blind]))))
         zs_only = be.take_rows(zs, [r * m for r in range(num_ch)])
         be.accumulate_permutation_terms(
+            vanishing.permutation_system(R, cfg.partial_product_chunk, num_ch, tuple(common.k_is)),
             wires[:R],
             pre[S + K : S + K + R],
             zs_only,
             be.take_rows(zs, [r * m + 1 + c for r in range(num_ch) for c in range(m - 1)]).reshape(
                 num_ch, m - 1, n_lde
             ),
-            common.k_is,
             domain,
             st.betas,
             st.gammas,
-            cfg.partial_product_chunk,
             st.alphas,
             [pow(a, k, P) for a in st.alphas],
             active,
@@ -259,6 +259,7 @@ def phase_quotient(st: ProverState) -> None:
         )
         if lookups:
             be.accumulate_lookup_terms(
+                vanishing.lookup_system(cfg.lookups_per_row, num_ch),
                 wires[: cfg.lookups_per_row],
                 pre[common.lookup_selector],
                 wires[W],
