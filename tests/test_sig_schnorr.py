@@ -29,7 +29,7 @@ def test_gfp5_native_matches_the_spec():
     assert ec.div(a, b) == tuple(g["a_div_b"])
     assert ec.mul(ec.inverse(a), a) == ec.ONE
     for x in (a, b, ec.square(a)):
-        assert ec.frobenius(x) == ec._pow(x, ec.P)
+        assert ec.frobenius(x) == ec.power(x, ec.P)
     assert ec.is_square(ec.square(b)) and not ec.is_square(ec.scale(ec.square(b), 7))  # 7: a non-residue mod p
     assert ec.square(ec.sqrt(ec.square(b))) == ec.square(b) and ec.sqrt(ec.scale(ec.square(b), 7)) is None
     with pytest.raises(ZeroDivisionError):
@@ -208,3 +208,94 @@ def test_challenge_and_param_agree_with_the_circuit():
     r, key = [1, 2, 3, 4, 5], [ec.P - 1, 7, 8, 9, 10]
     out = prog.execute({"r": r, "key": key, "m": MESSAGE}).outputs
     assert out == schnorr.challenge(r, key, MESSAGE) + schnorr.param_of(key)
+
+
+# ---------------------------------------------------------------------------------------
+# signature proofs
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    import os
+
+    old = os.environ.get("PSYC_CACHE_DIR")
+    os.environ["PSYC_CACHE_DIR"] = str(tmp_path_factory.mktemp("schnorrcache"))
+    yield
+    if old is None:
+        del os.environ["PSYC_CACHE_DIR"]
+    else:
+        os.environ["PSYC_CACHE_DIR"] = old
+
+
+@pytest.fixture(scope="module")
+def scheme(cache, program):
+    from psyc.recursion.shape import test_shape
+
+    s = schnorr.SchnorrScheme(shape=test_shape())
+    s._program = program  # compiled once per module (the same circuit, zero knowledge on)
+    return s
+
+
+@pytest.fixture(scope="module")
+def keys(scheme):
+    return scheme.new_key(), scheme.new_key()
+
+
+@pytest.fixture(scope="module")
+def proof(scheme, keys):
+    return scheme.sign(keys[0], MESSAGE)
+
+
+def test_signature_proof_verifies_and_binds_message_and_key(scheme, keys, proof):
+    from psyc.plonk.keys import proof_from_bytes, proof_to_bytes
+    from psyc.recursion.shape import test_shape
+    from psyc.sig import public_key, verify_signature
+
+    sig, vk = proof
+    shape = test_shape()
+    assert vk.common.config.zero_knowledge
+    assert list(sig.public_inputs) == MESSAGE + keys[0].param
+    assert verify_signature(sig, vk, keys[0].public_key, MESSAGE, shape) == keys[0].param
+    assert keys[0].public_key == public_key(keys[0].fingerprint, keys[0].param)
+    with pytest.raises(SignatureError, match="is for message"):
+        verify_signature(sig, vk, keys[0].public_key, [1, 2, 3, 5], shape)
+    with pytest.raises(SignatureError, match="not for this public key"):
+        verify_signature(sig, vk, keys[1].public_key, MESSAGE, shape)
+    # B's signature proof with its parameter swapped for A's: the proof no longer verifies
+    other, _ = scheme.sign(keys[1], MESSAGE)
+    forged = proof_from_bytes(proof_to_bytes(other), vk.common)
+    forged.public_inputs[4:] = keys[0].param
+    with pytest.raises(SignatureError, match="does not verify"):
+        verify_signature(forged, vk, keys[0].public_key, MESSAGE, shape)
+
+
+def test_tampered_signature_proof_is_rejected(keys, proof):
+    from psyc.plonk.keys import proof_from_bytes, proof_to_bytes
+    from psyc.recursion.shape import test_shape
+    from psyc.sig import verify_signature
+    from psyc.util.serialization import FormatError
+
+    sig, vk = proof
+    blob = bytearray(proof_to_bytes(sig))
+    rejected = 0
+    for pos in (len(blob) // 3, len(blob) // 2, len(blob) - 9):
+        bad = bytearray(blob)
+        bad[pos] ^= 0x01
+        try:
+            verify_signature(proof_from_bytes(bytes(bad), vk.common), vk, keys[0].public_key, MESSAGE, test_shape())
+        except (SignatureError, FormatError):
+            rejected += 1
+    assert rejected == 3
+
+
+def test_an_external_signature_proves_and_a_bad_one_is_refused(scheme, keys):
+    key = keys[1]
+    r, s = schnorr.schnorr_sign(key.secret, MESSAGE)
+    with pytest.raises(SignatureError, match="not a valid Schnorr signature") as e:
+        scheme.prove(key.key, [9, 9, 9, 9], r, s)
+    assert e.value.code == "E1003"
+    with pytest.raises(SignatureError, match="secret does not match"):
+        import dataclasses
+
+        scheme.sign(dataclasses.replace(key, secret=key.secret + 1), MESSAGE)
