@@ -17,7 +17,8 @@ HELP = "make (new) or show (show) a signing key: an account key that is a circui
 def register(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="key_command", metavar="ACTION", required=True)
     new = sub.add_parser("new", help="make a key from the OS's randomness", description="make a signing key")
-    new.add_argument("--scheme", default="zk", choices=["zk"], help="signature scheme (default zk)")
+    new.add_argument("--scheme", default="zk", choices=["zk", "ecdsa"],
+                     help="signature scheme (default zk; ecdsa: secp256k1, wallet-compatible)")
     new.add_argument("--circuit", metavar="FILE.psy",
                      help="your own key circuit with the scheme's inputs (default: the stdlib circuit)")
     new.add_argument("-o", "--output", required=True, metavar="KEYFILE",
@@ -31,7 +32,14 @@ def register(p: argparse.ArgumentParser) -> None:
 
 def _public(key, path: str) -> dict:
     from psyc.sig import format_hash
+    from psyc.sig.ecdsa import EcdsaKey
 
+    if isinstance(key, EcdsaKey):
+        from psyc.sig.ecdsa_keyfile import format_pubkey
+
+        return {"key_file": path, "scheme": "ecdsa", "public_key": format_hash(key.public_key),
+                "fingerprint": format_hash(key.fingerprint), "param": format_hash(key.param),
+                "pubkey": format_pubkey(key.pub), "circuit": "std::sig::ecdsa", "shape": key.shape}
     return {
         "key_file": path,
         "scheme": "zk",
@@ -75,7 +83,14 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
                                      "replaced)", "E1005")
             if args.circuit and not Path(args.circuit).is_file():
                 raise SignatureError(f"--circuit {args.circuit}: no such file", "E1004")
-            key = ZkScheme(args.circuit, shape=shape_named(args.shape)).new_key()
+            if args.scheme == "ecdsa":
+                if args.circuit:
+                    raise SignatureError("--circuit is for zk keys; an ecdsa key uses std::sig::ecdsa", "E1004")
+                from psyc.sig.ecdsa import EcdsaScheme
+
+                key = EcdsaScheme(shape=shape_named(args.shape)).new_key()
+            else:
+                key = ZkScheme(args.circuit, shape=shape_named(args.shape)).new_key()
             write_key(args.output, key)
             doc = _public(key, args.output)
     except SignatureError as e:
@@ -88,4 +103,6 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
         ok(f"public key:  {doc['public_key']}")
         ok(f"fingerprint: {doc['fingerprint']}")
         ok(f"param:       {doc['param']}")
+        if "pubkey" in doc:
+            ok(f"secp256k1:   {doc['pubkey']}")
     return EXIT_OK

@@ -1,6 +1,9 @@
 """``psyc sign --key KEYFILE --message 0x… -o SIG.proof``: a signature is a proof of the
 key's circuit with public inputs (message, param); its verifying key goes to SIG.proof.vk.
-Exit 2 for usage and file errors (bad message, malformed key file, existing non-proof output)."""
+``psyc sign --scheme ecdsa --external-signature r,s --pubkey 0x… --message 0x…`` proves an
+ECDSA signature made elsewhere (a wallet that only signs). Exit 2 for usage and file errors
+(bad message, malformed key file, existing non-proof output), 1 for a signature that does
+not verify."""
 
 from __future__ import annotations
 
@@ -13,11 +16,37 @@ HELP = "sign a message (4 field elements / 32 bytes) with a key file: prove its 
 
 
 def register(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--key", required=True, metavar="KEYFILE", help="secret key file (`psyc key new`)")
+    p.add_argument("--key", metavar="KEYFILE", help="secret key file (`psyc key new`)")
     p.add_argument("--message", required=True, metavar="0x…",
                    help="the message: 0x + 64 hex digits (4 big-endian u64 field elements) or 4 comma-separated integers")
     p.add_argument("-o", "--output", required=True, metavar="SIG.proof", help="signature file (and SIG.proof.vk)")
+    p.add_argument("--scheme", choices=["ecdsa"],
+                   help="with --external-signature: the scheme of the signature (ecdsa)")
+    p.add_argument("--external-signature", metavar="R,S",
+                   help="an ECDSA signature made elsewhere: r,s as 0x-hex or decimal integers (or 0x + 128 hex "
+                        "digits r || s); high-s is normalised")
+    p.add_argument("--pubkey", metavar="0x…", help="with --external-signature: the signer's secp256k1 public key "
+                                                  "(SEC 1, compressed or not)")
+    p.add_argument("--shape", choices=["standard", "test"], default="standard", help=argparse.SUPPRESS)
     p.add_argument("--json", action="store_true", help="print the signature's files, public key and timings as JSON")
+
+
+def parse_rs(text: str) -> tuple[int, int]:
+    """``r,s`` (each 0x-hex or decimal) or 0x + 128 hex digits (r || s, 64 bytes)."""
+    from psyc.sig import SignatureError
+
+    t = text.strip()
+    if "," not in t and t[:2].lower() == "0x" and len(t) == 130:
+        return int(t[2:66], 16), int(t[66:], 16)
+    parts = [x.strip() for x in t.split(",")]
+    if len(parts) != 2:
+        raise SignatureError(f"--external-signature {text!r}: expected r,s (two integers) or 0x + 128 hex digits",
+                             "E1002")
+    try:
+        return int(parts[0], 0), int(parts[1], 0)
+    except ValueError:
+        raise SignatureError(f"--external-signature {text!r}: r and s must be integers (0x-hex or decimal)",
+                             "E1002") from None
 
 
 @user_errors
@@ -28,23 +57,48 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
     from psyc.cli.key_cmd import sig_error
     from psyc.plonk.keys import PROOF_MAGIC, VK_MAGIC, proof_to_bytes
     from psyc.sig import SignatureError, format_hash, parse_hash
+    from psyc.sig.ecdsa import EcdsaKey, EcdsaScheme
     from psyc.sig.keyfile import read_key
     from psyc.sig.zk import ZkScheme, shape_named
 
+    external = args.external_signature is not None
     try:
         message = parse_hash(args.message, "--message")
-        key = read_key(args.key)
+        if external:
+            if args.scheme != "ecdsa" or args.pubkey is None or args.key is not None:
+                raise SignatureError("--external-signature takes --scheme ecdsa and --pubkey (and no --key)", "E1002")
+            from psyc.sig.ecdsa_keyfile import parse_pubkey
+
+            r, s = parse_rs(args.external_signature)
+            pub = parse_pubkey(args.pubkey, "--pubkey")
+        elif args.key is None:
+            raise SignatureError("give --key KEYFILE, or --scheme ecdsa --external-signature r,s --pubkey 0x…",
+                                 "E1002")
+        else:
+            key = read_key(args.key)
+            if args.scheme is not None and not isinstance(key, EcdsaKey):
+                raise SignatureError(f"{args.key}: a key for scheme 'zk', not {args.scheme!r}", "E1001")
     except SignatureError as e:
         return sig_error(args, e)
     refuse_overwrite(args.output, PROOF_MAGIC)
     refuse_overwrite(args.output + ".vk", VK_MAGIC)
-    scheme = ZkScheme(key.circuit, shape=shape_named(key.shape))
+    if external:
+        scheme = EcdsaScheme(shape=shape_named(args.shape))
+    elif isinstance(key, EcdsaKey):
+        scheme = EcdsaScheme(shape=shape_named(key.shape))
+    else:
+        scheme = ZkScheme(key.circuit, shape=shape_named(key.shape))
     t0 = time.perf_counter()
     try:
         prog = scheme.program()
         prog.circuit()
+        if external:
+            key = scheme.key_for(pub)
         t1 = time.perf_counter()
-        proof, vk = scheme.sign(key, message)
+        if external:
+            proof, vk = scheme.sign_external(pub, message, r, s)
+        else:
+            proof, vk = scheme.sign(key, message)
     except SignatureError as e:
         return sig_error(args, e)
     t2 = time.perf_counter()

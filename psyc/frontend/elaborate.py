@@ -721,7 +721,40 @@ class Elaborator:
             pis, fp, slot = v.payload
             self.check("verify_proof", (*pis, *fp), e.span, (slot, v.type.num_public_inputs))
             return TV(UNIT, ())
+        if name in _BIG_HINTS:
+            return self.big_hint(e, name)
         raise error("E0100", f"unknown intrinsic `{name}`", e.span)
+
+    def big_hint(self, e: ast.Call, name: str) -> TV:
+        """``__big_mod(cols, m)``, ``__big_div(cols, m)``, ``__big_moddiv(num, den, m)``: a
+        native big-integer hint (psyc.frontend.bigint_hints) over `[Felt; K]` limb vectors;
+        its results are unconstrained `Felt`s that ``std::bigint`` range-checks and checks."""
+        from psyc.frontend import bigint_hints as bh
+
+        nargs = 3 if name == "__big_moddiv" else 2
+        if len(e.args) != nargs:
+            raise error("E0106", f"`{name}` takes {nargs} limb vectors", e.span)
+        vecs = []
+        for a in e.args:
+            v = self.expr(a, None)
+            if not (isinstance(v.type, Array) and v.type.element == FELT):
+                raise error("E0200", f"`{name}` takes `[Felt; K]` limb vectors, found `{v.type}`", a.span)
+            vecs.append(list(v.payload))
+        lens = [len(v) for v in vecs]
+        if name == "__big_mod":
+            fn, nout = (lambda vals, n=lens[0]: bh.big_mod(vals, n)), bh.NUM_LIMBS
+        elif name == "__big_div":
+            fn, nout = (lambda vals, n=lens[0]: bh.big_div(vals, n)), bh.QUOTIENT_LIMBS
+        else:
+            fn, nout = (lambda vals, a=lens[0], b=lens[1]: bh.big_moddiv(vals, a, b)), bh.NUM_LIMBS
+        flat = [x for v in vecs for x in v]
+        out_t = Array(FELT, nout)
+        if all(x.const is not None for x in flat):
+            return TV(out_t, [self.const(int(x), FELT) for x in fn([x.const for x in flat])])
+        if self.mode == "check":
+            return self._opaque(out_t, e.span)
+        ins = self.prog.emit("hint", flat, ["Felt"] * nout, e.span, (HintFn(name, fn),))
+        return TV(out_t, list(ins.results))
 
     def e_MacroCall(self, e: ast.MacroCall, expected) -> TV:
         if e.name != "fingerprint":
@@ -1889,6 +1922,7 @@ _PRINT_DECIMAL, _PRINT_BOOL = 0, 1  # how a `print` op shows its next value (psy
 _COMPARISONS = ("==", "!=", "<", "<=", ">", ">=")
 _ARITH = ("+", "-", "*", "/", "%", "&", "|", "^", "<<", ">>")
 HOLE = -1  # the length of an array in a shape hint that a const generic not yet inferred decides
+_BIG_HINTS = frozenset({"__big_mod", "__big_div", "__big_moddiv"})  # std::bigint's native hints
 _OPAQUE = HintFn("opaque", lambda vals: [])  # a symbolic stand-in in check mode; never executed
 
 

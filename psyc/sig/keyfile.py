@@ -17,15 +17,21 @@ import os
 from pathlib import Path
 
 from psyc.sig.convention import SignatureError, format_hash, parse_hash, public_key
+from psyc.sig.ecdsa import SCHEME as ECDSA
+from psyc.sig.ecdsa import EcdsaKey
 from psyc.sig.zk import SCHEME as ZK
 from psyc.sig.zk import ZkKey, param_of
 
 FORMAT = "psyc-signing-key"
 VERSION = 1
-SCHEMES = (ZK,)
+SCHEMES = (ZK, ECDSA)
 
 
-def key_to_json(key: ZkKey) -> str:
+def key_to_json(key: ZkKey | EcdsaKey) -> str:
+    if isinstance(key, EcdsaKey):
+        from psyc.sig.ecdsa_keyfile import ecdsa_key_doc
+
+        return json.dumps({"format": FORMAT, "version": VERSION, **ecdsa_key_doc(key)}, indent=2) + "\n"
     doc = {
         "format": FORMAT,
         "version": VERSION,
@@ -40,7 +46,7 @@ def key_to_json(key: ZkKey) -> str:
     return json.dumps(doc, indent=2) + "\n"
 
 
-def write_key(path: str | Path, key: ZkKey) -> None:
+def write_key(path: str | Path, key: ZkKey | EcdsaKey) -> None:
     """Create ``path`` with mode 0600; never replaces an existing file (E1005).
 
     The key is written and synced under a temporary name in the same folder, then linked
@@ -65,7 +71,7 @@ def write_key(path: str | Path, key: ZkKey) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def read_key(path: str | Path, scheme: str | None = None) -> ZkKey:
+def read_key(path: str | Path, scheme: str | None = None) -> ZkKey | EcdsaKey:
     """The key in ``path``; ``SignatureError`` E1000 (malformed) or E1001 (another
     scheme or version) with the file and the field at fault."""
     data = Path(path).read_bytes()  # OSError: the caller reports it
@@ -96,6 +102,10 @@ def read_key(path: str | Path, scheme: str | None = None) -> ZkKey:
         except SignatureError as e:
             raise SignatureError(str(e), "E1000") from None
 
+    if got == ECDSA:
+        from psyc.sig.ecdsa_keyfile import ecdsa_key_from_doc
+
+        return ecdsa_key_from_doc(doc, path, field)
     secret, param, fp, pk = field("secret"), field("param"), field("fingerprint"), field("public_key")
     if param_of(secret) != param:
         raise SignatureError(f"{path}: field 'param' does not follow from the secret (file damaged?)", "E1000")

@@ -1,0 +1,305 @@
+"""ECDSA over secp256k1 (issue 15): the natives against an independent library
+(coincurve, libsecp256k1), the non-native field arithmetic and curve circuits against
+the natives, key files, the CLI's argument errors; the full signature circuit (256
+double-and-add steps: a minute to compile on a quiet machine) in the slow tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+
+import pytest
+
+from psyc.compiler import CompileOptions, compile_path
+from psyc.frontend.bigint_hints import to_limbs
+from psyc.ir.interpret import ExecutionError
+from psyc.sig import SignatureError, format_hash, public_key
+from psyc.sig import secp256k1 as curve
+from psyc.sig.ecdsa import (
+    HALF_N,
+    EcdsaKey,
+    message_bytes,
+    message_of_digest,
+    param_of,
+    public_point,
+    sign_digest,
+    verify_digest,
+)
+from psyc.sig.keyfile import read_key, write_key
+
+coincurve = pytest.importorskip("coincurve")
+
+MESSAGE = [1, 2, 3, 0xFFFF_FFFF_0000_0000]
+RNG = random.Random(15)
+
+
+def _coincurve_pub(secret: int) -> tuple[int, int]:
+    data = coincurve.PrivateKey(secret.to_bytes(32, "big")).public_key.format(compressed=False)
+    return int.from_bytes(data[1:33], "big"), int.from_bytes(data[33:], "big")
+
+
+def _coincurve_rs(secret: int, digest: bytes) -> tuple[int, int]:
+    der = coincurve.PrivateKey(secret.to_bytes(32, "big")).sign(digest, hasher=None)
+    sig = coincurve.ecdsa.cdata_to_der(coincurve.ecdsa.der_to_cdata(der))  # normalised DER
+    # DER: 30 len 02 lr r 02 ls s
+    lr = sig[3]
+    r = int.from_bytes(sig[4 : 4 + lr], "big")
+    s = int.from_bytes(sig[6 + lr :], "big")
+    return r, s
+
+
+def _coincurve_verify(pub: tuple[int, int], digest: bytes, r: int, s: int) -> bool:
+    key = coincurve.PublicKey(curve.encode(pub, compressed=False))
+    cdata = coincurve.ecdsa.deserialize_compact(r.to_bytes(32, "big") + s.to_bytes(32, "big"))
+    return key.verify(coincurve.ecdsa.cdata_to_der(cdata), digest, hasher=None)
+
+
+# --- natives against libsecp256k1 -------------------------------------------------------------
+
+
+def test_keys_signatures_and_verification_agree_with_libsecp256k1():
+    for _ in range(6):
+        secret = RNG.randrange(1, curve.N)
+        digest = RNG.randbytes(32)
+        pub = public_point(secret)
+        assert pub == _coincurve_pub(secret)
+        assert curve.decode(curve.encode(pub)) == pub == curve.decode(curve.encode(pub, compressed=False))
+        r, s = sign_digest(secret, digest)
+        # both are RFC 6979 with low-s: the very same signature
+        assert (r, s) == _coincurve_rs(secret, digest)
+        assert verify_digest(pub, digest, r, s) and _coincurve_verify(pub, digest, r, s)
+        other = bytes([digest[0] ^ 1]) + digest[1:]
+        assert not verify_digest(pub, other, r, s) and not _coincurve_verify(pub, other, r, s)
+        # high-s: ECDSA accepts it, the low-s rule (ours, libsecp256k1's) does not
+        assert s <= HALF_N and not verify_digest(pub, digest, r, curve.N - s)
+        assert verify_digest(pub, digest, r, curve.N - s, low_s=False)
+        assert not _coincurve_verify(pub, digest, r, curve.N - s)
+
+
+def test_message_encoding_is_four_big_endian_words():
+    data = message_bytes(MESSAGE)
+    assert data.hex() == "0000000000000001" "0000000000000002" "0000000000000003" "ffffffff00000000"
+    assert message_of_digest(data) == MESSAGE
+    for bad, why in ((b"\x00" * 31, "32 bytes"), (b"\xff" * 32, "not below p")):
+        with pytest.raises(SignatureError, match=why) as e:
+            message_of_digest(bad)
+        assert e.value.code == "E1002"
+    with pytest.raises(SignatureError, match="4 field elements"):
+        message_bytes([1, 2, 3])
+
+
+# --- non-native arithmetic and the curve in circuit, against the natives ----------------------
+
+P_LIMBS = to_limbs(curve.P)
+
+
+def _program(tmp_path, body: str):
+    (tmp_path / "src").mkdir(exist_ok=True)
+    (tmp_path / "src" / "main.psy").write_text(body)
+    (tmp_path / "psy.toml").write_text('[package]\nname = "t"\n')
+    return compile_path(tmp_path, CompileOptions())
+
+
+def _value(limbs) -> int:
+    return sum(int(x) << (16 * i) for i, x in enumerate(limbs))
+
+
+def test_mul_mod_p_agrees_and_its_hint_cannot_be_forged(tmp_path):
+    prog = _program(tmp_path, """use std::secp256k1;
+use std::bigint::from_u16;
+fn main(a: [u16; 16], b: [u16; 16]) -> pub [Felt; 16] { secp256k1::mul(from_u16(a), from_u16(b)) }
+""")
+    for a, b in ((RNG.randrange(curve.P), RNG.randrange(curve.P)), (curve.P - 1, curve.P - 1), (0, 5)):
+        run = prog.execute({"a": to_limbs(a), "b": to_limbs(b)})
+        assert _value(run.outputs) == a * b % curve.P
+        assert prog.check_constraints(run) == []
+    # a prover who puts another value in any big-integer hint (the remainder, the quotient)
+    # breaks the circuit: each limb of each hint, changed by one, is caught
+    hints = [ins for ins in prog.program.instrs if ins.op == "hint" and ins.attrs[0].name.startswith("__big")]
+    assert {ins.attrs[0].name for ins in hints} == {"__big_mod", "__big_div"}
+    for ins in hints:
+        for k in (0, 7, len(ins.results) - 1):
+            forged = prog.execute({"a": to_limbs(3), "b": to_limbs(curve.P - 2)})
+            v = ins.results[k].id
+            forged.values[v] = (forged.values[v] + 1) % 65536
+            assert prog.check_constraints(forged), (ins.attrs[0].name, k)
+
+
+def test_group_law_agrees(tmp_path):
+    prog = _program(tmp_path, """use std::secp256k1;
+use std::secp256k1::Point;
+use std::bigint::from_u16;
+fn main(ax: [u16; 16], ay: [u16; 16], bx: [u16; 16], by: [u16; 16]) -> pub ([Felt; 16], [Felt; 16], [Felt; 16], [Felt; 16]) {
+    let a = Point { x: from_u16(ax), y: from_u16(ay) };
+    let b = Point { x: from_u16(bx), y: from_u16(by) };
+    secp256k1::assert_on_curve(a);
+    let s = secp256k1::add(a, b);
+    let d = secp256k1::double_and_add(a, b);
+    (s.x, s.y, d.x, d.y)
+}
+""")
+    pa, pb = curve.mul(RNG.randrange(curve.N), curve.G), curve.mul(RNG.randrange(curve.N), curve.G)
+    run = prog.execute({"ax": to_limbs(pa[0]), "ay": to_limbs(pa[1]), "bx": to_limbs(pb[0]), "by": to_limbs(pb[1])})
+    out = [_value(run.outputs[16 * k : 16 * k + 16]) for k in range(4)]
+    assert (out[0], out[1]) == curve.add(pa, pb)
+    assert (out[2], out[3]) == curve.add(curve.add(pa, pa), pb)
+    assert prog.check_constraints(run) == []
+    off = (pa[0], (pa[1] + 1) % curve.P)  # not on the curve
+    with pytest.raises(ExecutionError):
+        prog.execute({"ax": to_limbs(off[0]), "ay": to_limbs(off[1]), "bx": to_limbs(pb[0]), "by": to_limbs(pb[1])})
+
+
+def test_circuit_constants_are_the_natives(tmp_path):
+    names = ["G", "OFFSET_START", "OFFSET_STEP", "OFFSET_STEP_G", "OFFSET_CORRECTION"]
+    prog = _program(tmp_path, "use std::secp256k1;\nfn main() -> pub [Felt; 160] {\n    let mut out: [Felt; 160] = [0; 160];\n"
+                    + "".join(f"    for i in 0..16 {{ out[{32 * k} + i] = secp256k1::{n}.x[i]; out[{32 * k + 16} + i] = "
+                              f"secp256k1::{n}.y[i]; }}\n" for k, n in enumerate(names))
+                    + "    out\n}\n")
+    out = prog.execute({}).outputs
+    want = [curve.G, curve.OFFSET_START, curve.OFFSET_STEP, curve.add(curve.OFFSET_STEP, curve.G),
+            curve.offset_correction(256)]
+    for k, (name, pt) in enumerate(zip(names, want, strict=True)):
+        assert (_value(out[32 * k : 32 * k + 16]), _value(out[32 * k + 16 : 32 * k + 32])) == pt, name
+
+
+# --- key files and CLI errors (no circuit needed) ---------------------------------------------
+
+
+def _fake_key(secret: int | None = 7) -> EcdsaKey:
+    pub = public_point(7)
+    param = param_of(pub)
+    fp = [11, 12, 13, 14]  # any fingerprint: the key file only checks consistency
+    return EcdsaKey(secret, pub, param, fp, public_key(fp, param))
+
+
+def test_ecdsa_key_file_round_trip_and_located_errors(tmp_path):
+    path = tmp_path / "e.key"
+    write_key(path, _fake_key())
+    assert read_key(path) == _fake_key()
+    assert read_key(path, "ecdsa").pub == public_point(7)
+    with pytest.raises(SignatureError, match="not 'zk'") as e:
+        read_key(path, "zk")
+    assert e.value.code == "E1001"
+    doc = json.loads(path.read_text())
+    for edit, why in (({"secret": "0x" + "00" * 32}, "not a scalar"), ({"secret": f"0x{8:064x}"}, "not secret·G"),
+                      ({"pubkey": "0x02" + "ff" * 32}, "not on secp256k1"), ({"pubkey": "0x05"}, "33 bytes"),
+                      ({"pubkey": 5}, "'pubkey' is missing"), ({"param": doc["public_key"]}, "does not follow")):
+        bad = tmp_path / "bad.key"
+        bad.write_text(json.dumps({**doc, **edit}))
+        with pytest.raises(SignatureError, match=why) as e:
+            read_key(bad)
+        assert e.value.code == "E1000" and str(bad) in str(e.value)
+        bad.unlink()
+    wallet = tmp_path / "w.key"
+    write_key(wallet, _fake_key(None))
+    assert read_key(wallet).secret is None
+
+
+def test_sign_argument_errors_are_located(tmp_path, capsys):
+    from psyc.cli.main import main
+
+    out = str(tmp_path / "s.proof")
+    pub = "0x" + curve.encode(public_point(7)).hex()
+    cases = [
+        (["--message", "1,2,3", "--scheme", "ecdsa", "--external-signature", "1,2", "--pubkey", pub], "3 field"),
+        (["--message", "1,2,3,4", "--scheme", "ecdsa", "--external-signature", "1", "--pubkey", pub], "expected r,s"),
+        (["--message", "1,2,3,4", "--scheme", "ecdsa", "--external-signature", "1,x", "--pubkey", pub], "integers"),
+        (["--message", "1,2,3,4", "--scheme", "ecdsa", "--external-signature", "1,2", "--pubkey", "0x02ff"], "33 bytes"),
+        (["--message", "1,2,3,4", "--external-signature", "1,2", "--pubkey", pub], "--scheme ecdsa"),
+        (["--message", "1,2,3,4"], "give --key"),
+    ]
+    for argv, why in cases:
+        assert main(["sign", *argv, "-o", out, "--json"]) == 2, argv
+        doc = json.loads(capsys.readouterr().out)
+        assert why in doc["error"] and doc["code"] == "E1002"
+    assert not os.path.exists(out)
+
+
+# --- the full signature circuit (slow: 256 double-and-add steps) ------------------------------
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    old = os.environ.get("PSYC_CACHE_DIR")
+    os.environ["PSYC_CACHE_DIR"] = str(tmp_path_factory.mktemp("ecdsacache"))
+    yield
+    if old is None:
+        del os.environ["PSYC_CACHE_DIR"]
+    else:
+        os.environ["PSYC_CACHE_DIR"] = old
+
+
+@pytest.fixture(scope="module")
+def scheme(cache):
+    from psyc.recursion.shape import test_shape
+    from psyc.sig.ecdsa import EcdsaScheme
+
+    return EcdsaScheme(shape=test_shape())
+
+
+@pytest.mark.slow
+def test_circuit_accepts_libsecp256k1_signatures_and_rejects_forgeries(scheme):
+    from psyc.sig.ecdsa import circuit_inputs
+
+    prog = scheme.program()
+    secret, other = RNG.randrange(1, curve.N), RNG.randrange(1, curve.N)
+    pub, other_pub = public_point(secret), public_point(other)
+    digest = message_bytes(MESSAGE)
+    r, s = _coincurve_rs(secret, digest)
+    run = prog.execute(circuit_inputs(MESSAGE, pub, r, s))
+    assert prog.check_constraints(run) == []
+    wrong_message = [1, 2, 3, 0xFFFF_FFFF_0000_0001]
+    r2, s2 = _coincurve_rs(other, digest)
+    cases = [
+        (circuit_inputs(wrong_message, pub, r, s), "does not verify"),  # wrong message
+        (circuit_inputs(MESSAGE, other_pub, r, s), "does not verify"),  # wrong key
+        (circuit_inputs(MESSAGE, pub, r2, s2), "does not verify"),  # a signature for another key
+        (circuit_inputs(MESSAGE, pub, r, curve.N - s), "high-s"),  # the same signature, high-s
+        ({**circuit_inputs(MESSAGE, pub, r, s), "param": param_of(other_pub)}, "does not match"),
+        (circuit_inputs(MESSAGE, pub, r, 0), "s is zero"),
+    ]
+    for inputs, why in cases:
+        with pytest.raises(ExecutionError, match=why):
+            prog.execute(inputs)
+
+
+@pytest.mark.slow
+def test_signature_proves_verifies_and_tampering_is_rejected(scheme, tmp_path, capsys):
+    from psyc.cli.main import main
+    from psyc.plonk.keys import proof_from_bytes, proof_to_bytes
+    from psyc.recursion.shape import test_shape
+    from psyc.sig import verify_signature
+    from psyc.util.serialization import FormatError
+
+    key = scheme.new_key()
+    proof, vk = scheme.sign(key, MESSAGE)
+    assert verify_signature(proof, vk, key.public_key, MESSAGE, test_shape()) == key.param
+    with pytest.raises(SignatureError, match="for message"):
+        verify_signature(proof, vk, key.public_key, [1, 2, 3, 4], test_shape())
+    other = scheme.new_key()
+    with pytest.raises(SignatureError, match="not for this public key"):
+        verify_signature(proof, vk, other.public_key, MESSAGE, test_shape())
+    blob = proof_to_bytes(proof)
+    for pos in (len(blob) // 3, len(blob) - 9):
+        bad = bytearray(blob)
+        bad[pos] ^= 1
+        with pytest.raises((SignatureError, FormatError)):
+            verify_signature(proof_from_bytes(bytes(bad), vk.common), vk, key.public_key, MESSAGE, test_shape())
+    # a wallet's signature through the CLI: the proof is a signature under the same key
+    r, s = _coincurve_rs(key.secret, message_bytes(MESSAGE))
+    sig = str(tmp_path / "w.proof")
+    pub = "0x" + curve.encode(key.pub).hex()
+    argv = ["sign", "--scheme", "ecdsa", "--shape", "test", "--pubkey", pub, "--message", format_hash(MESSAGE),
+            "-o", sig, "--json"]
+    assert main([*argv, "--external-signature", f"{r:#x},{curve.N - s:#x}"]) == 0  # high-s is normalised
+    assert json.loads(capsys.readouterr().out)["public_key"] == format_hash(key.public_key)
+    check = ["verify-signature", "--shape", "test", "--public-key", format_hash(key.public_key), sig, "--json"]
+    assert main([*check, "--message", format_hash(MESSAGE)]) == 0
+    assert main([*check, "--message", "1,2,3,4"]) == 1
+    capsys.readouterr()
+    bad_sig = str(tmp_path / "x.proof")
+    argv[argv.index(sig)] = bad_sig
+    assert main([*argv, "--external-signature", f"{r:#x},{(s + 1) % curve.N:#x}"]) == 1
+    assert "does not verify" in json.loads(capsys.readouterr().out)["error"]
+    assert not os.path.exists(bad_sig)
