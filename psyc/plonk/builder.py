@@ -37,7 +37,7 @@ from psyc.plonk.gates.poseidon import (
     WIRE_OUTPUT,
     WIRE_SWAP,
     poseidon_gate,
-    poseidon_gate_row,
+    poseidon_gate_computed,
 )
 from psyc.plonk.gates.poseidon import (
     NUM_WIRES as POSEIDON_WIRES,
@@ -356,13 +356,13 @@ class CircuitBuilder:
 
         def gen(v: list[int]) -> list[int]:
             from psyc.field.goldilocks import primitive_root_of_unity
-            from psyc.poly.evaluation import barycentric_eval_on_coset
+            from psyc.poly.evaluation import barycentric_eval_on_coset, inverse_differences
 
             s, xe = v[0], Ext2(v[1], v[2])
             vals = [Ext2(v[3 + 2 * i], v[4 + 2 * i]) for i in range(n)]
             out = barycentric_eval_on_coset(vals, s, xe)
             omega = primitive_root_of_unity(log_n)
-            invs = [(xe - s * pow(omega, i, P) % P).inverse() for i in range(n)]
+            invs = inverse_differences(xe, [s * pow(omega, i, P) % P for i in range(n)])
             xs, ss, xp, sp = [], [], xe, s
             for _ in range(log_n):
                 xp, sp = xp * xp, sp * sp % P
@@ -370,7 +370,7 @@ class CircuitBuilder:
                 ss.append(sp)
             return [
                 *out.to_list(),
-                *[c for e in invs for c in e.to_list()],
+                *[c for e in invs for c in e],
                 *[c for e in xs for c in e.to_list()],
                 *ss,
                 pow(s, P - 2, P),  # 0 for s = 0: the gate's s * (1/s) = 1 then fails
@@ -478,7 +478,7 @@ class CircuitBuilder:
         computed = tuple(cells[k] for k in COMPUTED_WIRES)
 
         def gen(v: list[int]) -> list[int]:
-            return poseidon_gate_row(v[:WIDTH], bool(v[WIDTH]))[COMPUTED_WIRES].tolist()
+            return poseidon_gate_computed(v[:WIDTH], v[WIDTH])
 
         self.generators.append(Generator((*inputs, swap), computed, gen, self.current_scope, "poseidon"))
         return cells[WIRE_OUTPUT : WIRE_OUTPUT + WIDTH]

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from psyc.fri.proof import FriProof, read_cap, write_cap
 from psyc.plonk.circuit_data import CommonCircuitData, VerifierOnlyCircuitData, check_gate_set, circuit_digest
 from psyc.plonk.config import CircuitConfig
-from psyc.plonk.gates import check_gate_spec, gate_from_spec
+from psyc.plonk.gates import check_gate_spec
+from psyc.plonk.gates.catalog import gate_info
 from psyc.plonk.proof import OpeningSet, Proof, ProofWithPublicInputs
 from psyc.util.serialization import ByteReader, ByteWriter, FormatError
 
@@ -138,7 +139,7 @@ class VerifyingKey:
             except ValueError as e:
                 raise FormatError(f"verifying key: gate {i}: {e}") from None
             try:
-                gate = gate_from_spec(name, params)
+                gate = gate_info(name, params)  # the gate's facts, without building it
             except (ValueError, TypeError) as e:
                 raise FormatError(f"verifying key: gate {i}: {e}") from None
             if gate.num_wires > config.num_wires or gate.num_constants > config.num_constants:

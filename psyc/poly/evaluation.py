@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from psyc.field.extension import Ext2, batch_inverse
+from psyc.field.extension import Ext2, W
 from psyc.field.goldilocks import P, inv, primitive_root_of_unity
 
 Scalar = int | Ext2
@@ -12,6 +12,13 @@ Scalar = int | Ext2
 
 def eval_poly(coeffs: Sequence[Scalar], x: Scalar) -> Scalar:
     """Horner evaluation; coefficients and point may be base ints or Ext2."""
+    if not isinstance(x, Ext2) and coeffs and all(isinstance(c, Ext2) for c in coeffs):
+        # a base point: one Horner over each coordinate, on plain ints
+        a0 = a1 = 0
+        for c0, c1 in reversed(coeffs):
+            a0 = (a0 * x + c0) % P
+            a1 = (a1 * x + c1) % P
+        return Ext2(a0, a1)
     if isinstance(x, Ext2) or any(isinstance(c, Ext2) for c in coeffs):
         acc = Ext2.zero()
         for c in reversed(coeffs):
@@ -62,6 +69,31 @@ def _mul_linear(poly: list[Scalar], root: Scalar, use_ext: bool) -> list[Scalar]
     return out
 
 
+def inverse_differences(x: Ext2, points: Sequence[int]) -> list[tuple[int, int]]:
+    """``1/(x − p)`` for an extension ``x`` and base-field points ``p``, as coordinate pairs,
+    with one field inversion: ``1/(x − p) = ((x0 − p) − x1·X) / N`` with the base-field
+    norm ``N = (x0 − p)^2 − W·x1^2``, all norms inverted at once (Montgomery's trick).
+    ZeroDivisionError when x is one of the points."""
+    x0, x1 = x
+    w_x1_sq = W * x1 * x1 % P
+    lows = [(x0 - p) % P for p in points]
+    norms = [(lo * lo - w_x1_sq) % P for lo in lows]
+    prefix, run = [], 1
+    for nm in norms:
+        prefix.append(run)
+        run = run * nm % P
+    if run == 0:
+        raise ZeroDivisionError("inverse_differences: x is one of the points")
+    run_inv = inv(run)
+    out = [(0, 0)] * len(points)
+    neg_x1 = -x1 % P
+    for i in range(len(points) - 1, -1, -1):
+        ni = prefix[i] * run_inv % P
+        run_inv = run_inv * norms[i] % P
+        out[i] = (lows[i] * ni % P, neg_x1 * ni % P)
+    return out
+
+
 def barycentric_eval_on_coset(values: Sequence[Scalar], shift: int, x: Scalar) -> Scalar:
     """Evaluate at ``x`` the polynomial of degree < n taking ``values[i]`` at ``shift*w_n^i``.
 
@@ -81,11 +113,13 @@ def barycentric_eval_on_coset(values: Sequence[Scalar], shift: int, x: Scalar) -
     # L(x) = (x^n - s^n)/(n s^n) * sum_i y_i * p_i / (x - p_i)   with p_i = s w^i,
     # since the vanishing polynomial X^n - s^n has derivative n s^n / p_i at p_i
     x_e = Ext2.coerce(x)
-    diffs = [x_e - p for p in points]
-    inv_diffs = batch_inverse(diffs)
+    inv_diffs = inverse_differences(x_e, points)
     s_pow_n = pow(shift, n, P)
     factor = (x_e**n - s_pow_n) * inv(n * s_pow_n % P)
-    total = Ext2.zero()
-    for y, p, d in zip(values, points, inv_diffs, strict=True):
-        total = total + Ext2.coerce(y) * p * d
-    return factor * total
+    # Σ y_i·p_i·d_i, reduced once per coordinate
+    t0 = t1 = 0
+    for y, p, (d0, d1) in zip(values, points, inv_diffs, strict=True):
+        y0, y1 = y if isinstance(y, Ext2) else (y, 0)
+        t0 += p * ((y0 * d0 + W * y1 * d1) % P)
+        t1 += p * ((y0 * d1 + y1 * d0) % P)
+    return factor * Ext2(t0, t1)

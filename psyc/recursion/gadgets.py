@@ -31,7 +31,7 @@ import weakref
 from collections.abc import Iterator, Sequence
 from functools import cache
 
-from psyc.field.extension import Ext2
+from psyc.field.extension import Ext2, W
 from psyc.field.goldilocks import P
 from psyc.plonk.builder import RANGE_CHECK_LIMBS, CircuitBuilder, ExtTarget
 from psyc.plonk.gates import arithmetic_gate, base_sum_gate, random_access_gate
@@ -350,11 +350,13 @@ def reduce_base_with_powers(b: CircuitBuilder, values: Sequence[Target], alpha: 
         b.add_gate_row(gate, [*alpha, *acc, *out, *chunk, *inter][: lay.num_wires])
 
         def gen(v: list[int]) -> list[int]:
-            a, x = Ext2(v[0], v[1]), Ext2(v[2], v[3])
+            # x ← x·α + c in F[X]/(X^2 − W), on plain ints (hot: 43 steps per row)
+            a0, a1, x0, x1 = v[0], v[1], v[2], v[3]
+            wa1 = W * a1
             steps = []
             for c in v[4:]:
-                x = x * a + Ext2(c, 0)
-                steps.extend(x.to_list())
+                x0, x1 = (x0 * a0 + x1 * wa1 + c) % P, (x0 * a1 + x1 * a0) % P
+                steps += (x0, x1)
             return [*steps[-2:], *steps[:-2]]
 
         b.add_generator(gen, [*alpha, *acc, *chunk], [*out, *inter], "reduce")

@@ -173,6 +173,38 @@ def poseidon_gate_row(inputs: list[int], swap: bool):
     return row
 
 
+def _computed_source():
+    """Where each of COMPUTED_WIRES sits in the flat vector ``output (12) ‖ delta (4) ‖
+    S-box inputs (rounds × lanes)`` that :func:`poseidon_gate_computed` fills."""
+    import numpy as np
+
+    src = {WIRE_OUTPUT + i: i for i in range(WIDTH)}
+    src |= {WIRE_DELTA + i: WIDTH + i for i in range(4)}
+    src |= {int(d): WIDTH + 4 + int(s) for d, s in zip(_SBOX_DST, _SBOX_SRC, strict=True)}
+    return np.array([src[k] for k in COMPUTED_WIRES])
+
+
+_COMPUTED_SRC = _computed_source()
+
+
+def poseidon_gate_computed(inputs: list[int], swap: int) -> list[int]:
+    """The values of COMPUTED_WIRES for a row permuting ``inputs`` (canonical field
+    elements): the builder's witness generator, one trace kernel call into a single buffer
+    (called once per Poseidon row: thousands per recursive verifier)."""
+    import numpy as np
+
+    from psyc.backend_cpu.poseidon_kernels import gate_trace
+
+    flat = np.zeros(WIDTH + 4 + TOTAL_ROUNDS * WIDTH, dtype=np.uint64)
+    if swap:
+        flat[WIDTH : WIDTH + 4] = [(inputs[4 + i] - inputs[i]) % P for i in range(4)]
+        flat[:WIDTH] = [*inputs[4:8], *inputs[0:4], *inputs[8:WIDTH]]
+    else:
+        flat[:WIDTH] = inputs[:WIDTH]
+    gate_trace(flat[:WIDTH], flat[WIDTH + 4 :].reshape(TOTAL_ROUNDS, WIDTH))
+    return flat[_COMPUTED_SRC].tolist()
+
+
 def poseidon_gate_witness(inputs: list[int], swap: bool) -> list[int]:
     """All 135 wire values of a row permuting ``inputs`` (the gate's witness generator)."""
     return poseidon_gate_row(inputs, swap).tolist()

@@ -1,0 +1,106 @@
+"""A gate's facts without building it: what loading a verifying key needs.
+
+Building a gate constructs its sympy constraints (the Poseidon gate: about half a second)
+and its fingerprint prints them (a third of a second more); a verifier needs only the
+gate's sizes, degree, constraint count and fingerprint (for the circuit digest), and its
+generated evaluators, which :mod:`.codegen` caches on disk by fingerprint. So the facts
+of every gate built once are remembered on disk too, keyed by the gate's name and
+parameters and by the text of every source a gate definition reads (the gate modules,
+the field and Poseidon constants) and the sympy version: an edited gate is rebuilt, never
+served stale. :class:`GateInfo` stands in for the :class:`~.base.Gate`; anything else
+asked of it (``constraints``…) is answered by the real gate, built on first use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, fields
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+from psyc.util.codegen import cached_source
+
+_PSYC = Path(__file__).resolve().parents[2]
+# what a gate definition reads: its module, the shared gate code, the field, Poseidon's constants
+_SOURCES = ("plonk/gates/*.py", "field/*.py", "hash/constants.py", "hash/poseidon_goldilocks.json")
+
+
+@cache
+def _definitions_key() -> str:
+    h = hashlib.sha256(metadata.version("sympy").encode())
+    for pattern in _SOURCES:
+        for path in sorted(_PSYC.glob(pattern)):
+            h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+@dataclass(frozen=True, eq=False)
+class GateInfo:
+    """The facts of one gate (see the module docstring); equal to the gate it describes."""
+
+    name: str
+    params: tuple[int, ...]
+    num_wires: int
+    num_constants: int
+    degree: int
+    num_constraints: int
+    fingerprint: str
+
+    @property
+    def id(self) -> str:
+        """As :attr:`Gate.id <psyc.plonk.gates.base.Gate.id>`."""
+        return self.name if not self.params else f"{self.name}_" + "_".join(map(str, self.params))
+
+    def full(self):
+        """The gate itself (built, with sympy, on first use; gate constructors are cached)."""
+        from psyc.plonk.gates import gate_from_spec
+
+        return gate_from_spec(self.name, self.params)
+
+    def __getattr__(self, attr: str):
+        # only for what the facts do not hold (constraints, description, …); never for a
+        # dunder or a field (unset while pickle or copy rebuilds the object)
+        if attr.startswith("__") or attr in _FIELDS:
+            raise AttributeError(attr)
+        return getattr(self.full(), attr)
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            getattr(other, "id", None) == self.id
+            and getattr(other, "fingerprint", None) == self.fingerprint
+            and getattr(other, "num_wires", None) == self.num_wires
+            and getattr(other, "num_constants", None) == self.num_constants
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.fingerprint))
+
+
+_FIELDS = frozenset(f.name for f in fields(GateInfo))
+
+
+def gate_info(name: str, params: tuple[int, ...]) -> GateInfo:
+    """The facts of gate ``name`` with ``params`` (remembered on disk; a gate not seen
+    before is built once). Raises what :func:`~psyc.plonk.gates.gate_from_spec` raises for
+    an unknown gate or parameters it does not take."""
+    params = tuple(int(p) for p in params)
+    return _gate_info(name, params)
+
+
+@cache
+def _gate_info(name: str, params: tuple[int, ...]) -> GateInfo:
+    def build() -> str:
+        from psyc.plonk.gates import gate_from_spec
+
+        g = gate_from_spec(name, params)
+        facts = [g.num_wires, g.num_constants, g.degree, g.num_constraints, g.fingerprint]
+        return json.dumps(facts)
+
+    key = f"{name};{list(params)};{_definitions_key()}"
+    # a JSON list, stored with the generated sources (same cache folder, atomic writes)
+    num_wires, num_constants, degree, num_constraints, fingerprint = json.loads(
+        cached_source(f"gate_info_{name}", key, build)
+    )
+    return GateInfo(name, params, num_wires, num_constants, degree, num_constraints, fingerprint)
