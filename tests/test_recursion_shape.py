@@ -177,7 +177,7 @@ def test_wrap_rejects_an_invalid_proof(wrapped):
 
 @pytest.mark.slow
 def test_standard_shape_fold_fits():
-    """The standard shape (CircuitConfig.standard(), 2^14 rows) closes: a leaf fold (two
+    """The standard shape (shape_config(), 2^14 rows) closes: a leaf fold (two
     standard proofs, keys as witness, whitelist paths) and a node fold fit in 2^14 rows."""
     from psyc.recursion.aggregate import fold_circuit
 

@@ -47,6 +47,10 @@ from psyc.recursion.gadgets import (
 from psyc.recursion.merkle import verify_merkle_proof_circuit
 from psyc.recursion.targets import CapTarget, FriProofTarget
 
+#: a batch of at most this many opened values is combined with extension ops (each a tenth
+#: of a shared row) rather than a `reducing` row of its own
+SHORT_BATCH = 4
+
 
 def check_supported(params: FriParams) -> None:
     for ab in params.reduction_arity_bits:
@@ -116,7 +120,11 @@ def verify_fri_circuit(
                 value = None
                 for polys, point, reduced, offset in batch_terms:
                     vals = [leaves[p.oracle_index][p.polynomial_index] for p in polys]
-                    num = b.sub_extension(reduce_base_with_powers(b, vals, alpha), reduced)
+                    if len(vals) <= SHORT_BATCH:  # a few values (Z at gζ): extension ops, no row of their own
+                        combined = reduce_with_powers(b, [ext_from_base(b, v) for v in vals], alpha)
+                    else:
+                        combined = reduce_base_with_powers(b, vals, alpha)
+                    num = b.sub_extension(combined, reduced)
                     if offset is not None:
                         num = b.mul_extension(num, offset)
                     term = ext_div(b, num, b.sub_extension(ext_from_base(b, x), point))
