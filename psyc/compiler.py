@@ -65,12 +65,14 @@ class CompileOptions:
     ``max_unroll`` (loop-unrolling bound, default 2^20), ``optimize`` (run the IR passes),
     ``config`` (the circuit's shape, default ``CircuitConfig.standard()``),
     ``zero_knowledge`` (default: the project's), ``collect_errors`` (report every
-    independent error, as ``psyc check`` does) and ``shape`` (the standard shape of
-    verified proofs, for recursion)."""
+    independent error, as ``psyc check`` does), ``shape`` (the standard shape of
+    verified proofs, for recursion) and ``recursive`` (compile into that shape itself, as
+    ``#[recursive]`` on the entry does: proofs that fold without wrapping)."""
 
     entry: str | None = None  # default: the project's entry (main)
     collect_errors: bool = False  # report every independent error of the entry, not just the first
     shape: object = None  # the standard shape of verified proofs (psyc.recursion.shape); None: the default
+    recursive: bool = False  # compile into the standard shape itself, as `#[recursive]` on the entry does
     max_unroll: int | None = None
     optimize: bool = True
     config: CircuitConfig | None = None
@@ -102,6 +104,7 @@ class CompiledProgram:
     pass_stats: dict = field(default_factory=dict)
     config: CircuitConfig | None = None
     shape: object = None
+    recursive: bool = False  # the circuit is of the standard shape `shape` itself (#[recursive])
     _lowered: object = None
     _circuit: object = None
 
@@ -287,7 +290,12 @@ class CompiledProgram:
             from psyc.ir.lower import lower
 
             t0 = time.perf_counter()
-            self._lowered = lower(self.program, self.config, self.sources, shape=self.shape)
+            into = None
+            if self.recursive:
+                from psyc.recursion.shape import standard_shape
+
+                into = self.shape or standard_shape()
+            self._lowered = lower(self.program, self.config, self.sources, shape=self.shape, into_shape=into)
             self.timings["lower"] = time.perf_counter() - t0
         return self._lowered
 
@@ -383,7 +391,10 @@ def compile_project(
     t2 = time.perf_counter()
     config = options.config or CircuitConfig.standard()
     zk = options.zero_knowledge if options.zero_knowledge is not None else project.zero_knowledge
-    if zk != config.zero_knowledge:
+    shape, recursive = options.shape, options.recursive or any(a.name == "recursive" for a in fn.attributes)
+    if recursive:
+        shape, config = recursive_config(shape, zk, fn.span)
+    elif zk != config.zero_knowledge:
         config = dataclasses.replace(config, zero_knowledge=zk)
     return CompiledProgram(
         project,
@@ -395,8 +406,22 @@ def compile_project(
         {"elaborate": t1 - t0, "optimize": t2 - t1},
         stats,
         config,
-        options.shape,
+        shape,
+        recursive,
     )
+
+
+def recursive_config(shape, zero_knowledge: bool, span=None) -> tuple:
+    """(shape, config) of a ``#[recursive]`` circuit: the standard shape it is compiled
+    into (``shape``, default ``standard_shape()``) and that shape's config. Zero knowledge
+    is E0215: the shape has none."""
+    from psyc.recursion.shape import standard_shape
+
+    shape = shape or standard_shape()
+    if zero_knowledge:
+        raise error("E0215", "a `#[recursive]` program is compiled into the standard shape, which has no zero "
+                    "knowledge", span, notes=["set `zero_knowledge = false` for it (psy.toml's [compile])"])
+    return shape, shape.config
 
 
 def missing_entry(module: Module, entry: str, project: Project) -> Diagnostic:

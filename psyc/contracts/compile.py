@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from psyc.compiler import CompiledProgram, CompileOptions, open_project, root_module
+from psyc.compiler import CompiledProgram, CompileOptions, open_project, recursive_config, root_module
 from psyc.frontend import ast
 from psyc.frontend import types as ty
 from psyc.frontend.elaborate import DEFAULT_MAX_UNROLL, TV, Binding, Elaborator, Frame, error
@@ -325,12 +325,16 @@ def _compile_method(project, loader, module, st: Struct, height: int, heights: H
     stats = passes.optimize(el.prog) if options.optimize else {}
     config = options.config or CircuitConfig.standard()
     zk = options.zero_knowledge if options.zero_knowledge is not None else project.zero_knowledge
-    if zk != config.zero_knowledge:  # as compile_project: psy.toml's [compile] zero_knowledge
+    shape = options.shape
+    if options.recursive:  # a CFC that a session step verifies without wrapping
+        shape, config = recursive_config(shape, zk, fn.span)
+    elif zk != config.zero_knowledge:  # as compile_project: psy.toml's [compile] zero_knowledge
         config = dataclasses.replace(config, zero_knowledge=zk)
     params = [("contract_id", U32, False), ("user_id", U32, False), ("checkpoint_id", U32, False),
               ("checkpoint_root", HASH, False), ("start_root", HASH, False), *[(n, t, False) for n, t in args]]
     prog = CompiledProgram(project, loader.sources, el.prog, params, HASH, [], {"elaborate": t1 - t0,
-                           "optimize": time.perf_counter() - t1}, stats, config)
+                           "optimize": time.perf_counter() - t1}, stats, config, shape,
+                           options.recursive)
     reads = handle.reads + sum(h.reads for h in el.contract.handles)
     captured = next((list(i.results) for i in el.prog.instrs if i.op == "hint" and i.attrs[0].name == _CAPTURE), [])
     return ContractMethod(fn.name, mid, sig, index, args, ret_t, prog, oracle, fn, reads=reads, writes=handle.writes,

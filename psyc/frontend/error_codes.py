@@ -107,6 +107,10 @@ _ENTRIES: list[ErrorCode] = [
               "Until `std::recursion::verify(p)` holds, `p.public_inputs` are whatever the prover\n"
               "wrote: verify the proof unconditionally, or use its values only inside the same\n"
               "`if` that verifies it."),
+    ErrorCode("E0215", "a `#[recursive]` program with zero knowledge on",
+              "A `#[recursive]` entry is compiled into the standard shape, which has no zero\n"
+              "knowledge (its proofs are folded by other circuits, not published): turn\n"
+              "`zero_knowledge` off for it."),
     # ---- compile-time evaluation ------------------------------------------------------
     ErrorCode("E0300", "a value that must be a compile-time constant depends on the witness",
               "Loop bounds, array lengths, shift amounts and constants must be known when the\n"

@@ -109,17 +109,21 @@ def lower(
     *,
     lookups: bool = True,
     shape=None,
+    into_shape=None,
 ) -> Lowered:
     """Lower ``program`` into a fresh :class:`CircuitBuilder`.
 
     Public ``input`` values are registered as public inputs first (in program order), then
     the ``output`` values (in order). ``lookups=False`` range-checks with bit
     decompositions only (no logUp table, so tiny circuits stay tiny). ``shape``: the
-    standard shape (``psyc.recursion.shape``) of the proofs the program verifies."""
-    builder = CircuitBuilder(config)
+    standard shape (``psyc.recursion.shape``) of the proofs the program verifies.
+    ``into_shape``: lower into that standard shape itself (``#[recursive]``): its
+    ``StandardBuilder`` (the shape's config and gate prelude; ``build`` pads to the shape's
+    degree) and range checks by bit decomposition (the shape has no lookup table)."""
+    builder = into_shape.builder() if into_shape is not None else CircuitBuilder(config)
     lowered = Lowered(program, builder, sources)
     lowered.shape = shape
-    _Lowerer(lowered, lookups).run()
+    _Lowerer(lowered, lookups and into_shape is None).run()
     return lowered
 
 
