@@ -182,3 +182,20 @@ def test_step_rejects_a_stale_anchor(world):
     forged = {**inputs, "anchored_leaf": list(stale.gusr.leaf(0)), "leaf": list(stale.gusr.leaf(0))}
     with pytest.raises(ExecutionError, match="not in the checkpoint's user tree"):
         world["circuits"].step.execute(forged)
+
+
+def test_registration_is_a_session_from_the_empty_leaf(world):
+    newcomer = world["scheme"].new_key([9, 9, 9, 9])
+    chain = world["chain"]
+    r = prove_session(chain, 5, newcomer, [], contracts={}, shape=world["shape"], scheme=world["scheme"],
+                      register=True)
+    world["circuits"].end_key.verify(r.end_cap)
+    t = r.transition
+    assert t.index == 5 and t.old_root == leaf_hash([0] * 13) and t.tx_count == 0
+    assert r.end_leaf.public_key == tuple(newcomer.public_key) and r.end_leaf.nonce == 1
+    view = ChainState(chain.store, chain.heights)
+    r.apply(view)
+    assert leaf_hash(view.gusr.leaf(5)) == t.new_root and view.record("user", 5) is not None
+    view.discard()
+    with pytest.raises(SessionError, match="already registered"):
+        prove_session(chain, 0, newcomer, [], contracts={}, shape=world["shape"], register=True)
