@@ -88,14 +88,19 @@ def test_prover_refuses_a_stale_checkpoint(world):
         _session(world, checkpoint_id=head - 1)
 
 
-def test_prover_refuses_a_contract_not_deployed(world, tmp_path):
+def _evil_token(tmp_path, shape):
+    """The token with transfer's balance check removed: an attacker's own circuits."""
     import shutil
 
     src = tmp_path / "evil"
     shutil.copytree("examples/token", src, ignore=shutil.ignore_patterns("target"))
     main = src / "src" / "main.psy"
     main.write_text(main.read_text().replace('assert(amount <= self.balance, "insufficient balance");', ""))
-    evil = session_contract(src, world["shape"])
+    return session_contract(src, shape)
+
+
+def test_prover_refuses_a_contract_not_deployed(world, tmp_path):
+    evil = _evil_token(tmp_path, world["shape"])
     with pytest.raises(SessionError, match="not in the contract's function tree"):
         _session(world, contracts={0: evil})
 
@@ -149,13 +154,7 @@ def test_end_cap_rejects_a_nonce_that_does_not_increase(world, nonce):
 
 
 def test_step_rejects_a_cfc_not_in_the_function_tree(world, tmp_path):
-    import shutil
-
-    src = tmp_path / "evil"
-    shutil.copytree("examples/token", src, ignore=shutil.ignore_patterns("target"))
-    main = src / "src" / "main.psy"
-    main.write_text(main.read_text().replace('assert(amount <= self.balance, "insufficient balance");', ""))
-    evil = session_contract(src, world["shape"]).method("transfer")
+    evil = _evil_token(tmp_path, world["shape"]).method("transfer")
     step = world["circuits"].step
     inputs = dict(world["result"].witness["steps"][0])
     view = ChainState(world["chain"].store, world["chain"].heights)
