@@ -112,6 +112,9 @@ class TermSystem:
     columns: tuple[tuple[str, int, int, bool], ...]
     scalars: tuple[str, ...]
     derived: tuple[tuple[str, sympy.Expr], ...] = ()
+    #: The order a kernel computes the terms in (None: in order), so that terms reading the
+    #: same inputs are computed together (the CPU tape keeps fewer registers live).
+    emit_order: tuple[int, ...] | None = None
 
     #: The name of the one kernel in :meth:`cuda_source`'s translation unit.
     CUDA_KERNEL: ClassVar[str] = "vanishing_terms"
@@ -125,7 +128,7 @@ class TermSystem:
 
     def key(self) -> str:
         """Changes whenever the generated code would (part of the on-disk cache keys)."""
-        return sympy.srepr((self.terms, self.derived)) + repr((self.title, self.columns, self.scalars))
+        return sympy.srepr((self.terms, self.derived)) + repr((self.title, self.columns, self.scalars, self.emit_order))
 
     def kernel_tape(self) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
         """The terms as a program of the CPU tape VM (:mod:`psyc.backend_cpu.gate_vm`): (code,
@@ -184,6 +187,7 @@ def permutation_system(num_routed: int, chunk: int, num_challenges: int, k_is: t
         columns=tuple(columns),
         scalars=tuple(s.name for s in betas + gammas),
         derived=tuple((f"kx{j}", k_is[j] % P * x) for j in range(R)),
+        emit_order=(*range(C), *(C + r * m + c for c in range(m) for r in range(C))),
     )
 
 
@@ -214,7 +218,7 @@ def _kernel_tape(system: TermSystem) -> tuple[np.ndarray, np.ndarray, int, np.nd
     loads |= {name: (vm.OP_SCALAR, i, 0) for i, name in enumerate(system.scalars)}
     key = ";".join([system.key(), Path(codegen.__file__).read_text(), Path(vm.__file__).read_text()])
     text = cached_source(
-        f"vanishing_tape_{len(system.terms)}", key, lambda: json.dumps(codegen.tape(system.expanded(), loads.__getitem__))
+        f"vanishing_tape_{len(system.terms)}", key, lambda: json.dumps(codegen.tape(system.expanded(), loads.__getitem__, system.emit_order))
     )
     code, imms, num_regs, outputs = json.loads(text)
     return (

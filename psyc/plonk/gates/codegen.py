@@ -250,6 +250,8 @@ class _Tape:
         self.names: dict[str, int] = {}  # input symbols and temporaries
         self.count = 0
         self.loads = loads
+        self.pending: dict[str, sympy.Expr] = {}  # temporaries not computed yet
+        self.emitter: _Emitter | None = None
 
     def _new(self, op: int, a: int = 0, b: int = 0, imm: int = 0, result: bool = True) -> int:
         dst = self.count if result else -1
@@ -260,7 +262,9 @@ class _Tape:
     def reg(self, operand: str) -> int:
         if operand.startswith("%"):
             return int(operand[1:])
-        if operand not in self.names:  # an input, loaded where first used
+        if operand in self.pending:  # a temporary, computed where first used
+            self.names[operand] = self.reg(self.emitter.expr(self.pending.pop(operand)))
+        elif operand not in self.names:  # an input, loaded where first used
             op, a, b = self.loads(operand)
             self.names[operand] = self._new(op, a, b)
         return self.names[operand]
@@ -325,18 +329,25 @@ class _Tape:
 
 
 def tape(
-    constraints: tuple[sympy.Expr, ...], loads: Callable[[str], tuple[int, int, int]] = gate_loads
+    constraints: tuple[sympy.Expr, ...],
+    loads: Callable[[str], tuple[int, int, int]] = gate_loads,
+    order: tuple[int, ...] | None = None,
 ) -> tuple[list[list[int]], list[int], int, list[int]]:
     """The constraints as a :mod:`psyc.backend_cpu.gate_vm` program: (code rows
     ``[op, dst, a, b]``, immediates, number of registers, the register of each constraint);
-    ``loads`` says where each input symbol is read from (:func:`gate_loads` for gates)."""
+    ``loads`` says where each input symbol is read from (:func:`gate_loads` for gates);
+    ``order``, the order to compute the constraints in (inputs they share stay in registers
+    between them: the permutation terms of one chunk for every challenge, in a row)."""
     hoisted, reduced = _straight_line(constraints)
     t = _Tape(loads)
-    em = _Emitter(t.backend())
-    for name, value in hoisted:
-        t.names[str(name)] = t.reg(em.expr(value))
-    outputs = [t.reg(em.expr(r)) for r in reduced]
-    return t.allocate(outputs)
+    em = t.emitter = _Emitter(t.backend())
+    # temporaries are computed where first used, not all up front: fewer registers live at
+    # once (the permutation terms' register file fits the cache)
+    t.pending = {str(name): value for name, value in hoisted}
+    outputs: dict[int, int] = {}
+    for k in order or range(len(reduced)):
+        outputs[k] = t.reg(em.expr(reduced[k]))
+    return t.allocate([outputs[k] for k in range(len(reduced))])
 
 
 def generated_module(gate: Gate) -> ModuleType:
