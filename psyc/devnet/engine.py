@@ -142,6 +142,8 @@ class Provers:
         self.missing: dict[str, str] = {}
         self.session = self._load("psyc.parth.session", self.SESSION_API)
         self.block = self._load("psyc.parth.block", self.BLOCK_API)
+        if self.missing:  # sessions without blocks (or blocks without sessions) prove nothing a block can use
+            self.session = self.block = None
 
     def _load(self, module: str, names: tuple[str, ...]):
         import importlib
