@@ -27,6 +27,7 @@ from psyc.sig.ecdsa import (
     verify_digest,
 )
 from psyc.sig.keyfile import read_key, write_key
+from tests.test_signatures import cache  # noqa: F401  (a module's temporary PSYC_CACHE_DIR)
 
 coincurve = pytest.importorskip("coincurve")
 
@@ -220,18 +221,8 @@ def test_sign_argument_errors_are_located(tmp_path, capsys):
 
 
 @pytest.fixture(scope="module")
-def cache(tmp_path_factory):
-    old = os.environ.get("PSYC_CACHE_DIR")
-    os.environ["PSYC_CACHE_DIR"] = str(tmp_path_factory.mktemp("ecdsacache"))
-    yield
-    if old is None:
-        del os.environ["PSYC_CACHE_DIR"]
-    else:
-        os.environ["PSYC_CACHE_DIR"] = old
-
-
-@pytest.fixture(scope="module")
-def scheme(cache):
+def scheme(request):
+    request.getfixturevalue("cache")  # a temporary PSYC_CACHE_DIR for the wrapper key
     from psyc.recursion.shape import test_shape
     from psyc.sig.ecdsa import EcdsaScheme
 
