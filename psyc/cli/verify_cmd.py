@@ -45,6 +45,13 @@ def register(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help='print {"valid": …, "public_inputs": […], "fingerprint": […]} or {"valid": false, "error": …}',
     )
+    p.add_argument(
+        "--prev-root",
+        metavar="0x…",
+        help="the proof is a PARTH block proof: check that it extends the checkpoint tree with this root "
+        "(the previous block's new root; 0x + 64 hex digits or 4 comma-separated integers) and print the "
+        "new root; pin the chain's block key with --fingerprint",
+    )
     p.add_argument("--shape", choices=["standard", "test"], default="standard", help="with --aggregation")
     p.add_argument(
         "--whitelist-root",
@@ -142,6 +149,10 @@ def _verify(args: argparse.Namespace, result: dict) -> int:
             diff = [f"`{n}` is {json.dumps(got[n])}, expected {json.dumps(want[n])}" for n in got if got[n] != want[n]]
             return _invalid("public inputs differ: " + "; ".join(diff))
         return _invalid(f"public inputs are {list(proof.public_inputs)}, expected {expected}")
+    if args.prev_root is not None:
+        status = _check_block(args, proof, result)
+        if status != EXIT_OK:
+            return status
     if args.aggregation:
         from psyc.recursion.whitelist import DEFAULT_WHITELIST_DEPTH, Whitelist
 
@@ -182,6 +193,32 @@ def _verify(args: argparse.Namespace, result: dict) -> int:
         error_console.print(
             f"[yellow]note[/yellow]: {args.proof}.leaves.json says this is an aggregation root; valid only means "
             "valid for this key — add --aggregation to check that the key is the aggregation circuit",
+            highlight=False,
+        )
+    return EXIT_OK
+
+
+def _check_block(args: argparse.Namespace, proof, result: dict) -> int:
+    """``--prev-root``: the proof's statement is a block over that checkpoint root."""
+    from psyc.parth.block import BlockError, block_statement
+    from psyc.sig.convention import SignatureError, format_hash, parse_hash
+
+    try:
+        prev = parse_hash(args.prev_root, "--prev-root")
+    except SignatureError as e:
+        return _usage(str(e))
+    try:
+        st = block_statement(proof.public_inputs, prev)
+    except BlockError as e:
+        return _invalid(f"{args.proof}: {e}")
+    result["block"] = {"checkpoint_id": st.checkpoint_id, "old_chkp_root": format_hash(st.old_chkp_root),
+                       "new_chkp_root": format_hash(st.new_chkp_root)}
+    ok(f"block: checkpoint {st.checkpoint_id} appended; checkpoint root {format_hash(st.old_chkp_root)} → "
+       f"{format_hash(st.new_chkp_root)}")
+    if args.fingerprint is None:
+        error_console.print(
+            "[yellow]note[/yellow]: the key was not pinned: a block proof means something only under the chain's "
+            "block circuit key — pass its fingerprint with --fingerprint (docs/parth.md)",
             highlight=False,
         )
     return EXIT_OK
