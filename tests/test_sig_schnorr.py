@@ -299,3 +299,18 @@ def test_an_external_signature_proves_and_a_bad_one_is_refused(scheme, keys):
         import dataclasses
 
         scheme.sign(dataclasses.replace(key, secret=key.secret + 1), MESSAGE)
+
+
+def test_gfp5_mul_gate_is_the_native_product():
+    """The gate's one symbolic definition, evaluated on integers, is psyc.field.gfp5's mul."""
+    from psyc.field.gfp5 import mul
+    from psyc.plonk.gates import GateEvaluators, gfp5_mul_gate
+
+    g = VECTORS["gfp5"]
+    a, b = g["a"], g["b"]
+    ev = GateEvaluators(gfp5_mul_gate(1))
+    assert ev.eval_ints([*a, *b, *g["a_times_b"]], [], [0] * 4) == [0] * 5
+    assert list(mul(ec.fp5(a), ec.fp5(b))) == g["a_times_b"]
+    wrong = list(g["a_times_b"])
+    wrong[2] = (wrong[2] + 1) % ec.P
+    assert ev.eval_ints([*a, *b, *wrong], [], [0] * 4) != [0] * 5

@@ -679,30 +679,38 @@ class Elaborator:
             sub.inline(module, fn, generics, sym, span)
             self.hint_cache[key] = "ok"
 
-    def gfp5_div_hint(self, e: ast.Call) -> TV:
-        """``__gfp5_div(a, b)``: std::gfp5's quotient a/b in GF(p^5) (0 when b = 0), computed
-        natively (psyc.field.gfp5) as an unconstrained hint that std::gfp5 checks."""
+    def gfp5_intrinsic(self, e: ast.Call, name: str) -> TV:
+        """std::gfp5's intrinsics on `[Felt; 5]` pairs: ``__gfp5_mul(a, b)``, the product (the
+        ``gfp5_mul`` op and gate), and ``__gfp5_div(a, b)``, the quotient a/b (0 when b = 0)
+        computed natively (psyc.field.gfp5) as an unconstrained hint that std::gfp5 checks."""
         from psyc.field.gfp5 import div_or_zero
+        from psyc.plonk.gates.gfp5_mul import gfp5_product
 
         t = Array(FELT, 5)
         if len(e.args) != 2:
-            raise error("E0106", "`__gfp5_div` takes two `[Felt; 5]`", e.span)
+            raise error("E0106", f"`{name}` takes two `[Felt; 5]`", e.span)
         flat = []
         for a in e.args:
             v = self.expr(a, t)
             self.expect_type(t, v.type, a.span)
             flat += list(v.payload)
+
+        def native(vals: list[int]) -> list[int]:
+            return div_or_zero(vals) if name == "__gfp5_div" else [x % P for x in gfp5_product(vals[:5], vals[5:])]
+
         if all(x.const is not None for x in flat):
-            return TV(t, [self.const(x, FELT) for x in div_or_zero([x.const for x in flat])])
+            return TV(t, [self.const(x, FELT) for x in native([x.const for x in flat])])
+        if name == "__gfp5_mul":
+            return TV(t, list(self.emit("gfp5_mul", flat, ["Felt"] * 5, e.span)))
         if self.mode == "check":
             return self._opaque(t, e.span)
-        ins = self.prog.emit("hint", flat, ["Felt"] * 5, e.span, (HintFn("__gfp5_div", div_or_zero),))
+        ins = self.prog.emit("hint", flat, ["Felt"] * 5, e.span, (HintFn(name, native),))
         return TV(t, list(ins.results))
 
     def intrinsic(self, e: ast.Call) -> TV:
         name = e.callee.segments[0]
-        if name == "__gfp5_div":
-            return self.gfp5_div_hint(e)
+        if name in ("__gfp5_mul", "__gfp5_div"):
+            return self.gfp5_intrinsic(e, name)
         if name == "__permute":
             if len(e.args) != 1:
                 raise error("E0106", "`__permute` takes one argument", e.span)

@@ -313,6 +313,14 @@ def _permute(ins: Instr, vals) -> None:
         vals[r.id] = x
 
 
+def _gfp5_mul(ins: Instr, vals) -> None:
+    from psyc.plonk.gates.gfp5_mul import gfp5_product
+
+    v = [vals[a.id] for a in ins.args]
+    for r, x in zip(ins.results, gfp5_product(v[:5], v[5:]), strict=True):
+        vals[r.id] = x % P
+
+
 def _read(ins: Instr, vals) -> None:
     args = ins.args
     r = ins.results[0]
@@ -387,6 +395,7 @@ HANDLERS: dict[str, Handler] = {
     "to_bits": _to_bits,
     "from_bits": _from_bits,
     "permute": _permute,
+    "gfp5_mul": _gfp5_mul,
     "read": _read,
     "hint": _hint,
 }

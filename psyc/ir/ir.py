@@ -35,6 +35,7 @@ to_bits         a -> b0 .. b(n-1)           little-endian bits (bool); n = 64 is
                                             (no alias of a + p); n < 64 also range-checks a
 from_bits       b0 .. b(n-1) -> x           sum of 2^i * b_i
 permute         s0 .. s11 -> t0 .. t11      the Poseidon permutation
+gfp5_mul        a0 .. a4 b0 .. b4 -> c0..c4 the product in GF(p^5) = GF(p)[z]/(z^5 - 3)
 read            i v0 .. v(n-1) [p] -> x     v[i] for a witness index; i >= n fails
 hint            a.. -> x..                  attrs (HintFn,): computed off-circuit, unconstrained
 assert          c [p]                       attrs (message, shown names): c must be 1; ``shown``
@@ -86,6 +87,7 @@ OPS: dict[str, tuple[int | None, int | None, bool]] = {
     "to_bits": (1, None, False),
     "from_bits": (None, 1, False),
     "permute": (12, 12, False),
+    "gfp5_mul": (10, 5, False),
     "read": (None, 1, True),
     "hint": (None, None, False),
     "assert": (None, 0, True),

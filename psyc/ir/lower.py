@@ -495,6 +495,11 @@ class _Lowerer:
         for r, t in zip(ins.results, outs, strict=True):
             self.set(r, t)
 
+    def op_gfp5_mul(self, ins: Instr) -> None:
+        args = [self.t(v) for v in ins.args]
+        for r, t in zip(ins.results, self.b.gfp5_mul(args[:5], args[5:]), strict=True):
+            self.set(r, t)
+
     def op_read(self, ins: Instr) -> None:
         pred = self._pred(ins)
         ops = ins.operands

@@ -28,12 +28,12 @@ _DROP = object()  # _fold_one: remove the instruction (a check that always passe
 COMMUTATIVE = frozenset({"add", "mul", "eq", "and", "or", "xor"})
 CSE_OPS = frozenset(
     {"add", "sub", "mul", "neg", "div", "arith", "divmod", "wrap", "eq", "lt", "not", "and", "or", "xor"}
-    | {"select", "cast", "to_bits", "from_bits", "permute", "read"}
+    | {"select", "cast", "to_bits", "from_bits", "permute", "read", "gfp5_mul"}
 )
 # ops that compute results and check nothing: removable when the results are unused
 PURE = frozenset(
     {"neg", "arith", "eq", "lt", "not", "and", "or", "xor", "select", "cast", "wrap", "from_bits", "permute"}
-    | {"hint"}  # unconstrained: an unused hint has no effect
+    | {"gfp5_mul", "hint"}  # unconstrained: an unused hint has no effect
 )
 
 

@@ -26,6 +26,7 @@ from psyc.plonk.gates import (
     coset_interpolation_gate,
     exponentiation_gate,
     extension_arithmetic_gate,
+    gfp5_mul_gate,
     lookup_gate,
     public_input_gate,
     random_access_gate,
@@ -88,6 +89,7 @@ class CircuitBuilder:
         self._lookup_gate = lookup_gate(self.config.lookups_per_row)
         self._lookup_open: tuple[int, int] | None = None
         self._ext_gate = extension_arithmetic_gate(self.config.num_routed_wires // 8)
+        self._gfp5_gate = gfp5_mul_gate(max(1, self.config.num_routed_wires // 15))
 
     # --- targets and scopes -----------------------------------------------------
     def add_virtual_target(self) -> Target:
@@ -403,6 +405,24 @@ class CircuitBuilder:
             return [(k0 * (a0 * b0 + W * a1 * b1) + k1 * c0) % P, (k0 * (a0 * b1 + a1 * b0) + k1 * c1) % P]
 
         self.generators.append(Generator((*a, *b, *c), out, gen, self.current_scope, "ext_arithmetic"))
+        return out
+
+    # --- GF(p^5) ------------------------------------------------------------------------
+    def gfp5_mul(self, a: Sequence[Target], b: Sequence[Target]) -> list[Target]:
+        """``a·b`` in GF(p^5) = GF(p)[z]/(z^5 − 3) (5 coefficients each), packed several to a
+        ``gfp5_mul`` row."""
+        from psyc.plonk.gates.gfp5_mul import WIRES_PER_OP, gfp5_product
+
+        gate = self._gfp5_gate
+        key = ("gfp5",)
+        if key not in self._arith_open or self._arith_open[key][1] == gate.params[0]:
+            self._arith_open[key] = (self._add_row(gate, [None] * gate.num_wires), 0)
+        row, op = self._arith_open[key]
+        out = self.add_virtual_targets(5)
+        self.rows[row].cells[WIRES_PER_OP * op : WIRES_PER_OP * (op + 1)] = [*a, *b, *out]
+        self._arith_open[key] = (row, op + 1)
+        self.generators.append(Generator((*a, *b), tuple(out), lambda v: [x % P for x in gfp5_product(v[:5], v[5:])],
+                                         self.current_scope, "gfp5_mul"))
         return out
 
     def constant_extension(self, v: Ext2) -> ExtTarget:

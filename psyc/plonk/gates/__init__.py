@@ -8,6 +8,7 @@ from psyc.plonk.gates.constant import constant_gate
 from psyc.plonk.gates.coset_interpolation import coset_interpolation_gate
 from psyc.plonk.gates.exponentiation import exponentiation_gate
 from psyc.plonk.gates.extension_arithmetic import extension_arithmetic_gate
+from psyc.plonk.gates.gfp5_mul import gfp5_mul_gate
 from psyc.plonk.gates.lookup import lookup_gate
 from psyc.plonk.gates.noop import blinding_gate, noop_gate
 from psyc.plonk.gates.poseidon import poseidon_gate
@@ -22,6 +23,7 @@ _CONSTRUCTORS = {
     "coset_interpolation": coset_interpolation_gate,
     "exponentiation": exponentiation_gate,
     "extension_arithmetic": extension_arithmetic_gate,
+    "gfp5_mul": gfp5_mul_gate,
     "lookup": lookup_gate,
     "noop": noop_gate,
     "blinding": blinding_gate,
@@ -39,6 +41,7 @@ def check_gate_spec(name: str, params: tuple[int, ...], config) -> None:
     limits = {
         "arithmetic": [config.num_wires // 4],
         "extension_arithmetic": [config.num_wires // 8],
+        "gfp5_mul": [config.num_wires // 15],
         "constant": [config.num_constants],
         "base_sum": [config.num_wires - 1, 8],
         "exponentiation": [(config.num_wires - 2) // 2],
@@ -85,6 +88,7 @@ __all__ = [
     "constant_gate",
     "exponentiation_gate",
     "extension_arithmetic_gate",
+    "gfp5_mul_gate",
     "noop_gate",
     "blinding_gate",
     "public_input_gate",

@@ -1,0 +1,42 @@
+"""GF(p^5) multiplication: ``num_ops`` products ``c = a·b`` in GF(p)[z]/(z^5 − 3) per row.
+
+The field of the ecGFp5 curve (``std::gfp5``, ``psyc.field.gfp5``). A product is 25
+base-field products; as arithmetic ops it takes 25 slots (1.25 rows), here 15 wires of one
+row. Each operand takes five wires (coefficients of 1, z, .., z^4): an op uses 15 wires,
+all routed (a, b and c connect to the rest of the circuit). Degree 2.
+"""
+
+from functools import cache
+
+from psyc.plonk.gates.base import Gate, wire
+
+WIRES_PER_OP = 15
+NONRESIDUE = 3  # z^5 = 3
+
+
+def gfp5_product(a, b) -> list:
+    """The coefficients of a·b for 5-coefficient sequences (symbols or integers: the one
+    definition of the product, used for the constraints and by callers' generators)."""
+    out = []
+    for k in range(5):
+        low = sum(a[i] * b[k - i] for i in range(k + 1))
+        high = sum(a[i] * b[k + 5 - i] for i in range(k + 1, 5))
+        out.append(low + NONRESIDUE * high)
+    return out
+
+
+@cache  # gates are immutable; building one runs sympy (callers ask per operation)
+def gfp5_mul_gate(num_ops: int) -> Gate:
+    constraints = []
+    for op in range(num_ops):
+        w = [wire(WIRES_PER_OP * op + k) for k in range(WIRES_PER_OP)]
+        a, b, c = w[0:5], w[5:10], w[10:15]
+        constraints += [ck - pk for ck, pk in zip(c, gfp5_product(a, b), strict=True)]
+    return Gate(
+        name="gfp5_mul",
+        num_wires=WIRES_PER_OP * num_ops,
+        num_constants=0,
+        constraints=tuple(constraints),
+        description=f"{num_ops} products c = a·b in GF(p^5) = GF(p)[z]/(z^5 − 3)",
+        params=(num_ops,),
+    )
