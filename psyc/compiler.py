@@ -205,13 +205,24 @@ class CompiledProgram:
                 if isinstance(x, int):
                     flat.append(x)
                 else:  # a ProofArg: its public inputs and fingerprint, the proof as side data
-                    proof, vk = self.standard_proof(x.proof, x.vk, x.source)
+                    proof, vk = self.dummy_proof(x.dummy_inputs) if x.is_dummy else \
+                        self.standard_proof(x.proof, x.vk, x.source)
                     flat.extend([*proof.public_inputs, *vk.fingerprint])
                     proofs.append((proof, vk))
         t0 = time.perf_counter()
         run = interpret.run(self.program, flat, proofs)
         self.timings["execute"] = time.perf_counter() - t0
         return run
+
+    def dummy_proof(self, num_public_inputs: int) -> tuple:
+        """A dummy proof input of the standard shape: zero-filled, with the zero-cap key
+        (``psyc.recursion.dummy``). Its public inputs and fingerprint are what the verifier
+        circuit computes from it; verifying it, natively or in the circuit, fails."""
+        from psyc.recursion.dummy import dummy_key, dummy_proof
+        from psyc.recursion.shape import standard_shape
+
+        common = (self.shape or standard_shape()).common(num_public_inputs)
+        return dummy_proof(common), dummy_key(common)
 
     def standard_proof(self, proof: ProofWithPublicInputs, vk: VerifyingKey, source: str = "") -> tuple:
         """A proof input in the standard shape: wrapped (proved again inside a circuit of

@@ -27,3 +27,25 @@ settings.register_profile(
 )
 settings.register_profile("thorough", parent=settings.get_profile("ci"), max_examples=1000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def sig_cache_dir(tmp_path_factory):
+    """One ``PSYC_CACHE_DIR`` for the signature tests of a session: the signature
+    circuits' fingerprints (their wrapper keys: seconds to build) are made once."""
+    return tmp_path_factory.mktemp("sigcache")
+
+
+@pytest.fixture(scope="module")
+def sig_cache(sig_cache_dir):
+    """``PSYC_CACHE_DIR`` set to :func:`sig_cache_dir` for one test module."""
+    old = os.environ.get("PSYC_CACHE_DIR")
+    os.environ["PSYC_CACHE_DIR"] = str(sig_cache_dir)
+    yield sig_cache_dir
+    if old is None:
+        del os.environ["PSYC_CACHE_DIR"]
+    else:
+        os.environ["PSYC_CACHE_DIR"] = old

@@ -238,3 +238,44 @@ def test_unverified_proof_values_are_an_error(src, where, text):
 )
 def test_verified_proof_values_compile(src):
     compile_src(src)
+
+
+# --- dummy proofs: `{ dummy = true }` for a proof whose verification is switched off -------------
+def test_dummy_proof_where_the_branch_is_not_taken_proves(in_circuit):
+    from psyc.project.inputs import ProofArg
+
+    parent, _ = in_circuit
+    run = parent.execute([[ProofArg.dummy(2)], [0]])
+    assert run.outputs == [0]
+    assert parent.check_constraints(run) == []
+    proof = parent.prove(run)
+    parent.circuit().verify(proof)
+
+
+def test_dummy_proof_never_passes_a_taken_verification(in_circuit):
+    from psyc.project.inputs import ProofArg
+
+    parent, arg = in_circuit
+    with pytest.raises(ExecutionError, match="dummy proof") as e:
+        parent.execute([[ProofArg.dummy(2)], [1]])
+    assert e.value.code == "E0506"
+    # a prover who skips the native check: the circuit rejects the dummy (and its zero key)
+    run = parent.execute([[arg], [1]])
+    real_key_fp = list(run.proofs[0][1].fingerprint)
+    run.proofs[0] = parent.dummy_proof(2)
+    failures = parent.check_constraints(run)
+    assert failures and any("/recursion/" in f.scope for f in failures)
+    assert list(run.proofs[0][1].fingerprint) != real_key_fp
+
+
+def test_dummy_proof_in_an_inputs_file(tmp_path, child):
+    src = parent(tmp_path, child, CONDITIONAL.replace("child.psy", "CHILD"),
+                 "p = { dummy = true }\nc = false\n")
+    prog = compile_path(src, OPTS)
+    assert prog.execute(prog.read_inputs(tmp_path / "parent.inputs.toml")).outputs == [0]
+    (tmp_path / "bad.toml").write_text("p = { dummy = 1 }\nc = false\n")
+    with pytest.raises(CompileError, match="`dummy` must be `true`"):
+        prog.read_inputs(tmp_path / "bad.toml")
+    (tmp_path / "taken.toml").write_text("p = { dummy = true }\nc = true\n")
+    with pytest.raises(ExecutionError, match="not a proof: it may only stand where its verification is"):
+        prog.execute(prog.read_inputs(tmp_path / "taken.toml"))

@@ -7,7 +7,6 @@ session, into a temporary cache)."""
 from __future__ import annotations
 
 import json
-import os
 import stat
 
 import pytest
@@ -26,14 +25,8 @@ MESSAGE = [1, 2, 3, 0xFFFF_FFFF_0000_0000]
 
 
 @pytest.fixture(scope="module")
-def cache(tmp_path_factory):
-    old = os.environ.get("PSYC_CACHE_DIR")
-    os.environ["PSYC_CACHE_DIR"] = str(tmp_path_factory.mktemp("sigcache"))
-    yield
-    if old is None:
-        del os.environ["PSYC_CACHE_DIR"]
-    else:
-        os.environ["PSYC_CACHE_DIR"] = old
+def cache(sig_cache):  # tests/conftest.py: one cache for the signature tests of a session
+    return sig_cache
 
 
 @pytest.fixture(scope="module")

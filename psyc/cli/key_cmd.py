@@ -17,10 +17,14 @@ HELP = "make (new) or show (show) a signing key: an account key that is a circui
 def register(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="key_command", metavar="ACTION", required=True)
     new = sub.add_parser("new", help="make a key from the OS's randomness", description="make a signing key")
-    new.add_argument("--scheme", default="zk", choices=["zk", "ecdsa"],
-                     help="signature scheme (default zk; ecdsa: secp256k1, wallet-compatible)")
+    new.add_argument("--scheme", default="zk", choices=["zk", "ecdsa", "multisig"],
+                     help="signature scheme (default zk; ecdsa: secp256k1, wallet-compatible; multisig: t of n keys)")
     new.add_argument("--circuit", metavar="FILE.psy",
                      help="your own key circuit with the scheme's inputs (default: the stdlib circuit)")
+    new.add_argument("--members", metavar="K1,K2,…",
+                     help="multisig: the members' public keys in order (0x…, or files: psyc key files or "
+                          "text files holding a 0x… public key)")
+    new.add_argument("--threshold", type=int, metavar="T", help="multisig: how many members must sign")
     new.add_argument("-o", "--output", required=True, metavar="KEYFILE",
                      help="the secret key file to create (mode 0600; never overwritten)")
     new.add_argument("--shape", choices=["standard", "test"], default="standard", help=argparse.SUPPRESS)
@@ -40,6 +44,11 @@ def _public(key, path: str) -> dict:
         return {"key_file": path, "scheme": "ecdsa", "public_key": format_hash(key.public_key),
                 "fingerprint": format_hash(key.fingerprint), "param": format_hash(key.param),
                 "pubkey": format_pubkey(key.pub), "circuit": "std::sig::ecdsa", "shape": key.shape}
+    if getattr(key, "scheme", "zk") == "multisig":
+        return {"key_file": path, "scheme": "multisig", "public_key": format_hash(key.public_key),
+                "fingerprint": format_hash(key.fingerprint), "param": format_hash(key.param),
+                "circuit": f"std::sig::multisig::of_{key.n}", "shape": key.shape,
+                "members": [format_hash(m) for m in key.members], "threshold": key.threshold}
     return {
         "key_file": path,
         "scheme": "zk",
@@ -81,6 +90,11 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
             if Path(args.output).exists():  # before the seconds of compiling
                 raise SignatureError(f"refusing to overwrite {args.output}: it exists (a key file is never "
                                      "replaced)", "E1005")
+            if args.scheme != "multisig" and (args.members or args.threshold is not None):
+                raise SignatureError("--members and --threshold are for --scheme multisig", "E1002")
+            if args.scheme == "multisig" and args.circuit:
+                raise SignatureError("--circuit is for --scheme zk (a multisig key's circuit is "
+                                     "std::sig::multisig)", "E1002")
             if args.circuit and not Path(args.circuit).is_file():
                 raise SignatureError(f"--circuit {args.circuit}: no such file", "E1004")
             if args.scheme == "ecdsa":
@@ -89,6 +103,8 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
                 from psyc.sig.ecdsa import EcdsaScheme
 
                 key = EcdsaScheme(shape=shape_named(args.shape)).new_key()
+            elif args.scheme == "multisig":
+                key = multisig_key(args.members, args.threshold, shape_named(args.shape))
             else:
                 key = ZkScheme(args.circuit, shape=shape_named(args.shape)).new_key()
             write_key(args.output, key)
@@ -105,4 +121,41 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
         ok(f"param:       {doc['param']}")
         if "pubkey" in doc:
             ok(f"secp256k1:   {doc['pubkey']}")
+        if "members" in doc:
+            ok(f"{doc['threshold']} of {len(doc['members'])} members: " + ", ".join(doc["members"]))
     return EXIT_OK
+
+
+def member_key(text: str) -> list[int]:
+    """A member's public key: ``0x…``, or a file holding a psyc key file (its public key
+    is taken; the secret is not used) or the public key as ``0x…`` text."""
+    from pathlib import Path
+
+    from psyc.sig import SignatureError, parse_hash
+
+    text = text.strip()
+    if text.startswith("0x"):
+        return parse_hash(text, "member key")
+    path = Path(text)
+    try:
+        content = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise SignatureError(f"--members: {text} is neither a public key (0x…) nor a readable file ({e})",
+                             "E1002") from None
+    if content.lstrip().startswith("{"):
+        from psyc.sig.keyfile import read_key
+
+        return list(read_key(path).public_key)
+    return parse_hash(content.strip(), f"{text}: public key")
+
+
+def multisig_key(members: str | None, threshold: int | None, shape):
+    """``key new --scheme multisig``: the key of ``--members`` and ``--threshold``."""
+    from psyc.sig import SignatureError
+    from psyc.sig.multisig import MultisigScheme, param_of
+
+    if not members or threshold is None:
+        raise SignatureError("--scheme multisig needs --members K1,K2,… and --threshold T", "E1002")
+    keys = [member_key(m) for m in members.split(",") if m.strip()]
+    param_of(keys, threshold)  # the members and threshold are checked before the seconds of compiling
+    return MultisigScheme(len(keys), shape).new_key(keys, threshold)

@@ -3,7 +3,8 @@ key's circuit with public inputs (message, param); its verifying key goes to SIG
 ``psyc sign --scheme ecdsa --external-signature r,s --pubkey 0x… --message 0x…`` proves an
 ECDSA signature made elsewhere (a wallet that only signs). Exit 2 for usage and file errors
 (bad message, malformed key file, existing non-proof output), 1 for a signature that does
-not verify."""
+not verify. For a multisig key, ``--signature MEMBER.proof`` (repeated) gives the members'
+own signatures of the message, combined into one (exit 1 below the threshold)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,9 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pubkey", metavar="0x…", help="with --external-signature: the signer's secp256k1 public key "
                                                   "(SEC 1, compressed or not)")
     p.add_argument("--shape", choices=["standard", "test"], default="standard", help=argparse.SUPPRESS)
+    p.add_argument("--signature", action="append", default=[], metavar="MEMBER.proof",
+                   help="multisig key: a member's signature of the message (`psyc sign --key MEMBER.key`; its key "
+                        "MEMBER.proof.vk); repeat for each member who signed")
     p.add_argument("--json", action="store_true", help="print the signature's files, public key and timings as JSON")
 
 
@@ -78,6 +82,11 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
             key = read_key(args.key)
             if args.scheme is not None and not isinstance(key, EcdsaKey):
                 raise SignatureError(f"{args.key}: a key for scheme 'zk', not {args.scheme!r}", "E1001")
+        is_multisig = not external and getattr(key, "scheme", "") == "multisig"
+        if is_multisig != bool(args.signature):
+            raise SignatureError("--signature gives the members' signatures for a multisig key (and only for one)",
+                                 "E1002")
+        members = [_member_signature(path) for path in args.signature]
     except SignatureError as e:
         return sig_error(args, e)
     refuse_overwrite(args.output, PROOF_MAGIC)
@@ -86,6 +95,10 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
         scheme = EcdsaScheme(shape=shape_named(args.shape))
     elif isinstance(key, EcdsaKey):
         scheme = EcdsaScheme(shape=shape_named(key.shape))
+    elif is_multisig:
+        from psyc.sig.multisig import MultisigScheme
+
+        scheme = MultisigScheme(key.n, shape=shape_named(key.shape))
     else:
         scheme = ZkScheme(key.circuit, shape=shape_named(key.shape))
     t0 = time.perf_counter()
@@ -97,6 +110,8 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
         t1 = time.perf_counter()
         if external:
             proof, vk = scheme.sign_external(pub, message, r, s)
+        elif is_multisig:
+            proof, vk = scheme.sign(key, message, members)
         else:
             proof, vk = scheme.sign(key, message)
     except SignatureError as e:
@@ -115,3 +130,19 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
         ok(f"wrote {args.output} and {args.output}.vk: signature of {doc['message']} by {doc['public_key']} "
            f"(proved in {doc['timings']['prove']:.2f} s)")
     return EXIT_OK
+
+
+def _member_signature(path: str) -> tuple:
+    """A member's signature file and its key (``PATH.vk``); E1000 when unreadable."""
+    from pathlib import Path
+
+    from psyc.plonk.keys import VerifyingKey, proof_from_bytes
+    from psyc.sig import SignatureError
+    from psyc.util.serialization import FormatError
+
+    try:
+        vk = VerifyingKey.from_bytes(Path(path + ".vk").read_bytes())
+        return proof_from_bytes(Path(path).read_bytes(), vk.common), vk
+    except (OSError, FormatError) as e:
+        raise SignatureError(f"--signature {path}: cannot read the signature or its key {path}.vk: {e}",
+                             "E1000") from None

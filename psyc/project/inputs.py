@@ -44,15 +44,23 @@ FORMATS = {".toml": "toml", ".json": "json"}
 
 @dataclass
 class ProofArg:
-    """A proof given as an input (``{ proof = "a.proof" }``) with its verifying key."""
+    """A proof given as an input (``{ proof = "a.proof" }``) with its verifying key, or a
+    dummy (``{ dummy = true }``, :meth:`dummy`): a stand-in for a proof whose verification
+    is switched off (a branch not taken), never accepted where it is verified."""
 
     proof: object
     vk: object
     source: str = ""  # where it came from, for messages: "`p` (child.proof)"
+    dummy_inputs: int | None = None  # a dummy: its number of public inputs (proof and vk are None)
 
-    def flat(self) -> list[int]:
-        """Its values in the program: public inputs, then the key's fingerprint."""
-        return [*self.proof.public_inputs, *self.vk.fingerprint]
+    @classmethod
+    def dummy(cls, num_public_inputs: int, source: str = "") -> ProofArg:
+        """A dummy proof input for a ``Proof<num_public_inputs>`` parameter."""
+        return cls(None, None, source, num_public_inputs)
+
+    @property
+    def is_dummy(self) -> bool:
+        return self.dummy_inputs is not None
 
 
 class InputError(CompileError):
@@ -491,10 +499,18 @@ class _Checker:
 
     def proof(self, t: ProofT, v: object, loc: Loc, disp: str) -> list | None:
         """``{ proof = "a.proof" }``: the proof file and its key ``a.proof.vk`` (or ``vk = …``),
-        relative to the inputs file."""
+        relative to the inputs file; ``{ dummy = true }``: a dummy (see :class:`ProofArg`)."""
+        if isinstance(v, dict) and "dummy" in v:
+            self.unknown_keys(v, ["dummy"], loc, disp, f"a dummy `{t}`")
+            if v["dummy"] is not True:
+                self.error("E0601", f"input `{disp}`: `dummy` must be `true` (or give a proof: "
+                           f'{{ proof = "FILE" }}), found {_describe(v["dummy"], self.fmt)}', (*loc, "dummy"),
+                           "expected `true`")
+                return None
+            return [ProofArg.dummy(t.num_public_inputs, f"`{disp}` (dummy)")]
         if not (isinstance(v, dict) and isinstance(v.get("proof"), str)):
-            self.error("E0601", f'input `{disp}`: expected {{ proof = "FILE" }} for `{t}`, found '
-                       f"{_describe(v, self.fmt)}", loc, f"expected `{t}`")
+            self.error("E0601", f'input `{disp}`: expected {{ proof = "FILE" }} or {{ dummy = true }} for `{t}`, '
+                       f"found {_describe(v, self.fmt)}", loc, f"expected `{t}`")
             return None
         self.unknown_keys(v, ["proof", "vk"], loc, disp, f"`{t}`")
         base = Path(self.path).parent

@@ -10,7 +10,9 @@ real proof of a dummy circuit of the same shape, then verifies unconditionally; 
 needs a cached dummy proof per shape and two selections per proof element.)
 
 A dummy proof is not a valid proof: ``verify`` rejects it, and a verifier gadget with
-``b = 1`` rejects it (tested).
+``b = 1`` rejects it (tested). :func:`dummy_key` is its zero-cap key (a verifying key
+whose ``verify`` always refuses, with a message saying why): what the language uses for a
+proof input given as ``{ dummy = true }`` (docs/language.md, "Proofs").
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from __future__ import annotations
 from psyc.field.extension import Ext2
 from psyc.fri.proof import FriInitialTreeProof, FriProof, FriQueryRound, FriQueryStep
 from psyc.hash.merkle import MerkleProof
+from psyc.plonk.circuit_data import VerifierOnlyCircuitData, circuit_digest
+from psyc.plonk.keys import VerifyingKey
 from psyc.plonk.proof import OpeningSet, Proof, ProofWithPublicInputs
-from psyc.plonk.verifier import opening_counts
+from psyc.plonk.verifier import VerificationError, opening_counts
 from psyc.recursion.targets import oracle_leaf_widths
 
 
@@ -54,4 +58,26 @@ def dummy_proof(common, public_inputs=None) -> ProofWithPublicInputs:
     return ProofWithPublicInputs(Proof(_cap(h), _cap(h), _cap(h), openings, fri), pis)
 
 
-__all__ = ["dummy_proof"]
+class DummyKey(VerifyingKey):
+    """The key of a dummy proof: the zero constants/sigmas cap of the shape (its
+    fingerprint is what a verifier circuit computes from that cap). No proof verifies
+    under it: :meth:`verify` always raises."""
+
+    def verify(self, proof: ProofWithPublicInputs) -> None:
+        raise VerificationError(
+            "a dummy proof ({ dummy = true }) is not a proof: it may only stand where its "
+            "verification is switched off (a branch that is not taken)")
+
+
+def dummy_key(common) -> DummyKey:
+    """The zero-cap key of the shape ``common`` (see :class:`DummyKey`)."""
+    cap = _cap(common.config.fri_config.cap_height)
+    return DummyKey(VerifierOnlyCircuitData(cap, circuit_digest(common, cap)), common)
+
+
+def is_dummy(vk) -> bool:
+    """Whether ``vk`` is a dummy proof's key."""
+    return isinstance(vk, DummyKey)
+
+
+__all__ = ["DummyKey", "dummy_key", "dummy_proof", "is_dummy"]

@@ -10,17 +10,17 @@ signature of ``message`` is a proof of the circuit with public inputs ``message 
   hashes as text;
 * :mod:`psyc.sig.zk` — the Poseidon-preimage scheme (``stdlib/sig/zk.psy``): key generation
   from the OS's randomness, signing = proving with zero knowledge;
-* :mod:`psyc.sig.keyfile` — the versioned secret-key file.
+* :mod:`psyc.sig.multisig` — t-of-n over any keys (``stdlib/sig/multisig.psy``);
+* :mod:`psyc.sig.keyfile` — the versioned key file;
+* :mod:`psyc.sig.registry` — the schemes by name (key files, CLI, ``psyc bench``).
 """
 
-from psyc.sig.convention import (
-    SignatureError,
-    format_hash,
-    parse_hash,
-    public_key,
-    standard_fingerprint,
-    verify_signature,
-)
+from psyc.util.lazy import lazy_exports
+
+# imported on first use: the CLI reads psyc.sig.registry without loading the hash kernels
+_EXPORTS = {name: "psyc.sig.convention" for name in (
+    "SignatureError", "format_hash", "parse_hash", "public_key", "standard_fingerprint", "verify_signature")}
+__getattr__, __dir__ = lazy_exports("psyc.sig", globals(), _EXPORTS)
 
 __all__ = [
     "SignatureError",

@@ -24,7 +24,41 @@ from psyc.sig.zk import ZkKey, param_of
 
 FORMAT = "psyc-signing-key"
 VERSION = 1
-SCHEMES = (ZK, ECDSA)
+
+
+def _schemes() -> tuple[str, ...]:
+    """zk and ecdsa (read here), and every scheme of ``psyc.sig.registry`` (multisig,
+    schnorr, ...: their modules' ``key_to_doc``/``key_from_doc``)."""
+    from psyc.sig.registry import names
+
+    return tuple(dict.fromkeys((ZK, ECDSA, *names())))
+
+
+def _registry_key_json(key) -> str:
+    from psyc.sig.registry import scheme_module
+
+    doc = {"format": FORMAT, "version": VERSION, "scheme": key.scheme, **scheme_module(key.scheme).key_to_doc(key),
+           "param": format_hash(key.param), "fingerprint": format_hash(key.fingerprint),
+           "public_key": format_hash(key.public_key), "shape": key.shape}
+    return json.dumps(doc, indent=2) + "\n"
+
+
+def _registry_key(doc: dict, path, field, scheme: str):
+    """A key of a registry scheme: its module's ``key_from_doc``, then the common checks."""
+    from psyc.sig.registry import scheme_module
+
+    param, fp, pk = field("param"), field("fingerprint"), field("public_key")
+    shape = doc.get("shape", "standard")
+    if shape not in ("standard", "test"):
+        raise SignatureError(f"{path}: field 'shape' must be \"standard\" or \"test\"", "E1000")
+    key = scheme_module(scheme).key_from_doc(doc, path, field)
+    if list(key.param) != param:
+        raise SignatureError(f"{path}: field 'param' does not follow from the key's other fields (file damaged?)",
+                             "E1000")
+    if public_key(fp, param) != pk:
+        raise SignatureError(f"{path}: field 'public_key' is not hash_two(fingerprint, param) (file damaged?)",
+                             "E1000")
+    return key
 
 
 def key_to_json(key: ZkKey | EcdsaKey) -> str:
@@ -32,6 +66,8 @@ def key_to_json(key: ZkKey | EcdsaKey) -> str:
         from psyc.sig.ecdsa_keyfile import ecdsa_key_doc
 
         return json.dumps({"format": FORMAT, "version": VERSION, **ecdsa_key_doc(key)}, indent=2) + "\n"
+    if getattr(key, "scheme", ZK) != ZK:
+        return _registry_key_json(key)
     doc = {
         "format": FORMAT,
         "version": VERSION,
@@ -88,8 +124,8 @@ def read_key(path: str | Path, scheme: str | None = None) -> ZkKey | EcdsaKey:
         raise SignatureError(f"{path}: key file version {doc.get('version')!r}; this psyc reads version {VERSION}",
                              "E1001")
     got = doc.get("scheme")
-    if got not in SCHEMES:
-        raise SignatureError(f"{path}: unknown scheme {got!r} (this psyc knows: {', '.join(SCHEMES)})", "E1001")
+    if got not in _schemes():
+        raise SignatureError(f"{path}: unknown scheme {got!r} (this psyc knows: {', '.join(_schemes())})", "E1001")
     if scheme is not None and got != scheme:
         raise SignatureError(f"{path}: a key for scheme {got!r}, not {scheme!r}", "E1001")
 
@@ -106,6 +142,8 @@ def read_key(path: str | Path, scheme: str | None = None) -> ZkKey | EcdsaKey:
         from psyc.sig.ecdsa_keyfile import ecdsa_key_from_doc
 
         return ecdsa_key_from_doc(doc, path, field)
+    if got != ZK:
+        return _registry_key(doc, path, field, got)
     secret, param, fp, pk = field("secret"), field("param"), field("fingerprint"), field("public_key")
     if param_of(secret) != param:
         raise SignatureError(f"{path}: field 'param' does not follow from the secret (file damaged?)", "E1000")

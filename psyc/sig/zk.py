@@ -12,11 +12,11 @@ import secrets as _secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from psyc.field.goldilocks import P
 from psyc.hash.poseidon import hash_no_pad
-from psyc.sig.convention import SignatureError, public_key, standard_fingerprint
+from psyc.sig.convention import SignatureError, format_hash, public_key, standard_fingerprint
 
 if TYPE_CHECKING:
     from psyc.compiler import CompiledProgram
@@ -71,6 +71,25 @@ class ZkKey:
     public_key: list[int]
     circuit: Path | None = None
     shape: str = "standard"  # the standard shape the fingerprint is for: "standard", or "test" (tests only)
+    scheme: ClassVar[str] = SCHEME
+
+
+def key_to_doc(key: ZkKey) -> dict:
+    """The zk fields of a key file (``psyc.sig.keyfile``): ``circuit`` and ``secret``."""
+    return {"circuit": str(key.circuit.resolve()) if key.circuit else None, "secret": format_hash(key.secret)}
+
+
+def key_from_doc(doc: dict, path, hash_field) -> ZkKey:
+    """The zk key in a parsed key file (the common fields are checked by the caller)."""
+    secret = hash_field("secret")
+    circuit = doc.get("circuit")
+    if circuit is not None and not isinstance(circuit, str):
+        raise SignatureError(f"{path}: field 'circuit' must be a path or null", "E1000")
+    param, fp = hash_field("param"), hash_field("fingerprint")
+    if param_of(secret) != param:
+        raise SignatureError(f"{path}: field 'param' does not follow from the secret (file damaged?)", "E1000")
+    return ZkKey(secret, param, fp, hash_field("public_key"), Path(circuit) if circuit else None,
+                 doc.get("shape", "standard"))
 
 
 class ZkScheme:
@@ -131,3 +150,14 @@ class ZkScheme:
         prog = self.program()
         run = prog.execute({"message": list(message), "param": list(key.param), "secret": list(key.secret)})
         return prog.prove(run), self.verifying_key()
+
+
+def bench_case(shape=None):
+    """``psyc bench``'s zk case: a fresh key, one message (``psyc.sig.registry``)."""
+    from psyc.sig.registry import SigBenchCase
+
+    scheme = ZkScheme(shape=shape)
+    key = scheme.new_key()
+    prog = scheme.program()
+    prog.circuit()
+    return SigBenchCase("zk", prog, lambda: scheme.sign(key, [1, 2, 3, 4]))
