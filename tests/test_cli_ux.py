@@ -99,11 +99,29 @@ def test_prove_verify_and_test_speak_json(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("verb", ["new", "check", "compile", "execute", "prove", "verify", "test", "fuzz",
-                                  "audit", "info", "bench", "explain", "aggregate", "fuzz-proof"])
+                                  "audit", "info", "bench", "explain", "aggregate", "fuzz-proof", "demo", "fmt",
+                                  "sign", "verify-signature"])
 def test_every_command_offers_json(verb, capsys):
     with pytest.raises(SystemExit):
         main([verb, "--help"])
     assert "--json" in capsys.readouterr().out
+
+
+def test_demo_program_speaks_json(capsys):
+    assert main(["demo", "--program", "--json"]) == 0
+    out = capsys.readouterr().out
+    doc = json.loads(out)
+    assert doc["ok"] and doc["nullifier_matches"] and doc["changed_vote_rejected"] and doc["zero_knowledge"]
+    assert [s["step"].split(" ")[0] for s in doc["steps"]] == ["compile", "execute", "build", "prove", "verify"]
+    assert doc["proof_bytes"] > 0  # stdout is the JSON alone: the table goes to stderr
+
+
+@pytest.mark.slow  # the devnet demo proves every call (minutes)
+def test_demo_speaks_json(capsys):
+    assert main(["demo", "--users", "2", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["ok"] and doc["demo"] == "devnet" and doc["balances_match"] and doc["refusals_refused"]
+    assert doc["steps"] and all(s["seconds"] >= 0 for s in doc["steps"])
 
 
 # ---- overwrite rules --------------------------------------------------------------------------

@@ -92,6 +92,26 @@ def test_fmt_writes_and_check_reports(tmp_path, capsys):
     assert main(["fmt", "--check", str(f)]) == 0
 
 
+def test_fmt_json_is_one_object_on_stdout(tmp_path, capsys):
+    import json
+
+    f = tmp_path / "a.psy"
+    f.write_text("fn main(x:Felt)->pub Felt{x*x}\n")
+    (tmp_path / "bad.psy").write_text("fn main( {\n")
+    assert main(["fmt", "--check", "--diff", "--json", str(tmp_path)]) == 1
+    out, err = capsys.readouterr()
+    doc = json.loads(out)
+    assert doc["ok"] is False and doc["check"] is True and doc["changed"] == [str(f)]
+    assert doc["failed"] == [str(tmp_path / "bad.psy")] and "+fn main(x: Felt)" in doc["diffs"][str(f)]
+    assert "would reformat" in err and "E0001" in err
+    (tmp_path / "bad.psy").unlink()
+    assert main(["fmt", "--json", str(tmp_path)]) == 0
+    assert json.loads(capsys.readouterr().out) == {"ok": True, "check": False, "files": 1, "changed": [str(f)],
+                                                   "failed": []}
+    assert main(["fmt", "--json", str(tmp_path / "missing.psy")]) == 2
+    assert json.loads(capsys.readouterr().out)["usage_error"] is True
+
+
 def test_markdown_blocks_formatted_and_broken_ones_left_alone():
     md = "# t\n\n```psy\nfn main(){ }\n```\n\n```psy\nfn main( {\n```\n\n```rust\nfn  x(){}\n```\n"
     out = format_markdown(md)

@@ -231,3 +231,26 @@ def test_key_circuit_breaking_the_convention_is_e1004(tmp_path):
     with pytest.raises(SignatureError, match="a zk key circuit is") as e:
         ZkScheme(path).program()
     assert e.value.code == "E1004"
+
+
+def test_spending_policy_example_is_a_signature(cache):
+    """examples/spending_policy (a user-written key circuit, docs/signatures.md) signs its
+    inputs.toml's message under the key of its circuit and parameter; another message or
+    another key's parameter is rejected."""
+    from pathlib import Path
+
+    from psyc.compiler import compile_path
+    from psyc.sig import standard_fingerprint
+
+    prog = compile_path(Path(__file__).parent.parent / "examples" / "spending_policy")
+    inputs = prog.read_inputs()
+    message, param = inputs[0], inputs[1]
+    proof = prog.prove(prog.execute(inputs))
+    vk = prog.circuit().verifier_data
+    key = public_key(standard_fingerprint(vk, test_shape()), param)
+    assert verify_signature(proof, vk, key, message, test_shape()) == param
+    with pytest.raises(SignatureError, match="is for message"):
+        verify_signature(proof, vk, key, [250, 121, 7, 8], test_shape())
+    with pytest.raises(SignatureError, match="not for this public key"):
+        verify_signature(proof, vk, public_key(standard_fingerprint(vk, test_shape()), [1, 2, 3, 4]), message,
+                         test_shape())

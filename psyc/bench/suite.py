@@ -368,6 +368,30 @@ def bench_contracts(quick: bool, repeat: int) -> Iterator[Measurement]:
                                 f"{m.reads} reads, {m.writes} writes, state height {c.height}")
 
 
+def bench_signatures(quick: bool, repeat: int) -> Iterator[Measurement]:
+    """Per signature scheme of ``psyc.sig.registry`` (zk, multisig 2-of-3, and any scheme
+    registered there): the signature circuit's rows and the time to sign (prove).
+    ``--quick``: proofs verified in circuit (multisig's members) are of the test shape."""
+    from psyc.recursion.shape import test_shape
+    from psyc.sig.registry import names, scheme_module
+
+    shape = test_shape() if quick else None
+    for name in names():
+        t = time.perf_counter()
+        case = scheme_module(name).bench_case(shape)
+        setup = time.perf_counter() - t
+        data = case.program.circuit()
+        rows = f"{case.program.lowered().num_rows:,} rows (2^{data.common.degree_bits})"
+        t_sign = _best(case.sign, repeat)
+        proof, vk = case.sign()
+        t_verify = _best(lambda vk=vk, proof=proof: vk.verify(proof), repeat)
+        note = f"; {case.note}" if case.note else ""
+        yield Measurement(f"signature {case.label}: sign", rows, t_sign, 1 / t_sign, "signatures/s", case.target,
+                          f"setup {setup:.1f} s (keys, circuit, fingerprint){note}")
+        yield Measurement(f"signature {case.label}: verify", rows, t_verify,
+                          extra=f"proof {len(proof.to_bytes()) / 1024:.1f} KiB")
+
+
 #: Groups left out of a plain ``psyc bench`` (minutes each); run them with ``--only``.
 def bench_gpu(quick: bool, repeat: int) -> Iterator[Measurement]:
     """The GPU kernels (NTT, LDE, Poseidon, Merkle) with the CPU figure beside each
@@ -383,7 +407,7 @@ def bench_gpu(quick: bool, repeat: int) -> Iterator[Measurement]:
         )
 
 
-OPTIONAL = {"aggregate", "gpu"}
+OPTIONAL = {"aggregate", "gpu", "signatures"}
 
 BENCHMARKS: dict[str, Callable[[bool, int], Iterator[Measurement]]] = {
     "field": bench_field,
@@ -396,6 +420,7 @@ BENCHMARKS: dict[str, Callable[[bool, int], Iterator[Measurement]]] = {
     "recursion": bench_recursion,
     "aggregate": bench_aggregate,
     "contracts": bench_contracts,
+    "signatures": bench_signatures,
     "gpu": bench_gpu,
 }
 

@@ -14,6 +14,7 @@ sizes.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import tempfile
 import time
@@ -55,12 +56,13 @@ def run_chain_demo(args: argparse.Namespace) -> int:
         if root.exists():
             error_console.print(f"[red]error[/red]: --keep {root}: it exists (give a new folder)", highlight=False)
             return 2
-        return _demo(root, n, rng, Devnet, DevnetError)
+        return _demo(root, n, rng, Devnet, DevnetError, getattr(args, "json", False))
     with tempfile.TemporaryDirectory(prefix="psyc-demo-") as tmp:
-        return _demo(Path(tmp) / "devnet", n, rng, Devnet, DevnetError)
+        return _demo(Path(tmp) / "devnet", n, rng, Devnet, DevnetError, getattr(args, "json", False))
 
 
-def _demo(root: Path, n: int, rng: random.Random, Devnet, DevnetError) -> int:  # noqa: N803 (classes passed in)
+def _demo(root: Path, n: int, rng: random.Random, Devnet, DevnetError,  # noqa: N803 (classes passed in)
+          as_json: bool = False) -> int:
     from psyc.sig.keyfile import write_key
     from psyc.sig.zk import ZkScheme
 
@@ -138,6 +140,14 @@ def _demo(root: Path, n: int, rng: random.Random, Devnet, DevnetError) -> int:  
     console.print(("[green]balances match native arithmetic[/green]" if got == balances else
                    f"[red]balances differ from native arithmetic[/red]: {got} != {balances}"), highlight=False)
     net.close()
+    if as_json:  # --json: the steps and checks as one object on stdout (the lines above went to stderr)
+        print(json.dumps({
+            "ok": ok, "demo": "devnet", "users": len(users),
+            "steps": [{"step": label, "seconds": round(dt, 4)} for label, dt, _ in steps.rows],
+            "balances": {str(u): got[u] for u in users}, "balances_match": got == balances,
+            "refusals_refused": all(r is not None for r in refusals),
+            "blocks_proved": sum(1 for b in blocks if b["proof"]), "chain_valid": bool(chain["valid"]),
+        }))
     return EXIT_OK if ok else EXIT_FAIL
 
 

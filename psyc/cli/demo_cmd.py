@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import argparse
 import copy
+import json
 import random
 from importlib import resources
 
-from psyc.cli.common import step, user_errors
+from psyc.cli.common import add_json, step, user_errors
 from psyc.cli.console import console
 
 HELP = "the PARTH demo: a token on a local devnet, users proving calls, blocks proved, the chain verified"
@@ -28,6 +29,7 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("--users", type=int, default=4, choices=range(2, 9), metavar="N",
                    help="users on the devnet, the token's issuer included (2-8, default 4)")
     p.add_argument("--keep", metavar="DIR", help="build the devnet in DIR (a new folder) and keep it")
+    add_json(p, "each step's time and result and the checks")
 
 
 def demo_inputs(seed: int, depth: int) -> tuple[list[list[int]], list[int]]:
@@ -63,12 +65,12 @@ def run_program(args: argparse.Namespace, ctx: dict) -> int:
     from psyc.plonk.verifier import VerificationError
 
     rows: list[tuple[str, str, str]] = []
+    seconds: dict[str, float] = {}
 
     def timed(label: str, fn, note: str = ""):
-        timings: dict[str, float] = {}
-        with step(label, timings):
+        with step(label, seconds):
             out = fn()
-        rows.append((label, f"{timings[label] * 1e3:,.0f} ms", note))
+        rows.append((label, f"{seconds[label] * 1e3:,.0f} ms", note))
         return out
 
     root = resources.files("psyc.cli").joinpath("demo_project")
@@ -86,16 +88,29 @@ def run_program(args: argparse.Namespace, ctx: dict) -> int:
         vk.verify(proof_from_bytes(raw, vk.common))
 
     timed("verify (from proof and key bytes)", verify_from_files, "[green]valid[/green]")
-    ok = list(run_.outputs) == expected and proof.public_inputs[-4:] == expected
-    rows.append(("nullifier matches native Poseidon", "", "[green]yes[/green]" if ok else "[red]NO[/red]"))
+    nullifier_ok = list(run_.outputs) == expected and proof.public_inputs[-4:] == expected
+    rows.append(("nullifier matches native Poseidon", "", "[green]yes[/green]" if nullifier_ok else "[red]NO[/red]"))
     bad = copy.deepcopy(proof)
     bad.public_inputs[5] = (bad.public_inputs[5] + 1) % 4  # another vote choice
     try:
         data.verify(bad)
         rows.append(("proof with a changed vote", "", "[red]ACCEPTED (bug)[/red]"))
-        ok = False
+        rejected = False
     except VerificationError as e:
         rows.append(("proof with a changed vote", "", f"[green]rejected[/green]: {e}"))
+        rejected = True
+    ok = nullifier_ok and rejected
+    if args.json:
+        print(json.dumps({
+            "ok": ok, "demo": "program", "seed": args.seed,
+            "steps": [{"step": label, "seconds": round(t, 4)} for label, t in seconds.items()],
+            "table_rows": data.common.degree, "rows_by_gate": prog.lowered().stats,
+            "ir_instructions": len(prog.program.instrs), "proof_bytes": len(raw), "vk_bytes": len(vk_raw),
+            "fingerprint": [str(x) for x in data.verifier_data.fingerprint],
+            "zero_knowledge": data.common.config.zero_knowledge,
+            "nullifier_matches": nullifier_ok, "changed_vote_rejected": rejected,
+        }))
+        return 0 if ok else 1
 
     from rich.table import Table
 

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import json
 import os
 import sys
 from pathlib import Path
 
-from psyc.cli.common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, ok, print_diagnostics
+from psyc.cli.common import (
+    EXIT_FAIL,
+    EXIT_OK,
+    EXIT_USAGE,
+    add_json,
+    messages_to_stderr,
+    ok,
+    print_diagnostics,
+)
 from psyc.cli.console import error_console
 
 HELP = "format .psy files (and ```psy blocks in .md files) in place; --check only reports"
@@ -22,6 +31,7 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("--check", action="store_true",
                    help="change nothing; exit 1 when a file is not formatted")
     p.add_argument("--diff", action="store_true", help="with --check: print what would change")
+    add_json(p, "the files changed (would change, with --check), failures and diffs")
 
 
 def _files(paths: list[str]) -> list[Path]:
@@ -44,33 +54,46 @@ def _write(path: Path, text: str) -> None:
 
 
 def run(args: argparse.Namespace, ctx: dict | None = None) -> int:
+    with messages_to_stderr(args):
+        code, doc = _run(args)
+    if getattr(args, "json", False):
+        print(json.dumps({"ok": code == EXIT_OK, **doc}))
+    return code
+
+
+def _run(args: argparse.Namespace) -> tuple[int, dict]:
+    """Format; the exit code and what ``--json`` reports."""
     from psyc.frontend.format import FormatError, format_markdown, format_source
     from psyc.util.diagnostics import CompileError, SourceMap
 
+    as_json = getattr(args, "json", False)
     if args.paths == ["-"]:
         text = sys.stdin.read()
         try:
-            sys.stdout.write(format_source(text, "<stdin>"))
+            formatted = format_source(text, "<stdin>")
         except CompileError as e:
             sources = SourceMap()
             sources.add("<stdin>", text)
             print_diagnostics(e.diagnostics, sources)
-            return EXIT_FAIL
+            return EXIT_FAIL, {"error": "the input does not parse"}
         except FormatError as e:
             error_console.print(f"[red]error[/red]: {e}", highlight=False)
-            return EXIT_FAIL
-        return EXIT_OK
+            return EXIT_FAIL, {"error": str(e)}
+        if not as_json:
+            sys.stdout.write(formatted)
+        return EXIT_OK, {"formatted": formatted, "changed": formatted != text}
     missing = [p for p in args.paths if not Path(p).exists()]
     if missing:
         error_console.print(f"[red]error[/red]: no such file or folder: {', '.join(missing)}", highlight=False)
-        return EXIT_USAGE
-    changed, failed, total = [], 0, 0
+        return EXIT_USAGE, {"error": f"no such file or folder: {', '.join(missing)}", "usage_error": True}
+    changed, failed, total = [], [], 0
+    diffs: dict[str, str] = {}
     for path in _files(args.paths):
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as e:
             error_console.print(f"[red]error[/red]: cannot read {path}: {e}", highlight=False)
-            failed += 1
+            failed.append(str(path))
             continue
         shown = str(path)
         try:
@@ -79,11 +102,11 @@ def run(args: argparse.Namespace, ctx: dict | None = None) -> int:
             sources = SourceMap()
             sources.add(shown, text.replace("\r\n", "\n"))
             print_diagnostics(e.diagnostics, sources)
-            failed += 1
+            failed.append(shown)
             continue
         except FormatError as e:
             error_console.print(f"[red]error[/red]: {e}", highlight=False)
-            failed += 1
+            failed.append(shown)
             continue
         total += 1
         if new == text:
@@ -92,13 +115,17 @@ def run(args: argparse.Namespace, ctx: dict | None = None) -> int:
         if args.check:
             ok(f"would reformat {path}")
             if args.diff:
-                sys.stdout.writelines(difflib.unified_diff(
+                diff = "".join(difflib.unified_diff(
                     text.splitlines(True), new.splitlines(True), f"{path} (now)", f"{path} (formatted)"))
+                diffs[str(path)] = diff
+                if not as_json:
+                    sys.stdout.write(diff)
         else:
             _write(path, new)
             ok(f"formatted {path}")
     verb = "would reformat" if args.check else "reformatted"
-    ok(f"{verb} {len(changed)} of {total} file(s)" + (f"; {failed} could not be formatted" if failed else ""))
-    if failed or (args.check and changed):
-        return EXIT_FAIL
-    return EXIT_OK
+    ok(f"{verb} {len(changed)} of {total} file(s)" + (f"; {len(failed)} could not be formatted" if failed else ""))
+    doc = {"check": bool(args.check), "files": total, "changed": [str(p) for p in changed], "failed": failed}
+    if args.diff:
+        doc["diffs"] = diffs
+    return (EXIT_FAIL if failed or (args.check and changed) else EXIT_OK), doc

@@ -160,4 +160,4 @@ def bench_case(shape=None):
     key = scheme.new_key()
     prog = scheme.program()
     prog.circuit()
-    return SigBenchCase("zk", prog, lambda: scheme.sign(key, [1, 2, 3, 4]))
+    return SigBenchCase("zk", prog, lambda: scheme.sign(key, [1, 2, 3, 4]), target="<= 1.5 s")
