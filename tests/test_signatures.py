@@ -152,7 +152,7 @@ def test_key_file_round_trip_mode_and_no_overwrite(tmp_path, keys):
         (lambda d: "not json {", "E1000", "not JSON"),
         (lambda d: {**d, "format": "ssh-key"}, "E1000", "not a psyc key file"),
         (lambda d: {**d, "version": 2}, "E1001", "version 2"),
-        (lambda d: {**d, "scheme": "schnorr"}, "E1001", "unknown scheme 'schnorr'"),
+        (lambda d: {**d, "scheme": "rsa"}, "E1001", "unknown scheme 'rsa'"),
         (lambda d: {**d, "secret": "0x12"}, "E1000", "field 'secret'"),
         (lambda d: {**d, "param": d["public_key"]}, "E1000", "'param' does not follow"),
         (lambda d: {k: v for k, v in d.items() if k != "public_key"}, "E1000", "'public_key' is missing"),
