@@ -464,7 +464,9 @@ _FINGERPRINTING: set[str] = set()
 def fingerprint_of_program(path: Path, span=None, shape=None) -> list[int]:
     """The fingerprint of the program at ``path`` as a verified proof sees it (for
     ``fingerprint!``): the key of its standard-shape form (its wrapped key when the circuit
-    is not of the shape), compiled with the shape's config and built once per process."""
+    is not of the shape), compiled with the options ``psyc prove`` uses (the default config:
+    the proof a parent is given comes from there; ``#[recursive]`` entries compile into the
+    shape either way) and built once per process."""
     from psyc.recursion.shape import standard_shape
 
     shape = shape or standard_shape()
@@ -476,7 +478,7 @@ def fingerprint_of_program(path: Path, span=None, shape=None) -> list[int]:
                     notes=["a circuit cannot contain its own fingerprint; use cyclic recursion instead"])
     _FINGERPRINTING.add(key)
     try:
-        child = compile_path(path, CompileOptions(config=shape.config, shape=shape))
+        child = compile_path(path, CompileOptions(shape=shape))
         _FINGERPRINTS[key] = _cached_fingerprint(child, shape) or _child_fingerprint(child, shape)
     finally:
         _FINGERPRINTING.discard(key)

@@ -7,6 +7,7 @@ import inspect
 import numpy as np
 import pytest
 
+import psyc.backend
 from psyc.backend import (
     BackendUnavailable,
     ProverBackend,
@@ -36,6 +37,8 @@ def test_registry_names_and_default(monkeypatch):
 def test_unknown_backend_is_a_clear_error(monkeypatch):
     with pytest.raises(BackendUnavailable, match="unknown backend 'tpu'.*cpu"):
         get_backend("tpu")
+    # an earlier CLI test in this process may have chosen a backend (--backend) over $PSYC_BACKEND
+    monkeypatch.setattr(psyc.backend, "_process_default", None)
     monkeypatch.setenv("PSYC_BACKEND", "tpu")
     with pytest.raises(BackendUnavailable, match="unknown backend"):
         get_backend()

@@ -9,9 +9,10 @@ import copy
 
 import pytest
 
+from psyc.contracts import session_contract
 from psyc.ir.interpret import ExecutionError
 from psyc.parth.chain import ChainState
-from psyc.parth.session import Call, SessionError, prove_session, session_circuits, session_contract
+from psyc.parth.session import Call, SessionError, prove_session, session_circuits
 from psyc.parth.store import MemoryStore
 from psyc.parth.tree import leaf_hash
 from psyc.project.inputs import ProofArg

@@ -7,7 +7,14 @@ running methods against a chain state (:mod:`psyc.parth`).
     >>> run = c.method("transfer").execute(state, user=1, contract=0, args=[[2], [5]])  # doctest: +SKIP
 """
 
-from psyc.contracts.compile import CompiledContract, ContractMethod, compile_contract, method_id
+from psyc.contracts.compile import (
+           CompiledContract,
+           ContractMethod,
+           compile_contract,
+           method_id,
+           session_contract,
+)
 from psyc.contracts.runtime import MethodRun, public_input_hash
 
-__all__ = ["CompiledContract", "ContractMethod", "MethodRun", "compile_contract", "method_id", "public_input_hash"]
+__all__ = ["CompiledContract", "ContractMethod", "MethodRun", "compile_contract", "method_id", "public_input_hash",
+           "session_contract"]

@@ -339,3 +339,12 @@ def _compile_method(project, loader, module, st: Struct, height: int, heights: H
     captured = next((list(i.results) for i in el.prog.instrs if i.op == "hint" and i.attrs[0].name == _CAPTURE), [])
     return ContractMethod(fn.name, mid, sig, index, args, ret_t, prog, oracle, fn, reads=reads, writes=handle.writes,
                           result_values=captured)
+
+
+def session_contract(path: str | Path, shape=None) -> CompiledContract:
+    """A contract compiled for sessions: every method's CFC ``recursive`` (of the standard
+    shape, verified by a step without wrapping). Its :meth:`cft_leaves` are what to deploy."""
+    from psyc.recursion.shape import standard_shape
+
+    shape = shape or standard_shape()
+    return compile_contract(path, CompileOptions(shape=shape, config=shape.config, recursive=True))

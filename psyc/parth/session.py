@@ -9,7 +9,7 @@ session is
 * one **step** proof per call: the first step anchors the user's leaf to the checkpoint
   (and registers a new user: empty leaf → leaf with the public key); each step verifies
   the previous one and the call's CFC proof (the contract is compiled ``recursive`` too:
-  :func:`session_contract`), checks the CFC in the contract's function tree, updates UCON
+  :func:`psyc.contracts.session_contract`), checks the CFC in the contract's function tree, updates UCON
   and the user leaf and pushes the call onto the transaction stack;
 * the **end cap**: verifies the last step and a signature proof (``std::sig::verify``)
   over ``hash(checkpoint root, start leaf, end leaf, tx stack, nonce, NETWORK_MAGIC)``;
@@ -113,17 +113,6 @@ def session_circuits(shape=None) -> SessionCircuits:
     return _CIRCUITS[shape]
 
 
-def session_contract(path: str | Path, shape=None) -> CompiledContract:
-    """A contract compiled for sessions: every method's CFC ``recursive`` (of the standard
-    shape, verified by a step without wrapping). Its :meth:`cft_leaves` are what to deploy."""
-    from psyc.compiler import CompileOptions
-    from psyc.contracts import compile_contract
-    from psyc.recursion.shape import standard_shape
-
-    shape = shape or standard_shape()
-    return compile_contract(path, CompileOptions(shape=shape, config=shape.config, recursive=True))
-
-
 def _dummy(shape, n: int):
     """A zero-filled proof input for a verification switched off (no previous step, no
     call): never verified, natively or in circuit."""
@@ -225,7 +214,7 @@ def prove_session(chain: ChainState, user_id: int, key, calls: Sequence[Call], *
     """Execute and prove ``calls`` for ``user_id`` against ``chain``'s latest committed
     checkpoint, then the end cap signed with ``key`` (a zk key or its key file).
 
-    ``contracts``: contract id → :func:`session_contract` of that contract (its CFT must
+    ``contracts``: contract id → :func:`psyc.contracts.session_contract` of that contract (its CFT must
     be the deployed one); ``register``: the user is new (their GUSR leaf is empty) and the
     session registers ``key``'s public key; ``nonce``: the new nonce (default: one above
     the user's); ``checkpoint_id``: the checkpoint the caller expects to anchor to (a
