@@ -29,10 +29,10 @@ sys.path.insert(0, str(ROOT))
 from psyc.parth import block as B  # noqa: E402
 from psyc.parth.chain import ChainState  # noqa: E402
 from psyc.parth.store import MemoryStore  # noqa: E402
-from psyc.parth.transition import Transition, small_shape  # noqa: E402
+from psyc.parth.transition import Transition  # noqa: E402
 from psyc.parth.tree import leaf_hash  # noqa: E402
 from psyc.plonk.keys import proof_to_bytes  # noqa: E402
-from psyc.recursion.shape import standard_shape  # noqa: E402
+from psyc.recursion.shape import small_shape, standard_shape  # noqa: E402
 
 
 def run_block(n: int, circuits, end_cap, shape, verify_runs: int) -> dict:

@@ -28,11 +28,11 @@ OUTBOX = 1 + (1 << 22)  # Token's layout: balance in slot 0, claimed[u64; 2^24] 
 
 
 def _keys(folder: Path, n: int) -> list[Path]:
-    from psyc.recursion.shape import test_shape
+    from psyc.recursion.shape import small_shape
     from psyc.sig.keyfile import write_key
     from psyc.sig.zk import ZkScheme
 
-    scheme = ZkScheme(shape=test_shape())
+    scheme = ZkScheme(shape=small_shape())
     out = []
     for k in range(n):
         path = folder / f"user{k}.key"
@@ -60,7 +60,7 @@ def scenario(tmp_path_factory):
     1 and 2 claim, then 1 sends 10 to 3 in the same session."""
     folder = tmp_path_factory.mktemp("devnet")
     keys = _keys(folder, 4)
-    net = Devnet.create(folder / "net", shape="test")
+    net = Devnet.create(folder / "net", shape="small")
     model = TokenModel()
     assert net.deploy(TOKEN)["contract_id"] == 0
     assert [net.register(k)["user_id"] for k in keys] == [0, 1, 2, 3]

@@ -21,11 +21,12 @@ from psyc.parth import block as B
 from psyc.parth.chain import ChainState
 from psyc.parth.leaves import UserLeaf
 from psyc.parth.store import MemoryStore
-from psyc.parth.transition import Transition, small_shape, stats_hash
+from psyc.parth.transition import Transition, stats_hash
 from psyc.parth.tree import leaf_hash
 from psyc.plonk.keys import proof_to_bytes
 from psyc.plonk.witness import WitnessError
 from psyc.project.inputs import ProofArg
+from psyc.recursion.shape import small_shape
 
 CIRCUITS = Path(__file__).parent / "parth_circuits"
 USERS = (0, 1, 5, 9)

@@ -19,11 +19,11 @@ from psyc.project.inputs import ProofArg
 
 
 def _shape():
-    from psyc.recursion.shape import StandardShape, test_shape
+    from psyc.recursion.shape import small_shape
 
-    # the test shape's table (one FRI query: fast, no security) at 2^12 rows: a step
-    # verifies two proofs and walks ~150 Merkle levels (PARTH's heights), over 2^11
-    return StandardShape(test_shape().config, 12)
+    # one FRI query (fast, no security) at 2^12 rows: a step verifies two proofs and walks
+    # ~150 Merkle levels (PARTH's heights)
+    return small_shape()
 
 
 @pytest.fixture(scope="module")
@@ -199,3 +199,51 @@ def test_registration_is_a_session_from_the_empty_leaf(world):
     view.discard()
     with pytest.raises(SessionError, match="already registered"):
         prove_session(chain, 0, newcomer, [], contracts={}, shape=world["shape"], register=True)
+
+
+# --- continuing a session ---------------------------------------------------------------------------
+def test_a_continued_session_states_what_one_session_of_all_its_calls_states(world):
+    """A second call continues the session from its last step proof (one step and a new end
+    cap, not every call again): the end cap states the same transition as proving both
+    calls at once."""
+    second = [Call(0, "transfer", [1, 5])]
+    resumed = _session(world, calls=second, resume=world["result"])
+    world["circuits"].end_key.verify(resumed.end_cap)
+    assert len(resumed.steps) == 2 and resumed.calls == 2 and resumed.transition.tx_count == 2
+    whole = _session(world, calls=[Call(0, "transfer", [1, 30]), *second])
+    assert resumed.transition == whole.transition and resumed.writes == whole.writes
+    assert resumed.end_leaf == whole.end_leaf and resumed.nonce == whole.nonce == 1
+
+
+def test_a_session_is_continued_only_by_its_user_on_its_checkpoint(world):
+    r = world["result"]
+    with pytest.raises(SessionError, match="user 0's, not user 1's"):
+        prove_session(world["chain"], 1, world["mallory"], [Call(0, "transfer", [0, 1])], contracts={0: world["token"]},
+                      shape=world["shape"], scheme=world["scheme"], resume=r)
+    stale = copy.copy(r)
+    stale.checkpoint_id = r.checkpoint_id - 1
+    with pytest.raises(SessionError, match="stale session"):
+        _session(world, resume=stale)
+    with pytest.raises(SessionError, match="cannot change it"):
+        _session(world, resume=r, nonce=r.nonce + 1)
+
+
+def test_a_continued_session_must_match_its_writes(world):
+    """Writes that are not the ones the last step proved (a forged balance) are refused
+    before any proof; the step circuit would reject them anyway (its user leaf differs)."""
+    r = copy.copy(world["result"])
+    r.writes = [(0, {0: (1000, 0, 0, 0)})]
+    with pytest.raises(SessionError, match="does not match its own writes"):
+        _session(world, resume=r)
+
+
+def test_a_schnorr_key_signs_a_session(world):
+    """Sessions take any single key: a schnorr user registers and sends in one session
+    whose end cap verifies the (wrapped) schnorr signature proof."""
+    from psyc.sig.schnorr import SchnorrScheme
+
+    scheme = SchnorrScheme(shape=world["shape"])
+    key = scheme.new_key(12345)
+    r = prove_session(world["chain"], 7, key, [], contracts={}, shape=world["shape"], register=True)
+    world["circuits"].end_key.verify(r.end_cap)
+    assert r.end_leaf.public_key == tuple(key.public_key) and r.transition.index == 7

@@ -46,7 +46,7 @@ def register(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--shape",
-        choices=["standard", "test"],
+        choices=["standard", "small", "test"],
         default="standard",
         help="fold shape: standard (secure, 2^14 rows) or test (one FRI query, NOT secure; for demos)",
     )
@@ -75,11 +75,10 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
     if rc is not None:
         return rc
     from psyc.plonk.keys import PROOF_MAGIC, VK_MAGIC
-    from psyc.recursion import standard_shape
     from psyc.recursion.executor import ExecutorError
-    from psyc.recursion.shape import test_shape
+    from psyc.recursion.shape import shape_named
 
-    shape = standard_shape() if args.shape == "standard" else test_shape()
+    shape = shape_named(args.shape)
     out = Path(args.output)
     vk_out = Path(str(out) + ".vk")
     leaves_out = Path(str(out) + ".leaves.json")

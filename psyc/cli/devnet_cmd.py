@@ -29,7 +29,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 def register(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="devnet_command", metavar="ACTION", required=True)
     a = sub.add_parser("init", help="create a devnet (an empty chain)", description="create a devnet")
-    a.add_argument("--shape", choices=["standard", "test"], default="standard", help=argparse.SUPPRESS)
+    a.add_argument("--shape", choices=["standard", "small"], default="standard", help=argparse.SUPPRESS)
     _common(a)
     a = sub.add_parser("deploy", help="deploy a contract (joins the chain with the next block); prints its id",
                        description="deploy a contract: a .psy file or a project with a #[contract] struct")

@@ -28,7 +28,7 @@ def register(p: argparse.ArgumentParser) -> None:
                         "digits r || s); high-s is normalised")
     p.add_argument("--pubkey", metavar="0x…", help="with --external-signature: the signer's secp256k1 public key "
                                                   "(SEC 1, compressed or not)")
-    p.add_argument("--shape", choices=["standard", "test"], default="standard", help=argparse.SUPPRESS)
+    p.add_argument("--shape", choices=["standard", "small", "test"], default="standard", help=argparse.SUPPRESS)
     p.add_argument("--signature", action="append", default=[], metavar="MEMBER.proof",
                    help="multisig key: a member's signature of the message (`psyc sign --key MEMBER.key`; its key "
                         "MEMBER.proof.vk); repeat for each member who signed")

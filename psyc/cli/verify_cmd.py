@@ -52,7 +52,7 @@ def register(p: argparse.ArgumentParser) -> None:
         "(the previous block's new root; 0x + 64 hex digits or 4 comma-separated integers) and print the "
         "new root; pin the chain's block key with --fingerprint",
     )
-    p.add_argument("--shape", choices=["standard", "test"], default="standard", help="with --aggregation")
+    p.add_argument("--shape", choices=["standard", "small", "test"], default="standard", help="with --aggregation")
     p.add_argument(
         "--whitelist-root",
         metavar="W0,W1,W2,W3",
@@ -275,7 +275,7 @@ def _check_aggregation(args: argparse.Namespace, vk, pis: list[int], whitelist_r
     whitelist root, and every opening of the leaves file is a leaf of this root."""
     from psyc.recursion import LeafOpening, expected_root_fingerprint, verify_leaf_opening
     from psyc.recursion.aggregate import FOLD_PUBLIC_INPUTS
-    from psyc.recursion.shape import standard_shape, test_shape
+    from psyc.recursion.shape import shape_named
 
     if len(pis) != FOLD_PUBLIC_INPUTS:
         return _invalid(f"an aggregation root has {FOLD_PUBLIC_INPUTS} public inputs, this proof {len(pis)}")
@@ -301,7 +301,7 @@ def _check_aggregation(args: argparse.Namespace, vk, pis: list[int], whitelist_r
             f"{pis[8]} leaves of {leaf_pis} public inputs is not an aggregation psyc builds "
             f"(at most {MAX_LEAVES} leaves of at most {MAX_LEAF_PUBLIC_INPUTS} public inputs)"
         )
-    shape = standard_shape() if args.shape == "standard" else test_shape()
+    shape = shape_named(args.shape)
     with error_console.status("rebuilding the aggregation circuits to compare keys…"):
         try:
             expected = expected_root_fingerprint(shape, pis[8], leaf_pis, depth)

@@ -18,7 +18,7 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("--public-key", required=True, metavar="0x…", help="the signer's public key")
     p.add_argument("--message", required=True, metavar="0x…", help="the message (as given to `psyc sign`)")
     p.add_argument("--vk", help="the signature circuit's verifying key (default: SIG.proof.vk)")
-    p.add_argument("--shape", choices=["standard", "test"], default="standard", help=argparse.SUPPRESS)
+    p.add_argument("--shape", choices=["standard", "small", "test"], default="standard", help=argparse.SUPPRESS)
     p.add_argument("--json", action="store_true", help='print {"valid": …} (and "error" when invalid) as JSON')
 
 

@@ -216,8 +216,9 @@ class Devnet:
                               "exists", usage=True)
         if root.exists() and not root.is_dir():
             raise DevnetError(f"{root} exists and is not a folder", "exists", usage=True)
-        if shape not in ("standard", "test"):
-            raise DevnetError(f"unknown shape {shape!r} (standard or test)", "usage", usage=True)
+        if shape not in ("standard", "small"):  # PARTH's circuits do not fit the 2^11 test shape
+            raise DevnetError(f"unknown shape {shape!r} (standard, or small for tests: no security)", "usage",
+                              usage=True)
         root.mkdir(parents=True, exist_ok=True)
         config = {"format": FORMAT, "version": VERSION, "heights": asdict(heights), "shape": shape,
                   "sessions": Provers().session is not None,
@@ -264,11 +265,9 @@ class Devnet:
 
     def shape(self):
         """The standard shape of this devnet's recursive proofs."""
-        from psyc.parth.transition import small_shape
-        from psyc.recursion.shape import standard_shape
+        from psyc.recursion.shape import shape_named
 
-        # A GUTA fold does not fit the generic 2^11 test shape: PARTH's small shape is 2^12.
-        return small_shape() if self.config["shape"] == "test" else standard_shape()
+        return shape_named(self.config["shape"])
 
     def _end_key(self):
         return self.provers.session.session_circuits(self.shape()).end_key
@@ -503,14 +502,21 @@ class Devnet:
                     "public_input": [int(x) for x in run.public_inputs], "proof": None}
         calls = [*previous, call_rec]
         end_cap, result, size = None, None, 0
+        last_step = None
         if self.provers.session is not None:
-            # the whole session again (every call's CFC, a step each, the end cap signed over the net change)
-            say(f"proving the session: {len(calls)} call(s), a step each, the signed end cap")
             t1 = time.perf_counter()
-            result = self._prove_session(uid, key, calls, want_nonce, head["id"])
+            if session is not None and session.get("last_step") and session.get("result"):
+                # continue the open session: this call's CFC and step, then a new end cap signed over the net change
+                say(f"proving the call and extending the session to {len(calls)} call(s), the signed end cap")
+                result = self._prove_session(uid, key, [call_rec], want_nonce, head["id"],
+                                             resume=self._session_result(session, steps=True))
+            else:  # a new session (or one stored without its last step): every call's CFC, a step each, the end cap
+                say(f"proving the session: {len(calls)} call(s), a step each, the signed end cap")
+                result = self._prove_session(uid, key, calls, want_nonce, head["id"])
             timings["prove_session"] = time.perf_counter() - t1
             raw = proof_to_bytes(result.end_cap)
             end_cap, size = self._store_proof(raw), len(raw)
+            last_step = self._store_proof(proof_to_bytes(result.steps[-1][0]))
         else:  # no session prover: the call's own proof (CFC), verified
             say("proving the call (CFC)")
             t1 = time.perf_counter()
@@ -521,6 +527,7 @@ class Devnet:
             call_rec["proof"], size = self._store_proof(raw), len(raw)
         new = {"user": uid, "anchor": {"id": head["id"], "root": head["chkp_root"]}, "nonce": want_nonce,
                "version": (session["version"] + 1) if session else 1, "calls": calls, "end_cap": end_cap,
+               "last_step": last_step,
                "result": None if result is None else _result_doc(result), "public_key": list(leaf.public_key)}
 
         def guard() -> None:
@@ -594,19 +601,22 @@ class Devnet:
             _write_atomic(path, raw)
         return rel
 
-    def _prove_session(self, uid: int, key, calls: list[dict], nonce: int, checkpoint: int, register: bool = False):
-        """prove_session over the committed chain: the session's calls, signed with ``key``."""
+    def _prove_session(self, uid: int, key, calls: list[dict], nonce: int, checkpoint: int, register: bool = False,
+                       resume=None):
+        """prove_session over the committed chain: the session's calls (after ``resume``'s,
+        when it continues an open session), signed with ``key``."""
         S = self.provers.session  # noqa: N806
         contracts = {c["contract"]: self.compiled(c["contract"]) for c in calls}
         try:
             return S.prove_session(self.chain(), uid, key, [S.Call(c["contract"], c["method"], c["args"]) for c in calls],
                                    contracts=contracts, shape=self.shape(), register=register, nonce=nonce,
-                                   checkpoint_id=checkpoint, whitelist=self._whitelist())
+                                   checkpoint_id=checkpoint, whitelist=self._whitelist(), resume=resume)
         except S.SessionError as e:
             raise DevnetError(f"the session does not prove: {e}", "session") from None
 
-    def _session_result(self, session: dict):
-        """The stored session as the session prover's result (what the block applies)."""
+    def _session_result(self, session: dict, steps: bool = False):
+        """The stored session as the session prover's result (what the block applies; with
+        ``steps``, its last step proof too: what continuing the session needs)."""
         from psyc.parth.leaves import UserLeaf
         from psyc.parth.transition import Transition
         from psyc.plonk.keys import proof_from_bytes
@@ -614,12 +624,17 @@ class Devnet:
         r = session["result"]
         key = self._end_key()
         proof = proof_from_bytes((self.root / session["end_cap"]).read_bytes(), key.common)
+        last = []
+        if steps:
+            step_key = self.provers.session.session_circuits(self.shape()).step_key
+            last = [(proof_from_bytes((self.root / session["last_step"]).read_bytes(), step_key.common), step_key)]
         return self.provers.session.SessionResult(
             user_id=session["user"], checkpoint_id=session["anchor"]["id"], chkp_root=tuple(session["anchor"]["root"]),
             register=r["register"], start_leaf=UserLeaf.from_felts(r["start_leaf"]),
             end_leaf=UserLeaf.from_felts(r["end_leaf"]), nonce=session["nonce"], tx_stack=r["tx_stack"],
             transition=Transition.from_felts(r["transition"]), end_cap=proof, end_cap_key=key,
-            writes=[(c, {int(k): tuple(v) for k, v in w.items()}) for c, w in r["writes"]])
+            writes=[(c, {int(k): tuple(v) for k, v in w.items()}) for c, w in r["writes"]], steps=last,
+            outputs=[None] * len(session["calls"]), calls=len(session["calls"]))
 
     def submit_session(self, session: dict) -> None:
         """Queue a session made elsewhere (a user's own machine) for the next block, after

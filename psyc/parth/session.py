@@ -157,6 +157,7 @@ class SessionResult:
     timings: dict[str, float] = field(default_factory=dict)  # wall seconds per stage
     cpu: dict[str, float] = field(default_factory=dict)  # process CPU seconds per stage
     witness: dict[str, Any] = field(default_factory=dict)  # the programs' inputs (audits, tests)
+    calls: int = 0  # calls in the session (a registration alone has none)
 
     def apply(self, chain: ChainState) -> None:
         """Write the session into ``chain`` (uncommitted): refuses (:class:`SessionError`)
@@ -210,7 +211,7 @@ def _key_of(key):
 def prove_session(chain: ChainState, user_id: int, key, calls: Sequence[Call], *,
                   contracts: Mapping[int, CompiledContract], shape=None, register: bool = False,
                   nonce: int | None = None, checkpoint_id: int | None = None, whitelist: Sequence[int] = ZERO_HASH,
-                  scheme=None) -> SessionResult:
+                  scheme=None, resume: SessionResult | None = None) -> SessionResult:
     """Execute and prove ``calls`` for ``user_id`` against ``chain``'s latest committed
     checkpoint, then the end cap signed with ``key`` (a zk key or its key file).
 
@@ -219,8 +220,11 @@ def prove_session(chain: ChainState, user_id: int, key, calls: Sequence[Call], *
     session registers ``key``'s public key; ``nonce``: the new nonce (default: one above
     the user's); ``checkpoint_id``: the checkpoint the caller expects to anchor to (a
     stale one is refused); ``whitelist``: the end cap's whitelist root (PARTH_IFACE);
-    ``scheme``: the key's signature scheme (default: the zk scheme for ``shape``).
-    Raises :class:`SessionError` for anything the prover refuses."""
+    ``scheme``: the key's signature scheme (default: the key's own, zk or schnorr, for
+    ``shape``); ``resume``: the same user's session proved earlier against the same
+    checkpoint — ``calls`` then continue it from its last step (one step per new call and a
+    new end cap, instead of proving every call again; ``resume.steps`` needs the last step's
+    proof). Raises :class:`SessionError` for anything the prover refuses."""
     from psyc.compiler import CompileError
     from psyc.ir.interpret import ExecutionError
     from psyc.project.inputs import ProofArg
@@ -245,6 +249,9 @@ def prove_session(chain: ChainState, user_id: int, key, calls: Sequence[Call], *
         raise SessionError(f"user id {user_id} is outside the user tree")
     anchored = tuple(view.gusr.leaf(user_id))
     pk = tuple(int(x) for x in key.public_key)
+    if resume is not None:
+        _check_resume(resume, user_id, cid, register, nonce, circuits)
+        register, nonce = resume.register, resume.nonce
     if register:
         if view.record("user", user_id) is not None or any(anchored):
             raise SessionError(f"user {user_id} is already registered")
@@ -271,9 +278,20 @@ def prove_session(chain: ChainState, user_id: int, key, calls: Sequence[Call], *
                "outputs_hash": [0] * 4}
     step_fp = clock.run("compile", circuits.step_fingerprint)
     result_writes, outputs, steps, step_inputs = [], [], [], []
-    prev = None
+    prev, done = None, 0
+    if resume is not None:  # the session so far: its writes on the view, its last step to verify next
+        for contract, writes in resume.writes:
+            view.write_slots(user_id, contract, writes)
+        result_writes, outputs = list(resume.writes), list(resume.outputs)
+        steps, step_inputs, prev = list(resume.steps), list(resume.witness.get("steps", [])), resume.steps[-1]
+        done = resume.calls
+        if leaf_hash(view.gusr.leaf(user_id)) != tuple(prev[0].public_inputs[14:18]):
+            raise SessionError("the session to resume does not match its own writes (its last step proves another "
+                               "user leaf): prove it again from the start")
+        if not calls:
+            raise SessionError("nothing to resume the session with: no new call")
     try:
-        for k, call in enumerate([*calls] or [None]):
+        for k, call in enumerate([*calls] or [None], start=done):
             leaf = list(view.gusr.leaf(user_id))
             inputs = {"step_fp": step_fp, "first": prev is None,
                       "prev": _dummy(shape, STATE_LEN) if prev is None else ProofArg(*prev, "the previous step"),
@@ -308,7 +326,28 @@ def prove_session(chain: ChainState, user_id: int, key, calls: Sequence[Call], *
     transition = Transition.from_felts(end_cap.public_inputs)
     return SessionResult(user_id, cid, chkp_root, register, start, end, new_nonce, tx_stack, transition, end_cap,
                          circuits.end_key, result_writes, outputs, steps, clock.wall, clock.cpu,
-                         {"steps": step_inputs, "end": end_inputs, "message": message})
+                         {"steps": step_inputs, "end": end_inputs, "message": message},
+                         calls=done + len(calls))
+
+
+def _check_resume(resume: SessionResult, user_id: int, cid: int, register: bool, nonce: int | None,
+                  circuits: SessionCircuits) -> None:
+    """Refuse to continue a session that is not this user's open session at this checkpoint."""
+    if resume.user_id != user_id:
+        raise SessionError(f"the session to resume is user {resume.user_id}'s, not user {user_id}'s")
+    if resume.checkpoint_id != cid:
+        raise SessionError(f"stale session: the session to resume anchors to checkpoint {resume.checkpoint_id}, the "
+                           f"chain's latest is {cid}; prove its calls again")
+    if register and not resume.register:
+        raise SessionError("the session to resume does not register the user")
+    if nonce is not None and int(nonce) != resume.nonce:
+        raise SessionError(f"the session to resume has nonce {resume.nonce}; its continuation cannot change it "
+                           f"to {nonce}")
+    if not resume.steps:
+        raise SessionError("the session to resume has no step proof to continue from")
+    proof, key = resume.steps[-1]
+    if list(key.fingerprint) != list(circuits.step_key.fingerprint) or len(proof.public_inputs) != STATE_LEN:
+        raise SessionError("the session to resume was proved with other session circuits (another shape)")
 
 
 def _message(e) -> str:
@@ -319,9 +358,19 @@ def _message(e) -> str:
 
 
 def _scheme_for(key, shape):
-    from psyc.sig.zk import ZkScheme
+    """The scheme that signs with ``key`` for ``shape``: a session is signed by any single
+    key (zk or schnorr); t-of-n keys need their members' signatures combined (psyc sign)."""
+    name = getattr(key, "scheme", "zk")
+    if name == "zk":
+        from psyc.sig.zk import ZkScheme
 
-    return ZkScheme(getattr(key, "circuit", None), shape=shape)
+        return ZkScheme(getattr(key, "circuit", None), shape=shape)
+    if name == "schnorr":
+        from psyc.sig.schnorr import SchnorrScheme
+
+        return SchnorrScheme(shape=shape)
+    raise SessionError(f"a session is signed here with a zk or schnorr key, not a {name} key (sign the session's "
+                       "message yourself and pass scheme=…)")
 
 
 def _call_witness(view: ChainState, user_id: int, call: Call, contracts, k: int, shape, writes: list,

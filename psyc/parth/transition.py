@@ -89,12 +89,3 @@ class Transition:
         return stats_hash(self.tx_count, self.user_count, self.slots_modified)
 
 
-def small_shape():
-    """The small shape PARTH's circuits use in tests and in a test devnet: the one-query
-    config of :func:`psyc.recursion.shape.test_shape` (no soundness to speak of) at 2^12 rows
-    — a GUTA fold verifies two proofs and walks two 32-level user-tree paths, more than the
-    2^11 rows of the generic test shape."""
-    from psyc.recursion.shape import StandardShape
-    from psyc.recursion.shape import test_shape as generic
-
-    return StandardShape(generic().config, 12)

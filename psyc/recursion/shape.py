@@ -198,6 +198,34 @@ def test_shape() -> StandardShape:
 test_shape.__test__ = False  # not a pytest test
 
 
+def small_shape() -> StandardShape:
+    """The test shape's table (one FRI query: no security at all) at 2^12 rows: what PARTH's
+    circuits need in tests and in a small devnet (a GUTA fold verifies two proofs and walks
+    two 32-level user-tree paths, a session step two proofs and ~150 Merkle levels: more
+    than the 2^11 rows of :func:`test_shape`)."""
+    return StandardShape(test_shape().config, 12)
+
+
+#: the shapes by the names key files, devnets and the CLI's ``--shape`` use
+SHAPE_NAMES = ("standard", "small", "test")
+
+
+def shape_named(name: str) -> StandardShape:
+    """The shape called ``name`` (one of :data:`SHAPE_NAMES`); ValueError otherwise."""
+    shapes = {"standard": standard_shape, "small": small_shape, "test": test_shape}
+    if name not in shapes:
+        raise ValueError(f"unknown shape {name!r} ({', '.join(SHAPE_NAMES)})")
+    return shapes[name]()
+
+
+def shape_name(shape: StandardShape | None) -> str:
+    """The name of ``shape`` (None: the standard one); ValueError for a shape without one."""
+    for name in SHAPE_NAMES:
+        if shape is None and name == "standard" or shape == shape_named(name):
+            return name
+    raise ValueError(f"a shape without a name ({shape}): use one of {', '.join(SHAPE_NAMES)}")
+
+
 # --- wrapping -------------------------------------------------------------------------------
 
 _WRAPPERS: dict = {}

@@ -79,6 +79,6 @@ def ecdsa_key_from_doc(doc: dict, path: str | Path, field: Callable[[str], list[
     if doc.get("circuit") is not None:
         raise SignatureError(f"{path}: field 'circuit' must be null for an ecdsa key (the stdlib circuit)", "E1000")
     shape = doc.get("shape", "standard")
-    if shape not in ("standard", "test"):
-        raise SignatureError(f"{path}: field 'shape' must be \"standard\" or \"test\"", "E1000")
+    if shape not in ("standard", "small", "test"):
+        raise SignatureError(f"{path}: field 'shape' must be \"standard\", \"small\" or \"test\"", "E1000")
     return EcdsaKey(secret, pub, param, fp, pk, shape)

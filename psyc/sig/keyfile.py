@@ -49,8 +49,8 @@ def _registry_key(doc: dict, path, field, scheme: str):
 
     param, fp, pk = field("param"), field("fingerprint"), field("public_key")
     shape = doc.get("shape", "standard")
-    if shape not in ("standard", "test"):
-        raise SignatureError(f"{path}: field 'shape' must be \"standard\" or \"test\"", "E1000")
+    if shape not in ("standard", "small", "test"):
+        raise SignatureError(f"{path}: field 'shape' must be \"standard\", \"small\" or \"test\"", "E1000")
     key = scheme_module(scheme).key_from_doc(doc, path, field)
     if list(key.param) != param:
         raise SignatureError(f"{path}: field 'param' does not follow from the key's other fields (file damaged?)",
@@ -154,6 +154,6 @@ def read_key(path: str | Path, scheme: str | None = None) -> ZkKey | EcdsaKey:
     if circuit is not None and not isinstance(circuit, str):
         raise SignatureError(f"{path}: field 'circuit' must be a path or null", "E1000")
     shape = doc.get("shape", "standard")
-    if shape not in ("standard", "test"):
-        raise SignatureError(f"{path}: field 'shape' must be \"standard\" or \"test\"", "E1000")
+    if shape not in ("standard", "small", "test"):
+        raise SignatureError(f"{path}: field 'shape' must be \"standard\", \"small\" or \"test\"", "E1000")
     return ZkKey(secret, param, fp, pk, Path(circuit) if circuit else None, shape)

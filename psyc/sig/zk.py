@@ -38,18 +38,23 @@ def param_of(secret: Sequence[int]) -> list[int]:
 
 
 def shape_named(name: str):
-    """The standard shape called ``name`` ("standard" or "test")."""
-    from psyc.recursion.shape import standard_shape, test_shape
+    """The standard shape called ``name`` ("standard", or "small"/"test" in tests)."""
+    from psyc.recursion import shape as shapes
 
-    if name not in ("standard", "test"):
-        raise SignatureError(f"unknown shape {name!r} (standard or test)", "E1001")
-    return standard_shape() if name == "standard" else test_shape()
+    try:
+        return shapes.shape_named(name)
+    except ValueError as e:
+        raise SignatureError(str(e), "E1001") from None
 
 
 def shape_name(shape) -> str:
-    from psyc.recursion.shape import test_shape
+    """The name of ``shape`` as key files record it."""
+    from psyc.recursion import shape as shapes
 
-    return "test" if shape is not None and shape == test_shape() else "standard"
+    try:
+        return shapes.shape_name(shape)
+    except ValueError as e:
+        raise SignatureError(str(e), "E1001") from None
 
 
 def stdlib_circuit() -> Path:
