@@ -56,33 +56,39 @@ def run_chain_demo(args: argparse.Namespace) -> int:
         if root.exists():
             error_console.print(f"[red]error[/red]: --keep {root}: it exists (give a new folder)", highlight=False)
             return 2
-        return _demo(root, n, rng, Devnet, DevnetError, getattr(args, "json", False))
+        return _demo(root, n, rng, Devnet, DevnetError, getattr(args, "json", False), args.shape)
     with tempfile.TemporaryDirectory(prefix="psyc-demo-") as tmp:
-        return _demo(Path(tmp) / "devnet", n, rng, Devnet, DevnetError, getattr(args, "json", False))
+        return _demo(Path(tmp) / "devnet", n, rng, Devnet, DevnetError, getattr(args, "json", False), args.shape)
 
 
 def _demo(root: Path, n: int, rng: random.Random, Devnet, DevnetError,  # noqa: N803 (classes passed in)
-          as_json: bool = False) -> int:
+          as_json: bool = False, shape: str = "standard") -> int:
+    from psyc.recursion.shape import shape_named
     from psyc.sig.keyfile import write_key
+    from psyc.sig.schnorr import SchnorrScheme
     from psyc.sig.zk import ZkScheme
 
     steps = _Steps()
     console.rule("[bold]psyc demo[/bold] — a token on a local PARTH devnet")
-    net = Devnet.create(root)
+    if shape != "standard":
+        console.print(f"[yellow]the {shape} shape: one FRI query — proofs here have no security; for trying "
+                      "things out only[/yellow]", highlight=False)
+    net = Devnet.create(root, shape=shape)
     source = resources.files("psyc.cli").joinpath("demo_token")
     token = steps.run("compile and deploy the token (one circuit per method)", lambda: net.deploy(str(source)),
                       lambda d: f"contract {d['contract_id']}: {', '.join(d['methods'])}")
-    scheme = ZkScheme()
+    # keys are circuits: users choose their scheme (zk: a Poseidon preimage; schnorr over ecGFp5)
+    schemes = [ZkScheme(shape=shape_named(shape)), SchnorrScheme(shape=shape_named(shape))]
     keys = []
 
     def make_keys():
         for k in range(n):
             path = root / "keys" / f"user{k}.key"
             path.parent.mkdir(exist_ok=True)
-            write_key(path, scheme.new_key())
+            write_key(path, schemes[k % 2].new_key())
             keys.append(path)
 
-    steps.run(f"make {n} signing keys (zk: a Poseidon-preimage key circuit each)", make_keys)
+    steps.run(f"make {n} signing keys (zk and schnorr key circuits, alternating)", make_keys)
     users = steps.run("register the users", lambda: [net.register(k)["user_id"] for k in keys],
                       lambda u: f"user ids {', '.join(map(str, u))}")
     steps.run("genesis: commit the contract and the users (checkpoint 0)", net.block,
@@ -162,8 +168,9 @@ def _refused(DevnetError, fn):  # noqa: N803
 def _call_note(r) -> str:
     out = "" if r.outputs is None else f" → {r.outputs}"
     if r.end_cap:
-        return (f"session of {r.session_calls} call(s) proved: end cap {r.proof_bytes / 1024:.0f} KiB in "
-                f"{r.timings['prove_session']:.1f} s{out}")
+        what = ("session proved" if r.session_calls == 1 else
+                f"session extended to {r.session_calls} calls (this call's CFC and step, a new end cap)")
+        return f"{what}: end cap {r.proof_bytes / 1024:.0f} KiB in {r.timings['prove_session']:.1f} s{out}"
     return f"CFC proof {r.proof_bytes / 1024:.0f} KiB, proved in {r.timings['prove_cfc']:.2f} s{out}"
 
 
@@ -207,10 +214,10 @@ def _summary(net, users, keys, balances, calls, blocks, chain, token) -> None:
         t.add_row("call proofs (CFC, one per call)", str(len(cfc)), f"{sizes[0] / 1024:.0f}–{sizes[-1] / 1024:.0f} KiB",
                   f"{min(times):.2f} s / {sum(times):.1f} s")
     caps = [c[3] for c in calls if c[3].end_cap]
-    if caps:  # each call re-proves its user's whole session: CFCs, a step per call, the signed end cap
+    if caps:  # each call proves its CFC and a step, and re-makes its user's signed end cap
         sizes = sorted(r.proof_bytes for r in caps)
         times = [r.timings["prove_session"] for r in caps]
-        t.add_row("sessions (CFCs + steps + signed end cap)", str(len(caps)),
+        t.add_row("calls in sessions (CFC + step + signed end cap)", str(len(caps)),
                   f"{sizes[0] / 1024:.0f}–{sizes[-1] / 1024:.0f} KiB", f"{min(times):.1f} s / {sum(times):.1f} s")
     else:
         t.add_row("session end caps", "0", "", "[yellow]no session prover[/yellow]")

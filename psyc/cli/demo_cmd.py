@@ -26,8 +26,12 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=2026, help="seed for the demo's inputs (default 2026)")
     p.add_argument("--program", action="store_true",
                    help="the single-program demo instead: an anonymous vote compiled, executed, proved and verified")
-    p.add_argument("--users", type=int, default=4, choices=range(2, 9), metavar="N",
-                   help="users on the devnet, the token's issuer included (2-8, default 4)")
+    p.add_argument("--users", type=int, default=3, choices=range(2, 9), metavar="N",
+                   help="users on the devnet, the token's issuer included (2-8, default 3); their keys alternate "
+                        "between the zk and the schnorr scheme")
+    p.add_argument("--shape", choices=["standard", "small"], default="standard",
+                   help="the proofs' shape: standard (~100-bit security, default) or small (one FRI query: "
+                        "several times faster, no security — to try things out)")
     p.add_argument("--keep", metavar="DIR", help="build the devnet in DIR (a new folder) and keep it")
     add_json(p, "each step's time and result and the checks")
 
