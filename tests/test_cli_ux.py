@@ -118,9 +118,10 @@ def test_demo_program_speaks_json(capsys):
 
 @pytest.mark.slow  # the devnet demo proves every call (minutes)
 def test_demo_speaks_json(capsys):
-    assert main(["demo", "--users", "2", "--json"]) == 0
+    assert main(["demo", "--users", "2", "--shape", "small", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["ok"] and doc["demo"] == "devnet" and doc["balances_match"] and doc["refusals_refused"]
+    assert doc["blocks_proved"] == 2 and doc["chain_valid"] and doc["shape"] == "small"
     assert doc["steps"] and all(s["seconds"] >= 0 for s in doc["steps"])
 
 

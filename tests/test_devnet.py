@@ -332,7 +332,7 @@ def test_kill_9_from_outside_at_any_moment(pending_net, tmp_path):
 @pytest.mark.slow
 def test_the_demo_runs_the_chain(capsys):
     """`psyc demo` (the README's first command) on 2 users: calls proved, balances checked."""
-    rc = main(["demo", "--users", "2"])
+    rc = main(["demo", "--users", "2", "--shape", "small"])
     out = capsys.readouterr().out
     assert rc == 0, out
     assert "balances match native arithmetic" in out and "NOT refused" not in out

@@ -71,8 +71,9 @@ def _demo(root: Path, n: int, rng: random.Random, Devnet, DevnetError,  # noqa: 
     steps = _Steps()
     console.rule("[bold]psyc demo[/bold] — a token on a local PARTH devnet")
     if shape != "standard":
-        console.print(f"[yellow]the {shape} shape: one FRI query — proofs here have no security; for trying "
-                      "things out only[/yellow]", highlight=False)
+        console.print(f"[yellow]the {shape} shape: every circuit and proof of the chain, with one FRI query — "
+                      "fast, but no security; `psyc demo --shape standard` proves with ~100-bit security "
+                      "(several minutes)[/yellow]", highlight=False)
     net = Devnet.create(root, shape=shape)
     source = resources.files("psyc.cli").joinpath("demo_token")
     token = steps.run("compile and deploy the token (one circuit per method)", lambda: net.deploy(str(source)),
@@ -148,7 +149,7 @@ def _demo(root: Path, n: int, rng: random.Random, Devnet, DevnetError,  # noqa: 
     net.close()
     if as_json:  # --json: the steps and checks as one object on stdout (the lines above went to stderr)
         print(json.dumps({
-            "ok": ok, "demo": "devnet", "users": len(users),
+            "ok": ok, "demo": "devnet", "shape": shape, "users": len(users),
             "steps": [{"step": label, "seconds": round(dt, 4)} for label, dt, _ in steps.rows],
             "balances": {str(u): got[u] for u in users}, "balances_match": got == balances,
             "refusals_refused": all(r is not None for r in refusals),

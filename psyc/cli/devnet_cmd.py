@@ -29,7 +29,9 @@ def _common(p: argparse.ArgumentParser) -> None:
 def register(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="devnet_command", metavar="ACTION", required=True)
     a = sub.add_parser("init", help="create a devnet (an empty chain)", description="create a devnet")
-    a.add_argument("--shape", choices=["standard", "small"], default="standard", help=argparse.SUPPRESS)
+    a.add_argument("--shape", choices=["standard", "small"], default="standard",
+                   help="the proofs' shape: standard (default, ~100-bit security) or small (one FRI query: fast, "
+                        "no security; keys must be made with `psyc key new --shape small`)")
     _common(a)
     a = sub.add_parser("deploy", help="deploy a contract (joins the chain with the next block); prints its id",
                        description="deploy a contract: a .psy file or a project with a #[contract] struct")

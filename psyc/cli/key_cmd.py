@@ -27,7 +27,9 @@ def register(p: argparse.ArgumentParser) -> None:
     new.add_argument("--threshold", type=int, metavar="T", help="multisig: how many members must sign")
     new.add_argument("-o", "--output", required=True, metavar="KEYFILE",
                      help="the secret key file to create (mode 0600; never overwritten)")
-    new.add_argument("--shape", choices=["standard", "small", "test"], default="standard", help=argparse.SUPPRESS)
+    new.add_argument("--shape", choices=["standard", "small", "test"], default="standard",
+                     help="the recursion shape the key's fingerprint is for: standard (default); small or test "
+                          "only for a small devnet or tests (no security)")
     new.add_argument("--json", action="store_true", help="print the public key and fingerprint as JSON")
     show = sub.add_parser("show", help="print a key file's public key", description="print a key file's public key")
     show.add_argument("keyfile")
