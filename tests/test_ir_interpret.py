@@ -291,3 +291,19 @@ def test_speed():
         best = min(best, time.perf_counter() - t)
     assert out[1] == 20_000 - 5
     assert n / best > 300_000, f"{n / best:.0f} instructions/s"
+
+
+def test_every_op_is_interpreted_and_lowered():
+    """The op table (psyc.ir.ops) is complete: each op has a lowering, and an interpreter
+    handler unless the run loop interprets it (the non-foldable ops that need run state)."""
+    import psyc.ir.lower  # noqa: F401  (registers the lowerings)
+    from psyc.ir.ops import OPS
+
+    run_loop = {"input", "output", "proof_input", "verify_proof", "print"}
+    for name, spec in OPS.items():
+        assert spec.lower is not None, name
+        if name in run_loop:
+            assert spec.interpret is None and not spec.foldable, name
+        else:
+            assert spec.interpret is not None, name
+        assert spec.foldable or not spec.cse, name  # nothing merges what cannot be evaluated

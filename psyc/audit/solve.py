@@ -22,8 +22,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from psyc.field.goldilocks import P
-from psyc.ir.interpret import HANDLERS, TYPE_MAX, ExecutionError
+from psyc.ir.interpret import TYPE_MAX, ExecutionError
 from psyc.ir.ir import INT_TYPES, Program
+from psyc.ir.ops import OPS
 
 EQUATIONS = ("assert_eq", "assert", "assert_bool")
 
@@ -60,7 +61,7 @@ class Evaluator:
         outputs = []
         for k, ins in enumerate(self.instrs):
             op = ins.op
-            if op in ("input", "proof_input", "verify_proof"):
+            if op in ("input", "proof_input", "verify_proof", "print"):
                 continue
             if op == "hint":
                 for r in ins.results:
@@ -83,7 +84,7 @@ class Evaluator:
                     residuals[k] = x * (x - 1) % P
                 continue
             try:
-                HANDLERS[op](ins, vals)
+                OPS[op].interpret(ins, vals)
             except ExecutionError:
                 failures += 1
                 _fallback(ins, vals)

@@ -1,9 +1,12 @@
 """The IR interpreter: runs a :class:`~psyc.ir.ir.Program` on concrete inputs.
 
-Semantics are those of the module docstring of :mod:`psyc.ir.ir`. Each op has one small
-*handler* ``handler(ins, vals)`` that reads its operands from ``vals`` (anything indexable
-by value id: the interpreter's list, or a dict of constants when the optimiser folds an
-instruction) and writes its results back; a failing check raises :class:`ExecutionError`.
+Semantics are those of the op table, :mod:`psyc.ir.ops`. Each op has one small *handler*
+``handler(ins, vals)``, registered in its spec with ``@interprets``, that reads its operands
+from ``vals`` (anything indexable by value id: the interpreter's list, or a dict of
+constants when the optimiser folds an instruction) and writes its results back; a failing
+check raises :class:`ExecutionError`. The ops that need the run's state (``input``,
+``output``, ``proof_input``, ``verify_proof``, ``print``: none of them foldable) are
+interpreted by the run loop itself.
 The constant folder reuses these handlers (:func:`eval_instr`), so the arithmetic of every
 op is written once.
 
@@ -21,6 +24,7 @@ from typing import Any
 
 from psyc.field.goldilocks import P
 from psyc.ir.ir import INT_TYPES, Instr, Program, Value
+from psyc.ir.ops import OPS, interprets
 from psyc.util.diagnostics import Diagnostic, Label, Span
 
 # error codes (docs/language.md lists them)
@@ -142,16 +146,19 @@ def _binary(op: str) -> Handler:
     return handler
 
 
+@interprets("neg")
 def _neg(ins: Instr, vals) -> None:
     vals[ins.results[0].id] = -vals[ins.args[0].id] % P
 
 
+@interprets("arith")
 def _arith(ins: Instr, vals) -> None:
     a, b, c = ins.args
     c0, c1 = ins.attrs
     vals[ins.results[0].id] = (c0 * vals[a.id] * vals[b.id] + c1 * vals[c.id]) % P
 
 
+@interprets("div")
 def _div(ins: Instr, vals) -> None:
     args = ins.args
     r = ins.results[0]
@@ -164,6 +171,7 @@ def _div(ins: Instr, vals) -> None:
     vals[r.id] = a * pow(b, P - 2, P) % P
 
 
+@interprets("divmod")
 def _divmod(ins: Instr, vals) -> None:
     args = ins.args
     if ins.predicated and not vals[args[2].id]:
@@ -179,6 +187,7 @@ def _divmod(ins: Instr, vals) -> None:
     vals[r.id] = a % b
 
 
+@interprets("wrap")
 def _wrap(ins: Instr, vals) -> None:
     a, b = vals[ins.args[0].id], vals[ins.args[1].id]
     op = ins.attrs[0]
@@ -191,40 +200,49 @@ def _wrap(ins: Instr, vals) -> None:
 
 
 # --- comparisons and logic -------------------------------------------------------------
+@interprets("eq")
 def _eq(ins: Instr, vals) -> None:
     vals[ins.results[0].id] = int(vals[ins.args[0].id] == vals[ins.args[1].id])
 
 
+@interprets("lt")
 def _lt(ins: Instr, vals) -> None:
     vals[ins.results[0].id] = int(vals[ins.args[0].id] < vals[ins.args[1].id])
 
 
+@interprets("not")
 def _not(ins: Instr, vals) -> None:
     vals[ins.results[0].id] = 1 - vals[ins.args[0].id]
 
 
+@interprets("and")
 def _and(ins: Instr, vals) -> None:
     vals[ins.results[0].id] = vals[ins.args[0].id] & vals[ins.args[1].id]
 
 
+@interprets("or")
 def _or(ins: Instr, vals) -> None:
     vals[ins.results[0].id] = vals[ins.args[0].id] | vals[ins.args[1].id]
 
 
+@interprets("xor")
 def _xor(ins: Instr, vals) -> None:
     vals[ins.results[0].id] = vals[ins.args[0].id] ^ vals[ins.args[1].id]
 
 
+@interprets("select")
 def _select(ins: Instr, vals) -> None:
     c, a, b = ins.args
     vals[ins.results[0].id] = vals[a.id] if vals[c.id] else vals[b.id]
 
 
+@interprets("cast")
 def _cast(ins: Instr, vals) -> None:
     vals[ins.results[0].id] = vals[ins.args[0].id]
 
 
 # --- checks ------------------------------------------------------------------------------------
+@interprets("range_check")
 def _range_check(ins: Instr, vals) -> None:
     args = ins.args
     if ins.predicated and not vals[args[1].id]:
@@ -237,12 +255,14 @@ def _range_check(ins: Instr, vals) -> None:
         raise _fail(ins, f"value {v} does not fit in {bits} bits", E_RANGE, label="out of range")
 
 
+@interprets("assert_bool")
 def _assert_bool(ins: Instr, vals) -> None:
     v = vals[ins.args[0].id]
     if v != 0 and v != 1:
         raise _fail(ins, f"value {v} is not a boolean (0 or 1)", E_RANGE, label="not a boolean")
 
 
+@interprets("assert")
 def _assert(ins: Instr, vals) -> None:
     args = ins.args
     if ins.predicated and not vals[args[-1].id]:
@@ -255,6 +275,7 @@ def _assert(ins: Instr, vals) -> None:
         raise _fail(ins, message, E_ASSERT, notes, label="assertion failed")
 
 
+@interprets("assert_eq")
 def _assert_eq(ins: Instr, vals) -> None:
     args = ins.args
     if ins.predicated and not vals[args[2].id]:
@@ -289,6 +310,7 @@ def _aggregate_notes(instrs: list[Instr], failed: Instr, vals) -> list[str]:
 
 
 # --- bits, hashing, memory, hints ---------------------------------------------------------
+@interprets("to_bits")
 def _to_bits(ins: Instr, vals) -> None:
     v = vals[ins.args[0].id]
     n = len(ins.results)
@@ -298,6 +320,7 @@ def _to_bits(ins: Instr, vals) -> None:
         vals[r.id] = (v >> i) & 1
 
 
+@interprets("from_bits")
 def _from_bits(ins: Instr, vals) -> None:
     acc = 0
     for i, a in enumerate(ins.args):
@@ -305,6 +328,7 @@ def _from_bits(ins: Instr, vals) -> None:
     vals[ins.results[0].id] = acc % P
 
 
+@interprets("permute")
 def _permute(ins: Instr, vals) -> None:
     from psyc.hash.poseidon import permute as _poseidon_permute  # numba: loaded on first use
 
@@ -313,6 +337,7 @@ def _permute(ins: Instr, vals) -> None:
         vals[r.id] = x
 
 
+@interprets("gfp5_mul")
 def _gfp5_mul(ins: Instr, vals) -> None:
     from psyc.plonk.gates.gfp5_mul import gfp5_product
 
@@ -321,6 +346,7 @@ def _gfp5_mul(ins: Instr, vals) -> None:
         vals[r.id] = x % P
 
 
+@interprets("read")
 def _read(ins: Instr, vals) -> None:
     args = ins.args
     r = ins.results[0]
@@ -342,6 +368,7 @@ def _read(ins: Instr, vals) -> None:
     vals[r.id] = vals[args[1 + i].id]
 
 
+@interprets("hint")
 def _hint(ins: Instr, vals) -> None:
     hf = ins.attrs[0]
     try:
@@ -371,46 +398,22 @@ def _hint(ins: Instr, vals) -> None:
         vals[r.id] = x
 
 
-HANDLERS: dict[str, Handler] = {
-    "add": _binary("add"),
-    "sub": _binary("sub"),
-    "mul": _binary("mul"),
-    "arith": _arith,
-    "neg": _neg,
-    "select": _select,
-    "eq": _eq,
-    "lt": _lt,
-    "not": _not,
-    "and": _and,
-    "or": _or,
-    "xor": _xor,
-    "cast": _cast,
-    "range_check": _range_check,
-    "assert_bool": _assert_bool,
-    "assert": _assert,
-    "assert_eq": _assert_eq,
-    "div": _div,
-    "divmod": _divmod,
-    "wrap": _wrap,
-    "to_bits": _to_bits,
-    "from_bits": _from_bits,
-    "permute": _permute,
-    "gfp5_mul": _gfp5_mul,
-    "read": _read,
-    "hint": _hint,
-}
+for _name in ("add", "sub", "mul"):
+    interprets(_name)(_binary(_name))
 
-# ops that need the run's state (or are not computations): never evaluated by eval_instr
-STATEFUL = frozenset({"input", "output", "hint", "proof_input", "verify_proof", "print"})
+# the op -> handler dispatch of the run loop, read once from the op table (a dict lookup
+# per instruction is what keeps the loop fast)
+_HANDLERS: dict[str, Handler] = {name: spec.interpret for name, spec in OPS.items() if spec.interpret}
 
 
 def eval_instr(ins: Instr, env: MutableMapping[int, int]) -> None:
     """Evaluate one instruction with operand values from ``env`` (value id -> int) and
     store its results there; raises :class:`ExecutionError` if a check fails.
     (Used by constant folding; ``input``/``output``/``hint`` are not evaluable.)"""
-    if ins.op in STATEFUL:
+    spec = OPS[ins.op]
+    if not spec.foldable:
         raise ValueError(f"cannot evaluate `{ins.op}` out of a run")
-    HANDLERS[ins.op](ins, env)
+    spec.interpret(ins, env)
 
 
 # --- the interpreter loop --------------------------------------------------------------------
@@ -477,7 +480,7 @@ def print_now(text: str) -> None:
 
 
 def _loop(instrs: list[Instr], vals: list, inputs: list[int], proofs: list, printed: list[str]) -> list[int]:
-    handlers = HANDLERS
+    handlers = _HANDLERS
     outputs: list[int] = []
     pos = 0
     for ins in instrs:

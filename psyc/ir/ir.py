@@ -7,46 +7,10 @@ loops unrolled, aggregates flattened into scalars, branches on witness values tu
 Value types are the scalar type names ``Felt``, ``bool``, ``u8``, ``u16``, ``u32``, ``u64``.
 Integer values always hold a value of their type (u64: 0..p-1, it lives in the field).
 
-Instruction set (``args`` are values; ``attrs`` are static data; ``p`` marks an optional
-trailing *predicate* argument: when present the check applies only where it is 1, and
-the op's integer result is forced to 0 where it is 0, so untaken branches can never fail)
-
-==============  =========================  =====================================================
-op              args -> results             meaning
-==============  =========================  =====================================================
-input           -> x                        attrs (name, public): an input of ``main``
-add, sub, mul   a b [p] -> x                field op on Felt; on integers *checked* (overflow or
-                                            underflow fails, with the span)
-neg             a -> x                      Felt negation
-div             a b [p] -> x                Felt a * b^-1; b == 0 fails
-arith           a b c -> x                  attrs (c0, c1): c0*a*b + c1*c over Felt (what one
-                                            arithmetic-gate slot computes; made by the fusion pass)
-divmod          a b [p] -> q r              integer a // b, a % b; b == 0 fails
-wrap            a b -> x                    attrs (op,): wrapping add/sub/mul modulo 2^bits
-eq              a b -> bool                 a == b
-lt              a b -> bool                 a < b on integers
-not             a -> bool
-and, or, xor    a b -> bool
-select          c a b -> x                  c ? a : b
-cast            a -> x                      reinterpret as the result's type (no check)
-range_check     a [p]                       attrs (bits, message): 0 <= a < 2^bits
-assert_bool     a                           a is 0 or 1
-to_bits         a -> b0 .. b(n-1)           little-endian bits (bool); n = 64 is canonical
-                                            (no alias of a + p); n < 64 also range-checks a
-from_bits       b0 .. b(n-1) -> x           sum of 2^i * b_i
-permute         s0 .. s11 -> t0 .. t11      the Poseidon permutation
-gfp5_mul        a0 .. a4 b0 .. b4 -> c0..c4 the product in GF(p^5) = GF(p)[z]/(z^5 - 3)
-read            i v0 .. v(n-1) [p] -> x     v[i] for a witness index; i >= n fails
-hint            a.. -> x..                  attrs (HintFn,): computed off-circuit, unconstrained
-assert          c [p]                       attrs (message, shown names): c must be 1; ``shown``
-                                            values after c are printed on failure
-assert_eq       a b [p]                     attrs (message,): a == b
-proof_input     -> pi0 .. pi(n-1) f0 .. f3   attrs (name, slot, n): a proof input (side data slot);
-                                            its public inputs and verifying-key fingerprint
-verify_proof    pi.. f0..f3 [p]              attrs (slot, n): the proof in ``slot`` verifies, with
-                                            these public inputs and this fingerprint
-output          a                           a public output, in order
-==============  =========================  =====================================================
+The instruction set — every op's arity, signature, meaning and properties, its interpreter
+handler and its lowering — is one table: :data:`psyc.ir.ops.OPS` (:class:`~psyc.ir.ops.OpSpec`).
+An op may take a trailing *predicate* argument (``predicated``): the check applies only
+where it is 1, and the op's integer result is forced to 0 where it is 0.
 
 Constants are values too (``Value.const`` is set); the printer writes them inline.
 """
@@ -58,52 +22,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from psyc.field.goldilocks import P
+from psyc.ir.ops import OPS
 from psyc.util.diagnostics import Span
 
 INT_TYPES = {"u8": 8, "u16": 16, "u32": 32, "u64": 64}
 SCALAR_TYPES = ("Felt", "bool", *INT_TYPES)
 
-# op name -> (number of args or None for variadic, number of results or None, may take predicate)
-OPS: dict[str, tuple[int | None, int | None, bool]] = {
-    "input": (0, 1, False),
-    "add": (2, 1, True),
-    "sub": (2, 1, True),
-    "mul": (2, 1, True),
-    "neg": (1, 1, False),
-    "div": (2, 1, True),
-    "arith": (3, 1, False),
-    "divmod": (2, 2, True),
-    "wrap": (2, 1, False),
-    "eq": (2, 1, False),
-    "lt": (2, 1, False),
-    "not": (1, 1, False),
-    "and": (2, 1, False),
-    "or": (2, 1, False),
-    "xor": (2, 1, False),
-    "select": (3, 1, False),
-    "cast": (1, 1, False),
-    "range_check": (1, 0, True),
-    "assert_bool": (1, 0, False),
-    "to_bits": (1, None, False),
-    "from_bits": (None, 1, False),
-    "permute": (12, 12, False),
-    "gfp5_mul": (10, 5, False),
-    "read": (None, 1, True),
-    "hint": (None, None, False),
-    "assert": (None, 0, True),
-    "assert_eq": (2, 0, True),
-    "output": (1, 0, False),
-    "print": (None, 0, True),  # show values during a run (print/println); no constraint
-    "proof_input": (0, None, False),
-    "verify_proof": (None, 0, True),
-}
-
-# ops with an effect beyond their result: never removed by dead-code elimination
-SIDE_EFFECTS = frozenset(
-    {"input", "range_check", "assert_bool", "assert", "assert_eq", "output", "div", "divmod", "read", "to_bits"}
-    | {"proof_input", "verify_proof", "print"}
-    | {"add", "sub", "mul"}  # checked on integers; the passes only drop them when Felt-typed
-)
+# ops with an effect beyond their result, or a check that can fail: removed by dead-code
+# elimination only when proved safe (integer add/sub/mul are checked; Felt ones are dropped)
+SIDE_EFFECTS = frozenset(name for name, spec in OPS.items() if not spec.pure)
 
 
 @dataclass(slots=True, eq=False)
@@ -242,7 +169,8 @@ class Program:
         """Check SSA form and arities (raises AssertionError: a compiler bug, not a user error)."""
         defined: set[int] = set()
         for k, ins in enumerate(self.instrs):
-            nargs, nres, can_pred = OPS[ins.op]
+            spec = OPS[ins.op]
+            nargs, nres, can_pred = spec.args, spec.results, spec.predicable
             got = len(ins.operands)
             assert nargs is None or got == nargs, f"instr {k} {ins.op}: {got} args"
             assert nres is None or len(ins.results) == nres, f"instr {k} {ins.op}: results"

@@ -26,6 +26,7 @@ import numpy as np
 from psyc.field.goldilocks import P
 from psyc.ir.interpret import Execution
 from psyc.ir.ir import INT_TYPES, Instr, Program, Value
+from psyc.ir.ops import OPS, lowers
 from psyc.plonk.builder import RANGE_CHECK_LIMBS, CircuitBuilder
 from psyc.plonk.config import CircuitConfig
 from psyc.plonk.diagnostics import ConstraintFailure, check_constraints
@@ -142,9 +143,6 @@ class _Lowerer:
         self.zero = self.k(0)
         self.one = self.k(1)
         self._lookup_ok: dict[int, bool] = {}
-        self.dispatch: dict[str, Callable[[Instr], None]] = {
-            name[3:]: getattr(self, name) for name in dir(self) if name.startswith("op_")
-        }
 
     # --- driver ------------------------------------------------------------------------
     def run(self) -> None:
@@ -152,22 +150,19 @@ class _Lowerer:
         prog = self.L.program
         for ins in prog.instrs:  # public inputs first, in program order
             if ins.op == "input":
-                t = b.add_virtual_target()
-                self.T[ins.result.id] = t
-                self.L.inputs.append((ins.result, t))
-                if len(ins.attrs) > 1 and ins.attrs[1]:
-                    b.register_public_input(t)
+                self.op_input(ins)
         for ins in prog.instrs:
             if ins.op == "input":
                 continue
-            fn = self.dispatch.get(ins.op)
+            spec = OPS.get(ins.op)
+            fn = spec.lower if spec is not None else None
             if fn is None:
                 raise LoweringError(f"cannot lower `{ins.op}`")
             if ins.span is None:
-                fn(ins)
+                fn(self, ins)
             else:
                 with b.scope(self.loc(ins.span)):
-                    fn(ins)
+                    fn(self, ins)
         b.register_public_inputs(self.outputs)
 
     def loc(self, span: Span) -> str:
@@ -340,7 +335,17 @@ class _Lowerer:
         self.assert_zero(self.mul(self.is_eq(rh, self.k(M32)), tl))  # res < p
         return res
 
-    # --- ops ---------------------------------------------------------------------------------------
+    # --- ops (each method registered in the op table, psyc.ir.ops, with @lowers) -----------------
+    @lowers("input")
+    def op_input(self, ins: Instr) -> None:
+        """A virtual target; a public input is registered in program order (run() lowers
+        every input before any other instruction)."""
+        t = self.b.add_virtual_target()
+        self.T[ins.result.id] = t
+        self.L.inputs.append((ins.result, t))
+        if len(ins.attrs) > 1 and ins.attrs[1]:
+            self.b.register_public_input(t)
+
     def _pred(self, ins: Instr) -> Target | None:
         return self.t(ins.args[-1]) if ins.predicated else None
 
@@ -361,22 +366,28 @@ class _Lowerer:
             raw = self.add64(a, b) if op == "add" else self.sub64(a, b) if op == "sub" else self.mul64(a, b)
         self.set(r, raw)
 
+    @lowers("add")
     def op_add(self, ins: Instr) -> None:
         self._int_op(ins, "add")
 
+    @lowers("sub")
     def op_sub(self, ins: Instr) -> None:
         self._int_op(ins, "sub")
 
+    @lowers("mul")
     def op_mul(self, ins: Instr) -> None:
         self._int_op(ins, "mul")
 
+    @lowers("neg")
     def op_neg(self, ins: Instr) -> None:
         self.set(ins.result, self.b.neg(self.t(ins.args[0])))
 
+    @lowers("arith")
     def op_arith(self, ins: Instr) -> None:
         a, b, c = (self.t(v) for v in ins.args)
         self.set(ins.result, self.arith(ins.attrs[0], ins.attrs[1], a, b, c))
 
+    @lowers("div")
     def op_div(self, ins: Instr) -> None:
         pred = self._pred(ins)
         a, b = (self.t(v) for v in ins.operands)
@@ -385,6 +396,7 @@ class _Lowerer:
         self.assert_zero(self.arith(1, P - 1, b, inv, self.one))  # b * inv == 1
         self.set(ins.result, self.mul(a, inv))
 
+    @lowers("divmod")
     def op_divmod(self, ins: Instr) -> None:
         pred = self._pred(ins)
         a, b = (self.t(v) for v in ins.operands)
@@ -402,6 +414,7 @@ class _Lowerer:
         self.set(ins.results[0], q)
         self.set(ins.results[1], r)
 
+    @lowers("wrap")
     def op_wrap(self, ins: Instr) -> None:
         a, b = (self.t(v) for v in ins.args)
         op = ins.attrs[0]
@@ -425,30 +438,37 @@ class _Lowerer:
             self.rc(self.sub(self.k(TWO32 - 2), hi), 32)
         self.set(r, lo)
 
+    @lowers("eq")
     def op_eq(self, ins: Instr) -> None:
         a, b = (self.t(v) for v in ins.args)
         self.set(ins.result, self.is_eq(a, b))
 
+    @lowers("lt")
     def op_lt(self, ins: Instr) -> None:
         a, b = (self.t(v) for v in ins.args)
         self.set(ins.result, self.lt(a, b, _type_bits(ins.args[0].type)))
 
+    @lowers("not")
     def op_not(self, ins: Instr) -> None:
         self.set(ins.result, self.sub(self.one, self.t(ins.args[0])))
 
+    @lowers("and")
     def op_and(self, ins: Instr) -> None:
         a, b = (self.t(v) for v in ins.args)
         self.set(ins.result, self.mul(a, b))
 
+    @lowers("or")
     def op_or(self, ins: Instr) -> None:
         a, b = (self.t(v) for v in ins.args)
         self.set(ins.result, self.arith(P - 1, 1, a, b, self.add(a, b)))  # a + b - ab
 
+    @lowers("xor")
     def op_xor(self, ins: Instr) -> None:
         a, b = (self.t(v) for v in ins.args)
         d = self.sub(a, b)
         self.set(ins.result, self.mul(d, d))  # (a - b)^2 = a + b - 2ab on bits
 
+    @lowers("select")
     def op_select(self, ins: Instr) -> None:
         c, a, b = (self.t(v) for v in ins.args)
         if a == b:
@@ -456,16 +476,20 @@ class _Lowerer:
             return
         self.set(ins.result, self.arith(1, 1, c, self.sub(a, b), b))  # c*(a - b) + b
 
+    @lowers("cast")
     def op_cast(self, ins: Instr) -> None:
         self.set(ins.result, self.t(ins.args[0]))
 
+    @lowers("range_check")
     def op_range_check(self, ins: Instr) -> None:
         pred = self._pred(ins)
         self.rc(self.mask(pred, self.t(ins.args[0])), ins.attrs[0])
 
+    @lowers("assert_bool")
     def op_assert_bool(self, ins: Instr) -> None:
         self.b.assert_bool(self.t(ins.args[0]))
 
+    @lowers("to_bits")
     def op_to_bits(self, ins: Instr) -> None:
         x = self.t(ins.args[0])
         n = len(ins.results)
@@ -480,6 +504,7 @@ class _Lowerer:
         for r, t in zip(ins.results, bits, strict=True):
             self.set(r, t)
 
+    @lowers("from_bits")
     def op_from_bits(self, ins: Instr) -> None:
         bits = [self.t(v) for v in ins.args]
         if not bits:
@@ -490,16 +515,19 @@ class _Lowerer:
             acc = self.arith(1, 1, self.k(pow(2, i, P)), bits[i], acc)
         self.set(ins.result, acc)
 
+    @lowers("permute")
     def op_permute(self, ins: Instr) -> None:
         outs = self.b.permute([self.t(v) for v in ins.args])
         for r, t in zip(ins.results, outs, strict=True):
             self.set(r, t)
 
+    @lowers("gfp5_mul")
     def op_gfp5_mul(self, ins: Instr) -> None:
         args = [self.t(v) for v in ins.args]
         for r, t in zip(ins.results, self.b.gfp5_mul(args[:5], args[5:]), strict=True):
             self.set(r, t)
 
+    @lowers("read")
     def op_read(self, ins: Instr) -> None:
         pred = self._pred(ins)
         ops = ins.operands
@@ -525,6 +553,7 @@ class _Lowerer:
         self.b.connect(self.arith(1, 1, self.k(32), hi, lo), index)
         return self.select_any(hi, outs)
 
+    @lowers("hint")
     def op_hint(self, ins: Instr) -> None:
         hf = ins.attrs[0]
         deps = [self.t(v) for v in ins.args]
@@ -533,6 +562,7 @@ class _Lowerer:
             self.set(r, t)
             self.L.hint_results.append((r, t))
 
+    @lowers("assert")
     def op_assert(self, ins: Instr) -> None:
         pred = self._pred(ins)
         c = self.t(ins.args[0])
@@ -541,17 +571,21 @@ class _Lowerer:
         else:
             self.assert_zero(self.arith(P - 1, 1, pred, c, pred))  # pred * (1 - c)
 
+    @lowers("assert_eq")
     def op_assert_eq(self, ins: Instr) -> None:
         pred = self._pred(ins)
         a, b = (self.t(v) for v in ins.operands)
         self.assert_zero(self.mask(pred, self.sub(a, b)))
 
+    @lowers("print")
     def op_print(self, ins: Instr) -> None:
         """``print``/``println`` show values during a run; the circuit has nothing of them."""
 
+    @lowers("output")
     def op_output(self, ins: Instr) -> None:
         self.outputs.append(self.t(ins.args[0]))
 
+    @lowers("proof_input")
     def op_proof_input(self, ins: Instr) -> None:
         """Targets for a whole proof of the standard shape and for its key's cap; the key's
         fingerprint is computed in circuit from the cap."""
@@ -568,6 +602,7 @@ class _Lowerer:
         for r, t in zip(ins.results, [*pt.public_inputs, *vkt.fingerprint], strict=True):
             self.set(r, t)
 
+    @lowers("verify_proof")
     def op_verify_proof(self, ins: Instr) -> None:
         from psyc.recursion.shape import standard_shape
         from psyc.recursion.verifier import verify_proof_circuit

@@ -22,20 +22,9 @@ from collections.abc import Callable
 from psyc.field.goldilocks import P
 from psyc.ir.interpret import ExecutionError, eval_instr
 from psyc.ir.ir import INT_TYPES, Instr, Program, Value
+from psyc.ir.ops import OPS
 
 _DROP = object()  # _fold_one: remove the instruction (a check that always passes)
-
-COMMUTATIVE = frozenset({"add", "mul", "eq", "and", "or", "xor"})
-CSE_OPS = frozenset(
-    {"add", "sub", "mul", "neg", "div", "arith", "divmod", "wrap", "eq", "lt", "not", "and", "or", "xor"}
-    | {"select", "cast", "to_bits", "from_bits", "permute", "read", "gfp5_mul"}
-)
-# ops that compute results and check nothing: removable when the results are unused
-PURE = frozenset(
-    {"neg", "arith", "eq", "lt", "not", "and", "or", "xor", "select", "cast", "wrap", "from_bits", "permute"}
-    | {"gfp5_mul", "hint"}  # unconstrained: an unused hint has no effect
-)
-
 
 def _rewrite(ins: Instr, repl: dict[int, Value]) -> None:
     args = ins.args
@@ -127,7 +116,7 @@ def _cannot_fail(ins: Instr, bounds: Bounds) -> bool:
     if op == "to_bits":
         n = len(ins.results)
         return n >= 64 or bounds.bits(ops[0]) <= n
-    return op in PURE
+    return OPS[op].pure
 
 
 # --- constant folding ----------------------------------------------------------------------------
@@ -159,7 +148,7 @@ def fold_constants(program: Program) -> dict[str, int]:
 
 def _fold_one(program: Program, ins: Instr, defs: dict[int, Instr], stats: dict[str, int]):
     op = ins.op
-    if op in ("input", "output", "hint", "proof_input", "verify_proof", "print"):
+    if not OPS[op].foldable:
         return None
     if ins.predicated:
         p = ins.args[-1]
@@ -297,7 +286,7 @@ def _identity(program: Program, ins: Instr, defs: dict[int, Instr]):
 def _cse_key(ins: Instr):
     op = ins.op
     ids = [a.id for a in ins.operands]
-    commutes = op in COMMUTATIVE or op == "arith" or (op == "wrap" and ins.attrs[0] in ("add", "mul"))
+    commutes = OPS[op].commutative or (op == "wrap" and ins.attrs[0] in ("add", "mul"))
     if commutes and ids[0] > ids[1]:
         ids[0], ids[1] = ids[1], ids[0]
     key = (
@@ -326,7 +315,7 @@ def cse(program: Program) -> dict[str, int]:
     for ins in program.instrs:
         if repl:
             _rewrite(ins, repl)
-        if ins.op in CSE_OPS:
+        if OPS[ins.op].cse:
             key = _cse_key(ins)
             if key is not None:
                 prev = table.get(key)
