@@ -33,6 +33,7 @@ from psyc.plonk.diagnostics import ConstraintFailure, check_constraints
 from psyc.plonk.gates.arithmetic import WIRES_PER_OP
 from psyc.plonk.target import Target
 from psyc.plonk.witness import PartialWitness
+from psyc.plonk.witness_gen import solve
 from psyc.util.diagnostics import SourceMap, Span
 
 M32 = (1 << 32) - 1
@@ -618,69 +619,52 @@ def _failure(scope: str, what: str, value: int = 0, row: int = -1, gate: str = "
     return ConstraintFailure(row, gate, scope, 0, what, value, {})
 
 
+class _Collect:
+    """:func:`~psyc.plonk.witness_gen.solve` policy of the checker: record each
+    inconsistency as a :class:`ConstraintFailure` at the generator's scope and go on."""
+
+    def __init__(self) -> None:
+        self.failures: list[ConstraintFailure] = []
+
+    def partial_conflict(self, t: Target, v: int, old: int) -> None:
+        self.failures.append(_failure("", f"copy constraint: {t} is set to {v} but is tied to {old}", (v - old) % P))
+
+    def failed(self, gen, error: Exception) -> list[int]:  # a hint raising: its outputs stay unknown
+        self.failures.append(_failure(gen.scope, f"generator '{gen.name}' failed: {error}", gate=gen.name))
+        return [0] * len(gen.outputs)
+
+    def wrong_count(self, gen, outs) -> list[int]:
+        return [0] * len(gen.outputs)
+
+    def not_a_field_element(self, gen, j: int, v: object, old: int | None) -> int:
+        return v % P if type(v) is int else 0
+
+    def conflict(self, gen, j: int, v: int, old: int) -> None:
+        if not gen.free:  # hints are unconstrained: the first value stays
+            self.failures.append(
+                _failure(
+                    gen.scope,
+                    f"copy constraint: '{gen.name}' computes {v} for {gen.outputs[j]}, which is tied to {old}",
+                    (v - old) % P,
+                    gate=gen.name,
+                )
+            )
+
+    def stuck(self, gen, missing: list[Target]) -> None:
+        self.failures.append(_failure(gen.scope, f"generator '{gen.name}' waits for values nothing sets", gate=gen.name))
+
+
 def solve_witness(data, pw: PartialWitness) -> tuple[list[int | None], list[ConstraintFailure]]:
-    """Run the generators like ``generate_witness``, but without stopping at the first
+    """Run the generators like ``generate_witness`` (the same solver,
+    :func:`psyc.plonk.witness_gen.solve`), but without stopping at the first
     inconsistency. Returns the value of every class (``data.prover_only.target_class``
     maps targets to classes; None: never set) and the copy-constraint failures: a value a
     non-hint generator computes that contradicts its class (reported at the generator's
     scope — the IR instruction that computed it; the first value is kept). Hint outputs
     set in ``pw`` override their generators (hints are unconstrained)."""
-    po = data.prover_only
-    tc = po.target_class
-    values: list[int | None] = [None] * po.num_classes
-    values[po.zero_class] = 0
-    failures: list[ConstraintFailure] = []
-    for t, v in pw.values.items():
-        cid = tc.get(t.index)
-        if cid is None:
-            raise ValueError(f"{t} does not belong to this circuit")
-        old = values[cid]
-        if old is None:
-            values[cid] = v
-        elif old != v:
-            failures.append(
-                _failure("", f"copy constraint: {t} is set to {v} but is tied to {old}", (v - old) % P)
-            )
-    pending = list(po.generators)
-    while pending:
-        waiting = []
-        for gen in pending:
-            if gen.free and all(values[tc[t.index]] is not None for t in gen.outputs):
-                continue  # a hint whose outputs the witness chose: nothing to run
-            deps = [values[tc[d.index]] for d in gen.deps]
-            if None in deps:
-                waiting.append(gen)
-                continue
-            try:
-                outs = list(gen.fn(deps))
-            except Exception as e:  # a hint raising: its outputs stay unknown
-                failures.append(_failure(gen.scope, f"generator '{gen.name}' failed: {e}", gate=gen.name))
-                outs = None
-            if outs is None or len(outs) != len(gen.outputs):
-                outs = [0] * len(gen.outputs)
-            for t, v in zip(gen.outputs, outs, strict=True):
-                cid = tc[t.index]
-                old = values[cid]
-                v = v % P if type(v) is int else 0
-                if old is None:
-                    values[cid] = v
-                elif old != v and not gen.free:
-                    failures.append(
-                        _failure(
-                            gen.scope,
-                            f"copy constraint: '{gen.name}' computes {v} for {t}, which is tied to {old}",
-                            (v - old) % P,
-                            gate=gen.name,
-                        )
-                    )
-        if len(waiting) == len(pending):
-            g = waiting[0]
-            failures.append(
-                _failure(g.scope, f"generator '{g.name}' waits for values nothing sets", gate=g.name)
-            )
-            break
-        pending = waiting
-    return values, failures
+    policy = _Collect()
+    values = solve(data, pw, policy)
+    return values, policy.failures
 
 
 def check(lowered: Lowered, data, pw: PartialWitness, limit: int = 50) -> list[ConstraintFailure]:
