@@ -32,7 +32,7 @@ from psyc.plonk.config import CircuitConfig
 from psyc.plonk.diagnostics import ConstraintFailure, check_constraints
 from psyc.plonk.gates.arithmetic import WIRES_PER_OP
 from psyc.plonk.target import Target
-from psyc.plonk.witness import PartialWitness
+from psyc.plonk.witness import PartialWitness, inverse_hint
 from psyc.plonk.witness_gen import solve
 from psyc.util.diagnostics import SourceMap, Span
 
@@ -42,10 +42,6 @@ TWO32 = 1 << 32
 
 class LoweringError(Exception):
     """The program uses something the circuit backend cannot express."""
-
-
-def _inverse(v: list[int]) -> list[int]:
-    return [pow(v[0], P - 2, P) if v[0] else 0]
 
 
 def _type_bits(type_: str) -> int:
@@ -257,7 +253,7 @@ class _Lowerer:
         c = self.cval.get(d.index)
         if c is not None:
             return self.k(int(c == 0))
-        (inv,) = self.hint(_inverse, [d], 1, "inverse")
+        (inv,) = self.hint(inverse_hint, [d], 1, "inverse")
         out = self.arith(P - 1, 1, d, inv, self.one)  # 1 - d*inv
         self.assert_zero(self.mul(d, out))
         return out
@@ -393,7 +389,7 @@ class _Lowerer:
         pred = self._pred(ins)
         a, b = (self.t(v) for v in ins.operands)
         a, b = self.mask(pred, a), self.mask_divisor(pred, b)
-        (inv,) = self.hint(_inverse, [b], 1, "inverse")
+        (inv,) = self.hint(inverse_hint, [b], 1, "inverse")
         self.assert_zero(self.arith(1, P - 1, b, inv, self.one))  # b * inv == 1
         self.set(ins.result, self.mul(a, inv))
 

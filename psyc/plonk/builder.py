@@ -262,16 +262,26 @@ class CircuitBuilder:
         """Constrain 0 <= t < 2^bits (bits <= 63: a bit decomposition cannot alias t + p)."""
         self.split_le(t, bits)
 
-    def split_le(self, t: Target, bits: int) -> list[Target]:
+    def split_le(self, t: Target, bits: int, *, low_only: bool = False) -> list[Target]:
         """The ``bits`` little-endian bits of t, constrained boolean and recomposing to t
-        (so 0 <= t < 2^bits is enforced too)."""
+        (so 0 <= t < 2^bits is enforced too): one row of the base-sum gate, its limbs past
+        ``bits`` tied to zero.
+
+        The generator writes every limb, so an out-of-range t conflicts with the zero
+        constant (reported where the value was made). ``low_only``: it writes only the low
+        ``bits`` bits, as a hint, so an out-of-range t fails this row's recomposition
+        constraint instead (the recursion gadgets' ``split_bits``)."""
         if not 0 <= bits <= RANGE_CHECK_LIMBS:
-            raise ValueError(f"range_check/split_le support 0..{RANGE_CHECK_LIMBS} bits, got {bits}")
+            name = "split_bits" if low_only else "range_check/split_le"
+            raise ValueError(f"{name} support{'s' if low_only else ''} 0..{RANGE_CHECK_LIMBS} bits, got {bits}")
         limbs = self.add_virtual_targets(RANGE_CHECK_LIMBS)
         self._add_row(self._range_gate, [t, *limbs])
         zero = self.zero()
         for limb in limbs[bits:]:
             self.connect(limb, zero)
+        if low_only:
+            self.add_generator(lambda v: [(v[0] >> i) & 1 for i in range(bits)], [t], limbs[:bits], "split_bits")
+            return limbs[:bits]
         self.generators.append(
             Generator(
                 (t,),

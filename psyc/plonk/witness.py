@@ -9,6 +9,12 @@ from psyc.field.goldilocks import P
 from psyc.plonk.target import Target
 
 
+def inverse_hint(v: list[int]) -> list[int]:
+    """The hint of an inverse: ``[1/v[0]]``, 0 for 0 (the gadget's constraints decide
+    what a zero means: a failed ``b * inv == 1`` or an is-zero flag)."""
+    return [pow(v[0], P - 2, P)]
+
+
 class WitnessError(Exception):
     """The witness is incomplete or inconsistent; the message names the target and scope."""
 

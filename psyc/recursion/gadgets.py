@@ -33,11 +33,12 @@ from functools import cache
 
 from psyc.field.extension import Ext2, W
 from psyc.field.goldilocks import P
-from psyc.plonk.builder import RANGE_CHECK_LIMBS, CircuitBuilder, ExtTarget
-from psyc.plonk.gates import arithmetic_gate, base_sum_gate, random_access_gate
+from psyc.plonk.builder import CircuitBuilder, ExtTarget
+from psyc.plonk.gates import arithmetic_gate, random_access_gate
 from psyc.plonk.gates.arithmetic import WIRES_PER_OP
 from psyc.plonk.gates.reducing import ReducingLayout, reducing_gate
 from psyc.plonk.target import Target
+from psyc.plonk.witness import inverse_hint
 
 _QUERY = re.compile(r"query_\d+")
 # open check rows per builder: scope -> (row index, next free op slot)
@@ -49,11 +50,6 @@ _CONDITIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 @cache
 def _arith_gate(num_ops: int):
     return arithmetic_gate(num_ops)
-
-
-@cache
-def _bits_gate():
-    return base_sum_gate(RANGE_CHECK_LIMBS)
 
 
 # --- conditions -----------------------------------------------------------------------
@@ -187,23 +183,10 @@ def assert_random_access_many(
 
 def split_bits(b: CircuitBuilder, t: Target, num_bits: int) -> list[Target]:
     """The ``num_bits`` little-endian bits of t (num_bits <= 63), constrained boolean and
-    recomposing to t, so t < 2^num_bits. Unlike ``builder.split_le`` the generator writes
-    only the low ``num_bits`` bits: an out-of-range t fails the recomposition constraint
-    of this row instead of conflicting with the zero constant."""
-    if not 0 <= num_bits <= RANGE_CHECK_LIMBS:
-        raise ValueError(f"split_bits supports 0..{RANGE_CHECK_LIMBS} bits, got {num_bits}")
-    gate = _bits_gate()
-    limbs = b.add_virtual_targets(RANGE_CHECK_LIMBS)
-    b.add_gate_row(gate, [t, *limbs])
-    zero = b.zero()
-    for limb in limbs[num_bits:]:
-        b.connect(limb, zero)
-
-    def gen(v: list[int]) -> list[int]:
-        return [(v[0] >> i) & 1 for i in range(num_bits)]
-
-    b.add_generator(gen, [t], limbs[:num_bits], "split_bits")
-    return limbs[:num_bits]
+    recomposing to t, so t < 2^num_bits: ``builder.split_le`` with its generator writing
+    only the low ``num_bits`` bits, so an out-of-range t fails the recomposition
+    constraint of this row instead of conflicting with the zero constant."""
+    return b.split_le(t, num_bits, low_only=True)
 
 
 def range_check(b: CircuitBuilder, t: Target, num_bits: int) -> None:
@@ -239,7 +222,7 @@ def low_bits_of_challenge(b: CircuitBuilder, c: Target, num_bits: int) -> list[T
     # canonical: lo · (1 − d·d_inv) = 0 with d = hi − (2^32 − 1); d_inv = 1/d, or 0 when d = 0
     d = b.add(hi, b.constant(P - (1 << 32) + 1))
     d_inv = b.add_virtual_target()
-    b.add_generator(lambda v: [pow(v[0], P - 2, P)], [d], [d_inv], "inverse")
+    b.add_generator(inverse_hint, [d], [d_inv], "inverse")
     dd = b.mul(d, d_inv)
     assert_equal(b, b.mul(lo, dd), lo)
     return lo_bits[:num_bits]
