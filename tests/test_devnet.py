@@ -153,6 +153,28 @@ def test_chain_verifies(scenario, capsys):
         assert all("no block proof" in p for p in doc["problems"])
 
 
+def test_a_block_of_deployments_only_is_proved(scenario, tmp_path, capsys):
+    """A block with no session (four contracts deployed: the block circuit's slots) is
+    proved like any other; a fifth deployment waits for the next block, refused clearly."""
+    folder = tmp_path / "net"
+    shutil.copytree(scenario["net"].root, folder)
+    net = Devnet.open(folder)
+    try:
+        ids = [net.deploy(TOKEN)["contract_id"] for _ in range(4)]
+        assert ids == [1, 2, 3, 4]
+        with pytest.raises(DevnetError, match="as many as a block proves") as e:
+            net.deploy(TOKEN)
+        assert e.value.cause == "block-full" and len(net.pending()) == 4
+        b = net.block()
+        assert b["committed"] and b["proof"] and b["stats"]["deployments"] == 4 and b["stats"]["transactions"] == 0
+        assert sorted(net._all_contracts()) == [0, 1, 2, 3, 4]
+    finally:
+        net.close()
+    if _provers_ready(net):
+        rc, doc = _cli(capsys, "verify-chain", "--dir", str(folder))
+        assert rc == 0 and doc["valid"] and doc["blocks_proved"] == 3
+
+
 def test_verify_chain_detects_a_tampered_store(scenario, tmp_path, capsys):
     copy = tmp_path / "net"
     shutil.copytree(scenario["net"].root, copy)

@@ -136,7 +136,7 @@ class Provers:
     not available and why, for the messages of what needs it."""
 
     SESSION_API = ("prove_session", "session_circuits", "Call", "SessionResult", "SessionError")
-    BLOCK_API = ("prove_block", "block_circuits", "check_block", "BlockError")
+    BLOCK_API = ("prove_block", "block_circuits", "check_block", "BlockError", "MAX_DEPLOYS")
 
     def __init__(self) -> None:
         self.missing: dict[str, str] = {}
@@ -348,6 +348,12 @@ class Devnet:
         if not is_contract(project, loader):
             raise DevnetError(f"{source}: no #[contract] struct in the project's entry file", "not-a-contract",
                               usage=True)
+        if self.head() is not None and self.provers.block is not None:
+            limit = self.provers.block.MAX_DEPLOYS  # the block circuit's deploy slots (the genesis is not proved)
+            waiting = sum(1 for k in self.pending() if k.startswith("deploy/"))
+            if waiting >= limit:
+                raise DevnetError(f"the next block already deploys {waiting} contracts, as many as a block proves: "
+                                  "run `psyc devnet block`, then deploy again", "block-full")
         # compiled where the user wrote it (diagnostics name their files); the copy has the same circuits
         c = _compile_cached(Path(source), self.heights, self.provers.session, self.shape())
         cid = max(self._all_contracts(), default=-1) + 1
@@ -721,11 +727,8 @@ class Devnet:
         timings = {"apply": time.perf_counter() - t0}
         proof_rel, proof_size = None, 0
         missing = [why for mod, why in self.provers.missing.items()]
-        if head is not None and not missing:
-            if len(results) < len(sessions) or registers:
-                missing = ["entries made before this psyc had a session prover have no end cap"]
-            elif not results:
-                missing = ["a block proves at least one session (this one has only deployments)"]
+        if head is not None and not missing and (len(results) < len(sessions) or registers):
+            missing = ["entries made before this psyc had a session prover have no end cap"]
         if head is not None and missing and not unproved:
             raise DevnetError(f"cannot prove block {cid}: {'; '.join(missing)} (nothing was committed; "
                               "`--unproved` commits it without a block proof)", "prover-missing")
@@ -734,8 +737,9 @@ class Devnet:
             t1 = time.perf_counter()
             bp = self._prove_block(state, results, say)
             timings["prove"] = time.perf_counter() - t1
-            t = bp.top.transition
-            stats.update(transactions=t.tx_count, users=t.user_count, slots_modified=t.slots_modified)
+            if bp.top is not None:  # a block of deployments only has no GUTA top
+                t = bp.top.transition
+                stats.update(transactions=t.tx_count, users=t.user_count, slots_modified=t.slots_modified)
             stats_hash = bp.stats_hash
             raw = bp.to_bytes()
             proof_rel, proof_size = f"blocks/{cid}.proof", len(raw)
