@@ -17,6 +17,7 @@ import hashlib
 import json
 import time
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -389,7 +390,11 @@ def compile_project(
     el = Elaborator(loader, "constrained", max_unroll)
     el.shape = options.shape
     el.prog.name = entry
-    params, out_t = _elaborate(el, module, fn, options.collect_errors)
+    parent_config = _PARENT_CONFIG.set(options.config)  # what `fingerprint!` compiles children with
+    try:
+        params, out_t = _elaborate(el, module, fn, options.collect_errors)
+    finally:
+        _PARENT_CONFIG.reset(parent_config)
     t1 = time.perf_counter()
     unverified = unverified_proof_errors(el.prog)
     if unverified:
@@ -457,6 +462,7 @@ def _wrap_key(proof_blob: bytes, vk: VerifyingKey, shape) -> str:
 
 
 _FINGERPRINTS: dict[str, list[int]] = {}
+_PARENT_CONFIG: ContextVar[CircuitConfig | None] = ContextVar("psyc_parent_config", default=None)
 _WRAPPED: dict[tuple, tuple] = {}  # proof inputs already wrapped into the standard shape
 _FINGERPRINTING: set[str] = set()
 
@@ -464,13 +470,14 @@ _FINGERPRINTING: set[str] = set()
 def fingerprint_of_program(path: Path, span=None, shape=None) -> list[int]:
     """The fingerprint of the program at ``path`` as a verified proof sees it (for
     ``fingerprint!``): the key of its standard-shape form (its wrapped key when the circuit
-    is not of the shape), compiled with the options ``psyc prove`` uses (the default config:
-    the proof a parent is given comes from there; ``#[recursive]`` entries compile into the
-    shape either way) and built once per process."""
+    is not of the shape), compiled with the config of the program being compiled (the
+    default config under ``psyc prove``, as the child's own ``psyc prove`` makes its proof;
+    ``#[recursive]`` entries compile into the shape either way) and built once per process."""
     from psyc.recursion.shape import standard_shape
 
     shape = shape or standard_shape()
-    key = f"{Path(path).resolve()}|{shape}"
+    config = _PARENT_CONFIG.get()
+    key = f"{Path(path).resolve()}|{shape}|{config}"
     if key in _FINGERPRINTS:
         return _FINGERPRINTS[key]
     if key in _FINGERPRINTING:
@@ -478,7 +485,7 @@ def fingerprint_of_program(path: Path, span=None, shape=None) -> list[int]:
                     notes=["a circuit cannot contain its own fingerprint; use cyclic recursion instead"])
     _FINGERPRINTING.add(key)
     try:
-        child = compile_path(path, CompileOptions(shape=shape))
+        child = compile_path(path, CompileOptions(config=config, shape=shape))
         _FINGERPRINTS[key] = _cached_fingerprint(child, shape) or _child_fingerprint(child, shape)
     finally:
         _FINGERPRINTING.discard(key)
@@ -493,7 +500,7 @@ def _fingerprint_key(child: CompiledProgram, shape) -> str:
     from psyc.project.cache import cache_key
 
     files = sorted(child.sources.files().items())
-    return cache_key(str(shape), child.program.name, *(f"{p}\0{t}" for p, t in files))
+    return cache_key(str(shape), str(child.config), child.program.name, *(f"{p}\0{t}" for p, t in files))
 
 
 def _child_fingerprint(child: CompiledProgram, shape) -> list[int]:
@@ -603,8 +610,10 @@ def unverified_proof_errors(prog: Program) -> list[Diagnostic]:
 
 def unpinned_fingerprint_warnings(prog: Program) -> list[Diagnostic]:
     """W0002 for every verified proof whose fingerprint no constraint pins down."""
-    needed = prog.values_reaching(lambda ins: ins.op in ("assert", "assert_eq", "output"))
     verified = {ins.attrs[0] for ins in prog.instrs if ins.op == "verify_proof"}
+    if not verified:  # the common case: no dataflow sweep over a big program
+        return []
+    needed = prog.values_reaching(lambda ins: ins.op in ("assert", "assert_eq", "output"))
     out = []
     for ins in prog.instrs:
         if ins.op == "proof_input" and ins.attrs[1] in verified:
@@ -656,6 +665,8 @@ def unused_variable_warnings(loader: ModuleLoader, entry: str) -> list[Diagnosti
 def unconstrained_hint_warnings(prog: Program) -> list[Diagnostic]:
     """W0001 for every hint (unconstrained call) whose outputs reach no constraint."""
     hint_values = {r.id for ins in prog.instrs if ins.op == "hint" for r in ins.results}
+    if not hint_values:  # no hint: no dataflow sweep over a big program
+        return []
 
     def pins(ins) -> bool:  # the type check the compiler puts on a hint's result pins nothing
         type_check = ins.op in ("range_check", "assert_bool") and ins.args[0].id in hint_values
