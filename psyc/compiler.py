@@ -24,7 +24,15 @@ from typing import TYPE_CHECKING, Any
 
 from psyc.frontend import ast
 from psyc.frontend import types as ty
-from psyc.frontend.elaborate import DEFAULT_MAX_UNROLL, TV, Elaborator, error, set_fingerprint_resolver
+from psyc.frontend.elaborate import (
+    DEFAULT_MAX_UNROLL,
+    TV,
+    Elaborator,
+    Frame,
+    Mode,
+    error,
+    set_fingerprint_resolver,
+)
 from psyc.frontend.modules import Module, ModuleLoader
 from psyc.ir import interpret, passes
 from psyc.ir.interpret import Execution, ExecutionError
@@ -387,7 +395,7 @@ def compile_project(
     if not isinstance(fn, ast.FnDecl):
         raise CompileError([missing_entry(module, entry, project)])
     max_unroll = options.max_unroll or project.max_unroll or DEFAULT_MAX_UNROLL
-    el = Elaborator(loader, "constrained", max_unroll)
+    el = Elaborator(loader, Mode.CONSTRAINED, max_unroll)
     el.shape = options.shape
     el.prog.name = entry
     parent_config = _PARENT_CONFIG.set(options.config)  # what `fingerprint!` compiles children with
@@ -739,8 +747,7 @@ def check_project(
 
 def check_function(loader: ModuleLoader, module: Module, fn: ast.FnDecl, max_unroll: int) -> None:
     """Type-check one non-generic function with symbolic arguments."""
-    el = Elaborator(loader, "check" if fn.unconstrained else "constrained", max_unroll)
-    from psyc.frontend.elaborate import Frame
+    el = Elaborator(loader, Mode.CHECK if fn.unconstrained else Mode.CONSTRAINED, max_unroll)
 
     el.frame = Frame(module, fn, fn.unconstrained)
     el.scopes = [{}]
@@ -790,7 +797,7 @@ def discover_tests(loader: ModuleLoader, modules: list[Module]) -> list[TestCase
 def compile_test(loader: ModuleLoader, case: TestCase, max_unroll: int = DEFAULT_MAX_UNROLL) -> Program:
     """A test as a program with no inputs (assertions on constants fold at compile time and
     raise :class:`ExecutionError` right away, like a failing run)."""
-    el = Elaborator(loader, "constrained", max_unroll)
+    el = Elaborator(loader, Mode.CONSTRAINED, max_unroll)
     el.prog.name = case.fn.name
     try:
         el.elaborate_entry(case.module, case.fn)

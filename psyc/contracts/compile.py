@@ -24,7 +24,7 @@ from pathlib import Path
 from psyc.compiler import CompiledProgram, CompileOptions, open_project, recursive_config, root_module
 from psyc.frontend import ast
 from psyc.frontend import types as ty
-from psyc.frontend.elaborate import DEFAULT_MAX_UNROLL, TV, Binding, Elaborator, Frame, error
+from psyc.frontend.elaborate import DEFAULT_MAX_UNROLL, TV, Binding, Elaborator, Frame, Mode, error
 from psyc.frontend.storage import MerkleHandle, OracleSlot, StorageT, footprint, layout_table, state_height
 from psyc.frontend.types import FELT, HASH, U32, Array, Struct
 from psyc.hash.poseidon import hash_no_pad
@@ -220,7 +220,7 @@ def compile_contract_project(project, loader, options: CompileOptions | None = N
     module = root_module(project, loader)
     decl = _contract_struct(module)
     max_unroll = options.max_unroll or project.max_unroll or DEFAULT_MAX_UNROLL
-    probe = Elaborator(loader, "constrained", max_unroll)
+    probe = Elaborator(loader, Mode.CONSTRAINED, max_unroll)
     probe.frame = Frame(module, None, False)
     st = probe.resolve_struct(decl.name, decl.span)
     slots = footprint(st)
@@ -259,7 +259,7 @@ def compile_contract_project(project, loader, options: CompileOptions | None = N
 def _compile_method(project, loader, module, st: Struct, height: int, heights: Heights, fn: ast.FnDecl, index: int,
                     options: CompileOptions, max_unroll: int) -> ContractMethod:
     t0 = time.perf_counter()
-    el = Elaborator(loader, "constrained", max_unroll)
+    el = Elaborator(loader, Mode.CONSTRAINED, max_unroll)
     el.prog.name = f"{st.name}::{fn.name}"
     el.frame = Frame(module, fn, False)
     el.scopes = [{}]

@@ -32,8 +32,10 @@ Three modes:
 
 from __future__ import annotations
 
+import contextlib
 import difflib
-from collections.abc import Callable, Sequence
+import enum
+from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,6 +106,17 @@ POISON = Scalar("{error}")  # the type of a variable whose `let` failed (error r
 MAX_COLLECTED = 50
 
 
+class Mode(enum.StrEnum):
+    """What the elaborator makes of the code (see the module docstring)."""
+
+    CONSTRAINED = "constrained"  # circuit IR
+    CONCRETE = "concrete"  # all values are constants: the code runs
+    CHECK = "check"  # type-check an unconstrained fn once with symbolic arguments
+
+
+_KEEP = object()  # Elaborator.entered: keep the current predicate
+
+
 @dataclass
 class Frame:
     module: Module
@@ -128,7 +141,7 @@ class Elaborator:
     def __init__(
         self,
         loader: ModuleLoader,
-        mode: str = "constrained",
+        mode: Mode | str = Mode.CONSTRAINED,
         max_unroll: int = DEFAULT_MAX_UNROLL,
         program: Program | None = None,
         hint_cache: dict | None = None,
@@ -138,7 +151,7 @@ class Elaborator:
         # error recovery: when a list, a failing statement is recorded here and skipped
         self.collected: list[Diagnostic] | None = None
         self.shape = None  # the standard shape of verified proofs (None: the default)
-        self.mode = mode
+        self.mode = Mode(mode)
         self.max_unroll = max_unroll
         self.prog = program or Program()
         self.scopes: list[dict[str, Binding]] = []
@@ -272,15 +285,13 @@ class Elaborator:
             if fname in seen:
                 raise error("E0103", f"field `{fname}` is declared more than once in `{decl.name}`", fte.span)
             seen.add(fname)
-        saved = self.frame
-        self.frame = Frame(mod, None, False)
         self._struct_busy.add(key)
         storage = any(a.name == "contract" for a in decl.attributes)
         self._storage_types += storage
         try:
-            fields = tuple((fname, self.resolve_type(fte)) for fname, fte in decl.fields)
+            with self.entered(mod):
+                fields = tuple((fname, self.resolve_type(fte)) for fname, fte in decl.fields)
         finally:
-            self.frame = saved
             self._struct_busy.discard(key)
             self._storage_types -= storage
         st = Struct(decl.name, fields, mod.name)
@@ -364,16 +375,15 @@ class Elaborator:
         if key in self._const_busy:
             raise error("E0300", f"the constant `{decl.name}` depends on itself", decl.span)
         self._const_busy.add(key)
-        saved = (self.frame, self.scopes, self.pred)
-        self.frame, self.scopes, self.pred = Frame(module, None, False), [{}], None
         try:
-            t = self.resolve_type(decl.type)
-            v = self.expr(decl.value, t)
-            self.expect_type(t, v.type, decl.value.span)
-            if not all(x.const is not None for x in ty.flatten(v.type, v.payload)):
-                raise error("E0300", f"the value of `{decl.name}` is not a compile-time constant", decl.value.span)
+            with self.entered(module, scopes=[{}], pred=None):
+                t = self.resolve_type(decl.type)
+                v = self.expr(decl.value, t)
+                self.expect_type(t, v.type, decl.value.span)
+                if not all(x.const is not None for x in ty.flatten(v.type, v.payload)):
+                    raise error("E0300", f"the value of `{decl.name}` is not a compile-time constant",
+                                decl.value.span)
         finally:
-            self.frame, self.scopes, self.pred = saved
             self._const_busy.discard(key)
         self._const_cache[key] = v
         return v
@@ -401,8 +411,29 @@ class Elaborator:
                         f"expected `{expected}`, found `{found}`", notes)
 
     # =====================================================================================
-    # emission
+    # frames and emission
     # =====================================================================================
+    @contextlib.contextmanager
+    def entered(self, module: Module, fn: ast.FnDecl | None = None, scopes: list[dict[str, Binding]] | None = None,
+                pred: Value | None | object = _KEEP) -> Iterator[None]:
+        """Elaborate the block inside ``fn`` of ``module`` (None: at the module's top level),
+        with these ``scopes`` and predicate (by default: the current ones); the frame,
+        scopes and predicate are restored afterwards, whatever happens."""
+        saved = (self.frame, self.scopes, self.pred)
+        self.frame = Frame(module, fn, fn.unconstrained if fn is not None else False)
+        if scopes is not None:
+            self.scopes = scopes
+        if pred is not _KEEP:
+            self.pred = pred
+        try:
+            yield
+        finally:
+            self.frame, self.scopes, self.pred = saved
+
+    def generic_scope(self, generics: dict[str, int]) -> dict[str, Binding]:
+        """The scope binding a function's const generics to their values."""
+        return {g: Binding(U32, self.const(v, U32), False, None) for g, v in generics.items()}
+
     def const(self, value: int, t: Scalar) -> Value:
         return self.prog.const(value, t.name)
 
@@ -423,7 +454,7 @@ class Elaborator:
             except ExecutionError:
                 if pred is not None:
                     pass  # fails only if the branch is taken: a predicated run-time check
-                elif self.mode == "check":
+                elif self.mode is Mode.CHECK:
                     return tuple(self.prog.emit("hint", (), (t,), span, (_OPAQUE,)).result for t in rtypes)
                 else:
                     raise
@@ -465,7 +496,7 @@ class Elaborator:
     # =====================================================================================
     def fn_body(self, fn: ast.FnDecl, ret_t: Type) -> TV:
         body = fn.body
-        if body.tail is None and body.stmts and isinstance(body.stmts[-1], ast.Return) and self.mode != "concrete":
+        if body.tail is None and body.stmts and isinstance(body.stmts[-1], ast.Return) and self.mode is not Mode.CONCRETE:
             last = body.stmts[-1]
             body = ast.Block(body.stmts[:-1], last.value or ast.TupleExpr((), last.span), body.span)
         try:
@@ -488,20 +519,16 @@ class Elaborator:
         if len(self.stack) > MAX_CALL_DEPTH:
             raise error("E0107", f"call depth exceeds {MAX_CALL_DEPTH} (unbounded recursion?)", span)
         _check_params(fn)
-        saved = (self.frame, self.scopes)
-        self.frame = Frame(module, fn, fn.unconstrained)
-        self.scopes = [{g: Binding(U32, self.const(v, U32), False, None) for g, v in generics.items()}, {}]
+        params = {p.name: Binding(a.type, a.payload, False, p.span) for p, a in zip(fn.params, args, strict=True)}
+        if receiver is not None:
+            params["self"] = receiver
         self.stack.append(key)
         try:
-            for p, a in zip(fn.params, args, strict=True):
-                self.scopes[1][p.name] = Binding(a.type, a.payload, False, p.span)
-            if receiver is not None:
-                self.scopes[1]["self"] = receiver
-            ret_t = self.resolve_type(fn.ret) if fn.ret is not None else UNIT
-            return self.fn_body(fn, ret_t)
+            with self.entered(module, fn, [self.generic_scope(generics), params]):
+                ret_t = self.resolve_type(fn.ret) if fn.ret is not None else UNIT
+                return self.fn_body(fn, ret_t)
         finally:
             self.stack.pop()
-            self.frame, self.scopes = saved
 
     def call(self, e: ast.Call, expected: Type | None) -> TV:
         segs = e.callee.segments
@@ -545,13 +572,13 @@ class Elaborator:
         for p, a, v in zip(fn.params, e.args, args, strict=True):
             pt = self._param_type(module, fn, p, generics)
             self.expect_type(pt, v.type, a.span, f" for argument `{p.name}` of `{fn.name}`")
-        if fn.unconstrained and self.mode == "constrained":
+        if fn.unconstrained and self.mode is Mode.CONSTRAINED:
             if self.unsafe_depth == 0:
                 raise error("E0108", f"call to unconstrained function `{fn.name}` outside `unsafe`", e.span,
                             "needs `unsafe { .. }`",
                             ["its result is not constrained; wrap the call in `unsafe { .. }` and constrain it"])
             return self.hint_call(module, fn, generics, args, e.span)
-        if fn.unconstrained and self.mode == "check":
+        if fn.unconstrained and self.mode is Mode.CHECK:
             return self.check_unconstrained(module, fn, generics, args, e.span)
         return self.inline(module, fn, generics, args, e.span)
 
@@ -574,13 +601,8 @@ class Elaborator:
         *shape hint* instead: array lengths that depend on it are ``HOLE``, so an argument
         like ``[1, 2, 3]`` for ``xs: [u32; N]`` still types its literals as ``u32``."""
         unknown = {g.name for g in fn.generics} - set(generics)
-        saved = (self.frame, self.scopes)
-        self.frame = Frame(module, fn, fn.unconstrained)
-        self.scopes = [{g: Binding(U32, self.const(v, U32), False, None) for g, v in generics.items()}]
-        try:
+        with self.entered(module, fn, [self.generic_scope(generics)]):
             return self._shape(p.type, unknown)
-        finally:
-            self.frame, self.scopes = saved
 
     def _shape(self, te: ast.TypeExpr, unknown: set[str]) -> Type:
         if not _mentions(te, unknown):
@@ -619,7 +641,7 @@ class Elaborator:
         def run(values: list[int]) -> list[int]:
             if has_pred and values[-1] == 0:
                 return [0] * nout
-            sub = Elaborator(loader, "concrete", max_unroll, hint_cache=cache)
+            sub = type(self)(loader, Mode.CONCRETE, max_unroll, hint_cache=cache)
             sub.frame = Frame(module, fn, True)
             consts = [sub.const(v, st) for v, st in zip(values, [s for t in arg_types for s in ty.leaf_types(t)],
                                                          strict=False)]
@@ -650,13 +672,8 @@ class Elaborator:
         return TV(ret_t, payload)
 
     def _ret_type(self, module, fn, generics) -> Type:
-        saved = (self.frame, self.scopes)
-        self.frame = Frame(module, fn, fn.unconstrained)
-        self.scopes = [{g: Binding(U32, self.const(v, U32), False, None) for g, v in generics.items()}]
-        try:
+        with self.entered(module, fn, [self.generic_scope(generics)]):
             return self.resolve_type(fn.ret) if fn.ret is not None else UNIT
-        finally:
-            self.frame, self.scopes = saved
 
     def check_unconstrained(self, module, fn, generics, args: list[TV], span: Span) -> TV:
         """In check mode: type-check the callee once, give a fresh symbolic result."""
@@ -669,7 +686,7 @@ class Elaborator:
         key = (module.name, fn.name, tuple(sorted(generics.items())))
         if key not in self.hint_cache:
             self.hint_cache[key] = "busy"
-            sub = Elaborator(self.loader, "check", self.max_unroll, hint_cache=self.hint_cache)
+            sub = type(self)(self.loader, Mode.CHECK, self.max_unroll, hint_cache=self.hint_cache)
             sub.frame = Frame(module, fn, True)
             sym = []
             for a in args:
@@ -702,7 +719,7 @@ class Elaborator:
             return TV(t, [self.const(x, FELT) for x in native([x.const for x in flat])])
         if name == "__gfp5_mul":
             return TV(t, list(self.emit("gfp5_mul", flat, ["Felt"] * 5, e.span)))
-        if self.mode == "check":
+        if self.mode is Mode.CHECK:
             return self._opaque(t, e.span)
         ins = self.prog.emit("hint", flat, ["Felt"] * 5, e.span, (HintFn(name, native),))
         return TV(t, list(ins.results))
@@ -724,7 +741,7 @@ class Elaborator:
             v = self.expr(e.args[0], None)
             if not isinstance(v.type, ty.ProofT):
                 raise error("E0200", f"expected a proof, found `{v.type}`", e.args[0].span)
-            if self.mode != "constrained":
+            if self.mode is not Mode.CONSTRAINED:
                 raise error("E0108", "proofs are verified in constrained code only", e.span)
             pis, fp, slot = v.payload
             self.check("verify_proof", (*pis, *fp), e.span, (slot, v.type.num_public_inputs))
@@ -759,7 +776,7 @@ class Elaborator:
         out_t = Array(FELT, nout)
         if all(x.const is not None for x in flat):
             return TV(out_t, [self.const(int(x), FELT) for x in fn([x.const for x in flat])])
-        if self.mode == "check":
+        if self.mode is Mode.CHECK:
             return self._opaque(out_t, e.span)
         ins = self.prog.emit("hint", flat, ["Felt"] * nout, e.span, (HintFn(name, fn),))
         return TV(out_t, list(ins.results))
@@ -865,7 +882,7 @@ class Elaborator:
                 show(arg)
         if newline:
             pieces.append("\n")
-        if self.mode == "concrete":  # unconstrained code running in a hint: print right away
+        if self.mode is Mode.CONCRETE:  # unconstrained code running in a hint: print right away
             from psyc.ir.interpret import format_print, print_now
 
             if all(v.const is not None for v in values):
@@ -922,7 +939,7 @@ class Elaborator:
                 else:
                     self._recovering_stmt(s)
             if b.tail is None:
-                if b.stmts and isinstance(b.stmts[-1], ast.Return) and self.mode == "check" and expected:
+                if b.stmts and isinstance(b.stmts[-1], ast.Return) and self.mode is Mode.CHECK and expected:
                     return self._opaque(expected, b.span)  # the block diverges: any type will do
                 return TV(UNIT, ())
             return self.expr(b.tail, expected)
@@ -984,7 +1001,7 @@ class Elaborator:
         ret_t = self.resolve_type(self.frame.fn.ret) if self.frame.fn.ret is not None else UNIT
         v = self.expr(s.value, ret_t) if s.value is not None else TV(UNIT, ())
         self.expect_type(ret_t, v.type, s.value.span if s.value is not None else s.span, " in `return`")
-        if self.mode == "concrete":
+        if self.mode is Mode.CONCRETE:
             raise _Return(v)
 
     def for_loop(self, s: ast.For) -> None:
@@ -995,7 +1012,7 @@ class Elaborator:
                 raise error("E0200", f"loop bounds are `u32`, found `{v.type}`", part.span)
         a, b = start.payload.const, end.payload.const
         if a is None or b is None:
-            if self.mode == "check":
+            if self.mode is Mode.CHECK:
                 self._loop_body(s, self.prog.emit("input", (), ("u32",), s.span, ("loop", False)).result)
                 return
             bad = s.start if a is None else s.end
@@ -1003,10 +1020,10 @@ class Elaborator:
                         ["runtime-bounded loops are allowed in `unconstrained fn`s"])
         stop = b + 1 if s.inclusive else b
         count = max(0, stop - a)
-        if count > self.max_unroll and self.mode != "concrete":
+        if count > self.max_unroll and self.mode is not Mode.CONCRETE:
             raise error("E0303", f"this loop unrolls to {count} iterations, more than the bound {self.max_unroll}",
                         s.span, notes=["raise `max_unroll` in psy.toml [compile] or `--max-unroll`"])
-        if self.mode == "check":
+        if self.mode is Mode.CHECK:
             self._loop_body(s, self.prog.emit("input", (), ("u32",), s.span, ("loop", False)).result)
             return
         for i in range(a, stop):
@@ -1014,7 +1031,7 @@ class Elaborator:
             self._loop_body(s, self.const(i, U32))
 
     def _tick(self, span: Span) -> None:
-        if self.mode == "concrete":
+        if self.mode is Mode.CONCRETE:
             self.steps += 1
             if self.steps > MAX_CONCRETE_STEPS:
                 raise ExecutionError(f"an unconstrained call ran more than {MAX_CONCRETE_STEPS} loop iterations",
@@ -1031,7 +1048,7 @@ class Elaborator:
         if not (self.frame and self.frame.unconstrained):
             raise error("E0304", "`while` is only allowed in unconstrained functions", s.span,
                         notes=["constrained loops need compile-time bounds: `for i in 0..N`"])
-        if self.mode == "check":
+        if self.mode is Mode.CHECK:
             c = self.expr(s.cond, BOOL)
             self.expect_type(BOOL, c.type, s.cond.span)
             self.block(s.body, None)
@@ -1085,10 +1102,10 @@ class Elaborator:
             idx = self.index_value(step)
             hits = None
             if idx.const is not None:
-                if idx.const >= t.length and self.mode != "check":
+                if idx.const >= t.length and self.mode is not Mode.CHECK:
                     self._out_of_bounds(t.length, idx.const, step.index.span)
             else:
-                if t.length == 0 and self.mode != "check":
+                if t.length == 0 and self.mode is not Mode.CHECK:
                     raise error("E0302", "index into an empty array", step.span)
                 hits = [self.emit1("eq", (idx, self.prog.const(j, idx.type)), "bool", step.span)
                         for j in range(t.length)]
@@ -1154,7 +1171,7 @@ class Elaborator:
 
     def _out_of_bounds(self, n: int, i: int, span: Span):
         msg = f"index out of bounds: the length is {n} but the index is {i}"
-        if self.mode == "concrete":
+        if self.mode is Mode.CONCRETE:
             raise ExecutionError(msg, span, code=E_BOUNDS, label="index out of bounds")
         raise error("E0302", msg, span, "index out of bounds")
 
@@ -1311,12 +1328,12 @@ class Elaborator:
         idx = self.index_value(e)
         if idx.const is not None:
             if idx.const >= t.length:
-                if self.mode == "check":
+                if self.mode is Mode.CHECK:
                     return self._opaque(t.element, e.span)
                 self._out_of_bounds(t.length, idx.const, e.index.span)
             return TV(t.element, base.payload[idx.const])
         if t.length == 0:
-            if self.mode == "check":  # (a symbolic index into an empty array: never runs)
+            if self.mode is Mode.CHECK:  # (a symbolic index into an empty array: never runs)
                 return self._opaque(t.element, e.span)
             raise error("E0302", "index into an empty array", e.span)
         return self._read_items(idx, t, base.payload, e.span)
@@ -1731,12 +1748,8 @@ class Elaborator:
 
     def associated_call(self, owner, name: str, e: ast.Call, expected) -> TV:
         mod, decl = owner
-        saved = self.frame
-        self.frame = Frame(mod, None, False)
-        try:
+        with self.entered(mod):
             st = self.resolve_struct(decl.name, e.span)
-        finally:
-            self.frame = saved
         fn = mod.impls.get(decl.name, {}).get(name)
         if fn is None and name == "default" and not e.args:
             if self.is_contract(st):
