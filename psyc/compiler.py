@@ -537,7 +537,7 @@ def _cached_fingerprint(child: CompiledProgram, shape) -> list[int] | None:
 def _elaborate(el: Elaborator, module: Module, fn: ast.FnDecl, collect: bool):
     if not collect:
         return el.elaborate_entry(module, fn)
-    from psyc.frontend.elaborate import _Poisoned
+    from psyc.frontend.elaboration.common import _Poisoned
 
     el.collected = []
     try:

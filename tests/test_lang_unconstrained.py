@@ -158,9 +158,9 @@ fn main(a: Felt) -> pub (Felt, Felt, Felt) {
 
 
 def test_runaway_loops_in_hints_stop(monkeypatch):
-    from psyc.frontend import elaborate
+    from psyc.frontend.elaboration import statements
 
-    monkeypatch.setattr(elaborate, "MAX_CONCRETE_STEPS", 1000)  # (10^7 by default: minutes)
+    monkeypatch.setattr(statements, "MAX_CONCRETE_STEPS", 1000)  # (10^7 by default: minutes)
     prog = Prog("""unconstrained fn spin(a: Felt) -> Felt { let mut x = a; while x != 0 { x = x - 1; } x }
 fn main(a: Felt) -> pub Felt { unsafe { spin(a) } }""")
     assert prog.run(3) == [0]
