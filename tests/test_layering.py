@@ -22,7 +22,6 @@ KNOWN_MODULE_CYCLES = {
     frozenset({"psyc.plonk.builder", "psyc.plonk.circuit_data", "psyc.plonk.keys", "psyc.plonk.proof",
                "psyc.plonk.prover", "psyc.plonk.transcript", "psyc.plonk.verifier"}),
     frozenset({"psyc.backend_gpu.sources", "psyc.plonk.gates.codegen"}),
-    frozenset({"psyc.testing.programs", "psyc.testing.reference"}),
     frozenset({"psyc.recursion.aggregate", "psyc.recursion.executor"}),
 }
 # … and packages: the CPU kernels (psyc.backend_cpu) sit under the field, hash and poly

@@ -47,15 +47,16 @@ on a generated program is a bug, of the generator or of the compiler. A check th
 on constants outside any witness-dependent branch fails while compiling (constant folding
 runs the same checks), raising :class:`~psyc.ir.interpret.ExecutionError` from the
 compiler; the reference evaluator then fails on every input.
+
+This module is the generator; the AST and :class:`GeneratedProgram` live in
+:mod:`psyc.testing.program_ast`, the source writer in :mod:`psyc.testing.render`.
 """
+
 
 from __future__ import annotations
 
 import itertools
-import shutil
-import tempfile
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 from hypothesis import strategies as st
@@ -63,6 +64,46 @@ from hypothesis import strategies as st
 from psyc.field.goldilocks import P
 from psyc.frontend import types as ty
 from psyc.frontend.types import BOOL, FELT, HASH, U8, U16, U32, U64, Array, Scalar, Struct, Tuple, Type
+from psyc.testing.program_ast import (
+    _ARITH_OPS,
+    GEN,
+    INTS,
+    ArrayLit,
+    Assert,
+    AssertEq,
+    Assign,
+    Bin,
+    Block,
+    Call,
+    Cast,
+    CSum,
+    ExprS,
+    FnDef,
+    For,
+    FromBits,
+    GeneratedProgram,
+    HashCall,
+    IfE,
+    IfS,
+    Index,
+    Len,
+    Let,
+    LetTuple,
+    Lit,
+    Member,
+    Place,
+    ProgramAst,
+    Repeat,
+    Shift,
+    StructLit,
+    ToBits,
+    TupleLit,
+    Unary,
+    Var,
+    Wrap,
+    _step_type,
+)
+from psyc.testing.render import render
 
 __all__ = [
     "GEN",
@@ -74,319 +115,6 @@ __all__ = [
     "programs",
     "render",
 ]
-
-INTS = (U8, U16, U32, U64)
-SCALAR_TYPES = (FELT, BOOL, U8, U16, U32, U64)
-GEN = -2  # the length of a const-generic array `[T; N]` inside a generic helper
-_ARITH_OPS = ("+", "-", "*", "/", "%", "&", "|", "^")
-_CMP_OPS = ("==", "!=", "<", "<=", ">", ">=")
-
-
-# =============================================================================================
-# the typed AST
-# =============================================================================================
-# Expressions carry their type (a psyc.frontend.types Type). Nodes are plain frozen
-# dataclasses; the same node object may appear twice in a tree (a guarded `a - b` reuses
-# its operands), which is harmless: expressions are pure apart from their checks.
-
-
-@dataclass(frozen=True)
-class Lit:
-    type: Scalar
-    value: int
-    style: int = 0  # 0 decimal, 1 hexadecimal, 2 decimal with `_` separators
-
-
-@dataclass(frozen=True)
-class CSum:
-    """A compile-time constant written as a sum of literals, ``(1 + 2)``: a shift amount,
-    a loop bound, a repeat count or a turbofish argument (those places take ``int | CSum``)."""
-
-    parts: tuple
-
-    @property
-    def value(self) -> int:
-        return sum(self.parts)
-
-
-def cval(x) -> int:
-    """The value of an ``int | CSum``."""
-    return x.value if isinstance(x, CSum) else x
-
-
-def ctext(x) -> str:
-    return "(" + " + ".join(map(str, x.parts)) + ")" if isinstance(x, CSum) else str(x)
-
-
-@dataclass(frozen=True)
-class Var:
-    type: Type
-    name: str
-
-
-@dataclass(frozen=True)
-class Unary:
-    type: Scalar
-    op: str  # "-" (Felt) | "!" (bool, u8 u16 u32)
-    arg: Any
-
-
-@dataclass(frozen=True)
-class Bin:
-    type: Scalar  # the result type (bool for comparisons)
-    op: str  # + - * / % & | ^, == != < <= > >=, && ||
-    left: Any
-    right: Any
-
-
-@dataclass(frozen=True)
-class Shift:
-    type: Scalar
-    op: str  # "<<" | ">>"
-    arg: Any
-    amount: int | CSum
-
-
-@dataclass(frozen=True)
-class Cast:
-    type: Scalar  # the target
-    arg: Any
-
-
-@dataclass(frozen=True)
-class Wrap:
-    type: Scalar
-    op: str  # "add" | "sub" | "mul"
-    left: Any
-    right: Any
-
-
-@dataclass(frozen=True)
-class IfE:
-    type: Type
-    cond: Any
-    then: Block
-    els: Block
-
-
-@dataclass(frozen=True)
-class Index:
-    type: Type
-    base: Any
-    index: Any
-
-
-@dataclass(frozen=True)
-class Len:
-    type: Scalar  # u32
-    base: Any
-
-
-@dataclass(frozen=True)
-class Member:
-    type: Type
-    base: Any
-    name: str | int  # a struct field, or a tuple position
-
-
-@dataclass(frozen=True)
-class ArrayLit:
-    type: Array
-    elems: tuple
-
-
-@dataclass(frozen=True)
-class Repeat:
-    type: Array
-    elem: Any
-    count: int
-
-
-@dataclass(frozen=True)
-class TupleLit:
-    type: Tuple
-    elems: tuple
-
-
-@dataclass(frozen=True)
-class StructLit:
-    type: Struct
-    fields: tuple  # ((name, expr), ...) in source order (evaluated in this order)
-
-
-@dataclass(frozen=True)
-class Call:
-    type: Type
-    name: str  # a helper function of the program
-    args: tuple
-    generics: tuple | None = None  # explicit turbofish `f::<3>(..)`
-
-
-@dataclass(frozen=True)
-class HashCall:
-    type: Array  # Hash
-    fn: str  # "poseidon" | "hash_two"
-    args: tuple
-    full_path: bool = False  # `std::hash::poseidon(..)` instead of the imported name
-
-
-@dataclass(frozen=True)
-class ToBits:
-    type: Array  # [bool; n]
-    arg: Any
-    n: int
-
-
-@dataclass(frozen=True)
-class FromBits:
-    type: Scalar
-    arg: Any  # [bool; n]
-
-
-# --- statements ------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Block:
-    stmts: tuple = ()
-    tail: Any = None
-
-
-@dataclass(frozen=True)
-class Let:
-    name: str
-    mutable: bool
-    annotate: bool
-    value: Any
-
-
-@dataclass(frozen=True)
-class LetTuple:
-    names: tuple  # ((name | None, mutable), ...); None is `_`
-    value: Any
-
-
-@dataclass(frozen=True)
-class Place:
-    var: str
-    type: Type  # the variable's type
-    steps: tuple  # (("field", name) | ("tuple", k) | ("index", expr), ...)
-    leaf_type: Type
-
-
-@dataclass(frozen=True)
-class Assign:
-    place: Place
-    op: str  # "=" or a compound operator without `=`: "+", "<<", ...
-    value: Any  # for shifts: the amount (int)
-
-
-@dataclass(frozen=True)
-class IfS:
-    cond: Any
-    then: Block
-    els: Block | None
-
-
-@dataclass(frozen=True)
-class For:
-    var: str
-    start: int
-    end: Any  # int, or "N" / ("len", name) in a generic helper
-    inclusive: bool
-    body: Block
-
-
-@dataclass(frozen=True)
-class Assert:
-    cond: Any
-    msg: str | None
-
-
-@dataclass(frozen=True)
-class AssertEq:
-    left: Any
-    right: Any
-    msg: str | None
-
-
-@dataclass(frozen=True)
-class ExprS:
-    expr: Any
-
-
-@dataclass(frozen=True)
-class FnDef:
-    name: str
-    params: tuple  # ((name, type, public), ...); a generic array has length GEN
-    ret: Type | None  # None: the unit type
-    body: Block
-    generic: bool = False  # `<const N: u32>`
-
-
-@dataclass(frozen=True)
-class ProgramAst:
-    structs: tuple  # Struct types, declared at the top in order
-    helpers: tuple  # FnDef
-    main: FnDef
-    imports: bool = True  # `use std::hash::{poseidon, hash_two};`
-
-
-# =============================================================================================
-# the program and its strategies
-# =============================================================================================
-_TMP: Path | None = None
-_COUNTER = itertools.count()
-
-
-@dataclass
-class GeneratedProgram:
-    """A generated program: ``source`` (src/main.psy), the entry's ``params``
-    ``[(name, Type, public)]``, its ``output_type`` (always ``-> pub``) and the typed
-    ``ast`` that :func:`psyc.testing.reference.evaluate` runs."""
-
-    source: str
-    params: list
-    output_type: Type
-    ast: ProgramAst = field(repr=False)
-
-    def __repr__(self) -> str:
-        return f"GeneratedProgram(source=<<<\n{self.source}>>>)"
-
-    def _repr_pretty_(self, p, cycle) -> None:  # how hypothesis prints a falsifying example
-        p.text(repr(self))
-
-    def write_project(self, root: str | Path | None = None) -> Path:
-        """Write the program as a project (``psy.toml`` + ``src/main.psy``) into ``root``
-        (default: a fresh folder under a temporary directory removed at exit)."""
-        global _TMP
-        if root is None:
-            if _TMP is None:
-                import atexit
-
-                _TMP = Path(tempfile.mkdtemp(prefix="psyc_gen_"))
-                atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
-            root = _TMP / f"p{next(_COUNTER)}"
-        root = Path(root)
-        (root / "src").mkdir(parents=True, exist_ok=True)
-        (root / "psy.toml").write_text('[package]\nname = "generated"\n')
-        (root / "src" / "main.psy").write_text(self.source)
-        return root
-
-    def compile(self, optimize: bool = True, root: str | Path | None = None):
-        """Compile with :func:`psyc.compiler.compile_path` (a :class:`CompiledProgram`).
-        Raises ``CompileError``, or ``ExecutionError`` when a check fails on constants."""
-        from psyc.compiler import CompileOptions, compile_path
-
-        return compile_path(self.write_project(root), CompileOptions(optimize=optimize))
-
-    def dictionary(self) -> frozenset[int]:
-        """Values where this program's behaviour changes: every literal and its
-        neighbours, 2^n - 1, 2^n, 2^n + 1 for every cast target, ``to_bits::<n>`` and shift
-        width, array lengths."""
-        return frozenset(_dictionary(self.ast))
-
-    def features(self) -> frozenset[str]:
-        """Tags of what the program uses (node kinds, operators, casts, ...)."""
-        return frozenset(_features(self.ast))
 
 
 def programs(
@@ -451,263 +179,6 @@ def program_and_input_sets(min_size: int = 2, max_size: int = 5, **kw):
     return programs(**kw).flatmap(
         lambda p: st.tuples(st.just(p), st.lists(inputs_for_program(p), min_size=min_size, max_size=max_size))
     )
-
-
-# =============================================================================================
-# rendering
-# =============================================================================================
-class _Unknown:
-    """An expected type the renderer does not know or that differs from the node's own:
-    literals under it are written ``(K as T)``, which types itself."""
-
-    def __repr__(self) -> str:
-        return "UNKNOWN"
-
-
-UNKNOWN = _Unknown()
-
-
-def type_text(t: Type) -> str:
-    if isinstance(t, Array):
-        if t == HASH:
-            return "Hash"
-        n = "N" if t.length == GEN else str(t.length)
-        return f"[{type_text(t.element)}; {n}]"
-    if isinstance(t, Tuple):
-        if len(t.elements) == 1:
-            return f"({type_text(t.elements[0])},)"
-        return "(" + ", ".join(type_text(e) for e in t.elements) + ")"
-    return str(t)
-
-
-def _norm(exp, t: Type):
-    """What a child whose expected type flows from its parent gets (see module doc)."""
-    if exp == t or (exp is None and t == FELT):
-        return t
-    return UNKNOWN
-
-
-def _lit_text(v: int, style: int) -> str:
-    if style == 1:
-        return hex(v)
-    if style == 2 and v >= 1000:
-        s = str(v)
-        head = len(s) % 3 or 3
-        return s[:head] + "".join("_" + s[i : i + 3] for i in range(head, len(s), 3))
-    return str(v)
-
-
-def _is_postfix(text: str) -> bool:
-    """Whether ``text`` can take `.f` / `[i]` / `.m()` without parentheses."""
-    return text.replace("_", "").isalnum() and not text[0].isdigit()
-
-
-class _Renderer:
-    def expr(self, e, exp) -> tuple[str, bool]:
-        """(source text, literal-like) of ``e`` where the compiler passes ``exp`` as the
-        expected type. "Literal-like" is the elaborator's rule: integer literals and
-        arithmetic made only of them (such an operand takes its type from the other)."""
-        return getattr(self, "e_" + type(e).__name__)(e, exp)
-
-    def text(self, e, exp) -> str:
-        return self.expr(e, exp)[0]
-
-    def postfix(self, e) -> str:
-        s = self.text(e, None if e.type == FELT else UNKNOWN)
-        return s if _is_postfix(s) else f"({s})"
-
-    def e_Lit(self, e: Lit, exp):
-        if e.type == BOOL:
-            return ("true" if e.value else "false"), False
-        k = _lit_text(e.value, e.style)
-        if _norm(exp, e.type) == e.type:
-            return k, True
-        return f"({k} as {e.type})", False
-
-    def e_Var(self, e: Var, exp):
-        return e.name, False
-
-    def e_Unary(self, e: Unary, exp):
-        n = _norm(exp, e.type)
-        if e.op == "-":
-            if isinstance(e.arg, Lit):
-                if n == FELT:
-                    return f"(-{_lit_text(e.arg.value, e.arg.style)})", True
-                return f"(-({e.arg.value} as Felt))", False
-            s, ll = self.expr(e.arg, n)
-            return f"(-{s})", ll
-        return f"(!{self.text(e.arg, n)})", False
-
-    def e_Bin(self, e: Bin, exp):
-        if e.op in ("&&", "||"):
-            return f"({self.text(e.left, BOOL)} {e.op} {self.text(e.right, BOOL)})", False
-        operand_t = e.left.type
-        # (comparison operands get no expected type)
-        first = _norm(None if e.op in _CMP_OPS else exp, operand_t)
-        lt, ll = self.expr(e.left, first)
-        rt, rl = self.expr(e.right, operand_t)
-        litlike = ll and rl and e.op in _ARITH_OPS
-        return f"({lt} {e.op} {rt})", litlike
-
-    def e_Shift(self, e: Shift, exp):
-        s, ll = self.expr(e.arg, _norm(exp, e.type))
-        return f"({s} {e.op} {ctext(e.amount)})", ll
-
-    def e_Cast(self, e: Cast, exp):
-        if isinstance(e.arg, Lit):  # `K as T` would type the literal as T directly
-            inner = f"({e.arg.value} as {e.arg.type})" if e.arg.type != BOOL else self.text(e.arg, None)
-        else:
-            inner = self.text(e.arg, _norm(None, e.arg.type))
-        return f"({inner} as {e.type})", False
-
-    def e_Wrap(self, e: Wrap, exp):
-        return f"{self.postfix(e.left)}.wrapping_{e.op}({self.text(e.right, e.type)})", False
-
-    def e_IfE(self, e: IfE, exp):
-        return f"({self.if_text(e, _norm(exp, e.type), 1)})", False
-
-    def if_text(self, e: IfE, n, level: int) -> str:
-        text = f"if ({self.text(e.cond, BOOL)}) {self.block(e.then, n, level)} else "
-        if not e.els.stmts and isinstance(e.els.tail, IfE):  # `else if`
-            return text + self.if_text(e.els.tail, n, level)
-        return text + self.block(e.els, n, level)
-
-    def e_Index(self, e: Index, exp):
-        return f"{self.postfix(e.base)}[{self.text(e.index, U32)}]", False
-
-    def e_Len(self, e: Len, exp):
-        return f"{self.postfix(e.base)}.len()", False
-
-    def e_Member(self, e: Member, exp):
-        return f"{self.postfix(e.base)}.{e.name}", False
-
-    def e_ArrayLit(self, e: ArrayLit, exp):
-        el = e.type.element if exp == e.type else UNKNOWN
-        return "[" + ", ".join(self.text(x, el) for x in e.elems) + "]", False
-
-    def e_Repeat(self, e: Repeat, exp):
-        el = e.type.element if exp == e.type else UNKNOWN
-        return f"[{self.text(e.elem, el)}; {ctext(e.count)}]", False
-
-    def e_TupleLit(self, e: TupleLit, exp):
-        items = [self.text(x, t if exp == e.type else UNKNOWN) for x, t in zip(e.elems, e.type.elements, strict=True)]
-        return ("(" + items[0] + ",)") if len(items) == 1 else "(" + ", ".join(items) + ")", False
-
-    def e_StructLit(self, e: StructLit, exp):
-        fields = ", ".join(f"{n}: {self.text(x, e.type.field_type(n))}" for n, x in e.fields)
-        return f"{e.type.name} {{ {fields} }}", False
-
-    def e_Call(self, e: Call, exp):
-        fn = self.fns[e.name]
-        args = []
-        for (_, pt, _), a in zip(fn.params, e.args, strict=True):
-            # a generic `[T; N]` parameter passes a shape whose element type flows down;
-            # the concrete argument type renders the same way
-            args.append(self.text(a, a.type if isinstance(pt, Array) and pt.length == GEN else pt))
-        turbo = f"::<{', '.join(map(ctext, e.generics))}>" if e.generics else ""
-        return f"{e.name}{turbo}({', '.join(args)})", False
-
-    def e_HashCall(self, e: HashCall, exp):
-        args = ", ".join(self.text(a, a.type) for a in e.args)
-        name = f"std::hash::{e.fn}" if e.full_path else e.fn
-        return f"{name}({args})", False
-
-    def e_ToBits(self, e: ToBits, exp):
-        recv = self.postfix(e.arg)
-        width = e.arg.type.bits
-        if exp is None and e.n == width:
-            return f"{recv}.to_bits()", False
-        return f"{recv}.to_bits::<{e.n}>()", False
-
-    def e_FromBits(self, e: FromBits, exp):
-        arg = self.text(e.arg, UNKNOWN)
-        if _norm(exp, e.type) == e.type:
-            return f"from_bits({arg})", False
-        return f"{e.type}::from_bits({arg})", False
-
-    # --- statements ----------------------------------------------------------------------
-    def block(self, b: Block, exp, level: int) -> str:
-        pad = "    " * (level + 1)
-        items = [self.stmt(s, level + 1) for s in b.stmts]
-        if b.tail is not None:
-            items.append(self.text(b.tail, exp))
-        for i, s in enumerate(b.stmts):
-            # a block-like `if` statement followed by `[..` or `-..` would continue as an
-            # index or a subtraction: end it with `;`
-            if isinstance(s, IfS) and i + 1 < len(items) and items[i + 1][:1] in "[-(":
-                items[i] += ";"
-        if not items:
-            return "{ }"
-        return "{\n" + "".join(pad + x + "\n" for x in items) + "    " * level + "}"
-
-    def place(self, p: Place) -> str:
-        s = p.var
-        for kind, x in p.steps:
-            s += f"[{self.text(x, U32)}]" if kind == "index" else f".{x}"
-        return s
-
-    def stmt(self, s, level: int) -> str:
-        if isinstance(s, Let):
-            annot = f": {type_text(s.value.type)}" if s.annotate else ""
-            value = self.text(s.value, s.value.type if s.annotate else None)
-            return f"let {'mut ' if s.mutable else ''}{s.name}{annot} = {value};"
-        if isinstance(s, LetTuple):
-            pats = ["_" if n is None else ("mut " if m else "") + n for n, m in s.names]
-            return f"let ({', '.join(pats)}) = {self.text(s.value, None)};"
-        if isinstance(s, Assign):
-            target = self.place(s.place)
-            if s.op == "=":
-                return f"{target} = {self.text(s.value, s.place.leaf_type)};"
-            if s.op in ("<<", ">>"):
-                return f"{target} {s.op}= {ctext(s.value)};"
-            return f"{target} {s.op}= {self.text(s.value, s.place.leaf_type)};"
-        if isinstance(s, IfS):
-            text = f"if ({self.text(s.cond, BOOL)}) {self.block(s.then, None, level)}"
-            if s.els is not None and len(s.els.stmts) == 1 and isinstance(s.els.stmts[0], IfS):
-                text += " else " + self.stmt(s.els.stmts[0], level)  # `else if`
-            elif s.els is not None:
-                text += f" else {self.block(s.els, None, level)}"
-            return text
-        if isinstance(s, For):
-            end = f"{s.end[1]}.len()" if isinstance(s.end, tuple) else ctext(s.end)
-            rng = f"{ctext(s.start)}..{'=' if s.inclusive else ''}{end}"
-            return f"for {s.var} in {rng} {self.block(s.body, None, level)}"
-        if isinstance(s, Assert):
-            msg = f', "{s.msg}"' if s.msg else ""
-            return f"assert({self.text(s.cond, BOOL)}{msg});"
-        if isinstance(s, AssertEq):
-            t = s.left.type
-            first = _norm(None, t)
-            msg = f', "{s.msg}"' if s.msg else ""
-            return f"assert_eq({self.text(s.left, first)}, {self.text(s.right, t)}{msg});"
-        if isinstance(s, ExprS):
-            return self.text(s.expr, None) + ";"
-        raise TypeError(s)
-
-    def fn(self, f: FnDef) -> str:
-        gen = "<const N: u32>" if f.generic else ""
-        params = ", ".join(f"{'pub ' if pub else ''}{n}: {type_text(t)}" for n, t, pub in f.params)
-        ret = ""
-        if f.ret is not None:
-            ret = f" -> {'pub ' if f.name == 'main' else ''}{type_text(f.ret)}"
-        return f"fn {f.name}{gen}({params}){ret} {self.block(f.body, f.ret, 0)}\n"
-
-    def program(self, prog: ProgramAst) -> str:
-        self.fns = {f.name: f for f in prog.helpers}
-        out = []
-        if prog.imports:
-            out.append("use std::hash::{hash_two, poseidon};\n")
-        for s in prog.structs:
-            fields = ", ".join(f"{n}: {type_text(t)}" for n, t in s.fields)
-            out.append(f"struct {s.name} {{ {fields} }}\n")
-        out += [self.fn(f) for f in prog.helpers]
-        out.append(self.fn(prog.main))
-        return "\n".join(out)
-
-
-def render(prog: ProgramAst) -> str:
-    """The .psy source of a program AST."""
-    return _Renderer().program(prog)
 
 
 # =============================================================================================
@@ -1545,14 +1016,9 @@ class _Gen:
 
 
 # --- helpers of the generator ----------------------------------------------------------------------
-def _step_type(t: Type, kind: str, x) -> Type:
-    if kind == "field":
-        return t.field_type(x)
-    if kind == "tuple":
-        return t.elements[x]
-    return t.element
 
 
+# --- helpers of the generator ----------------------------------------------------------------------
 def _steps_of(t: Type):
     if isinstance(t, Array):
         yield ("index", t.length), t.element
@@ -1706,77 +1172,3 @@ def _wit(e, env: dict[str, _VarInfo]) -> bool:
     if isinstance(e, StructLit):
         return all(_wit(x, env) for _, x in e.fields)
     return False
-
-
-def _dictionary(prog: ProgramAst) -> set[int]:
-    words: set[int] = set()
-
-    def around(v: int) -> None:
-        words.update(x for x in (v - 1, v, v + 1) if 0 <= x < P)
-
-    def walk(x) -> None:
-        if isinstance(x, tuple | list):
-            for y in x:
-                walk(y)
-            return
-        if isinstance(x, Array):
-            if x.length > 0:
-                around(x.length)
-            return
-        if not hasattr(x, "__dataclass_fields__") or isinstance(x, Scalar | Tuple | Struct):
-            return
-        if isinstance(x, Lit) and x.type != BOOL:
-            around(x.value)
-        elif isinstance(x, Cast) and x.type.is_int and x.type.bits < 64:
-            around(1 << x.type.bits)
-        elif isinstance(x, ToBits) and x.n < 64:
-            around(1 << x.n)
-        elif isinstance(x, Shift):
-            around(1 << (x.type.bits - cval(x.amount)))
-        for f in x.__dataclass_fields__:
-            walk(getattr(x, f))
-
-    walk((prog.helpers, prog.main))
-    return words
-
-
-def _features(prog: ProgramAst) -> set[str]:
-    tags: set[str] = set()
-    if prog.structs:
-        tags.add("struct")
-
-    def walk(x) -> None:
-        if isinstance(x, tuple | list):
-            for y in x:
-                walk(y)
-            return
-        if not hasattr(x, "__dataclass_fields__"):
-            return
-        name = type(x).__name__
-        tags.add(name)
-        if isinstance(x, Bin | Shift | Wrap | Unary):
-            tags.add(f"{name}:{x.op}:{getattr(x, 'type', '')}")
-            tags.add(f"op:{x.op}")
-        if isinstance(x, Cast):
-            tags.add(f"cast:{x.arg.type}->{x.type}")
-        if isinstance(x, Assign):
-            tags.add(f"assign:{x.op}")
-            if any(k == "index" for k, _ in x.place.steps):
-                tags.add("assign:element")
-        if isinstance(x, HashCall):
-            tags.add(x.fn)
-        if isinstance(x, FnDef) and x.generic:
-            tags.add("generic")
-        if isinstance(x, Call) and x.generics:
-            tags.add("turbofish")
-        if isinstance(x, CSum):
-            tags.add("const_sum")
-        if isinstance(x, IfE | IfS):
-            tags.add("if")
-        for f in x.__dataclass_fields__:
-            v = getattr(x, f)
-            if not isinstance(v, Scalar | Array | Tuple | Struct | str | int | bool | type(None)):
-                walk(v)
-
-    walk((prog.helpers, prog.main))
-    return tags

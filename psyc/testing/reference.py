@@ -1,6 +1,6 @@
 """A reference evaluator of generated programs: the language's semantics, written directly.
 
-:func:`evaluate` walks the typed AST of a :class:`~psyc.testing.programs.GeneratedProgram`
+:func:`evaluate` walks the typed AST of a :class:`~psyc.testing.program_ast.GeneratedProgram`
 in Python -- it shares nothing with the compiler (no elaborator, no IR, no interpreter):
 
 * ``Felt`` arithmetic modulo p (``/`` multiplies by the inverse; by 0 fails);
@@ -30,9 +30,7 @@ from psyc.field.goldilocks import P
 from psyc.frontend import types as ty
 from psyc.frontend.types import BOOL, FELT, Scalar, Struct
 from psyc.hash.poseidon import hash_no_pad, two_to_one
-
-# (by name: the package's `programs` attribute is the strategy function, not this module)
-from psyc.testing.programs import (
+from psyc.testing.program_ast import (
     Assert,
     AssertEq,
     Assign,
