@@ -2,11 +2,12 @@
 
 from functools import cache
 
-from psyc.plonk.gates.base import Gate, const, wire
+from psyc.plonk.gates.base import Gate, const, gate_kind, wire
 
 WIRES_PER_OP = 4
 
 
+@gate_kind("arithmetic", lambda config, params: [config.num_wires // 4])
 @cache  # gates are immutable; building one runs sympy (callers ask per operation)
 def arithmetic_gate(num_ops: int) -> Gate:
     c0, c1 = const(0), const(1)

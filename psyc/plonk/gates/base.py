@@ -10,8 +10,10 @@ these expressions by :mod:`psyc.plonk.gates.codegen`, and the degree is read off
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import sympy
 
@@ -101,3 +103,30 @@ def expr_degree(e: sympy.Expr) -> int:
     if e.is_Pow and e.args[1].is_Integer and int(e.args[1]) >= 0:
         return expr_degree(e.args[0]) * int(e.args[1])
     raise ValueError(f"unsupported expression in a gate constraint: {e!r}")
+
+
+@dataclass(frozen=True)
+class GateKind:
+    """A gate family in the registry: the ``name`` a stored gate has, ``make`` (its
+    constructor from the stored parameters) and ``limits(config, params)``, the upper
+    bound of each parameter that a circuit config allows (checked before a gate is built
+    from a verifying key: a crafted key could otherwise ask for billions of constraints)."""
+
+    name: str
+    make: Callable[..., Gate]
+    limits: Callable[[Any, tuple[int, ...]], list[int]]
+
+
+GATE_KINDS: dict[str, GateKind] = {}
+
+
+def gate_kind(name: str, limits: Callable[[Any, tuple[int, ...]], list[int]]) -> Callable:
+    """Decorator: register a gate constructor (beside its definition) under ``name`` with
+    its parameter ``limits``."""
+
+    def register(make: Callable[..., Gate]) -> Callable[..., Gate]:
+        assert name not in GATE_KINDS, f"gate kind '{name}' registered twice"
+        GATE_KINDS[name] = GateKind(name, make, limits)
+        return make
+
+    return register

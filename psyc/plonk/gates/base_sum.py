@@ -8,9 +8,10 @@ limbs do not alias x + p.
 
 from functools import cache
 
-from psyc.plonk.gates.base import Gate, wire
+from psyc.plonk.gates.base import Gate, gate_kind, wire
 
 
+@gate_kind("base_sum", lambda config, params: [config.num_wires - 1, 8])
 @cache  # gates are immutable; building one runs sympy (callers ask per operation)
 def base_sum_gate(num_limbs: int, base: int = 2) -> Gate:
     if base < 2 or num_limbs < 1:

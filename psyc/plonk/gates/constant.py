@@ -2,9 +2,10 @@
 
 from functools import cache
 
-from psyc.plonk.gates.base import Gate, const, wire
+from psyc.plonk.gates.base import Gate, const, gate_kind, wire
 
 
+@gate_kind("constant", lambda config, params: [config.num_constants])
 @cache  # gates are immutable; building one runs sympy (callers ask per operation)
 def constant_gate(num_consts: int) -> Gate:
     return Gate(

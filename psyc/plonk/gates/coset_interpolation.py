@@ -18,7 +18,7 @@ from functools import cache
 
 from psyc.field.extension import W
 from psyc.field.goldilocks import primitive_root_of_unity
-from psyc.plonk.gates.base import Gate, wire
+from psyc.plonk.gates.base import Gate, gate_kind, wire
 
 
 def _ext(i: int):
@@ -49,6 +49,7 @@ class CosetInterpolationLayout:
         self.num_routed = 5 + 2 * n  # shift, x, values, out
 
 
+@gate_kind("coset_interpolation", lambda config, params: [4])
 @cache  # gates are immutable; building one runs sympy (callers ask per operation)
 def coset_interpolation_gate(log_n: int) -> Gate:
     if not 1 <= log_n <= 4:

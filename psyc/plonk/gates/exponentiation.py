@@ -6,9 +6,10 @@ powers p_i (square-and-multiply from the top bit): p_i = p_{i-1}^2 * (b * base +
 
 from functools import cache
 
-from psyc.plonk.gates.base import Gate, wire
+from psyc.plonk.gates.base import Gate, gate_kind, wire
 
 
+@gate_kind("exponentiation", lambda config, params: [(config.num_wires - 2) // 2])
 @cache  # gates are immutable; building one runs sympy (callers ask per operation)
 def exponentiation_gate(num_bits: int) -> Gate:
     base, result = wire(0), wire(1)

@@ -6,11 +6,12 @@ Each operand takes two wires (a0 + a1*x), so an op uses 8 wires.
 from functools import cache
 
 from psyc.field.extension import W
-from psyc.plonk.gates.base import Gate, const, wire
+from psyc.plonk.gates.base import Gate, const, gate_kind, wire
 
 WIRES_PER_OP = 8
 
 
+@gate_kind("extension_arithmetic", lambda config, params: [config.num_wires // 8])
 @cache  # gates are immutable; building one runs sympy (callers ask per operation)
 def extension_arithmetic_gate(num_ops: int) -> Gate:
     c0, c1 = const(0), const(1)

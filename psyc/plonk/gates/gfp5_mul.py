@@ -8,7 +8,7 @@ all routed (a, b and c connect to the rest of the circuit). Degree 2.
 
 from functools import cache
 
-from psyc.plonk.gates.base import Gate, wire
+from psyc.plonk.gates.base import Gate, gate_kind, wire
 
 WIRES_PER_OP = 15
 NONRESIDUE = 3  # z^5 = 3
@@ -25,6 +25,7 @@ def gfp5_product(a, b) -> list:
     return out
 
 
+@gate_kind("gfp5_mul", lambda config, params: [config.num_wires // 15])
 @cache  # gates are immutable; building one runs sympy (callers ask per operation)
 def gfp5_mul_gate(num_ops: int) -> Gate:
     constraints = []

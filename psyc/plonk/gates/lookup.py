@@ -7,9 +7,10 @@ the table. Unused slots hold 0, which is in every range table.
 
 from functools import cache
 
-from psyc.plonk.gates.base import Gate
+from psyc.plonk.gates.base import Gate, gate_kind
 
 
+@gate_kind("lookup", lambda config, params: [config.num_wires])
 @cache  # gates are immutable; building one runs sympy (callers ask per operation)
 def lookup_gate(num_lookups: int) -> Gate:
     return Gate(

@@ -2,14 +2,16 @@
 
 from functools import cache
 
-from psyc.plonk.gates.base import Gate
+from psyc.plonk.gates.base import Gate, gate_kind
 
 
+@gate_kind("noop", lambda config, params: [])
 @cache  # gates are immutable; building one runs sympy (callers ask per operation)
 def noop_gate() -> Gate:
     return Gate(name="noop", num_wires=0, num_constants=0, constraints=(), description="no constraints")
 
 
+@gate_kind("blinding", lambda config, params: [])
 @cache
 def blinding_gate() -> Gate:
     """The zero-knowledge blinding rows: no gate constraints, and its selector switches the

@@ -24,7 +24,7 @@ from psyc.hash.constants import (
     mds_matrix,
     round_constants,
 )
-from psyc.plonk.gates.base import Gate, wire
+from psyc.plonk.gates.base import Gate, gate_kind, wire
 
 WIRE_INPUT = 0
 WIRE_OUTPUT = WIDTH
@@ -82,6 +82,7 @@ def _sbox_input_constraint(w: int, f: LinearForm) -> sympy.Expr:
     return wire(w) - _to_expr(f)
 
 
+@gate_kind("poseidon", lambda config, params: [])
 @cache
 def poseidon_gate() -> Gate:
     rc = round_constants()

@@ -6,9 +6,10 @@ so a proof is bound to exactly the public inputs it is checked against.
 
 from functools import cache
 
-from psyc.plonk.gates.base import PI_DIGEST_LEN, Gate, pi, wire
+from psyc.plonk.gates.base import PI_DIGEST_LEN, Gate, gate_kind, pi, wire
 
 
+@gate_kind("public_input", lambda config, params: [])
 @cache  # gates are immutable; building one runs sympy (callers ask per operation)
 def public_input_gate() -> Gate:
     return Gate(

@@ -10,7 +10,7 @@ extension value (plonky2 calls this multi-select random access).
 
 from functools import cache
 
-from psyc.plonk.gates.base import Gate, wire
+from psyc.plonk.gates.base import Gate, gate_kind, wire
 
 
 def random_access_wires(bits: int, copies: int = 1) -> int:
@@ -18,6 +18,11 @@ def random_access_wires(bits: int, copies: int = 1) -> int:
     return 1 + copies * ((1 << bits) + 1) + bits
 
 
+def _limits(config, params: tuple[int, ...]) -> list[int]:
+    return [5, config.num_wires] if len(params) == 2 else [5]  # (bits) or the multi-select (bits, copies)
+
+
+@gate_kind("random_access", _limits)
 @cache  # gates are immutable; building one runs sympy (callers ask per operation)
 def random_access_gate(bits: int, copies: int = 1) -> Gate:
     if not 1 <= bits <= 5:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from functools import cache
 
 from psyc.field.extension import W
-from psyc.plonk.gates.base import Gate, wire
+from psyc.plonk.gates.base import Gate, gate_kind, wire
 
 
 class ReducingLayout:
@@ -32,6 +32,7 @@ class ReducingLayout:
         return max(1, min((num_wires - 4) // 3, num_routed_wires - 6))
 
 
+@gate_kind("reducing", lambda config, params: [config.num_wires])
 @cache  # gates are immutable; building one runs sympy
 def reducing_gate(num_coeffs: int) -> Gate:
     if num_coeffs < 1:
