@@ -2,7 +2,11 @@
 
 Cells of the table hold :class:`Target` variables. An operation places a gate row (or
 an op inside a shared row) whose input cells hold the operand targets and whose output
-cells hold fresh targets, and registers a generator that computes the outputs. A target
+cells hold fresh targets, and registers a generator that computes the outputs. A gate
+with its own row keeps its builder entry and witness generator in its module, beside its
+definition (``place_random_access``, ``place_exp``, ``place_interpolate_coset``,
+``place_permute``; the packed ops' generators ``ext_arithmetic_witness`` and
+``gfp5_mul_witness``); the methods here call them. A target
 appearing in several cells — or targets joined by :meth:`connect` — becomes one cycle of
 the permutation argument, so copy constraints need no separate bookkeeping.
 """
@@ -14,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from psyc.field.extension import Ext2, W
+from psyc.field.extension import Ext2
 from psyc.field.goldilocks import P
 from psyc.hash.constants import DIGEST_LEN, RATE, WIDTH
 from psyc.plonk.config import CircuitConfig
@@ -23,26 +27,18 @@ from psyc.plonk.gates import (
     arithmetic_gate,
     base_sum_gate,
     constant_gate,
-    coset_interpolation_gate,
-    exponentiation_gate,
     extension_arithmetic_gate,
     gfp5_mul_gate,
     lookup_gate,
     public_input_gate,
-    random_access_gate,
 )
 from psyc.plonk.gates.arithmetic import WIRES_PER_OP
-from psyc.plonk.gates.poseidon import (
-    COMPUTED_WIRES,
-    WIRE_INPUT,
-    WIRE_OUTPUT,
-    WIRE_SWAP,
-    poseidon_gate,
-    poseidon_gate_computed,
-)
-from psyc.plonk.gates.poseidon import (
-    NUM_WIRES as POSEIDON_WIRES,
-)
+from psyc.plonk.gates.coset_interpolation import place_interpolate_coset
+from psyc.plonk.gates.exponentiation import place_exp
+from psyc.plonk.gates.extension_arithmetic import ext_arithmetic_witness
+from psyc.plonk.gates.gfp5_mul import gfp5_mul_witness
+from psyc.plonk.gates.poseidon import place_permute
+from psyc.plonk.gates.random_access import place_random_access
 from psyc.plonk.target import Target
 from psyc.plonk.witness import Generator
 from psyc.util.gc_pause import with_gc_paused
@@ -143,6 +139,22 @@ class CircuitBuilder:
         """A witness hint: computes ``outputs`` from ``deps`` (it does not constrain them).
         Outputs already set in the partial witness are kept and the hint is not run."""
         self.generators.append(Generator(tuple(deps), tuple(outputs), fn, self.current_scope, name, free=True))
+
+    def add_gate_generator(
+        self,
+        fn: Callable[[list[int]], Sequence[int]],
+        deps: Sequence[Target],
+        outputs: Sequence[Target],
+        name: str,
+    ) -> None:
+        """The witness generator of a gate row (each gate's module writes its own): unlike a
+        hint its outputs are what the row's constraints determine, so a value that
+        contradicts a copy constraint is reported where it was computed."""
+        self.generators.append(Generator(tuple(deps), tuple(outputs), fn, self.current_scope, name))
+
+    def is_constant(self, t: Target, value: int) -> bool:
+        """Whether ``t`` is the builder's constant target of ``value``."""
+        return self._constants.get(value % P) is t
 
     # --- copy constraints ---------------------------------------------------------
     def copy_roots(self) -> list[int]:
@@ -298,103 +310,16 @@ class CircuitBuilder:
         """items[index] for up to 32 items. The gate decomposes ``index`` into bits; when the
         list is not a power of two long, ``len(items) - 1 - index`` is range-checked too, so
         any index past the list is unsatisfiable."""
-        if not 1 <= len(items) <= 32:
-            raise ValueError("random_access takes 1..32 items")
-        bits = max(1, (len(items) - 1).bit_length())
-        padded = list(items) + [self.zero()] * ((1 << bits) - len(items))
-        gate = random_access_gate(bits)
-        out = self.add_virtual_target()
-        bit_targets = self.add_virtual_targets(bits)
-        self._add_row(gate, [index, out, *padded, *bit_targets])
-
-        def gen(v: list[int]) -> list[int]:
-            i = v[0]
-            chosen = v[1 + i] if i < len(padded) else 0
-            return [chosen] + [(i >> j) & 1 for j in range(bits)]
-
-        self.generators.append(
-            Generator((index, *padded), (out, *bit_targets), gen, self.current_scope, "random_access")
-        )
-        if len(items) < len(padded):
-            self.range_check(
-                self.arithmetic(P - 1, 1, index, self.one(), self.constant(len(items) - 1)), bits
-            )
-        return out
+        return place_random_access(self, index, items)
 
     def exp(self, base: Target, exponent: Target, num_bits: int) -> Target:
         """base^exponent for an exponent of ``num_bits`` bits (square-and-multiply in one row)."""
-        if not 1 <= num_bits <= (self.config.num_wires - 2) // 2:
-            raise ValueError(f"exp supports 1..{(self.config.num_wires - 2) // 2} exponent bits")
-        bits = self.split_le(exponent, num_bits)
-        gate = exponentiation_gate(num_bits)
-        result = self.add_virtual_target()
-        inter = self.add_virtual_targets(num_bits)
-        self._add_row(gate, [base, result, *bits, *inter])
-
-        def gen(v: list[int]) -> list[int]:
-            b, e = v
-            acc, out = 1, []
-            for k in reversed(range(num_bits)):
-                acc = acc * acc * (b if (e >> k) & 1 else 1) % P
-                out.append(acc)
-            return [acc, *out]
-
-        self.generators.append(Generator((base, exponent), (result, *inter), gen, self.current_scope, "exp"))
-        return result
+        return place_exp(self, base, exponent, num_bits)
 
     def interpolate_coset(self, shift: Target, values: Sequence[ExtTarget], x: ExtTarget) -> ExtTarget:
         """Value at x of the polynomial taking values[i] at shift * w^i (len(values) = 2..16,
         a power of two): one FRI folding step, in one row."""
-        from psyc.plonk.gates.coset_interpolation import CosetInterpolationLayout
-
-        n = len(values)
-        log_n = n.bit_length() - 1
-        if n < 2 or 1 << log_n != n or log_n > 4:
-            raise ValueError("interpolate_coset takes 2, 4, 8 or 16 values")
-        if self._constants.get(0) is shift:
-            raise ValueError("interpolate_coset: the shift is the constant 0 (the coset must not contain 0)")
-        lay = CosetInterpolationLayout(log_n)
-        cells: list[Target | None] = self.add_virtual_targets(lay.num_wires)
-        cells[lay.shift] = shift
-        cells[lay.x : lay.x + 2] = list(x)
-        for i, v in enumerate(values):
-            cells[lay.values[i] : lay.values[i] + 2] = list(v)
-        self._add_row(coset_interpolation_gate(log_n), cells)
-        computed_idx = [lay.out, lay.out + 1]
-        computed_idx += [w + d for w in lay.inv for d in (0, 1)]
-        computed_idx += [w + d for w in lay.x_pows for d in (0, 1)]
-        computed_idx += lay.s_pows
-        computed_idx.append(lay.shift_inv)
-
-        def gen(v: list[int]) -> list[int]:
-            from psyc.field.goldilocks import primitive_root_of_unity
-            from psyc.poly.evaluation import barycentric_eval_on_coset, inverse_differences
-
-            s, xe = v[0], Ext2(v[1], v[2])
-            vals = [Ext2(v[3 + 2 * i], v[4 + 2 * i]) for i in range(n)]
-            out = barycentric_eval_on_coset(vals, s, xe)
-            omega = primitive_root_of_unity(log_n)
-            invs = inverse_differences(xe, [s * pow(omega, i, P) % P for i in range(n)])
-            xs, ss, xp, sp = [], [], xe, s
-            for _ in range(log_n):
-                xp, sp = xp * xp, sp * sp % P
-                xs.append(xp)
-                ss.append(sp)
-            return [
-                *out.to_list(),
-                *[c for e in invs for c in e],
-                *[c for e in xs for c in e.to_list()],
-                *ss,
-                pow(s, P - 2, P),  # 0 for s = 0: the gate's s * (1/s) = 1 then fails
-            ]
-
-        deps = (shift, *x, *[t for v in values for t in v])
-        self.generators.append(
-            Generator(
-                deps, tuple(cells[k] for k in computed_idx), gen, self.current_scope, "interpolate_coset"
-            )
-        )
-        return (cells[lay.out], cells[lay.out + 1])
+        return place_interpolate_coset(self, shift, values, x)
 
     # --- extension-field arithmetic ------------------------------------------------------
     def arithmetic_extension(self, c0: int, c1: int, a: ExtTarget, b: ExtTarget, c: ExtTarget) -> ExtTarget:
@@ -408,20 +333,14 @@ class CircuitBuilder:
         out = tuple(self.add_virtual_targets(2))
         self.rows[row].cells[8 * op : 8 * (op + 1)] = [*a, *b, *c, *out]
         self._arith_open[key] = (row, op + 1)
-        k0, k1 = key[1:]
-
-        def gen(v: list[int]) -> list[int]:  # k0*a*b + k1*c in F[x]/(x^2 - W), on ints (hot)
-            a0, a1, b0, b1, c0, c1 = v
-            return [(k0 * (a0 * b0 + W * a1 * b1) + k1 * c0) % P, (k0 * (a0 * b1 + a1 * b0) + k1 * c1) % P]
-
-        self.generators.append(Generator((*a, *b, *c), out, gen, self.current_scope, "ext_arithmetic"))
+        self.add_gate_generator(ext_arithmetic_witness(*key[1:]), (*a, *b, *c), out, "ext_arithmetic")
         return out
 
     # --- GF(p^5) ------------------------------------------------------------------------
     def gfp5_mul(self, a: Sequence[Target], b: Sequence[Target]) -> list[Target]:
         """``a·b`` in GF(p^5) = GF(p)[z]/(z^5 − 3) (5 coefficients each), packed several to a
         ``gfp5_mul`` row."""
-        from psyc.plonk.gates.gfp5_mul import WIRES_PER_OP, gfp5_product
+        from psyc.plonk.gates.gfp5_mul import WIRES_PER_OP
 
         gate = self._gfp5_gate
         key = ("gfp5",)
@@ -431,8 +350,7 @@ class CircuitBuilder:
         out = self.add_virtual_targets(5)
         self.rows[row].cells[WIRES_PER_OP * op : WIRES_PER_OP * (op + 1)] = [*a, *b, *out]
         self._arith_open[key] = (row, op + 1)
-        self.generators.append(Generator((*a, *b), tuple(out), lambda v: [x % P for x in gfp5_product(v[:5], v[5:])],
-                                         self.current_scope, "gfp5_mul"))
+        self.add_gate_generator(gfp5_mul_witness, (*a, *b), out, "gfp5_mul")
         return out
 
     def constant_extension(self, v: Ext2) -> ExtTarget:
@@ -498,20 +416,7 @@ class CircuitBuilder:
     def permute(self, inputs: Sequence[Target], swap: Target | None = None) -> list[Target]:
         """The Poseidon permutation in one row; with ``swap`` = 1 the input halves 0..3 and
         4..7 are exchanged first (swap must be boolean; the gate enforces it)."""
-        if len(inputs) != WIDTH:
-            raise ValueError(f"permute takes {WIDTH} targets")
-        swap = swap if swap is not None else self.zero()
-        cells: list[Target | None] = self.add_virtual_targets(POSEIDON_WIRES)
-        cells[WIRE_INPUT : WIRE_INPUT + WIDTH] = list(inputs)
-        cells[WIRE_SWAP] = swap
-        self._add_row(poseidon_gate(), cells)
-        computed = tuple(cells[k] for k in COMPUTED_WIRES)
-
-        def gen(v: list[int]) -> list[int]:
-            return poseidon_gate_computed(v[:WIDTH], v[WIDTH])
-
-        self.generators.append(Generator((*inputs, swap), computed, gen, self.current_scope, "poseidon"))
-        return cells[WIRE_OUTPUT : WIRE_OUTPUT + WIDTH]
+        return place_permute(self, inputs, swap)
 
     def hash_no_pad(self, inputs: Sequence[Target]) -> list[Target]:
         """plonky2's overwrite-mode sponge (no padding), as in psyc.hash.hash_no_pad."""

@@ -15,10 +15,19 @@ and ``out`` would be free (issue 12).
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 from psyc.field.extension import W
 from psyc.field.goldilocks import primitive_root_of_unity
 from psyc.plonk.gates.base import Gate, gate_kind, wire
+
+if TYPE_CHECKING:
+    from psyc.plonk.builder import CircuitBuilder
+    from psyc.plonk.target import Target
+from collections.abc import Sequence
+
+from psyc.field.extension import Ext2
+from psyc.field.goldilocks import P
 
 
 def _ext(i: int):
@@ -87,3 +96,53 @@ def coset_interpolation_gate(log_n: int) -> Gate:
         description=f"value at x of the interpolant of {n} extension values on the coset s*<w_{n}>",
         params=(log_n,),
     )
+
+
+# --- the builder entry (CircuitBuilder.interpolate_coset) and its witness generator ------------
+def place_interpolate_coset(
+    b: CircuitBuilder, shift: Target, values: Sequence[tuple[Target, Target]], x: tuple[Target, Target]
+) -> tuple[Target, Target]:
+    """Value at x of the polynomial taking values[i] at shift * w^i, in one row."""
+    n = len(values)
+    log_n = n.bit_length() - 1
+    if n < 2 or 1 << log_n != n or log_n > 4:
+        raise ValueError("interpolate_coset takes 2, 4, 8 or 16 values")
+    if b.is_constant(shift, 0):
+        raise ValueError("interpolate_coset: the shift is the constant 0 (the coset must not contain 0)")
+    lay = CosetInterpolationLayout(log_n)
+    cells: list[Target | None] = b.add_virtual_targets(lay.num_wires)
+    cells[lay.shift] = shift
+    cells[lay.x : lay.x + 2] = list(x)
+    for i, v in enumerate(values):
+        cells[lay.values[i] : lay.values[i] + 2] = list(v)
+    b.add_gate_row(coset_interpolation_gate(log_n), cells)
+    computed_idx = [lay.out, lay.out + 1]
+    computed_idx += [w + d for w in lay.inv for d in (0, 1)]
+    computed_idx += [w + d for w in lay.x_pows for d in (0, 1)]
+    computed_idx += lay.s_pows
+    computed_idx.append(lay.shift_inv)
+
+    def gen(v: list[int]) -> list[int]:
+        from psyc.poly.evaluation import barycentric_eval_on_coset, inverse_differences
+
+        s, xe = v[0], Ext2(v[1], v[2])
+        vals = [Ext2(v[3 + 2 * i], v[4 + 2 * i]) for i in range(n)]
+        out = barycentric_eval_on_coset(vals, s, xe)
+        omega = primitive_root_of_unity(log_n)
+        invs = inverse_differences(xe, [s * pow(omega, i, P) % P for i in range(n)])
+        xs, ss, xp, sp = [], [], xe, s
+        for _ in range(log_n):
+            xp, sp = xp * xp, sp * sp % P
+            xs.append(xp)
+            ss.append(sp)
+        return [
+            *out.to_list(),
+            *[c for e in invs for c in e],
+            *[c for e in xs for c in e.to_list()],
+            *ss,
+            pow(s, P - 2, P),  # 0 for s = 0: the gate's s * (1/s) = 1 then fails
+        ]
+
+    deps = (shift, *x, *[t for v in values for t in v])
+    b.add_gate_generator(gen, deps, tuple(cells[k] for k in computed_idx), "interpolate_coset")
+    return (cells[lay.out], cells[lay.out + 1])

@@ -4,9 +4,18 @@ Wires: 0 base, 1 result, 2 .. 2+num_bits the exponent bits, then num_bits interm
 powers p_i (square-and-multiply from the top bit): p_i = p_{i-1}^2 * (b * base + 1 - b).
 """
 
+from __future__ import annotations
+
 from functools import cache
+from typing import TYPE_CHECKING
 
 from psyc.plonk.gates.base import Gate, gate_kind, wire
+
+if TYPE_CHECKING:
+    from psyc.plonk.builder import CircuitBuilder
+    from psyc.plonk.target import Target
+
+from psyc.field.goldilocks import P
 
 
 @gate_kind("exponentiation", lambda config, params: [(config.num_wires - 2) // 2])
@@ -30,3 +39,26 @@ def exponentiation_gate(num_bits: int) -> Gate:
         description=f"w1 = w0^e for a {num_bits}-bit exponent e",
         params=(num_bits,),
     )
+
+
+# --- the builder entry (CircuitBuilder.exp) and its witness generator -------------------------
+def place_exp(b: CircuitBuilder, base: Target, exponent: Target, num_bits: int) -> Target:
+    """base^exponent for an exponent of ``num_bits`` bits, in one row."""
+    if not 1 <= num_bits <= (b.config.num_wires - 2) // 2:
+        raise ValueError(f"exp supports 1..{(b.config.num_wires - 2) // 2} exponent bits")
+    bits = b.split_le(exponent, num_bits)
+    gate = exponentiation_gate(num_bits)
+    result = b.add_virtual_target()
+    inter = b.add_virtual_targets(num_bits)
+    b.add_gate_row(gate, [base, result, *bits, *inter])
+
+    def gen(v: list[int]) -> list[int]:
+        x, e = v
+        acc, out = 1, []
+        for k in reversed(range(num_bits)):
+            acc = acc * acc * (x if (e >> k) & 1 else 1) % P
+            out.append(acc)
+        return [acc, *out]
+
+    b.add_gate_generator(gen, (base, exponent), (result, *inter), "exp")
+    return result

@@ -3,9 +3,12 @@
 Each operand takes two wires (a0 + a1*x), so an op uses 8 wires.
 """
 
+from __future__ import annotations
+
 from functools import cache
 
 from psyc.field.extension import W
+from psyc.field.goldilocks import P
 from psyc.plonk.gates.base import Gate, const, gate_kind, wire
 
 WIRES_PER_OP = 8
@@ -30,3 +33,13 @@ def extension_arithmetic_gate(num_ops: int) -> Gate:
         description=f"{num_ops} ops of c0*a*b + c1*c = out in the quadratic extension",
         params=(num_ops,),
     )
+
+
+def ext_arithmetic_witness(k0: int, k1: int):
+    """The witness generator of one op: k0*a*b + k1*c in F[x]/(x^2 - W), on ints (hot)."""
+
+    def gen(v: list[int]) -> list[int]:
+        a0, a1, b0, b1, c0, c1 = v
+        return [(k0 * (a0 * b0 + W * a1 * b1) + k1 * c0) % P, (k0 * (a0 * b1 + a1 * b0) + k1 * c1) % P]
+
+    return gen

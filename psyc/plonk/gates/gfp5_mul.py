@@ -6,8 +6,11 @@ row. Each operand takes five wires (coefficients of 1, z, .., z^4): an op uses 1
 all routed (a, b and c connect to the rest of the circuit). Degree 2.
 """
 
+from __future__ import annotations
+
 from functools import cache
 
+from psyc.field.goldilocks import P
 from psyc.plonk.gates.base import Gate, gate_kind, wire
 
 WIRES_PER_OP = 15
@@ -41,3 +44,8 @@ def gfp5_mul_gate(num_ops: int) -> Gate:
         description=f"{num_ops} products c = a·b in GF(p^5) = GF(p)[z]/(z^5 − 3)",
         params=(num_ops,),
     )
+
+
+def gfp5_mul_witness(v: list[int]) -> list[int]:
+    """The witness generator of one op: the product of v[:5] and v[5:]."""
+    return [x % P for x in gfp5_product(v[:5], v[5:])]

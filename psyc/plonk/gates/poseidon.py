@@ -11,6 +11,7 @@ chooses left/right child order without a separate gate.
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 import sympy
 
@@ -25,6 +26,11 @@ from psyc.hash.constants import (
     round_constants,
 )
 from psyc.plonk.gates.base import Gate, gate_kind, wire
+
+if TYPE_CHECKING:
+    from psyc.plonk.builder import CircuitBuilder
+    from psyc.plonk.target import Target
+from collections.abc import Sequence
 
 WIRE_INPUT = 0
 WIRE_OUTPUT = WIDTH
@@ -209,3 +215,22 @@ def poseidon_gate_computed(inputs: list[int], swap: int) -> list[int]:
 def poseidon_gate_witness(inputs: list[int], swap: bool) -> list[int]:
     """All 135 wire values of a row permuting ``inputs`` (the gate's witness generator)."""
     return poseidon_gate_row(inputs, swap).tolist()
+
+
+# --- the builder entry (CircuitBuilder.permute) --------------------------------------------------
+def place_permute(b: CircuitBuilder, inputs: Sequence[Target], swap: Target | None = None) -> list[Target]:
+    """The Poseidon permutation in one row (see ``CircuitBuilder.permute``)."""
+    if len(inputs) != WIDTH:
+        raise ValueError(f"permute takes {WIDTH} targets")
+    swap = swap if swap is not None else b.zero()
+    cells: list[Target | None] = b.add_virtual_targets(NUM_WIRES)
+    cells[WIRE_INPUT : WIRE_INPUT + WIDTH] = list(inputs)
+    cells[WIRE_SWAP] = swap
+    b.add_gate_row(poseidon_gate(), cells)
+    computed = tuple(cells[k] for k in COMPUTED_WIRES)
+
+    def gen(v: list[int]) -> list[int]:
+        return poseidon_gate_computed(v[:WIDTH], v[WIDTH])
+
+    b.add_gate_generator(gen, (*inputs, swap), computed, "poseidon")
+    return cells[WIRE_OUTPUT : WIRE_OUTPUT + WIDTH]

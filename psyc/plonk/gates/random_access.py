@@ -8,9 +8,19 @@ recursive verifier needs: the four elements of a cap digest, the two limbs of an
 extension value (plonky2 calls this multi-select random access).
 """
 
+from __future__ import annotations
+
 from functools import cache
+from typing import TYPE_CHECKING
 
 from psyc.plonk.gates.base import Gate, gate_kind, wire
+
+if TYPE_CHECKING:
+    from psyc.plonk.builder import CircuitBuilder
+    from psyc.plonk.target import Target
+from collections.abc import Sequence
+
+from psyc.field.goldilocks import P
 
 
 def random_access_wires(bits: int, copies: int = 1) -> int:
@@ -50,3 +60,26 @@ def random_access_gate(bits: int, copies: int = 1) -> Gate:
         else f"{copies} selections of items[w0] over {n} items each",
         params=(bits,) if copies == 1 else (bits, copies),
     )
+
+
+# --- the builder entry (CircuitBuilder.random_access) and its witness generator --------------
+def place_random_access(b: CircuitBuilder, index: Target, items: Sequence[Target]) -> Target:
+    """items[index] for up to 32 items in one row (see ``CircuitBuilder.random_access``)."""
+    if not 1 <= len(items) <= 32:
+        raise ValueError("random_access takes 1..32 items")
+    bits = max(1, (len(items) - 1).bit_length())
+    padded = list(items) + [b.zero()] * ((1 << bits) - len(items))
+    gate = random_access_gate(bits)
+    out = b.add_virtual_target()
+    bit_targets = b.add_virtual_targets(bits)
+    b.add_gate_row(gate, [index, out, *padded, *bit_targets])
+
+    def gen(v: list[int]) -> list[int]:
+        i = v[0]
+        chosen = v[1 + i] if i < len(padded) else 0
+        return [chosen] + [(i >> j) & 1 for j in range(bits)]
+
+    b.add_gate_generator(gen, (index, *padded), (out, *bit_targets), "random_access")
+    if len(items) < len(padded):
+        b.range_check(b.arithmetic(P - 1, 1, index, b.one(), b.constant(len(items) - 1)), bits)
+    return out
