@@ -99,30 +99,25 @@ _SPECS = [
 OPS: dict[str, OpSpec] = {s.name: s for s in _SPECS}
 
 
-def interprets(*names: str) -> Callable:
-    """Decorator: register ``handler(instr, vals)`` as the interpreter of these ops."""
-
+def _registrar(field: str, what: str, names: tuple[str, ...]) -> Callable:
     def register(fn: Callable) -> Callable:
         for name in names:
             spec = OPS[name]
-            assert spec.interpret is None, f"`{name}` is interpreted twice"
-            spec.interpret = fn
+            assert getattr(spec, field) is None, f"`{name}` is {what} twice"
+            setattr(spec, field, fn)
         return fn
 
     return register
+
+
+def interprets(*names: str) -> Callable:
+    """Decorator: register ``handler(instr, vals)`` as the interpreter of these ops."""
+    return _registrar("interpret", "interpreted", names)
 
 
 def lowers(*names: str) -> Callable:
     """Decorator: register a lowering method ``(lowerer, instr)`` for these ops."""
-
-    def register(fn: Callable) -> Callable:
-        for name in names:
-            spec = OPS[name]
-            assert spec.lower is None, f"`{name}` is lowered twice"
-            spec.lower = fn
-        return fn
-
-    return register
+    return _registrar("lower", "lowered", names)
 
 
 def op_table() -> str:
