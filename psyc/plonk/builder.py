@@ -32,7 +32,8 @@ from psyc.plonk.gates import (
     lookup_gate,
     public_input_gate,
 )
-from psyc.plonk.gates.arithmetic import WIRES_PER_OP
+from psyc.plonk.gates.arithmetic import WIRES_PER_OP, arithmetic_witness
+from psyc.plonk.gates.base_sum import bits_witness
 from psyc.plonk.gates.coset_interpolation import place_interpolate_coset
 from psyc.plonk.gates.exponentiation import place_exp
 from psyc.plonk.gates.extension_arithmetic import ext_arithmetic_witness
@@ -222,16 +223,7 @@ class CircuitBuilder:
         out = self.add_virtual_target()
         self.rows[row].cells[WIRES_PER_OP * op : WIRES_PER_OP * (op + 1)] = [a, b, c, out]
         self._arith_open[key] = (row, op + 1)
-        k0, k1 = key
-        self.generators.append(
-            Generator(
-                (a, b, c),
-                (out,),
-                lambda v, k0=k0, k1=k1: [(k0 * v[0] * v[1] + k1 * v[2]) % P],
-                self.current_scope,
-                "arithmetic",
-            )
-        )
+        self.add_gate_generator(arithmetic_witness(*key), (a, b, c), (out,), "arithmetic")
         return out
 
     def add(self, a: Target, b: Target) -> Target:
@@ -292,17 +284,9 @@ class CircuitBuilder:
         for limb in limbs[bits:]:
             self.connect(limb, zero)
         if low_only:
-            self.add_generator(lambda v: [(v[0] >> i) & 1 for i in range(bits)], [t], limbs[:bits], "split_bits")
-            return limbs[:bits]
-        self.generators.append(
-            Generator(
-                (t,),
-                tuple(limbs),
-                lambda v: [(v[0] >> i) & 1 for i in range(RANGE_CHECK_LIMBS)],
-                self.current_scope,
-                "range_check",
-            )
-        )
+            self.add_generator(bits_witness(bits), [t], limbs[:bits], "split_bits")
+        else:
+            self.add_gate_generator(bits_witness(RANGE_CHECK_LIMBS), (t,), limbs, "range_check")
         return limbs[:bits]
 
     # --- selection and exponentiation ----------------------------------------------------

@@ -2,6 +2,7 @@
 
 from functools import cache
 
+from psyc.field.goldilocks import P
 from psyc.plonk.gates.base import Gate, const, gate_kind, wire
 
 WIRES_PER_OP = 4
@@ -23,3 +24,8 @@ def arithmetic_gate(num_ops: int) -> Gate:
         description=f"{num_ops} ops of c0*a*b + c1*c = out",
         params=(num_ops,),
     )
+
+
+def arithmetic_witness(k0: int, k1: int):
+    """The witness generator of one op of the (k0, k1) row: k0*a*b + k1*c."""
+    return lambda v: [(k0 * v[0] * v[1] + k1 * v[2]) % P]

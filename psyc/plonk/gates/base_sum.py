@@ -33,3 +33,8 @@ def base_sum_gate(num_limbs: int, base: int = 2) -> Gate:
         description=f"w0 = {num_limbs} limbs of base {base}, each limb in [0, {base})",
         params=(num_limbs, base),
     )
+
+
+def bits_witness(n: int):
+    """A base-2 row's witness generator: the low ``n`` bits of the value, little-endian."""
+    return lambda v: [(v[0] >> i) & 1 for i in range(n)]
