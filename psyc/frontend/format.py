@@ -19,6 +19,7 @@ import bisect
 import dataclasses
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -336,7 +337,7 @@ class _Printer:
         return bisect.bisect_right(self.line_starts, pos)
 
     # ---- nodes -------------------------------------------------------------------------
-    def d(self, node) -> list | str:
+    def d(self, node: Tree | Token) -> list | str:
         if isinstance(node, Token):
             return self.tok(node)
         handler = getattr(self, "r_" + node.data, None)
@@ -345,7 +346,7 @@ class _Printer:
             raise FormatError(f"line {line}: `psyc fmt` does not know how to lay out `{node.data}` yet")
         return handler(node)
 
-    def seq(self, children, sep: str = " ") -> list:
+    def seq(self, children: Sequence[Tree | Token], sep: str = " ") -> list:
         """Children with ``sep`` between them."""
         out: list = []
         for k, c in enumerate(children):
@@ -354,10 +355,10 @@ class _Printer:
             out.append(self.d(c))
         return out
 
-    def cat(self, children) -> list:
+    def cat(self, children: Sequence[Tree | Token]) -> list:
         return [self.d(c) for c in children]
 
-    def delimited(self, open_t: Token, inner, close_t: Token, pad: bool = False, tuple_like: bool = False,
+    def delimited(self, open_t: Token, inner: Tree | None, close_t: Token, pad: bool = False, tuple_like: bool = False,
                   fill: bool = False):
         """``open elements close`` with commas: on one line when the source had the first
         element on the opening line and it fits, one element per line otherwise."""
@@ -425,23 +426,23 @@ class _Printer:
     def r_start(self, n: Tree):
         return self.statements(n.children, len(self.text) + 1, top=True)
 
-    def r_attribute(self, n):
+    def r_attribute(self, n: Tree):
         return self.cat(n.children)
 
-    def r_attr_args(self, n):
+    def r_attr_args(self, n: Tree):
         return self.delimited(n.children[0], Tree("attr_args", n.children[1:-1]), n.children[-1])
 
-    def r_attr_kv(self, n):
+    def r_attr_kv(self, n: Tree):
         return self.seq(n.children)
 
-    def r_attr_str(self, n):
+    def r_attr_str(self, n: Tree):
         return self.cat(n.children)
 
     def _words(self, children) -> list:
         """Keywords and names before a construct's punctuation: ``pub unconstrained fn f``."""
         return self.seq(children)
 
-    def r_fn_decl(self, n):
+    def r_fn_decl(self, n: Tree):
         ch = list(n.children)
         out = self._attributes(ch)
         k = next(i for i, c in enumerate(ch) if isinstance(c, Token) and c.type == "NAME")
@@ -456,10 +457,10 @@ class _Printer:
             out += [" ", self.d(c)]
         return out
 
-    def r_generics(self, n):
+    def r_generics(self, n: Tree):
         return self.delimited(n.children[0], Tree("generics", n.children[1:-1]), n.children[-1])
 
-    def r_generic(self, n):  # const N: u32
+    def r_generic(self, n: Tree):  # const N: u32
         return [self.tok(n.children[0]), " ", self.tok(n.children[1]), self.tok(n.children[2]), " ",
                 self.d(n.children[3])]
 
@@ -467,13 +468,13 @@ class _Printer:
         *words, colon, typ = ch
         return [self.seq(words), self.tok(colon), " ", self.d(typ)]
 
-    def r_param(self, n):
+    def r_param(self, n: Tree):
         return self._typed_name(n.children)
 
-    def r_struct_field(self, n):
+    def r_struct_field(self, n: Tree):
         return self._typed_name(n.children)
 
-    def r_ret(self, n):
+    def r_ret(self, n: Tree):
         return self.seq(n.children)
 
     def _attributes(self, ch: list) -> list:
@@ -483,14 +484,14 @@ class _Printer:
             out += [self.d(ch.pop(0)), HARD]
         return out
 
-    def r_struct_decl(self, n):
+    def r_struct_decl(self, n: Tree):
         ch = list(n.children)
         out = self._attributes(ch)
         k = next(i for i, c in enumerate(ch) if isinstance(c, Token) and str(c) == "{")
         inner = ch[k + 1] if isinstance(ch[k + 1], Tree) else None
         return [out, self.seq(ch[:k]), " ", self.delimited(ch[k], inner, ch[-1], pad=True)]
 
-    def r_impl_decl(self, n):  # impl Name { fn ... }: one method a line, like the file's items
+    def r_impl_decl(self, n: Tree):  # impl Name { fn ... }: one method a line, like the file's items
         ch = n.children
         open_t, close_t = ch[2], ch[-1]
         head = [self.seq(ch[:2]), " ", self.tok(open_t)]
@@ -499,48 +500,48 @@ class _Printer:
             return [head, self.tok(close_t)]
         return [head, _Indent([HARD, body]), HARD, self.tok(close_t)]
 
-    def r_self_param(self, n):  # self, &self, &mut self
+    def r_self_param(self, n: Tree):  # self, &self, &mut self
         ch = n.children
         if len(ch) == 3:
             return [self.tok(ch[0]), self.tok(ch[1]), " ", self.tok(ch[2])]
         return self.cat(ch)
 
-    def r_const_decl(self, n):
+    def r_const_decl(self, n: Tree):
         *head, colon, typ, eq, value, semi = n.children
         return [self.seq(head), self.tok(colon), " ", self.d(typ), " ", self.tok(eq), " ", self.d(value),
                 self.tok(semi)]
 
-    def r_use_decl(self, n):
+    def r_use_decl(self, n: Tree):
         ch = n.children
         return [self.tok(ch[0]), " ", self.cat(ch[1:])]
 
-    def r_use_group(self, n):
+    def r_use_group(self, n: Tree):
         ch = n.children  # "::" "{" NAME ("," NAME)* ","? "}"
         return [self.tok(ch[0]), self.delimited(ch[1], Tree("args", ch[2:-1]), ch[-1])]
 
-    def r_mod_decl(self, n):
+    def r_mod_decl(self, n: Tree):
         return [self.tok(n.children[0]), " ", self.cat(n.children[1:])]
 
     # ---- types --------------------------------------------------------------------------
-    def r_named_type(self, n):
+    def r_named_type(self, n: Tree):
         return self.cat(n.children)
 
-    def r_proof_type(self, n):
+    def r_proof_type(self, n: Tree):
         return self.cat(n.children)
 
-    def r_array_type(self, n):  # [T; N]
+    def r_array_type(self, n: Tree):  # [T; N]
         o, t, semi, length, c = n.children
         return [self.tok(o), self.d(t), self.tok(semi), " ", self.d(length), self.tok(c)]
 
-    def r_unit_type(self, n):
+    def r_unit_type(self, n: Tree):
         return self.cat(n.children)
 
-    def r_tuple_type(self, n):
+    def r_tuple_type(self, n: Tree):
         ch = n.children
         return self.delimited(ch[0], Tree("args", ch[1:-1]), ch[-1], tuple_like=True)
 
     # ---- statements ----------------------------------------------------------------------
-    def r_block(self, n):
+    def r_block(self, n: Tree):
         ch = n.children
         open_t, close_t, items = ch[0], ch[-1], ch[1:-1]
         head = self.tok(open_t)  # (the printer is stateful: emit in source order)
@@ -550,7 +551,7 @@ class _Printer:
         broken = open_t.line != close_t.line
         return [_Group([head, _Indent([LINE, body]), LINE], broken=broken), self.tok(close_t)]
 
-    def r_let_stmt(self, n):
+    def r_let_stmt(self, n: Tree):
         ch = list(n.children)  # let pattern (: type)? = expr ;
         out = [self.tok(ch[0]), " ", self.d(ch[1])]
         rest = ch[2:]
@@ -560,13 +561,13 @@ class _Printer:
         eq, value, semi = rest
         return [out, " ", self.tok(eq), " ", self.d(value), self.tok(semi)]
 
-    def r_name_pat(self, n):
+    def r_name_pat(self, n: Tree):
         return self.seq(n.children)
 
-    def r_wild_pat(self, n):
+    def r_wild_pat(self, n: Tree):
         return self.cat(n.children)
 
-    def r_tuple_pat(self, n):
+    def r_tuple_pat(self, n: Tree):
         ch = n.children
         return self.delimited(ch[0], Tree("args", ch[1:-1]), ch[-1], tuple_like=True)
 
@@ -576,30 +577,30 @@ class _Printer:
 
     r_assign_plain = r_assign_stmt = _assign
 
-    def r_compound_op(self, n):
+    def r_compound_op(self, n: Tree):
         return self.cat(n.children)
 
-    def r_for_stmt(self, n):  # for i in a..b { }
+    def r_for_stmt(self, n: Tree):  # for i in a..b { }
         kw, var, in_, start, rng, end, body = n.children
         return [self.seq([kw, var, in_]), " ", self.d(start), self.tok(rng), self.d(end), " ", self.d(body)]
 
-    def r_while_stmt(self, n):
+    def r_while_stmt(self, n: Tree):
         return self.seq(n.children)
 
-    def r_return_stmt(self, n):
+    def r_return_stmt(self, n: Tree):
         ch = n.children
         if len(ch) == 2:
             return self.cat(ch)
         return [self.tok(ch[0]), " ", self.d(ch[1]), self.tok(ch[2])]
 
-    def r_expr_semi(self, n):
+    def r_expr_semi(self, n: Tree):
         return self.cat(n.children)
 
-    def r_expr_bare(self, n):
+    def r_expr_bare(self, n: Tree):
         return self.cat(n.children)
 
     # ---- expressions -----------------------------------------------------------------------
-    def r_binop(self, n):
+    def r_binop(self, n: Tree):
         op = n.children[1]
         if not (isinstance(op, Token) and str(op) in ("&&", "||")):
             return self.seq(n.children)
@@ -616,19 +617,19 @@ class _Printer:
             rest += [LINE, self.tok(op_t), " ", self.d(right)]
         return _Group([out, _Indent(rest)])
 
-    def r_cmp_op(self, n):
+    def r_cmp_op(self, n: Tree):
         return self.cat(n.children)
 
-    def r_cast(self, n):
+    def r_cast(self, n: Tree):
         return self.seq(n.children)
 
-    def r_unary(self, n):
+    def r_unary(self, n: Tree):
         return self.cat(n.children)
 
-    def r_index(self, n):
+    def r_index(self, n: Tree):
         return self.cat(n.children)
 
-    def r_field(self, n):
+    def r_field(self, n: Tree):
         return self.cat(n.children)
 
     r_tuple_field = r_field
@@ -642,27 +643,27 @@ class _Printer:
         args = rest.pop(0) if isinstance(rest[0], Tree) else None
         return [out, self.delimited(open_t, args, rest.pop(0))]
 
-    def r_method_call(self, n):
+    def r_method_call(self, n: Tree):
         ch = list(n.children)
         return self._call([self.d(ch[0]), self.tok(ch[1]), self.tok(ch[2])], ch[3:])
 
-    def r_call(self, n):
+    def r_call(self, n: Tree):
         ch = list(n.children)
         return self._call([self.d(ch[0])], ch[1:])
 
-    def r_turbofish(self, n):
+    def r_turbofish(self, n: Tree):
         ch = n.children
         out = [self.tok(ch[0])]
         for c in ch[1:-1]:
             out.append([self.tok(c), " "] if isinstance(c, Token) and str(c) == "," else self.d(c))
         return [out, self.tok(ch[-1])]
 
-    def r_struct_lit(self, n):
+    def r_struct_lit(self, n: Tree):
         ch = n.children
         inner = ch[2] if isinstance(ch[2], Tree) else None
         return [self.tok(ch[0]), " ", self.delimited(ch[1], inner, ch[-1], pad=True)]
 
-    def r_field_init(self, n):
+    def r_field_init(self, n: Tree):
         name, colon, value = n.children
         return [self.tok(name), self.tok(colon), " ", self.d(value)]
 
@@ -671,26 +672,26 @@ class _Printer:
 
     r_int_lit = r_true_lit = r_false_lit = r_str_lit = r_path_expr = r_path = r_macro_call = _token_node
 
-    def r_atom(self, n):  # ( expr )
+    def r_atom(self, n: Tree):  # ( expr )
         return self.cat(n.children)
 
-    def r_tuple_expr(self, n):
+    def r_tuple_expr(self, n: Tree):
         ch = n.children
         return self.delimited(ch[0], Tree("args", ch[1:-1]), ch[-1], tuple_like=True)
 
-    def r_array_lit(self, n):
+    def r_array_lit(self, n: Tree):
         ch = n.children
         inner = ch[1] if len(ch) == 3 else None
         return self.delimited(ch[0], inner, ch[-1], fill=True)
 
-    def r_array_repeat(self, n):  # [e; n]
+    def r_array_repeat(self, n: Tree):  # [e; n]
         o, value, semi, count, c = n.children
         return [self.tok(o), self.d(value), self.tok(semi), " ", self.d(count), self.tok(c)]
 
-    def r_if_expr(self, n):
+    def r_if_expr(self, n: Tree):
         return self.seq(n.children)
 
-    def r_unsafe_expr(self, n):
+    def r_unsafe_expr(self, n: Tree):
         return self.seq(n.children)
 
 

@@ -15,6 +15,7 @@ from importlib import resources
 import lark
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken, VisitError
+from lark.tree import Meta
 
 from psyc.frontend import ast
 from psyc.util.cachedir import cache_dir
@@ -230,30 +231,30 @@ class _ToAst(Transformer):
         super().__init__()
         self._file = path
 
-    def _span(self, meta) -> Span:
+    def _span(self, meta: Meta) -> Span:
         return Span(self._file, meta.start_pos, meta.end_pos)
 
     def _tok_span(self, tok: Token) -> Span:
         return Span(self._file, tok.start_pos, tok.end_pos)
 
     # ---- items -----------------------------------------------------------------------
-    def start(self, meta, children):
+    def start(self, meta: Meta, children: list):
         return list(children)
 
-    def attribute(self, meta, ch):
+    def attribute(self, meta: Meta, ch: list):
         args = ch[1] if len(ch) > 1 else ()
         return ast.Attribute(str(ch[0]), tuple(args), self._span(meta))
 
-    def attr_args(self, meta, ch):
+    def attr_args(self, meta: Meta, ch: list):
         return list(ch)
 
-    def attr_kv(self, meta, ch):
+    def attr_kv(self, meta: Meta, ch: list):
         return (str(ch[0]), _unquote(ch[1]))
 
-    def attr_str(self, meta, ch):
+    def attr_str(self, meta: Meta, ch: list):
         return (None, _unquote(ch[0]))
 
-    def fn_decl(self, meta, ch):
+    def fn_decl(self, meta: Meta, ch: list):
         attrs = [c for c in ch if isinstance(c, ast.Attribute)]
         rest = [c for c in ch if not isinstance(c, ast.Attribute) and not _is_pub(c)]
         unconstrained = False
@@ -284,83 +285,83 @@ class _ToAst(Transformer):
             receiver,
         )
 
-    def generics(self, meta, ch):
+    def generics(self, meta: Meta, ch: list):
         return ("generics", tuple(ch))
 
-    def generic(self, meta, ch):
+    def generic(self, meta: Meta, ch: list):
         return ast.GenericParam(str(ch[0]), ch[1], self._span(meta))
 
-    def params(self, meta, ch):
+    def params(self, meta: Meta, ch: list):
         return ("params", tuple(ch))
 
-    def param(self, meta, ch):
+    def param(self, meta: Meta, ch: list):
         public = isinstance(ch[0], Token) and ch[0].type == "PUB"
         rest = ch[1:] if public else ch
         return ast.Param(str(rest[0]), rest[1], public, self._span(meta))
 
-    def self_param(self, meta, ch):
+    def self_param(self, meta: Meta, ch: list):
         amp = any(isinstance(c, Token) and c.type == "AMP" for c in ch)
         mut = any(isinstance(c, Token) and c.type == "MUT" for c in ch)
         kind = ("&mut self" if mut else "&self") if amp else "self"
         return ("self", kind, str(ch[-1]), self._span(meta))
 
-    def impl_decl(self, meta, ch):
+    def impl_decl(self, meta: Meta, ch: list):
         return ast.ImplDecl(str(ch[0]), tuple(ch[1:]), self._span(meta))
 
-    def ret(self, meta, ch):
+    def ret(self, meta: Meta, ch: list):
         public = isinstance(ch[0], Token) and ch[0].type == "PUB"
         return ("ret", public, ch[-1])
 
-    def struct_decl(self, meta, ch):
+    def struct_decl(self, meta: Meta, ch: list):
         attrs = tuple(c for c in ch if isinstance(c, ast.Attribute))
         ch = [c for c in ch if not _is_pub(c) and not isinstance(c, ast.Attribute)]
         fields = ch[1] if len(ch) > 1 else ()
         return ast.StructDecl(str(ch[0]), tuple(fields), self._span(meta), attrs)
 
-    def struct_fields(self, meta, ch):
+    def struct_fields(self, meta: Meta, ch: list):
         return list(ch)
 
-    def struct_field(self, meta, ch):
+    def struct_field(self, meta: Meta, ch: list):
         return (str(ch[0]), ch[1])
 
-    def const_decl(self, meta, ch):
+    def const_decl(self, meta: Meta, ch: list):
         ch = [c for c in ch if not _is_pub(c)]
         return ast.ConstDecl(str(ch[0]), ch[1], ch[2], self._span(meta))
 
-    def use_decl(self, meta, ch):
+    def use_decl(self, meta: Meta, ch: list):
         names = [str(c) for c in ch if isinstance(c, Token)]
         group = next((c for c in ch if isinstance(c, tuple)), None)
         if group is not None:
             return ast.UseDecl(tuple(names), group, self._span(meta))
         return ast.UseDecl(tuple(names[:-1]), (names[-1],), self._span(meta))
 
-    def use_group(self, meta, ch):
+    def use_group(self, meta: Meta, ch: list):
         return tuple(str(c) for c in ch)
 
-    def mod_decl(self, meta, ch):
+    def mod_decl(self, meta: Meta, ch: list):
         return ast.ModDecl(str(ch[0]), self._span(meta))
 
     # ---- types -------------------------------------------------------------------------
-    def named_type(self, meta, ch):
+    def named_type(self, meta: Meta, ch: list):
         return ast.NamedType(str(ch[0]), self._span(meta))
 
-    def proof_type(self, meta, ch):
+    def proof_type(self, meta: Meta, ch: list):
         return ast.ProofType(ch[-1], self._span(meta))
 
-    def macro_call(self, meta, ch):
+    def macro_call(self, meta: Meta, ch: list):
         return ast.MacroCall(str(ch[0]), _unquote(ch[-1]), self._span(meta))
 
-    def array_type(self, meta, ch):
+    def array_type(self, meta: Meta, ch: list):
         return ast.ArrayType(ch[0], ch[1], self._span(meta))
 
-    def unit_type(self, meta, ch):
+    def unit_type(self, meta: Meta, ch: list):
         return ast.TupleType((), self._span(meta))
 
-    def tuple_type(self, meta, ch):
+    def tuple_type(self, meta: Meta, ch: list):
         return ast.TupleType(tuple(ch), self._span(meta))
 
     # ---- statements ----------------------------------------------------------------------
-    def block(self, meta, ch):
+    def block(self, meta: Meta, ch: list):
         stmts: list = []
         tail = None
         items = [c for c in ch if c is not None]
@@ -384,72 +385,72 @@ class _ToAst(Transformer):
                 stmts.append(item)
         return ast.Block(tuple(stmts), tail, self._span(meta))
 
-    def expr_bare(self, meta, ch):
+    def expr_bare(self, meta: Meta, ch: list):
         return ("bare", ch[0])
 
-    def expr_semi(self, meta, ch):
+    def expr_semi(self, meta: Meta, ch: list):
         return ast.ExprStmt(ch[0], self._span(meta))
 
-    def empty_stmt(self, meta, ch):
+    def empty_stmt(self, meta: Meta, ch: list):
         return None
 
-    def let_stmt(self, meta, ch):
+    def let_stmt(self, meta: Meta, ch: list):
         typ = ch[1] if len(ch) == 3 else None
         return ast.Let(ch[0], typ, ch[-1], self._span(meta))
 
-    def name_pat(self, meta, ch):
+    def name_pat(self, meta: Meta, ch: list):
         mutable = isinstance(ch[0], Token) and ch[0].type == "MUT"
         return ast.NamePattern(str(ch[-1]), mutable, self._span(meta))
 
-    def wild_pat(self, meta, ch):
+    def wild_pat(self, meta: Meta, ch: list):
         return ast.WildcardPattern(self._span(meta))
 
-    def tuple_pat(self, meta, ch):
+    def tuple_pat(self, meta: Meta, ch: list):
         return ast.TuplePattern(tuple(ch), self._span(meta))
 
-    def assign_plain(self, meta, ch):
+    def assign_plain(self, meta: Meta, ch: list):
         return ast.Assign(ch[0], "=", ch[1], self._span(meta))
 
-    def assign_stmt(self, meta, ch):
+    def assign_stmt(self, meta: Meta, ch: list):
         return ast.Assign(ch[0], ch[1], ch[2], self._span(meta))
 
-    def compound_op(self, meta, ch):
+    def compound_op(self, meta: Meta, ch: list):
         return str(ch[0])
 
-    def for_stmt(self, meta, ch):
+    def for_stmt(self, meta: Meta, ch: list):
         var, start, rng, end, body = ch
         return ast.For(str(var), start, end, str(rng) == "..=", body, self._span(meta))
 
-    def while_stmt(self, meta, ch):
+    def while_stmt(self, meta: Meta, ch: list):
         return ast.While(ch[0], ch[1], self._span(meta))
 
-    def return_stmt(self, meta, ch):
+    def return_stmt(self, meta: Meta, ch: list):
         return ast.Return(ch[0] if ch else None, self._span(meta))
 
     # ---- expressions -----------------------------------------------------------------------
-    def binop(self, meta, ch):
+    def binop(self, meta: Meta, ch: list):
         left, op, right = ch
         return ast.Binary(str(op), left, right, self._span(meta))
 
-    def cmp_op(self, meta, ch):
+    def cmp_op(self, meta: Meta, ch: list):
         return str(ch[0])
 
-    def cast(self, meta, ch):
+    def cast(self, meta: Meta, ch: list):
         return ast.Cast(ch[0], ch[1], self._span(meta))
 
-    def unary(self, meta, ch):
+    def unary(self, meta: Meta, ch: list):
         return ast.Unary(str(ch[0]), ch[1], self._span(meta))
 
-    def index(self, meta, ch):
+    def index(self, meta: Meta, ch: list):
         return ast.Index(ch[0], ch[1], self._span(meta))
 
-    def field(self, meta, ch):
+    def field(self, meta: Meta, ch: list):
         return ast.Field(ch[0], str(ch[1]), self._span(meta))
 
-    def tuple_field(self, meta, ch):
+    def tuple_field(self, meta: Meta, ch: list):
         return ast.Field(ch[0], str(parse_int_literal(str(ch[1]))), self._span(meta))
 
-    def method_call(self, meta, ch):
+    def method_call(self, meta: Meta, ch: list):
         receiver, name = ch[0], str(ch[1])
         generic_args, args = (), ()
         for c in ch[2:]:
@@ -459,35 +460,35 @@ class _ToAst(Transformer):
                 args = c[1]
         return ast.MethodCall(receiver, name, generic_args, args, self._span(meta))
 
-    def struct_lit(self, meta, ch):
+    def struct_lit(self, meta: Meta, ch: list):
         fields = ch[1] if len(ch) > 1 else ()
         return ast.StructLit(str(ch[0]), tuple(fields), self._span(meta))
 
-    def field_inits(self, meta, ch):
+    def field_inits(self, meta: Meta, ch: list):
         return list(ch)
 
-    def field_init(self, meta, ch):
+    def field_init(self, meta: Meta, ch: list):
         return (str(ch[0]), ch[1])
 
-    def int_lit(self, meta, ch):
+    def int_lit(self, meta: Meta, ch: list):
         return ast.IntLit(parse_int_literal(str(ch[0])), self._span(meta))
 
-    def true_lit(self, meta, ch):
+    def true_lit(self, meta: Meta, ch: list):
         return ast.BoolLit(True, self._span(meta))
 
-    def false_lit(self, meta, ch):
+    def false_lit(self, meta: Meta, ch: list):
         return ast.BoolLit(False, self._span(meta))
 
-    def str_lit(self, meta, ch):
+    def str_lit(self, meta: Meta, ch: list):
         return ast.StrLit(_unquote(ch[0]), self._span(meta))
 
-    def path(self, meta, ch):
+    def path(self, meta: Meta, ch: list):
         return ast.PathExpr(tuple(str(c) for c in ch), self._span(meta))
 
-    def path_expr(self, meta, ch):
+    def path_expr(self, meta: Meta, ch: list):
         return ch[0]
 
-    def call(self, meta, ch):
+    def call(self, meta: Meta, ch: list):
         callee = ch[0]
         generic_args, args = (), ()
         for c in ch[1:]:
@@ -497,28 +498,28 @@ class _ToAst(Transformer):
                 args = c[1]
         return ast.Call(callee, generic_args, args, self._span(meta))
 
-    def turbofish(self, meta, ch):
+    def turbofish(self, meta: Meta, ch: list):
         return ("turbofish", tuple(c for c in ch if not isinstance(c, Token)))
 
-    def args(self, meta, ch):
+    def args(self, meta: Meta, ch: list):
         return ("args", tuple(ch))
 
-    def tuple_expr(self, meta, ch):
+    def tuple_expr(self, meta: Meta, ch: list):
         return ast.TupleExpr(tuple(ch), self._span(meta))
 
-    def array_lit(self, meta, ch):
+    def array_lit(self, meta: Meta, ch: list):
         return ast.ArrayLit(tuple(ch[0]) if ch else (), self._span(meta))
 
-    def array_items(self, meta, ch):
+    def array_items(self, meta: Meta, ch: list):
         return list(ch)
 
-    def array_repeat(self, meta, ch):
+    def array_repeat(self, meta: Meta, ch: list):
         return ast.ArrayRepeat(ch[0], ch[1], self._span(meta))
 
-    def if_expr(self, meta, ch):
+    def if_expr(self, meta: Meta, ch: list):
         return ast.If(ch[0], ch[1], ch[2] if len(ch) > 2 else None, self._span(meta))
 
-    def unsafe_expr(self, meta, ch):
+    def unsafe_expr(self, meta: Meta, ch: list):
         return ast.Unsafe(ch[0], self._span(meta))
 
 

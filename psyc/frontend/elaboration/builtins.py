@@ -13,7 +13,7 @@ from psyc.frontend.elaboration.common import (
     _print_template,
     error,
 )
-from psyc.frontend.types import BOOL, FELT, UNIT, Array, Scalar
+from psyc.frontend.types import BOOL, FELT, UNIT, Array, Scalar, Type
 from psyc.ir.ir import Value
 from psyc.util.diagnostics import Span
 
@@ -29,7 +29,7 @@ class BuiltinsMixin:
             return m.value
         return ""
 
-    def builtin_assert(self, e: ast.Call, expected) -> TV:
+    def builtin_assert(self, e: ast.Call, expected: Type | None) -> TV:
         if not 1 <= len(e.args) <= 2:
             raise error("E0106", "`assert` takes a condition and an optional message", e.span)
         msg = self._message(e, 1, "assert")
@@ -54,7 +54,7 @@ class BuiltinsMixin:
         self.check("assert", (cond.payload, *shown), e.span, (msg or f"assertion failed: {src}", tuple(names)))
         return TV(UNIT, ())
 
-    def builtin_assert_eq(self, e: ast.Call, expected) -> TV:
+    def builtin_assert_eq(self, e: ast.Call, expected: Type | None) -> TV:
         if not 2 <= len(e.args) <= 3:
             raise error("E0106", "`assert_eq` takes two values and an optional message", e.span)
         a, b = self.operands(e.args[0], e.args[1], None)
@@ -70,7 +70,7 @@ class BuiltinsMixin:
             self.check("assert_eq", (x, y), e.span, attrs)
         return TV(UNIT, ())
 
-    def builtin_print(self, e: ast.Call, expected, newline: bool = False) -> TV:
+    def builtin_print(self, e: ast.Call, expected: Type | None, newline: bool = False) -> TV:
         """``print(...)``/``println(...)``: show values while the program runs (psyc execute,
         psyc test); nothing is added to the circuit. ``println("x = {}, y = {}", x, y)``
         fills the ``{}``s in order; otherwise the arguments are shown separated by spaces."""
@@ -116,10 +116,10 @@ class BuiltinsMixin:
         self.prog.emit("print", tuple(values), (), e.span, (tuple(pieces),), pred)
         return TV(UNIT, ())
 
-    def builtin_println(self, e: ast.Call, expected) -> TV:
+    def builtin_println(self, e: ast.Call, expected: Type | None) -> TV:
         return self.builtin_print(e, expected, newline=True)
 
-    def builtin_from_bits(self, e: ast.Call, expected) -> TV:
+    def builtin_from_bits(self, e: ast.Call, expected: Type | None) -> TV:
         if len(e.args) != 1:
             raise error("E0106", "`from_bits` takes one array of bool", e.span)
         bits = self.expr(e.args[0], None)

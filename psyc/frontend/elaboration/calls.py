@@ -143,7 +143,7 @@ class CallsMixin:
         line, col = self.sources.line_col(span.file, span.start)
         return f"{span.file}:{line}:{col}"
 
-    def bind_generics(self, module: Module, fn: ast.FnDecl, e: ast.Call, expected) -> dict[str, int]:
+    def bind_generics(self, module: Module, fn: ast.FnDecl, e: ast.Call, expected: Type | None) -> dict[str, int]:
         generics: dict[str, int] = {}
         if e.generic_args:
             if len(e.generic_args) != len(fn.generics):
@@ -338,7 +338,7 @@ class CallsMixin:
         ins = self.prog.emit("hint", flat, ["Felt"] * nout, e.span, (HintFn(name, fn),))
         return TV(out_t, list(ins.results))
 
-    def e_MacroCall(self, e: ast.MacroCall, expected) -> TV:
+    def e_MacroCall(self, e: ast.MacroCall, expected: Type | None) -> TV:
         if e.name != "fingerprint":
             raise error("E0100", f"unknown macro `{e.name}!`", e.span, notes=["the macros are `fingerprint!`"])
         if _fingerprint_resolver is None:

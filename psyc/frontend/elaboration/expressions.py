@@ -28,27 +28,27 @@ from psyc.util.diagnostics import CompileError, Span
 class ExpressionsMixin:
     """The elaborator's expressions (a part of :class:`psyc.frontend.elaborate.Elaborator`)."""
 
-    def expr(self, e, expected: Type | None) -> TV:
+    def expr(self, e: ast.Expr, expected: Type | None) -> TV:
         m = getattr(self, "e_" + type(e).__name__)
         tv = m(e, expected)
         if self.observe is not None:
             self.observe(e, tv.type)
         return tv
 
-    def e_IntLit(self, e: ast.IntLit, expected) -> TV:
+    def e_IntLit(self, e: ast.IntLit, expected: Type | None) -> TV:
         t = expected if isinstance(expected, Scalar) and expected != BOOL else FELT
         if e.value > t.max_value:
             rng = f"0..={t.max_value}"
             raise error("E0207", f"literal out of range for `{t}`", e.span, f"`{t}` holds {rng}")
         return TV(t, self.const(e.value, t))
 
-    def e_BoolLit(self, e: ast.BoolLit, expected) -> TV:
+    def e_BoolLit(self, e: ast.BoolLit, expected: Type | None) -> TV:
         return TV(BOOL, self.const(int(e.value), BOOL))
 
-    def e_StrLit(self, e: ast.StrLit, expected) -> TV:
+    def e_StrLit(self, e: ast.StrLit, expected: Type | None) -> TV:
         raise error("E0200", "string literals are only allowed as assert messages and attribute arguments", e.span)
 
-    def e_PathExpr(self, e: ast.PathExpr, expected) -> TV:
+    def e_PathExpr(self, e: ast.PathExpr, expected: Type | None) -> TV:
         if len(e.segments) == 1:
             b = self.lookup_var(e.segments[0])
             if b is not None:
@@ -65,22 +65,22 @@ class ExpressionsMixin:
         raise error("E0100", f"cannot find value `{name}` in this scope", e.span, "not found",
                     _did_you_mean(e.segments[-1], known))
 
-    def e_Block(self, e: ast.Block, expected) -> TV:
+    def e_Block(self, e: ast.Block, expected: Type | None) -> TV:
         return self.block(e, expected)
 
-    def e_Unsafe(self, e: ast.Unsafe, expected) -> TV:
+    def e_Unsafe(self, e: ast.Unsafe, expected: Type | None) -> TV:
         self.unsafe_depth += 1
         try:
             return self.block(e.body, expected)
         finally:
             self.unsafe_depth -= 1
 
-    def e_TupleExpr(self, e: ast.TupleExpr, expected) -> TV:
+    def e_TupleExpr(self, e: ast.TupleExpr, expected: Type | None) -> TV:
         exp = expected.elements if isinstance(expected, Tuple) and len(expected.elements) == len(e.elements) else None
         vals = [self.expr(x, exp[k] if exp else None) for k, x in enumerate(e.elements)]
         return TV(Tuple(tuple(v.type for v in vals)), tuple(v.payload for v in vals))
 
-    def e_ArrayLit(self, e: ast.ArrayLit, expected) -> TV:
+    def e_ArrayLit(self, e: ast.ArrayLit, expected: Type | None) -> TV:
         hint = expected.element if isinstance(expected, Array) else None
         el_t = hint if hint is not None and _complete(hint) else None
         if not e.elements:
@@ -104,12 +104,12 @@ class ExpressionsMixin:
             vals[i] = v.payload
         return TV(Array(el_t, len(vals)), vals)
 
-    def e_ArrayRepeat(self, e: ast.ArrayRepeat, expected) -> TV:
+    def e_ArrayRepeat(self, e: ast.ArrayRepeat, expected: Type | None) -> TV:
         n = self.const_u32(e.count, "an array length")
         v = self.expr(e.value, expected.element if isinstance(expected, Array) else None)
         return TV(Array(v.type, n), [v.payload] * n)
 
-    def e_StructLit(self, e: ast.StructLit, expected) -> TV:
+    def e_StructLit(self, e: ast.StructLit, expected: Type | None) -> TV:
         st = self.resolve_struct(e.name, e.span)
         given = {}
         for fname, fexpr in e.fields:
@@ -144,7 +144,7 @@ class ExpressionsMixin:
     def _field_index(self, t: Type, e: ast.Field) -> int:
         return t.field_index(e.name) if isinstance(t, Struct) else int(e.name)
 
-    def e_Field(self, e: ast.Field, expected) -> TV:
+    def e_Field(self, e: ast.Field, expected: Type | None) -> TV:
         found = self.storage_place(e)
         if found is not None:
             return self.load(found[0], e.span)
@@ -167,7 +167,7 @@ class ExpressionsMixin:
                         notes=["convert with `as u32`"])
         return idx.payload
 
-    def e_Index(self, e: ast.Index, expected) -> TV:
+    def e_Index(self, e: ast.Index, expected: Type | None) -> TV:
         found = self.storage_place(e)
         if found is not None:
             return self.load(found[0], e.span)
@@ -201,7 +201,7 @@ class ExpressionsMixin:
         leaves = [self.prog.emit("hint", (), (s.name,), span, (_OPAQUE,)).result for s in ty.leaf_types(t)]
         return TV(t, ty.unflatten(t, leaves)[0])
 
-    def e_If(self, e: ast.If, expected) -> TV:
+    def e_If(self, e: ast.If, expected: Type | None) -> TV:
         c = self.expr(e.cond, BOOL)
         self.expect_type(BOOL, c.type, e.cond.span, " in `if` condition")
         cv = c.payload
@@ -278,7 +278,7 @@ class ExpressionsMixin:
             return None
         return None
 
-    def _else(self, e: ast.If, expected) -> TV:
+    def _else(self, e: ast.If, expected: Type | None) -> TV:
         if e.otherwise is None:
             return TV(UNIT, ())
         if isinstance(e.otherwise, ast.If):
@@ -286,14 +286,14 @@ class ExpressionsMixin:
         return self.block(e.otherwise, expected)
 
     # --- operators ---------------------------------------------------------------------------
-    def operands(self, left, right, expected) -> tuple[TV, TV]:
+    def operands(self, left, right, expected: Type | None) -> tuple[TV, TV]:
         if _literal_like(left) and not _literal_like(right):
             r = self.expr(right, expected)
             return self.expr(left, r.type), r
         lv = self.expr(left, expected)
         return lv, self.expr(right, lv.type)
 
-    def e_Unary(self, e: ast.Unary, expected) -> TV:
+    def e_Unary(self, e: ast.Unary, expected: Type | None) -> TV:
         if e.op == "-" and isinstance(e.operand, ast.IntLit):
             t = expected if isinstance(expected, Scalar) and expected != BOOL else FELT
             if t != FELT:
@@ -318,7 +318,7 @@ class ExpressionsMixin:
                      "use `x ^ mask` with an explicit mask"]
         raise error("E0201", f"cannot apply `!` to a value of type `{t}`", e.span, notes=notes)
 
-    def e_Binary(self, e: ast.Binary, expected) -> TV:
+    def e_Binary(self, e: ast.Binary, expected: Type | None) -> TV:
         op = e.op
         if op in ("&&", "||"):
             return self.logical(e)
@@ -438,7 +438,7 @@ class ExpressionsMixin:
         v = self.emit1("arith", (hi, self.const(1, FELT), lo), "Felt", span, (1 << 32, 1))
         return TV(t, v if t == FELT else self.emit1("cast", (v,), t.name, span))
 
-    def shift(self, e: ast.Binary, expected) -> TV:
+    def shift(self, e: ast.Binary, expected: Type | None) -> TV:
         return self.shift_value(e.op, self.expr(e.left, expected), e.right, e.span)
 
     def shift_value(self, op: str, a: TV, amount: ast.Expr, span: Span) -> TV:
@@ -455,7 +455,7 @@ class ExpressionsMixin:
         bits = [zero] * k + bits[: t.bits - k] if op == "<<" else bits[k:] + [zero] * k
         return self.from_bits(bits, t, span)
 
-    def e_Cast(self, e: ast.Cast, expected) -> TV:
+    def e_Cast(self, e: ast.Cast, expected: Type | None) -> TV:
         target = self.resolve_type(e.target)
         v = self.expr(e.expr, target if isinstance(e.expr, ast.IntLit) else None)
         src = v.type
@@ -473,10 +473,10 @@ class ExpressionsMixin:
                 x = self.select(self.pred, src, x, self.const(0, src), e.span)
         return TV(target, self.emit1("cast", (x,), target.name, e.span))
 
-    def e_Call(self, e: ast.Call, expected) -> TV:
+    def e_Call(self, e: ast.Call, expected: Type | None) -> TV:
         return self.call(e, expected)
 
-    def e_MethodCall(self, e: ast.MethodCall, expected) -> TV:
+    def e_MethodCall(self, e: ast.MethodCall, expected: Type | None) -> TV:
         place = self.storage_place(e.receiver) if isinstance(e.receiver, ast.Field | ast.Index) else None
         recv = self.load(place[0], e.receiver.span) if place is not None else self.expr(e.receiver, None)
         t = recv.type

@@ -44,7 +44,7 @@ class MethodsMixin:
             _unify(p.type, a.type, names, generics)
         return self.inline(mod, fn, generics, args, span)
 
-    def _call_args(self, module: Module, fn: ast.FnDecl, e, expected) -> tuple[dict[str, int], list[TV]]:
+    def _call_args(self, module: Module, fn: ast.FnDecl, e, expected: Type | None) -> tuple[dict[str, int], list[TV]]:
         if len(e.args) != len(fn.params):
             raise error("E0106", f"`{fn.name}` takes {len(fn.params)} argument(s) but {len(e.args)} were given",
                         e.span, notes=[f"defined at {self._where(fn.span)}"])
@@ -75,7 +75,7 @@ class MethodsMixin:
         fns = mod.impls.get(st.name, {}).values() if mod is not None else ()
         return self.frame is not None and any(fn is self.frame.fn for fn in fns)
 
-    def method_call(self, found, recv: TV, e: ast.MethodCall, place, expected) -> TV:
+    def method_call(self, found, recv: TV, e: ast.MethodCall, place, expected: Type | None) -> TV:
         module, fn = found
         st = recv.type.struct if isinstance(recv.type, StorageT) else recv.type
         if fn.receiver is None:
@@ -112,7 +112,7 @@ class MethodsMixin:
                     self.scopes.pop()
         return result
 
-    def associated_call(self, owner, name: str, e: ast.Call, expected) -> TV:
+    def associated_call(self, owner, name: str, e: ast.Call, expected: Type | None) -> TV:
         mod, decl = owner
         with self.entered(mod):
             st = self.resolve_struct(decl.name, e.span)

@@ -62,7 +62,7 @@ class StatementsMixin:
             for name, span in _pattern_names(s.pattern):
                 self.scopes[-1][name] = Binding(POISON, None, True, span)
 
-    def stmt(self, s) -> None:
+    def stmt(self, s: ast.Stmt) -> None:
         if isinstance(s, ast.Let):
             t = self.resolve_type(s.type) if s.type is not None else None
             v = self.expr(s.value, t)
