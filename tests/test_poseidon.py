@@ -305,3 +305,51 @@ def test_hash_or_noop_columns_is_rows_of_the_transpose(width, n):
     cols = np.ascontiguousarray(rows.T)
     np.testing.assert_array_equal(hash_or_noop_columns(cols), hash_or_noop_rows(rows))
     assert ints(hash_or_noop_columns(cols)[n - 1]) == hash_or_noop(ints(rows[n - 1]))
+
+
+# --- the paths without numba (psyc.hash.poseidon_plain), against the kernels ------------
+
+
+@given(st.lists(states, min_size=1, max_size=3))
+def test_plain_permutation_matches_the_kernel(batch):
+    """Python (one state) and NumPy (a batch) permutations = the numba kernel, on any
+    uint64 input (non-canonical values included)."""
+    from psyc.backend_cpu import poseidon_kernels as kernels
+    from psyc.hash import poseidon_plain
+
+    expected = np.array(batch, dtype=np.uint64)
+    kernels.permute_batch(expected)
+    assert [poseidon_plain.permute(s) for s in batch] == expected.tolist()
+    assert poseidon_plain.permute_rows(np.array(batch, dtype=np.uint64)).tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize("n", [1, 9, 200])  # Python S-box rows (≤ 128) and NumPy ones
+def test_plain_batch_matches_the_kernel_at_every_size(n):
+    from psyc.backend_cpu import poseidon_kernels as kernels
+    from psyc.hash import poseidon_plain
+
+    rng = np.random.default_rng(n)
+    batch = rng.integers(0, 2**64, size=(n, 12), dtype=np.uint64)
+    batch[0] = P - 1
+    if n > 1:
+        batch[1] = 2**64 - 1
+    expected = batch.copy()
+    kernels.permute_batch(expected)
+    assert np.array_equal(poseidon_plain.permute_rows(batch), expected)
+
+
+@pytest.mark.parametrize("width", [3, 4, 5, 8, 9, 17, 136])
+@pytest.mark.parametrize("n", [3, 28])  # state-by-state and NumPy batches
+def test_plain_leaf_hashes_and_pairs_match_the_kernels(width, n, monkeypatch):
+    """The verifier's Merkle hashing without numba gives the kernels' digests."""
+    import psyc.backend_cpu.poseidon_kernels  # noqa: F401  (loaded: the first results are the kernels')
+    from psyc.hash import poseidon
+
+    rng = np.random.default_rng(width * n)
+    rows = rng.integers(0, P, size=(n, width), dtype=np.uint64)
+    pairs = rng.integers(0, P, size=(2 * n, 4), dtype=np.uint64)
+    kernel = (hash_or_noop_rows(rows), poseidon.hash_or_noop_columns(rows.T.copy()), two_to_one_pairs(pairs))
+    monkeypatch.setattr(poseidon, "_plain_ok", lambda n, scalar=False: True)
+    plain = (hash_or_noop_rows(rows), poseidon.hash_or_noop_columns(rows.T.copy()), two_to_one_pairs(pairs))
+    for k, p in zip(kernel, plain, strict=True):
+        assert np.array_equal(k, p)

@@ -8,8 +8,11 @@
   the digest; longer inputs go through ``hash_no_pad``.
 * ``two_to_one(a, b)``: permute([a0..a3, b0..b3, 0, 0, 0, 0]) and take lanes 0..3.
 
-Scalars run on the numba kernel too (a Python-level permutation costs ~1 ms);
-:func:`permute_reference` is the plain textbook form, kept as a test oracle.
+Until this process has loaded the numba kernels, small jobs run without them
+(:mod:`psyc.hash.poseidon_plain`: Python for a state, NumPy for a batch): importing numba
+and loading the cached kernels costs about a second, more than a verifier's or ``psyc
+check``'s few thousand permutations. Past a budget, or for a big batch, the kernels load
+and take over. :func:`permute_reference` is the plain textbook form, kept as a test oracle.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from types import ModuleType
 import numpy as np
 
 from psyc.field.goldilocks import P
+from psyc.hash.poseidon_plain import permute as _plain_permute
+from psyc.hash.poseidon_plain import permute_rows as _plain_permute_rows
 from psyc.hash.constants import (
     DIGEST_LEN,
     RATE,
@@ -38,8 +43,32 @@ Digest = list[int]
 
 
 _KERNELS = "psyc.backend_cpu.poseidon_kernels"
-_PLAIN_BUDGET = 100  # scalar permutations done in plain Python before the kernels pay off
-_plain_permutations = 0
+# Permutations done without numba before the kernels pay off (~0.4 ms each in Python,
+# 0.06-0.4 ms in NumPy batches, against ~1 s to load numba and the kernels): scalar ones
+# (a prover's witness generation loads the kernels anyway: keep its waste small), all.
+_PLAIN_BUDGET = 1000
+_PLAIN_TOTAL_BUDGET = 10_000
+_PLAIN_BATCH_MAX = 4096  # permutations in one batch call
+_NUMPY_MIN_ROWS = 8  # below this a batch runs state by state in Python (measured crossover)
+_plain = {"scalar": 0, "total": 0}
+
+
+def _plain_ok(n: int, scalar: bool = False) -> bool:
+    """Run ``n`` more permutations without the kernels? (counted when yes)"""
+    if _KERNELS in sys.modules or n > _PLAIN_BATCH_MAX or _plain["total"] + n > _PLAIN_TOTAL_BUDGET:
+        return False
+    if scalar and _plain["scalar"] >= _PLAIN_BUDGET:
+        return False
+    _plain["total"] += n
+    _plain["scalar"] += scalar
+    return True
+
+
+def _plain_rows(states: np.ndarray) -> np.ndarray:
+    """Permute each row of an (n, 12) uint64 array without numba."""
+    if len(states) < _NUMPY_MIN_ROWS:
+        return np.array([_plain_permute([int(v) for v in row]) for row in states], dtype=np.uint64).reshape(-1, WIDTH)
+    return _plain_permute_rows(states)
 
 
 @cache
@@ -59,12 +88,8 @@ def permute(state: Sequence[int]) -> list[int]:
     if len(state) != WIDTH:
         raise ValueError(f"Poseidon state has {WIDTH} elements, got {len(state)}")
     _check_elements(state, "permute")
-    global _plain_permutations
-    if _plain_permutations < _PLAIN_BUDGET and _KERNELS not in sys.modules:
-        # a handful of hashes (constant folding while checking a program) costs less in
-        # plain Python than loading numba and the cached kernels (~0.5 s)
-        _plain_permutations += 1
-        return permute_reference(state)
+    if _plain_ok(1, scalar=True):
+        return _plain_permute(state)
     st = np.array(state, dtype=np.uint64)
     _kernels().permute_inplace(st)
     return [int(v) for v in st]
@@ -90,6 +115,8 @@ def permute_many(states: np.ndarray) -> np.ndarray:
     out = np.array(states, dtype=np.uint64, copy=True)
     if out.ndim != 2 or out.shape[1] != WIDTH:
         raise ValueError(f"permute_many expects shape (n, {WIDTH}), got {out.shape}")
+    if _plain_ok(len(out)):
+        return _plain_rows(out)
     _kernels().permute_batch(out)
     return out
 
@@ -131,14 +158,37 @@ def _hash_leaves(matrix: np.ndarray, columns: bool) -> np.ndarray:
     matrix = np.ascontiguousarray(matrix, dtype=np.uint64)
     if matrix.ndim != 2:
         raise ValueError(f"hash_or_noop_{'columns' if columns else 'rows'} expects a 2-D matrix")
-    out = np.empty((matrix.shape[1 if columns else 0], DIGEST_LEN), dtype=np.uint64)
+    n, m = matrix.shape[::-1] if columns else matrix.shape
+    if _plain_ok(n * -(-m // RATE) if m > DIGEST_LEN else 0):
+        return _plain_leaves(matrix.T if columns else matrix)
+    out = np.empty((n, DIGEST_LEN), dtype=np.uint64)
     (_kernels().hash_or_noop_columns if columns else _kernels().hash_or_noop_rows)(matrix, out)
     return out
+
+
+def _plain_leaves(rows: np.ndarray) -> np.ndarray:
+    """``hash_or_noop`` of every row, without numba (all rows in one sponge batch)."""
+    n, m = rows.shape
+    if m <= DIGEST_LEN:
+        out = np.zeros((n, DIGEST_LEN), dtype=np.uint64)
+        out[:, :m] = rows % np.uint64(P)
+        return out
+    state = np.zeros((n, WIDTH), dtype=np.uint64)
+    for start in range(0, m, RATE):
+        chunk = rows[:, start : start + RATE]
+        state[:, : chunk.shape[1]] = chunk
+        state = _plain_rows(state)
+    return state[:, :DIGEST_LEN].copy()
 
 
 def two_to_one_pairs(children: np.ndarray) -> np.ndarray:
     """Compress rows (2i, 2i+1) of a (2n, 4) digest array into an (n, 4) array."""
     children = np.ascontiguousarray(children, dtype=np.uint64)
+    if _plain_ok(children.shape[0] // 2):
+        states = np.zeros((children.shape[0] // 2, WIDTH), dtype=np.uint64)
+        states[:, :DIGEST_LEN] = children[0::2]
+        states[:, DIGEST_LEN : 2 * DIGEST_LEN] = children[1::2]
+        return _plain_rows(states)[:, :DIGEST_LEN].copy()
     out = np.empty((children.shape[0] // 2, DIGEST_LEN), dtype=np.uint64)
     _kernels().compress_pairs(children, out)
     return out
