@@ -101,3 +101,29 @@ def test_plain_and_kernel_permutations_agree_past_the_budget():
     for _ in range(poseidon._PLAIN_BUDGET + 3):
         ref = poseidon.permute_reference(ref)
     assert state == ref
+
+
+def test_verify_loads_neither_numba_nor_sympy(tmp_path, capsys):
+    """`psyc verify` of a proof (its key's gate facts and evaluators cached, as after any
+    earlier run) hashes without the numba kernels and reads the gates and argument terms
+    without sympy or the code generator: the heavy stack is a prover's cost, not a
+    verifier's (issue 11: a verifier that answers in a blink)."""
+    from psyc.cli.main import main
+
+    proj = tmp_path / "p"
+    (proj / "src").mkdir(parents=True)
+    (proj / "psy.toml").write_text('[package]\nname = "p"\n')
+    (proj / "src" / "main.psy").write_text(
+        "use std::hash::poseidon;\nfn main(x: Felt) -> pub Hash { poseidon([x, x * x, 1, 2, 3]) }\n"
+    )
+    (proj / "inputs.toml").write_text("x = 3\n")
+    assert main(["prove", str(proj), "--json"]) == 0
+    proof = json.loads(capsys.readouterr().out)["proof"]
+    assert main(["verify", proof]) == 0  # fills the disk caches a fresh install would lack
+    loaded = _imported_after(
+        "import contextlib, io\nfrom psyc.cli.main import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    assert main(['verify', {proof!r}]) == 0"
+    )
+    assert not {"numba", "llvmlite", "sympy", "jinja2", "psyc.plonk.gates.codegen", "psyc.plonk.vanishing"} & loaded
+    assert "psyc.backend_cpu.poseidon_kernels" not in loaded

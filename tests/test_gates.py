@@ -363,7 +363,8 @@ def test_linear_forms_are_reduced_lazily_and_exactly():
 
     from psyc.backend_cpu import gate_tape as op
     from psyc.plonk.gates.base import Gate, wire
-    from psyc.plonk.gates.codegen import GateEvaluators, tape
+    from psyc.plonk.gates.codegen import tape
+    from psyc.plonk.gates.evaluators import GateEvaluators
 
     terms = [(2**32 - 1) * wire(0), 41 * wire(1), (P - 2) * wire(2), 2**40 * wire(3), -(2**31) * wire(4)]
     gate = Gate("lin_test", 6, 0, (sum(terms) + wire(5) + 12345, sum(terms[:3]) - 7 * wire(5)))

@@ -30,7 +30,7 @@ from psyc.plonk.gates import (
     reducing_gate,
 )
 from psyc.plonk.gates.base import PI_DIGEST_LEN
-from psyc.plonk.gates.codegen import GateEvaluators
+from psyc.plonk.gates.evaluators import GateEvaluators
 from psyc.plonk.proof import OpeningSet
 from psyc.plonk.verifier import VerificationError, eval_vanishing_at, opening_counts
 from psyc.plonk.witness import PartialWitness

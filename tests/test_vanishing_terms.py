@@ -13,7 +13,7 @@ import pytest
 
 from psyc.backend import BackendUnavailable, QuotientDomain, get_backend
 from psyc.field.goldilocks import P
-from psyc.plonk import vanishing
+from psyc.plonk import vanishing, vanishing_eval
 
 N = 16
 
@@ -98,7 +98,7 @@ def test_permutation_kernel_matches_the_definition(name, zk):
 
     def terms_at(i):
         x, j = int(host.xs[i]), int(host.nxt[i])
-        terms = vanishing.permutation_terms_at(
+        terms = vanishing_eval.permutation_terms_at(
             _ints(zs[:, i]), _ints(zs[:, j]), _ints(pps[:, :, i].ravel()), _ints(wires[:, i]),
             _ints(sigmas[:, i]), k_is, x, int(host.l0[i]), betas, gammas, chunk,
         )  # fmt: skip
@@ -126,7 +126,7 @@ def test_lookup_kernel_matches_the_definition(name, zk):
     ))  # fmt: skip
 
     def terms_at(i):
-        terms = vanishing.lookup_terms_at(
+        terms = vanishing_eval.lookup_terms_at(
             _ints(looked[:, i]), _ints(helpers[:, :, i].ravel()), _ints(helpers[:, 2, int(host.nxt[i])]),
             int(selector[i]), int(mult[i]), int(table[i]), int(host.l0[i]), deltas,
         )  # fmt: skip
@@ -150,7 +150,7 @@ def test_boundary_kernel_matches_the_definition(name):
     )
     _check_combined(
         out, got, alphas, offsets, None,
-        lambda i: vanishing.boundary_terms_at(_ints(zs[:, i]), _ints(phis[:, i]), int(host.lu[i])),
+        lambda i: vanishing_eval.boundary_terms_at(_ints(zs[:, i]), _ints(phis[:, i]), int(host.lu[i])),
     )  # fmt: skip
 
 
@@ -163,5 +163,5 @@ def test_the_definitions_are_the_documented_formulas():
     # logUp at a row with one lookup: h = 1/(d - w) and g = 1/(d - table) make terms 1 and 2 vanish
     d, w, t = 10, 3, 4
     h, g = pow(d - w, P - 2, P), pow(d - t, P - 2, P)
-    terms = vanishing.lookup_terms_at([w], [h, g, 5], [5 + h - 2 * g], 1, 2, t, 0, [d])
+    terms = vanishing_eval.lookup_terms_at([w], [h, g, 5], [5 + h - 2 * g], 1, 2, t, 0, [d])
     assert [v % P for v in terms] == [0, 0, 0, 0]

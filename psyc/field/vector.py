@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from psyc.backend_cpu import ext_kernels as ek
-from psyc.backend_cpu import field_kernels as fk
 from psyc.field.goldilocks import P
+from psyc.util.lazy import LazyModule
+
+# the kernels (numba) load on the first array operation, not on import
+ek = LazyModule("psyc.backend_cpu.ext_kernels")
+fk = LazyModule("psyc.backend_cpu.field_kernels")
 
 
 def as_field_array(values) -> np.ndarray:

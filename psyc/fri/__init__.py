@@ -5,7 +5,7 @@ from psyc.util.lazy import lazy_exports
 
 # name -> module that defines it, imported on first use (numba kernels behind most)
 _EXPORTS = {
-    "SALT_SIZE": "psyc.fri.oracle",
+    "SALT_SIZE": "psyc.fri.config",
     "PolynomialBatch": "psyc.fri.oracle",
     "FriInitialTreeProof": "psyc.fri.proof",
     "FriProof": "psyc.fri.proof",

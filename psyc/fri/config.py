@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+#: Random elements appended to every leaf when blinding, hiding the LDE rows
+#: (:class:`psyc.fri.oracle.PolynomialBatch`).
+SALT_SIZE = 4
+
 
 @dataclass(frozen=True)
 class FriConfig:

@@ -11,11 +11,9 @@ from psyc.backend import Array, ProverBackend, get_backend
 from psyc.field.extension import Ext2
 from psyc.field.goldilocks import P
 from psyc.field.vector import as_field_array
+from psyc.fri.config import SALT_SIZE
 from psyc.hash.merkle import MerkleCap, MerkleTree
 from psyc.poly.ntt import COSET_SHIFT, log2_strict
-
-#: Random elements appended to every leaf when blinding, hiding the LDE rows.
-SALT_SIZE = 4
 
 
 def _device_matrix(values, backend: ProverBackend) -> Array:

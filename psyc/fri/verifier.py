@@ -6,8 +6,7 @@ from operator import mul
 
 from psyc.field.extension import Ext2
 from psyc.field.goldilocks import P, primitive_root_of_unity
-from psyc.fri.config import FriParams
-from psyc.fri.oracle import SALT_SIZE
+from psyc.fri.config import SALT_SIZE, FriParams
 from psyc.fri.proof import FriProof
 from psyc.fri.structure import FriInstanceInfo, FriOpenings
 from psyc.hash.merkle import MerkleCap, verify_merkle_proofs

@@ -26,8 +26,6 @@ from types import ModuleType
 import numpy as np
 
 from psyc.field.goldilocks import P
-from psyc.hash.poseidon_plain import permute as _plain_permute
-from psyc.hash.poseidon_plain import permute_rows as _plain_permute_rows
 from psyc.hash.constants import (
     DIGEST_LEN,
     RATE,
@@ -38,6 +36,8 @@ from psyc.hash.constants import (
     mds_matrix,
     round_constants,
 )
+from psyc.hash.poseidon_plain import permute as _plain_permute
+from psyc.hash.poseidon_plain import permute_rows as _plain_permute_rows
 
 Digest = list[int]
 

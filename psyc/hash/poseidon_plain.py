@@ -25,7 +25,14 @@ from functools import cache
 import numpy as np
 
 from psyc.field.goldilocks import P
-from psyc.hash.constants import HALF_FULL_ROUNDS, PARTIAL_ROUNDS, SBOX_EXPONENT, WIDTH, mds_matrix, round_constants
+from psyc.hash.constants import (
+    HALF_FULL_ROUNDS,
+    PARTIAL_ROUNDS,
+    SBOX_EXPONENT,
+    WIDTH,
+    mds_matrix,
+    round_constants,
+)
 
 _LANE_BITS = 80  # ≥ 74 (a layer output: < 2^65 times the row sum 2^8.05) and ≥ 64 + 16 for the fold
 _LANE = (1 << _LANE_BITS) - 1

@@ -10,20 +10,22 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from psyc.field.goldilocks import MULTIPLICATIVE_GENERATOR, P, primitive_root_of_unity
-from psyc.field.vector import powers_vec, scale_vec
 from psyc.fri.config import FriParams
-from psyc.fri.oracle import PolynomialBatch
 from psyc.hash.merkle import MerkleCap
 from psyc.hash.poseidon import hash_no_pad
-from psyc.plonk.builder import Row
 from psyc.plonk.config import CircuitConfig
-from psyc.plonk.gates import Gate, GateEvaluators, blinding_gate, noop_gate
-from psyc.plonk.witness import Generator
+from psyc.plonk.gates.evaluators import GateEvaluators
 
+# Building a circuit needs the builder, the gates (sympy) and the numba kernels; reading a
+# key and verifying needs none of them (``tests/test_cold_start.py``): they are imported
+# where the building starts.
 if TYPE_CHECKING:
+    from psyc.fri.oracle import PolynomialBatch
+    from psyc.plonk.builder import Row
+    from psyc.plonk.gates import Gate
     from psyc.plonk.keys import VerifyingKey
     from psyc.plonk.proof import ProofWithPublicInputs
-    from psyc.plonk.witness import PartialWitness
+    from psyc.plonk.witness import Generator, PartialWitness
 
 MIN_DEGREE_BITS = 2
 
@@ -232,6 +234,9 @@ def layout_rows(builder) -> RowLayout:
     if config.zero_knowledge:
         min_rows = max(min_rows, (config.max_quotient_degree_factor - 1) * (config.quotient_overlap - 1))
     n = 1 << (min_rows - 1).bit_length()
+    from psyc.plonk.builder import Row
+    from psyc.plonk.gates import blinding_gate, noop_gate
+
     noop, blind = noop_gate(), blinding_gate()
     rows += [Row(noop, [0] * config.num_constants, [], "padding") for _ in range(n - nb - len(rows))]
     rows += [Row(blind, [0] * config.num_constants, [], "zk_blinding") for _ in range(n - len(rows))]
@@ -309,6 +314,8 @@ def permutation_sigmas(
     routed cell pointing to the next cell of its class (cycles in (col, row) order)."""
     R, n = config.num_routed_wires, layout.n
     k_is = [pow(MULTIPLICATIVE_GENERATOR, j, P) for j in range(R)]
+    from psyc.field.vector import powers_vec, scale_vec
+
     identity_row = powers_vec(primitive_root_of_unity(layout.degree_bits), n)
     sigma = np.stack([scale_vec(identity_row, k) for k in k_is])
     flat_class = classes.cell_class[:R].ravel()  # index = col * n + row
@@ -355,6 +362,8 @@ def build_circuit(builder) -> CircuitData:
     constants_values, row_gate, table = constant_columns(layout, config)
     columns = [constants_values, sigma] + ([table[None, :]] if table is not None else [])
     fri = config.fri_config
+    from psyc.fri.oracle import PolynomialBatch
+
     preprocessed = PolynomialBatch.from_values(np.concatenate(columns), fri.rate_bits, fri.cap_height)
 
     common = CommonCircuitData(

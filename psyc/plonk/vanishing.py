@@ -7,7 +7,8 @@ the gate code generator (:mod:`psyc.plonk.gates.codegen`), none is hand-written:
 
 * the CPU prover: a tape for the gates' VM (:meth:`TermSystem.kernel_tape`, :mod:`psyc.backend_cpu.gate_vm`);
 * the GPU prover: a CUDA kernel (:meth:`TermSystem.cuda_source`, ``backend_gpu/templates/terms.cu.j2``);
-* the native verifier: Python over ints / :class:`Ext2` (:func:`permutation_terms_at`, …);
+* the native verifier: Python over ints / :class:`Ext2` (:mod:`psyc.plonk.vanishing_eval`,
+  which loads the cached code without sympy);
 * the in-circuit verifier: circuit-builder calls (:func:`evaluator` with the circuit
   backend, run through :class:`psyc.recursion.gate_eval.FusingExtBuilder`).
 
@@ -35,7 +36,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -48,7 +49,7 @@ from psyc.field.extension import Ext2
 from psyc.field.goldilocks import P
 from psyc.plonk.gates import codegen
 from psyc.plonk.gates.codegen import OPERATOR_BACKEND, Backend, emit
-from psyc.util.codegen import cached_source
+from psyc.util.codegen import cached_source, load_function
 
 l0, lu, z, beta, gamma, prev, cur = sympy.symbols("l0 lu z beta gamma prev cur")
 d, h, g, phi, phi_next, sel, mult, table = sympy.symbols("d h g phi phi_next sel mult table")
@@ -66,12 +67,21 @@ def _wires(width: int) -> list[sympy.Symbol]:
 
 
 @cache
-def permutation_chunk(width: int) -> sympy.Expr:
-    """``cur·Π_j (w_j + β σ_j + γ) − prev·Π_j (w_j + β k_j x + γ)`` over a chunk of ``width``
-    routed wires: the partial products step through the copy-constraint product."""
+def chunk_fractions(width: int) -> tuple[sympy.Expr, sympy.Expr]:
+    """``(Π_j (w_j + β k_j x + γ), Π_j (w_j + β σ_j + γ))`` over a chunk of ``width`` routed
+    wires: the numerator and denominator the copy-constraint product multiplies up."""
     w, sigma, kx = _wires(width), sympy.symbols(f"sigma0:{width}"), sympy.symbols(f"kx0:{width}")
     num = sympy.Mul(*[w[j] + beta * kx[j] + gamma for j in range(width)])
     den = sympy.Mul(*[w[j] + beta * sigma[j] + gamma for j in range(width)])
+    return num, den
+
+
+@cache
+def permutation_chunk(width: int) -> sympy.Expr:
+    """``cur·Π_j (w_j + β σ_j + γ) − prev·Π_j (w_j + β k_j x + γ)`` over a chunk of ``width``
+    routed wires (:func:`chunk_fractions`): the partial products step through the
+    copy-constraint product."""
+    num, den = chunk_fractions(width)
     return cur * den - prev * num
 
 
@@ -129,6 +139,11 @@ class TermSystem:
     def key(self) -> str:
         """Changes whenever the generated code would (part of the on-disk cache keys)."""
         return sympy.srepr((self.terms, self.derived)) + repr((self.title, self.columns, self.scalars, self.emit_order))
+
+    def term(self, k: int) -> TermSystem:
+        """The system of term ``k`` alone (same inputs): a tape VM run of it writes the
+        term's value, not a combination."""
+        return _single_term(self, k)
 
     def kernel_tape(self) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
         """The terms as a program of the CPU tape VM (:mod:`psyc.backend_cpu.gate_vm`): (code,
@@ -189,6 +204,44 @@ def permutation_system(num_routed: int, chunk: int, num_challenges: int, k_is: t
         derived=tuple((f"kx{j}", k_is[j] % P * x) for j in range(R)),
         emit_order=(*range(C), *(C + r * m + c for c in range(m) for r in range(C))),
     )
+
+
+#: The sources of :func:`permutation_products_system` (the arrays of
+#: ``ProverBackend.permutation_products``; ``xs`` as one row).
+PRODUCTS_SOURCES = ("routed", "sigmas", "xs")
+
+
+@cache
+def permutation_products_system(num_routed: int, chunk: int, k_is: tuple[int, ...]) -> TermSystem:
+    """The copy-constraint product's factors on the trace, per chunk c of ``chunk`` wires:
+    the numerator then the denominator of :func:`chunk_fractions` (terms ``2c`` and
+    ``2c + 1``). Inputs ``w{j}``, ``sigma{j}``, ``x``; scalars ``beta``, ``gamma``; derived
+    ``kx{j} = k_j·x``. The prover divides them and multiplies them up into Z and the
+    partial products that :func:`permutation_system` then checks."""
+    R = num_routed
+    terms = []
+    for c in range(-(-R // chunk)):
+        j0, j1 = c * chunk, min(R, (c + 1) * chunk)
+        local = {}
+        for i, j in enumerate(range(j0, j1)):
+            local |= {sympy.Symbol(f"w{i}"): sympy.Symbol(f"w{j}"), sympy.Symbol(f"sigma{i}"): sympy.Symbol(f"sigma{j}")}
+            local[sympy.Symbol(f"kx{i}")] = sympy.Symbol(f"kx{j}")
+        terms += [f.xreplace(local) for f in chunk_fractions(j1 - j0)]
+    columns = [(f"w{j}", 0, j, False) for j in range(R)] + [(f"sigma{j}", 1, j, False) for j in range(R)]
+    columns.append(("x", 2, 0, False))
+    x = sympy.Symbol("x")
+    return TermSystem(
+        title="permutation products",
+        terms=tuple(terms),
+        columns=tuple(columns),
+        scalars=("beta", "gamma"),
+        derived=tuple((f"kx{j}", k_is[j] % P * x) for j in range(R)),
+    )
+
+
+@cache
+def _single_term(system: TermSystem, k: int) -> TermSystem:
+    return TermSystem(f"{system.title}, term {k}", (system.terms[k],), system.columns, system.scalars, system.derived)
 
 
 @cache
@@ -253,89 +306,38 @@ def _cuda_source(system: TermSystem) -> str:
     return "\n".join(["#define GL_FIELD_NOINLINE", field_header(), kernel])
 
 
-Evaluator = Callable[..., list]
-
-
 @cache
-def evaluator(exprs: tuple[sympy.Expr, ...], backend: Backend = OPERATOR_BACKEND) -> Evaluator:
+def evaluator(exprs: tuple[sympy.Expr, ...], backend: Backend = OPERATOR_BACKEND) -> Callable[..., list]:
     """A function of keyword arguments (one per free symbol; the circuit backend's builder
     as ``b``) returning every expression's value, generated (CSE'd straight-line code) for
     ``backend``; the source is cached on disk (sympy's CSE is not free)."""
-    names = sorted({s.name for e in exprs for s in e.free_symbols})
-
-    def make() -> str:
-        temps, outs = emit(exprs, backend)
-        lines = [f"def _evaluate(b=None, *, {', '.join(names)}):"]
-        lines += [f"    {name} = {code}" for name, code in temps]
-        lines.append(f"    return [{', '.join(outs)}]")
-        return "\n".join(lines) + "\n"
-
     key = ";".join([sympy.srepr(exprs), repr(backend), Path(codegen.__file__).read_text()])
-    source = cached_source(f"vanishing_{len(exprs)}", key, make)
-    namespace: dict = {"Ext2": Ext2}
-    exec(compile(source, f"<vanishing terms {len(exprs)}>", "exec"), namespace)  # generated code
-    return namespace["_evaluate"]
+    source = cached_source(f"vanishing_{len(exprs)}", key, lambda: evaluator_source(exprs, backend))
+    return load_function(source, f"<vanishing terms {len(exprs)}>", "_evaluate", {"Ext2": Ext2})
 
 
-def permutation_terms_at(
-    zs: Sequence,
-    zs_next: Sequence,
-    partial_products: Sequence,
-    wires: Sequence,
-    sigmas: Sequence,
-    k_is: Sequence[int],
-    x,
-    l0_value,
-    betas: Sequence,
-    gammas: Sequence,
-    chunk: int,
-) -> list:
-    """Every permutation term at the point ``x``, in order (values of any type the operator
-    backend works on: ints mod p, :class:`Ext2`). ``partial_products`` holds the m − 1
-    stored ones per challenge."""
-    system = permutation_system(len(wires), chunk, len(zs), tuple(k_is))
-    values = permutation_inputs(zs, zs_next, partial_products, wires, sigmas, l0_value, betas, gammas)
-    return evaluator(system.expanded())(x=x, **values)
+def evaluator_source(exprs: tuple[sympy.Expr, ...], backend: Backend = OPERATOR_BACKEND) -> str:
+    """The Python source of :func:`evaluator`'s function ``_evaluate``."""
+    names = sorted({s.name for e in exprs for s in e.free_symbols})
+    temps, outs = emit(exprs, backend)
+    lines = [f"def _evaluate(b=None, *, {', '.join(names)}):"]
+    lines += [f"    {name} = {code}" for name, code in temps]
+    lines.append(f"    return [{', '.join(outs)}]")
+    return "\n".join(lines) + "\n"
 
 
-def permutation_inputs(zs, zs_next, partial_products, wires, sigmas, l0_value, betas, gammas) -> dict:
-    """The inputs of :func:`permutation_system` by name, but ``x`` and ``kx{j}``."""
-    values = {"l0": l0_value}
-    values |= {f"w{j}": v for j, v in enumerate(wires)} | {f"sigma{j}": v for j, v in enumerate(sigmas)}
-    values |= {f"z{r}": v for r, v in enumerate(zs)} | {f"znext{r}": v for r, v in enumerate(zs_next)}
-    values |= {f"beta{r}": v for r, v in enumerate(betas)} | {f"gamma{r}": v for r, v in enumerate(gammas)}
-    m1 = len(partial_products) // max(1, len(zs))
-    values |= {f"pp{r}_{c}": partial_products[r * m1 + c] for r in range(len(zs)) for c in range(m1)}
-    return values
-
-
-def lookup_terms_at(
-    looked: Sequence,
-    helpers: Sequence,
-    phis_next: Sequence,
-    selector,
-    multiplicity,
-    table_value,
-    l0_value,
-    deltas: Sequence,
-) -> list:
-    """Every logUp term at one point, in order; ``helpers`` is (h, g, φ) per challenge."""
-    return evaluator(lookup_system(len(looked), len(deltas)).terms)(
-        **lookup_inputs(looked, helpers, phis_next, selector, multiplicity, table_value, l0_value, deltas)
-    )
-
-
-def lookup_inputs(looked, helpers, phis_next, selector, multiplicity, table_value, l0_value, deltas) -> dict:
-    """The inputs of :func:`lookup_system` by name."""
-    values = {"sel": selector, "mult": multiplicity, "table": table_value, "l0": l0_value}
-    values |= {f"w{j}": v for j, v in enumerate(looked)}
-    for r, delta in enumerate(deltas):
-        values |= {f"d{r}": delta, f"phinext{r}": phis_next[r]}
-        values |= {f"h{r}": helpers[3 * r], f"g{r}": helpers[3 * r + 1], f"phi{r}": helpers[3 * r + 2]}
-    return values
-
-
-def boundary_terms_at(zs: Sequence, phis: Sequence, lu_value) -> list:
-    """The zero-knowledge closing terms at one point: per challenge L_u(Z − 1), then L_u·φ."""
-    bz, bphi = evaluator((BOUNDARY_Z,)), evaluator((BOUNDARY_PHI,))
-    return [bz(lu=lu_value, z=zr)[0] for zr in zs] + [bphi(lu=lu_value, phi=p)[0] for p in phis]
+__all__ = [
+    "BOUNDARY_PHI",
+    "BOUNDARY_Z",
+    "PERMUTATION_START",
+    "PRODUCTS_SOURCES",
+    "TermSystem",
+    "evaluator",
+    "evaluator_source",
+    "chunk_fractions",
+    "permutation_products_system",
+    "lookup_system",
+    "lookup_terms",
+    "permutation_chunk",
+    "permutation_system",
+]

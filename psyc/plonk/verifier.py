@@ -6,7 +6,7 @@ from psyc.field.extension import Ext2
 from psyc.field.goldilocks import P, primitive_root_of_unity
 from psyc.fri.verifier import FriVerificationError, verify_fri
 from psyc.hash.poseidon import hash_or_noop
-from psyc.plonk import vanishing
+from psyc.plonk import vanishing_eval as vanishing
 from psyc.plonk.proof import ProofWithPublicInputs
 from psyc.plonk.transcript import (
     draw_alphas,

@@ -12,9 +12,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from psyc.backend_cpu import ntt_kernels as nk
 from psyc.field.goldilocks import MULTIPLICATIVE_GENERATOR, P, inv, primitive_root_of_unity
 from psyc.field.vector import as_field_array, canonicalize_vec, powers_vec, scale_vec
+from psyc.util.lazy import LazyModule
+
+# the kernels (numba) load on the first transform, not on import
+nk = LazyModule("psyc.backend_cpu.ntt_kernels")
 
 #: The coset shift used for every LDE (ARCHITECTURE.md).
 COSET_SHIFT: int = MULTIPLICATIVE_GENERATOR

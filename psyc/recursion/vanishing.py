@@ -16,13 +16,8 @@ from psyc.plonk.builder import CircuitBuilder, ExtTarget
 from psyc.plonk.gates.codegen import CIRCUIT_BACKEND
 from psyc.plonk.proof import OpeningSet
 from psyc.plonk.target import Target
-from psyc.plonk.vanishing import (
-    evaluator,
-    lookup_inputs,
-    lookup_system,
-    permutation_inputs,
-    permutation_system,
-)
+from psyc.plonk.vanishing import evaluator, lookup_system, permutation_system
+from psyc.plonk.vanishing_eval import lookup_inputs, permutation_inputs
 from psyc.recursion.gadgets import (
     assert_nonzero_ext,
     ext_const,

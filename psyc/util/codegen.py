@@ -9,21 +9,27 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import marshal
 import os
 import sys
 import tempfile
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
-from types import ModuleType
-
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from types import CodeType, ModuleType
+from typing import TYPE_CHECKING
 
 from psyc.util.cachedir import cache_dir
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 
 def template_environment(package: str) -> Environment:
     """The jinja2 environment every code generator uses, over ``package``'s ``templates/``
     (strict: an undefined name in a template is an error, never an empty string)."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined  # only generators need it
+
     return Environment(
         loader=PackageLoader(package, "templates"),
         undefined=StrictUndefined,
@@ -33,11 +39,15 @@ def template_environment(package: str) -> Environment:
     )
 
 
-_ENV = template_environment("psyc.backend_cpu")
+@cache
+def _env() -> Environment:
+    # built on first use: loading cached generated code needs no jinja2
+    return template_environment("psyc.backend_cpu")
 
 
 def render(template: str, **context) -> str:
-    return _ENV.get_template(template).render(**context)
+    """Render one of ``psyc/backend_cpu/templates``."""
+    return _env().get_template(template).render(**context)
 
 
 def _kernel_salt() -> bytes:
@@ -72,7 +82,8 @@ def cached_source(name: str, key: str, make: Callable[[], str]) -> str:
 
 def template_text(template: str) -> str:
     """The raw text of a template (part of the cache keys of what it renders)."""
-    return _ENV.loader.get_source(_ENV, template)[0]
+    env = _env()
+    return env.loader.get_source(env, template)[0]
 
 
 def load_generated_module(name: str, source: str, numba: bool = True) -> ModuleType:
@@ -91,5 +102,34 @@ def load_generated_module(name: str, source: str, numba: bool = True) -> ModuleT
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[mod_name] = module
-    spec.loader.exec_module(module)
+    exec(compile_cached(source, str(path)), module.__dict__)  # generated code
     return module
+
+
+def load_function(source: str, label: str, name: str, namespace: dict) -> Callable:
+    """The function ``name`` that generated ``source`` defines, run in ``namespace`` (the
+    names it uses); compiled once (:func:`compile_cached`)."""
+    exec(compile_cached(source, label), namespace)  # generated code
+    return namespace[name]
+
+
+def compile_cached(source: str, filename: str) -> CodeType:
+    """``compile(source, filename, "exec")``, remembered in the psyc cache by the source's
+    hash and the interpreter's bytecode tag. Generated code is psyc's own cache, so it is
+    compiled once even where Python writes no bytecode (``PYTHONDONTWRITEBYTECODE``, a
+    read-only install): the Poseidon gate's 360 KB module takes ~0.6 s to compile, most of
+    what loading a key's evaluators for ``psyc verify`` would cost."""
+    digest = hashlib.sha256(source.encode() + filename.encode()).hexdigest()[:16]
+    folder = cache_dir() / "generated" / "code"
+    path = folder / f"{digest}.{sys.implementation.cache_tag}.marshal"
+    try:
+        return marshal.loads(path.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        pass  # not compiled yet (or a torn file): compile it
+    code = compile(source, filename, "exec")
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(marshal.dumps(code))
+    os.replace(tmp, path)
+    return code

@@ -42,3 +42,20 @@ def lazy_exports(package: str, namespace: dict[str, Any], exports: dict[str, str
 
         pkg.__class__ = _Package
     return __getattr__, __dir__
+
+
+class LazyModule:
+    """Stands in for a module that is imported on first attribute access: modules whose
+    array functions run numba kernels hold their kernel modules this way, so importing
+    them (for their light parts) does not import numba."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        return getattr(importlib.import_module(self._name), attr)
+
+    def __repr__(self) -> str:
+        return f"<lazy module {self._name!r}>"

@@ -3,9 +3,9 @@
 from psyc.plonk.gates.arithmetic import arithmetic_gate
 from psyc.plonk.gates.base import GATE_KINDS, PI_DIGEST_LEN, Gate, GateKind, const, gate_kind, pi, wire
 from psyc.plonk.gates.base_sum import base_sum_gate
-from psyc.plonk.gates.codegen import GateEvaluators
 from psyc.plonk.gates.constant import constant_gate
 from psyc.plonk.gates.coset_interpolation import coset_interpolation_gate
+from psyc.plonk.gates.evaluators import GateEvaluators
 from psyc.plonk.gates.exponentiation import exponentiation_gate
 from psyc.plonk.gates.extension_arithmetic import extension_arithmetic_gate
 from psyc.plonk.gates.gfp5_mul import gfp5_mul_gate

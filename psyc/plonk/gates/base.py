@@ -13,22 +13,36 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sympy
+if TYPE_CHECKING:
+    import sympy
+
+# sympy (~0.7 s to import) is imported by the functions that build or print expressions:
+# importing the gate modules registers every kind (GATE_KINDS) for a verifier reading a
+# key, which builds no gate (docs/benchmarks.md, "Cold start and latency")
 
 PI_DIGEST_LEN = 4
 
 
 def wire(i: int) -> sympy.Symbol:
+    """The symbol of wire column ``i`` in a gate's constraints."""
+    import sympy
+
     return sympy.Symbol(f"w{i}")
 
 
 def const(i: int) -> sympy.Symbol:
+    """The symbol of constant column ``i``."""
+    import sympy
+
     return sympy.Symbol(f"c{i}")
 
 
 def pi(i: int) -> sympy.Symbol:
+    """The symbol of element ``i`` of the public-input digest."""
+    import sympy
+
     return sympy.Symbol(f"pi{i}")
 
 
@@ -78,6 +92,8 @@ class Gate:
     def fingerprint(self) -> str:
         """Digest of the definition itself, so a changed gate under the same id (say, new
         Poseidon constants) changes every circuit digest that uses it."""
+        import sympy
+
         text = f"{self.id};{self.num_wires};{self.num_constants};" + ";".join(
             map(sympy.srepr, self.constraints)
         )

@@ -18,18 +18,14 @@ import heapq
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
-from types import ModuleType
 
-import numpy as np
 import sympy
 
 from psyc.backend_cpu import gate_tape as vm
-from psyc.field.extension import Ext2
 from psyc.field.goldilocks import P
 from psyc.plonk.gates.base import PI_DIGEST_LEN, Gate
-from psyc.util.codegen import cached_source, load_generated_module, render, template_text
+from psyc.util.codegen import cached_source, render
 
 
 @dataclass(frozen=True)
@@ -350,14 +346,6 @@ def tape(
     return t.allocate([outputs[k] for k in range(len(reduced))])
 
 
-def generated_module(gate: Gate) -> ModuleType:
-    """The generated evaluators of ``gate`` (the source is cached on disk per gate
-    definition, generator and template; the module per source)."""
-    key = ";".join([gate.id, gate.fingerprint, Path(__file__).read_text(), template_text("gate.py.j2")])
-    source = cached_source(f"gate_{gate.id}", key, lambda: _source(gate))
-    return load_generated_module(f"gate_{gate.id}", source, numba=False)
-
-
 def _source(gate: Gate) -> str:
     code, imms, num_regs, outputs = tape(gate.constraints) if gate.num_constraints else ([], [], 1, [])
     temps_py, outs_py = emit(gate.constraints, OPERATOR_BACKEND)
@@ -405,46 +393,4 @@ def cuda_source(gate: Gate) -> str:
     return cached_source(f"gate_cuda_{gate.id}", key, make)
 
 
-class GateEvaluators:
-    """Evaluators of one gate, all generated from its constraints."""
-
-    def __init__(self, gate: Gate) -> None:
-        self.gate = gate
-        self._mod = generated_module(gate)
-        self._tape = None
-
-    @staticmethod
-    @cache
-    def for_gate(gate: Gate) -> GateEvaluators:
-        """Shared evaluators per gate definition (generation runs sympy's CSE: not free)."""
-        return GateEvaluators(gate)
-
-    def accumulate_quotient_terms(self, wires, consts, selector, pi_digest, alphas, out) -> None:
-        """out[a, i] += selector[i] * sum_k alphas[a]^k * C_k(row i), on uint64 arrays."""
-        if not self.gate.num_constraints:
-            return
-        from psyc.backend_cpu import gate_vm  # numba: only the prover needs it
-
-        if self._tape is None:
-            m = self._mod
-            self._tape = (
-                np.array(m.TAPE_CODE, dtype=np.int64).reshape(-1, 4),
-                np.array(m.TAPE_IMM, dtype=np.uint64),
-                m.TAPE_REGS,
-                np.array(m.TAPE_OUTPUTS, dtype=np.int64),
-            )
-        sources = gate_vm.sources_tuple(wires, consts)
-        gate_vm.accumulate(*self._tape, sources, gate_vm.NO_NEXT, pi_digest, selector, alphas, gate_vm.NONE, out)
-
-    def eval_ints(self, w: list[int], c: list[int], pi_digest: list[int]) -> list[int]:
-        """Constraint values of one concrete row (canonical ints; all zero iff satisfied)."""
-        return [int(v) % P for v in self._mod.eval_generic(w, c, pi_digest)]
-
-    def eval_ext(self, w: list[Ext2], c: list[Ext2], pi_digest: list[Ext2]) -> list[Ext2]:
-        """Constraint values at an extension point (the verifier's check at ζ)."""
-        return [Ext2.coerce(v) for v in self._mod.eval_generic(w, c, pi_digest)]
-
-    def eval_circuit(self, builder, w: list, c: list, pi_digest: list) -> list:
-        """The constraints as circuit operations on extension targets ``(a0, a1)`` — what a
-        recursive verifier uses to check a proof's gates at ζ inside a circuit."""
-        return self._mod.eval_circuit(builder, w, c, pi_digest)
+__all__ = ["cuda_source", "emit", "tape"]

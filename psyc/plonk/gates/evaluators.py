@@ -1,0 +1,83 @@
+"""A gate's generated evaluators, loaded from the on-disk cache without sympy.
+
+:mod:`.codegen` writes each gate's evaluators (the CPU tape, the generic-operator
+function the verifier runs at ζ, the circuit-builder calls of the recursive verifier)
+once per gate definition into the psyc cache. Loading them back needs only the gate's id
+and fingerprint (which :mod:`.catalog` knows without building the gate), so a verifier
+neither imports sympy nor runs the generator; on a cache miss :mod:`.codegen` generates.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+
+from psyc.field.extension import Ext2
+from psyc.field.goldilocks import P
+from psyc.util.codegen import cached_source, load_generated_module
+
+_CODEGEN = Path(__file__).with_name("codegen.py")
+_TEMPLATE = Path(__file__).resolve().parents[2] / "backend_cpu" / "templates" / "gate.py.j2"
+
+
+def generated_module(gate) -> ModuleType:
+    """The generated evaluators of ``gate`` (a :class:`~.base.Gate` or its
+    :class:`~.catalog.GateInfo`): the source is cached on disk per gate definition,
+    generator and template; the module per source."""
+
+    def make() -> str:
+        from psyc.plonk.gates.codegen import _source
+
+        return _source(gate.full() if hasattr(gate, "full") else gate)
+
+    key = ";".join([gate.id, gate.fingerprint, _CODEGEN.read_text(), _TEMPLATE.read_text()])
+    source = cached_source(f"gate_{gate.id}", key, make)
+    return load_generated_module(f"gate_{gate.id}", source, numba=False)
+
+
+class GateEvaluators:
+    """Evaluators of one gate, all generated from its constraints."""
+
+    def __init__(self, gate) -> None:
+        self.gate = gate
+        self._mod = generated_module(gate)
+        self._tape = None
+
+    @staticmethod
+    @cache
+    def for_gate(gate) -> GateEvaluators:
+        """Shared evaluators per gate definition (generation runs sympy's CSE: not free)."""
+        return GateEvaluators(gate)
+
+    def accumulate_quotient_terms(self, wires, consts, selector, pi_digest, alphas, out) -> None:
+        """out[a, i] += selector[i] * sum_k alphas[a]^k * C_k(row i), on uint64 arrays."""
+        if not self.gate.num_constraints:
+            return
+        from psyc.backend_cpu import gate_vm  # numba: only the prover needs it
+
+        if self._tape is None:
+            m = self._mod
+            self._tape = (
+                np.array(m.TAPE_CODE, dtype=np.int64).reshape(-1, 4),
+                np.array(m.TAPE_IMM, dtype=np.uint64),
+                m.TAPE_REGS,
+                np.array(m.TAPE_OUTPUTS, dtype=np.int64),
+            )
+        sources = gate_vm.sources_tuple(wires, consts)
+        gate_vm.accumulate(*self._tape, sources, gate_vm.NO_NEXT, pi_digest, selector, alphas, gate_vm.NONE, out)
+
+    def eval_ints(self, w: list[int], c: list[int], pi_digest: list[int]) -> list[int]:
+        """Constraint values of one concrete row (canonical ints; all zero iff satisfied)."""
+        return [int(v) % P for v in self._mod.eval_generic(w, c, pi_digest)]
+
+    def eval_ext(self, w: list[Ext2], c: list[Ext2], pi_digest: list[Ext2]) -> list[Ext2]:
+        """Constraint values at an extension point (the verifier's check at ζ)."""
+        return [Ext2.coerce(v) for v in self._mod.eval_generic(w, c, pi_digest)]
+
+    def eval_circuit(self, builder, w: list, c: list, pi_digest: list) -> list:
+        """The constraints as circuit operations on extension targets ``(a0, a1)`` — what a
+        recursive verifier uses to check a proof's gates at ζ inside a circuit."""
+        return self._mod.eval_circuit(builder, w, c, pi_digest)
