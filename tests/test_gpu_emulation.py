@@ -9,10 +9,12 @@ from psyc.backend_cpu import fri_kernels as fk
 from psyc.backend_cpu import ntt_kernels as nk
 from psyc.backend_cpu import plonk_kernels as plk
 from psyc.backend_cpu import poseidon_kernels as psk
+from psyc.backend_cpu.backend import CpuBackend
 from psyc.field.goldilocks import P, primitive_root_of_unity
 from psyc.field.vector import batch_inverse_vec
 from psyc.hash.merkle import MerkleTree
 from psyc.iop.challenger import Challenger
+from psyc.plonk import vanishing
 from psyc.poly.ntt import COSET_SHIFT, intt, lde_batch, twiddles
 
 emulation = pytest.importorskip("psyc.backend_gpu.emulation")
@@ -124,8 +126,17 @@ def test_chunk_products_z_and_partial_products(K):
     wires, sigmas, k_is, xs, m, chunk, _ = _setup_permutation(rng)
     n = wires.shape[1]
     beta, gamma = 12345, 678910
-    nums, dens = np.empty((m, n), np.uint64), np.empty((m, n), np.uint64)
-    plk.chunk_products(wires, sigmas, k_is, xs, np.uint64(beta), np.uint64(gamma), chunk, nums, dens)
+    system = vanishing.permutation_products_system(wires.shape[0], chunk, tuple(int(k) for k in k_is))
+    nums, dens = CpuBackend().permutation_products(system, wires, sigmas, k_is, xs, beta, gamma, chunk)
+    for i in (0, 1, n - 1):  # the generated factors are the copy-constraint product's
+        for c in range(m):
+            js = range(c * chunk, min(wires.shape[0], (c + 1) * chunk))
+            num = den = 1
+            for j in js:
+                w = int(wires[j, i])
+                num = num * (w + beta * int(k_is[j]) * int(xs[i]) + gamma) % P
+                den = den * (w + beta * int(sigmas[j, i]) + gamma) % P
+            assert (int(nums[c, i]), int(dens[c, i])) == (num, den)
     gn, gd = K.chunk_products(wires, sigmas, k_is, xs, beta, gamma, chunk, m)
     np.testing.assert_array_equal(gn, nums)
     np.testing.assert_array_equal(gd, dens)

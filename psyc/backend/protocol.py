@@ -167,6 +167,7 @@ class ProverBackend(Protocol):
 
     def permutation_products(
         self,
+        system: Any,
         routed: Array,
         sigmas: Array,
         k_is: Sequence[int],
@@ -180,7 +181,9 @@ class ProverBackend(Protocol):
         points ``ω_n^i``. Returns ``(nums, dens)``, each ``(m, n)`` with
         ``m = ceil(R / chunk)``: ``nums[c, i] = Π_{j in chunk c} (w_j + β k_j x_i + γ)``,
         ``dens[c, i] = Π_{j in chunk c} (w_j + β σ_j + γ)``, chunk ``c`` being wires
-        ``c·chunk .. min(R, (c+1)·chunk) − 1``."""
+        ``c·chunk .. min(R, (c+1)·chunk) − 1``. ``system`` defines them symbolically
+        (:func:`psyc.plonk.vanishing.permutation_products_system`: term ``2c`` is
+        ``nums[c]``, ``2c + 1`` is ``dens[c]``)."""
         ...
 
     def z_and_partial_products(self, nums: Array, dens_inv: Array) -> tuple[Array, Array, int]:
@@ -215,7 +218,7 @@ class ProverBackend(Protocol):
     ) -> None:
         """In place: ``out[a, i] += Σ_g selectors[g, i] · Σ_k alphas[a]^k C_{g,k}(row i)``
         over the LDE columns. ``evaluators[g]`` is a
-        :class:`psyc.plonk.gates.codegen.GateEvaluators` (its ``.gate`` is the symbolic
+        :class:`psyc.plonk.gates.evaluators.GateEvaluators` (its ``.gate`` is the symbolic
         definition a backend generates its kernel from; the CPU backend calls its numba
         ``accumulate_quotient_terms``). ``wires`` ``(W, N)``, ``consts`` ``(K, N)``,
         ``selectors`` ``(len(evaluators), N)`` LDE rows; ``out`` ``(len(alphas), N)``."""

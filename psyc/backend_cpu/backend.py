@@ -120,6 +120,7 @@ class CpuBackend:
 
     def permutation_products(
         self,
+        system,
         routed: Array,
         sigmas: Array,
         k_is: Sequence[int],
@@ -128,22 +129,16 @@ class CpuBackend:
         gamma: int,
         chunk: int,
     ) -> tuple[Array, Array]:
+        # every factor is a term of the generated system, run by the tape VM (no kernel of
+        # its own to compile): one run per term, since a run combines its terms
         num_routed, n = routed.shape
         m = -(-num_routed // chunk)
-        nums = np.empty((m, n), dtype=np.uint64)
-        dens = np.empty((m, n), dtype=np.uint64)
-        pk.chunk_products(
-            np.ascontiguousarray(routed),
-            np.ascontiguousarray(sigmas),
-            _u64(k_is),
-            xs,
-            np.uint64(beta),
-            np.uint64(gamma),
-            chunk,
-            nums,
-            dens,
-        )
-        return nums, dens
+        out = np.zeros((2 * m, n), dtype=np.uint64)  # the numerators, then the denominators
+        arrays = (routed, sigmas, np.asarray(xs).reshape(1, n))
+        for t in range(2 * m):
+            row = t // 2 + (t % 2) * m
+            _run_terms(system.term(t), arrays, (), [beta, gamma], [1], [], None, out[row : row + 1])
+        return out[:m], out[m:]
 
     def z_and_partial_products(self, nums: Array, dens_inv: Array) -> tuple[Array, Array, int]:
         m, n = nums.shape

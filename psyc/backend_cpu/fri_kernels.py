@@ -50,20 +50,23 @@ def divide_by_linear(poly, z0, z1, out):
     return q0, q1
 
 
-@njit(parallel=True, cache=True)
+# scaled_add and fold_coeffs are serial: the FRI prover calls them a handful of times on at
+# most a trace's length of coefficients (~1 ms of work), while parallel=True cost ~4 s of
+# compile each on a first run (issue 11)
+@njit(cache=True)
 def scaled_add(acc, poly, s0, s1):
     """acc += s * poly for (n, 2) arrays and an extension scalar s."""
-    for j in prange(acc.shape[0]):
+    for j in range(acc.shape[0]):
         t0, t1 = ext_mul_u64(s0, s1, poly[j, 0], poly[j, 1])
         acc[j, 0] = add_u64(acc[j, 0], t0)
         acc[j, 1] = add_u64(acc[j, 1], t1)
 
 
-@njit(parallel=True, cache=True)
+@njit(cache=True)
 def fold_coeffs(coeffs, arity, beta0, beta1, out):
     """out[j] = sum_k beta^k coeffs[j*arity + k]: f(X) = sum_k X^k f_k(X^arity) -> sum_k beta^k f_k."""
     n_out = out.shape[0]
-    for j in prange(n_out):
+    for j in range(n_out):
         acc0 = np.uint64(0)
         acc1 = np.uint64(0)
         for k in range(arity - 1, -1, -1):

@@ -1,6 +1,6 @@
-"""Plonk kernels: the permutation argument's products and partial products, the logUp
-running sum, division by Z_H. (The permutation and logUp vanishing terms are generated
-from their definitions and run by the tape VM, :mod:`psyc.backend_cpu.gate_vm`.)"""
+"""Plonk kernels: the permutation argument's partial products, the logUp running sum,
+division by Z_H. (The permutation's factors and the permutation and logUp vanishing terms
+are generated from their definitions and run by the tape VM, :mod:`psyc.backend_cpu.gate_vm`.)"""
 
 from __future__ import annotations
 
@@ -14,34 +14,6 @@ from psyc.backend_cpu.field_kernels import (
     mul_u64,
 )
 from psyc.backend_cpu.field_kernels import _batch_inverse_kernel as batch_inverse_kernel
-
-
-@njit(inline="always", cache=True)
-def _chunk_num_den(wires, sigmas, k_is, j0, j1, i, x, beta, gamma):
-    """prod_{j0 <= j < j1} (w_j + beta k_j x + gamma) and prod (w_j + beta sigma_j + gamma) at row i."""
-    num = ONE
-    den = ONE
-    for j in range(j0, j1):
-        w = wires[j, i]
-        num = mul_u64(num, add_u64(add_u64(w, mul_u64(beta, mul_u64(k_is[j], x))), gamma))
-        den = mul_u64(den, add_u64(add_u64(w, mul_u64(beta, sigmas[j, i])), gamma))
-    return num, den
-
-
-@njit(parallel=True, cache=True)
-def chunk_products(wires, sigmas, k_is, xs, beta, gamma, chunk, nums, dens):
-    """nums[c, i] = prod_{j in chunk c} (w_j + beta k_j x_i + gamma); dens likewise with sigma_j."""
-    num_routed = wires.shape[0]
-    n = wires.shape[1]
-    num_chunks = nums.shape[0]
-    for i in prange(n):
-        x = xs[i]
-        for c in range(num_chunks):
-            num, den = _chunk_num_den(
-                wires, sigmas, k_is, c * chunk, min(num_routed, (c + 1) * chunk), i, x, beta, gamma
-            )
-            nums[c, i] = num
-            dens[c, i] = den
 
 
 @njit(cache=True)
@@ -69,7 +41,6 @@ def divide_by_zh(values, zh_inv):
 
 __all__ = [
     "batch_inverse_kernel",
-    "chunk_products",
     "divide_by_zh",
     "inv_u64",
     "z_and_partial_products",

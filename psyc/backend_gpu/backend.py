@@ -145,7 +145,7 @@ class GpuBackend:
             )
         return self._domains[key]
 
-    def permutation_products(self, routed, sigmas, k_is, xs, beta: int, gamma: int, chunk: int):
+    def permutation_products(self, system, routed, sigmas, k_is, xs, beta: int, gamma: int, chunk: int):
         num_routed = routed.shape[0]
         m = -(-num_routed // chunk)
         return self.K.chunk_products(

@@ -158,9 +158,10 @@ def phase_commit_zs(st: ProverState) -> None:
         )
         routed = st.trace[:R]
         zs_cols = []
+        products = vanishing.permutation_products_system(R, cfg.partial_product_chunk, tuple(common.k_is))
         for r in range(cfg.num_challenges):
             nums, dens = be.permutation_products(
-                routed, sigmas, common.k_is, xs, st.betas[r], st.gammas[r], cfg.partial_product_chunk
+                products, routed, sigmas, common.k_is, xs, st.betas[r], st.gammas[r], cfg.partial_product_chunk
             )
             try:
                 dens_inv = be.batch_inverse(dens)
