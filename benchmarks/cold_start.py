@@ -10,7 +10,13 @@ generated module (gate evaluators, Poseidon) is compiled again, exactly as after
 ``pip install``. The first run records each kernel's compile time through numba's event
 API (exclusive time: a kernel compiled while compiling its caller is not counted twice);
 the second run, on the now warm caches, is the everyday figure. The JIT overhead is the
-difference of the two wall times.
+difference of the two runs (wall time, and CPU time, which a loaded machine does not
+inflate as much).
+
+Then ``psyc --help``, ``psyc check`` of a small program and ``psyc verify`` of its proof
+are timed as whole processes on the warm caches (best of 5, wall and CPU), each also
+listing whether it imported numba or sympy. Python may write bytecode (an installed
+package has its ``.pyc`` files; ``PYTHONDONTWRITEBYTECODE`` is dropped for the runs).
 
 Prints a Markdown table (the format of ``docs/benchmarks.md``); ``--json`` also writes the
 raw figures. For a truly fresh install (new venv, ``pip install .``) run the same
@@ -100,10 +106,12 @@ def measure(cli_args: list[str], keep: Path | None = None) -> dict:
     """First and second run of ``psyc CLI_ARGS`` on empty caches; compile times of the first."""
     tmp = Path(tempfile.mkdtemp(prefix="psyc-cold-")) if keep is None else keep
     env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["NUMBA_CACHE_DIR"] = str(tmp / "numba")
     env["PSYC_CACHE_DIR"] = str(tmp / "psyc")
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     report = tmp / "compiles.json"
+    load_before = os.getloadavg()[0]
     first_s, first_cpu, rc1, out1 = _run([sys.executable, "-c", _CHILD, str(report), *cli_args], env)
     if rc1 != 0:
         raise SystemExit(f"first run failed (exit {rc1}):\n{out1}")
@@ -113,6 +121,7 @@ def measure(cli_args: list[str], keep: Path | None = None) -> dict:
     child = json.loads(report.read_text())
     return {
         "latency_s": latencies(env),
+        "load_average": (load_before, os.getloadavg()[0]),
         "command": "psyc " + " ".join(cli_args),
         "machine": _machine(),
         "date": time.strftime("%Y-%m-%d"),
@@ -127,9 +136,20 @@ def measure(cli_args: list[str], keep: Path | None = None) -> dict:
     }
 
 
-def latencies(env: dict[str, str], repeat: int = 5) -> dict[str, float]:
-    """Best-of-``repeat`` wall time of quick commands as whole processes (warm caches):
-    ``--help``, ``check`` of a small program, ``verify`` of its proof."""
+_PROBE = r"""
+import runpy, sys
+try:
+    runpy.run_module("psyc.cli.main", run_name="__main__")
+finally:
+    heavy = [m for m in ("numba", "sympy") if m in sys.modules]
+    sys.stderr.write("\nheavy-imports: " + ",".join(heavy) + "\n")
+"""
+
+
+def latencies(env: dict[str, str], repeat: int = 5) -> dict[str, dict]:
+    """Quick commands as whole processes (warm caches): ``--help``, ``check`` of a small
+    program, ``verify`` of its proof. Per command: best-of-``repeat`` wall and CPU
+    seconds (``wall_s``, ``cpu_s``) and the heavy modules it imported (``heavy``)."""
     work = Path(tempfile.mkdtemp(prefix="psyc-latency-"))
     project = work / "hash_chain"
     shutil.copytree(ROOT / "examples" / "hash_chain", project)
@@ -138,6 +158,9 @@ def latencies(env: dict[str, str], repeat: int = 5) -> dict[str, float]:
     _, _, rc, out = _run([*psyc, "prove", str(project), "-o", str(proof)], env)
     if rc != 0:
         raise SystemExit(f"prove failed (exit {rc}):\n{out}")
+    _, _, rc, out = _run([*psyc, "verify", str(proof)], env)  # a first verify fills its caches
+    if rc != 0:
+        raise SystemExit(f"verify failed (exit {rc}):\n{out}")
     cases = {
         "psyc --help": [*psyc, "--help"],
         "psyc check (examples/hash_chain)": [*psyc, "check", str(project)],
@@ -145,13 +168,16 @@ def latencies(env: dict[str, str], repeat: int = 5) -> dict[str, float]:
     }
     best = {}
     for name, cmd in cases.items():
-        times = []
+        walls, cpus = [], []
         for _ in range(repeat):
-            wall, _, rc, out = _run(cmd, env)
+            wall, cpu, rc, out = _run(cmd, env)
             if rc != 0:
                 raise SystemExit(f"{name} failed (exit {rc}):\n{out}")
-            times.append(wall)
-        best[name] = min(times)
+            walls.append(wall)
+            cpus.append(cpu)
+        _, _, _, out = _run([sys.executable, "-c", _PROBE, *cmd[3:]], env)
+        heavy = out.rsplit("heavy-imports: ", 1)[-1].strip()
+        best[name] = {"wall_s": min(walls), "cpu_s": min(cpus), "heavy": heavy or "none"}
     return best
 
 
@@ -167,7 +193,8 @@ def markdown(result: dict, top: int = 25) -> str:
     rows = kernel_table(result["compiles"])
     total = sum(r[2] for r in rows)
     lines = [
-        f"`{result['command']}` on empty caches — {result['machine']}, {result['date']}",
+        f"`{result['command']}` on empty caches — {result['machine']}, {result['date']}, "
+        f"load average {result['load_average'][0]:.1f} at the start, {result['load_average'][1]:.1f} at the end",
         "",
         "| run | wall | CPU |",
         "|---|---|---|",
@@ -176,9 +203,12 @@ def markdown(result: dict, top: int = 25) -> str:
         f"| **JIT overhead** (first − second) | **{result['jit_overhead_s']:.1f} s** "
         f"| **{result['jit_overhead_cpu_s']:.1f} s** |",
         "",
-        "| command (warm caches, whole process, best of 5) | wall |",
-        "|---|---|",
-        *(f"| `{k}` | {v * 1e3:.0f} ms |" for k, v in result["latency_s"].items()),
+        "| command (warm caches, whole process, best of 5) | wall | CPU | imports numba/sympy |",
+        "|---|---|---|---|",
+        *(
+            f"| `{k}` | {v['wall_s']:.2f} s | {v['cpu_s']:.2f} s | {v['heavy']} |"
+            for k, v in result["latency_s"].items()
+        ),
         "",
         f"Compile time per kernel ({len(rows)} kernels, {len(result['compiles'])} signatures, "
         f"{total:.1f} s in all; CPU time of the compiling thread, exclusive of nested compiles):",
