@@ -9,7 +9,7 @@ from psyc.field.goldilocks import P, primitive_root_of_unity
 from psyc.fri.config import SALT_SIZE, FriParams
 from psyc.fri.proof import FriProof
 from psyc.fri.structure import FriInstanceInfo, FriOpenings
-from psyc.hash.merkle import MerkleCap, verify_merkle_proofs
+from psyc.hash.merkle import MerkleCap, verify_merkle_proof_groups
 from psyc.iop.challenger import Challenger
 from psyc.poly.evaluation import barycentric_eval_on_coset, eval_poly
 from psyc.poly.ntt import COSET_SHIFT, reverse_index_bits
@@ -194,10 +194,11 @@ def verify_fri(
     omega = primitive_root_of_unity(params.lde_bits)
     rounds = proof.query_round_proofs
     x_indices = [challenger.get_challenge() % n_lde for _ in rounds]
-    # every Merkle path of one tree is checked in one batch; failures are reported below,
-    # query by query, in the order of the checks
-    initial_ok = [
-        verify_merkle_proofs(
+    # every Merkle path of every tree is checked in one batch (one hash call per sponge step
+    # and per level for all trees); failures are reported below, query by query, in the
+    # order of the checks
+    groups = [
+        (
             [rnd.initial_trees_proof.evals_proofs[o][0] for rnd in rounds],
             x_indices,
             initial_caps[o],
@@ -205,17 +206,19 @@ def verify_fri(
         )
         for o in range(len(initial_caps))
     ]
-    step_ok, shift = [], 0
+    shift = 0
     for s, ab in enumerate(params.reduction_arity_bits):
         shift += ab
-        step_ok.append(
-            verify_merkle_proofs(
+        groups.append(
+            (
                 [[c for e in rnd.steps[s].evals for c in (e.a0, e.a1)] for rnd in rounds],
                 [x >> shift for x in x_indices],
                 proof.commit_phase_caps[s],
                 [rnd.steps[s].merkle_proof for rnd in rounds],
             )
         )
+    verdicts = verify_merkle_proof_groups(groups)
+    initial_ok, step_ok = verdicts[: len(initial_caps)], verdicts[len(initial_caps) :]
     for q, rnd in enumerate(rounds):
         x_index = x_indices[q]
         leaves = []

@@ -16,10 +16,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from psyc.backend import ProverBackend, get_backend
+from psyc.hash.constants import DIGEST_LEN, RATE, WIDTH
 from psyc.hash.poseidon import (
     Digest,
     hash_or_noop,
     hash_or_noop_rows,
+    permute_many,
     two_to_one,
     two_to_one_pairs,
 )
@@ -113,23 +115,69 @@ def verify_merkle_proofs(
     """``verify_merkle_proof`` for many leaves of one tree at once (one batched hash call
     per level instead of one call per hash); falls back to one by one when the leaves or
     paths are not all of one length."""
-    k = len(leaves)
-    if k == 0:
-        return []
-    depth = len(proofs[0].siblings)
-    if len({len(leaf) for leaf in leaves}) != 1 or any(len(p.siblings) != depth for p in proofs):
-        return [verify_merkle_proof(lf, i, cap, p) for lf, i, p in zip(leaves, indices, proofs, strict=True)]
-    digests = hash_or_noop_rows(np.array(leaves, dtype=np.uint64))
-    idx = np.array(indices, dtype=np.int64)
-    for level in range(depth):
-        sib = np.array([p.siblings[level] for p in proofs], dtype=np.uint64)
-        right = (idx & 1).astype(bool)[:, None]  # the running digest is a right child
-        pairs = np.empty((2 * k, 4), dtype=np.uint64)
-        pairs[0::2] = np.where(right, sib, digests)
-        pairs[1::2] = np.where(right, digests, sib)
-        digests = two_to_one_pairs(pairs)
-        idx >>= 1
-    return [
-        0 <= int(i) < len(cap) and [int(v) for v in d] == list(cap[int(i)])
-        for d, i in zip(digests, idx, strict=True)
-    ]
+    return verify_merkle_proof_groups([(leaves, indices, cap, proofs)])[0]
+
+
+def verify_merkle_proof_groups(
+    groups: Sequence[tuple[Sequence[Sequence[int]], Sequence[int], MerkleCap, Sequence[MerkleProof]]],
+) -> list[list[bool]]:
+    """:func:`verify_merkle_proofs` for several trees at once ``(leaves, indices, cap,
+    proofs)`` each: every sponge step of the leaves and every level of the paths is one
+    batched hash call over all trees (a verifier's FRI queries open 4 + L trees: a third
+    of the calls, where each call costs about as much for 28 states as for 200 without
+    numba, :mod:`psyc.hash.poseidon_plain`). A group whose leaves or paths are not all of
+    one length is checked one by one."""
+    results: list[list[bool] | None] = [None] * len(groups)
+    regular = []
+    for g, (leaves, indices, cap, proofs) in enumerate(groups):
+        if not leaves:
+            results[g] = []
+        elif len({len(lf) for lf in leaves}) != 1 or len({len(p.siblings) for p in proofs}) != 1:
+            results[g] = [verify_merkle_proof(lf, i, cap, p) for lf, i, p in zip(leaves, indices, proofs, strict=True)]
+        else:
+            regular.append(g)
+    if regular:
+        for g, ok in zip(regular, _verify_regular([groups[g] for g in regular]), strict=True):
+            results[g] = ok
+    return results  # type: ignore[return-value]
+
+
+def _verify_regular(groups) -> list[list[bool]]:
+    """Groups of equal-length leaves and paths, all trees' hashes batched per step."""
+    starts = np.cumsum([0] + [len(lv) for lv, _, _, _ in groups])
+    total = int(starts[-1])
+    widths = [len(lv[0]) for lv, _, _, _ in groups]
+    digests = np.zeros((total, DIGEST_LEN), dtype=np.uint64)
+    sponge = [(g, np.array(groups[g][0], dtype=np.uint64)) for g in range(len(groups))]
+    for g, rows in sponge:
+        if widths[g] <= DIGEST_LEN:
+            digests[starts[g] : starts[g + 1]] = hash_or_noop_rows(rows)
+    long = [(g, rows) for g, rows in sponge if widths[g] > DIGEST_LEN]
+    states = {g: np.zeros((len(rows), WIDTH), dtype=np.uint64) for g, rows in long}
+    for start in range(0, max([widths[g] for g, _ in long], default=0), RATE):
+        step = [(g, rows) for g, rows in long if widths[g] > start]
+        for g, rows in step:
+            chunk = rows[:, start : start + RATE]
+            states[g][:, : chunk.shape[1]] = chunk
+        out = permute_many(np.concatenate([states[g] for g, _ in step]))
+        for (g, _), part in zip(step, np.split(out, np.cumsum([len(states[g]) for g, _ in step])[:-1]), strict=True):
+            states[g] = part
+    for g, _ in long:
+        digests[starts[g] : starts[g + 1]] = states[g][:, :DIGEST_LEN]
+    idx = np.concatenate([np.array(ix, dtype=np.int64) for _, ix, _, _ in groups])
+    depths = [len(pr[0].siblings) for _, _, _, pr in groups]
+    for level in range(max(depths)):
+        active = [g for g in range(len(groups)) if depths[g] > level]
+        rows = np.concatenate([np.arange(starts[g], starts[g + 1]) for g in active])
+        sib = np.array([p.siblings[level] for g in active for p in groups[g][3]], dtype=np.uint64)
+        right = (idx[rows] & 1).astype(bool)[:, None]  # the running digest is a right child
+        pairs = np.empty((2 * len(rows), DIGEST_LEN), dtype=np.uint64)
+        pairs[0::2] = np.where(right, sib, digests[rows])
+        pairs[1::2] = np.where(right, digests[rows], sib)
+        digests[rows] = two_to_one_pairs(pairs)
+        idx[rows] >>= 1
+    out = []
+    for g, (_, _, cap, _) in enumerate(groups):
+        ds, ix = digests[starts[g] : starts[g + 1]], idx[starts[g] : starts[g + 1]]
+        out.append([0 <= int(i) < len(cap) and [int(v) for v in d] == list(cap[int(i)]) for d, i in zip(ds, ix, strict=True)])
+    return out
