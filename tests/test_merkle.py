@@ -14,7 +14,7 @@ import pytest
 from strategies import P, arr, ints
 
 from psyc.hash import MerkleProof, MerkleTree, hash_or_noop, two_to_one, verify_merkle_proof
-from psyc.hash.merkle import verify_merkle_proofs
+from psyc.hash.merkle import verify_merkle_proof_groups, verify_merkle_proofs
 
 RNG = np.random.default_rng(424242)
 
@@ -293,3 +293,28 @@ def test_batched_verification_agrees_with_single():
     assert expect[4] is False and expect[5] is False
     assert verify_merkle_proofs(lv, ix, t.cap, pr) == expect
     assert verify_merkle_proofs([], [], t.cap, []) == []
+
+
+@pytest.mark.parametrize("plain", [False, True])  # the numba kernels, and the verifier's path without them
+def test_grouped_verification_is_per_tree(plain, monkeypatch):
+    """Several trees of different leaf widths (short, one chunk, many chunks) and depths in
+    one batched call: each path gets its own tree's verdict, and a tampered path in one
+    tree changes no other verdict."""
+    from psyc.hash import poseidon
+
+    if plain:
+        monkeypatch.setattr(poseidon, "_plain_ok", lambda n, scalar=False: True)
+    trees = [MerkleTree(rand_leaves(n, w), h) for n, w, h in ((64, 9, 2), (16, 3, 0), (128, 20, 4), (8, 8, 1))]
+    groups, expect = [], []
+    for g, t in enumerate(trees):
+        idx = [(5 * g + 3 * k) % t.num_leaves for k in range(5)]
+        lv = [t.leaf(i) for i in idx]
+        pr = [t.prove(i) for i in idx]
+        if g == 2:  # tampered: a leaf, a sibling
+            lv[1] = [(lv[1][0] + 1) % P, *lv[1][1:]]
+            pr[3] = MerkleProof([pr[3].siblings[0], [1, 2, 3, 4], *pr[3].siblings[2:]])
+        groups.append((lv, idx, t.cap, pr))
+        expect.append([verify_merkle_proof(a, i, t.cap, p) for a, i, p in zip(lv, idx, pr, strict=True)])
+    assert expect[2] == [True, False, True, False, True] and all(all(e) for g, e in enumerate(expect) if g != 2)
+    assert verify_merkle_proof_groups(groups) == expect
+    assert verify_merkle_proof_groups([]) == []
