@@ -23,8 +23,6 @@ from collections.abc import Sequence
 from functools import cache
 from types import ModuleType
 
-import numpy as np
-
 from psyc.field.goldilocks import P
 from psyc.hash.constants import (
     DIGEST_LEN,
@@ -37,7 +35,10 @@ from psyc.hash.constants import (
     round_constants,
 )
 from psyc.hash.poseidon_plain import permute as _plain_permute
-from psyc.hash.poseidon_plain import permute_rows as _plain_permute_rows
+from psyc.util.lazy import LazyModule
+
+# NumPy only for batches: `psyc check` folds a few hashes and needs none (0.17 s import)
+np = LazyModule("numpy")
 
 Digest = list[int]
 
@@ -68,7 +69,9 @@ def _plain_rows(states: np.ndarray) -> np.ndarray:
     """Permute each row of an (n, 12) uint64 array without numba."""
     if len(states) < _NUMPY_MIN_ROWS:
         return np.array([_plain_permute([int(v) for v in row]) for row in states], dtype=np.uint64).reshape(-1, WIDTH)
-    return _plain_permute_rows(states)
+    from psyc.hash.poseidon_numpy import permute_rows
+
+    return permute_rows(states)
 
 
 @cache
