@@ -78,7 +78,7 @@ def test_lazy_console_works_where_rich_expects_a_console():
 
 def test_check_of_a_small_program_loads_no_kernels():
     """`psyc check` type-checks (and constant-folds a few hashes): it needs neither numba nor
-    sympy, whose import and cached-kernel loading were most of its time."""
+    sympy, whose import and cached-kernel loading were most of its time, nor NumPy."""
     example = ROOT / "examples" / "hash_chain"
     loaded = _imported_after(
         "import contextlib, io\nfrom psyc.cli.main import main\n"
@@ -86,7 +86,7 @@ def test_check_of_a_small_program_loads_no_kernels():
         "    try:\n        main(['check', " + repr(str(example)) + "])\n    except SystemExit as e:\n"
         "        assert not e.code, e.code"
     )
-    assert not {"numba", "sympy", "llvmlite"} & loaded
+    assert not {"numba", "sympy", "llvmlite", "numpy"} & loaded  # NumPy only for batch hashing
 
 
 def test_plain_and_kernel_permutations_agree_past_the_budget():
