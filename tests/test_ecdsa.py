@@ -103,13 +103,13 @@ def _program(tmp_path, body: str):
 
 
 def _value(limbs) -> int:
-    return sum(int(x) << (16 * i) for i, x in enumerate(limbs))
+    return sum(int(x) << (14 * i) for i, x in enumerate(limbs))
 
 
 def test_mul_mod_p_agrees_and_its_hint_cannot_be_forged(tmp_path):
     prog = _program(tmp_path, """use std::secp256k1;
-use std::bigint::from_u16;
-fn main(a: [u16; 16], b: [u16; 16]) -> pub [Felt; 16] { secp256k1::mul(from_u16(a), from_u16(b)) }
+use std::bigint::checked_limbs;
+fn main(a: [Felt; 19], b: [Felt; 19]) -> pub [Felt; 19] { secp256k1::mul(checked_limbs(a), checked_limbs(b)) }
 """)
     for a, b in ((RNG.randrange(curve.P), RNG.randrange(curve.P)), (curve.P - 1, curve.P - 1), (0, 5)):
         run = prog.execute({"a": to_limbs(a), "b": to_limbs(b)})
@@ -118,22 +118,61 @@ fn main(a: [u16; 16], b: [u16; 16]) -> pub [Felt; 16] { secp256k1::mul(from_u16(
     # a prover who puts another value in any big-integer hint (the remainder, the quotient)
     # breaks the circuit: each limb of each hint, changed by one, is caught
     hints = [ins for ins in prog.program.instrs if ins.op == "hint" and ins.attrs[0].name.startswith("__big")]
-    assert {ins.attrs[0].name for ins in hints} == {"__big_mod", "__big_div"}
+    assert {ins.attrs[0].name for ins in hints} == {"__big_mulmod", "__big_muldiv"}
     for ins in hints:
         for k in (0, 7, len(ins.results) - 1):
             forged = prog.execute({"a": to_limbs(3), "b": to_limbs(curve.P - 2)})
             v = ins.results[k].id
-            forged.values[v] = (forged.values[v] + 1) % 65536
+            forged.values[v] = (forged.values[v] + 1) % (1 << 14)
             assert prog.check_constraints(forged), (ins.attrs[0].name, k)
+
+
+def test_bigint_gates_hold_exactly_on_true_relations():
+    """The two rows of a relation a·b − c ≡ 0 (mod p): the gates' constraints vanish on the
+    generators' outputs for a true relation, and a wrong column pair, carry or quotient
+    limb leaves a non-zero constraint (the carries and the residual the circuit then
+    range-checks and asserts are the generators' outputs)."""
+    from psyc.field.goldilocks import P as FP
+    from psyc.plonk.gates.base import wire
+    from psyc.plonk.gates.bigint import bigint_carry_gate, bigint_mul_gate, carry_outputs, mul_pairs
+
+    def residuals(gate, row):
+        return [int(c.subs({wire(i): v for i, v in enumerate(row)})) % FP for c in gate.constraints]
+
+    a, b = RNG.randrange(curve.P), RNG.randrange(curve.P)
+    c = a * b % curve.P
+    q = (a * b - c) // curve.P
+    la, lb, lc = to_limbs(a), to_limbs(b), to_limbs(c)
+    u = to_limbs(q + (1 << 279), 20)
+    d = [x % FP for x in mul_pairs(la, lb, lc)]
+    e = [x % FP for x in carry_outputs(d, u, curve.P)]
+    assert e[-1] == 0 and all(x < 1 << 28 for x in e[:-1])  # what the circuit checks
+    mul_gate, carry_gate = bigint_mul_gate(19), bigint_carry_gate(1)
+    assert residuals(mul_gate, [*la, *lb, *lc, *d]) == [0] * 19
+    assert residuals(carry_gate, [*d, *u, *e]) == [0] * 19
+    for k in (0, 9, 18):
+        bad_d = list(d)
+        bad_d[k] = (bad_d[k] + 1) % FP
+        assert any(residuals(mul_gate, [*la, *lb, *lc, *bad_d]))
+    for k in (0, 10, 17):
+        bad_e = list(e)
+        bad_e[k] = (bad_e[k] + 1) % FP
+        assert any(residuals(carry_gate, [*d, *u, *bad_e]))
+    # a wrong quotient limb: the carries the gate then defines leave the 28-bit range or
+    # the residual is non-zero
+    bad_u = list(u)
+    bad_u[3] += 1
+    e2 = [x % FP for x in carry_outputs(d, bad_u, curve.P)]
+    assert e2[-1] != 0 or any(x >= 1 << 28 for x in e2[:-1])
 
 
 def test_group_law_agrees(tmp_path):
     prog = _program(tmp_path, """use std::secp256k1;
 use std::secp256k1::Point;
-use std::bigint::from_u16;
-fn main(ax: [u16; 16], ay: [u16; 16], bx: [u16; 16], by: [u16; 16]) -> pub ([Felt; 16], [Felt; 16], [Felt; 16], [Felt; 16]) {
-    let a = Point { x: from_u16(ax), y: from_u16(ay) };
-    let b = Point { x: from_u16(bx), y: from_u16(by) };
+use std::bigint::checked_limbs;
+fn main(ax: [Felt; 19], ay: [Felt; 19], bx: [Felt; 19], by: [Felt; 19]) -> pub ([Felt; 19], [Felt; 19], [Felt; 19], [Felt; 19]) {
+    let a = Point { x: checked_limbs(ax), y: checked_limbs(ay) };
+    let b = Point { x: checked_limbs(bx), y: checked_limbs(by) };
     secp256k1::assert_on_curve(a);
     let s = secp256k1::add(a, b);
     let d = secp256k1::double_and_add(a, b);
@@ -142,7 +181,7 @@ fn main(ax: [u16; 16], ay: [u16; 16], bx: [u16; 16], by: [u16; 16]) -> pub ([Fel
 """)
     pa, pb = curve.mul(RNG.randrange(curve.N), curve.G), curve.mul(RNG.randrange(curve.N), curve.G)
     run = prog.execute({"ax": to_limbs(pa[0]), "ay": to_limbs(pa[1]), "bx": to_limbs(pb[0]), "by": to_limbs(pb[1])})
-    out = [_value(run.outputs[16 * k : 16 * k + 16]) for k in range(4)]
+    out = [_value(run.outputs[19 * k : 19 * k + 19]) for k in range(4)]
     assert (out[0], out[1]) == curve.add(pa, pb)
     assert (out[2], out[3]) == curve.add(curve.add(pa, pa), pb)
     assert prog.check_constraints(run) == []
@@ -153,15 +192,15 @@ fn main(ax: [u16; 16], ay: [u16; 16], bx: [u16; 16], by: [u16; 16]) -> pub ([Fel
 
 def test_circuit_constants_are_the_natives(tmp_path):
     names = ["G", "OFFSET_START", "OFFSET_STEP", "OFFSET_STEP_G", "OFFSET_CORRECTION"]
-    prog = _program(tmp_path, "use std::secp256k1;\nfn main() -> pub [Felt; 160] {\n    let mut out: [Felt; 160] = [0; 160];\n"
-                    + "".join(f"    for i in 0..16 {{ out[{32 * k} + i] = secp256k1::{n}.x[i]; out[{32 * k + 16} + i] = "
+    prog = _program(tmp_path, "use std::secp256k1;\nfn main() -> pub [Felt; 190] {\n    let mut out: [Felt; 190] = [0; 190];\n"
+                    + "".join(f"    for i in 0..19 {{ out[{38 * k} + i] = secp256k1::{n}.x[i]; out[{38 * k + 19} + i] = "
                               f"secp256k1::{n}.y[i]; }}\n" for k, n in enumerate(names))
                     + "    out\n}\n")
     out = prog.execute({}).outputs
     want = [curve.G, curve.OFFSET_START, curve.OFFSET_STEP, curve.add(curve.OFFSET_STEP, curve.G),
             curve.offset_correction(256)]
     for k, (name, pt) in enumerate(zip(names, want, strict=True)):
-        assert (_value(out[32 * k : 32 * k + 16]), _value(out[32 * k + 16 : 32 * k + 32])) == pt, name
+        assert (_value(out[38 * k : 38 * k + 19]), _value(out[38 * k + 19 : 38 * k + 38])) == pt, name
 
 
 # --- key files and CLI errors (no circuit needed) ---------------------------------------------

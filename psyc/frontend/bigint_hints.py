@@ -1,11 +1,13 @@
 """Native hints for non-native (big-integer) arithmetic: the stdlib intrinsics
-``__big_mod``, ``__big_div`` and ``__big_moddiv`` (``stdlib/bigint.psy``).
+``__big_mod``, ``__big_div``, ``__big_moddiv``, ``__big_mulmod`` and ``__big_muldiv``
+(``stdlib/bigint.psy``).
 
-Big integers are little-endian vectors of 16-bit limbs. The *column* vectors these hints
-read are not normalised: each element is a field element read as a signed integer (a value
-above p/2 is negative), so a vector ``c`` stands for ``sum(signed(c[k]) * 2^(16k))`` — the
-limb-wise products and differences a circuit forms before it checks carries. The hints
-only compute witness values; ``stdlib/bigint.psy`` constrains every result.
+Big integers are little-endian vectors of 14-bit limbs (``psyc.plonk.gates.bigint``). The
+vectors these hints read are not normalised: each element is a field element read as a
+signed integer (a value above p/2 is negative), so a vector ``c`` stands for
+``sum(signed(c[k]) * 2^(14k))`` — the limb-wise differences a circuit forms before it checks
+a relation. The hints only compute witness values; ``stdlib/bigint.psy`` constrains every
+result.
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from psyc.field.goldilocks import P
+from psyc.plonk.gates.bigint import LIMB_BITS, quotient_offset
 
-LIMB_BITS = 16
-NUM_LIMBS = 16  # a 256-bit number
+NUM_LIMBS = 19  # 266 bits: a 256-bit number and room for sums
 QUOTIENT_LIMBS = NUM_LIMBS + 1
-QUOTIENT_OFFSET = 1 << (LIMB_BITS * QUOTIENT_LIMBS - 1)  # __big_div returns q + 2^271: never negative
+QUOTIENT_OFFSET = quotient_offset(NUM_LIMBS)  # quotients are returned as q + 2^279: never negative
 
 
 def signed(x: int) -> int:
@@ -26,13 +28,26 @@ def signed(x: int) -> int:
 
 
 def value_of(cols: Sequence[int]) -> int:
-    """The integer a column vector stands for."""
+    """The integer a limb (or column) vector stands for."""
     return sum(signed(int(c)) << (LIMB_BITS * k) for k, c in enumerate(cols))
 
 
 def to_limbs(x: int, n: int = NUM_LIMBS) -> list[int]:
-    """``x`` (0 <= x < 2^(16n)) as n little-endian 16-bit limbs."""
-    return [(x >> (LIMB_BITS * k)) & 0xFFFF for k in range(n)]
+    """``x`` (0 <= x < 2^(14n)) as n little-endian 14-bit limbs."""
+    return [(x >> (LIMB_BITS * k)) & ((1 << LIMB_BITS) - 1) for k in range(n)]
+
+
+def _quotient(v: int, m: int) -> list[int]:
+    if m <= 0:
+        return [0] * QUOTIENT_LIMBS
+    q = v // m + QUOTIENT_OFFSET
+    return to_limbs(q, QUOTIENT_LIMBS) if 0 <= q < 1 << (LIMB_BITS * QUOTIENT_LIMBS) else [0] * QUOTIENT_LIMBS
+
+
+def _product(values: list[int], n: int) -> tuple[int, int]:
+    """``value(a)·value(b) − value(c)`` and ``value(m)`` of ``a ++ b ++ c ++ m`` (n limbs each)."""
+    a, b, c, m = (value_of(values[k * n : (k + 1) * n]) for k in range(4))
+    return a * b - c, m
 
 
 def big_mod(values: list[int], ncols: int) -> list[int]:
@@ -42,14 +57,21 @@ def big_mod(values: list[int], ncols: int) -> list[int]:
 
 
 def big_div(values: list[int], ncols: int) -> list[int]:
-    """``__big_div(cols, m)``: ``floor(value(cols) / value(m)) + 2^271`` as 17 limbs (the
+    """``__big_div(cols, m)``: ``floor(value(cols) / value(m)) + 2^279`` as 20 limbs (the
     offset keeps a negative quotient representable; out-of-range quotients give 0s,
     which the circuit's carry check then rejects)."""
-    v, m = value_of(values[:ncols]), value_of(values[ncols:])
-    if m <= 0:
-        return [0] * QUOTIENT_LIMBS
-    q = v // m + QUOTIENT_OFFSET
-    return to_limbs(q, QUOTIENT_LIMBS) if 0 <= q < 1 << (LIMB_BITS * QUOTIENT_LIMBS) else [0] * QUOTIENT_LIMBS
+    return _quotient(value_of(values[:ncols]), value_of(values[ncols:]))
+
+
+def big_mulmod(values: list[int], n: int) -> list[int]:
+    """``__big_mulmod(a, b, c, m)``: the canonical limbs of ``(a·b − c) mod m``."""
+    v, m = _product(values, n)
+    return to_limbs(v % m) if m > 0 else [0] * NUM_LIMBS
+
+
+def big_muldiv(values: list[int], n: int) -> list[int]:
+    """``__big_muldiv(a, b, c, m)``: ``floor((a·b − c) / m) + 2^279`` as 20 limbs."""
+    return _quotient(*_product(values, n))
 
 
 def big_moddiv(values: list[int], nnum: int, nden: int) -> list[int]:

@@ -346,6 +346,26 @@ def _gfp5_mul(ins: Instr, vals) -> None:
         vals[r.id] = x % P
 
 
+@interprets("bigint_mul")
+def _bigint_mul(ins: Instr, vals) -> None:
+    from psyc.plonk.gates.bigint import mul_pairs
+
+    v = [vals[a.id] for a in ins.args]
+    n = len(v) // 3
+    for r, x in zip(ins.results, mul_pairs(v[:n], v[n : 2 * n], v[2 * n :]), strict=True):
+        vals[r.id] = x % P
+
+
+@interprets("bigint_carry")
+def _bigint_carry(ins: Instr, vals) -> None:
+    from psyc.plonk.gates.bigint import MODULI, carry_outputs
+
+    v = [vals[a.id] for a in ins.args]
+    n = len(ins.results)
+    for r, x in zip(ins.results, carry_outputs(v[:n], v[n:], MODULI[ins.attrs[0]]), strict=True):
+        vals[r.id] = x % P
+
+
 @interprets("read")
 def _read(ins: Instr, vals) -> None:
     args = ins.args

@@ -524,6 +524,20 @@ class _Lowerer:
         for r, t in zip(ins.results, self.b.gfp5_mul(args[:5], args[5:]), strict=True):
             self.set(r, t)
 
+    @lowers("bigint_mul")
+    def op_bigint_mul(self, ins: Instr) -> None:
+        args = [self.t(v) for v in ins.args]
+        n = len(args) // 3
+        for r, t in zip(ins.results, self.b.bigint_mul(args[:n], args[n : 2 * n], args[2 * n :]), strict=True):
+            self.set(r, t)
+
+    @lowers("bigint_carry")
+    def op_bigint_carry(self, ins: Instr) -> None:
+        args = [self.t(v) for v in ins.args]
+        n = len(ins.results)
+        for r, t in zip(ins.results, self.b.bigint_carry(ins.attrs[0], args[:n], args[n:]), strict=True):
+            self.set(r, t)
+
     @lowers("read")
     def op_read(self, ins: Instr) -> None:
         pred = self._pred(ins)

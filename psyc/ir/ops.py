@@ -79,6 +79,10 @@ _SPECS = [
     _op("permute", 12, 12, "s0 .. s11 -> t0 .. t11", "the Poseidon permutation", pure=True, cse=True),
     _op("gfp5_mul", 10, 5, "a0 .. a4 b0 .. b4 -> c0 .. c4", "the product in GF(p^5) = GF(p)[z]/(z^5 - 3)",
         pure=True, cse=True),
+    _op("bigint_mul", None, None, "a.. b.. c.. -> d..", "column pairs of a*b - c for L-limb vectors "
+        "(psyc.plonk.gates.bigint)", pure=True, cse=True),
+    _op("bigint_carry", None, None, "d.. u.. -> e..", "attrs (modulus,): the biased carries and the residual "
+        "of value(d) - q*m (psyc.plonk.gates.bigint)", pure=True, cse=True),
     _op("read", None, 1, "i v0 .. v(n-1) [p] -> x", "v[i] for a witness index; i >= n fails",
         predicable=True, cse=True),
     # unconstrained: an unused hint has no effect (pure), but it is never folded or merged

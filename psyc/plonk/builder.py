@@ -34,6 +34,7 @@ from psyc.plonk.gates import (
 )
 from psyc.plonk.gates.arithmetic import WIRES_PER_OP, arithmetic_witness
 from psyc.plonk.gates.base_sum import bits_witness
+from psyc.plonk.gates.bigint import place_bigint_carry, place_bigint_mul
 from psyc.plonk.gates.coset_interpolation import place_interpolate_coset
 from psyc.plonk.gates.exponentiation import place_exp
 from psyc.plonk.gates.extension_arithmetic import ext_arithmetic_witness
@@ -336,6 +337,16 @@ class CircuitBuilder:
         self._arith_open[key] = (row, op + 1)
         self.add_gate_generator(gfp5_mul_witness, (*a, *b), out, "gfp5_mul")
         return out
+
+    # --- non-native arithmetic (psyc.plonk.gates.bigint) --------------------------------------
+    def bigint_mul(self, a: Sequence[Target], b: Sequence[Target], c: Sequence[Target]) -> list[Target]:
+        """The column pairs of ``a·b − c`` (L-limb vectors), one ``bigint_mul`` row."""
+        return place_bigint_mul(self, a, b, c)
+
+    def bigint_carry(self, modulus: int, d: Sequence[Target], u: Sequence[Target]) -> list[Target]:
+        """The biased carries and the residual of ``value(d) − q·m`` (``u`` = q's biased limbs,
+        m the gate's modulus ``modulus``), one ``bigint_carry`` row."""
+        return place_bigint_carry(self, modulus, d, u)
 
     def constant_extension(self, v: Ext2) -> ExtTarget:
         """A constant of the quadratic extension."""

@@ -5,8 +5,9 @@
   the message, each as 8 big-endian bytes (so any 32-byte digest whose four 8-byte words
   are below p is a message);
 * signatures are deterministic (RFC 6979 with HMAC-SHA256) and low-s (s <= (n - 1) / 2);
-* the public parameter is ``poseidon(DOMAIN ++ x words ++ y words)``, the words 32-bit
-  big-endian (:func:`param_of`, the twin of ``std::sig::ecdsa::param_of``).
+* the public parameter is ``poseidon(DOMAIN ++ x limbs ++ y limbs)``, the limbs the
+  circuit's: 19 little-endian 14-bit limbs per coordinate (:func:`param_of`, the twin of
+  ``std::sig::ecdsa::param_of``).
 
 A signature (proof) is made from the key file, or from an external (r, s) made by a
 wallet that holds the key (:meth:`EcdsaScheme.sign_external`).
@@ -34,10 +35,10 @@ if TYPE_CHECKING:
     from psyc.plonk.proof import ProofWithPublicInputs
 
 SCHEME = "ecdsa"
-# ASCII "psyc-sig", "-ecdsa-1", the format version, the number of 32-bit words that follow.
-DOMAIN = (0x7073_7963_2D73_6967, 0x2D65_6364_7361_2D31, 1, 16)
+# ASCII "psyc-sig", "-ecdsa-1", the format version, the number of 14-bit limbs that follow.
+DOMAIN = (0x7073_7963_2D73_6967, 0x2D65_6364_7361_2D31, 2, 38)
 HALF_N = (curve.N - 1) // 2
-RANGE_TABLE_BITS = 16  # 16-bit limbs: one lookup each (the circuit has > 2^16 rows anyway)
+RANGE_TABLE_BITS = 14  # 14-bit limbs: one lookup each; the table fits a 2^15-row circuit
 
 
 def message_bytes(message: Sequence[int]) -> bytes:
@@ -59,15 +60,11 @@ def message_of_digest(digest: bytes) -> list[int]:
     return felts
 
 
-def _words(v: int) -> list[int]:
-    return [(v >> (32 * (7 - i))) & 0xFFFF_FFFF for i in range(8)]
-
-
 def param_of(pub: tuple[int, int]) -> list[int]:
     """The public parameter of a public key (a point on the curve)."""
     if not curve.is_on_curve(pub) or pub is None:
         raise SignatureError("the public key is not a point of secp256k1", "E1000")
-    return [int(x) for x in hash_no_pad([*DOMAIN, *_words(pub[0]), *_words(pub[1])])]
+    return [int(x) for x in hash_no_pad([*DOMAIN, *limbs(pub[0]), *limbs(pub[1])])]
 
 
 def public_point(secret: int) -> tuple[int, int]:
@@ -125,15 +122,15 @@ def verify_digest(pub: tuple[int, int], digest: bytes, r: int, s: int, low_s: bo
     return pt is not None and pt[0] % curve.N == r
 
 
-def limbs16(v: int) -> list[int]:
-    """A 256-bit number as the circuit's 16 little-endian 16-bit limbs."""
-    return [(v >> (16 * k)) & 0xFFFF for k in range(16)]
+def limbs(v: int) -> list[int]:
+    """A 256-bit number as the circuit's 19 little-endian 14-bit limbs."""
+    return [(v >> (14 * k)) & 0x3FFF for k in range(19)]
 
 
 def circuit_inputs(message: Sequence[int], pub: tuple[int, int], r: int, s: int) -> dict:
     """The circuit's inputs for a signature (r, s) of ``message`` under ``pub``."""
-    return {"message": list(message), "param": param_of(pub), "pubkey_x": limbs16(pub[0]),
-            "pubkey_y": limbs16(pub[1]), "r": limbs16(r), "s": limbs16(s)}
+    return {"message": list(message), "param": param_of(pub), "pubkey_x": limbs(pub[0]),
+            "pubkey_y": limbs(pub[1]), "r": limbs(r), "s": limbs(s)}
 
 
 def stdlib_circuit() -> Path:
@@ -163,7 +160,7 @@ def _default_config(zero_knowledge: bool = True):
 
 
 class EcdsaScheme:
-    """Compiles the ECDSA circuit once (zero knowledge on, 16-bit range table) and makes
+    """Compiles the ECDSA circuit once (zero knowledge on, 14-bit range table) and makes
     keys and signatures. ``config``: the circuit's shape; ``shape``: the standard shape
     verifying circuits use (default ``standard_shape()``)."""
 

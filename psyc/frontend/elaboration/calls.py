@@ -32,7 +32,7 @@ from psyc.frontend.modules import Module
 from psyc.frontend.storage import StorageT
 from psyc.frontend.types import BOOL, FELT, UNIT, Array, Tuple, Type
 from psyc.ir.interpret import ExecutionError
-from psyc.ir.ir import HintFn
+from psyc.ir.ir import HintFn, Value
 from psyc.util.diagnostics import CompileError, Span
 
 # `fingerprint!("child.psy")` compiles and builds another program: the compiler, one stage
@@ -305,15 +305,13 @@ class CallsMixin:
             return TV(UNIT, ())
         if name in _BIG_HINTS:
             return self.big_hint(e, name)
+        if name in ("__bigint_mul", "__bigint_carry"):
+            return self.bigint_gate(e, name)
+        if name == "__range_check":
+            return self.range_check_intrinsic(e)
         raise error("E0100", f"unknown intrinsic `{name}`", e.span)
 
-    def big_hint(self, e: ast.Call, name: str) -> TV:
-        """``__big_mod(cols, m)``, ``__big_div(cols, m)``, ``__big_moddiv(num, den, m)``: a
-        native big-integer hint (psyc.frontend.bigint_hints) over `[Felt; K]` limb vectors;
-        its results are unconstrained `Felt`s that ``std::bigint`` range-checks and checks."""
-        from psyc.frontend import bigint_hints as bh
-
-        nargs = 3 if name == "__big_moddiv" else 2
+    def _limb_vectors(self, e: ast.Call, name: str, nargs: int) -> list[list[Value]]:
         if len(e.args) != nargs:
             raise error("E0106", f"`{name}` takes {nargs} limb vectors", e.span)
         vecs = []
@@ -322,13 +320,30 @@ class CallsMixin:
             if not (isinstance(v.type, Array) and v.type.element == FELT):
                 raise error("E0200", f"`{name}` takes `[Felt; K]` limb vectors, found `{v.type}`", a.span)
             vecs.append(list(v.payload))
+        return vecs
+
+    def big_hint(self, e: ast.Call, name: str) -> TV:
+        """std::bigint's native hints over `[Felt; K]` limb vectors (psyc.frontend.bigint_hints):
+        ``__big_mod(cols, m)``, ``__big_div(cols, m)``, ``__big_moddiv(num, den, m)``,
+        ``__big_mulmod(a, b, c, m)``, ``__big_muldiv(a, b, c, m)``; their results are
+        unconstrained `Felt`s that ``std::bigint`` range-checks and checks."""
+        from psyc.frontend import bigint_hints as bh
+
+        nargs = {"__big_moddiv": 3, "__big_mulmod": 4, "__big_muldiv": 4}.get(name, 2)
+        vecs = self._limb_vectors(e, name, nargs)
         lens = [len(v) for v in vecs]
         if name == "__big_mod":
             fn, nout = (lambda vals, n=lens[0]: bh.big_mod(vals, n)), bh.NUM_LIMBS
         elif name == "__big_div":
             fn, nout = (lambda vals, n=lens[0]: bh.big_div(vals, n)), bh.QUOTIENT_LIMBS
-        else:
+        elif name == "__big_moddiv":
             fn, nout = (lambda vals, a=lens[0], b=lens[1]: bh.big_moddiv(vals, a, b)), bh.NUM_LIMBS
+        else:
+            if len(set(lens)) != 1:
+                raise error("E0200", f"`{name}` takes four vectors of one length", e.span)
+            mod = name == "__big_mulmod"
+            fn = (lambda vals, n=lens[0]: bh.big_mulmod(vals, n)) if mod else (lambda vals, n=lens[0]: bh.big_muldiv(vals, n))
+            nout = bh.NUM_LIMBS if mod else bh.QUOTIENT_LIMBS
         flat = [x for v in vecs for x in v]
         out_t = Array(FELT, nout)
         if all(x.const is not None for x in flat):
@@ -337,6 +352,44 @@ class CallsMixin:
             return self._opaque(out_t, e.span)
         ins = self.prog.emit("hint", flat, ["Felt"] * nout, e.span, (HintFn(name, fn),))
         return TV(out_t, list(ins.results))
+
+    def bigint_gate(self, e: ast.Call, name: str) -> TV:
+        """``__bigint_mul(a, b, c)``: the column pairs of a·b − c (the ``bigint_mul`` gate);
+        ``__bigint_carry(d, u, m)``: the biased carries and residual of value(d) − q·m for a
+        constant modulus m the ``bigint_carry`` gate knows (psyc.plonk.gates.bigint)."""
+        from psyc.frontend import bigint_hints as bh
+        from psyc.plonk.gates.bigint import MODULI
+
+        vecs = self._limb_vectors(e, name, 3)
+        n = len(vecs[0])
+        if name == "__bigint_mul":
+            if any(len(v) != n for v in vecs):
+                raise error("E0200", "`__bigint_mul` takes three vectors of one length", e.span)
+            return TV(Array(FELT, n), list(self.emit("bigint_mul", [x for v in vecs for x in v], ["Felt"] * n, e.span)))
+        d, u, m = vecs
+        if len(u) != n + 1 or len(m) != n:
+            raise error("E0200", "`__bigint_carry` takes d: [Felt; L], u: [Felt; L + 1], m: [Felt; L]", e.span)
+        if any(x.const is None for x in m):
+            raise error("E0200", "`__bigint_carry`: the modulus must be a constant", e.args[2].span)
+        value = bh.value_of([x.const for x in m])
+        index = next((k for k, v in MODULI.items() if v == value), None)
+        if index is None:
+            raise error("E0200", "`__bigint_carry`: no bigint_carry gate for this modulus", e.args[2].span,
+                        notes=["the gate knows secp256k1's p and n (psyc.plonk.gates.bigint.MODULI)"])
+        outs = self.emit("bigint_carry", [*d, *u], ["Felt"] * n, e.span, (index,))
+        return TV(Array(FELT, n), list(outs))
+
+    def range_check_intrinsic(self, e: ast.Call) -> TV:
+        """``__range_check(x, BITS)``: x, checked to be below 2^BITS (BITS a constant)."""
+        if len(e.args) != 2:
+            raise error("E0106", "`__range_check` takes a value and a number of bits", e.span)
+        v = self.expr(e.args[0], FELT)
+        self.expect_type(FELT, v.type, e.args[0].span)
+        bits = self.const_u32(e.args[1], "the number of bits")
+        if not 1 <= bits <= 32:
+            raise error("E0200", "`__range_check` checks 1 to 32 bits", e.args[1].span)
+        self.check("range_check", (v.payload,), e.span, (bits, f"value does not fit in {bits} bits"))
+        return v
 
     def e_MacroCall(self, e: ast.MacroCall, expected: Type | None) -> TV:
         if e.name != "fingerprint":

@@ -3,6 +3,7 @@
 from psyc.plonk.gates.arithmetic import arithmetic_gate
 from psyc.plonk.gates.base import GATE_KINDS, PI_DIGEST_LEN, Gate, GateKind, const, gate_kind, pi, wire
 from psyc.plonk.gates.base_sum import base_sum_gate
+from psyc.plonk.gates.bigint import bigint_carry_gate, bigint_mul_gate
 from psyc.plonk.gates.constant import constant_gate
 from psyc.plonk.gates.coset_interpolation import coset_interpolation_gate
 from psyc.plonk.gates.evaluators import GateEvaluators
@@ -63,6 +64,8 @@ __all__ = [
     "exponentiation_gate",
     "extension_arithmetic_gate",
     "gfp5_mul_gate",
+    "bigint_mul_gate",
+    "bigint_carry_gate",
     "lookup_gate",
     "noop_gate",
     "blinding_gate",
