@@ -45,7 +45,7 @@ GATES = [
     extension_arithmetic_gate(2),
     gfp5_mul_gate(2),
     bigint_mul_gate(3),
-    bigint_carry_gate(2, 3),
+    bigint_carry_gate(1, 19),  # the p gate: a temporary that is a linear form used in another (codegen)
     random_access_gate(2),
     random_access_gate(3),
     random_access_gate(2, 3),

@@ -41,7 +41,7 @@ def _public(key, path: str) -> dict:
     from psyc.sig.ecdsa import EcdsaKey
 
     if isinstance(key, EcdsaKey):
-        from psyc.sig.ecdsa_keyfile import format_pubkey
+        from psyc.sig.ecdsa import format_pubkey
 
         return {"key_file": path, "scheme": "ecdsa", "public_key": format_hash(key.public_key),
                 "fingerprint": format_hash(key.fingerprint), "param": format_hash(key.param),

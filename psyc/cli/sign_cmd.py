@@ -71,7 +71,7 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
         if external:
             if args.scheme != "ecdsa" or args.pubkey is None or args.key is not None:
                 raise SignatureError("--external-signature takes --scheme ecdsa and --pubkey (and no --key)", "E1002")
-            from psyc.sig.ecdsa_keyfile import parse_pubkey
+            from psyc.sig.ecdsa import parse_pubkey
 
             r, s = parse_rs(args.external_signature)
             pub = parse_pubkey(args.pubkey, "--pubkey")

@@ -21,15 +21,15 @@ import secrets as _secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from psyc.field.goldilocks import P as FIELD_P
 from psyc.hash.poseidon import hash_no_pad
 from psyc.sig import secp256k1 as curve
-from psyc.sig.convention import SignatureError, public_key, standard_fingerprint
+from psyc.sig.convention import SignatureError, public_key
+from psyc.sig.scheme import CircuitScheme
 
 if TYPE_CHECKING:
-    from psyc.compiler import CompiledProgram
     from psyc.plonk.config import CircuitConfig
     from psyc.plonk.keys import VerifyingKey
     from psyc.plonk.proof import ProofWithPublicInputs
@@ -151,6 +151,67 @@ class EcdsaKey:
     fingerprint: list[int]
     public_key: list[int]
     shape: str = "standard"
+    scheme: ClassVar[str] = SCHEME
+
+
+# --- key files (psyc.sig.keyfile holds the common fields) ---------------------------------------
+#
+#     "scheme": "ecdsa", "secret": "0x…" (the scalar d, 64 hex digits) or null for a key whose
+#     secret stays in a wallet, "pubkey": "0x02…" (SEC 1 compressed, 33 bytes), "circuit": null
+
+
+def parse_pubkey(text: str, what: str = "public key") -> tuple[int, int]:
+    """A secp256k1 public key from ``0x`` + SEC 1 hex (33 or 65 bytes); E1002 otherwise."""
+    t = text.strip()
+    digits = t[2:] if t[:2].lower() == "0x" else t
+    try:
+        data = bytes.fromhex(digits)
+    except ValueError:
+        raise SignatureError(f"{what} {text!r} is not hex (0x + 66 or 130 hex digits, SEC 1)", "E1002") from None
+    try:
+        return curve.decode(data)
+    except ValueError as e:
+        raise SignatureError(f"{what}: {e}", "E1002") from None
+
+
+def format_pubkey(pub: tuple[int, int]) -> str:
+    """SEC 1 compressed, as ``0x`` + 66 hex digits."""
+    return "0x" + curve.encode(pub, compressed=True).hex()
+
+
+def key_to_doc(key: EcdsaKey) -> dict:
+    """The ecdsa fields of a key file: ``circuit`` (null), ``secret`` and ``pubkey``."""
+    return {"circuit": None, "secret": None if key.secret is None else f"0x{key.secret:064x}",
+            "pubkey": format_pubkey(key.pub)}
+
+
+def key_from_doc(doc: dict, path, hash_field) -> EcdsaKey:
+    """The ecdsa key in a parsed key file: the public point is on the curve and equals d·G
+    when the secret is there (E1000 with the field at fault; ``param`` follows from the
+    point, which the caller compares with the file's)."""
+    text = doc.get("pubkey")
+    if not isinstance(text, str):
+        raise SignatureError(f"{path}: field 'pubkey' is missing or not a string", "E1000")
+    try:
+        pub = parse_pubkey(text, f"{path}: field 'pubkey'")
+    except SignatureError as e:
+        raise SignatureError(str(e), "E1000") from None
+    secret = doc.get("secret")
+    if secret is not None:
+        if not isinstance(secret, str) or not secret.startswith("0x") or len(secret) != 66:
+            raise SignatureError(f"{path}: field 'secret' must be 0x + 64 hex digits or null", "E1000")
+        try:
+            secret = int(secret, 16)
+        except ValueError:
+            raise SignatureError(f"{path}: field 'secret' is not hex", "E1000") from None
+        if not 1 <= secret < curve.N:
+            raise SignatureError(f"{path}: field 'secret' is not a scalar in 1..n-1", "E1000")
+        if public_point(secret) != pub:
+            raise SignatureError(f"{path}: field 'pubkey' is not secret·G (file damaged?)", "E1000")
+    if doc.get("circuit") is not None:
+        raise SignatureError(f"{path}: field 'circuit' must be null for an ecdsa key (the stdlib circuit)", "E1000")
+    return EcdsaKey(secret, pub, param_of(pub), hash_field("fingerprint"), hash_field("public_key"),
+                    doc.get("shape", "standard"))
 
 
 def _default_config(zero_knowledge: bool = True):
@@ -159,41 +220,28 @@ def _default_config(zero_knowledge: bool = True):
     return CircuitConfig(range_table_bits=RANGE_TABLE_BITS, zero_knowledge=zero_knowledge)
 
 
-class EcdsaScheme:
+class EcdsaScheme(CircuitScheme):
     """Compiles the ECDSA circuit once (zero knowledge on, 14-bit range table) and makes
-    keys and signatures. ``config``: the circuit's shape; ``shape``: the standard shape
-    verifying circuits use (default ``standard_shape()``)."""
+    keys and signatures. ``config``, ``shape``: as :class:`~psyc.sig.scheme.CircuitScheme`."""
 
-    def __init__(self, config: CircuitConfig | None = None, shape=None) -> None:
-        self.config = config or _default_config()
-        self.shape = shape
-        self._program: CompiledProgram | None = None
-        self._fingerprint: list[int] | None = None
+    name = "ecdsa"
 
-    def program(self) -> CompiledProgram:
-        """The compiled signature circuit (tens of seconds: 256 double-and-add steps)."""
-        if self._program is None:
-            from psyc.compiler import CompileOptions, compile_path
+    def default_config(self) -> CircuitConfig:
+        return _default_config()
 
-            self._program = compile_path(stdlib_circuit(),
-                                         CompileOptions(config=self.config, zero_knowledge=self.config.zero_knowledge))
-        return self._program
+    def circuit_path(self) -> Path:
+        return stdlib_circuit()
 
-    def verifying_key(self) -> VerifyingKey:
-        return self.program().circuit().verifier_data
+    def compile_options(self):
+        from psyc.compiler import CompileOptions
 
-    def fingerprint(self) -> list[int]:
-        if self._fingerprint is None:
-            self._fingerprint = standard_fingerprint(self.verifying_key(), self.shape)
-        return self._fingerprint
+        return CompileOptions(config=self.config, zero_knowledge=self.config.zero_knowledge)
 
     def key_for(self, pub: tuple[int, int], secret: int | None = None) -> EcdsaKey:
         """The key of a public key (from a wallet: no secret) or of a secret."""
-        from psyc.sig.zk import shape_name
-
         param = param_of(pub)
         fp = self.fingerprint()
-        return EcdsaKey(secret, pub, param, fp, public_key(fp, param), shape_name(self.shape))
+        return EcdsaKey(secret, pub, param, fp, public_key(fp, param), self.shape_name())
 
     def new_key(self, secret: int | None = None) -> EcdsaKey:
         """A fresh key: the secret from the OS's CSPRNG (``secrets``), unless given."""
@@ -204,6 +252,7 @@ class EcdsaScheme:
         """Sign ``message`` natively with the key's secret (RFC 6979), then prove."""
         if key.secret is None:
             raise SignatureError("this key has no secret: sign with an external signature (r, s)", "E1000")
+        self.check_key_circuit(key)
         r, s = sign_digest(key.secret, message_bytes(message))
         return self.sign_external(key.pub, message, r, s)
 
@@ -218,6 +267,4 @@ class EcdsaScheme:
         s = min(s, curve.N - s)
         if not verify_digest(pub, digest, r, s):
             raise SignatureError("the signature does not verify for this message and public key", "E1003")
-        prog = self.program()
-        run = prog.execute(circuit_inputs(message, pub, r, s))
-        return prog.prove(run), self.verifying_key()
+        return self.prove_inputs(circuit_inputs(message, pub, r, s))

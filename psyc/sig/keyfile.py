@@ -17,24 +17,14 @@ import os
 from pathlib import Path
 
 from psyc.sig.convention import SignatureError, format_hash, parse_hash, public_key
-from psyc.sig.ecdsa import SCHEME as ECDSA
-from psyc.sig.ecdsa import EcdsaKey
-from psyc.sig.zk import SCHEME as ZK
-from psyc.sig.zk import ZkKey, param_of
 
 FORMAT = "psyc-signing-key"
 VERSION = 1
+SHAPES = ("standard", "small", "test")
 
 
-def _schemes() -> tuple[str, ...]:
-    """zk and ecdsa (read here), and every scheme of ``psyc.sig.registry`` (multisig,
-    schnorr, ...: their modules' ``key_to_doc``/``key_from_doc``)."""
-    from psyc.sig.registry import names
-
-    return tuple(dict.fromkeys((ZK, ECDSA, *names())))
-
-
-def _registry_key_json(key) -> str:
+def key_to_json(key) -> str:
+    """The key file's text: the common fields and the scheme's own (its module's ``key_to_doc``)."""
     from psyc.sig.registry import scheme_module
 
     doc = {"format": FORMAT, "version": VERSION, "scheme": key.scheme, **scheme_module(key.scheme).key_to_doc(key),
@@ -43,46 +33,7 @@ def _registry_key_json(key) -> str:
     return json.dumps(doc, indent=2) + "\n"
 
 
-def _registry_key(doc: dict, path, field, scheme: str):
-    """A key of a registry scheme: its module's ``key_from_doc``, then the common checks."""
-    from psyc.sig.registry import scheme_module
-
-    param, fp, pk = field("param"), field("fingerprint"), field("public_key")
-    shape = doc.get("shape", "standard")
-    if shape not in ("standard", "small", "test"):
-        raise SignatureError(f"{path}: field 'shape' must be \"standard\", \"small\" or \"test\"", "E1000")
-    key = scheme_module(scheme).key_from_doc(doc, path, field)
-    if list(key.param) != param:
-        raise SignatureError(f"{path}: field 'param' does not follow from the key's other fields (file damaged?)",
-                             "E1000")
-    if public_key(fp, param) != pk:
-        raise SignatureError(f"{path}: field 'public_key' is not hash_two(fingerprint, param) (file damaged?)",
-                             "E1000")
-    return key
-
-
-def key_to_json(key: ZkKey | EcdsaKey) -> str:
-    if isinstance(key, EcdsaKey):
-        from psyc.sig.ecdsa_keyfile import ecdsa_key_doc
-
-        return json.dumps({"format": FORMAT, "version": VERSION, **ecdsa_key_doc(key)}, indent=2) + "\n"
-    if getattr(key, "scheme", ZK) != ZK:
-        return _registry_key_json(key)
-    doc = {
-        "format": FORMAT,
-        "version": VERSION,
-        "scheme": ZK,
-        "circuit": str(key.circuit.resolve()) if key.circuit else None,
-        "secret": format_hash(key.secret),
-        "param": format_hash(key.param),
-        "fingerprint": format_hash(key.fingerprint),
-        "public_key": format_hash(key.public_key),
-        "shape": key.shape,
-    }
-    return json.dumps(doc, indent=2) + "\n"
-
-
-def write_key(path: str | Path, key: ZkKey | EcdsaKey) -> None:
+def write_key(path: str | Path, key) -> None:
     """Create ``path`` with mode 0600; never replaces an existing file (E1005).
 
     The key is written and synced under a temporary name in the same folder, then linked
@@ -107,9 +58,11 @@ def write_key(path: str | Path, key: ZkKey | EcdsaKey) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def read_key(path: str | Path, scheme: str | None = None) -> ZkKey | EcdsaKey:
-    """The key in ``path``; ``SignatureError`` E1000 (malformed) or E1001 (another
-    scheme or version) with the file and the field at fault."""
+def read_key(path: str | Path, scheme: str | None = None):
+    """The key in ``path`` (of any scheme of ``psyc.sig.registry``: its module's
+    ``key_from_doc`` checks the scheme's fields, this the common ones); ``SignatureError``
+    E1000 (malformed) or E1001 (another scheme or version) with the file and the field at
+    fault."""
     data = Path(path).read_bytes()  # OSError: the caller reports it
     try:
         doc = json.loads(data.decode("utf-8"))
@@ -123,9 +76,11 @@ def read_key(path: str | Path, scheme: str | None = None) -> ZkKey | EcdsaKey:
     if doc.get("version") != VERSION:
         raise SignatureError(f"{path}: key file version {doc.get('version')!r}; this psyc reads version {VERSION}",
                              "E1001")
+    from psyc.sig.registry import names, scheme_module
+
     got = doc.get("scheme")
-    if got not in _schemes():
-        raise SignatureError(f"{path}: unknown scheme {got!r} (this psyc knows: {', '.join(_schemes())})", "E1001")
+    if got not in names():
+        raise SignatureError(f"{path}: unknown scheme {got!r} (this psyc knows: {', '.join(names())})", "E1001")
     if scheme is not None and got != scheme:
         raise SignatureError(f"{path}: a key for scheme {got!r}, not {scheme!r}", "E1001")
 
@@ -138,22 +93,14 @@ def read_key(path: str | Path, scheme: str | None = None) -> ZkKey | EcdsaKey:
         except SignatureError as e:
             raise SignatureError(str(e), "E1000") from None
 
-    if got == ECDSA:
-        from psyc.sig.ecdsa_keyfile import ecdsa_key_from_doc
-
-        return ecdsa_key_from_doc(doc, path, field)
-    if got != ZK:
-        return _registry_key(doc, path, field, got)
-    secret, param, fp, pk = field("secret"), field("param"), field("fingerprint"), field("public_key")
-    if param_of(secret) != param:
-        raise SignatureError(f"{path}: field 'param' does not follow from the secret (file damaged?)", "E1000")
+    param, fp, pk = field("param"), field("fingerprint"), field("public_key")
+    if doc.get("shape", "standard") not in SHAPES:
+        raise SignatureError(f"{path}: field 'shape' must be " + ", ".join(f'"{x}"' for x in SHAPES), "E1000")
+    key = scheme_module(got).key_from_doc(doc, path, field)
+    if list(key.param) != param:
+        raise SignatureError(f"{path}: field 'param' does not follow from the key's other fields (file damaged?)",
+                             "E1000")
     if public_key(fp, param) != pk:
         raise SignatureError(f"{path}: field 'public_key' is not hash_two(fingerprint, param) (file damaged?)",
                              "E1000")
-    circuit = doc.get("circuit")
-    if circuit is not None and not isinstance(circuit, str):
-        raise SignatureError(f"{path}: field 'circuit' must be a path or null", "E1000")
-    shape = doc.get("shape", "standard")
-    if shape not in ("standard", "small", "test"):
-        raise SignatureError(f"{path}: field 'shape' must be \"standard\", \"small\" or \"test\"", "E1000")
-    return ZkKey(secret, param, fp, pk, Path(circuit) if circuit else None, shape)
+    return key

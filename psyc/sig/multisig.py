@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from psyc.field.goldilocks import P
@@ -23,13 +24,12 @@ from psyc.sig.convention import (
     SignatureError,
     format_hash,
     public_key,
-    standard_fingerprint,
     verify_signature,
 )
-from psyc.sig.zk import shape_name
+from psyc.sig.scheme import CircuitScheme
 
 if TYPE_CHECKING:
-    from psyc.compiler import CompiledProgram
+    from psyc.compiler import CompileOptions
     from psyc.plonk.keys import VerifyingKey
     from psyc.plonk.proof import ProofWithPublicInputs
 
@@ -120,34 +120,26 @@ class Combined:
     slots: list[int | None] = field(default_factory=list)
 
 
-class MultisigScheme:
+class MultisigScheme(CircuitScheme):
     """The circuit for n members (the entry ``of_N``, zero knowledge on), compiled once,
     and keys and combined signatures. ``shape``: the standard shape of the proofs the
     circuit verifies and of the fingerprint (default ``standard_shape()``)."""
 
+    name = "multisig"
+
     def __init__(self, n: int, shape=None) -> None:
         if not MIN_MEMBERS <= n <= MAX_MEMBERS:
             raise SignatureError(f"a multisig key has {MIN_MEMBERS} to {MAX_MEMBERS} members, not {n}", "E1002")
+        super().__init__(None, shape)
         self.n = n
-        self.shape = shape
-        self._program: CompiledProgram | None = None
-        self._fingerprint: list[int] | None = None
 
-    def program(self) -> CompiledProgram:
-        if self._program is None:
-            from psyc.compiler import CompileOptions, compile_path
+    def circuit_path(self) -> Path:
+        return stdlib_circuit()
 
-            self._program = compile_path(stdlib_circuit(), CompileOptions(entry=f"of_{self.n}", shape=self.shape,
-                                                                          zero_knowledge=True))
-        return self._program
+    def compile_options(self) -> CompileOptions:
+        from psyc.compiler import CompileOptions
 
-    def verifying_key(self) -> VerifyingKey:
-        return self.program().circuit().verifier_data
-
-    def fingerprint(self) -> list[int]:
-        if self._fingerprint is None:
-            self._fingerprint = standard_fingerprint(self.verifying_key(), self.shape)
-        return self._fingerprint
+        return CompileOptions(entry=f"of_{self.n}", shape=self.shape, zero_knowledge=True)
 
     def new_key(self, members: Sequence[Sequence[int]], threshold: int) -> MultisigKey:
         """The t-of-n key of these member public keys (in this order)."""
@@ -156,7 +148,7 @@ class MultisigScheme:
         members = [[int(x) for x in m] for m in members]
         param = param_of(members, threshold)
         fp = self.fingerprint()
-        return MultisigKey(members, threshold, param, fp, public_key(fp, param), shape_name(self.shape))
+        return MultisigKey(members, threshold, param, fp, public_key(fp, param), self.shape_name())
 
     def assign(self, key: MultisigKey, message: Sequence[int], signatures: Sequence[tuple]) -> tuple[list, Combined]:
         """Check each ``(proof, vk)`` natively against the members and put it in its
@@ -199,21 +191,16 @@ class MultisigScheme:
             raise SignatureError(f"a key of {key.n} members, this circuit is for {self.n}", "E1001")
         if param_of(key.members, key.threshold) != list(key.param):
             raise SignatureError("the key's parameter does not follow from its members and threshold", "E1000")
-        if self.fingerprint() != list(key.fingerprint):
-            raise SignatureError("the multisig circuit's fingerprint is not the key's (psyc changed the circuit "
-                                 "since the key was made)", "E1001")
+        self.check_key_circuit(key)
         slots, _ = self.assign(key, message, signatures)
         got = sum(s is not None for s in slots)
         if got < key.threshold:
             raise SignatureError(f"{got} distinct member signature(s); this key needs {key.threshold} of {key.n}")
-        prog = self.program()
-        run = prog.execute(self.inputs(key, message, slots))
-        return prog.prove(run), self.verifying_key()
+        return self.prove_inputs(self.inputs(key, message, slots))
 
 
 def bench_case(shape=None):
     """``psyc bench``'s multisig case: 2-of-3 over zk member keys, two members sign."""
-    from psyc.sig.registry import SigBenchCase
     from psyc.sig.zk import ZkScheme
 
     zk = ZkScheme(shape=shape)
@@ -222,8 +209,6 @@ def bench_case(shape=None):
     key = scheme.new_key([m.public_key for m in members], 2)
     message = [1, 2, 3, 4]
     sigs = [zk.sign(m, message) for m in members[:2]]
-    prog = scheme.program()
-    prog.circuit()
     scheme.sign(key, message, sigs)  # wraps the members' signatures once (cached), like a warm combiner
-    return SigBenchCase("multisig 2-of-3", prog, lambda: scheme.sign(key, message, sigs),
-                        "combining two zk signatures (already wrapped into the shape) into one proof")
+    return scheme.bench_case("multisig 2-of-3", lambda: scheme.sign(key, message, sigs),
+                             "combining two zk signatures (already wrapped into the shape) into one proof")

@@ -29,7 +29,7 @@ from typing import Any
 _BUILTIN: dict[str, str] = {
     "zk": "psyc.sig.zk",
     "schnorr": "psyc.sig.schnorr",
-    "ecdsa": "psyc.sig.ecdsa",  # key files: psyc.sig.ecdsa_keyfile (read by psyc.sig.keyfile)
+    "ecdsa": "psyc.sig.ecdsa",
     "multisig": "psyc.sig.multisig",
 }
 _SCHEMES: dict[str, str] = dict(_BUILTIN)

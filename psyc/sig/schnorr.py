@@ -29,11 +29,10 @@ from typing import TYPE_CHECKING, ClassVar
 from psyc.field.goldilocks import P
 from psyc.hash.poseidon import hash_no_pad, permute
 from psyc.sig import ecgfp5 as ec
-from psyc.sig.convention import SignatureError, public_key, standard_fingerprint
+from psyc.sig.convention import SignatureError, public_key
+from psyc.sig.scheme import CircuitScheme
 
 if TYPE_CHECKING:
-    from psyc.compiler import CompiledProgram
-    from psyc.plonk.config import CircuitConfig
     from psyc.plonk.keys import VerifyingKey
     from psyc.plonk.proof import ProofWithPublicInputs
 
@@ -193,42 +192,22 @@ def key_from_doc(doc: dict, path, hash_field) -> SchnorrKey:
                       doc.get("shape", "standard"))
 
 
-class SchnorrScheme:
+class SchnorrScheme(CircuitScheme):
     """Compiles ``std::sig::schnorr`` once (zero knowledge on) and makes keys and signature
-    proofs. ``config``: the circuit's shape (default ``CircuitConfig.standard()``);
-    ``shape``: the standard shape verifying circuits use (default ``standard_shape()``)."""
+    proofs. ``config``, ``shape``: as :class:`~psyc.sig.scheme.CircuitScheme`."""
 
-    def __init__(self, config: CircuitConfig | None = None, shape=None) -> None:
-        self.config = config
-        self.shape = shape
-        self._program: CompiledProgram | None = None
-        self._fingerprint: list[int] | None = None
+    name = "schnorr"
 
-    def program(self) -> CompiledProgram:
-        if self._program is None:
-            from psyc.compiler import CompileOptions, compile_path
-
-            self._program = compile_path(stdlib_circuit(), CompileOptions(config=self.config, zero_knowledge=True))
-        return self._program
-
-    def verifying_key(self) -> VerifyingKey:
-        return self.program().circuit().verifier_data
-
-    def fingerprint(self) -> list[int]:
-        """The circuit's fingerprint as verifying circuits see it (cached per machine)."""
-        if self._fingerprint is None:
-            self._fingerprint = standard_fingerprint(self.verifying_key(), self.shape)
-        return self._fingerprint
+    def circuit_path(self) -> Path:
+        return stdlib_circuit()
 
     def new_key(self, secret: int | None = None) -> SchnorrKey:
         """A fresh key: ``d`` uniformly random in [1, n) from the OS's CSPRNG, unless given."""
-        from psyc.sig.zk import shape_name
-
         d = _secrets.randbelow(ec.N - 1) + 1 if secret is None else int(secret)
         key = public_key_of(d)
         param = param_of(key)
         fp = self.fingerprint()
-        return SchnorrKey(d, key, param, fp, public_key(fp, param), shape_name(self.shape))
+        return SchnorrKey(d, key, param, fp, public_key(fp, param), self.shape_name())
 
     def prove(self, key: Sequence[int], message: Sequence[int], r: Sequence[int],
               s: int) -> tuple[ProofWithPublicInputs, VerifyingKey]:
@@ -236,32 +215,24 @@ class SchnorrScheme:
         it does not verify natively: the circuit would fail on it)."""
         if not schnorr_verify(key, message, r, s):
             raise SignatureError("not a valid Schnorr signature of this message under this key")
-        prog = self.program()
-        run = prog.execute(circuit_inputs(key, message, r, s))
-        return prog.prove(run), self.verifying_key()
+        return self.prove_inputs(circuit_inputs(key, message, r, s))
 
     def sign(self, key: SchnorrKey, message: Sequence[int]) -> tuple[ProofWithPublicInputs, VerifyingKey]:
         """A signature proof of ``message``: a Schnorr signature, then the proof of its
         circuit (zero knowledge) with public inputs ``message ++ param``."""
         if public_key_of(key.secret) != list(key.key) or param_of(key.key) != list(key.param):
             raise SignatureError("the key file's secret does not match its public key", "E1000")
-        if self.fingerprint() != list(key.fingerprint):
-            raise SignatureError("the schnorr circuit's fingerprint is not the key's: psyc changed the circuit "
-                                 "since the key was made", "E1001")
+        self.check_key_circuit(key)
         r, s = schnorr_sign(key.secret, message)
         return self.prove(key.key, message, r, s)
 
 
 def bench_case(shape=None):
     """``psyc bench``'s schnorr case: a fresh key, one message (``psyc.sig.registry``)."""
-    from psyc.sig.registry import SigBenchCase
-
     scheme = SchnorrScheme(shape=shape)
     key = scheme.new_key()
-    prog = scheme.program()
-    prog.circuit()
-    return SigBenchCase("schnorr", prog, lambda: scheme.sign(key, [1, 2, 3, 4]),
-                        "signing (native Schnorr) + proving the verification circuit")
+    return scheme.bench_case("schnorr", lambda: scheme.sign(key, [1, 2, 3, 4]),
+                             "signing (native Schnorr) + proving the verification circuit")
 
 
 __all__ = [

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 from psyc.field.goldilocks import P
 from psyc.hash.poseidon import hash_no_pad
-from psyc.sig.convention import SignatureError, format_hash, public_key, standard_fingerprint
+from psyc.sig.convention import SignatureError, format_hash, public_key
+from psyc.sig.scheme import CircuitScheme
 
 if TYPE_CHECKING:
     from psyc.compiler import CompiledProgram
@@ -85,84 +86,58 @@ def key_to_doc(key: ZkKey) -> dict:
 
 
 def key_from_doc(doc: dict, path, hash_field) -> ZkKey:
-    """The zk key in a parsed key file (the common fields are checked by the caller)."""
+    """The zk key in a parsed key file (``param`` follows from the secret; the caller
+    compares it with the file's and checks the common fields)."""
     secret = hash_field("secret")
     circuit = doc.get("circuit")
     if circuit is not None and not isinstance(circuit, str):
         raise SignatureError(f"{path}: field 'circuit' must be a path or null", "E1000")
-    param, fp = hash_field("param"), hash_field("fingerprint")
-    if param_of(secret) != param:
-        raise SignatureError(f"{path}: field 'param' does not follow from the secret (file damaged?)", "E1000")
-    return ZkKey(secret, param, fp, hash_field("public_key"), Path(circuit) if circuit else None,
-                 doc.get("shape", "standard"))
+    return ZkKey(secret, param_of(secret), hash_field("fingerprint"), hash_field("public_key"),
+                 Path(circuit) if circuit else None, doc.get("shape", "standard"))
 
 
-class ZkScheme:
+class ZkScheme(CircuitScheme):
     """Compiles the scheme's circuit once (zero knowledge on) and makes keys and
     signatures. ``circuit``: an author's own key circuit with the zk inputs (default the
-    stdlib one); ``config``: the circuit's shape (default ``CircuitConfig.standard()``);
-    ``shape``: the standard shape verifying circuits use (default ``standard_shape()``)."""
+    stdlib one); ``config``, ``shape``: as :class:`~psyc.sig.scheme.CircuitScheme`."""
+
+    name = "key"
 
     def __init__(self, circuit: str | Path | None = None, config: CircuitConfig | None = None, shape=None) -> None:
+        super().__init__(config, shape)
         self.circuit = Path(circuit) if circuit is not None else None
-        self.config = config
-        self.shape = shape
-        self._program: CompiledProgram | None = None
-        self._fingerprint: list[int] | None = None
 
-    def program(self) -> CompiledProgram:
-        """The compiled signature circuit (raises ``CompileError`` for a bad program,
-        ``SignatureError`` (E1004) for one that breaks the convention)."""
-        if self._program is None:
-            from psyc.compiler import CompileOptions, compile_path
-            from psyc.frontend import types as ty
+    def circuit_path(self) -> Path:
+        return self.circuit or stdlib_circuit()
 
-            prog = compile_path(self.circuit or stdlib_circuit(),
-                                CompileOptions(config=self.config, zero_knowledge=True))
-            shape = [(n, ty.size(t), public) for n, t, public in prog.params]
-            if shape != [("message", 4, True), ("param", 4, True), ("secret", 4, False)] or prog.output_type:
-                raise SignatureError(
-                    f"{prog.project.main_file}: a zk key circuit is `fn main(pub message: Hash, pub param: Hash, "
-                    "secret: [Felt; 4])` with no output", "E1004")
-            self._program = prog
-        return self._program
+    def check_program(self, prog: CompiledProgram) -> None:
+        """E1004 for a program that breaks the convention or has other inputs than the zk ones."""
+        from psyc.frontend import types as ty
 
-    def verifying_key(self) -> VerifyingKey:
-        return self.program().circuit().verifier_data
-
-    def fingerprint(self) -> list[int]:
-        """The circuit's fingerprint as verifying circuits see it (seconds the first time
-        on a machine: the wrapper key is built, then cached)."""
-        if self._fingerprint is None:
-            self._fingerprint = standard_fingerprint(self.verifying_key(), self.shape)
-        return self._fingerprint
+        shape = [(n, ty.size(t), public) for n, t, public in prog.params]
+        if shape != [("message", 4, True), ("param", 4, True), ("secret", 4, False)] or prog.output_type:
+            raise SignatureError(
+                f"{prog.project.main_file}: a zk key circuit is `fn main(pub message: Hash, pub param: Hash, "
+                "secret: [Felt; 4])` with no output", "E1004")
 
     def new_key(self, secret: Sequence[int] | None = None) -> ZkKey:
         """A fresh key: the secret from the OS's CSPRNG (``secrets``), unless given."""
         secret = [_secrets.randbelow(P) for _ in range(4)] if secret is None else [int(x) for x in secret]
         param = param_of(secret)
         fp = self.fingerprint()
-        return ZkKey(secret, param, fp, public_key(fp, param), self.circuit, shape_name(self.shape))
+        return ZkKey(secret, param, fp, public_key(fp, param), self.circuit, self.shape_name())
 
     def sign(self, key: ZkKey, message: Sequence[int]) -> tuple[ProofWithPublicInputs, VerifyingKey]:
         """A signature of ``message``: a zero-knowledge proof with public inputs
         ``message ++ param``, and the circuit's verifying key."""
         if param_of(key.secret) != list(key.param):
             raise SignatureError("the key file's secret does not match its parameter", "E1000")
-        if self.fingerprint() != list(key.fingerprint):
-            raise SignatureError("the key circuit's fingerprint is not the key's: the circuit changed since "
-                                 "the key was made (or psyc did, in a way that changes circuits)", "E1001")
-        prog = self.program()
-        run = prog.execute({"message": list(message), "param": list(key.param), "secret": list(key.secret)})
-        return prog.prove(run), self.verifying_key()
+        self.check_key_circuit(key)
+        return self.prove_inputs({"message": list(message), "param": list(key.param), "secret": list(key.secret)})
 
 
 def bench_case(shape=None):
     """``psyc bench``'s zk case: a fresh key, one message (``psyc.sig.registry``)."""
-    from psyc.sig.registry import SigBenchCase
-
     scheme = ZkScheme(shape=shape)
     key = scheme.new_key()
-    prog = scheme.program()
-    prog.circuit()
-    return SigBenchCase("zk", prog, lambda: scheme.sign(key, [1, 2, 3, 4]), target="<= 1.5 s")
+    return scheme.bench_case("zk", lambda: scheme.sign(key, [1, 2, 3, 4]), target="<= 1.5 s")

@@ -41,6 +41,10 @@ class Backend:
     lin_mac: str | None = None  # c < 2^32: the exact product goes into the accumulator
     lin_mac_big: str | None = None  # larger c: the product is reduced to < 2^64 first
     lin_fin: str | None = None
+    # Where operands are computed lazily (the tape): ``lin_operand.format(x=...)`` computes
+    # an operand before a linear form starts, so that a temporary that is itself a linear
+    # form never runs inside another's accumulation (they share the accumulator).
+    lin_operand: str | None = None
 
 
 # the 128-bit accumulator of a linear form cannot overflow: every term is below 2^96
@@ -136,6 +140,10 @@ class _Emitter:
         if not _LIN_MIN_TERMS <= len(pos) + len(neg) <= _LIN_MAX_TERMS:
             return None
 
+        if self.b.lin_operand is not None:
+            pos = [(c, self.b.lin_operand.format(x=x)) for c, x in pos]
+            neg = [(c, self.b.lin_operand.format(x=x)) for c, x in neg]
+
         def accumulate(terms: list) -> str:
             if len(terms) == 1:
                 c, x = terms[0]
@@ -217,6 +225,16 @@ def emit(constraints: tuple[sympy.Expr, ...], backend: Backend) -> tuple[list[tu
     return temps, [em.expr(r) for r in reduced]
 
 
+class _TapeOperand:
+    """The tape's ``lin_operand``: computes an operand (a pending temporary) now."""
+
+    def __init__(self, tape: _Tape) -> None:
+        self.tape = tape
+
+    def format(self, x: str) -> str:
+        return f"%{self.tape.reg(x)}"
+
+
 class _TapeOp:
     """A backend entry that, when formatted, appends an instruction to a tape and returns
     its result register's name: the emitter composes register names as it composes code."""
@@ -286,6 +304,7 @@ class _Tape:
             lin_mac=_TapeOp(self, vm.OP_MAC),
             lin_mac_big=_TapeOp(self, vm.OP_MAC_BIG),
             lin_fin=_TapeOp(self, vm.OP_FIN),
+            lin_operand=_TapeOperand(self),
         )  # type: ignore[arg-type]
 
     @staticmethod

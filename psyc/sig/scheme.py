@@ -1,0 +1,94 @@
+"""What every scheme's class shares (zk, schnorr, ecdsa, multisig): its circuit compiled
+once with zero knowledge on, the verifying key, the fingerprint verifying circuits see,
+the check that a key was made for this circuit, and proving a witness."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from psyc.sig.convention import SignatureError, standard_fingerprint
+
+if TYPE_CHECKING:
+    from psyc.compiler import CompiledProgram, CompileOptions
+    from psyc.plonk.config import CircuitConfig
+    from psyc.plonk.keys import VerifyingKey
+    from psyc.plonk.proof import ProofWithPublicInputs
+
+
+class CircuitScheme:
+    """Base of the scheme classes. ``config``: the circuit's table shape (default
+    :meth:`default_config`); ``shape``: the standard shape verifying circuits use (default
+    ``standard_shape()``). A subclass names its circuit (:meth:`circuit_path`) and may add
+    compile options (:meth:`compile_options`) or check the compiled program (:meth:`check_program`)."""
+
+    name = "signature"  # how messages name the circuit
+
+    def __init__(self, config: CircuitConfig | None = None, shape=None) -> None:
+        self.config = config if config is not None else self.default_config()
+        self.shape = shape
+        self._program: CompiledProgram | None = None
+        self._fingerprint: list[int] | None = None
+
+    def default_config(self) -> CircuitConfig | None:
+        """The circuit's table shape when none is given (None: the standard config)."""
+        return None
+
+    def circuit_path(self) -> Path:
+        raise NotImplementedError
+
+    def compile_options(self) -> CompileOptions:
+        from psyc.compiler import CompileOptions
+
+        return CompileOptions(config=self.config, zero_knowledge=True)
+
+    def check_program(self, prog: CompiledProgram) -> None:
+        """Raise ``SignatureError`` for a program that cannot be this scheme's circuit."""
+
+    def program(self) -> CompiledProgram:
+        """The compiled signature circuit (compiled on first use, then kept)."""
+        if self._program is None:
+            from psyc.compiler import compile_path
+
+            prog = compile_path(self.circuit_path(), self.compile_options())
+            self.check_program(prog)
+            self._program = prog
+        return self._program
+
+    def verifying_key(self) -> VerifyingKey:
+        return self.program().circuit().verifier_data
+
+    def fingerprint(self) -> list[int]:
+        """The circuit's fingerprint as verifying circuits see it (seconds the first time on
+        a machine: the wrapper key is built, then cached)."""
+        if self._fingerprint is None:
+            self._fingerprint = standard_fingerprint(self.verifying_key(), self.shape)
+        return self._fingerprint
+
+    def shape_name(self) -> str:
+        """The name of this scheme's standard shape, as key files record it."""
+        from psyc.sig.zk import shape_name
+
+        return shape_name(self.shape)
+
+    def check_key_circuit(self, key) -> None:
+        """E1001 unless ``key`` was made for this circuit (a changed circuit, or a psyc that
+        compiles it differently, would sign for another account key)."""
+        if self.fingerprint() != list(key.fingerprint):
+            raise SignatureError(f"the {self.name} circuit's fingerprint is not the key's: the circuit changed since "
+                                 "the key was made (or psyc did, in a way that changes circuits)", "E1001")
+
+    def prove_inputs(self, inputs) -> tuple[ProofWithPublicInputs, VerifyingKey]:
+        """Run the circuit on ``inputs`` and prove it: a signature and its verifying key."""
+        prog = self.program()
+        run = prog.execute(inputs)
+        return prog.prove(run), self.verifying_key()
+
+    def bench_case(self, label: str, sign, note: str = "", target: str = ""):
+        """``psyc bench``'s case for this scheme (the circuit built first, so the time
+        measured is signing alone)."""
+        from psyc.sig.registry import SigBenchCase
+
+        prog = self.program()
+        prog.circuit()
+        return SigBenchCase(label, prog, sign, note, target)
