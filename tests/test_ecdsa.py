@@ -333,3 +333,16 @@ def test_signature_proves_verifies_and_tampering_is_rejected(scheme, tmp_path, c
     assert main([*argv, "--external-signature", f"{r:#x},{(s + 1) % curve.N:#x}"]) == 1
     assert "does not verify" in json.loads(capsys.readouterr().out)["error"]
     assert not os.path.exists(bad_sig)
+    # a key file from `key new`: show, sign with it, verify
+    path = str(tmp_path / "e.key")
+    assert main(["key", "new", "--scheme", "ecdsa", "--shape", "test", "-o", path, "--json"]) == 0
+    made = json.loads(capsys.readouterr().out)
+    assert main(["key", "show", path, "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["pubkey"] == made["pubkey"] and shown["public_key"] == made["public_key"]
+    sig2 = str(tmp_path / "k.proof")
+    assert main(["sign", "--key", path, "--message", format_hash(MESSAGE), "-o", sig2, "--json"]) == 0
+    capsys.readouterr()
+    check = ["verify-signature", "--shape", "test", "--public-key", made["public_key"], sig2, "--json"]
+    assert main([*check, "--message", format_hash(MESSAGE)]) == 0
+    assert main([*check, "--message", "1,2,3,4"]) == 1

@@ -10,6 +10,7 @@ import argparse
 import json
 
 from psyc.cli.common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, ok, user_errors
+from psyc.sig import registry
 
 HELP = "make (new) or show (show) a signing key: an account key that is a circuit"
 
@@ -17,8 +18,9 @@ HELP = "make (new) or show (show) a signing key: an account key that is a circui
 def register(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="key_command", metavar="ACTION", required=True)
     new = sub.add_parser("new", help="make a key from the OS's randomness", description="make a signing key")
-    new.add_argument("--scheme", default="zk", choices=["zk", "ecdsa", "multisig"],
-                     help="signature scheme (default zk; ecdsa: secp256k1, wallet-compatible; multisig: t of n keys)")
+    new.add_argument("--scheme", default="zk", choices=registry.names(),
+                     help="signature scheme (default zk; schnorr: over ecGFp5; ecdsa: secp256k1, wallet-compatible; "
+                          "multisig: t of n keys)")
     new.add_argument("--circuit", metavar="FILE.psy",
                      help="your own key circuit with the scheme's inputs (default: the stdlib circuit)")
     new.add_argument("--members", metavar="K1,K2,…",
@@ -38,28 +40,11 @@ def register(p: argparse.ArgumentParser) -> None:
 
 def _public(key, path: str) -> dict:
     from psyc.sig import format_hash
-    from psyc.sig.ecdsa import EcdsaKey
+    from psyc.sig.registry import scheme_module
 
-    if isinstance(key, EcdsaKey):
-        from psyc.sig.ecdsa import format_pubkey
-
-        return {"key_file": path, "scheme": "ecdsa", "public_key": format_hash(key.public_key),
-                "fingerprint": format_hash(key.fingerprint), "param": format_hash(key.param),
-                "pubkey": format_pubkey(key.pub), "circuit": "std::sig::ecdsa", "shape": key.shape}
-    if getattr(key, "scheme", "zk") == "multisig":
-        return {"key_file": path, "scheme": "multisig", "public_key": format_hash(key.public_key),
-                "fingerprint": format_hash(key.fingerprint), "param": format_hash(key.param),
-                "circuit": f"std::sig::multisig::of_{key.n}", "shape": key.shape,
-                "members": [format_hash(m) for m in key.members], "threshold": key.threshold}
-    return {
-        "key_file": path,
-        "scheme": "zk",
-        "public_key": format_hash(key.public_key),
-        "fingerprint": format_hash(key.fingerprint),
-        "param": format_hash(key.param),
-        "circuit": str(key.circuit) if key.circuit else "std::sig::zk",
-        "shape": key.shape,
-    }
+    return {"key_file": path, "scheme": key.scheme, "public_key": format_hash(key.public_key),
+            "fingerprint": format_hash(key.fingerprint), "param": format_hash(key.param), "shape": key.shape,
+            **scheme_module(key.scheme).public_fields(key)}
 
 
 def sig_error(args: argparse.Namespace, e) -> int:
@@ -82,7 +67,8 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
 
     from psyc.sig import SignatureError
     from psyc.sig.keyfile import read_key, write_key
-    from psyc.sig.zk import ZkScheme, shape_named
+    from psyc.sig.scheme import shape_named
+    from psyc.sig.zk import ZkScheme
 
     try:
         if args.key_command == "show":
@@ -99,16 +85,16 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
                                      "std::sig::multisig)", "E1002")
             if args.circuit and not Path(args.circuit).is_file():
                 raise SignatureError(f"--circuit {args.circuit}: no such file", "E1004")
-            if args.scheme == "ecdsa":
-                if args.circuit:
-                    raise SignatureError("--circuit is for zk keys; an ecdsa key uses std::sig::ecdsa", "E1004")
-                from psyc.sig.ecdsa import EcdsaScheme
-
-                key = EcdsaScheme(shape=shape_named(args.shape)).new_key()
-            elif args.scheme == "multisig":
-                key = multisig_key(args.members, args.threshold, shape_named(args.shape))
-            else:
-                key = ZkScheme(args.circuit, shape=shape_named(args.shape)).new_key()
+            if args.circuit and args.scheme != "zk":
+                raise SignatureError(f"--circuit is for zk keys; a {args.scheme} key uses std::sig::{args.scheme}",
+                                     "E1004")
+            shape = shape_named(args.shape)
+            if args.scheme == "multisig":
+                key = multisig_key(args.members, args.threshold, shape)
+            elif args.scheme == "zk":
+                key = ZkScheme(args.circuit, shape=shape).new_key()
+            else:  # a scheme whose keys are made from fresh randomness alone
+                key = registry.scheme_module(args.scheme).scheme_for(None, shape).new_key()
             write_key(args.output, key)
             doc = _public(key, args.output)
     except SignatureError as e:
@@ -123,6 +109,8 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
         ok(f"param:       {doc['param']}")
         if "pubkey" in doc:
             ok(f"secp256k1:   {doc['pubkey']}")
+        if "key" in doc:
+            ok("ecGFp5 key:  " + ", ".join(doc["key"]))
         if "members" in doc:
             ok(f"{doc['threshold']} of {len(doc['members'])} members: " + ", ".join(doc["members"]))
     return EXIT_OK

@@ -12,6 +12,7 @@ import argparse
 import json
 
 from psyc.cli.common import EXIT_OK, ok, user_errors
+from psyc.sig import registry
 
 HELP = "sign a message (4 field elements / 32 bytes) with a key file: prove its key circuit"
 
@@ -21,8 +22,8 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("--message", required=True, metavar="0x…",
                    help="the message: 0x + 64 hex digits (4 big-endian u64 field elements) or 4 comma-separated integers")
     p.add_argument("-o", "--output", required=True, metavar="SIG.proof", help="signature file (and SIG.proof.vk)")
-    p.add_argument("--scheme", choices=["ecdsa"],
-                   help="with --external-signature: the scheme of the signature (ecdsa)")
+    p.add_argument("--scheme", choices=registry.names(),
+                   help="the key's scheme (the key file must be of it); with --external-signature: ecdsa")
     p.add_argument("--external-signature", metavar="R,S",
                    help="an ECDSA signature made elsewhere: r,s as 0x-hex or decimal integers (or 0x + 128 hex "
                         "digits r || s); high-s is normalised")
@@ -61,9 +62,10 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
     from psyc.cli.key_cmd import sig_error
     from psyc.plonk.keys import PROOF_MAGIC, VK_MAGIC, proof_to_bytes
     from psyc.sig import SignatureError, format_hash, parse_hash
-    from psyc.sig.ecdsa import EcdsaKey, EcdsaScheme
+    from psyc.sig.ecdsa import EcdsaScheme
     from psyc.sig.keyfile import read_key
-    from psyc.sig.zk import ZkScheme, shape_named
+    from psyc.sig.registry import scheme_module
+    from psyc.sig.scheme import shape_named
 
     external = args.external_signature is not None
     try:
@@ -79,28 +81,21 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
             raise SignatureError("give --key KEYFILE, or --scheme ecdsa --external-signature r,s --pubkey 0x…",
                                  "E1002")
         else:
-            key = read_key(args.key)
-            if args.scheme is not None and not isinstance(key, EcdsaKey):
-                raise SignatureError(f"{args.key}: a key for scheme 'zk', not {args.scheme!r}", "E1001")
+            key = read_key(args.key, args.scheme)
         is_multisig = not external and getattr(key, "scheme", "") == "multisig"
         if is_multisig != bool(args.signature):
             raise SignatureError("--signature gives the members' signatures for a multisig key (and only for one)",
                                  "E1002")
         members = [_member_signature(path) for path in args.signature]
+        if external:
+            scheme = EcdsaScheme(shape=shape_named(args.shape))
+        else:
+            scheme = scheme_module(key.scheme).scheme_for(key, shape_named(key.shape))
+            scheme.check_key(key)  # before the seconds (minutes, for ecdsa) of compiling
     except SignatureError as e:
         return sig_error(args, e)
     refuse_overwrite(args.output, PROOF_MAGIC)
     refuse_overwrite(args.output + ".vk", VK_MAGIC)
-    if external:
-        scheme = EcdsaScheme(shape=shape_named(args.shape))
-    elif isinstance(key, EcdsaKey):
-        scheme = EcdsaScheme(shape=shape_named(key.shape))
-    elif is_multisig:
-        from psyc.sig.multisig import MultisigScheme
-
-        scheme = MultisigScheme(key.n, shape=shape_named(key.shape))
-    else:
-        scheme = ZkScheme(key.circuit, shape=shape_named(key.shape))
     t0 = time.perf_counter()
     try:
         prog = scheme.program()

@@ -29,7 +29,7 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
     from psyc.cli.key_cmd import sig_error
     from psyc.plonk.keys import VerifyingKey, proof_from_bytes
     from psyc.sig import SignatureError, format_hash, parse_hash, verify_signature
-    from psyc.sig.zk import shape_named
+    from psyc.sig.scheme import shape_named
     from psyc.util.serialization import FormatError
 
     try:

@@ -214,6 +214,15 @@ def key_from_doc(doc: dict, path, hash_field) -> EcdsaKey:
                     doc.get("shape", "standard"))
 
 
+def scheme_for(key: EcdsaKey | None, shape=None) -> EcdsaScheme:
+    """The scheme that signs with ``key``."""
+    return EcdsaScheme(shape=shape)
+
+
+def public_fields(key: EcdsaKey) -> dict:
+    return {"circuit": "std::sig::ecdsa", "pubkey": format_pubkey(key.pub)}
+
+
 def _default_config(zero_knowledge: bool = True):
     from psyc.plonk.config import CircuitConfig
 
@@ -248,10 +257,14 @@ class EcdsaScheme(CircuitScheme):
         secret = 1 + _secrets.randbelow(curve.N - 1) if secret is None else int(secret)
         return self.key_for(public_point(secret), secret)
 
+    def check_key(self, key: EcdsaKey) -> None:
+        if key.secret is None:
+            raise SignatureError("this key has no secret (it stays in a wallet): sign with --scheme ecdsa "
+                                 "--external-signature r,s --pubkey 0x…", "E1000")
+
     def sign(self, key: EcdsaKey, message: Sequence[int]) -> tuple[ProofWithPublicInputs, VerifyingKey]:
         """Sign ``message`` natively with the key's secret (RFC 6979), then prove."""
-        if key.secret is None:
-            raise SignatureError("this key has no secret: sign with an external signature (r, s)", "E1000")
+        self.check_key(key)
         self.check_key_circuit(key)
         r, s = sign_digest(key.secret, message_bytes(message))
         return self.sign_external(key.pub, message, r, s)

@@ -106,6 +106,16 @@ def key_from_doc(doc: dict, path, hash_field) -> MultisigKey:
                        doc.get("shape", "standard"))
 
 
+def scheme_for(key: MultisigKey, shape=None) -> MultisigScheme:
+    """The scheme that combines signatures for ``key`` (its number of members)."""
+    return MultisigScheme(key.n, shape)
+
+
+def public_fields(key: MultisigKey) -> dict:
+    return {"circuit": f"std::sig::multisig::of_{key.n}", "members": [format_hash(m) for m in key.members],
+            "threshold": key.threshold}
+
+
 def stdlib_circuit():
     from psyc.frontend.modules import stdlib_dir
 

@@ -10,6 +10,11 @@ defines:
   field); the key has ``.param``, ``.fingerprint``, ``.public_key`` and ``.shape``, and the
   module checks its own fields;
 * ``key_to_doc(key) -> dict``: the scheme's own fields of the key file;
+* ``scheme_for(key, shape)``: the scheme object (a :class:`psyc.sig.scheme.CircuitScheme`)
+  whose ``sign(key, message)`` signs with the key (``psyc sign``); with ``key`` None, the
+  one whose ``new_key()`` makes a fresh key (``psyc key new``; multisig keys need members);
+* ``public_fields(key) -> dict``: what ``psyc key show`` prints besides the common
+  fields: ``circuit`` (its name) and the scheme's public values;
 * ``bench_case(shape) -> SigBenchCase``: a key and a message ready to sign, for
   ``psyc bench --only signatures``.
 

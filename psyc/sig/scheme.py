@@ -16,6 +16,26 @@ if TYPE_CHECKING:
     from psyc.plonk.proof import ProofWithPublicInputs
 
 
+def shape_named(name: str):
+    """The standard shape called ``name`` ("standard", or "small"/"test" in tests)."""
+    from psyc.recursion import shape as shapes
+
+    try:
+        return shapes.shape_named(name)
+    except ValueError as e:
+        raise SignatureError(str(e), "E1001") from None
+
+
+def shape_name(shape) -> str:
+    """The name of ``shape`` as key files record it."""
+    from psyc.recursion import shape as shapes
+
+    try:
+        return shapes.shape_name(shape)
+    except ValueError as e:
+        raise SignatureError(str(e), "E1001") from None
+
+
 class CircuitScheme:
     """Base of the scheme classes. ``config``: the circuit's table shape (default
     :meth:`default_config`); ``shape``: the standard shape verifying circuits use (default
@@ -67,9 +87,11 @@ class CircuitScheme:
 
     def shape_name(self) -> str:
         """The name of this scheme's standard shape, as key files record it."""
-        from psyc.sig.zk import shape_name
-
         return shape_name(self.shape)
+
+    def check_key(self, key) -> None:
+        """Raise ``SignatureError`` for a key this scheme cannot sign with, before anything
+        is compiled (``psyc sign`` asks first)."""
 
     def check_key_circuit(self, key) -> None:
         """E1001 unless ``key`` was made for this circuit (a changed circuit, or a psyc that

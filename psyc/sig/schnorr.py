@@ -192,6 +192,15 @@ def key_from_doc(doc: dict, path, hash_field) -> SchnorrKey:
                       doc.get("shape", "standard"))
 
 
+def scheme_for(key: SchnorrKey | None, shape=None) -> SchnorrScheme:
+    """The scheme that signs with ``key``."""
+    return SchnorrScheme(shape=shape)
+
+
+def public_fields(key: SchnorrKey) -> dict:
+    return {"circuit": "std::sig::schnorr", "key": [f"0x{x:016x}" for x in key.key]}
+
+
 class SchnorrScheme(CircuitScheme):
     """Compiles ``std::sig::schnorr`` once (zero knowledge on) and makes keys and signature
     proofs. ``config``, ``shape``: as :class:`~psyc.sig.scheme.CircuitScheme`."""

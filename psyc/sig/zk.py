@@ -38,26 +38,6 @@ def param_of(secret: Sequence[int]) -> list[int]:
     return [int(x) for x in hash_no_pad([*secret, *DOMAIN])]
 
 
-def shape_named(name: str):
-    """The standard shape called ``name`` ("standard", or "small"/"test" in tests)."""
-    from psyc.recursion import shape as shapes
-
-    try:
-        return shapes.shape_named(name)
-    except ValueError as e:
-        raise SignatureError(str(e), "E1001") from None
-
-
-def shape_name(shape) -> str:
-    """The name of ``shape`` as key files record it."""
-    from psyc.recursion import shape as shapes
-
-    try:
-        return shapes.shape_name(shape)
-    except ValueError as e:
-        raise SignatureError(str(e), "E1001") from None
-
-
 def stdlib_circuit() -> Path:
     """The scheme's circuit, ``std::sig::zk`` (``stdlib/sig/zk.psy``)."""
     from psyc.frontend.modules import stdlib_dir
@@ -94,6 +74,15 @@ def key_from_doc(doc: dict, path, hash_field) -> ZkKey:
         raise SignatureError(f"{path}: field 'circuit' must be a path or null", "E1000")
     return ZkKey(secret, param_of(secret), hash_field("fingerprint"), hash_field("public_key"),
                  Path(circuit) if circuit else None, doc.get("shape", "standard"))
+
+
+def scheme_for(key: ZkKey | None, shape=None) -> ZkScheme:
+    """The scheme that signs with ``key`` (its own circuit, if any)."""
+    return ZkScheme(key.circuit if key else None, shape=shape)
+
+
+def public_fields(key: ZkKey) -> dict:
+    return {"circuit": str(key.circuit) if key.circuit else "std::sig::zk"}
 
 
 class ZkScheme(CircuitScheme):
