@@ -74,9 +74,14 @@ def test_shape_gate_sets():
     # the standard shape's multi-select random_access (4 selections sharing an index) serves
     # its cap of 16 digests and the folded cosets (height 4 = the arity bits)
     std = standard_shape()
-    # CircuitConfig.standard()'s table and FRI parameters, 6 constant columns (the verifier's
-    # gate evaluation at ζ packs its constants 6 to a row; the constants leaf stays 96 wide)
-    assert std.config == replace(CircuitConfig.standard(), num_constants=6) and std.degree_bits == 14
+    # CircuitConfig.standard()'s table, 6 constant columns (the verifier's gate evaluation at
+    # ζ packs its constants 6 to a row; the constants leaf stays 96 wide), blowup 16 and 21
+    # queries (fewer query rows, so that a fold of two fits 2^13 rows) at the standard
+    # config's 100 bits of conjectured security
+    fri = FriConfig(rate_bits=4, num_query_rounds=21)
+    assert std.config == replace(CircuitConfig.standard(), num_constants=6, fri_config=fri)
+    assert std.degree_bits == 13
+    assert fri.conjectured_security_bits() == FriConfig.standard().conjectured_security_bits() == 100
     assert std.common(4).num_preprocessed == 96  # one Poseidon sponge: 12 permutations per leaf
     assert std.gate_ids == SHAPE.gate_ids
     other = StandardShape(
@@ -177,12 +182,12 @@ def test_wrap_rejects_an_invalid_proof(wrapped):
 
 @pytest.mark.slow
 def test_standard_shape_fold_fits():
-    """The standard shape (shape_config(), 2^14 rows) closes: a leaf fold (two
-    standard proofs, keys as witness, whitelist paths) and a node fold fit in 2^14 rows."""
+    """The standard shape (shape_config(), 2^13 rows) closes: a leaf fold (two
+    standard proofs, keys as witness, whitelist paths) and a node fold fit in 2^13 rows."""
     from psyc.recursion.aggregate import fold_circuit
 
     shape = standard_shape()
     for level in (1, 2):
         fc = fold_circuit(shape, level, 4)
         assert shape.matches(fc.data.common)
-        assert fc.data.stats["rows"] < 1 << 14
+        assert fc.data.stats["rows"] < 1 << 13

@@ -49,12 +49,21 @@ from psyc.util.gc_pause import with_gc_paused
 #: 6 constants + 80 sigmas = 96 elements) still hashes in 12 permutations.
 SHAPE_NUM_CONSTANTS = 6
 
+#: FRI parameters of the shape: blowup 16 and 21 queries instead of ``FriConfig.standard()``'s
+#: blowup 8 and 28 (cap height 4, 16 proof-of-work bits, folding by 16 unchanged). The
+#: conjectured security is the same, 4·21 + 16 = 3·28 + 16 = 100 bits; a query costs a
+#: recursive verifier ~130 rows and the bigger blowup only one Merkle level more per oracle,
+#: so a verifier of a 2^13-row proof takes 3,620 rows instead of 4,389 and a fold of two fits
+#: 2^13 rows (docs/recursion.md, "Cost of folding"). The prover's LDE of a 2^13-row circuit
+#: at blowup 16 is as long as that of a 2^14-row one at blowup 8.
+SHAPE_FRI_CONFIG = FriConfig(rate_bits=4, num_query_rounds=21)
+
 
 def shape_config(fri_config: FriConfig | None = None) -> CircuitConfig:
-    """``CircuitConfig.standard()`` (or its table with ``fri_config``) with the shape's
-    :data:`SHAPE_NUM_CONSTANTS` constant columns."""
+    """``CircuitConfig.standard()``'s table with the shape's :data:`SHAPE_NUM_CONSTANTS`
+    constant columns and FRI parameters ``fri_config`` (default :data:`SHAPE_FRI_CONFIG`)."""
     std = CircuitConfig.standard()
-    return replace(std, num_constants=SHAPE_NUM_CONSTANTS, fri_config=fri_config or std.fri_config)
+    return replace(std, num_constants=SHAPE_NUM_CONSTANTS, fri_config=fri_config or SHAPE_FRI_CONFIG)
 
 
 class ShapeError(ValueError):
@@ -66,7 +75,7 @@ class StandardShape:
     """Config, degree and (derived) gate list shared by every circuit of the shape."""
 
     config: CircuitConfig = field(default_factory=shape_config)
-    degree_bits: int = 14
+    degree_bits: int = 13
 
     def __post_init__(self) -> None:
         if self.config.zero_knowledge:
@@ -176,10 +185,10 @@ class StandardBuilder(CircuitBuilder):
 
 
 def standard_shape() -> StandardShape:
-    """The default shape: ``CircuitConfig.standard()``'s table and FRI parameters (100-bit
-    conjectured FRI security) with :data:`SHAPE_NUM_CONSTANTS` constant columns, and 2^14
-    rows, enough to verify two proofs of the shape and fold them."""
-    return StandardShape(shape_config(), 14)
+    """The default shape: ``CircuitConfig.standard()``'s table with :data:`SHAPE_NUM_CONSTANTS`
+    constant columns, :data:`SHAPE_FRI_CONFIG` (100-bit conjectured FRI security) and 2^13
+    rows, enough to verify two proofs of the shape and fold them (~7,250 rows)."""
+    return StandardShape(shape_config(), 13)
 
 
 def test_shape() -> StandardShape:
