@@ -267,11 +267,17 @@ def bench_lang(quick: bool, repeat: int) -> Iterator[Measurement]:
 
 def _fold_setup(quick: bool):
     """(shape, two leaf proofs with keys, whitelist) for the fold benchmarks."""
-    from psyc.plonk.witness import PartialWitness
-    from psyc.recursion import Whitelist
     from psyc.recursion.shape import standard_shape, test_shape
 
-    shape = test_shape() if quick else standard_shape()
+    return fold_setup(test_shape() if quick else standard_shape())
+
+
+def fold_setup(shape):
+    """(shape, two leaf proofs of ``shape`` with their circuits, whitelist of both): what a
+    fold benchmark folds (benchmarks/fold_shape.py compares shapes with it)."""
+    from psyc.plonk.witness import PartialWitness
+    from psyc.recursion import Whitelist
+
     leaves = []
     for c in (5, 7):
         b = shape.builder()

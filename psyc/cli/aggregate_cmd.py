@@ -48,7 +48,7 @@ def register(p: argparse.ArgumentParser) -> None:
         "--shape",
         choices=["standard", "small", "test"],
         default="standard",
-        help="fold shape: standard (secure, 2^14 rows) or test (one FRI query, NOT secure; for demos)",
+        help="fold shape: standard (secure, 2^13 rows) or test (one FRI query, NOT secure; for demos)",
     )
     p.add_argument("--json", action="store_true", help="print the written files, the root's public inputs "
                    "and timings as one JSON object on stdout (messages on stderr)")
