@@ -424,6 +424,26 @@ def test_random_access_exp_and_extension_arithmetic():
             data.prove(pw)
 
 
+@pytest.mark.parametrize(("rate_bits", "zk"), [(4, False), (4, True), (5, False)])
+def test_quotient_on_a_prefix_of_a_larger_blowup(rate_bits, zk):
+    """With a blowup above the quotient degree factor (the standard shape's 16 against 8) the
+    prover evaluates the quotient on the first 8n values of the bit-reversed LDEs only (the
+    coset of the 8n-point subgroup): the proofs verify, and a wrong statement does not."""
+    from dataclasses import replace
+
+    cfg = replace(FAST, zero_knowledge=zk, fri_config=replace(FAST.fri_config, rate_bits=rate_bits))
+    assert 1 << rate_bits > cfg.max_quotient_degree_factor
+    data, x = _square_circuit(cfg)
+    pw = PartialWitness()
+    pw.set_target(x, 3)
+    proof = data.prove(pw)
+    data.verify(proof)
+    bad = copy.deepcopy(proof)
+    bad.public_inputs[0] = 15
+    with pytest.raises(VerificationError):
+        data.verify(bad)
+
+
 def test_every_truncation_of_a_proof_file_is_rejected():
     from dataclasses import replace
 

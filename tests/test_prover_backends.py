@@ -141,6 +141,18 @@ def test_emulated_gpu_backend_makes_the_cpu_proof_with_blinding(monkeypatch):
     assert _zk_proof_bytes(_emulated_gpu(), monkeypatch) == _zk_proof_bytes("cpu", monkeypatch)
 
 
+def test_emulated_gpu_backend_makes_the_cpu_proof_at_blowup_16(monkeypatch):
+    """Blowup 16 (the standard shape's): the quotient is evaluated on a prefix of the LDEs
+    (backend.prefix_columns), with lookups and blinding (the boundary and active rows)."""
+    cfg = replace(CFG, zero_knowledge=True, fri_config=replace(CFG.fri_config, rate_bits=4))
+
+    def zk_bytes(backend) -> bytes:
+        _seeded_randomness(monkeypatch)
+        return _proof_bytes("lookups", backend, cfg)
+
+    assert zk_bytes(_emulated_gpu()) == zk_bytes("cpu")
+
+
 def test_extension_openings_are_field_values():
     # guard for the digest test: openings are Ext2 and the proof verifies (checked above)
     data, pw = _mixed(CFG)

@@ -95,6 +95,11 @@ class ProverBackend(Protocol):
         """A new C-contiguous array of the given rows (axis 0) of ``a``, in that order."""
         ...
 
+    def prefix_columns(self, a: Array, n: int) -> Array:
+        """The first ``n`` entries of every row of the 2-D ``a``, C-contiguous (``a`` itself
+        when ``n`` is its width; callers never mutate the result)."""
+        ...
+
     def all_zero(self, a: Array) -> bool:
         """True iff every element of ``a`` (any shape, possibly a strided view) is zero."""
         ...

@@ -53,6 +53,9 @@ class CpuBackend:
     def concat_rows(self, parts: Sequence[Array]) -> Array:
         return np.concatenate(parts, axis=0)
 
+    def prefix_columns(self, a: Array, n: int) -> Array:
+        return a if a.shape[-1] == n else np.ascontiguousarray(a[..., :n])
+
     def take_rows(self, a: Array, rows: Sequence[int]) -> Array:
         return np.ascontiguousarray(a[list(rows)])
 

@@ -76,6 +76,9 @@ class GpuBackend:
     def concat_rows(self, parts: Sequence):
         return self.xp.concatenate(list(parts), axis=0)
 
+    def prefix_columns(self, a, n: int):
+        return a if a.shape[-1] == n else self._c(a[..., :n])
+
     def take_rows(self, a, rows: Sequence[int]):
         return self._c(a[self.xp.asarray(np.asarray(list(rows), dtype=np.int64))])
 

@@ -207,22 +207,29 @@ def phase_commit_zs(st: ProverState) -> None:
 
 
 def phase_quotient(st: ProverState) -> None:
-    """Evaluate every vanishing term on the LDE coset (in bit-reversed order, on the
-    committed LDEs as they are), divide by Z_H, interpolate, split and commit; draw ζ."""
+    """Evaluate every vanishing term on a coset of 2^q · n points, the smallest power of two
+    ≥ the quotient degree factor (in bit-reversed order, on a prefix of the committed LDEs:
+    the first n_q values of an LDE in bit-reversed order are the values on the coset of the
+    n_q-point subgroup with the same shift), divide by Z_H, interpolate, split and commit;
+    draw ζ. With a blowup above the quotient degree factor (the standard shape: 16 against
+    8) this halves the quotient's work."""
     data, be = st.data, st.backend
     common = data.common
     cfg = common.config
     fri = cfg.fri_config
-    n, n_lde = common.degree, common.degree << fri.rate_bits
+    n = common.degree
+    q_bits = min((cfg.max_quotient_degree_factor - 1).bit_length(), fri.rate_bits)
+    n_lde = n << q_bits  # the quotient's evaluation domain (not the whole LDE)
     num_ch, R, W = cfg.num_challenges, cfg.num_routed_wires, cfg.num_wires
     S, K = common.num_selectors, cfg.num_constants
     m, zk, lookups = cfg.num_partial_product_chunks, cfg.zero_knowledge, common.has_lookups
     with st.phase("quotient"):
         boundary_row = common.first_blinding_row if zk else None
         domain = st.resident(
-            "quotient domain", lambda: be.quotient_domain(common.degree_bits, fri.rate_bits, boundary_row)
+            "quotient domain", lambda: be.quotient_domain(common.degree_bits, q_bits, boundary_row)
         )
-        pre, wires, zs = st.preprocessed.lde, st.wires_batch.lde, st.zs_batch.lde
+        pre = st.resident("quotient preprocessed", lambda: be.prefix_columns(st.preprocessed.lde, n_lde))
+        wires, zs = be.prefix_columns(st.wires_batch.lde, n_lde), be.prefix_columns(st.zs_batch.lde, n_lde)
         out = be.zeros((num_ch, n_lde))
         be.accumulate_gate_terms(
             common.evaluators(),
