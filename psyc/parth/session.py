@@ -358,19 +358,15 @@ def _message(e) -> str:
 
 
 def _scheme_for(key, shape):
-    """The scheme that signs with ``key`` for ``shape``: a session is signed by any single
-    key (zk or schnorr); t-of-n keys need their members' signatures combined (psyc sign)."""
+    """The scheme that signs with ``key`` for ``shape`` (its module in psyc.sig.registry): a
+    session is signed by any single key; t-of-n keys need their members' signatures
+    combined (``psyc sign``), passed as ``scheme=``."""
+    from psyc.sig.registry import scheme_module
+
     name = getattr(key, "scheme", "zk")
-    if name == "zk":
-        from psyc.sig.zk import ZkScheme
-
-        return ZkScheme(getattr(key, "circuit", None), shape=shape)
-    if name == "schnorr":
-        from psyc.sig.schnorr import SchnorrScheme
-
-        return SchnorrScheme(shape=shape)
-    raise SessionError(f"a session is signed here with a zk or schnorr key, not a {name} key (sign the session's "
-                       "message yourself and pass scheme=…)")
+    if name == "multisig":
+        raise SessionError("a multisig key signs a session with its members' signatures combined: pass scheme=…")
+    return scheme_module(name).scheme_for(key, shape)
 
 
 def _call_witness(view: ChainState, user_id: int, call: Call, contracts, k: int, shape, writes: list,
