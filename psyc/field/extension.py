@@ -61,28 +61,28 @@ class Ext2(tuple):
     # --- arithmetic ---------------------------------------------------------
     def __add__(self, o: Ext2 | int) -> Ext2:
         if isinstance(o, Ext2):
-            return _raw((self[0] + o[0]) % P, (self[1] + o[1]) % P)
-        return _raw((self[0] + o) % P, self[1])
+            return _new(Ext2, ((self[0] + o[0]) % P, (self[1] + o[1]) % P))
+        return _new(Ext2, ((self[0] + o) % P, self[1]))
 
     __radd__ = __add__
 
     def __sub__(self, o: Ext2 | int) -> Ext2:
         if isinstance(o, Ext2):
-            return _raw((self[0] - o[0]) % P, (self[1] - o[1]) % P)
-        return _raw((self[0] - o) % P, self[1])
+            return _new(Ext2, ((self[0] - o[0]) % P, (self[1] - o[1]) % P))
+        return _new(Ext2, ((self[0] - o) % P, self[1]))
 
     def __rsub__(self, o: Ext2 | int) -> Ext2:
         return Ext2.coerce(o) - self
 
     def __neg__(self) -> Ext2:
-        return _raw(-self[0] % P, -self[1] % P)
+        return _new(Ext2, (-self[0] % P, -self[1] % P))
 
     def __mul__(self, o: Ext2 | int) -> Ext2:
         a0, a1 = self
         if not isinstance(o, Ext2):
-            return _raw(a0 * o % P, a1 * o % P)
+            return _new(Ext2, (a0 * o % P, a1 * o % P))
         b0, b1 = o
-        return _raw((a0 * b0 + W * a1 * b1) % P, (a0 * b1 + a1 * b0) % P)
+        return _new(Ext2, ((a0 * b0 + W * a1 * b1) % P, (a0 * b1 + a1 * b0) % P))
 
     __rmul__ = __mul__
 
@@ -93,7 +93,7 @@ class Ext2(tuple):
         if norm == 0:
             raise ZeroDivisionError("0 has no inverse in the extension field")
         n_inv = inv(norm)
-        return _raw(a0 * n_inv % P, -a1 * n_inv % P)
+        return _new(Ext2, (a0 * n_inv % P, -a1 * n_inv % P))
 
     def __truediv__(self, o: Ext2 | int) -> Ext2:
         return self * Ext2.coerce(o).inverse()
@@ -125,6 +125,9 @@ class Ext2(tuple):
 
     def __repr__(self) -> str:
         return f"Ext2({self[0]}, {self[1]})"
+
+
+_new = tuple.__new__  # the operators build results with it directly (no call of _raw: they run per op)
 
 
 def _raw(a0: int, a1: int) -> Ext2:

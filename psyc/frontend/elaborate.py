@@ -113,6 +113,8 @@ class Elaborator(
         self._slot_memo: dict[tuple, Value] = {}
         self._storage_types = 0  # > 0 while resolving a #[contract] struct: arrays live in storage
         self.observe = EXPRESSION_OBSERVER.get()
+        self._expr_methods: dict[type, object] = {}  # AST class -> e_<class> method (ExpressionsMixin.expr)
+        self._stmt_methods: dict[type, object] = {}  # AST class -> statement method (StatementsMixin.stmt)
         ensure_deep_stack()
 
     # =====================================================================================

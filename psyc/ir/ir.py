@@ -129,7 +129,12 @@ class Program:
         args = tuple(args)
         if pred is not None:
             args = (*args, pred)
-        ins = Instr(op, args, tuple(self.new_value(t) for t in result_types), span, attrs, pred is not None)
+        if len(result_types) == 1:  # (new_value inlined for the common case: this runs per operation)
+            results = (Value(self.next_id, result_types[0]),)
+            self.next_id += 1
+        else:
+            results = tuple(self.new_value(t) for t in result_types)
+        ins = Instr(op, args, results, span, attrs, pred is not None)
         self.instrs.append(ins)
         return ins
 
@@ -160,9 +165,13 @@ class Program:
         """Ids of the values that flow (through any chain of instructions) into an
         instruction for which ``is_sink`` holds — e.g. into a constraint."""
         needed: set[int] = set()
+        add = needed.add
         for ins in reversed(self.instrs):
-            if is_sink(ins) or any(r.id in needed for r in ins.results):
-                needed.update(a.id for a in ins.args)
+            res = ins.results
+            # (one result, the usual case, tested without a generator: this runs per instruction)
+            if (res[0].id in needed if len(res) == 1 else any(r.id in needed for r in res)) or is_sink(ins):
+                for a in ins.args:
+                    add(a.id)
         return needed
 
     def validate(self) -> None:

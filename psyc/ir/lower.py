@@ -148,18 +148,30 @@ class _Lowerer:
         for ins in prog.instrs:  # public inputs first, in program order
             if ins.op == "input":
                 self.op_input(ins)
+        lowerings = {name: spec.lower for name, spec in OPS.items()}
+        locs: dict[tuple[str, int], str] = {}  # (file, offset) -> "file:line:col"
         for ins in prog.instrs:
-            if ins.op == "input":
+            op = ins.op
+            if op == "input":
                 continue
-            spec = OPS.get(ins.op)
-            fn = spec.lower if spec is not None else None
+            fn = lowerings.get(op)
             if fn is None:
-                raise LoweringError(f"cannot lower `{ins.op}`")
-            if ins.span is None:
+                raise LoweringError(f"cannot lower `{op}`")
+            span = ins.span
+            if span is None:
                 fn(self, ins)
-            else:
-                with b.scope(self.loc(ins.span)):
-                    fn(self, ins)
+                continue
+            # (builder.scope() per instruction, without the context manager's cost: a
+            # large program lowers millions of them)
+            key = (span.file, span.start)
+            loc = locs.get(key)
+            if loc is None:
+                loc = locs[key] = self.loc(span)
+            b.push_scope(loc)
+            try:
+                fn(self, ins)
+            finally:
+                b.pop_scope()
         b.register_public_inputs(self.outputs)
 
     def loc(self, span: Span) -> str:
@@ -381,8 +393,10 @@ class _Lowerer:
 
     @lowers("arith")
     def op_arith(self, ins: Instr) -> None:
-        a, b, c = (self.t(v) for v in ins.args)
-        self.set(ins.result, self.arith(ins.attrs[0], ins.attrs[1], a, b, c))
+        # the commonest op after the fusion pass: self.t inlined for the non-constant operands
+        T = self.T
+        a, b, c = (T[v.id] if v.const is None else self.t(v) for v in ins.args)
+        T[ins.results[0].id] = self.b.arithmetic(ins.attrs[0], ins.attrs[1], a, b, c)
 
     @lowers("div")
     def op_div(self, ins: Instr) -> None:

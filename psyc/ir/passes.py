@@ -47,6 +47,14 @@ class Bounds:
         self.defs: dict[int, tuple[Instr, int]] = {}
         self.known: dict[int, int] = {}
 
+    @classmethod
+    def of(cls, instrs: list[Instr]) -> Bounds:
+        """Bounds with every instruction of ``instrs`` defined (``define`` on each, in one
+        comprehension: passes call this once per program)."""
+        bounds = cls()
+        bounds.defs = {r.id: (ins, k) for ins in instrs for k, r in enumerate(ins.results)}
+        return bounds
+
     def define(self, ins: Instr) -> None:
         for k, r in enumerate(ins.results):
             self.defs[r.id] = (ins, k)
@@ -132,7 +140,7 @@ def fold_constants(program: Program) -> dict[str, int]:
     for ins in program.instrs:
         if repl:
             _rewrite(ins, repl)
-        res = _fold_one(program, ins, defs, stats)
+        res = _fold_one(program, ins, defs, stats) if ins.op in _FOLDABLE else None
         if res is None:
             kept.append(ins)
             for r in ins.results:
@@ -144,6 +152,11 @@ def fold_constants(program: Program) -> dict[str, int]:
                 repl[r.id] = v
     program.instrs = kept
     return stats
+
+
+_FOLDABLE = frozenset(name for name, spec in OPS.items() if spec.foldable)
+_CSE = frozenset(name for name, spec in OPS.items() if spec.cse)
+_COMMUTATIVE = frozenset(name for name, spec in OPS.items() if spec.commutative)
 
 
 def _fold_one(program: Program, ins: Instr, defs: dict[int, Instr], stats: dict[str, int]):
@@ -161,7 +174,10 @@ def _fold_one(program: Program, ins: Instr, defs: dict[int, Instr], stats: dict[
                 return _DROP
             ins.args = ins.args[:-1]
             ins.predicated = False
-    if all(a.const is not None for a in ins.args):
+    for a in ins.args:
+        if a.const is None:
+            break  # (the usual case: not every operand is constant)
+    else:
         env = {a.id: a.const for a in ins.args}
         try:
             eval_instr(ins, env)
@@ -182,6 +198,27 @@ def _identity(program: Program, ins: Instr, defs: dict[int, Instr]):
     it only applies when the op cannot overflow)."""
     op = ins.op
     ops = ins.operands
+    if op in ("add", "sub", "mul") and len(ins.results) == 1 and not ins.predicated:
+        # the commonest case, first (exactly the `add`/`sub`/`mul` branch below)
+        x, y = ops
+        if op == "add":
+            if y.const == 0:
+                return [x]
+            if x.const == 0:
+                return [y]
+        elif op == "sub":
+            if y.const == 0:
+                return [x]
+            if x.id == y.id:
+                return [program.const(0, ins.results[0].type)]
+        else:
+            if x.const == 0 or y.const == 0:
+                return [program.const(0, ins.results[0].type)]
+            if y.const == 1:
+                return [x]
+            if x.const == 1:
+                return [y]
+        return None
     # checks whose checked operands are constant and pass (whatever the predicate or the
     # values shown on failure)
     if op == "assert_eq":
@@ -315,10 +352,23 @@ def cse(program: Program) -> dict[str, int]:
     for ins in program.instrs:
         if repl:
             _rewrite(ins, repl)
-        if OPS[ins.op].cse:
-            key = _cse_key(ins)
+        op = ins.op
+        if op in _CSE:
+            args = ins.args
+            if len(args) == 2 and not ins.predicated and len(ins.results) == 1:
+                # _cse_key of an unpredicated binary op, inlined (most ops are these)
+                i, j = args[0].id, args[1].id
+                if i > j and (op in _COMMUTATIVE or (op == "wrap" and ins.attrs[0] in ("add", "mul"))):
+                    i, j = j, i
+                key = (op, ins.attrs, (i, j), None, (ins.results[0].type,))
+                try:
+                    prev = table.get(key)
+                except TypeError:  # unhashable attributes: never merged (as _cse_key)
+                    key = prev = None
+            else:
+                key = _cse_key(ins)
+                prev = table.get(key) if key is not None else None
             if key is not None:
-                prev = table.get(key)
                 if prev is not None:
                     for r, pr in zip(ins.results, prev.results, strict=True):
                         repl[r.id] = pr
@@ -335,18 +385,17 @@ def dce(program: Program) -> dict[str, int]:
     """Remove instructions whose results are all unused and that cannot fail (pure ops,
     hints, Felt arithmetic, checked ops proved safe)."""
     uses = program.uses()
-    bounds = Bounds()
-    for ins in program.instrs:
-        bounds.define(ins)
+    bounds = None  # built on first need (most removable instructions are pure)
     kept_rev: list[Instr] = []
     removed = 0
+    get = uses.get
     for ins in reversed(program.instrs):
         res = ins.results
         if (
             res
+            and (get(res[0].id, 0) == 0 if len(res) == 1 else all(get(r.id, 0) == 0 for r in res))
             and ins.op != "input"
-            and all(uses.get(r.id, 0) == 0 for r in res)
-            and _cannot_fail(ins, bounds)
+            and (OPS[ins.op].pure or _cannot_fail(ins, bounds or (bounds := Bounds.of(program.instrs))))
         ):
             removed += 1
             for a in ins.args:
@@ -378,6 +427,9 @@ def _arith_form(ins: Instr, one: Value, zero: Value):
     return None
 
 
+_ARITH_FORMS = ("mul", "add", "sub", "neg", "arith")  # the ops _arith_form rewrites
+
+
 def fuse_arithmetic(program: Program) -> dict[str, int]:
     """Turn Felt add/sub/mul/neg into ``arith`` (c0*a*b + c1*c, one arithmetic-gate slot)
     and fuse a single-use product into the sum that consumes it:
@@ -391,7 +443,7 @@ def fuse_arithmetic(program: Program) -> dict[str, int]:
     dead: set[int] = set()
     converted = fused = 0
     for ins in program.instrs:
-        form = _arith_form(ins, one, zero)
+        form = _arith_form(ins, one, zero) if ins.op in _ARITH_FORMS else None
         if form is None:
             new.append(ins)
             continue

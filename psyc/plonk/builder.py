@@ -52,7 +52,7 @@ ExtTarget = tuple[Target, Target]  # a0 + a1*x in the quadratic extension
 RANGE_CHECK_LIMBS = 63  # one base-2 decomposition gate serves every range check < 2^63
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     gate: Gate
     constants: list[int]
@@ -81,6 +81,9 @@ class CircuitBuilder:
         self._arith_open: dict[tuple, tuple[int, int]] = {}
         self._const_open: tuple[int, int] | None = None
         self._scopes: list[str] = []
+        self._scope_name = ""  # "/".join(self._scopes), kept current: every row and generator reads it
+        self._outer_names: list[str] = []  # _scope_name of each enclosing scope
+        self._arith_fns: dict[tuple[int, int], Callable] = {}  # one witness function per (c0, c1)
         self._arith = arithmetic_gate(self.config.num_routed_wires // WIRES_PER_OP)
         self._const_gate = constant_gate(self.config.num_constants)
         self._range_gate = base_sum_gate(RANGE_CHECK_LIMBS)
@@ -105,16 +108,28 @@ class CircuitBuilder:
     @contextlib.contextmanager
     def scope(self, name: str) -> Iterator[None]:
         """Name a region; rows and generators created inside carry ``outer/name``."""
-        self._scopes.append(name)
+        self.push_scope(name)
         try:
             yield
         finally:
-            self._scopes.pop()
+            self.pop_scope()
+
+    def push_scope(self, name: str) -> None:
+        """Open scope ``name`` until :meth:`pop_scope` (:meth:`scope` without a context
+        manager, for callers that open one per operation)."""
+        self._outer_names.append(self._scope_name)
+        self._scope_name = f"{self._scope_name}/{name}" if self._scopes else name
+        self._scopes.append(name)
+
+    def pop_scope(self) -> None:
+        """Close the innermost scope opened by :meth:`push_scope`."""
+        self._scopes.pop()
+        self._scope_name = self._outer_names.pop()
 
     @property
     def current_scope(self) -> str:
         """The name of the innermost open scope (rows are attributed to it in stats)."""
-        return "/".join(self._scopes)
+        return self._scope_name
 
     def _add_row(self, gate: Gate, cells: list[Target | None], constants: Sequence[int] = ()) -> int:
         if gate.num_wires > self.config.num_wires:
@@ -122,7 +137,7 @@ class CircuitBuilder:
                 f"gate {gate.id} needs {gate.num_wires} wires; the config has {self.config.num_wires}"
             )
         consts = [c % P for c in constants] + [0] * (self.config.num_constants - len(constants))
-        self.rows.append(Row(gate, consts, cells, self.current_scope))
+        self.rows.append(Row(gate, consts, cells, self._scope_name))
         return len(self.rows) - 1
 
     def add_gate_row(self, gate: Gate, cells: list[Target | None], constants: Sequence[int] = ()) -> int:
@@ -140,7 +155,7 @@ class CircuitBuilder:
     ) -> None:
         """A witness hint: computes ``outputs`` from ``deps`` (it does not constrain them).
         Outputs already set in the partial witness are kept and the hint is not run."""
-        self.generators.append(Generator(tuple(deps), tuple(outputs), fn, self.current_scope, name, free=True))
+        self.generators.append(Generator(tuple(deps), tuple(outputs), fn, self._scope_name, name, True))
 
     def add_gate_generator(
         self,
@@ -152,7 +167,7 @@ class CircuitBuilder:
         """The witness generator of a gate row (each gate's module writes its own): unlike a
         hint its outputs are what the row's constraints determine, so a value that
         contradicts a copy constraint is reported where it was computed."""
-        self.generators.append(Generator(tuple(deps), tuple(outputs), fn, self.current_scope, name))
+        self.generators.append(Generator(tuple(deps), tuple(outputs), fn, self._scope_name, name))
 
     def is_constant(self, t: Target, value: int) -> bool:
         """Whether ``t`` is the builder's constant target of ``value``."""
@@ -216,15 +231,18 @@ class CircuitBuilder:
     def arithmetic(self, c0: int, c1: int, a: Target, b: Target, c: Target) -> Target:
         """c0*a*b + c1*c, packed with other ops of the same (c0, c1) into one row."""
         key = (c0 % P, c1 % P)
-        ops = self._arith.params[0]
-        if key not in self._arith_open or self._arith_open[key][1] == ops:
-            cells = [None] * self._arith.num_wires
-            self._arith_open[key] = (self._add_row(self._arith, cells, key), 0)
-        row, op = self._arith_open[key]
-        out = self.add_virtual_target()
-        self.rows[row].cells[WIRES_PER_OP * op : WIRES_PER_OP * (op + 1)] = [a, b, c, out]
+        open_ = self._arith_open.get(key)
+        if open_ is None or open_[1] == self._arith.params[0]:
+            open_ = (self._add_row(self._arith, [None] * self._arith.num_wires, key), 0)
+        row, op = open_
+        out = Target(self._num_targets)  # (add_virtual_target, inlined: one call per operation)
+        self._num_targets += 1
+        self.rows[row].cells[WIRES_PER_OP * op : WIRES_PER_OP * (op + 1)] = (a, b, c, out)
         self._arith_open[key] = (row, op + 1)
-        self.add_gate_generator(arithmetic_witness(*key), (a, b, c), (out,), "arithmetic")
+        fn = self._arith_fns.get(key)
+        if fn is None:
+            fn = self._arith_fns[key] = arithmetic_witness(*key)
+        self.generators.append(Generator((a, b, c), (out,), fn, self._scope_name, "arithmetic"))
         return out
 
     def add(self, a: Target, b: Target) -> Target:

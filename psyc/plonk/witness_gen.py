@@ -77,13 +77,11 @@ def solve(data, pw: PartialWitness, policy=None) -> list[int | None]:
     wired = _wired_generators(po)
     pending = list(range(len(wired)))
     while pending:
-        progress = False
         waiting = []
-        for k in pending:
+        for k in pending:  # (the hot loop of witness generation: one pass per generator)
             gen, dep_cls, out_cls = wired[k]
             if gen.free and all(values[c] is not None for c in out_cls):
-                progress = True  # a hint whose outputs the partial witness chose: nothing to run
-                continue
+                continue  # a hint whose outputs the partial witness chose: nothing to run
             dep_vals = [values[c] for c in dep_cls]
             if None in dep_vals:
                 waiting.append(k)
@@ -94,7 +92,8 @@ def solve(data, pw: PartialWitness, policy=None) -> list[int | None]:
                 outs = policy.failed(gen, e)
             if len(outs) != len(out_cls):
                 outs = policy.wrong_count(gen, outs)
-            for j, (cid, v) in enumerate(zip(out_cls, outs, strict=True)):
+            for j, cid in enumerate(out_cls):
+                v = outs[j]
                 old = values[cid]
                 if not (type(v) is int and 0 <= v < P):
                     v = policy.not_a_field_element(gen, j, v, old)
@@ -102,8 +101,7 @@ def solve(data, pw: PartialWitness, policy=None) -> list[int | None]:
                     values[cid] = v
                 elif old != v:
                     policy.conflict(gen, j, v, old)
-            progress = True
-        if not progress:
+        if len(waiting) == len(pending):  # no generator could run: nothing progresses
             gen, dep_cls, _ = wired[waiting[0]]
             policy.stuck(gen, [d for d, c in zip(gen.deps, dep_cls, strict=True) if values[c] is None])
             break

@@ -27,7 +27,7 @@ def error(code: str, message: str, span: Span | None, label: str = "", notes: Se
     return CompileError([d])
 
 
-@dataclass
+@dataclass(slots=True)  # one per expression evaluated: slots make it cheaper to create
 class TV:
     """A typed value: the type and its payload (a Value for scalars, a list for arrays,
     a tuple for tuples and structs)."""
@@ -36,7 +36,7 @@ class TV:
     payload: object
 
 
-@dataclass
+@dataclass(slots=True)
 class Binding:
     type: Type
     payload: object

@@ -56,7 +56,10 @@ class EmissionMixin:
         pred = self.pred if predicated else None
         if pred is not None and pred.const == 1:
             pred = None
-        if op not in ("hint", "verify_proof") and all(a.const is not None for a in args):
+        for a in args:
+            if a.const is None:  # (the usual case: nothing to fold)
+                return self.prog.emit(op, args, rtypes, span, attrs, pred).results
+        if op not in ("hint", "verify_proof"):
             ins = Instr(op, tuple(args), tuple(Value(-1 - k, t) for k, t in enumerate(rtypes)), span, attrs, False)
             env = {a.id: a.const for a in args}
             try:

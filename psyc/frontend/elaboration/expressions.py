@@ -24,19 +24,24 @@ from psyc.frontend.types import BOOL, FELT, U32, UNIT, Array, Scalar, Struct, Tu
 from psyc.ir.ir import Value
 from psyc.util.diagnostics import CompileError, Span
 
+_RING_OPS = {"+": "add", "-": "sub", "*": "mul"}
+
 
 class ExpressionsMixin:
     """The elaborator's expressions (a part of :class:`psyc.frontend.elaborate.Elaborator`)."""
 
     def expr(self, e: ast.Expr, expected: Type | None) -> TV:
-        m = getattr(self, "e_" + type(e).__name__)
-        tv = m(e, expected)
+        # the method by the node's class, looked up once per class (this runs per node)
+        m = self._expr_methods.get(e.__class__)
+        if m is None:
+            m = self._expr_methods[e.__class__] = getattr(type(self), "e_" + type(e).__name__)
+        tv = m(self, e, expected)
         if self.observe is not None:
             self.observe(e, tv.type)
         return tv
 
     def e_IntLit(self, e: ast.IntLit, expected: Type | None) -> TV:
-        t = expected if isinstance(expected, Scalar) and expected != BOOL else FELT
+        t = expected if isinstance(expected, Scalar) and expected.name != "bool" else FELT
         if e.value > t.max_value:
             rng = f"0..={t.max_value}"
             raise error("E0207", f"literal out of range for `{t}`", e.span, f"`{t}` holds {rng}")
@@ -329,6 +334,10 @@ class ExpressionsMixin:
 
     def binop(self, op: str, a: TV, b: TV, span: Span, right_span: Span) -> TV:
         """``a op b`` on evaluated operands (all binary operators but `&&` `||` `<<` `>>`)."""
+        t = a.type
+        if op in _RING_OPS and t is b.type and t.__class__ is Scalar and t.name != "bool":
+            # the common case first (same scalar type, + - *), as the general path below has it
+            return TV(t, self.emit1(_RING_OPS[op], (a.payload, b.payload), t.name, span, (), t.is_int))
         for v in (a, b):
             if isinstance(v.type, StorageT):
                 raise _storage_value_error(v.type, span)

@@ -189,7 +189,7 @@ class NamesMixin:
         return n
 
     def expect_type(self, expected: Type | None, found: Type, span: Span, what: str = "") -> None:
-        if expected is not None and expected != found:
+        if expected is not None and expected is not found and expected != found:
             if isinstance(found, StorageT) or isinstance(expected, StorageT):
                 raise _storage_value_error(found if isinstance(found, StorageT) else expected, span)
             notes = []

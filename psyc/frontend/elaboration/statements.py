@@ -17,6 +17,7 @@ from psyc.frontend.elaboration.common import (
     _same,
     error,
 )
+from psyc.frontend.storage import StorageT
 from psyc.frontend.types import BOOL, U32, UNIT, Array, Tuple, Type
 from psyc.ir.interpret import E_BOUNDS, ExecutionError
 from psyc.ir.ir import Value
@@ -124,8 +125,10 @@ class StatementsMixin:
         if self.mode is Mode.CHECK:
             self._loop_body(s, self.prog.emit("input", (), ("u32",), s.span, ("loop", False)).result)
             return
+        concrete = self.mode is Mode.CONCRETE
         for i in range(a, stop):
-            self._tick(s.span)
+            if concrete:
+                self._tick(s.span)
             self._loop_body(s, self.const(i, U32))
 
     def _tick(self, span: Span) -> None:
@@ -161,18 +164,24 @@ class StatementsMixin:
 
     # --- assignment ---------------------------------------------------------------------
     def assign(self, s: ast.Assign) -> None:
-        found = self.storage_place(s.target)
-        if found is not None:
-            return self.storage_assign(s, *found)
-        chain = []
         e = s.target
-        while isinstance(e, ast.Index | ast.Field):
-            chain.append(e)
-            e = e.base
-        if not (isinstance(e, ast.PathExpr) and len(e.segments) == 1):
-            raise error("E0202", "invalid left-hand side of assignment", s.target.span,
-                        notes=["assign to a variable, an element `a[i]` or a field `s.f`"])
-        b = self.lookup_var(e.segments[0])
+        if e.__class__ is ast.PathExpr and len(e.segments) == 1:  # `x = ...`: the common case
+            chain = []
+            b = self.lookup_var(e.segments[0])
+            if b is not None and isinstance(b.type, StorageT):
+                return self.storage_assign(s, *self.storage_place(e))
+        else:
+            found = self.storage_place(e)
+            if found is not None:
+                return self.storage_assign(s, *found)
+            chain = []
+            while isinstance(e, ast.Index | ast.Field):
+                chain.append(e)
+                e = e.base
+            if not (isinstance(e, ast.PathExpr) and len(e.segments) == 1):
+                raise error("E0202", "invalid left-hand side of assignment", s.target.span,
+                            notes=["assign to a variable, an element `a[i]` or a field `s.f`"])
+            b = self.lookup_var(e.segments[0])
         if b is None:
             what = "a constant" if self.lookup_item(self.module, e.segments, e.span, ast.ConstDecl) else ""
             if what:
