@@ -50,6 +50,9 @@ if TYPE_CHECKING:
 
 ExtTarget = tuple[Target, Target]  # a0 + a1*x in the quadratic extension
 RANGE_CHECK_LIMBS = 63  # one base-2 decomposition gate serves every range check < 2^63
+# Target(i) without the NamedTuple's Python-level __new__ (the same tuple): circuits make
+# millions of targets
+_new_target = tuple.__new__
 
 
 @dataclass(slots=True)
@@ -95,7 +98,7 @@ class CircuitBuilder:
     # --- targets and scopes -----------------------------------------------------
     def add_virtual_target(self) -> Target:
         """A new wire whose value the witness (or a generator) sets."""
-        t = Target(self._num_targets)
+        t = _new_target(Target, (self._num_targets,))
         self._num_targets += 1
         return t
 
@@ -103,7 +106,7 @@ class CircuitBuilder:
         """``n`` new wires (see :meth:`add_virtual_target`)."""
         start = self._num_targets
         self._num_targets += n
-        return [Target(i) for i in range(start, start + n)]
+        return [_new_target(Target, (i,)) for i in range(start, start + n)]
 
     @contextlib.contextmanager
     def scope(self, name: str) -> Iterator[None]:
@@ -235,7 +238,7 @@ class CircuitBuilder:
         if open_ is None or open_[1] == self._arith.params[0]:
             open_ = (self._add_row(self._arith, [None] * self._arith.num_wires, key), 0)
         row, op = open_
-        out = Target(self._num_targets)  # (add_virtual_target, inlined: one call per operation)
+        out = _new_target(Target, (self._num_targets,))  # (add_virtual_target, inlined: one per operation)
         self._num_targets += 1
         self.rows[row].cells[WIRES_PER_OP * op : WIRES_PER_OP * (op + 1)] = (a, b, c, out)
         self._arith_open[key] = (row, op + 1)

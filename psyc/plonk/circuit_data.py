@@ -267,11 +267,12 @@ def copy_classes(builder, layout: RowLayout) -> CopyClasses:
     W, R, n, rows = config.num_wires, config.num_routed_wires, layout.n, layout.rows
     roots = np.array(builder.copy_roots(), dtype=np.int64)
 
-    # target index of every cell, -1 for unused cells (they hold 0)
-    cell_target = np.full((n, W), -1, dtype=np.int64)
-    for i, r in enumerate(rows):
-        if r.cells:
-            cell_target[i, : len(r.cells)] = [c.index if c is not None else -1 for c in r.cells]
+    # target index of every cell, -1 for unused cells (they hold 0); one conversion for all
+    # rows (a NumPy assignment per row costs more than the row's cells)
+    cell_target = np.array(
+        [[c.index if c is not None else -1 for c in r.cells] + [-1] * (W - len(r.cells)) for r in rows],
+        dtype=np.int64,
+    ).reshape(n, W)
     cell_target = np.ascontiguousarray(cell_target.T)  # (W, n)
     used = cell_target >= 0
     cell_root = np.where(used, roots[np.maximum(cell_target, 0)], -1)
@@ -295,16 +296,16 @@ def copy_classes(builder, layout: RowLayout) -> CopyClasses:
             f"scope '{rows[row].scope}') and elsewhere; only columns < {R} can be copied"
         )
 
-    # every target maps to its class; targets never placed in a cell get classes of their own
-    root_class = dict(zip(present_roots.tolist(), range(len(present_roots)), strict=True))
-    target_class = {}
-    extra: dict[int, int] = {}
-    for t, root in enumerate(roots.tolist()):
-        cid = root_class.get(root)
-        if cid is None:
-            cid = extra.setdefault(root, num_classes + len(extra))
-        target_class[t] = cid
-    return CopyClasses(cell_class, zero_class, num_classes + len(extra), target_class)
+    # every target maps to its class; targets never placed in a cell get classes of their
+    # own, numbered after the others in the order of their roots (a root is the smallest
+    # target of its class, CircuitBuilder.connect, so this is the order of first occurrence)
+    root_class = np.full(len(roots), -1, dtype=np.int64)
+    root_class[present_roots] = np.arange(len(present_roots))
+    all_roots = np.unique(roots)
+    unplaced = all_roots[root_class[all_roots] < 0]
+    root_class[unplaced] = num_classes + np.arange(len(unplaced))
+    target_class = dict(enumerate(root_class[roots].tolist()))
+    return CopyClasses(cell_class, zero_class, num_classes + len(unplaced), target_class)
 
 
 def permutation_sigmas(

@@ -133,7 +133,7 @@ def _wired_generators(po) -> list[tuple[Generator, tuple[int, ...], tuple[int, .
     (kept on the prover data; rebuilt if the generator list is replaced)."""
     cached = po.__dict__.get("_wired")
     if cached is None or cached[0] is not po.generators:
-        tc = po.target_class
-        wired = [(g, tuple(tc[d.index] for d in g.deps), tuple(tc[t.index] for t in g.outputs)) for g in po.generators]
+        get = po.target_class.__getitem__  # (list displays, not generators: this runs per generator)
+        wired = [(g, tuple([get(d[0]) for d in g.deps]), tuple([get(t[0]) for t in g.outputs])) for g in po.generators]
         cached = po.__dict__["_wired"] = (po.generators, wired)
     return cached[1]

@@ -55,11 +55,13 @@ class ExpressionsMixin:
 
     def e_PathExpr(self, e: ast.PathExpr, expected: Type | None) -> TV:
         if len(e.segments) == 1:
-            b = self.lookup_var(e.segments[0])
-            if b is not None:
-                if b.type is POISON:
-                    raise _Poisoned()
-                return TV(b.type, b.payload)
+            name = e.segments[0]
+            for scope in reversed(self.scopes):  # (lookup_var, inlined: variables are most of the nodes)
+                b = scope.get(name)
+                if b is not None:
+                    if b.type is POISON:
+                        raise _Poisoned()
+                    return TV(b.type, b.payload)
         found = self.lookup_item(self.module, e.segments, e.span, ast.ConstDecl)
         if found is not None:
             return self.const_item(*found)
@@ -336,8 +338,15 @@ class ExpressionsMixin:
         """``a op b`` on evaluated operands (all binary operators but `&&` `||` `<<` `>>`)."""
         t = a.type
         if op in _RING_OPS and t is b.type and t.__class__ is Scalar and t.name != "bool":
-            # the common case first (same scalar type, + - *), as the general path below has it
-            return TV(t, self.emit1(_RING_OPS[op], (a.payload, b.payload), t.name, span, (), t.is_int))
+            # the common case first (same scalar type, + - *), as the general path below has
+            # it; with a witness operand nothing folds: emitted directly, as self.emit would
+            x, y = a.payload, b.payload
+            if x.const is None or y.const is None:
+                pred = self.pred if t.name in ty.INT_BITS else None
+                if pred is not None and pred.const == 1:
+                    pred = None
+                return TV(t, self.prog.emit(_RING_OPS[op], (x, y), (t.name,), span, (), pred).results[0])
+            return TV(t, self.emit1(_RING_OPS[op], (x, y), t.name, span, (), t.is_int))
         for v in (a, b):
             if isinstance(v.type, StorageT):
                 raise _storage_value_error(v.type, span)

@@ -85,13 +85,33 @@ class Gate:
 
         Read structurally off the expression tree (no expansion, which is very slow for
         Poseidon's (a + b + c)^7 terms); an upper bound that is exact without cancellation.
+        For the registry's own gates it is read from the catalog (as :attr:`fingerprint`).
         """
+        from psyc.plonk.gates.catalog import registry_facts
+
+        facts = registry_facts(self)
+        return facts.degree if facts is not None else self.definition_degree()
+
+    def definition_degree(self) -> int:
+        """:attr:`degree` computed from the constraints themselves."""
         return max((expr_degree(c) for c in self.constraints), default=0)
 
     @cached_property
     def fingerprint(self) -> str:
         """Digest of the definition itself, so a changed gate under the same id (say, new
-        Poseidon constants) changes every circuit digest that uses it."""
+        Poseidon constants) changes every circuit digest that uses it.
+
+        For the registry's own gate of a name and parameters it is read from the gate
+        catalog, which remembers :meth:`definition_fingerprint` on disk per definition:
+        printing the constraints costs about a second of CPU for Poseidon, in every
+        process that builds a circuit."""
+        from psyc.plonk.gates.catalog import registry_facts
+
+        facts = registry_facts(self)
+        return facts.fingerprint if facts is not None else self.definition_fingerprint()
+
+    def definition_fingerprint(self) -> str:
+        """:attr:`fingerprint` computed from the constraints themselves (sympy's ``srepr``)."""
         import sympy
 
         text = f"{self.id};{self.num_wires};{self.num_constants};" + ";".join(

@@ -95,7 +95,7 @@ def _gate_info(name: str, params: tuple[int, ...]) -> GateInfo:
         from psyc.plonk.gates import gate_from_spec
 
         g = gate_from_spec(name, params)
-        facts = [g.num_wires, g.num_constants, g.degree, g.num_constraints, g.fingerprint]
+        facts = [g.num_wires, g.num_constants, g.definition_degree(), g.num_constraints, g.definition_fingerprint()]
         return json.dumps(facts)
 
     key = f"{name};{list(params)};{_definitions_key()}"
@@ -104,3 +104,18 @@ def _gate_info(name: str, params: tuple[int, ...]) -> GateInfo:
         cached_source(f"gate_info_{name}", key, build)
     )
     return GateInfo(name, params, num_wires, num_constants, degree, num_constraints, fingerprint)
+
+
+def registry_facts(gate) -> GateInfo | None:
+    """The remembered facts of ``gate`` when it is the registry's own gate for its name and
+    parameters (the object :func:`~psyc.plonk.gates.gate_from_spec` returns, whose
+    definition the catalog's key covers); None for any other gate object, whose degree and
+    fingerprint must be read from its own constraints."""
+    from psyc.plonk.gates import gate_from_spec
+
+    try:
+        if gate_from_spec(gate.name, tuple(gate.params)) is not gate:
+            return None
+    except (ValueError, TypeError):  # not a registry gate (or not these parameters)
+        return None
+    return _gate_info(gate.name, tuple(int(p) for p in gate.params))

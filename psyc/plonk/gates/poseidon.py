@@ -11,6 +11,7 @@ chooses left/right child order without a separate gate.
 from __future__ import annotations
 
 from functools import cache
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from psyc.field.goldilocks import P
@@ -159,6 +160,7 @@ def _sbox_wire_maps():
 _SBOX_DST, _SBOX_SRC = _sbox_wire_maps()
 #: wires a generator computes (all but the inputs and the swap flag), in wire order
 COMPUTED_WIRES = [k for k in range(NUM_WIRES) if not (WIRE_INPUT <= k < WIRE_INPUT + WIDTH or k == WIRE_SWAP)]
+_computed_cells = itemgetter(*COMPUTED_WIRES)  # a row's computed cells as a tuple, in C (one call per permutation)
 
 
 def poseidon_gate_row(inputs: list[int], swap: bool):
@@ -229,7 +231,7 @@ def place_permute(b: CircuitBuilder, inputs: Sequence[Target], swap: Target | No
     cells[WIRE_INPUT : WIRE_INPUT + WIDTH] = list(inputs)
     cells[WIRE_SWAP] = swap
     b.add_gate_row(poseidon_gate(), cells)
-    computed = tuple(cells[k] for k in COMPUTED_WIRES)
+    computed = _computed_cells(cells)
 
     def gen(v: list[int]) -> list[int]:
         return poseidon_gate_computed(v[:WIDTH], v[WIDTH])
