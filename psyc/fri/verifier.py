@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from operator import mul
 
-from psyc.field.extension import Ext2
+from psyc.field.extension import Ext2, batch_inverse
 from psyc.field.goldilocks import P, primitive_root_of_unity
 from psyc.fri.config import SALT_SIZE, FriParams
 from psyc.fri.proof import FriProof
@@ -219,6 +219,10 @@ def verify_fri(
         )
     verdicts = verify_merkle_proof_groups(groups)
     initial_ok, step_ok = verdicts[: len(initial_caps)], verdicts[len(initial_caps) :]
+    # every query's 1/(x − point) per batch with one field inversion (Montgomery's trick);
+    # no denominator is 0: x is on the LDE coset and no opening point is (_check_shape)
+    xs = [COSET_SHIFT * pow(omega, reverse_index_bits(i, params.lde_bits), P) % P for i in x_indices]
+    inverses = batch_inverse([Ext2(x) - batch.point for x in xs for batch, *_ in batch_terms])
     for q, rnd in enumerate(rounds):
         x_index = x_indices[q]
         leaves = []
@@ -229,14 +233,14 @@ def verify_fri(
             )
             leaves.append(leaf)
 
-        x = COSET_SHIFT * pow(omega, reverse_index_bits(x_index, params.lde_bits), P) % P
+        x = xs[q]
         value = Ext2.zero()
         flat = [v for leaf in leaves for v in leaf]
-        for batch, pows0, pows1, positions, reduced in batch_terms:
+        for b, (_, pows0, pows1, positions, reduced) in enumerate(batch_terms):
             # sum_i alpha^i * f_i(x), the f_i(x) base elements: one big-int sum per coordinate
             opened = [flat[i] for i in positions]
             acc = Ext2(sum(map(mul, pows0, opened)), sum(map(mul, pows1, opened)))
-            value = value + (acc - reduced) / (Ext2(x) - batch.point)
+            value = value + (acc - reduced) * inverses[q * len(batch_terms) + b]
 
         x_e: int = x
         for s, (step, ab, beta) in enumerate(zip(rnd.steps, params.reduction_arity_bits, betas, strict=True)):

@@ -198,27 +198,6 @@ def _identity(program: Program, ins: Instr, defs: dict[int, Instr]):
     it only applies when the op cannot overflow)."""
     op = ins.op
     ops = ins.operands
-    if op in ("add", "sub", "mul") and len(ins.results) == 1 and not ins.predicated:
-        # the commonest case, first (exactly the `add`/`sub`/`mul` branch below)
-        x, y = ops
-        if op == "add":
-            if y.const == 0:
-                return [x]
-            if x.const == 0:
-                return [y]
-        elif op == "sub":
-            if y.const == 0:
-                return [x]
-            if x.id == y.id:
-                return [program.const(0, ins.results[0].type)]
-        else:
-            if x.const == 0 or y.const == 0:
-                return [program.const(0, ins.results[0].type)]
-            if y.const == 1:
-                return [x]
-            if x.const == 1:
-                return [y]
-        return None
     # checks whose checked operands are constant and pass (whatever the predicate or the
     # values shown on failure)
     if op == "assert_eq":
@@ -230,15 +209,9 @@ def _identity(program: Program, ins: Instr, defs: dict[int, Instr]):
         return _DROP if c is not None and c >> ins.attrs[0] == 0 else None
     if op == "assert_bool":
         return _DROP if ops[0].const in (0, 1) else None
-    if not ins.results or len(ins.results) != 1:
-        return None
+    if len(ins.results) != 1 or ins.predicated:
+        return None  # (predicated: the result is 0 when the predicate is: nothing below is exact)
     t = ins.results[0].type
-
-    def zero() -> list[Value]:
-        return [program.const(0, t)]
-
-    if ins.predicated:
-        return None  # the result is 0 when the predicate is: nothing below is exact
     if op in ("add", "sub", "mul") or (op == "wrap" and t in ("u8", "u16", "u32")):
         kind = ins.attrs[0] if op == "wrap" else op
         x, y = ops
@@ -251,10 +224,10 @@ def _identity(program: Program, ins: Instr, defs: dict[int, Instr]):
             if _is(y, 0):
                 return [x]
             if x.id == y.id:
-                return zero()
+                return [program.const(0, t)]
         elif kind == "mul":
             if _is(x, 0) or _is(y, 0):
-                return zero()
+                return [program.const(0, t)]
             if _is(y, 1):
                 return [x]
             if _is(x, 1):
@@ -273,7 +246,7 @@ def _identity(program: Program, ins: Instr, defs: dict[int, Instr]):
         prod_zero = c0 == 0 or _is(a, 0) or _is(b, 0)
         lin_zero = c1 == 0 or _is(c, 0)
         if prod_zero and lin_zero:
-            return zero()
+            return [program.const(0, t)]
         if prod_zero and c1 == 1:
             return [c]
         if lin_zero and c0 == 1:
@@ -294,12 +267,12 @@ def _identity(program: Program, ins: Instr, defs: dict[int, Instr]):
     if op in ("and", "or", "xor"):
         x, y = ops
         if x.id == y.id:
-            return zero() if op == "xor" else [x]
+            return [program.const(0, t)] if op == "xor" else [x]
         for u, w in ((x, y), (y, x)):
             if u.const is None:
                 continue
             if op == "and":
-                return [w] if u.const else zero()
+                return [w] if u.const else [program.const(0, t)]
             if op == "or":
                 return [program.const(1, t)] if u.const else [w]
             if u.const == 0:  # xor
@@ -320,24 +293,19 @@ def _identity(program: Program, ins: Instr, defs: dict[int, Instr]):
 
 
 # --- common subexpressions -------------------------------------------------------------------------
-def _cse_key(ins: Instr):
+def _cse_key(ins: Instr) -> tuple:
+    """What an instruction computes: op, attrs, operand ids (commutative ones ordered),
+    predicate and result types. May be unhashable (attrs holding a list): never merged."""
     op = ins.op
-    ids = [a.id for a in ins.operands]
-    commutes = OPS[op].commutative or (op == "wrap" and ins.attrs[0] in ("add", "mul"))
-    if commutes and ids[0] > ids[1]:
+    args = ins.args
+    if ins.predicated:
+        ids, pred = [a.id for a in args[:-1]], args[-1].id
+    else:
+        ids, pred = [a.id for a in args], None
+    if len(ids) > 1 and ids[0] > ids[1] and (op in _COMMUTATIVE or (op == "wrap" and ins.attrs[0] in ("add", "mul"))):
         ids[0], ids[1] = ids[1], ids[0]
-    key = (
-        op,
-        ins.attrs,
-        tuple(ids),
-        ins.pred.id if ins.predicated else None,
-        tuple(r.type for r in ins.results),
-    )
-    try:
-        hash(key)
-    except TypeError:
-        return None
-    return key
+    res = ins.results
+    return op, ins.attrs, tuple(ids), pred, (res[0].type,) if len(res) == 1 else tuple([r.type for r in res])
 
 
 def cse(program: Program) -> dict[str, int]:
@@ -352,22 +320,12 @@ def cse(program: Program) -> dict[str, int]:
     for ins in program.instrs:
         if repl:
             _rewrite(ins, repl)
-        op = ins.op
-        if op in _CSE:
-            args = ins.args
-            if len(args) == 2 and not ins.predicated and len(ins.results) == 1:
-                # _cse_key of an unpredicated binary op, inlined (most ops are these)
-                i, j = args[0].id, args[1].id
-                if i > j and (op in _COMMUTATIVE or (op == "wrap" and ins.attrs[0] in ("add", "mul"))):
-                    i, j = j, i
-                key = (op, ins.attrs, (i, j), None, (ins.results[0].type,))
-                try:
-                    prev = table.get(key)
-                except TypeError:  # unhashable attributes: never merged (as _cse_key)
-                    key = prev = None
-            else:
-                key = _cse_key(ins)
-                prev = table.get(key) if key is not None else None
+        if ins.op in _CSE:
+            key = _cse_key(ins)
+            try:
+                prev = table.get(key)
+            except TypeError:  # unhashable attributes: never merged
+                key = None
             if key is not None:
                 if prev is not None:
                     for r, pr in zip(ins.results, prev.results, strict=True):

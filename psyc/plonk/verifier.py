@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from psyc.field.extension import Ext2
+from psyc.field.extension import W, Ext2
 from psyc.field.goldilocks import P, primitive_root_of_unity
 from psyc.fri.verifier import FriVerificationError, verify_fri
 from psyc.hash.poseidon import hash_or_noop
@@ -83,15 +83,21 @@ def eval_vanishing_at(common, o, zeta: Ext2, pi_digest, betas, gammas, alphas, d
     n = common.degree
     consts = o.constants[S : S + K]
     pi_ext = [Ext2(v) for v in pi_digest]
-    gate_terms = [Ext2.zero()] * common.num_gate_constraints
+    # Σ_gates selector · C_k, per constraint index k: summed as plain integers per
+    # coordinate (x^2 = W) and reduced once, rather than an Ext2 product and sum per term
+    sums0 = [0] * common.num_gate_constraints
+    sums1 = [0] * common.num_gate_constraints
     for gi, ev in enumerate(common.evaluators()):
         g = ev.gate
         if not g.num_constraints:
             continue
         vals = ev.eval_ext(o.wires[: g.num_wires], consts[: g.num_constants], pi_ext)
-        sel = o.constants[gi]
-        for k, v in enumerate(vals):
-            gate_terms[k] = gate_terms[k] + sel * v
+        s0, s1 = o.constants[gi]
+        ws1 = W * s1
+        for k, (v0, v1) in enumerate(vals):
+            sums0[k] += s0 * v0 + ws1 * v1
+            sums1[k] += s0 * v1 + s1 * v0
+    gate_terms = [Ext2(a, b) for a, b in zip(sums0, sums1, strict=True)]
 
     zh = zeta**n - 1
     l0 = zh / ((zeta - 1) * n)
