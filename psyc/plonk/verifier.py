@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from psyc.field.extension import W, Ext2
+from psyc.field.extension import Ext2, W
 from psyc.field.goldilocks import P, primitive_root_of_unity
 from psyc.fri.verifier import FriVerificationError, verify_fri
 from psyc.hash.poseidon import hash_or_noop
