@@ -356,6 +356,8 @@ def constant_columns(
 def build_circuit(builder) -> CircuitData:
     """The circuit data of a builder, in phases: lay out the rows, derive the copy
     classes and the permutation, fill the constant columns, commit to them."""
+    import psyc.plonk.gates.catalog  # noqa: F401  (gates' degrees and fingerprints from the catalog, not sympy)
+
     config: CircuitConfig = builder.config
     layout = layout_rows(builder)
     classes = copy_classes(builder, layout)

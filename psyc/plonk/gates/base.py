@@ -46,6 +46,11 @@ def pi(i: int) -> sympy.Symbol:
     return sympy.Symbol(f"pi{i}")
 
 
+# The gate catalog's remembered facts of the registry's own gates (degree, fingerprint),
+# installed by psyc.plonk.gates.catalog when it is imported (it needs the gate registry,
+# so it imports this module, not the reverse); None: computed from the constraints.
+registry_facts: Callable[[Gate], Any] | None = None
+
 @dataclass(frozen=True)
 class Gate:
     """A named family of row constraints.
@@ -87,9 +92,7 @@ class Gate:
         Poseidon's (a + b + c)^7 terms); an upper bound that is exact without cancellation.
         For the registry's own gates it is read from the catalog (as :attr:`fingerprint`).
         """
-        from psyc.plonk.gates.catalog import registry_facts
-
-        facts = registry_facts(self)
+        facts = registry_facts(self) if registry_facts is not None else None
         return facts.degree if facts is not None else self.definition_degree()
 
     def definition_degree(self) -> int:
@@ -105,9 +108,7 @@ class Gate:
         catalog, which remembers :meth:`definition_fingerprint` on disk per definition:
         printing the constraints costs about a second of CPU for Poseidon, in every
         process that builds a circuit."""
-        from psyc.plonk.gates.catalog import registry_facts
-
-        facts = registry_facts(self)
+        facts = registry_facts(self) if registry_facts is not None else None
         return facts.fingerprint if facts is not None else self.definition_fingerprint()
 
     def definition_fingerprint(self) -> str:

@@ -20,6 +20,7 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
+from psyc.plonk.gates import base as _base
 from psyc.util.codegen import cached_source
 
 _PSYC = Path(__file__).resolve().parents[2]
@@ -119,3 +120,6 @@ def registry_facts(gate) -> GateInfo | None:
     except (ValueError, TypeError):  # not a registry gate (or not these parameters)
         return None
     return _gate_info(gate.name, tuple(int(p) for p in gate.params))
+
+
+_base.registry_facts = registry_facts  # Gate.degree and .fingerprint read these (see there)
