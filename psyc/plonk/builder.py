@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from psyc.field.extension import Ext2
@@ -87,13 +88,34 @@ class CircuitBuilder:
         self._scope_name = ""  # "/".join(self._scopes), kept current: every row and generator reads it
         self._outer_names: list[str] = []  # _scope_name of each enclosing scope
         self._arith_fns: dict[tuple[int, int], Callable] = {}  # one witness function per (c0, c1)
-        self._arith = arithmetic_gate(self.config.num_routed_wires // WIRES_PER_OP)
-        self._const_gate = constant_gate(self.config.num_constants)
-        self._range_gate = base_sum_gate(RANGE_CHECK_LIMBS)
-        self._lookup_gate = lookup_gate(self.config.lookups_per_row)
         self._lookup_open: tuple[int, int] | None = None
-        self._ext_gate = extension_arithmetic_gate(self.config.num_routed_wires // 8)
-        self._gfp5_gate = gfp5_mul_gate(max(1, self.config.num_routed_wires // 15))
+
+    # --- the gates of the builder's own rows, built on first use -------------------------
+    # (building a gate's sympy constraints costs up to a second of CPU per process, and most
+    # circuits use a few of these)
+    @cached_property
+    def _arith(self) -> Gate:
+        return arithmetic_gate(self.config.num_routed_wires // WIRES_PER_OP)
+
+    @cached_property
+    def _const_gate(self) -> Gate:
+        return constant_gate(self.config.num_constants)
+
+    @cached_property
+    def _range_gate(self) -> Gate:
+        return base_sum_gate(RANGE_CHECK_LIMBS)
+
+    @cached_property
+    def _lookup_gate(self) -> Gate:
+        return lookup_gate(self.config.lookups_per_row)
+
+    @cached_property
+    def _ext_gate(self) -> Gate:
+        return extension_arithmetic_gate(self.config.num_routed_wires // 8)
+
+    @cached_property
+    def _gfp5_gate(self) -> Gate:
+        return gfp5_mul_gate(max(1, self.config.num_routed_wires // 15))
 
     # --- targets and scopes -----------------------------------------------------
     def add_virtual_target(self) -> Target:
