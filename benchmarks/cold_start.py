@@ -2,16 +2,18 @@
 
 Usage::
 
-    python benchmarks/cold_start.py [--runs-dir DIR] [--json OUT] [-- CLI ARGS]
+    python benchmarks/cold_start.py [--json OUT] [--serial] [--no-latency] [-- CLI ARGS]
 
 The caches are emptied without touching the installation: ``NUMBA_CACHE_DIR`` and
 ``PSYC_CACHE_DIR`` point at a fresh temporary folder, so every numba kernel and every
 generated module (gate evaluators, Poseidon) is compiled again, exactly as after a fresh
 ``pip install``. The first run records each kernel's compile time through numba's event
-API (exclusive time: a kernel compiled while compiling its caller is not counted twice);
-the second run, on the now warm caches, is the everyday figure. The JIT overhead is the
-difference of the two runs (wall time, and CPU time, which a loaded machine does not
-inflate as much).
+API, in every process (``PSYC_COMPILE_LOG``, :mod:`psyc.util.jit_notice`: the first run
+compiles on every core, :mod:`psyc.backend_cpu.warmup`; ``--serial`` turns that off), as
+exclusive time (a kernel compiled while compiling its caller is not counted twice); the
+second run, on the now warm caches, is the everyday figure. The JIT overhead is the
+difference of the two runs (wall time, and CPU time of all processes, which a loaded
+machine does not inflate as much, and parallel compiles do not shorten).
 
 Then ``psyc --help``, ``psyc check`` of a small program and ``psyc verify`` of its proof
 are timed as whole processes on the warm caches (best of 5, wall and CPU), each also
@@ -40,45 +42,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Run inside the child: time every numba compilation (exclusive of nested compiles),
-# then run the CLI in-process.
-_CHILD = r"""
-import json, sys, time
-from numba.core import event
-
-records = []
-stack = []
-
-class _Timer(event.Listener):
-    # CPU time of the compiling thread: on a loaded machine it is what an idle one's
-    # wall time would be (numba compiles on one thread)
-    def on_start(self, ev):
-        stack.append([time.thread_time(), 0.0])
-    def on_end(self, ev):
-        start, nested = stack.pop()
-        total = time.thread_time() - start
-        if stack:
-            stack[-1][1] += total
-        d = ev.data["dispatcher"]
-        name = getattr(d.py_func, "__qualname__", str(d))
-        module = getattr(d.py_func, "__module__", "?")
-        if module.startswith("psyc_generated_"):
-            module = "generated:" + module[len("psyc_generated_"):].rsplit("_", 1)[0]
-        sig = ", ".join(str(a) for a in ev.data["args"])
-        records.append({"kernel": f"{module}.{name}", "signature": sig,
-                        "exclusive_s": total - nested, "inclusive_s": total})
-
-event.register("numba:compile", _Timer())
-from psyc.cli.main import main
-t0 = time.perf_counter()
-rc = main(sys.argv[2:])
-wall = time.perf_counter() - t0
-with open(sys.argv[1], "w") as fh:
-    json.dump({"rc": rc, "in_process_s": wall, "compiles": records}, fh)
-sys.exit(rc)
-"""
-
-
 def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int, str]:
     """(wall seconds, CPU seconds of the child, exit code, output)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -102,25 +65,30 @@ def _machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
-def measure(cli_args: list[str], keep: Path | None = None) -> dict:
-    """First and second run of ``psyc CLI_ARGS`` on empty caches; compile times of the first."""
+def measure(cli_args: list[str], keep: Path | None = None, serial: bool = False, latency: bool = True) -> dict:
+    """First and second run of ``psyc CLI_ARGS`` on empty caches; compile times of the first
+    (``serial``: without the parallel first-run compile, :mod:`psyc.backend_cpu.warmup`)."""
     tmp = Path(tempfile.mkdtemp(prefix="psyc-cold-")) if keep is None else keep
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["NUMBA_CACHE_DIR"] = str(tmp / "numba")
     env["PSYC_CACHE_DIR"] = str(tmp / "psyc")
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    report = tmp / "compiles.json"
+    if serial:
+        env["PSYC_PARALLEL_COMPILE"] = "0"
+    log = tmp / "compiles.jsonl"  # every process's compilations (psyc.util.jit_notice)
+    env["PSYC_COMPILE_LOG"] = str(log)
     load_before = os.getloadavg()[0]
-    first_s, first_cpu, rc1, out1 = _run([sys.executable, "-c", _CHILD, str(report), *cli_args], env)
+    first_s, first_cpu, rc1, out1 = _run([sys.executable, "-m", "psyc.cli.main", *cli_args], env)
     if rc1 != 0:
         raise SystemExit(f"first run failed (exit {rc1}):\n{out1}")
+    compiles = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    env.pop("PSYC_COMPILE_LOG")
     second_s, second_cpu, rc2, out2 = _run([sys.executable, "-m", "psyc.cli.main", *cli_args], env)
     if rc2 != 0:
         raise SystemExit(f"second run failed (exit {rc2}):\n{out2}")
-    child = json.loads(report.read_text())
     return {
-        "latency_s": latencies(env),
+        "latency_s": latencies(env) if latency else {},
         "load_average": (load_before, os.getloadavg()[0]),
         "command": "psyc " + " ".join(cli_args),
         "machine": _machine(),
@@ -131,7 +99,9 @@ def measure(cli_args: list[str], keep: Path | None = None) -> dict:
         "first_cpu_s": first_cpu,
         "second_cpu_s": second_cpu,
         "jit_overhead_cpu_s": first_cpu - second_cpu,
-        "compiles": child["compiles"],
+        "compiles": compiles,
+        "processes": len({c["pid"] for c in compiles}),
+        "parallel_compile": not serial,
         "cache_dir": str(tmp),
     }
 
@@ -194,7 +164,8 @@ def markdown(result: dict, top: int = 25) -> str:
     total = sum(r[2] for r in rows)
     lines = [
         f"`{result['command']}` on empty caches — {result['machine']}, {result['date']}, "
-        f"load average {result['load_average'][0]:.1f} at the start, {result['load_average'][1]:.1f} at the end",
+        f"load average {result['load_average'][0]:.1f} at the start, {result['load_average'][1]:.1f} at the end; "
+        f"kernels compiled by {result['processes']} process(es)",
         "",
         "| run | wall | CPU |",
         "|---|---|---|",
@@ -228,9 +199,11 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--json", type=Path, help="also write the raw figures here")
     ap.add_argument("--top", type=int, default=25, help="kernels listed in the table")
+    ap.add_argument("--serial", action="store_true", help="compile in one process (PSYC_PARALLEL_COMPILE=0)")
+    ap.add_argument("--no-latency", action="store_true", help="skip the --help / check / verify timings")
     ap.add_argument("cli", nargs="*", default=["demo"], help="psyc arguments (default: demo)")
     args = ap.parse_args()
-    result = measure(args.cli or ["demo"])
+    result = measure(args.cli or ["demo"], serial=args.serial, latency=not args.no_latency)
     print(markdown(result, args.top))
     if args.json:
         args.json.write_text(json.dumps(result, indent=1))

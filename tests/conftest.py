@@ -14,6 +14,9 @@ import os
 # costs ~8 ms per call. Passive waiting brings it to ~10 us. Must be set before the first
 # parallel kernel runs (libgomp reads it once), hence here, before psyc is imported.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# The CLI's parallel first-run compile (psyc.backend_cpu.warmup) is for a user's first run:
+# the test workers already compile on every core, and would each start more processes.
+os.environ.setdefault("PSYC_PARALLEL_COMPILE", "0")
 
 from hypothesis import HealthCheck, settings  # noqa: E402
 from strategies import felts, nonzero_felts, nonzero_u64s, u64s  # noqa: E402, F401  (re-exported)

@@ -40,6 +40,11 @@ class CpuBackend:
 
     name = "cpu"
 
+    def __init__(self) -> None:
+        from psyc.backend_cpu import warmup
+
+        warmup.ensure_compiled()  # a first run compiles the kernels on every core (the CLI's)
+
     # --- memory ---------------------------------------------------------------------
     def to_device(self, a: np.ndarray) -> Array:
         return np.ascontiguousarray(a)

@@ -20,8 +20,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
+from psyc.backend_cpu import threads
 from psyc.backend_cpu.field_kernels import (
     EPSILON,
     MASK32,
@@ -150,40 +151,48 @@ def _writeable(a: np.ndarray) -> np.ndarray:
     return a if a.flags.writeable else a.copy()
 
 
-@njit(parallel=True, cache=True)
-def accumulate(code, imm, num_regs, outputs, sources, nxt, scalars, selector, alphas, offsets, out):
+def accumulate(code, imm, num_regs, outputs, sources, nxt, scalars, selector, alphas, offsets, out) -> None:
     """out[a, i] += selector[i] * offsets[a] * sum_k alphas[a]^k * C_k(row i) for every row i,
     where C_k is the value of register ``outputs[k]`` after the tape ``(code, imm)``; an
     empty ``selector`` or ``offsets`` reads as ones. ``nxt[i]`` is the column of the next
-    point (read by ``OP_LOAD_NEXT`` only)."""
+    point (read by ``OP_LOAD_NEXT`` only). The blocks are split across threads."""
+    blocks = -(-out.shape[1] // BLOCK)
+    args = (code, imm, num_regs, outputs, sources, nxt, scalars, selector, alphas, offsets, out)
+    threads.run_ranges(_accumulate_blocks, blocks, *args, min_per_thread=_MIN_BLOCKS_PER_THREAD)
+
+
+# A serial kernel on a range of blocks, threaded from Python: with prange, numba's parfor
+# passes made this the slowest kernel left to compile (7.5 s of a first run, issue 11).
+_MIN_BLOCKS_PER_THREAD = 16
+
+
+@njit(nogil=True, cache=True)
+def _accumulate_blocks(code, imm, num_regs, outputs, sources, nxt, scalars, selector, alphas, offsets, out, b0, b1):
     n = out.shape[1]
     nout = outputs.shape[0]
-    blocks = (n + BLOCK - 1) // BLOCK
-    chunks = min(blocks, 64)  # each chunk owns one register file, reused across its blocks
-    for ch in prange(chunks):
-        regs = np.zeros((num_regs, BLOCK), dtype=np.uint64)
-        acc_hi = np.zeros(BLOCK, dtype=np.uint64)
-        acc_lo = np.zeros(BLOCK, dtype=np.uint64)
-        tmp = np.empty(BLOCK, dtype=np.uint64)
-        for blk in range(ch * blocks // chunks, (ch + 1) * blocks // chunks):
-            i0 = blk * BLOCK
-            m = min(BLOCK, n - i0)
-            _run_block(code, imm, regs, acc_hi, acc_lo, sources, nxt, scalars, i0, m)
-            for a in range(alphas.shape[0]):
-                al = alphas[a]
-                last = regs[outputs[nout - 1]]
+    regs = np.zeros((num_regs, BLOCK), dtype=np.uint64)  # one register file, reused by every block
+    acc_hi = np.zeros(BLOCK, dtype=np.uint64)
+    acc_lo = np.zeros(BLOCK, dtype=np.uint64)
+    tmp = np.empty(BLOCK, dtype=np.uint64)
+    for blk in range(b0, b1):
+        i0 = blk * BLOCK
+        m = min(BLOCK, n - i0)
+        _run_block(code, imm, regs, acc_hi, acc_lo, sources, nxt, scalars, i0, m)
+        for a in range(alphas.shape[0]):
+            al = alphas[a]
+            last = regs[outputs[nout - 1]]
+            for k in range(m):
+                tmp[k] = last[k]
+            for j in range(nout - 2, -1, -1):  # Horner: sum_k al^k C_k
+                rj = regs[outputs[j]]
                 for k in range(m):
-                    tmp[k] = last[k]
-                for j in range(nout - 2, -1, -1):  # Horner: sum_k al^k C_k
-                    rj = regs[outputs[j]]
-                    for k in range(m):
-                        tmp[k] = _add(_mul(tmp[k], al), rj[k])
-                if offsets.shape[0]:
-                    off = offsets[a]
-                    for k in range(m):
-                        tmp[k] = _mul(tmp[k], off)
-                if selector.shape[0]:
-                    for k in range(m):
-                        tmp[k] = _mul(selector[i0 + k], tmp[k])
+                    tmp[k] = _add(_mul(tmp[k], al), rj[k])
+            if offsets.shape[0]:
+                off = offsets[a]
                 for k in range(m):
-                    out[a, i0 + k] = _add(canon_lanes_u64(out[a, i0 + k]), tmp[k])
+                    tmp[k] = _mul(tmp[k], off)
+            if selector.shape[0]:
+                for k in range(m):
+                    tmp[k] = _mul(selector[i0 + k], tmp[k])
+            for k in range(m):
+                out[a, i0 + k] = _add(canon_lanes_u64(out[a, i0 + k]), tmp[k])

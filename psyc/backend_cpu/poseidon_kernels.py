@@ -8,12 +8,9 @@ for the loop body and for the kernel, and the permutation is the costly part to 
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
-from functools import cache
-
 import numpy as np
 
+from psyc.backend_cpu import threads
 from psyc.field.goldilocks import P
 from psyc.hash.constants import (
     HALF_FULL_ROUNDS,
@@ -51,28 +48,8 @@ _PERMUTE, _HASH_COLUMNS, _COMPRESS = 0, 1, 2
 _MIN_PER_THREAD = 1 << 10  # items: below this a thread costs more than it saves
 
 
-@cache
-def _pool() -> tuple[ThreadPoolExecutor, int]:
-    threads = max(1, min(os.cpu_count() or 1, int(os.environ.get("NUMBA_NUM_THREADS", "0")) or 64))
-    return ThreadPoolExecutor(threads, thread_name_prefix="psyc-poseidon"), threads
-
-
-def _split(n: int) -> list[tuple[int, int]]:
-    """[0, n) in LANES-aligned pieces, one per thread (one piece for small n)."""
-    _, threads = _pool()
-    pieces = max(1, min(threads, n // _MIN_PER_THREAD))
-    step = max(1, -(-n // pieces // LANES)) * LANES
-    return [(lo, min(n, lo + step)) for lo in range(0, n, step)] or [(0, 0)]
-
-
 def _run(mode: int, src: np.ndarray, out: np.ndarray, n: int) -> None:
-    parts = _split(n)
-    if len(parts) == 1:
-        _module.sponge_range(mode, src, out, 0, n)
-        return
-    pool, _ = _pool()
-    for f in [pool.submit(_module.sponge_range, mode, src, out, lo, hi) for lo, hi in parts]:
-        f.result()
+    threads.run_ranges(_module.sponge_range, n, mode, src, out, align=LANES, min_per_thread=_MIN_PER_THREAD)
 
 
 def permute_batch(states: np.ndarray) -> None:
@@ -105,14 +82,14 @@ def grind(base_state: np.ndarray, prefix: np.ndarray, pow_bits: int, start: int,
     """Smallest nonce in [start, start+count) passing the proof-of-work rule, -1 if none
     (see psyc.iop.challenger). Threads search consecutive pieces, one round at a time, so
     the first hit is the smallest and little work is wasted past it."""
-    pool, threads = _pool()
+    pool, n_threads = threads.pool()
     piece = 1 << 12
-    if threads == 1 or count <= piece:
+    if n_threads == 1 or count <= piece:
         return int(_module.grind(base_state, prefix, pow_bits, start, count))
-    for lo in range(start, start + count, threads * piece):
+    for lo in range(start, start + count, n_threads * piece):
         jobs = [
             pool.submit(_module.grind, base_state, prefix, pow_bits, b, min(piece, start + count - b))
-            for b in range(lo, min(start + count, lo + threads * piece), piece)
+            for b in range(lo, min(start + count, lo + n_threads * piece), piece)
         ]
         for nonce in (int(f.result()) for f in jobs):
             if nonce >= 0:

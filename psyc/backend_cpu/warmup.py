@@ -1,0 +1,195 @@
+"""A first run compiles the prover's kernels in parallel processes (issue 11).
+
+numba compiles one kernel at a time on one thread, so on a fresh install the first proof
+spent about a minute compiling with every other core idle. When the CLI creates the CPU
+backend and this installation's kernels have never been compiled into this cache, the
+kernels a proof uses (:data:`UNITS`, with the argument types the prover calls them with)
+are split across one process per core: this process compiles its share while the others
+compile theirs; each writes numba's on-disk cache (atomically, file by file), and this
+process loads the others' kernels from it when it first calls them. Then a marker file
+records that the cache is warm, so later runs skip all this.
+
+Nothing here can change a result: a kernel missing from the table, or compiled for other
+argument types, is compiled lazily on its first call as before; a child that fails costs
+only time. ``tests/test_warmup.py`` checks that the table covers what a proof calls.
+``PSYC_PARALLEL_COMPILE=0`` turns it off (the tests do: their workers compile anyway).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from psyc.util import jit_notice
+from psyc.util.cachedir import cache_dir
+
+ENV = "PSYC_PARALLEL_COMPILE"
+
+
+class Unit:
+    """Kernels compiled together in one process (a caller with the kernels it calls: a
+    callee compiled by two processes would be compiled twice), with about the seconds they
+    take to compile (only to balance the processes). ``module`` is a module name, or
+    ``module:attribute`` for a module held in an attribute (the generated Poseidon);
+    ``kernels`` lists (kernel name, signatures in numba's syntax)."""
+
+    __slots__ = ("module", "kernels", "seconds")
+
+    def __init__(self, module: str, kernels: tuple[tuple[str, tuple[str, ...]], ...], seconds: float) -> None:
+        self.module, self.kernels, self.seconds = module, kernels, seconds
+
+
+_F = "psyc.backend_cpu.field_kernels"
+_N = "psyc.backend_cpu.ntt_kernels"
+_X = "psyc.backend_cpu.ext_kernels"
+_R = "psyc.backend_cpu.fri_kernels"
+_K = "psyc.backend_cpu.plonk_kernels"
+_V = "psyc.backend_cpu.gate_vm"
+_H = "psyc.backend_cpu.poseidon_kernels:_module"  # the generated Poseidon module
+
+U1 = "array(uint64, 1d, C)"
+U2 = "array(uint64, 2d, C)"
+
+#: Every kernel a proof calls, with its signatures (numba's type names).
+UNITS: tuple[Unit, ...] = ()
+
+
+_state = {"enabled": False, "done": False}
+
+
+def enable() -> None:
+    """Let :func:`ensure_compiled` run (the CLI enables it; library users compile lazily)."""
+    _state["enabled"] = True
+
+
+def _marker() -> Path:
+    """The marker of a warm cache: named by everything that decides whether numba's cache
+    holds these kernels (their sources, numba, Python, where the cache is)."""
+    import hashlib
+
+    here = Path(__file__).parent
+    h = hashlib.sha256()
+    for path in sorted([*here.glob("*.py"), *here.glob("templates/*.j2")]):
+        h.update(path.name.encode() + path.read_bytes())
+    import numba
+
+    h.update(f"{numba.__version__}|{sys.version}|{os.environ.get('NUMBA_CACHE_DIR', '')}|{here}".encode())
+    return cache_dir() / "kernels" / f"compiled-{h.hexdigest()[:16]}"
+
+
+def ensure_compiled() -> None:
+    """On the first run into this cache (and where enabled), compile :data:`UNITS` in one
+    process per core, this one included; return when all are compiled."""
+    if not _state["enabled"] or _state["done"] or os.environ.get(ENV, "1") == "0":
+        return
+    _state["done"] = True
+    marker = _marker()
+    procs = min(os.cpu_count() or 1, len(UNITS))
+    if marker.exists() or procs < 2:
+        return
+    import subprocess
+
+    jit_notice.announce(f" in {procs} processes")
+    env = {**os.environ, ENV: "0"}
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-m", __name__, str(k), str(procs)],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for k in range(1, procs)
+    ]
+    ok = True
+    try:
+        ok = compile_share(0, procs)
+    finally:
+        for child in children:
+            ok = child.wait() == 0 and ok
+    if ok:
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+        except OSError:
+            pass  # an unwritable cache: the next run warms up again, still correct
+
+
+def shares(procs: int) -> list[list[Unit]]:
+    """:data:`UNITS` in ``procs`` groups of about equal compile time (longest first, each
+    to the least loaded group)."""
+    groups: list[list[Unit]] = [[] for _ in range(procs)]
+    load = [0.0] * procs
+    for unit in sorted(UNITS, key=lambda u: -u.seconds):
+        k = load.index(min(load))
+        groups[k].append(unit)
+        load[k] += unit.seconds
+    return groups
+
+
+def _resolve(module: str):
+    import importlib
+
+    name, _, attr = module.partition(":")
+    mod = importlib.import_module(name)
+    return getattr(mod, attr) if attr else mod
+
+
+def compile_share(k: int, procs: int) -> bool:
+    """Compile group ``k`` of :func:`shares` (kernels already in the cache only load);
+    False if one failed to compile (it will compile lazily when called)."""
+    from numba.core.sigutils import normalize_signature
+
+    ok = True
+    for unit in shares(procs)[k]:
+        mod = _resolve(unit.module)
+        for attr, signatures in unit.kernels:
+            for sig in signatures:
+                try:
+                    # a tuple of types, as a call passes: numba's cache is keyed by exactly that
+                    getattr(mod, attr).compile(tuple(normalize_signature(sig)[0]))
+                except Exception:  # noqa: BLE001 (a wrong table entry costs time, not a result)
+                    ok = False
+    return ok
+
+
+def signature_text(args: tuple) -> str:
+    """numba argument types in the syntax :data:`UNITS` uses (``uint64[:, ::1]``, …)."""
+    from numba.core import types
+
+    def one(t) -> str:
+        if isinstance(t, types.Array):
+            dims = [":"] * t.ndim
+            if t.layout == "C":
+                dims[-1] = "::1"
+            text = f"{t.dtype}[{', '.join(dims)}]"
+            return f"Array({t.dtype}, {t.ndim}, '{t.layout}', readonly=True)" if not t.mutable else text
+        if isinstance(t, types.UniTuple):
+            return f"UniTuple({one(t.dtype)}, {t.count})"
+        if isinstance(t, types.Tuple):
+            return f"Tuple(({', '.join(one(x) for x in t.types)},))"
+        return str(t)
+
+    return "(" + ", ".join(one(t) for t in args) + ("," if len(args) == 1 else "") + ")"
+
+
+def compiled_signatures() -> set[tuple[str, str, str]]:
+    """(module, kernel, signature) of every kernel this process has compiled or loaded, the
+    module named as in :data:`UNITS` (what ``tests/test_warmup.py`` compares with it)."""
+    from numba.core.registry import CPUDispatcher
+
+    poseidon = sys.modules.get("psyc.backend_cpu.poseidon_kernels")
+    named = {m.__name__: name for name, m in list(sys.modules.items()) if name.startswith("psyc.backend_cpu.")}
+    if poseidon is not None:
+        named[poseidon._module.__name__] = "psyc.backend_cpu.poseidon_kernels:_module"
+    found = set()
+    for mod_name, label in named.items():
+        for attr, value in vars(sys.modules[mod_name]).items():
+            if isinstance(value, CPUDispatcher) and value.py_func.__module__ == mod_name:
+                found |= {(label, attr, signature_text(sig)) for sig in value.signatures}
+    return found
+
+
+if __name__ == "__main__":
+    sys.exit(0 if compile_share(int(sys.argv[1]), int(sys.argv[2])) else 1)
