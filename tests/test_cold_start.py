@@ -127,3 +127,37 @@ def test_verify_loads_neither_numba_nor_sympy(tmp_path, capsys):
     )
     assert not {"numba", "llvmlite", "sympy", "jinja2", "psyc.plonk.gates.codegen", "psyc.plonk.vanishing"} & loaded
     assert "psyc.backend_cpu.poseidon_kernels" not in loaded
+
+
+def test_parsed_modules_come_from_the_cache_only_for_the_same_text(tmp_path, monkeypatch):
+    """The AST cache (psyc.frontend.ast_cache) returns what the parser would, only for
+    exactly the text it was parsed from; a file that does not parse is never cached."""
+    from psyc.frontend import ast_cache, parser
+    from psyc.util.diagnostics import CompileError
+
+    monkeypatch.setenv("PSYC_CACHE_DIR", str(tmp_path))
+    text = "fn main(x: Felt) -> pub Felt { x * x }\n"
+    first = ast_cache.parse(text, "a.psy")
+    assert first == parser.parse(text, "a.psy") and list((tmp_path / "ast").iterdir())
+    assert ast_cache.parse(text, "a.psy") == first  # from the cache
+    changed = text.replace("x * x", "x + x")
+    assert ast_cache.parse(changed, "a.psy") == parser.parse(changed, "a.psy") != first
+    with pytest.raises(CompileError) as e:
+        ast_cache.parse("fn main( {\n", "a.psy")
+    assert e.value.diagnostics[0].code in ("E0001", "E0002")
+    assert ast_cache.parse(changed, "a.psy") == parser.parse(changed, "a.psy")
+
+
+def test_check_with_cached_modules_does_not_load_the_parser(tmp_path):
+    """A second `psyc check` of unchanged files reads their ASTs from the cache: lark (its
+    import, tables and lexer: ~0.2 s) is not loaded."""
+    example = ROOT / "examples" / "hash_chain"
+    run = (
+        "import contextlib, io, os\n"
+        f"os.environ['PSYC_CACHE_DIR'] = {str(tmp_path)!r}\n"
+        "from psyc.cli.main import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    assert main(['check', {str(example)!r}]) == 0\n"
+    )
+    assert "lark" in _imported_after(run)  # the first run parses
+    assert "lark" not in _imported_after(run)

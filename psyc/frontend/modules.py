@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 
 from psyc.frontend import ast
-from psyc.frontend.parser import parse
+from psyc.frontend.ast_cache import parse
 from psyc.util.diagnostics import CompileError, Diagnostic, SourceMap, Span
 
 Item = ast.FnDecl | ast.StructDecl | ast.ConstDecl
