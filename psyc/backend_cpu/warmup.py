@@ -48,11 +48,66 @@ _K = "psyc.backend_cpu.plonk_kernels"
 _V = "psyc.backend_cpu.gate_vm"
 _H = "psyc.backend_cpu.poseidon_kernels:_module"  # the generated Poseidon module
 
-U1 = "array(uint64, 1d, C)"
-U2 = "array(uint64, 2d, C)"
+_U1, _U2, _I1, _I2 = "uint64[::1]", "uint64[:, ::1]", "int64[::1]", "int64[:, ::1]"
+_RO1 = "Array(uint64, 1, 'C', readonly=True)"  # a cached twiddle table
+_SRC = f"UniTuple({_U2}, 6)"  # the tape VM's sources
 
-#: Every kernel a proof calls, with its signatures (numba's type names).
-UNITS: tuple[Unit, ...] = ()
+
+def _sig(*args: str) -> str:
+    return "(" + ", ".join(args) + ("," if len(args) == 1 else "") + ")"
+
+
+#: Every kernel a proof calls from Python, with the argument types it passes (numba's
+#: syntax), and the callees compiled with them (listed so the test can compare the table
+#: with what a proof compiled; compiling one again only finds it in memory).
+UNITS: tuple[Unit, ...] = (
+    Unit(_H, (
+        ("permute_lanes", (_sig(_U2),)),
+        ("sponge_range", (_sig("int64", _U2, _U2, "int64", "int64"),)),
+        ("grind", (_sig(_U1, _U1, "int64", "int64", "int64"),)),
+    ), 8.0),
+    Unit(_H, (
+        ("_sbox", (_sig("uint64"),)),
+        ("_rounds", (_sig(_U1, _U2),)),
+        ("permute_inplace", (_sig(_U1),)),
+        ("gate_trace", (_sig(_U1, _U2),)),
+    ), 2.0),
+    Unit(_V, (
+        ("_run_block", (_sig(_I2, _U1, _U2, _U1, _U1, _SRC, _I1, _U1, "int64", "int64"),)),
+        ("_accumulate_blocks", (_sig(_I2, _U1, "int64", _I1, _SRC, _I1, _U1, _U1, _U1, _U1, _U2, "int64", "int64"),)),
+    ), 6.0),
+    Unit(_F, (("_add_kernel", (_sig(_U1, _U1, _U1),)),), 0.8),
+    Unit(_F, (("_sub_kernel", (_sig(_U1, _U1, _U1), _sig(_RO1, _U1, _U1))),), 1.6),
+    Unit(_F, (("_mul_kernel", (_sig(_U1, _U1, _U1),)),), 0.8),
+    Unit(_F, (("_scale_kernel", (_sig(_U1, "uint64", _U1),)),), 0.8),
+    Unit(_F, (("_powers_kernel", (_sig("uint64", "uint64", _U1),)),), 1.9),
+    Unit(_F, (
+        ("_batch_inverse_serial", (_sig(_U1, _U1, "int64", "int64"),)),
+        ("_batch_inverse_kernel", (_sig(_U1, _U1),)),
+    ), 1.5),
+    Unit(_N, (
+        ("dif_serial", (_sig(_U1, _RO1),)),
+        ("dif_batch", (_sig(_U2, _RO1),)),
+        ("coset_lde_batch", (_sig(_U2, _U2, _RO1, "uint64"),)),
+    ), 3.0),
+    Unit(_N, (
+        ("_bit_reverse_index", (_sig("int64", "int64"), _sig("uint64", "int64"))),
+        ("bit_reverse_permutation", (_sig(_U1, _U1, "int64"),)),
+        ("bit_reverse_rows", (_sig(_U2, _U2, "int64"),)),
+    ), 2.0),
+    Unit(_N, (("scale_rows_by_powers", (_sig(_U2, _U2, "uint64", "uint64"),)),), 1.0),
+    Unit(_N, (("transpose", (_sig(_U2, _U2),)),), 0.7),
+    Unit(_X, (("_ext_mul_kernel", (_sig(_U2, _U2, _U2),)),), 0.8),
+    Unit(_X, (("_ext_batch_inverse_kernel", (_sig(_U2, _U2),)),), 0.8),
+    Unit(_R, (("combine_rows", (_sig(_U2, _U2, _U2),)),), 1.1),
+    Unit(_R, (("divide_by_linear", (_sig(_U2, "uint64", "uint64", _U2),)),), 0.8),
+    Unit(_R, (("ext_powers", (_sig("uint64", "uint64", "int64"),)),), 1.0),
+    Unit(_R, (("fold_coeffs", (_sig(_U2, "int64", "uint64", "uint64", _U2),)),), 1.7),
+    Unit(_R, (("scaled_add", (_sig(_U2, _U2, "uint64", "uint64"),)),), 2.0),
+    Unit(_K, (("divide_by_zh", (_sig(_U2, _U1),)),), 0.7),
+    Unit(_K, (("running_sum", (_sig(_U1, _U1),)),), 0.5),
+    Unit(_K, (("z_and_partial_products", (_sig(_U2, _U2, _U1, _U2),)),), 0.7),
+)  # fmt: skip
 
 
 _state = {"enabled": False, "done": False}
