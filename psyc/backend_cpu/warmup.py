@@ -29,8 +29,8 @@ ENV = "PSYC_PARALLEL_COMPILE"
 
 class Unit:
     """Kernels compiled together in one process (a caller with the kernels it calls: a
-    callee compiled by two processes would be compiled twice), with about the seconds they
-    take to compile (only to balance the processes). ``module`` is a module name, or
+    callee compiled by two processes would be compiled twice), with about the CPU seconds
+    they took to compile on a 2-core AMD EPYC (only to balance the processes). ``module`` is a module name, or
     ``module:attribute`` for a module held in an attribute (the generated Poseidon);
     ``kernels`` lists (kernel name, signatures in numba's syntax)."""
 
@@ -65,48 +65,48 @@ UNITS: tuple[Unit, ...] = (
         ("permute_lanes", (_sig(_U2),)),
         ("sponge_range", (_sig("int64", _U2, _U2, "int64", "int64"),)),
         ("grind", (_sig(_U1, _U1, "int64", "int64", "int64"),)),
-    ), 8.0),
+    ), 11.5),
     Unit(_H, (
         ("_sbox", (_sig("uint64"),)),
         ("_rounds", (_sig(_U1, _U2),)),
         ("permute_inplace", (_sig(_U1),)),
         ("gate_trace", (_sig(_U1, _U2),)),
-    ), 2.0),
+    ), 3.2),
     Unit(_V, (
         ("_run_block", (_sig(_I2, _U1, _U2, _U1, _U1, _SRC, _I1, _U1, "int64", "int64"),)),
         ("_accumulate_blocks", (_sig(_I2, _U1, "int64", _I1, _SRC, _I1, _U1, _U1, _U1, _U1, _U2, "int64", "int64"),)),
-    ), 6.0),
-    Unit(_F, (("_add_kernel", (_sig(_U1, _U1, _U1),)),), 0.8),
-    Unit(_F, (("_sub_kernel", (_sig(_U1, _U1, _U1), _sig(_RO1, _U1, _U1))),), 1.6),
-    Unit(_F, (("_mul_kernel", (_sig(_U1, _U1, _U1),)),), 0.8),
-    Unit(_F, (("_scale_kernel", (_sig(_U1, "uint64", _U1),)),), 0.8),
-    Unit(_F, (("_powers_kernel", (_sig("uint64", "uint64", _U1),)),), 1.9),
+    ), 9.4),
+    Unit(_F, (("_add_kernel", (_sig(_U1, _U1, _U1),)),), 1.1),
+    Unit(_F, (("_sub_kernel", (_sig(_U1, _U1, _U1), _sig(_RO1, _U1, _U1))),), 1.4),
+    Unit(_F, (("_mul_kernel", (_sig(_U1, _U1, _U1),)),), 1.3),
+    Unit(_F, (("_scale_kernel", (_sig(_U1, "uint64", _U1),)),), 1.1),
+    Unit(_F, (("_powers_kernel", (_sig("uint64", "uint64", _U1),)),), 3.8),
     Unit(_F, (
         ("_batch_inverse_serial", (_sig(_U1, _U1, "int64", "int64"),)),
         ("_batch_inverse_kernel", (_sig(_U1, _U1),)),
-    ), 1.5),
+    ), 4.5),
     Unit(_N, (
         ("dif_serial", (_sig(_U1, _RO1),)),
         ("dif_batch", (_sig(_U2, _RO1),)),
         ("coset_lde_batch", (_sig(_U2, _U2, _RO1, "uint64"),)),
-    ), 3.0),
+    ), 5.1),
     Unit(_N, (
         ("_bit_reverse_index", (_sig("int64", "int64"), _sig("uint64", "int64"))),
         ("bit_reverse_permutation", (_sig(_U1, _U1, "int64"),)),
         ("bit_reverse_rows", (_sig(_U2, _U2, "int64"),)),
-    ), 2.0),
-    Unit(_N, (("scale_rows_by_powers", (_sig(_U2, _U2, "uint64", "uint64"),)),), 1.0),
+    ), 2.9),
+    Unit(_N, (("scale_rows_by_powers", (_sig(_U2, _U2, "uint64", "uint64"),)),), 2.9),
     Unit(_N, (("transpose", (_sig(_U2, _U2),)),), 0.7),
     Unit(_X, (("_ext_mul_kernel", (_sig(_U2, _U2, _U2),)),), 0.8),
     Unit(_X, (("_ext_batch_inverse_kernel", (_sig(_U2, _U2),)),), 0.8),
-    Unit(_R, (("combine_rows", (_sig(_U2, _U2, _U2),)),), 1.1),
-    Unit(_R, (("divide_by_linear", (_sig(_U2, "uint64", "uint64", _U2),)),), 0.8),
-    Unit(_R, (("ext_powers", (_sig("uint64", "uint64", "int64"),)),), 1.0),
-    Unit(_R, (("fold_coeffs", (_sig(_U2, "int64", "uint64", "uint64", _U2),)),), 1.7),
-    Unit(_R, (("scaled_add", (_sig(_U2, _U2, "uint64", "uint64"),)),), 2.0),
-    Unit(_K, (("divide_by_zh", (_sig(_U2, _U1),)),), 0.7),
+    Unit(_R, (("combine_rows", (_sig(_U2, _U2, _U2),)),), 4.1),
+    Unit(_R, (("divide_by_linear", (_sig(_U2, "uint64", "uint64", _U2),)),), 4.0),
+    Unit(_R, (("ext_powers", (_sig("uint64", "uint64", "int64"),)),), 3.2),
+    Unit(_R, (("fold_coeffs", (_sig(_U2, "int64", "uint64", "uint64", _U2),)),), 4.0),
+    Unit(_R, (("scaled_add", (_sig(_U2, _U2, "uint64", "uint64"),)),), 3.6),
+    Unit(_K, (("divide_by_zh", (_sig(_U2, _U1),)),), 2.2),
     Unit(_K, (("running_sum", (_sig(_U1, _U1),)),), 0.5),
-    Unit(_K, (("z_and_partial_products", (_sig(_U2, _U2, _U1, _U2),)),), 0.7),
+    Unit(_K, (("z_and_partial_products", (_sig(_U2, _U2, _U1, _U2),)),), 1.0),
 )  # fmt: skip
 
 
