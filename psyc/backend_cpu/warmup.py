@@ -146,10 +146,16 @@ def ensure_compiled() -> None:
     import subprocess
 
     jit_notice.announce(f" in {procs} processes")
+    # run from the folder holding this psyc (so `-m` finds this one, not a `psyc/` in the
+    # user's folder), with the cache folders made absolute for that
     env = {**os.environ, ENV: "0"}
+    for var in ("NUMBA_CACHE_DIR", "PSYC_CACHE_DIR", jit_notice.LOG_ENV):
+        if env.get(var):
+            env[var] = os.path.abspath(env[var])
     children = [
         subprocess.Popen(
             [sys.executable, "-m", __name__, str(k), str(procs)],
+            cwd=Path(__file__).resolve().parents[2],
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
