@@ -13,8 +13,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from psyc.backend_cpu import warmup
 
 ROOT = Path(__file__).resolve().parent.parent
