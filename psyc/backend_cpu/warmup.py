@@ -42,7 +42,6 @@ class Unit:
 
 _F = "psyc.backend_cpu.field_kernels"
 _N = "psyc.backend_cpu.ntt_kernels"
-_X = "psyc.backend_cpu.ext_kernels"
 _R = "psyc.backend_cpu.fri_kernels"
 _K = "psyc.backend_cpu.plonk_kernels"
 _V = "psyc.backend_cpu.gate_vm"
@@ -57,8 +56,9 @@ def _sig(*args: str) -> str:
     return "(" + ", ".join(args) + ("," if len(args) == 1 else "") + ")"
 
 
-#: Every kernel a proof calls from Python, with the argument types it passes (numba's
-#: syntax), and the callees compiled with them (listed so the test can compare the table
+#: Every kernel a proof calls from Python (``psyc demo``, ``psyc demo --program``, the
+#: examples), with the argument types it passes (numba's syntax), and the callees compiled
+#: with them (listed so the test can compare the table
 #: with what a proof compiled; compiling one again only finds it in memory).
 UNITS: tuple[Unit, ...] = (
     Unit(_H, (
@@ -77,7 +77,7 @@ UNITS: tuple[Unit, ...] = (
         ("_accumulate_blocks", (_sig(_I2, _U1, "int64", _I1, _SRC, _I1, _U1, _U1, _U1, _U1, _U2, "int64", "int64"),)),
     ), 9.4),
     Unit(_F, (("_add_kernel", (_sig(_U1, _U1, _U1),)),), 1.1),
-    Unit(_F, (("_sub_kernel", (_sig(_U1, _U1, _U1), _sig(_RO1, _U1, _U1))),), 1.4),
+    Unit(_F, (("_sub_kernel", (_sig(_U1, _U1, _U1),)),), 1.4),
     Unit(_F, (("_mul_kernel", (_sig(_U1, _U1, _U1),)),), 1.3),
     Unit(_F, (("_scale_kernel", (_sig(_U1, "uint64", _U1),)),), 1.1),
     Unit(_F, (("_powers_kernel", (_sig("uint64", "uint64", _U1),)),), 3.8),
@@ -96,9 +96,6 @@ UNITS: tuple[Unit, ...] = (
         ("bit_reverse_rows", (_sig(_U2, _U2, "int64"),)),
     ), 2.9),
     Unit(_N, (("scale_rows_by_powers", (_sig(_U2, _U2, "uint64", "uint64"),)),), 2.9),
-    Unit(_N, (("transpose", (_sig(_U2, _U2),)),), 0.7),
-    Unit(_X, (("_ext_mul_kernel", (_sig(_U2, _U2, _U2),)),), 0.8),
-    Unit(_X, (("_ext_batch_inverse_kernel", (_sig(_U2, _U2),)),), 0.8),
     Unit(_R, (("combine_rows", (_sig(_U2, _U2, _U2),)),), 4.1),
     Unit(_R, (("divide_by_linear", (_sig(_U2, "uint64", "uint64", _U2),)),), 4.0),
     Unit(_R, (("ext_powers", (_sig("uint64", "uint64", "int64"),)),), 3.2),
