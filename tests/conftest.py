@@ -52,3 +52,15 @@ def sig_cache(sig_cache_dir):
         del os.environ["PSYC_CACHE_DIR"]
     else:
         os.environ["PSYC_CACHE_DIR"] = old
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _build_cache_key(tmp_path_factory):
+    """The build cache's authentication key (``psyc.project.cache.mac_key``) in a temporary
+    folder, so that the tests never create one in the home folder."""
+    if "PSYC_CACHE_KEY" in os.environ:
+        yield
+        return
+    os.environ["PSYC_CACHE_KEY"] = str(tmp_path_factory.mktemp("cachekey") / "cache.key")
+    yield
+    del os.environ["PSYC_CACHE_KEY"]

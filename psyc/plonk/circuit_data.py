@@ -353,6 +353,20 @@ def constant_columns(
     return np.concatenate([selectors, consts]), row_gate, table
 
 
+def commit_preprocessed(common: CommonCircuitData, constants_values: np.ndarray, sigma: np.ndarray,
+                        table: np.ndarray | None) -> tuple[PolynomialBatch, VerifierOnlyCircuitData]:
+    """The commitment to the preprocessed columns (constants, sigmas, the range table) and
+    the verifying data it gives: what a built circuit's key is (also recomputed when a
+    circuit is loaded from the build cache, so a loaded key always matches its columns)."""
+    from psyc.fri.oracle import PolynomialBatch
+
+    columns = [constants_values, sigma] + ([table[None, :]] if table is not None else [])
+    fri = common.config.fri_config
+    preprocessed = PolynomialBatch.from_values(np.concatenate(columns), fri.rate_bits, fri.cap_height)
+    cap = preprocessed.cap
+    return preprocessed, VerifierOnlyCircuitData(cap, circuit_digest(common, cap))
+
+
 def build_circuit(builder) -> CircuitData:
     """The circuit data of a builder, in phases: lay out the rows, derive the copy
     classes and the permutation, fill the constant columns, commit to them."""
@@ -363,12 +377,6 @@ def build_circuit(builder) -> CircuitData:
     classes = copy_classes(builder, layout)
     k_is, sigma = permutation_sigmas(classes, layout, config)
     constants_values, row_gate, table = constant_columns(layout, config)
-    columns = [constants_values, sigma] + ([table[None, :]] if table is not None else [])
-    fri = config.fri_config
-    from psyc.fri.oracle import PolynomialBatch
-
-    preprocessed = PolynomialBatch.from_values(np.concatenate(columns), fri.rate_bits, fri.cap_height)
-
     common = CommonCircuitData(
         config=config,
         degree_bits=layout.degree_bits,
@@ -377,8 +385,7 @@ def build_circuit(builder) -> CircuitData:
         k_is=k_is,
         num_gate_constraints=max((g.num_constraints for g in layout.gates), default=0),
     )
-    cap = preprocessed.cap
-    verifier_only = VerifierOnlyCircuitData(cap, circuit_digest(common, cap))
+    preprocessed, verifier_only = commit_preprocessed(common, constants_values, sigma, table)
     prover_only = ProverOnlyCircuitData(
         generators=builder.generators,
         cell_class=classes.cell_class,

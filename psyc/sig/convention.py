@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from psyc.field.goldilocks import P
 from psyc.hash.poseidon import two_to_one
-from psyc.util.cachedir import cache_dir
 
 if TYPE_CHECKING:
     from psyc.plonk.keys import VerifyingKey
@@ -74,8 +73,9 @@ def standard_fingerprint(vk: VerifyingKey, shape=None) -> list[int]:
     """The fingerprint a verifying circuit sees for proofs of ``vk``: ``vk``'s own when
     it is of the standard shape, otherwise that of its wrapper key (what
     ``fingerprint!`` and ``Proof<N>.fingerprint`` give). Building the wrapper takes seconds,
-    so the result is cached per key bytes and psyc build (in ``$PSYC_CACHE_DIR``, default
-    ``~/.cache/psyc``)."""
+    so the result is cached per key bytes and psyc build (the user's build cache,
+    ``psyc.project.cache``: authenticated entries, so a cache copied from elsewhere or
+    written by another user is never believed)."""
     import json
 
     from psyc.project.cache import BuildCache, cache_key
@@ -84,7 +84,7 @@ def standard_fingerprint(vk: VerifyingKey, shape=None) -> list[int]:
     shape = shape or standard_shape()
     if shape.matches(vk.common):
         return [int(x) for x in vk.fingerprint]
-    cache = BuildCache(cache_dir())
+    cache = BuildCache.user()
     key = cache_key(vk.to_bytes(), str(shape))
     data = cache.get("sig-fingerprint", key)
     if data is not None:

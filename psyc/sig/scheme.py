@@ -49,6 +49,8 @@ class CircuitScheme:
         self.shape = shape
         self._program: CompiledProgram | None = None
         self._fingerprint: list[int] | None = None
+        self._from_cache = False  # the program came from the build cache
+        self._refresh = False  # compile even if the build cache has the circuit
 
     def default_config(self) -> CircuitConfig | None:
         """The circuit's table shape when none is given (None: the standard config)."""
@@ -66,12 +68,25 @@ class CircuitScheme:
         """Raise ``SignatureError`` for a program that cannot be this scheme's circuit."""
 
     def program(self) -> CompiledProgram:
-        """The compiled signature circuit (compiled on first use, then kept)."""
+        """The compiled signature circuit, built: from the build cache when an earlier run
+        compiled it (``psyc.project.snapshot``), else compiled, then kept (and cached)."""
         if self._program is None:
-            from psyc.compiler import compile_path
+            from psyc.project.snapshot import load_program, store_program
 
-            prog = compile_path(self.circuit_path(), self.compile_options())
-            self.check_program(prog)
+            prog = None if self._refresh else load_program(self.circuit_path(), self.compile_options())
+            if prog is not None:
+                try:
+                    self.check_program(prog)
+                except SignatureError:
+                    prog = None
+            self._from_cache = prog is not None
+            if prog is None:
+                from psyc.compiler import compile_path
+
+                prog = compile_path(self.circuit_path(), self.compile_options())
+                self.check_program(prog)
+                prog.circuit()
+                store_program(self.circuit_path(), self.compile_options(), prog)
             self._program = prog
         return self._program
 
@@ -95,7 +110,11 @@ class CircuitScheme:
 
     def check_key_circuit(self, key) -> None:
         """E1001 unless ``key`` was made for this circuit (a changed circuit, or a psyc that
-        compiles it differently, would sign for another account key)."""
+        compiles it differently, would sign for another account key). A circuit from the
+        build cache that is not the key's is dropped and compiled again first: the cache
+        never decides which circuit a key signs with."""
+        if self.fingerprint() != list(key.fingerprint) and self._from_cache:
+            self._program, self._fingerprint, self._refresh = None, None, True
         if self.fingerprint() != list(key.fingerprint):
             raise SignatureError(f"the {self.name} circuit's fingerprint is not the key's: the circuit changed since "
                                  "the key was made (or psyc did, in a way that changes circuits)", "E1001")
