@@ -13,6 +13,7 @@ import pickle
 import pytest
 
 import psyc.compiler as compiler
+from psyc import program_cache
 from psyc.project import snapshot
 from psyc.project.cache import BuildCache
 from psyc.recursion.shape import test_shape
@@ -40,7 +41,7 @@ def compiles(tmp_path, monkeypatch):
 
 def _entries(tmp_path) -> list:
     folder = tmp_path / "cache" / "build"
-    return sorted(p for p in folder.iterdir() if p.name.startswith(snapshot.PROGRAM_KIND + "-"))
+    return sorted(p for p in folder.iterdir() if p.name.startswith(program_cache.PROGRAM_KIND + "-"))
 
 
 def _sign_and_check(scheme, key) -> None:
@@ -115,7 +116,7 @@ def test_cached_circuit_of_another_key_is_dropped_and_compiled(compiles, tmp_pat
     assert other_prog.circuit().verifier_data.fingerprint != ZkScheme(shape=test_shape()).verifying_key().fingerprint
     # put the other circuit under the stdlib circuit's entry (its sources' digests included)
     scheme = ZkScheme(shape=test_shape())
-    snapshot.store_program(stdlib_circuit(), scheme.compile_options(), other_prog)
+    program_cache.store_program(stdlib_circuit(), scheme.compile_options(), other_prog)
     assert len(compiles) == 2
     poisoned = ZkScheme(shape=test_shape())
     assert poisoned.program() is not None and poisoned._from_cache  # it does load ...
@@ -134,7 +135,7 @@ def test_entry_whose_key_does_not_match_its_columns_is_refused(compiles, tmp_pat
     head["fingerprint"] = [1, 2, 3, 4]  # re-signed with the right cache key: only the content is wrong
     blob = json.dumps(head).encode()
     cache.put(kind, key, len(blob).to_bytes(8, "little") + blob + data[8 + n :])
-    assert snapshot.load_program(stdlib_circuit(), ZkScheme(shape=test_shape()).compile_options()) is None
+    assert program_cache.load_program(stdlib_circuit(), ZkScheme(shape=test_shape()).compile_options()) is None
     scheme = ZkScheme(shape=test_shape())
     scheme.program()
     assert len(compiles) == 2 and not scheme._from_cache

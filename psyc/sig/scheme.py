@@ -69,9 +69,9 @@ class CircuitScheme:
 
     def program(self) -> CompiledProgram:
         """The compiled signature circuit, built: from the build cache when an earlier run
-        compiled it (``psyc.project.snapshot``), else compiled, then kept (and cached)."""
+        compiled it (``psyc.program_cache``), else compiled, then kept (and cached)."""
         if self._program is None:
-            from psyc.project.snapshot import load_program, store_program
+            from psyc.program_cache import load_program, store_program
 
             prog = None if self._refresh else load_program(self.circuit_path(), self.compile_options())
             if prog is not None:
