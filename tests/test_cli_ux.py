@@ -47,9 +47,10 @@ def test_bad_counts_are_usage_errors(argv, capsys):
 def test_non_utf8_source_is_a_diagnostic(tmp_path, capsys):
     proj = _project(tmp_path, inputs=None)
     (proj / "src" / "main.psy").write_bytes(b"fn main(x: Felt) {\n  // caf\xe9\n}\n")
-    assert main(["check", str(proj), "--no-template"]) == 1
+    assert main(["check", str(proj), "--no-template"]) == 2  # a malformed file: exit 2 (docs/cli.md)
     err = capsys.readouterr().err
     assert "E0005" in err and "not valid UTF-8" in err and "line 2" in err and "Traceback" not in err
+    assert "could not compile" not in err  # the program was never read, so nothing failed to compile
 
 
 def test_fuzz_without_targets_names_the_attribute(tmp_path, capsys):

@@ -94,15 +94,21 @@ def print_diagnostics(diags: list[Diagnostic], sources: SourceMap | None) -> Non
         error_console.print()
 
 
+# a source file that cannot be read as text is a malformed file, not a mistake in the program
+_FILE_ERROR_CODES = frozenset({"E0005"})
+
+
 def is_compile_error(d: Diagnostic) -> bool:
     """A mistake in the program's source (syntax, names, types, compile-time values)."""
-    return d.severity == "error" and d.code[:1] == "E" and d.code[1:3] in ("00", "01", "02", "03", "09")
+    return (d.severity == "error" and d.code[:1] == "E" and d.code[1:3] in ("00", "01", "02", "03", "09")
+            and d.code not in _FILE_ERROR_CODES)
 
 
 def is_file_error(d: Diagnostic) -> bool:
     """A mistake in a file or option around the program (inputs file, psy.toml, an output
-    path): a usage or file error, exit 2 as docs/cli.md says."""
-    return d.severity == "error" and d.code[:1] == "E" and d.code[1:3] in ("06", "07", "08")
+    path, a source file that is not UTF-8): a usage or file error, exit 2 as docs/cli.md says."""
+    return d.severity == "error" and (
+        (d.code[:1] == "E" and d.code[1:3] in ("06", "07", "08")) or d.code in _FILE_ERROR_CODES)
 
 
 def exit_code_for(diags: list[Diagnostic]) -> int:
