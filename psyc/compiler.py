@@ -45,7 +45,7 @@ from psyc.util.gc_pause import with_gc_paused
 
 if TYPE_CHECKING:
     from psyc.ir.lower import Lowered
-    from psyc.plonk.circuit_data import CircuitData
+    from psyc.plonk.circuit import CircuitData
     from psyc.plonk.diagnostics import ConstraintFailure
     from psyc.plonk.keys import VerifyingKey
     from psyc.plonk.proof import ProofWithPublicInputs

@@ -83,7 +83,8 @@ def load_program(path, options, cache=None):
     import json
 
     from psyc.compiler import CompiledProgram
-    from psyc.plonk.circuit_data import CircuitData, commit_preprocessed
+    from psyc.plonk.build import commit_preprocessed
+    from psyc.plonk.circuit import CircuitData
     from psyc.project.cache import BuildCache
 
     cache = cache or BuildCache.user()

@@ -17,10 +17,6 @@ PIPELINE = ["psyc.frontend", "psyc.ir", "psyc.plonk", "psyc.fri", ("psyc.field",
 # Circles that exist today, each to be removed (the test fails when one disappears, so the
 # list only shrinks). Modules:
 KNOWN_MODULE_CYCLES = {
-    # data classes with convenience methods (`CircuitData.prove`, `VerifyingKey.verify`)
-    # call the algorithms that take them: plonky2's shape, a circle in Python
-    frozenset({"psyc.plonk.builder", "psyc.plonk.circuit_data", "psyc.plonk.keys", "psyc.plonk.proof",
-               "psyc.plonk.prover", "psyc.plonk.transcript", "psyc.plonk.verifier"}),
     frozenset({"psyc.backend_gpu.sources", "psyc.plonk.gates.codegen"}),
     frozenset({"psyc.recursion.aggregate", "psyc.recursion.executor"}),
 }

@@ -25,7 +25,7 @@ from psyc.util.lazy import lazy_exports
 _EXPORTS = {
     "CircuitBuilder": "psyc.plonk.builder",
     "CircuitConfig": "psyc.plonk.config",
-    "CircuitData": "psyc.plonk.circuit_data",
+    "CircuitData": "psyc.plonk.circuit",
     "CommonCircuitData": "psyc.plonk.circuit_data",
     "PartialWitness": "psyc.plonk.witness",
     "WitnessError": "psyc.plonk.witness",
@@ -54,7 +54,8 @@ __all__ = [  # the names of _EXPORTS (a literal list, for linters and type check
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time names load lazily
     from psyc.plonk.builder import CircuitBuilder
-    from psyc.plonk.circuit_data import CircuitData, CommonCircuitData
+    from psyc.plonk.circuit import CircuitData
+    from psyc.plonk.circuit_data import CommonCircuitData
     from psyc.plonk.config import CircuitConfig
     from psyc.plonk.diagnostics import UnsatisfiedConstraints
     from psyc.plonk.keys import VerifyingKey

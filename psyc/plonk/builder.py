@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -42,12 +41,13 @@ from psyc.plonk.gates.extension_arithmetic import ext_arithmetic_witness
 from psyc.plonk.gates.gfp5_mul import gfp5_mul_witness
 from psyc.plonk.gates.poseidon import place_permute
 from psyc.plonk.gates.random_access import place_random_access
+from psyc.plonk.row import Row
 from psyc.plonk.target import Target
 from psyc.plonk.witness import Generator
 from psyc.util.gc_pause import with_gc_paused
 
 if TYPE_CHECKING:
-    from psyc.plonk.circuit_data import CircuitData
+    from psyc.plonk.circuit import CircuitData
 
 ExtTarget = tuple[Target, Target]  # a0 + a1*x in the quadratic extension
 RANGE_CHECK_LIMBS = 63  # one base-2 decomposition gate serves every range check < 2^63
@@ -56,18 +56,10 @@ RANGE_CHECK_LIMBS = 63  # one base-2 decomposition gate serves every range check
 _new_target = tuple.__new__
 
 
-@dataclass(slots=True)
-class Row:
-    gate: Gate
-    constants: list[int]
-    cells: list[Target | None]  # None: unused cell, filled with 0
-    scope: str
-
-
 class CircuitBuilder:
     """Builds a Plonkish circuit: wires (:class:`Target`), arithmetic, Poseidon, range
     checks and copy constraints, then :meth:`build` freezes it into a
-    :class:`~psyc.plonk.circuit_data.CircuitData` that proves and verifies.
+    :class:`~psyc.plonk.circuit.CircuitData` that proves and verifies.
 
     >>> b = CircuitBuilder()
     >>> x = b.add_virtual_target()
@@ -488,7 +480,9 @@ class CircuitBuilder:
     @with_gc_paused
     def build(self) -> CircuitData:
         """Freeze the circuit: lay out the table, compute the permutation, commit constants."""
-        from psyc.plonk.circuit_data import build_circuit
+        # the build reaches the verifier and the key (psyc.plonk.circuit): loaded when a
+        # circuit is built, not when a builder is made
+        from psyc.plonk.build import build_circuit
 
         with self.scope("public_inputs"):
             digest = self.hash_or_noop(self.public_inputs)  # identity for <= 4 inputs

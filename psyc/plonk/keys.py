@@ -1,4 +1,4 @@
-"""Verifying keys and proofs on disk.
+"""Verifying keys on disk (proof files: :mod:`psyc.plonk.proof`, re-exported here).
 
 Both are versioned binary files: an 8-byte magic, a u32 format version, then
 length-prefixed little-endian fields (see :mod:`psyc.util.serialization`). Every read is
@@ -11,28 +11,24 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from psyc.fri.proof import FriProof, read_cap, write_cap
+from psyc.fri.proof import read_cap, write_cap
 from psyc.plonk.circuit_data import CommonCircuitData, VerifierOnlyCircuitData, check_gate_set, circuit_digest
 from psyc.plonk.config import CircuitConfig
 from psyc.plonk.gates import check_gate_spec
 from psyc.plonk.gates.catalog import gate_info
-from psyc.plonk.proof import OpeningSet, Proof, ProofWithPublicInputs
+from psyc.plonk.proof import (
+    FORMAT_VERSION,
+    PROOF_MAGIC,
+    ProofWithPublicInputs,
+    proof_from_bytes,
+    proof_to_bytes,
+)
+from psyc.plonk.verifier import verify
 from psyc.util.serialization import ByteReader, ByteWriter, FormatError
 
-PROOF_MAGIC = b"PSYCPRF\x00"
 VK_MAGIC = b"PSYCVK\x00\x00"
-FORMAT_VERSION = 1
-
-
-def _header(r: ByteReader, magic: bytes, what: str) -> None:
-    got = r.raw(len(magic), "magic header")
-    if got != magic:
-        raise FormatError(f"not a psyc {what} file (magic {got!r}, expected {magic!r})")
-    version = r.u32("format version")
-    if version != FORMAT_VERSION:
-        raise FormatError(
-            f"{what} format version {version} is not supported (this psyc reads version {FORMAT_VERSION})"
-        )
+# the proof file's names, where the command-line code reads them beside the key's
+__all__ = ["FORMAT_VERSION", "PROOF_MAGIC", "VK_MAGIC", "VerifyingKey", "proof_from_bytes", "proof_to_bytes"]
 
 
 def _config_from_fields(v: list[int]) -> CircuitConfig:
@@ -80,8 +76,6 @@ class VerifyingKey:
 
     def verify(self, proof: ProofWithPublicInputs) -> None:
         """Raise ``VerificationError`` unless ``proof`` is valid for this key."""
-        from psyc.plonk.verifier import verify
-
         verify(proof, self.verifier_only, self.common)
 
     def to_bytes(self) -> bytes:
@@ -112,7 +106,7 @@ class VerifyingKey:
     def from_bytes(data: bytes) -> VerifyingKey:
         """Parse a serialized key (raises ``FormatError`` on anything malformed)."""
         r = ByteReader(data, "verifying key")
-        _header(r, VK_MAGIC, "verifying key")
+        r.header(VK_MAGIC, FORMAT_VERSION, "verifying key")
         config = _config_from_fields(r.felts("circuit config", expected=13))
         degree_bits = r.u32("degree bits")
         if not 1 <= degree_bits <= 28:
@@ -170,38 +164,3 @@ class VerifyingKey:
         if circuit_digest(common, cap) != digest:
             raise FormatError("verifying key: the circuit digest does not match its contents (corrupted key)")
         return VerifyingKey(VerifierOnlyCircuitData(cap, digest), common, abi)
-
-
-def proof_to_bytes(p: ProofWithPublicInputs) -> bytes:
-    w = ByteWriter()
-    w.raw(PROOF_MAGIC)
-    w.u32(FORMAT_VERSION)
-    w.felts(p.public_inputs)
-    for cap in (p.proof.wires_cap, p.proof.plonk_zs_partial_products_cap, p.proof.quotient_polys_cap):
-        write_cap(w, cap)
-    for _, values in p.proof.openings.groups():
-        w.exts(values)
-    p.proof.opening_proof.write(w)
-    return w.getvalue()
-
-
-def proof_from_bytes(data: bytes, common: CommonCircuitData, reader: ByteReader | None = None) -> ProofWithPublicInputs:
-    """Parse a proof of the circuit ``common`` describes (``reader``: a ByteReader over
-    ``data`` to use, e.g. one that records the layout)."""
-    r = reader or ByteReader(data, "proof")
-    _header(r, PROOF_MAGIC, "proof")
-    cfg = common.config
-    pis = r.felts("public inputs", expected=common.num_public_inputs)
-    caps = [read_cap(r, name) for name in ("wires cap", "Z/partial-products cap", "quotient cap")]
-    for name, cap in zip(("wires cap", "Z/partial-products cap", "quotient cap"), caps, strict=True):
-        if len(cap) != 1 << cfg.fri_config.cap_height:
-            raise FormatError(
-                f"proof: {name} has {len(cap)} digests, expected {1 << cfg.fri_config.cap_height}"
-            )
-    from psyc.plonk.verifier import opening_counts
-
-    counts = [(f"{name} openings", k) for name, k in opening_counts(common).items()]
-    groups = [r.exts(name, expected=k) for name, k in counts]
-    fri = FriProof.read(r)
-    r.finish()
-    return ProofWithPublicInputs(Proof(caps[0], caps[1], caps[2], OpeningSet(*groups), fri), pis)

@@ -7,7 +7,8 @@ from psyc.field.goldilocks import P, primitive_root_of_unity
 from psyc.fri.verifier import FriVerificationError, verify_fri
 from psyc.hash.poseidon import hash_or_noop
 from psyc.plonk import vanishing_eval as vanishing
-from psyc.plonk.proof import ProofWithPublicInputs
+from psyc.plonk.circuit_data import check_gate_set, circuit_digest
+from psyc.plonk.proof import ProofWithPublicInputs, opening_counts
 from psyc.plonk.transcript import (
     draw_alphas,
     draw_betas_gammas_deltas,
@@ -25,25 +26,6 @@ class VerificationError(Exception):
 def _require(ok: bool, msg: str) -> None:
     if not ok:
         raise VerificationError(msg)
-
-
-def opening_counts(common) -> dict[str, int]:
-    """How many values each opening group holds for this circuit."""
-    cfg = common.config
-    nc, lk = cfg.num_challenges, int(common.has_lookups)
-    return {
-        "constants": common.num_selectors + cfg.num_constants,
-        "plonk_sigmas": cfg.num_routed_wires,
-        "lookup_table": lk,
-        "wires": cfg.num_wires,
-        "lookup_multiplicities": lk,
-        "plonk_zs": nc,
-        "plonk_zs_next": nc,
-        "partial_products": nc * (cfg.num_partial_product_chunks - 1),
-        "lookup_helpers": 3 * nc * lk,
-        "lookup_phi_next": nc * lk,
-        "quotient_polys": nc * cfg.quotient_chunks + cfg.num_fri_masks,
-    }
 
 
 def _check_shape(pwpi: ProofWithPublicInputs, common) -> None:
@@ -183,8 +165,6 @@ def check_key(verifier_only, common) -> None:
     circuit digest is recomputed from the cap and the common data (a stale or forged digest
     would start the transcript of another circuit), and the gate set obeys the structural
     rules (one lookup gate). Raises :class:`VerificationError`."""
-    from psyc.plonk.circuit_data import check_gate_set, circuit_digest
-
     try:
         check_gate_set(common.gates)
     except ValueError as e:
@@ -234,4 +214,4 @@ def _verify(pwpi: ProofWithPublicInputs, verifier_only, common) -> None:
         raise VerificationError(f"FRI: {e}") from None
 
 
-__all__ = ["VerificationError", "eval_vanishing_at", "primitive_root_of_unity", "quotient_at", "verify"]
+__all__ = ["VerificationError", "eval_vanishing_at", "opening_counts", "primitive_root_of_unity", "quotient_at", "verify"]

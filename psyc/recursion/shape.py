@@ -34,8 +34,9 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from psyc.fri import FriConfig
+from psyc.plonk.build import build_circuit
 from psyc.plonk.builder import CircuitBuilder
-from psyc.plonk.circuit_data import CommonCircuitData, build_circuit
+from psyc.plonk.circuit_data import CommonCircuitData
 from psyc.plonk.config import CircuitConfig
 from psyc.plonk.gates import noop_gate, public_input_gate
 from psyc.plonk.witness import PartialWitness

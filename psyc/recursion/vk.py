@@ -7,7 +7,7 @@ Everything else in the key follows from the cap and the shape:
 
 * ``circuit_digest = hash_no_pad(cap ‖ D)`` where ``D = sha256(common.description())``
   reduced to four field elements — a constant of the shape (what
-  :func:`psyc.plonk.circuit_data.build_circuit` computes and
+  :func:`psyc.plonk.build.build_circuit` computes and
   :meth:`psyc.plonk.keys.VerifyingKey.from_bytes` re-checks);
 * ``fingerprint = hash_no_pad(cap ‖ circuit_digest)`` (:attr:`VerifyingKey.fingerprint`).
 

@@ -94,6 +94,16 @@ class ByteReader:
             raise FormatError(f"{self.what}: {ctx} has an odd number of base elements")
         return [Ext2(xs[i], xs[i + 1]) for i in range(0, len(xs), 2)]
 
+    def header(self, magic: bytes, version: int, what: str) -> None:
+        """Read a file's magic and format version; FormatError unless they are ``magic`` and
+        ``version`` (``what``: the kind of file, for the message)."""
+        got = self.raw(len(magic), "magic header")
+        if got != magic:
+            raise FormatError(f"not a psyc {what} file (magic {got!r}, expected {magic!r})")
+        found = self.u32("format version")
+        if found != version:
+            raise FormatError(f"{what} format version {found} is not supported (this psyc reads version {version})")
+
     def finish(self) -> None:
         if self.pos != len(self.data):
             raise FormatError(

@@ -1,0 +1,243 @@
+"""Building a circuit's data from a builder, in phases: layout, copy classes and the
+permutation (sigmas), constant columns, the preprocessed commitment."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from psyc.field.goldilocks import MULTIPLICATIVE_GENERATOR, P, primitive_root_of_unity
+from psyc.field.vector import powers_vec, scale_vec
+from psyc.plonk.circuit import CircuitData
+from psyc.plonk.circuit_data import (
+    CommonCircuitData,
+    ProverOnlyCircuitData,
+    VerifierOnlyCircuitData,
+    check_gate_set,
+    circuit_digest,
+)
+from psyc.plonk.config import CircuitConfig
+from psyc.plonk.gates import blinding_gate, noop_gate
+from psyc.plonk.row import Row
+
+if TYPE_CHECKING:
+    from psyc.fri.oracle import PolynomialBatch
+    from psyc.plonk.builder import CircuitBuilder
+    from psyc.plonk.gates import Gate
+
+MIN_DEGREE_BITS = 2
+
+
+@dataclass
+class RowLayout:
+    """The table's rows: the builder's, then no-op padding, then (zero knowledge) the
+    blinding rows; the gate set in order of first use (one selector column per gate)."""
+
+    rows: list[Row]
+    degree_bits: int
+    gates: list[Gate]
+    gate_index: dict[str, int]  # gate id -> selector index
+    uses_lookups: bool
+
+    @property
+    def n(self) -> int:
+        return 1 << self.degree_bits
+
+
+@dataclass
+class CopyClasses:
+    """The copy-constraint classes: which cells (and targets) must hold equal values."""
+
+    cell_class: np.ndarray  # (num_wires, n) class id of each cell
+    zero_class: int  # class of the unused cells (they hold 0)
+    num_classes: int
+    target_class: dict[int, int]  # target index -> class id (unplaced targets get their own)
+
+
+def layout_rows(builder: CircuitBuilder) -> RowLayout:
+    """Size the table and pad it (the builder's rows are not changed)."""
+    config: CircuitConfig = builder.config
+    rows = list(builder.rows)
+    uses_lookups = any(r.gate.name == "lookup" for r in rows)
+    # zero knowledge: the last `blinding_rows` rows are random (the range table and every
+    # copy constraint live above them), and the overlapping quotient chunks need
+    # n >= 7·overlap − 7 (docs/security.md)
+    nb = config.blinding_rows
+    min_rows = max(1 << MIN_DEGREE_BITS, len(rows) + nb)
+    if uses_lookups:
+        min_rows = max(min_rows, (1 << config.range_table_bits) + nb)
+    if config.zero_knowledge:
+        min_rows = max(min_rows, (config.max_quotient_degree_factor - 1) * (config.quotient_overlap - 1))
+    n = 1 << (min_rows - 1).bit_length()
+    noop, blind = noop_gate(), blinding_gate()
+    rows += [Row(noop, [0] * config.num_constants, [], "padding") for _ in range(n - nb - len(rows))]
+    rows += [Row(blind, [0] * config.num_constants, [], "zk_blinding") for _ in range(n - len(rows))]
+
+    gates: list[Gate] = []
+    index: dict[str, int] = {}
+    for r in rows:
+        if r.gate.id not in index:
+            index[r.gate.id] = len(gates)
+            gates.append(r.gate)
+    check_gate_set(gates)
+    for g in gates:
+        if g.num_constants > config.num_constants:
+            raise ValueError(
+                f"gate {g.id} needs {g.num_constants} constant columns; the config has {config.num_constants}"
+            )
+        if g.degree + 1 > config.max_quotient_degree_factor:
+            raise ValueError(
+                f"gate {g.id} has degree {g.degree}; with its selector that exceeds {config.max_quotient_degree_factor}"
+            )
+    return RowLayout(rows, n.bit_length() - 1, gates, index, uses_lookups)
+
+
+def copy_classes(builder: CircuitBuilder, layout: RowLayout) -> CopyClasses:
+    """Dense class ids for every cell from the builder's copy constraints; rejects a
+    target shared with a non-routed cell."""
+    config: CircuitConfig = builder.config
+    W, R, n, rows = config.num_wires, config.num_routed_wires, layout.n, layout.rows
+    roots = np.array(builder.copy_roots(), dtype=np.int64)
+
+    # target index of every cell, -1 for unused cells (they hold 0); one conversion for all
+    # rows (a NumPy assignment per row costs more than the row's cells)
+    cell_target = np.array(
+        [[c.index if c is not None else -1 for c in r.cells] + [-1] * (W - len(r.cells)) for r in rows],
+        dtype=np.int64,
+    ).reshape(n, W)
+    cell_target = np.ascontiguousarray(cell_target.T)  # (W, n)
+    used = cell_target >= 0
+    cell_root = np.where(used, roots[np.maximum(cell_target, 0)], -1)
+
+    # dense class ids: one per union-find root that occurs in a cell, then the zero class
+    present_roots, inverse = np.unique(cell_root[used], return_inverse=True)
+    cell_class = np.empty((W, n), dtype=np.int64)
+    cell_class[used] = inverse
+    zero_class = len(present_roots)
+    cell_class[~used] = zero_class
+    num_classes = zero_class + 1
+
+    # a target may only be shared between routed cells
+    counts = np.bincount(cell_class[used], minlength=num_classes)
+    bad = (counts[cell_class] > 1) & used
+    bad[:R] = False
+    if bad.any():
+        col, row = (int(v[0]) for v in np.nonzero(bad))
+        raise ValueError(
+            f"a target is used in non-routed column {col} (row {row}, gate {rows[row].gate.id}, "
+            f"scope '{rows[row].scope}') and elsewhere; only columns < {R} can be copied"
+        )
+
+    # every target maps to its class; targets never placed in a cell get classes of their
+    # own, numbered after the others in the order of their roots (a root is the smallest
+    # target of its class, CircuitBuilder.connect, so this is the order of first occurrence)
+    root_class = np.full(len(roots), -1, dtype=np.int64)
+    root_class[present_roots] = np.arange(len(present_roots))
+    all_roots = np.unique(roots)
+    unplaced = all_roots[root_class[all_roots] < 0]
+    root_class[unplaced] = num_classes + np.arange(len(unplaced))
+    target_class = dict(enumerate(root_class[roots].tolist()))
+    return CopyClasses(cell_class, zero_class, num_classes + len(unplaced), target_class)
+
+
+def permutation_sigmas(
+    classes: CopyClasses, layout: RowLayout, config: CircuitConfig
+) -> tuple[list[int], np.ndarray]:
+    """``(k_is, sigma)``: the coset shifts k_j = 7^j and the (R, n) permutation, every
+    routed cell pointing to the next cell of its class (cycles in (col, row) order)."""
+    R, n = config.num_routed_wires, layout.n
+    k_is = [pow(MULTIPLICATIVE_GENERATOR, j, P) for j in range(R)]
+    identity_row = powers_vec(primitive_root_of_unity(layout.degree_bits), n)
+    sigma = np.stack([scale_vec(identity_row, k) for k in k_is])
+    flat_class = classes.cell_class[:R].ravel()  # index = col * n + row
+    sel = np.nonzero(flat_class != classes.zero_class)[0]
+    order = sel[np.argsort(flat_class[sel], kind="stable")]
+    cls = flat_class[order]
+    nxt = np.roll(order, -1)
+    starts = np.r_[0, np.nonzero(cls[1:] != cls[:-1])[0] + 1]
+    ends = np.r_[starts[1:], len(order)] - 1
+    nxt[ends] = order[starts]  # close each cycle
+    identity = sigma.reshape(-1).copy()  # identity[col * n + row] = k_col * w^row
+    sigma.reshape(-1)[order] = identity[nxt]
+    return k_is, sigma
+
+
+def constant_columns(
+    layout: RowLayout, config: CircuitConfig
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """``(constants_values, row_gate, table)``: selectors then gate constants
+    ``(S + K, n)``, the gate index of every row, and the range table column (lookups only)."""
+    n = layout.n
+    selectors = np.zeros((len(layout.gates), n), dtype=np.uint64)
+    consts = np.zeros((config.num_constants, n), dtype=np.uint64)
+    row_gate = np.empty(n, dtype=np.int64)
+    for i, r in enumerate(layout.rows):
+        gi = layout.gate_index[r.gate.id]
+        selectors[gi, i] = 1
+        row_gate[i] = gi
+        consts[:, i] = r.constants
+    table = None
+    if layout.uses_lookups:
+        table = np.zeros(n, dtype=np.uint64)
+        table[: 1 << config.range_table_bits] = np.arange(1 << config.range_table_bits, dtype=np.uint64)
+    return np.concatenate([selectors, consts]), row_gate, table
+
+
+def commit_preprocessed(common: CommonCircuitData, constants_values: np.ndarray, sigma: np.ndarray,
+                        table: np.ndarray | None) -> tuple[PolynomialBatch, VerifierOnlyCircuitData]:
+    """The commitment to the preprocessed columns (constants, sigmas, the range table) and
+    the verifying data it gives: what a built circuit's key is (also recomputed when a
+    circuit is loaded from the build cache, so a loaded key always matches its columns)."""
+    from psyc.fri.oracle import PolynomialBatch
+
+    columns = [constants_values, sigma] + ([table[None, :]] if table is not None else [])
+    fri = common.config.fri_config
+    preprocessed = PolynomialBatch.from_values(np.concatenate(columns), fri.rate_bits, fri.cap_height)
+    cap = preprocessed.cap
+    return preprocessed, VerifierOnlyCircuitData(cap, circuit_digest(common, cap))
+
+
+def build_circuit(builder: CircuitBuilder) -> CircuitData:
+    """The circuit data of a builder, in phases: lay out the rows, derive the copy
+    classes and the permutation, fill the constant columns, commit to them."""
+    import psyc.plonk.gates.catalog  # noqa: F401  (gates' degrees and fingerprints from the catalog, not sympy)
+
+    config: CircuitConfig = builder.config
+    layout = layout_rows(builder)
+    classes = copy_classes(builder, layout)
+    k_is, sigma = permutation_sigmas(classes, layout, config)
+    constants_values, row_gate, table = constant_columns(layout, config)
+    common = CommonCircuitData(
+        config=config,
+        degree_bits=layout.degree_bits,
+        gates=layout.gates,
+        num_public_inputs=len(builder.public_inputs),
+        k_is=k_is,
+        num_gate_constraints=max((g.num_constraints for g in layout.gates), default=0),
+    )
+    preprocessed, verifier_only = commit_preprocessed(common, constants_values, sigma, table)
+    prover_only = ProverOnlyCircuitData(
+        generators=builder.generators,
+        cell_class=classes.cell_class,
+        num_classes=classes.num_classes,
+        zero_class=classes.zero_class,
+        target_class=classes.target_class,
+        public_input_classes=[classes.target_class[t.index] for t in builder.public_inputs],
+        row_scopes=[r.scope for r in layout.rows],
+        row_gate_index=row_gate,
+        constants_values=constants_values,
+        sigma_values=sigma,
+        constants_sigmas=preprocessed,
+        constants_sigmas_table=table,
+    )
+    rows = layout.rows
+    stats = {
+        "rows": len([r for r in rows if r.scope != "padding"]),
+        "degree_bits": layout.degree_bits,
+        "gates": dict(Counter(r.gate.id for r in rows)),
+        "scopes": dict(Counter(r.scope or "(top)" for r in rows)),
+    }
+    return CircuitData(prover_only, verifier_only, common, stats)
