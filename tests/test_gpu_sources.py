@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from psyc.backend_gpu.sources import core_source, gates_source, kernel_signatures
+from psyc.backend_gpu.sources import core_source, gates_source, kernel_signatures, terms_cuda_source
 
 NVCC = shutil.which("nvcc")
 
@@ -21,7 +21,7 @@ def test_vanishing_term_kernels_are_generated_from_the_definition():
     from psyc.plonk import vanishing
 
     system = vanishing.permutation_system(7, 3, 2, tuple(pow(7, j, 2**64 - 2**32 + 1) for j in range(7)))
-    sigs = kernel_signatures(system.cuda_source())
+    sigs = kernel_signatures(terms_cuda_source(system))
     assert list(sigs) == [system.CUDA_KERNEL]
     assert sigs[system.CUDA_KERNEL].pointees[6] == "i64"  # the next-point index array
 
@@ -45,8 +45,8 @@ def test_kernels_compile_with_nvcc(tmp_path):
 
     k_is = tuple(pow(7, j, 2**64 - 2**32 + 1) for j in range(80))
     terms = [
-        vanishing.permutation_system(80, 7, 2, k_is).cuda_source(),
-        vanishing.lookup_system(6, 2).cuda_source(),
+        terms_cuda_source(vanishing.permutation_system(80, 7, 2, k_is)),
+        terms_cuda_source(vanishing.lookup_system(6, 2)),
     ]
     procs = {}
     # the generated vanishing-term kernels share a unit with the gates (one more compile

@@ -254,7 +254,7 @@ class ProverBackend(Protocol):
         off on the blinding rows), None (read as 1) without. ``system`` is the terms'
         :class:`psyc.plonk.vanishing.TermSystem` (``permutation_system``), defined
         symbolically: a backend runs what it generates (``system.kernel_tape()``,
-        ``system.cuda_source()``), never its own copy of the math;
+        ``psyc.backend_gpu.sources.terms_cuda_source(system)``), never its own copy of the math;
         ``tests/test_vanishing_terms.py`` checks every backend against the definition."""
         ...
 

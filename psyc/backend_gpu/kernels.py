@@ -15,7 +15,13 @@ from functools import cache
 
 import numpy as np
 
-from psyc.backend_gpu.sources import NTT_LOG_SHARED, NTT_SHARED_THREADS
+from psyc.backend_gpu.sources import (
+    NTT_LOG_SHARED,
+    NTT_SHARED_THREADS,
+    cuda_kernel_name,
+    gates_source,
+    terms_cuda_source,
+)
 from psyc.field.goldilocks import P, inv
 
 BLOCK = 256
@@ -264,7 +270,7 @@ class Kernels:
         import hashlib
 
         key = "terms:" + hashlib.sha256(system.key().encode()).hexdigest()
-        mod = self._generated_module(key, system.cuda_source)
+        mod = self._generated_module(key, lambda: terms_cuda_source(system))
         if self._unused is None:
             self._unused = self.zeros((1, 1))
         srcs = list(sources) + [self._unused] * (6 - len(sources))
@@ -284,8 +290,6 @@ class Kernels:
     def gate_quotients(self, gates, wires, consts, selectors, pi, alphas, out) -> None:
         """out[a, i] += selector_g[i] * sum_k alphas[a]^k C_{g,k}(i) for every gate g
         (selectors[g] is gate g's selector on the LDE)."""
-        from psyc.backend_gpu.sources import gates_source
-        from psyc.plonk.gates.codegen import cuda_kernel_name
 
         key = "gates:" + ";".join(f"{g.id}:{g.fingerprint}" for g in gates)
         mod = self._generated_module(key, lambda: gates_source(gates))

@@ -2,8 +2,8 @@
 
 One emitter walks the sympy expressions (after common-subexpression elimination) and
 prints them through a *backend* — a table of how to write a constant, +, -, * and
-negation. The CUDA backend prints the GPU quotient kernels in CUDA C
-(``psyc/backend_gpu/templates/gate.cu.j2``); the generic backend prints plain operators,
+negation. The CUDA backend prints the GPU quotient kernels in CUDA C (the GPU backend
+renders them into its templates: :mod:`psyc.backend_gpu.sources`); the generic backend prints plain operators,
 which evaluate Python ints (witness diagnostics, reduced mod p) and :class:`Ext2` values
 (the verifier at ζ); the circuit backend prints circuit-builder calls on extension
 targets, for the recursive verifier. The CPU quotient is not printed but assembled, by
@@ -18,14 +18,13 @@ import heapq
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import sympy
 
 from psyc.backend_cpu import gate_tape as vm
 from psyc.field.goldilocks import P
 from psyc.plonk.gates.base import PI_DIGEST_LEN, Gate
-from psyc.util.codegen import cached_source, render
+from psyc.util.codegen import render
 
 
 @dataclass(frozen=True)
@@ -384,32 +383,4 @@ def _source(gate: Gate) -> str:
     )
 
 
-def cuda_kernel_name(gate: Gate) -> str:
-    """The C identifier of a gate's GPU quotient kernel."""
-    return "gate_" + "".join(ch if ch.isalnum() else "_" for ch in gate.id)
-
-
-def cuda_source(gate: Gate) -> str:
-    """CUDA C of ``gate``'s quotient kernel (one ``extern "C"`` kernel, named by
-    :func:`cuda_kernel_name`), generated from the same constraints as the numba evaluator;
-    cached on disk like the numba source."""
-    from psyc.backend_gpu.sources import render_gpu, template_text_gpu
-
-    def make() -> str:
-        temps, outs = emit(gate.constraints, CUDA_BACKEND)
-        used = set(re.findall(r"\b[a-z]+\d+\b", " ".join([c for _, c in temps] + outs)))  # inputs to load
-        return render_gpu(
-            "gate.cu.j2",
-            gate=gate,
-            kernel=cuda_kernel_name(gate),
-            pi_len=PI_DIGEST_LEN,
-            temps=temps,
-            outs=outs,
-            used=used,
-        )
-
-    key = ";".join([gate.id, gate.fingerprint, Path(__file__).read_text(), template_text_gpu("gate.cu.j2")])
-    return cached_source(f"gate_cuda_{gate.id}", key, make)
-
-
-__all__ = ["cuda_source", "emit", "tape"]
+__all__ = ["emit", "tape"]
