@@ -23,7 +23,8 @@ from psyc.recursion import (
     leaf_commitment,
     verify_leaf_opening,
 )
-from psyc.recursion.aggregate import _build_fold, commitment_tree, fold_circuit, tree_depth
+from psyc.recursion.aggregate import commitment_tree, fold_circuit, tree_depth
+from psyc.recursion.fold import _build_fold
 from psyc.recursion.shape import test_shape
 
 SHAPE = test_shape()

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from psyc.plonk.proof import ProofWithPublicInputs
+from psyc.recursion.fold import FoldCircuit, fold_circuit
 from psyc.recursion.shape import StandardShape
 from psyc.recursion.whitelist import Whitelist
 
@@ -45,9 +46,7 @@ class FoldPlan:
     def whitelist_depth(self) -> int:
         return self.whitelist.depth
 
-    def fold_circuit(self, level: int):
-        from psyc.recursion.aggregate import fold_circuit
-
+    def fold_circuit(self, level: int) -> FoldCircuit:
         return fold_circuit(self.shape, level, self.leaf_public_inputs, self.whitelist.depth)
 
 
