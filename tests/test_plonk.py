@@ -504,10 +504,10 @@ def test_table_without_unused_cells_proves():
 
 def test_crafted_verifying_keys_are_format_errors(square):
     """Keys whose digest is valid (anyone can recompute it) but whose contents are unusable."""
+    from psyc.field.serialization import ByteWriter, FormatError
     from psyc.hash import hash_no_pad
     from psyc.plonk.circuit_data import _digest_of_bytes
     from psyc.plonk.keys import VerifyingKey
-    from psyc.util.serialization import ByteWriter, FormatError
 
     data, _ = square
     cap = data.verifier_only.constants_sigmas_cap

@@ -31,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from psyc.field.goldilocks import P
-from psyc.util.serialization import ByteReader, FormatError
+from psyc.field.serialization import ByteReader, FormatError
 
 KINDS = ("sweep", "byte", "element", "swap", "splice", "length")
 

@@ -8,9 +8,11 @@ for the loop body and for the kernel, and the permutation is the costly part to 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
-from psyc.backend_cpu import threads
+from psyc.backend_cpu import field_kernels, threads
 from psyc.field.goldilocks import P
 from psyc.hash.constants import (
     HALF_FULL_ROUNDS,
@@ -38,7 +40,8 @@ def _source() -> str:
     )
 
 
-_module = load_generated_module("poseidon", _source())
+# the generated kernels inline the shared field kernels: their source names the module
+_module = load_generated_module("poseidon", _source(), salt=Path(field_kernels.__file__).read_bytes())
 
 LANES = _module.LANES
 permute_inplace = _module.permute_inplace

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from psyc.field.extension import Ext2
 from psyc.field.goldilocks import P
+from psyc.field.serialization import ByteReader, ByteWriter, FormatError
 from psyc.hash.merkle import MerkleCap, MerkleProof
-from psyc.util.serialization import ByteReader, ByteWriter, FormatError
 
 
 @dataclass

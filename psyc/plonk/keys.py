@@ -1,7 +1,7 @@
 """Verifying keys on disk (proof files: :mod:`psyc.plonk.proof`, re-exported here).
 
 Both are versioned binary files: an 8-byte magic, a u32 format version, then
-length-prefixed little-endian fields (see :mod:`psyc.util.serialization`). Every read is
+length-prefixed little-endian fields (see :mod:`psyc.field.serialization`). Every read is
 bounds-checked and every field element must be canonical, so a truncated, padded or
 corrupted file is a :class:`FormatError` naming the field and byte offset.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from psyc.field.serialization import ByteReader, ByteWriter, FormatError
 from psyc.fri.proof import read_cap, write_cap
 from psyc.plonk.circuit_data import CommonCircuitData, VerifierOnlyCircuitData, check_gate_set, circuit_digest
 from psyc.plonk.config import CircuitConfig
@@ -24,7 +25,6 @@ from psyc.plonk.proof import (
     proof_to_bytes,
 )
 from psyc.plonk.verifier import verify
-from psyc.util.serialization import ByteReader, ByteWriter, FormatError
 
 VK_MAGIC = b"PSYCVK\x00\x00"
 # the proof file's names, where the command-line code reads them beside the key's

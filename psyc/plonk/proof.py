@@ -1,7 +1,7 @@
 """Plonk proofs: caps, openings at ζ and gζ, and the FRI opening proof; the proof file.
 
 A proof file is an 8-byte magic, a u32 format version, then length-prefixed little-endian
-fields (see :mod:`psyc.util.serialization`); its shape is the circuit's
+fields (see :mod:`psyc.field.serialization`); its shape is the circuit's
 (:func:`opening_counts`), so reading one needs the circuit's common data.
 """
 
@@ -11,9 +11,9 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
 from psyc.field.extension import Ext2
+from psyc.field.serialization import ByteReader, ByteWriter, FormatError
 from psyc.fri.proof import FriProof, read_cap, write_cap
 from psyc.hash.merkle import MerkleCap
-from psyc.util.serialization import ByteReader, ByteWriter, FormatError
 
 if TYPE_CHECKING:
     from psyc.plonk.circuit_data import CommonCircuitData

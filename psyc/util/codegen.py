@@ -50,14 +50,6 @@ def render(template: str, **context) -> str:
     return _env().get_template(template).render(**context)
 
 
-def _kernel_salt() -> bytes:
-    """The source of the shared field kernels: generated modules inline them, and numba's
-    cache does not notice when an inlined dependency changes, so it is part of the name."""
-    from psyc.backend_cpu import field_kernels
-
-    return Path(field_kernels.__file__).read_bytes()
-
-
 def _write_atomic(path: Path, text: str) -> None:
     # atomic replace: concurrent processes (pytest-xdist) may race here
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
@@ -86,10 +78,11 @@ def template_text(template: str) -> str:
     return env.loader.get_source(env, template)[0]
 
 
-def load_generated_module(name: str, source: str, numba: bool = True) -> ModuleType:
-    """Import generated ``source`` from a file named by its hash. ``numba``: the module
-    holds numba kernels that inline the shared field kernels (their source joins the hash)."""
-    digest = hashlib.sha256(source.encode() + (_kernel_salt() if numba else b"")).hexdigest()[:16]
+def load_generated_module(name: str, source: str, salt: bytes = b"") -> ModuleType:
+    """Import generated ``source`` from a file named by its hash and ``salt``: numba
+    kernels that inline other modules' kernels pass those modules' source as the salt
+    (numba's cache does not notice when an inlined dependency changes)."""
+    digest = hashlib.sha256(source.encode() + salt).hexdigest()[:16]
     mod_name = f"psyc_generated_{name}_{digest}"
     if mod_name in sys.modules:
         return sys.modules[mod_name]

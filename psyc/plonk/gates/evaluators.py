@@ -35,7 +35,7 @@ def generated_module(gate) -> ModuleType:
 
     key = ";".join([gate.id, gate.fingerprint, _CODEGEN.read_text(), _TEMPLATE.read_text()])
     source = cached_source(f"gate_{gate.id}", key, make)
-    return load_generated_module(f"gate_{gate.id}", source, numba=False)
+    return load_generated_module(f"gate_{gate.id}", source)
 
 
 class GateEvaluators:
