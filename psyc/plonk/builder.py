@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from psyc.field.extension import Ext2
 from psyc.field.goldilocks import P
@@ -54,6 +54,7 @@ RANGE_CHECK_LIMBS = 63  # one base-2 decomposition gate serves every range check
 # Target(i) without the NamedTuple's Python-level __new__ (the same tuple): circuits make
 # millions of targets
 _new_target = tuple.__new__
+_State = TypeVar("_State")
 
 
 class CircuitBuilder:
@@ -81,6 +82,8 @@ class CircuitBuilder:
         self._outer_names: list[str] = []  # _scope_name of each enclosing scope
         self._arith_fns: dict[tuple[int, int], Callable] = {}  # one witness function per (c0, c1)
         self._lookup_open: tuple[int, int] | None = None
+        self._packed_open: dict[tuple, tuple[int, int]] = {}  # add_packed_op's open rows
+        self._gadget_state: dict[str, Any] = {}
 
     # --- the gates of the builder's own rows, built on first use -------------------------
     # (building a gate's sympy constraints costs up to a second of CPU per process, and most
@@ -162,6 +165,44 @@ class CircuitBuilder:
         (for gadgets whose cells are all computed elsewhere, e.g. pure check rows); returns
         its index."""
         return self._add_row(gate, cells, constants)
+
+    def add_packed_op(
+        self,
+        gate: Gate,
+        constants: Sequence[int],
+        cells: Sequence[Target],
+        op_width: int,
+        ops_per_row: int,
+        group: str | None = None,
+    ) -> int:
+        """Place one op's ``cells`` in the next free op slot of an open row of ``gate`` with
+        these ``constants``: ops of the same gate, constants and ``group`` share rows,
+        ``ops_per_row`` to a row, slot ``k`` holding cells ``k·op_width ..``; cells missing
+        at the end of an op hold the constant 0 (a check op's output). A row opened here is
+        labelled ``group`` (default: the current scope), so that ops made under several
+        scopes can share rows under one label. No witness generator: for check ops whose
+        cells are all computed elsewhere. Returns the row's index."""
+        key = (gate.id, tuple(c % P for c in constants), group)
+        open_ = self._packed_open.get(key)
+        if open_ is None or open_[1] == ops_per_row:
+            open_ = (self._add_row(gate, [None] * gate.num_wires, constants), 0)
+            if group is not None:
+                self.rows[open_[0]].scope = group
+        row, slot = open_
+        # the padding's constant is made after the row (a new constant row goes below it)
+        cells = [*cells, *[self.zero()] * (op_width - len(cells))]
+        self.rows[row].cells[op_width * slot : op_width * (slot + 1)] = cells
+        self._packed_open[key] = (row, slot + 1)
+        return row
+
+    def gadget_state(self, name: str, factory: Callable[[], _State]) -> _State:
+        """This builder's state of the gadget library ``name`` (e.g. the recursion gadgets'
+        stack of verification conditions), made by ``factory`` on first use: it lives and
+        dies with the builder, like the rows it is about."""
+        state = self._gadget_state.get(name)
+        if state is None:
+            state = self._gadget_state[name] = factory()
+        return state
 
     def add_generator(
         self,

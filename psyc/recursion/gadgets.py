@@ -19,15 +19,14 @@
   Everything the verifier *computes* is unchanged, so with ``cond = 0`` any values at all
   (a zero-filled dummy proof) make a satisfiable witness.
 
-Check rows are placed with ``CircuitBuilder.add_gate_row`` (a gate row without a witness
-generator).
+Check ops are placed with ``CircuitBuilder.add_packed_op`` (generator-less ops sharing
+rows per scope); the conditions in force are the builder's ``gadget_state``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
-import weakref
 from collections.abc import Iterator, Sequence
 from functools import cache
 
@@ -41,10 +40,9 @@ from psyc.plonk.target import Target
 from psyc.plonk.witness import inverse_hint
 
 _QUERY = re.compile(r"query_\d+")
-# open check rows per builder: scope -> (row index, next free op slot)
-_OPEN_CHECK_ROWS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-# per builder: the stack of verification conditions (boolean targets) in force
-_CONDITIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# the builder's gadget state of this module: the stack of verification conditions
+# (boolean targets) in force
+_CONDITIONS = "recursion.conditions"
 
 
 @cache
@@ -63,7 +61,7 @@ def verification_condition(b: CircuitBuilder, cond: Target | None) -> Iterator[N
     Conditions nest: inside an outer condition ``a`` the checks hold only when
     ``a·cond = 1`` (one multiplication). ``None`` adds no condition (the block inherits the
     current one, if any)."""
-    stack = _CONDITIONS.setdefault(b, [])
+    stack = b.gadget_state(_CONDITIONS, list)
     outer = stack[-1] if stack else None
     if cond is not None and outer is not None:
         cond = b.mul(outer, cond)
@@ -75,7 +73,7 @@ def verification_condition(b: CircuitBuilder, cond: Target | None) -> Iterator[N
 
 
 def current_condition(b: CircuitBuilder) -> Target | None:
-    stack = _CONDITIONS.get(b)
+    stack = b.gadget_state(_CONDITIONS, list)
     return stack[-1] if stack else None
 
 
@@ -85,18 +83,10 @@ def current_condition(b: CircuitBuilder) -> Target | None:
 def _check_op(b: CircuitBuilder, a0: Target, a1: Target, c: Target) -> None:
     """The check ``a0·a1 − c = 0`` as one op of a generator-less arithmetic row (1, −1)."""
     gate = _arith_gate(b.config.num_routed_wires // WIRES_PER_OP)
-    ops = gate.params[0]
-    opened = _OPEN_CHECK_ROWS.setdefault(b, {})
     # the FRI queries' checks of one stage share rows (a few checks per query and stage
     # would each open a row of 20): the row is labelled with the stage, ``query_*``
     scope = _QUERY.sub("query_*", b.current_scope)
-    if scope not in opened or opened[scope][1] == ops:
-        row = b.add_gate_row(gate, [None] * gate.num_wires, (1, P - 1))
-        b.rows[row].scope = scope
-        opened[scope] = (row, 0)
-    row, slot = opened[scope]
-    b.rows[row].cells[WIRES_PER_OP * slot : WIRES_PER_OP * (slot + 1)] = [a0, a1, c, b.zero()]
-    opened[scope] = (row, slot + 1)
+    b.add_packed_op(gate, (1, P - 1), [a0, a1, c], WIRES_PER_OP, gate.params[0], group=scope)
 
 
 def assert_equal(b: CircuitBuilder, x: Target, y: Target) -> None:
