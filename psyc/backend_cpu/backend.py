@@ -4,6 +4,7 @@ kernels of this package. It is the reference every other backend must match bit 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -128,7 +129,7 @@ class CpuBackend:
 
     def permutation_products(
         self,
-        system,
+        system: Any,
         routed: Array,
         sigmas: Array,
         k_is: Sequence[int],
@@ -187,7 +188,7 @@ class CpuBackend:
 
     def accumulate_permutation_terms(
         self,
-        system,
+        system: Any,
         routed: Array,
         sigmas: Array,
         zs: Array,
@@ -205,7 +206,7 @@ class CpuBackend:
 
     def accumulate_lookup_terms(
         self,
-        system,
+        system: Any,
         looked: Array,
         selector: Array,
         mult: Array,

@@ -16,11 +16,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from psyc.backend_gpu.kernels import OP_MUL, OP_RSUB, OP_SUB, Kernels
 from psyc.field.goldilocks import P, inv
+
+if TYPE_CHECKING:
+    from psyc.backend.protocol import Array, QuotientDomain
 
 
 def _u64(values: Sequence[int]) -> np.ndarray:
@@ -67,7 +71,7 @@ class GpuBackend:
         a = np.asarray(a)
         return self._c(self.xp.asarray(a))
 
-    def to_host(self, a) -> np.ndarray:
+    def to_host(self, a: Array) -> np.ndarray:
         return self.K.to_host(a) if not isinstance(a, np.ndarray) else a
 
     def zeros(self, shape: tuple[int, ...]):
@@ -76,13 +80,13 @@ class GpuBackend:
     def concat_rows(self, parts: Sequence):
         return self.xp.concatenate(list(parts), axis=0)
 
-    def prefix_columns(self, a, n: int):
+    def prefix_columns(self, a: Array, n: int):
         return a if a.shape[-1] == n else self._c(a[..., :n])
 
-    def take_rows(self, a, rows: Sequence[int]):
+    def take_rows(self, a: Array, rows: Sequence[int]):
         return self._c(a[self.xp.asarray(np.asarray(list(rows), dtype=np.int64))])
 
-    def all_zero(self, a) -> bool:
+    def all_zero(self, a: Array) -> bool:
         return not bool(a.any())
 
     def synchronize(self) -> None:
@@ -94,28 +98,28 @@ class GpuBackend:
         a = self._c(a)
         return a.reshape(1, -1) if a.ndim == 1 else a
 
-    def intt_rows(self, values):
+    def intt_rows(self, values: Array):
         return self.K.intt_rows(self._rows(values))
 
-    def lde_rows(self, coeffs, rate_bits: int, shift: int):
+    def lde_rows(self, coeffs: Array, rate_bits: int, shift: int):
         return self.K.coset_lde_rows(self._rows(coeffs), rate_bits, shift)
 
-    def coset_intt_rows(self, values_bitrev, shift: int):
+    def coset_intt_rows(self, values_bitrev: Array, shift: int):
         natural = self.K.bit_reverse_rows(self._rows(values_bitrev))
         coeffs = self.K.intt_rows(natural)
         return self.K.scale_by_powers(coeffs, inv(shift % P))
 
-    def ext_lde(self, coeffs, shift: int):
+    def ext_lde(self, coeffs: Array, shift: int):
         rows = self._c(coeffs.T)
         return self._c(self.K.coset_lde_rows(rows, 0, shift).T)
 
     # --- MMCS -----------------------------------------------------------------------
-    def merkle_tree(self, leaves, cap_height: int, columns: bool) -> list:
+    def merkle_tree(self, leaves: Array, cap_height: int, columns: bool) -> list:
         leaves = self._c(leaves)
         digests = self.K.hash_columns(leaves) if columns else self.K.hash_rows(leaves)
         return self.K.merkle_levels(digests, cap_height)
 
-    def merkle_openings(self, leaves, levels: list, indices: Sequence[int], columns: bool):
+    def merkle_openings(self, leaves: Array, levels: list, indices: Sequence[int], columns: bool):
         xp = self.xp
         idx = np.asarray(indices, dtype=np.int64)
         d_idx = xp.asarray(idx)
@@ -126,7 +130,7 @@ class GpuBackend:
         return values, self.to_host(self._c(siblings))
 
     # --- field ----------------------------------------------------------------------
-    def batch_inverse(self, a):
+    def batch_inverse(self, a: Array):
         a = self._c(a)
         return self.K.batch_inverse(a.reshape(-1)).reshape(a.shape)
 
@@ -148,7 +152,7 @@ class GpuBackend:
             )
         return self._domains[key]
 
-    def permutation_products(self, system, routed, sigmas, k_is, xs, beta: int, gamma: int, chunk: int):
+    def permutation_products(self, system: Any, routed: Array, sigmas: Array, k_is: Sequence[int], xs: Array, beta: int, gamma: int, chunk: int):
         num_routed = routed.shape[0]
         m = -(-num_routed // chunk)
         return self.K.chunk_products(
@@ -162,10 +166,10 @@ class GpuBackend:
             m,
         )
 
-    def z_and_partial_products(self, nums, dens_inv):
+    def z_and_partial_products(self, nums: Array, dens_inv: Array):
         return self.K.z_and_partial_products(self._c(nums), self._c(dens_inv))
 
-    def lookup_helpers(self, looked, mult, table, selector, delta: int):
+    def lookup_helpers(self, looked: Array, mult: Array, table: Array, selector: Array, delta: int):
         K = self.K
         num_lookups, n = looked.shape
         d = delta % P
@@ -178,7 +182,7 @@ class GpuBackend:
         phi, total = K.running_sum(inc)
         return self.xp.stack([h, g, phi]), total
 
-    def accumulate_gate_terms(self, evaluators, wires, consts, selectors, pi_digest, alphas, out) -> None:
+    def accumulate_gate_terms(self, evaluators: Sequence[Any], wires: Array, consts: Array, selectors: Array, pi_digest: Sequence[int], alphas: Sequence[int], out: Array) -> None:
         gates = [ev.gate for ev in evaluators]
         self.K.gate_quotients(
             gates,
@@ -191,13 +195,13 @@ class GpuBackend:
         )
 
     def accumulate_permutation_terms(
-        self, system, routed, sigmas, zs, pps, domain, betas, gammas, alphas, alpha_offsets, active, out
+        self, system: Any, routed: Array, sigmas: Array, zs: Array, pps: Array, domain: QuotientDomain, betas: Sequence[int], gammas: Sequence[int], alphas: Sequence[int], alpha_offsets: Sequence[int], active: Array | None, out: Array
     ) -> None:
         sources = (routed, sigmas, zs, pps, domain.l0, domain.xs)
         self._terms(system, sources, domain, [*betas, *gammas], alphas, alpha_offsets, active, out)
 
     def accumulate_lookup_terms(
-        self, system, looked, selector, mult, table, helpers, domain, deltas, alphas, alpha_offsets, active, out
+        self, system: Any, looked: Array, selector: Array, mult: Array, table: Array, helpers: Array, domain: QuotientDomain, deltas: Sequence[int], alphas: Sequence[int], alpha_offsets: Sequence[int], active: Array | None, out: Array
     ) -> None:
         sources = (looked, selector, mult, table, helpers, domain.l0)
         self._terms(system, sources, domain, deltas, alphas, alpha_offsets, active, out)
@@ -210,7 +214,7 @@ class GpuBackend:
             None if active is None else self._c(active), out,
         )  # fmt: skip
 
-    def accumulate_boundary_terms(self, columns, minus, lu, alphas, alpha_offsets, out) -> None:
+    def accumulate_boundary_terms(self, columns: Array, minus: Sequence[int], lu: Array, alphas: Sequence[int], alpha_offsets: Sequence[int], out: Array) -> None:
         K = self.K
         columns, lu = self._c(columns), self._c(lu)
         terms = [K.scalar(self._c(columns[t]), int(v) % P, OP_SUB) for t, v in enumerate(minus)]
@@ -221,11 +225,11 @@ class GpuBackend:
             scaled = K.scalar(K.mul(lu, acc), int(alpha_offsets[a]) % P, OP_MUL)
             out[a] = K.add(self._c(out[a]), scaled)
 
-    def divide_by_zh(self, values, zh_inv) -> None:
+    def divide_by_zh(self, values: Array, zh_inv: Array) -> None:
         self.K.divide_by_zh(values, self._c(zh_inv))
 
     # --- PCS: FRI -------------------------------------------------------------------
-    def evaluate_at(self, coeffs, points) -> np.ndarray:
+    def evaluate_at(self, coeffs: Array, points: Sequence[tuple[int, int]]) -> np.ndarray:
         coeffs = self._c(coeffs)
         m = coeffs.shape[0]
         out = np.zeros((len(points), m, 2), dtype=np.uint64)
@@ -233,22 +237,22 @@ class GpuBackend:
             out[k] = self.to_host(self.K.eval_rows(coeffs, int(z0) % P, int(z1) % P))
         return out
 
-    def ext_powers(self, base, n: int):
+    def ext_powers(self, base: tuple[int, int], n: int):
         return self.K.ext_powers(int(base[0]) % P, int(base[1]) % P, n)
 
-    def combine_rows(self, coeffs, alpha_powers, out) -> None:
+    def combine_rows(self, coeffs: Array, alpha_powers: Array, out: Array) -> None:
         self.K.combine_rows(self._c(coeffs), self._c(alpha_powers), out)
 
-    def divide_by_linear(self, poly, z):
+    def divide_by_linear(self, poly: Array, z: tuple[int, int]):
         return self.K.divide_by_linear(self._c(poly), int(z[0]) % P, int(z[1]) % P)[0]
 
-    def ext_add_scaled(self, acc, poly, s) -> None:
+    def ext_add_scaled(self, acc: Array, poly: Array, s: tuple[int, int]) -> None:
         self.K.scaled_add(acc, self._c(poly), int(s[0]) % P, int(s[1]) % P)
 
-    def fold(self, coeffs, arity: int, beta):
+    def fold(self, coeffs: Array, arity: int, beta: tuple[int, int]):
         return self.K.fold(self._c(coeffs), arity, int(beta[0]) % P, int(beta[1]) % P)
 
-    def grind(self, state, prefix, bits: int) -> int:
+    def grind(self, state: np.ndarray, prefix: np.ndarray, bits: int) -> int:
         return self.K.grind(np.asarray(state, dtype=np.uint64), [int(v) for v in prefix], bits)
 
 

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from psyc.field.goldilocks import P
 from psyc.hash.poseidon import hash_or_noop
+
+if TYPE_CHECKING:
+    from psyc.plonk.circuit import CircuitData
 
 
 @dataclass
@@ -46,7 +50,7 @@ class UnsatisfiedConstraints(Exception):
 
 
 def check_constraints(
-    data, wires: np.ndarray, public_inputs: list[int], limit: int = 50
+    data: CircuitData, wires: np.ndarray, public_inputs: list[int], limit: int = 50
 ) -> list[ConstraintFailure]:
     common, po = data.common, data.prover_only
     n = common.degree

@@ -12,7 +12,7 @@ import secrets
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -39,6 +39,12 @@ from psyc.plonk.witness import PartialWitness, WitnessError
 from psyc.plonk.witness_gen import generate_witness
 from psyc.poly.ntt import COSET_SHIFT
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from psyc.plonk.circuit import CircuitData
+    from psyc.plonk.config import CircuitConfig
+
 
 class Timing:
     """Wall time per prover phase (reported by ``psyc bench``)."""
@@ -62,7 +68,7 @@ class ProverState:
     on the backend from the phase that makes them to the FRI queries.
     """
 
-    data: Any  # CircuitData
+    data: CircuitData
     backend: ProverBackend
     timing: Timing
     check_witness: bool
@@ -91,7 +97,7 @@ class ProverState:
             yield
             self.backend.synchronize()
 
-    def resident(self, key: str, make):
+    def resident(self, key: str, make: Callable[[], Any]) -> Any:
         """A per-circuit array kept on the backend across proofs (sigmas, domains...)."""
         cache = self.data.prover_only.resident
         k = (self.backend.name, key)
@@ -333,7 +339,7 @@ PHASES = (phase_witness, phase_commit_wires, phase_commit_zs, phase_quotient, ph
 
 
 def prove(
-    data,
+    data: CircuitData,
     pw: PartialWitness,
     check_witness: bool = True,
     timing: Timing | None = None,
@@ -354,7 +360,7 @@ def prove(
     return st.proof
 
 
-def lookup_multiplicities(data, wires: np.ndarray) -> np.ndarray:
+def lookup_multiplicities(data: CircuitData, wires: np.ndarray) -> np.ndarray:
     """How often each table value is looked up (a column of length n); every looked-up
     value must lie in the table, else WitnessError naming the row and scope."""
     common, po = data.common, data.prover_only
@@ -373,7 +379,7 @@ def lookup_multiplicities(data, wires: np.ndarray) -> np.ndarray:
     return counts.astype(np.uint64)  # counts < n < p
 
 
-def random_field_elements(shape) -> np.ndarray:
+def random_field_elements(shape: int | tuple[int, ...]) -> np.ndarray:
     """Uniform field elements from the OS's CSPRNG (blinding values): 64-bit draws,
     those >= p (probability 2^-32 each) drawn again, so exactly uniform."""
     count = int(np.prod(shape))
@@ -385,7 +391,7 @@ def random_field_elements(shape) -> np.ndarray:
         vals[bad] = np.frombuffer(secrets.token_bytes(8 * len(bad)), dtype=np.uint64)
 
 
-def split_quotient(be: ProverBackend, coeffs: Array, n: int, cfg) -> Array:
+def split_quotient(be: ProverBackend, coeffs: Array, n: int, cfg: CircuitConfig) -> Array:
     """(Q, n) chunks t_c with t(X) = Σ_c X^(c·(n − s)) t_c(X), s = ``cfg.quotient_overlap``,
     from the coefficients ``coeffs`` (a backend row) of t.
 

@@ -8,12 +8,16 @@ quotient cap -> ζ; all openings; then FRI.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from psyc.field.extension import Ext2
 from psyc.fri.structure import FriBatchInfo, FriInstanceInfo, FriOpenings, FriOracleInfo, FriPolynomialInfo
 from psyc.hash.merkle import MerkleCap
 from psyc.iop.challenger import Challenger
 from psyc.plonk.proof import OpeningSet
+
+if TYPE_CHECKING:
+    from psyc.plonk.circuit_data import CommonCircuitData
 
 DOMAIN_SEPARATOR = [0x707379632D706C6B]  # "psyc-plk"
 
@@ -54,7 +58,7 @@ def draw_zeta(ch: Challenger, quotient_cap: MerkleCap) -> Ext2:
     return ch.get_ext_challenge()
 
 
-def fri_instance(common, zeta: Ext2) -> FriInstanceInfo:
+def fri_instance(common: CommonCircuitData, zeta: Ext2) -> FriInstanceInfo:
     """Every committed polynomial at ζ; the Z columns also at gζ."""
     from psyc.field.goldilocks import primitive_root_of_unity
 
@@ -78,7 +82,7 @@ def fri_instance(common, zeta: Ext2) -> FriInstanceInfo:
     return FriInstanceInfo(oracles, (FriBatchInfo(zeta, all_polys), FriBatchInfo(zeta * g, zs)))
 
 
-def openings_from_fri(common, fri_openings) -> OpeningSet:
+def openings_from_fri(common: CommonCircuitData, fri_openings: FriOpenings) -> OpeningSet:
     """Split the flat ζ batch (in oracle order) and the gζ batch into named groups."""
     cfg = common.config
     at_zeta, at_next = (list(b) for b in fri_openings.batches)
@@ -104,7 +108,7 @@ def openings_from_fri(common, fri_openings) -> OpeningSet:
     )
 
 
-def openings_to_fri(common, o: OpeningSet) -> FriOpenings:
+def openings_to_fri(common: CommonCircuitData, o: OpeningSet) -> FriOpenings:
     """Inverse of :func:`openings_from_fri`: the flat ζ batch (oracle order) and the gζ batch."""
     m = common.config.num_partial_product_chunks
     zs = []

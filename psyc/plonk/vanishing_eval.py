@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from psyc.field.extension import Ext2
 from psyc.util.codegen import cached_source, load_function
@@ -45,6 +46,11 @@ def _native(kind: str, params: tuple) -> Evaluator:
     return load_function(source, f"<{kind} terms>", "_evaluate", {"Ext2": Ext2})
 
 
+#: A value the generated evaluators compute on: an int mod p or an :class:`Ext2` (the
+#: operator backend works on any type with +, −, ·).
+Value = Any
+
+
 def permutation_terms_at(
     zs: Sequence,
     zs_next: Sequence,
@@ -52,8 +58,8 @@ def permutation_terms_at(
     wires: Sequence,
     sigmas: Sequence,
     k_is: Sequence[int],
-    x,
-    l0_value,
+    x: Value,
+    l0_value: Value,
     betas: Sequence,
     gammas: Sequence,
     chunk: int,
@@ -66,7 +72,16 @@ def permutation_terms_at(
     return evaluate(x=x, **values)
 
 
-def permutation_inputs(zs, zs_next, partial_products, wires, sigmas, l0_value, betas, gammas) -> dict:
+def permutation_inputs(
+    zs: Sequence[Value],
+    zs_next: Sequence[Value],
+    partial_products: Sequence[Value],
+    wires: Sequence[Value],
+    sigmas: Sequence[Value],
+    l0_value: Value,
+    betas: Sequence[Value],
+    gammas: Sequence[Value],
+) -> dict[str, Value]:
     """The inputs of :func:`~psyc.plonk.vanishing.permutation_system` by name, but ``x``
     and ``kx{j}``."""
     values = {"l0": l0_value}
@@ -82,10 +97,10 @@ def lookup_terms_at(
     looked: Sequence,
     helpers: Sequence,
     phis_next: Sequence,
-    selector,
-    multiplicity,
-    table_value,
-    l0_value,
+    selector: Value,
+    multiplicity: Value,
+    table_value: Value,
+    l0_value: Value,
     deltas: Sequence,
 ) -> list:
     """Every logUp term at one point, in order; ``helpers`` is (h, g, φ) per challenge."""
@@ -94,7 +109,16 @@ def lookup_terms_at(
     )
 
 
-def lookup_inputs(looked, helpers, phis_next, selector, multiplicity, table_value, l0_value, deltas) -> dict:
+def lookup_inputs(
+    looked: Sequence[Value],
+    helpers: Sequence[Value],
+    phis_next: Sequence[Value],
+    selector: Value,
+    multiplicity: Value,
+    table_value: Value,
+    l0_value: Value,
+    deltas: Sequence[Value],
+) -> dict[str, Value]:
     """The inputs of :func:`~psyc.plonk.vanishing.lookup_system` by name."""
     values = {"sel": selector, "mult": multiplicity, "table": table_value, "l0": l0_value}
     values |= {f"w{j}": v for j, v in enumerate(looked)}
@@ -104,7 +128,7 @@ def lookup_inputs(looked, helpers, phis_next, selector, multiplicity, table_valu
     return values
 
 
-def boundary_terms_at(zs: Sequence, phis: Sequence, lu_value) -> list:
+def boundary_terms_at(zs: Sequence, phis: Sequence, lu_value: Value) -> list:
     """The zero-knowledge closing terms at one point: per challenge L_u(Z − 1), then L_u·φ."""
     bz, bphi = _native("boundary_z", ()), _native("boundary_phi", ())
     return [bz(lu=lu_value, z=zr)[0] for zr in zs] + [bphi(lu=lu_value, phi=p)[0] for p in phis]

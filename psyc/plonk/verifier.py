@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from psyc.field.extension import Ext2, W
 from psyc.field.goldilocks import P, primitive_root_of_unity
 from psyc.fri.verifier import FriVerificationError, verify_fri
 from psyc.hash.poseidon import hash_or_noop
 from psyc.plonk import vanishing_eval as vanishing
-from psyc.plonk.circuit_data import check_gate_set, circuit_digest
-from psyc.plonk.proof import ProofWithPublicInputs, opening_counts
+from psyc.plonk.circuit_data import CommonCircuitData, VerifierOnlyCircuitData, check_gate_set, circuit_digest
+from psyc.plonk.proof import OpeningSet, ProofWithPublicInputs, opening_counts
 from psyc.plonk.transcript import (
     draw_alphas,
     draw_betas_gammas_deltas,
@@ -58,7 +60,16 @@ def _check_shape(pwpi: ProofWithPublicInputs, common) -> None:
         )
 
 
-def eval_vanishing_at(common, o, zeta: Ext2, pi_digest, betas, gammas, alphas, deltas=()) -> list[Ext2]:
+def eval_vanishing_at(
+    common: CommonCircuitData,
+    o: OpeningSet,
+    zeta: Ext2,
+    pi_digest: Sequence[int],
+    betas: Sequence[int],
+    gammas: Sequence[int],
+    alphas: Sequence[int],
+    deltas: Sequence[int] = (),
+) -> list[Ext2]:
     """The combined vanishing polynomial V_j(ζ) for each alpha (same term order as the prover)."""
     cfg = common.config
     S, K, R = common.num_selectors, cfg.num_constants, cfg.num_routed_wires
@@ -137,7 +148,7 @@ def eval_vanishing_at(common, o, zeta: Ext2, pi_digest, betas, gammas, alphas, d
     return out
 
 
-def quotient_at(common, o, zeta: Ext2) -> list[Ext2]:
+def quotient_at(common: CommonCircuitData, o: OpeningSet, zeta: Ext2) -> list[Ext2]:
     """t_r(ζ) = Σ_c ζ^(c·(n − s)) t_{r,c}(ζ) per challenge (s: the chunks' overlap)."""
     cfg = common.config
     q = cfg.quotient_chunks
@@ -151,7 +162,7 @@ def quotient_at(common, o, zeta: Ext2) -> list[Ext2]:
     return out
 
 
-def verify(pwpi: ProofWithPublicInputs, verifier_only, common) -> None:
+def verify(pwpi: ProofWithPublicInputs, verifier_only: VerifierOnlyCircuitData, common: CommonCircuitData) -> None:
     """Raise :class:`VerificationError` unless the proof is valid for these public inputs."""
     try:
         _verify(pwpi, verifier_only, common)
@@ -160,7 +171,7 @@ def verify(pwpi: ProofWithPublicInputs, verifier_only, common) -> None:
         raise VerificationError(f"malformed proof object: {type(e).__name__}: {e}") from None
 
 
-def check_key(verifier_only, common) -> None:
+def check_key(verifier_only: VerifierOnlyCircuitData, common: CommonCircuitData) -> None:
     """The key's own consistency, for keys built in memory as well as read from bytes: its
     circuit digest is recomputed from the cap and the common data (a stale or forged digest
     would start the transcript of another circuit), and the gate set obeys the structural

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -10,6 +11,9 @@ from psyc.field.goldilocks import P
 from psyc.plonk.target import Target
 from psyc.plonk.witness import Generator, PartialWitness, WitnessError
 from psyc.util.gc_pause import with_gc_paused
+
+if TYPE_CHECKING:
+    from psyc.plonk.circuit import CircuitData
 
 
 class Strict:
@@ -49,7 +53,7 @@ class Strict:
         )
 
 
-def solve(data, pw: PartialWitness, policy=None) -> list[int | None]:
+def solve(data: CircuitData, pw: PartialWitness, policy=None) -> list[int | None]:
     """Run the circuit's generators until every copy class they can reach has a value: the
     one witness solver. Returns the value of every class (``data.prover_only.target_class``
     maps targets to classes; None: never set). Values in ``pw`` come first; a hint
@@ -110,7 +114,7 @@ def solve(data, pw: PartialWitness, policy=None) -> list[int | None]:
 
 
 @with_gc_paused
-def generate_witness(data, pw: PartialWitness) -> tuple[np.ndarray, list[int]]:
+def generate_witness(data: CircuitData, pw: PartialWitness) -> tuple[np.ndarray, list[int]]:
     """Returns the (num_wires, n) wire table and the public input values (:func:`solve`
     with the :class:`Strict` policy; a cell no generator reaches is an error)."""
     po = data.prover_only

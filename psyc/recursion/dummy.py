@@ -17,6 +17,9 @@ proof input given as ``{ dummy = true }`` (docs/language.md, "Proofs").
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from psyc.field.extension import Ext2
 from psyc.fri.proof import FriInitialTreeProof, FriProof, FriQueryRound, FriQueryStep
 from psyc.hash.merkle import MerkleProof
@@ -25,6 +28,9 @@ from psyc.plonk.keys import VerifyingKey
 from psyc.plonk.proof import OpeningSet, Proof, ProofWithPublicInputs
 from psyc.plonk.verifier import VerificationError, opening_counts
 from psyc.recursion.targets import oracle_leaf_widths
+
+if TYPE_CHECKING:
+    from psyc.plonk.circuit_data import CommonCircuitData
 
 
 def _cap(h: int) -> list[list[int]]:
@@ -35,7 +41,7 @@ def _path(n: int) -> MerkleProof:
     return MerkleProof([[0, 0, 0, 0] for _ in range(n)])
 
 
-def dummy_proof(common, public_inputs=None) -> ProofWithPublicInputs:
+def dummy_proof(common: CommonCircuitData, public_inputs: Sequence[int] | None = None) -> ProofWithPublicInputs:
     """A zero-filled proof of the shape ``common`` (with ``public_inputs``, zeros by default)."""
     params = common.fri_params
     cfg = params.config
@@ -69,7 +75,7 @@ class DummyKey(VerifyingKey):
             "verification is switched off (a branch that is not taken)")
 
 
-def dummy_key(common) -> DummyKey:
+def dummy_key(common: CommonCircuitData) -> DummyKey:
     """The zero-cap key of the shape ``common`` (see :class:`DummyKey`)."""
     cap = _cap(common.config.fri_config.cap_height)
     return DummyKey(VerifierOnlyCircuitData(cap, circuit_digest(common, cap)), common)

@@ -113,7 +113,7 @@ class StandardShape:
             num_gate_constraints=max(g.num_constraints for g in self.gates),
         )
 
-    def matches(self, common) -> bool:
+    def matches(self, common: CommonCircuitData) -> bool:
         """Whether ``common`` is of this shape (any number of public inputs)."""
         return (
             common.config == self.config

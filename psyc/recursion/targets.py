@@ -10,6 +10,7 @@ the native ``openings_to_fri`` orders it for FRI exactly as the prover did.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from psyc.field.extension import Ext2
 from psyc.fri.oracle import SALT_SIZE
@@ -18,6 +19,9 @@ from psyc.plonk.proof import OpeningSet
 from psyc.plonk.target import Target
 from psyc.plonk.transcript import fri_instance
 from psyc.plonk.verifier import opening_counts
+
+if TYPE_CHECKING:
+    from psyc.plonk.circuit_data import CommonCircuitData
 
 CapTarget = list[list[Target]]  # 2^cap_height digests of 4 targets
 
@@ -66,7 +70,7 @@ class ProofTargets:
     public_inputs: list[Target]
 
 
-def oracle_leaf_widths(common) -> list[int]:
+def oracle_leaf_widths(common: CommonCircuitData) -> list[int]:
     """Width of each committed oracle's Merkle leaf (its polynomials, plus salt when blinded)."""
     instance = fri_instance(common, Ext2.one())
     return [o.num_polys + (SALT_SIZE if o.blinding else 0) for o in instance.oracles]
@@ -84,7 +88,7 @@ def _path(b: CircuitBuilder, length: int) -> MerkleProofTarget:
     return MerkleProofTarget([b.add_virtual_targets(4) for _ in range(length)])
 
 
-def add_fri_proof_targets(b: CircuitBuilder, common) -> FriProofTarget:
+def add_fri_proof_targets(b: CircuitBuilder, common: CommonCircuitData) -> FriProofTarget:
     params = common.fri_params
     cfg = params.config
     widths = oracle_leaf_widths(common)
@@ -106,7 +110,7 @@ def add_fri_proof_targets(b: CircuitBuilder, common) -> FriProofTarget:
     return FriProofTarget(caps, rounds, final_poly, b.add_virtual_target())
 
 
-def add_proof_targets(b: CircuitBuilder, common) -> ProofTargets:
+def add_proof_targets(b: CircuitBuilder, common: CommonCircuitData) -> ProofTargets:
     """Fresh targets for every value of a proof of the circuit described by ``common``."""
     cap_height = common.config.fri_config.cap_height
     groups = [[_ext(b) for _ in range(k)] for k in opening_counts(common).values()]

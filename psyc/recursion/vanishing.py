@@ -10,6 +10,7 @@ pass over the concatenated list, which is ``Σ α^k G_k + α^K Σ α^t P_t + …
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from psyc.field.goldilocks import P, primitive_root_of_unity
 from psyc.plonk.builder import CircuitBuilder, ExtTarget
@@ -28,9 +29,12 @@ from psyc.recursion.gadgets import (
 )
 from psyc.recursion.gate_eval import FusingExtBuilder, Lin, eval_gate_circuit
 
+if TYPE_CHECKING:
+    from psyc.plonk.circuit_data import CommonCircuitData
+
 
 def gate_constraint_terms(
-    b: CircuitBuilder, common, o: OpeningSet, pi_digest: Sequence[Target]
+    b: CircuitBuilder, common: CommonCircuitData, o: OpeningSet, pi_digest: Sequence[Target]
 ) -> list[ExtTarget]:
     """Σ_gates selector_g(ζ) · C_{g,k}(ζ) for every constraint index k (constraints from
     each gate's generated ``eval_circuit``, built through :class:`FusingExtBuilder`)."""
@@ -54,7 +58,7 @@ def gate_constraint_terms(
 
 def permutation_terms(
     fb: FusingExtBuilder,
-    common,
+    common: CommonCircuitData,
     o: OpeningSet,
     zeta: ExtTarget,
     l0: ExtTarget,
@@ -82,7 +86,7 @@ def permutation_terms(
     return [fb.materialize(t) for t in evaluator(system.terms, CIRCUIT_BACKEND)(fb, **values)]
 
 
-def lookup_terms(fb: FusingExtBuilder, common, o: OpeningSet, l0: ExtTarget, deltas: Sequence[Target]) -> list[ExtTarget]:
+def lookup_terms(fb: FusingExtBuilder, common: CommonCircuitData, o: OpeningSet, l0: ExtTarget, deltas: Sequence[Target]) -> list[ExtTarget]:
     """The logUp terms at ζ, generated from :func:`psyc.plonk.vanishing.lookup_system`."""
     if not common.has_lookups:
         return []
@@ -100,7 +104,7 @@ def combine_terms(b: CircuitBuilder, terms: Sequence[ExtTarget], alphas: Sequenc
     return [reduce_with_powers(b, terms, ext_from_base(b, a)) for a in alphas]
 
 
-def zeta_powers(b: CircuitBuilder, common, zeta: ExtTarget) -> tuple[ExtTarget, ExtTarget, ExtTarget]:
+def zeta_powers(b: CircuitBuilder, common: CommonCircuitData, zeta: ExtTarget) -> tuple[ExtTarget, ExtTarget, ExtTarget]:
     """(ζ^n, Z_H(ζ) = ζ^n − 1, L0(ζ) = Z_H(ζ) / (n(ζ − 1))), with Z_H(ζ) != 0 constrained
     (ζ outside the trace domain, as the native verifier requires; so ζ != 1 too)."""
     n = common.degree
@@ -114,7 +118,7 @@ def zeta_powers(b: CircuitBuilder, common, zeta: ExtTarget) -> tuple[ExtTarget, 
 
 def eval_vanishing_circuit(
     b: CircuitBuilder,
-    common,
+    common: CommonCircuitData,
     o: OpeningSet,
     zeta: ExtTarget,
     l0: ExtTarget,
@@ -140,7 +144,7 @@ def eval_vanishing_circuit(
 
 
 def zk_terms(
-    b: CircuitBuilder, common, o: OpeningSet, zeta: ExtTarget, l0: ExtTarget, arguments, num_deltas: int
+    b: CircuitBuilder, common: CommonCircuitData, o: OpeningSet, zeta: ExtTarget, l0: ExtTarget, arguments, num_deltas: int
 ) -> list[ExtTarget]:
     """Zero knowledge (``eval_vanishing_at``'s ``active`` and boundary terms): the
     permutation and lookup terms times 1 − s_blind(ζ), then L_u(ζ)(Z_r(ζ) − 1) and

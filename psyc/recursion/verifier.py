@@ -27,6 +27,8 @@ e.g. :func:`psyc.recursion.dummy.dummy_proof`, is accepted.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from psyc.field.extension import Ext2
 from psyc.plonk.builder import CircuitBuilder
 from psyc.plonk.target import Target
@@ -53,8 +55,11 @@ from psyc.recursion.targets import ProofTargets, add_proof_targets
 from psyc.recursion.vanishing import eval_vanishing_circuit, zeta_powers
 from psyc.recursion.vk import VerifierDataTarget
 
+if TYPE_CHECKING:
+    from psyc.plonk.circuit_data import CommonCircuitData
 
-def _batch_multipliers(common) -> list[Ext2]:
+
+def _batch_multipliers(common: CommonCircuitData) -> list[Ext2]:
     """Each FRI batch's point as a multiple of ζ (read off the native ``fri_instance``)."""
     at_one = [batch.point for batch in fri_instance(common, Ext2.one()).batches]
     probe = Ext2(3, 5)
@@ -65,7 +70,7 @@ def _batch_multipliers(common) -> list[Ext2]:
 
 
 def verify_proof_circuit(
-    builder: CircuitBuilder, proof_targets: ProofTargets, vk, common, condition: Target | None = None
+    builder: CircuitBuilder, proof_targets: ProofTargets, vk, common: CommonCircuitData, condition: Target | None = None
 ) -> list[Target]:
     """Constrain ``proof_targets`` to be a valid proof, for its public-input targets, of
     the inner circuit, and return the inner key's fingerprint as 4 targets.
@@ -85,13 +90,13 @@ def verify_proof_circuit(
 
 
 def conditionally_verify_proof_circuit(
-    builder: CircuitBuilder, condition: Target, proof_targets: ProofTargets, vk, common
+    builder: CircuitBuilder, condition: Target, proof_targets: ProofTargets, vk, common: CommonCircuitData
 ) -> list[Target]:
     """``verify only if condition``: :func:`verify_proof_circuit` with ``condition``."""
     return verify_proof_circuit(builder, proof_targets, vk, common, condition=condition)
 
 
-def _verify_proof_circuit(b: CircuitBuilder, pt: ProofTargets, vk, common) -> list[Target]:
+def _verify_proof_circuit(b: CircuitBuilder, pt: ProofTargets, vk, common: CommonCircuitData) -> list[Target]:
     if isinstance(vk, VerifierDataTarget):
         if len(vk.constants_sigmas_cap) != 1 << common.config.fri_config.cap_height:
             raise ValueError("verifier data targets hold another cap size than the circuit's config")

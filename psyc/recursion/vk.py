@@ -20,6 +20,7 @@ it is a leaf of a whitelist Merkle tree (:mod:`psyc.recursion.whitelist`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from psyc.hash.poseidon import hash_no_pad
 from psyc.plonk.builder import CircuitBuilder
@@ -27,6 +28,10 @@ from psyc.plonk.circuit_data import _digest_of_bytes
 from psyc.plonk.target import Target
 from psyc.plonk.witness import PartialWitness
 from psyc.recursion.targets import CapTarget
+
+if TYPE_CHECKING:
+    from psyc.hash.merkle import MerkleCap
+    from psyc.plonk.circuit_data import CommonCircuitData
 
 
 @dataclass
@@ -38,21 +43,21 @@ class VerifierDataTarget:
     fingerprint: list[Target]
 
 
-def description_digest(common) -> list[int]:
+def description_digest(common: CommonCircuitData) -> list[int]:
     """The shape's contribution to the circuit digest (four field elements)."""
     return _digest_of_bytes(common.description())
 
 
-def native_circuit_digest(cap, common) -> list[int]:
+def native_circuit_digest(cap: MerkleCap, common: CommonCircuitData) -> list[int]:
     return hash_no_pad([x for d in cap for x in d] + description_digest(common))
 
 
-def native_fingerprint(cap, common) -> list[int]:
+def native_fingerprint(cap: MerkleCap, common: CommonCircuitData) -> list[int]:
     """The fingerprint of the circuit of shape ``common`` whose constants/sigmas cap is ``cap``."""
     return hash_no_pad([x for d in cap for x in d] + native_circuit_digest(cap, common))
 
 
-def add_verifier_data_targets(b: CircuitBuilder, common) -> VerifierDataTarget:
+def add_verifier_data_targets(b: CircuitBuilder, common: CommonCircuitData) -> VerifierDataTarget:
     """Cap targets for a key of shape ``common``; digest and fingerprint computed from them
     (``2·⌈(4·2^cap_height + 4) / 8⌉`` Poseidon rows, scope ``recursion/verifier_data``)."""
     cap = [b.add_virtual_targets(4) for _ in range(1 << common.config.fri_config.cap_height)]
