@@ -2,7 +2,9 @@
 balances and storage equal an independent model's (tests/token_model.py), the store's roots
 equal those the call proofs commit to and an independent tree model's, the chain verifies;
 refusals (stale checkpoint, replayed nonce and end cap, another user's key, an overdraft)
-commit nothing; kill -9 during `devnet block` (a subprocess) loses and doubles nothing."""
+commit nothing; kill -9 during `devnet block` (a subprocess) loses and doubles nothing; every
+block after the genesis is proved, and verify-chain rejects a block without its proof; the
+format versions a devnet opens (a version-1 devnet without sessions is refused)."""
 
 from __future__ import annotations
 
@@ -72,20 +74,16 @@ def scenario(tmp_path_factory):
     model.mint(0, 100)
     model.transfer(0, 1, 30)
     model.transfer(0, 2, 20)
-    blocks = [net.block(unproved=not _provers_ready(net))]
+    blocks = [net.block()]
     model.commit()
     for method, user, args in [("claim", 1, ["0"]), ("claim", 2, ["from=0"]), ("transfer", 1, ["3", "10"])]:
         results.setdefault(2, []).append(net.call(keys[user], f"Token.{method}", args))
     assert model.claim(1, 0) == 30 and model.claim(2, 0) == 20
     model.transfer(1, 3, 10)
-    blocks.append(net.block(unproved=not _provers_ready(net)))
+    blocks.append(net.block())
     model.commit()
     return {"net": net, "keys": keys, "model": model, "genesis": genesis, "blocks": blocks, "results": results,
             "folder": folder}
-
-
-def _provers_ready(net: Devnet) -> bool:
-    return not net.provers.missing
 
 
 def _slots(fields: dict[str, int]) -> dict[int, tuple]:
@@ -145,12 +143,9 @@ def test_chain_verifies(scenario, capsys):
     net = scenario["net"]
     rc, doc = _cli(capsys, "verify-chain", "--dir", str(net.root))
     assert doc["checkpoints"] == 3
-    if _provers_ready(net):
-        assert rc == 0 and doc["valid"] and doc["blocks_proved"] == 2
-    else:  # no block prover in this psyc: every call proof is still checked, and the chain is NOT valid
-        assert rc == 1 and not doc["valid"] and doc["call_proofs_verified"] == 6
-        assert [p.split(":")[0] for p in doc["problems"]] == ["block 1", "block 2"]
-        assert all("no block proof" in p for p in doc["problems"])
+    assert rc == 0 and doc["valid"] and doc["blocks_proved"] == 2 and doc["problems"] == []
+    assert all(b["proof"] and b["proof_bytes"] > 0 for b in scenario["blocks"])
+    assert not scenario["genesis"]["proof"]  # the genesis is the trust anchor, not proved
 
 
 def test_a_block_of_deployments_only_is_proved(scenario, tmp_path, capsys):
@@ -170,9 +165,8 @@ def test_a_block_of_deployments_only_is_proved(scenario, tmp_path, capsys):
         assert sorted(net._all_contracts()) == [0, 1, 2, 3, 4]
     finally:
         net.close()
-    if _provers_ready(net):
-        rc, doc = _cli(capsys, "verify-chain", "--dir", str(folder))
-        assert rc == 0 and doc["valid"] and doc["blocks_proved"] == 3
+    rc, doc = _cli(capsys, "verify-chain", "--dir", str(folder))
+    assert rc == 0 and doc["valid"] and doc["blocks_proved"] == 3
 
 
 def test_verify_chain_detects_a_tampered_store(scenario, tmp_path, capsys):
@@ -188,6 +182,79 @@ def test_verify_chain_detects_a_tampered_store(scenario, tmp_path, capsys):
     rc, doc = _cli(capsys, "verify-chain", "--dir", str(copy))
     assert rc == 1 and any("checkpoint 1: the CHKP tree's leaf is not the recorded checkpoint" in p
                            for p in doc["problems"])
+
+
+def _edit_record(folder: Path, kind: str, key: str, change) -> None:
+    """Rewrite one record of a devnet's store in place (``change``: record → record)."""
+    from psyc.parth.store import Batch, SqliteStore
+
+    store = SqliteStore(folder / "chain.db")
+    try:
+        store.commit(Batch(records={(kind, key): change(store.record(kind, key))}))
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("tamper", ["no proof", "proof file gone", "another block's proof"])
+def test_verify_chain_rejects_a_block_without_its_proof(scenario, tmp_path, capsys, tamper):
+    """A chain holding a block after the genesis without a valid block proof does not verify
+    (there are no unproved blocks), and nothing raises."""
+    copy = tmp_path / "net"
+    shutil.copytree(scenario["net"].root, copy)
+    if tamper == "no proof":
+        _edit_record(copy, "block", f"{2:010d}", lambda b: {**b, "proof": None, "proof_bytes": 0})
+        expect = "block 2: no block proof"
+    elif tamper == "proof file gone":
+        (copy / "blocks" / "2.proof").unlink()
+        expect = "block 2: its proof blocks/2.proof cannot be read"
+    else:  # block 1's proof named as block 2's: it starts from checkpoint 0, not 1
+        _edit_record(copy, "block", f"{2:010d}", lambda b: {**b, "proof": "blocks/1.proof"})
+        expect = "block 2: "
+    rc, doc = _cli(capsys, "verify-chain", "--dir", str(copy))
+    assert rc == 1 and not doc["valid"]
+    assert [p for p in doc["problems"] if p.startswith(expect)], doc["problems"]
+    assert all(p.startswith("block 2") for p in doc["problems"]), doc["problems"]
+
+
+# --- format versions -------------------------------------------------------------------------------
+
+
+def _set_config(folder: Path, **changes) -> None:
+    """The devnet's configuration with ``changes`` (a value None removes the key): an older
+    devnet crafted in the store."""
+    _edit_record(folder, "devnet", "config", lambda c: {k: v for k, v in {**c, **changes}.items() if v is not None})
+
+
+def test_a_version_1_devnet_without_sessions_is_refused(scenario, tmp_path, capsys):
+    copy = tmp_path / "net"
+    shutil.copytree(scenario["net"].root, copy)
+    _set_config(copy, version=1, sessions=False)
+    with pytest.raises(DevnetError, match="version-1 devnet made without session circuits") as e:
+        Devnet.open(copy)
+    assert e.value.cause == "bad-store" and "make a new devnet" in str(e.value)
+    _set_config(copy, sessions=None)  # written before the flag existed: also without sessions
+    for argv in (["status"], ["block"], ["verify-chain"]):
+        rc, doc = _cli(capsys, *argv, "--dir", str(copy))
+        assert rc == 2 and doc["cause"] == "bad-store" and "without session circuits" in doc["error"], (argv, doc)
+    _set_config(copy, version=3)
+    with pytest.raises(DevnetError, match="devnet version 3") as e:
+        Devnet.open(copy)
+    assert e.value.cause == "bad-store"
+
+
+def test_a_version_1_devnet_with_sessions_opens(scenario, tmp_path, capsys):
+    """Version 1 made with sessions holds version 2's data: it opens, reads and verifies."""
+    copy = tmp_path / "net"
+    shutil.copytree(scenario["net"].root, copy)
+    _set_config(copy, version=1, sessions=True)
+    net = Devnet.open(copy)
+    try:
+        assert net.config["version"] == 1 and net.head()["id"] == 2
+        assert net.user_state("Token", 1)["fields"] == scenario["net"].user_state("Token", 1)["fields"]
+    finally:
+        net.close()
+    rc, doc = _cli(capsys, "verify-chain", "--dir", str(copy))
+    assert rc == 0 and doc["valid"] and doc["blocks_proved"] == 2
 
 
 def test_state_and_status_json(scenario, capsys):
@@ -295,7 +362,7 @@ def _block_process(folder: Path, crash: str | None = None) -> subprocess.Popen:
     env.pop("PSYC_DEVNET_CRASH", None)
     if crash:
         env["PSYC_DEVNET_CRASH"] = crash
-    return subprocess.Popen([sys.executable, "-m", "psyc.cli.main", "devnet", "block", "--unproved", "--json",
+    return subprocess.Popen([sys.executable, "-m", "psyc.cli.main", "devnet", "block", "--json",
                              "--dir", str(folder)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
@@ -311,7 +378,7 @@ def _check_continued(folder: Path, head_before: int) -> None:
         assert net.user_state("Token", 3)["fields"] == {"balance": "10", "claimed[1]": "10"}
         assert net.chain().user_leaf(3).nonce == 1
         v = net.verify_chain()
-        assert v["problems"] == [] or all("no block proof" in p for p in v["problems"])
+        assert v["valid"] and v["problems"] == [] and v["blocks_proved"] == head_before + 1
     finally:
         net.close()
 
@@ -376,12 +443,6 @@ def test_the_parth_walkthrough_runs_as_written(tmp_path, monkeypatch, capsys):
         argv = shlex.split(line)[1:]
         rc = main([*argv, "--json"])
         doc = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-        if rc == 1 and doc.get("cause") == "prover-missing":  # no block prover in this psyc: as parth.md says
-            rc = main([*argv, "--unproved", "--json"])
-            doc = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-        if argv[:2] == ["devnet", "verify-chain"] and Devnet.open(".psyc-devnet").provers.missing:
-            assert rc == 1 and doc["call_proofs_verified"] == 3
-            continue
         assert rc == 0, (line, doc)
         if argv[:2] == ["devnet", "state"]:
             assert doc["fields"] == {"balance": "30", "claimed[0]": "30"}

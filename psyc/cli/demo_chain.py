@@ -116,8 +116,8 @@ def _demo(root: Path, n: int, rng: random.Random, Devnet, DevnetError,  # noqa: 
     refusals.append(steps.run(f"user {others[0]} tries to send 1 it does not have yet",
                               lambda: _refused(DevnetError, lambda: call(others[0], "transfer", [str(issuer), "1"])),
                               _refusal_note))
-    blocks = [steps.run("block 1: aggregate the sessions, prove the block, commit checkpoint 1",
-                        lambda: net.block(unproved=bool(net.provers.missing)), _block_note)]
+    blocks = [steps.run("block 1: aggregate the sessions, prove the block, commit checkpoint 1", net.block,
+                        _block_note)]
     for u in others:
         steps.run(f"user {u} claims from user {issuer} (reads the issuer's state at checkpoint 1)",
                   lambda u=u: call(u, "claim", [str(issuer)]), _call_note)
@@ -132,18 +132,11 @@ def _demo(root: Path, n: int, rng: random.Random, Devnet, DevnetError,  # noqa: 
                               lambda: _refused(DevnetError, lambda: net.call(keys[issuer], "Token.transfer",
                                                                              [str(a), "1"], nonce=1)),
                               _refusal_note))
-    blocks.append(steps.run("block 2: aggregate, prove, commit checkpoint 2",
-                            lambda: net.block(unproved=bool(net.provers.missing)), _block_note))
+    blocks.append(steps.run("block 2: aggregate, prove, commit checkpoint 2", net.block, _block_note))
     chain = steps.run("verify the chain from genesis", net.verify_chain, _verify_note)
     got = {u: int(net.user_state("Token", u)["fields"].get("balance", 0)) for u in users}
-    ok = got == balances and all(r is not None for r in refusals)
+    ok = got == balances and all(r is not None for r in refusals) and chain["valid"]
     _summary(net, users, keys, got, calls, blocks, chain, token)
-    if not net.provers.missing:
-        ok = ok and chain["valid"]
-    else:
-        console.print(f"[yellow]Blocks are committed without block proofs[/yellow]: "
-                      f"{'; '.join(net.provers.missing.values())}. Every call's proof was made and verified; the "
-                      "session and block circuits (issue 16 items 1-2) are what proves blocks.", highlight=False)
     console.print(("[green]balances match native arithmetic[/green]" if got == balances else
                    f"[red]balances differ from native arithmetic[/red]: {got} != {balances}"), highlight=False)
     net.close()
@@ -168,11 +161,9 @@ def _refused(DevnetError, fn):  # noqa: N803
 
 def _call_note(r) -> str:
     out = "" if r.outputs is None else f" → {r.outputs}"
-    if r.end_cap:
-        what = ("session proved" if r.session_calls == 1 else
-                f"session extended to {r.session_calls} calls (this call's CFC and step, a new end cap)")
-        return f"{what}: end cap {r.proof_bytes / 1024:.0f} KiB in {r.timings['prove_session']:.1f} s{out}"
-    return f"CFC proof {r.proof_bytes / 1024:.0f} KiB, proved in {r.timings['prove_cfc']:.2f} s{out}"
+    what = ("session proved" if r.session_calls == 1 else
+            f"session extended to {r.session_calls} calls (this call's CFC and step, a new end cap)")
+    return f"{what}: end cap {r.proof_bytes / 1024:.0f} KiB in {r.timings['prove_session']:.1f} s{out}"
 
 
 def _refusal_note(e) -> str:
@@ -181,17 +172,16 @@ def _refusal_note(e) -> str:
 
 def _block_note(b) -> str:
     s = b["stats"]
-    head = f"{s['transactions']} tx of {s['users']} user(s)"
-    if b["proof"]:
-        return f"{head}; block proof {b['proof_bytes'] / 1024:.0f} KiB in {b['timings']['prove']:.1f} s"
-    return f"{head}; [yellow]no block proof[/yellow] (no block prover in this psyc)"
+    return (f"{s['transactions']} tx of {s['users']} user(s); block proof {b['proof_bytes'] / 1024:.0f} KiB in "
+            f"{b['timings']['prove']:.1f} s")
 
 
 def _verify_note(v) -> str:
     if v["valid"]:
         return f"[green]valid[/green]: {v['blocks_proved']} block proof(s), {v['verify_ms']} ms"
-    return (f"{v['call_proofs_verified']} call proofs verified and bound to their blocks; "
-            f"[yellow]{len(v['problems'])} block(s) without a block proof[/yellow]")
+    from rich.markup import escape
+
+    return f"[red]not valid[/red]: {escape('; '.join(v['problems']))}"
 
 
 def _summary(net, users, keys, balances, calls, blocks, chain, token) -> None:
@@ -208,25 +198,15 @@ def _summary(net, users, keys, balances, calls, blocks, chain, token) -> None:
     t = Table(title="proofs")
     for col in ("what", "count", "size (each)", "time (best / total)"):
         t.add_column(col, justify="left" if col == "what" else "right")
-    cfc = [c[3] for c in calls if c[3].cfc_proof]
-    if cfc:
-        sizes = sorted(r.proof_bytes for r in cfc)
-        times = [r.timings["prove_cfc"] for r in cfc]
-        t.add_row("call proofs (CFC, one per call)", str(len(cfc)), f"{sizes[0] / 1024:.0f}–{sizes[-1] / 1024:.0f} KiB",
-                  f"{min(times):.2f} s / {sum(times):.1f} s")
-    caps = [c[3] for c in calls if c[3].end_cap]
+    caps = [c[3] for c in calls]
     if caps:  # each call proves its CFC and a step, and re-makes its user's signed end cap
         sizes = sorted(r.proof_bytes for r in caps)
         times = [r.timings["prove_session"] for r in caps]
         t.add_row("calls in sessions (CFC + step + signed end cap)", str(len(caps)),
                   f"{sizes[0] / 1024:.0f}–{sizes[-1] / 1024:.0f} KiB", f"{min(times):.1f} s / {sum(times):.1f} s")
-    else:
-        t.add_row("session end caps", "0", "", "[yellow]no session prover[/yellow]")
     for b in blocks:
-        size = f"{b['proof_bytes'] / 1024:.0f} KiB" if b["proof"] else "[yellow]none[/yellow]"
-        tm = f"{b['timings']['prove']:.1f} s" if b["proof"] else ""
-        t.add_row(f"block {b['checkpoint_id']} ({b['stats']['transactions']} tx, {b['stats']['users']} users)",
-                  "1" if b["proof"] else "0", size, tm)
+        t.add_row(f"block {b['checkpoint_id']} ({b['stats']['transactions']} tx, {b['stats']['users']} users)", "1",
+                  f"{b['proof_bytes'] / 1024:.0f} KiB", f"{b['timings']['prove']:.1f} s")
     v = chain
     t.add_row("chain verification", str(v["blocks_proved"]), "",
               f"{sum(v['verify_ms']):.1f} ms" if v["verify_ms"] else "")

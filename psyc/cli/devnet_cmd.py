@@ -54,9 +54,7 @@ def register(p: argparse.ArgumentParser) -> None:
     _common(a)
     a = sub.add_parser("block", help="aggregate the open sessions, prove the block and commit the checkpoint",
                        description="include every pending session, registration and deployment in a block, prove "
-                       "it and commit the new checkpoint atomically (the first block is the unproved genesis)")
-    a.add_argument("--unproved", action="store_true",
-                   help="commit without a block proof when this psyc has no block prover (verify-chain then fails)")
+                       "it and commit the new checkpoint atomically (the first block is the genesis, which has no proof)")
     _common(a)
     a = sub.add_parser("state", help="a user's storage in a contract, as named fields",
                        description="print a user's storage in a contract at the latest checkpoint")
@@ -149,13 +147,12 @@ def _call(net, args) -> int:
         for d in r.state_diff:
             ok(f"  slot {d['slot']} ({', '.join(d['fields'])}): {', '.join(d['before'])} → {', '.join(d['after'])}")
         times = ", ".join(f"{k} {v:.2f} s" for k, v in r.timings.items())
-        cap = "end cap proved" if r.end_cap else "no end cap: the session prover is not in this psyc"
-        ok(f"  CFC proof {r.proof_bytes / 1024:.1f} KiB ({times}); {cap}")
+        ok(f"  session end cap {r.proof_bytes / 1024:.1f} KiB ({times})")
     return EXIT_OK
 
 
 def _block(net, args) -> int:
-    doc = net.block(progress=_progress(args), unproved=args.unproved)
+    doc = net.block(progress=_progress(args))
     _report(args, doc)
     if args.json:
         return EXIT_OK
@@ -169,8 +166,6 @@ def _block(net, args) -> int:
        f"{s['registrations']} registration(s), {s['deployments']} deployment(s)")
     if doc["proof"]:
         ok(f"  proof {doc['proof']} ({doc['proof_bytes'] / 1024:.1f} KiB), proved in {doc['timings']['prove']:.2f} s")
-    elif not doc["genesis"]:
-        ok(f"  [yellow]no block proof[/yellow]: {doc['unproved']}")
     return EXIT_OK
 
 
@@ -205,8 +200,6 @@ def _verify_chain(net, args) -> int:
 
         for p in doc["problems"]:
             error_console.print(f"[red]invalid[/red]: {p}", highlight=False)
-        if doc["call_proofs_verified"]:
-            ok(f"{doc['call_proofs_verified']} call proof(s) of unproved blocks verified and bound to their calls")
     return EXIT_OK if doc["valid"] else EXIT_FAIL
 
 
@@ -214,16 +207,13 @@ def _status(net, args) -> int:
     head = net.head()
     pending = sorted(net.pending())
     doc = {"head": None if head is None else head["id"], "contracts": {str(k): v["name"] for k, v in
-           net._all_contracts().items()}, "users": sorted(net.users()), "pending": pending,
-           "missing_provers": net.provers.missing}
+           net._all_contracts().items()}, "users": sorted(net.users()), "pending": pending}
     _report(args, doc)
     if not args.json:
         ok(f"head checkpoint: {doc['head'] if head is not None else 'none (no genesis yet)'}")
         ok(f"contracts: {', '.join(f'{v} ({k})' for k, v in doc['contracts'].items()) or 'none'}")
         ok(f"users: {', '.join(map(str, doc['users'])) or 'none'}")
         ok(f"next block includes: {', '.join(pending) or 'nothing yet'}")
-        for why in net.provers.missing.values():
-            ok(f"[yellow]note[/yellow]: {why}")
     return EXIT_OK
 
 

@@ -6,12 +6,13 @@ Store layout (``./.psyc-devnet/`` by default)::
                            the devnet's own records: ``devnet/config``, ``pending/*`` (what the
                            next block includes) and ``block/NNNNNNNNNN`` (the blocks)
     contracts/ID/          the deployed contract's sources, copied at deploy time
-    proofs/SHA256.proof    call (CFC) and end-cap proofs, named by their content
+    proofs/SHA256.proof    sessions' end caps and last step proofs, named by their content
     blocks/ID.proof        block proofs
 
 What the next block includes lives in ``pending`` records: deployments and registrations
-(``deploy/ID``, ``register/ID``) and one open session per user (``session/ID``: the calls
-made since the last block, each with its CFC proof, and the session's end cap). A call
+(``deploy/ID``, ``register/ID``: before the genesis) and one open session per user
+(``session/ID``: the calls made since the last block and the session's proved end cap; a
+registration after the genesis is a session of its own). A call
 appends to its user's open session in one SQLite transaction that first checks that no
 block was committed since the call started (else the call's checkpoint is stale).
 
@@ -27,10 +28,14 @@ The first block is the *genesis* (checkpoint 0): the contracts and users known a
 committed without a proof — its CHKP root is the chain's trust anchor, as any chain's
 genesis is. Every later block is proved: its proof shows old CHKP root → new CHKP root.
 
-Proving goes through :class:`Provers`: user sessions (``psyc.parth.session``) and GUTA
-aggregation plus the block circuit (``psyc.parth.block``). When one is missing from this
-psyc, what needs it says so and nothing is faked: a call still executes and proves its CFC
-but has no end cap; a block without a block proof cannot be proved and is refused.
+Proving: user sessions with :mod:`psyc.parth.session` (every call extends its user's
+session: its CFC, a step, a new signed end cap), GUTA aggregation and the block circuit with
+:mod:`psyc.parth.block`. A devnet never holds an unproved block after the genesis, and
+:meth:`Devnet.verify_chain` requires a block proof for each.
+
+Format versions: 2 (this psyc). A version-1 devnet made with sessions (its config's
+``"sessions"``) holds the same data and opens; one made without sessions has contracts not
+compiled for sessions and blocks without proofs, and is refused (make a new devnet).
 
 Fault injection for tests: ``PSYC_DEVNET_CRASH=STAGE`` makes the process kill itself with
 SIGKILL when it reaches ``STAGE`` (``block:applied``, ``block:proved``, ``block:committed``).
@@ -45,9 +50,11 @@ import shutil
 import signal
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from psyc.parth import block as parth_block
+from psyc.parth import session as parth_session
 from psyc.parth.chain import ChainState
 from psyc.parth.heights import HEIGHTS, Heights
 from psyc.parth.leaves import ZERO_HASH, checkpoint_leaf, global_chain_root
@@ -55,7 +62,7 @@ from psyc.parth.store import Batch, SqliteStore
 from psyc.parth.transition import stats_hash as transition_stats_hash
 
 DEFAULT_DIR = ".psyc-devnet"
-FORMAT, VERSION = "psyc-devnet", 1
+FORMAT, VERSION = "psyc-devnet", 2
 DB_NAME = "chain.db"
 CRASH_ENV = "PSYC_DEVNET_CRASH"
 
@@ -105,63 +112,21 @@ def _write_atomic(path: Path, data: bytes) -> None:
 _COMPILED: dict[tuple, object] = {}
 
 
-def _compile_cached(source: Path, heights: Heights, session=None, shape=None):
-    """A deployed contract compiled once per process and content of its sources (a devnet's
-    copy never changes; copies of a devnet share the compile). With the session prover
-    (``session``), compiled for sessions: every CFC of the standard ``shape``."""
-    from psyc.contracts import compile_contract, session_contract
+def _compile_cached(source: Path, shape):
+    """A deployed contract compiled for sessions (every CFC of the standard ``shape``), once
+    per process and content of its sources (a devnet's copy never changes; copies of a
+    devnet share the compile)."""
+    from psyc.contracts import session_contract
 
     files = sorted(p for p in ([source] if source.is_file() else source.rglob("*")) if p.is_file())
     digest = hashlib.sha256()
     for p in files:
         digest.update(str(p.relative_to(source.parent if source.is_file() else source)).encode() + b"\0")
         digest.update(p.read_bytes())
-    key = (digest.hexdigest(), heights, session is not None, shape)
+    key = (digest.hexdigest(), shape)
     if key not in _COMPILED:
-        if session is not None:
-            _COMPILED[key] = session_contract(source, shape)
-        else:
-            _COMPILED[key] = compile_contract(source, heights=heights)
+        _COMPILED[key] = session_contract(source, shape)
     return _COMPILED[key]
-
-
-# ---------------------------------------------------------------------------------------------
-# Proving: the session and block provers of psyc.parth.session / psyc.parth.block
-# ---------------------------------------------------------------------------------------------
-
-
-class Provers:
-    """The provers a devnet uses, found in this psyc: ``session`` (user sessions and end
-    caps) and ``block`` (GUTA aggregation and the block circuit). ``missing`` names what is
-    not available and why, for the messages of what needs it."""
-
-    SESSION_API = ("prove_session", "session_circuits", "Call", "SessionResult", "SessionError")
-    BLOCK_API = ("prove_block", "block_circuits", "check_block", "BlockError", "MAX_DEPLOYS")
-
-    def __init__(self) -> None:
-        self.missing: dict[str, str] = {}
-        self.session = self._load("psyc.parth.session", self.SESSION_API)
-        self.block = self._load("psyc.parth.block", self.BLOCK_API)
-        if self.missing:  # sessions without blocks (or blocks without sessions) prove nothing a block can use
-            self.session = self.block = None
-
-    def _load(self, module: str, names: tuple[str, ...]):
-        import importlib
-
-        try:
-            mod = importlib.import_module(module)
-        except ImportError as e:
-            self.missing[module] = f"{module} is not in this psyc ({e})"
-            return None
-        absent = [n for n in names if not hasattr(mod, n)]
-        if absent:
-            self.missing[module] = f"{module} has no {', '.join(absent)}"
-            return None
-        return mod
-
-    def need(self, what: str, module: str) -> None:
-        if module in self.missing:
-            raise DevnetError(f"cannot {what}: {self.missing[module]}", "prover-missing")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -171,7 +136,7 @@ class Provers:
 
 @dataclass
 class CallResult:
-    """What ``Devnet.call`` did: the call, its CFC proof and the user's open session."""
+    """What ``Devnet.call`` did: the call and the user's open session, proved to its new end cap."""
 
     user: int
     contract: int
@@ -181,8 +146,7 @@ class CallResult:
     checkpoint_id: int
     nonce: int
     session_calls: int
-    cfc_proof: str | None  # the call's own proof (without a session prover; else inside the session)
-    end_cap: str | None
+    end_cap: str  # the session's end cap after this call (the call's CFC is inside it)
     timings: dict[str, float] = field(default_factory=dict)
     proof_bytes: int = 0
 
@@ -198,12 +162,6 @@ class Devnet:
         self.store = store
         self.config = config
         self.heights = Heights(**config["heights"])
-        self.provers = Provers()
-        if self.provers.session is not None and not config.get("sessions"):
-            # its contracts were compiled before sessions existed: their CFCs are not the session circuits'
-            self.provers.session = None
-            self.provers.missing["psyc.parth.session"] = ("this devnet was made without session circuits (its "
-                                                          "contracts are not compiled for sessions): make a new one")
         self._contracts: dict[int, object] = {}
 
     # --- opening -----------------------------------------------------------------------------
@@ -221,7 +179,6 @@ class Devnet:
                               usage=True)
         root.mkdir(parents=True, exist_ok=True)
         config = {"format": FORMAT, "version": VERSION, "heights": asdict(heights), "shape": shape,
-                  "sessions": Provers().session is not None,
                   # the network magic every signed session binds: sessions of one devnet are not valid on another
                   "network_magic": secrets.randbelow(1 << 62), "created": time.time()}
         store = SqliteStore(root / DB_NAME)
@@ -242,9 +199,17 @@ class Devnet:
         if not config or config.get("format") != FORMAT:
             raise DevnetError(f"{root / DB_NAME}: not a devnet store (no devnet configuration)", "bad-store",
                               usage=True)
-        if config.get("version") != VERSION:
-            raise DevnetError(f"{root}: devnet version {config.get('version')!r}; this psyc reads version {VERSION}",
-                              "bad-store", usage=True)
+        version = config.get("version")
+        if version == 1 and not config.get("sessions"):
+            store.close()
+            raise DevnetError(f"{root}: a version-1 devnet made without session circuits (its contracts are not "
+                              "compiled for sessions, its blocks were committed without block proofs); this psyc "
+                              "proves every block: make a new devnet (`psyc devnet init --dir NEW`)", "bad-store",
+                              usage=True)
+        if version not in (1, VERSION):  # version 1 with sessions holds version 2's data
+            store.close()
+            raise DevnetError(f"{root}: devnet version {version!r}; this psyc reads version {VERSION} (and 1 made "
+                              "with sessions)", "bad-store", usage=True)
         return cls(root, store, config)
 
     def close(self) -> None:
@@ -258,11 +223,6 @@ class Devnet:
     def head(self) -> dict | None:
         return self.chain().head()
 
-    @property
-    def proving(self) -> bool:
-        """Whether blocks after the genesis are proved (this psyc has both provers)."""
-        return not self.provers.missing
-
     def shape(self):
         """The standard shape of this devnet's recursive proofs."""
         from psyc.recursion.shape import shape_named
@@ -270,14 +230,12 @@ class Devnet:
         return shape_named(self.config["shape"])
 
     def _end_key(self):
-        return self.provers.session.session_circuits(self.shape()).end_key
+        return parth_session.session_circuits(self.shape()).end_key
 
     def _block_circuits(self):
-        return self.provers.block.block_circuits([self._end_key()], self.shape())
+        return parth_block.block_circuits([self._end_key()], self.shape())
 
     def _whitelist(self) -> list[int]:
-        if self.provers.block is None:
-            return [0, 0, 0, 0]
         return [int(x) for x in self._block_circuits().whitelist.root]
 
     def pending(self) -> dict[str, dict]:
@@ -330,7 +288,7 @@ class Devnet:
         c = self._contracts.get(contract_id)
         if c is None:
             rec = self._all_contracts()[contract_id]
-            c = _compile_cached(self.root / rec["source"], self.heights, self.provers.session, self.shape())
+            c = _compile_cached(self.root / rec["source"], self.shape())
             if [list(fp) for fp, _ in c.cft_leaves()] != [m[0] for m in rec["methods"]]:
                 raise DevnetError(f"contract {contract_id} ({rec['name']}) no longer compiles to the circuits it was "
                                   "deployed with (psyc or its sources in the devnet changed)", "contract-changed")
@@ -348,14 +306,14 @@ class Devnet:
         if not is_contract(project, loader):
             raise DevnetError(f"{source}: no #[contract] struct in the project's entry file", "not-a-contract",
                               usage=True)
-        if self.head() is not None and self.provers.block is not None:
-            limit = self.provers.block.MAX_DEPLOYS  # the block circuit's deploy slots (the genesis is not proved)
+        if self.head() is not None:
+            limit = parth_block.MAX_DEPLOYS  # the block circuit's deploy slots (the genesis is not proved)
             waiting = sum(1 for k in self.pending() if k.startswith("deploy/"))
             if waiting >= limit:
                 raise DevnetError(f"the next block already deploys {waiting} contracts, as many as a block proves: "
                                   "run `psyc devnet block`, then deploy again", "block-full")
         # compiled where the user wrote it (diagnostics name their files); the copy has the same circuits
-        c = _compile_cached(Path(source), self.heights, self.provers.session, self.shape())
+        c = _compile_cached(Path(source), self.shape())
         cid = max(self._all_contracts(), default=-1) + 1
         dest = self.root / "contracts" / str(cid)
         if dest.exists():  # left by a deploy killed before its record was written
@@ -405,7 +363,7 @@ class Devnet:
         uid = max(self._all_user_keys(), default=-1) + 1
         account = {"scheme": getattr(key, "scheme", "zk"), "fingerprint": [int(x) for x in key.fingerprint]}
         head = self.head()
-        if head is not None and self.provers.session is not None:
+        if head is not None:
             # after the genesis a registration is a session of its own (empty leaf → the key's leaf), proved now
             from psyc.plonk.keys import proof_to_bytes
 
@@ -423,10 +381,17 @@ class Devnet:
                                       "register again", "stale-checkpoint")
 
             self.store.commit(Batch(records={("pending", f"session/{uid}"): doc}, guard=guard))
-        else:
+        else:  # joins with the genesis, which is not proved
             rec = {"public_key": pk, **account}
-            self.store.commit(Batch(records={("pending", f"register/{uid}"): rec},
-                                    guard=self._no_id_clash("register", uid)))
+            clash = self._no_id_clash("register", uid)
+
+            def guard() -> None:
+                clash()
+                if ChainState(self.store, self.heights).head() is not None:
+                    raise DevnetError("the genesis was committed while the user was registered; register again (a "
+                                      "registration after the genesis is proved as a session)", "stale-checkpoint")
+
+            self.store.commit(Batch(records={("pending", f"register/{uid}"): rec}, guard=guard))
         return {"user_id": uid, "public_key": _hex(pk), "joins_block": self._next_block_id()}
 
     @staticmethod
@@ -505,36 +470,24 @@ class Devnet:
         call_rec = {"contract": cid, "method": mname, "method_id": m.id, "args": values,
                     "outputs": run.outputs, "writes": {str(s): [list(b), list(a)] for s, (b, a) in run.writes.items()},
                     "start_root": list(run.start_root), "end_root": list(run.end_root),
-                    "public_input": [int(x) for x in run.public_inputs], "proof": None}
+                    "public_input": [int(x) for x in run.public_inputs]}
         calls = [*previous, call_rec]
-        end_cap, result, size = None, None, 0
-        last_step = None
-        if self.provers.session is not None:
-            t1 = time.perf_counter()
-            if session is not None and session.get("last_step") and session.get("result"):
-                # continue the open session: this call's CFC and step, then a new end cap signed over the net change
-                say(f"proving the call and extending the session to {len(calls)} call(s), the signed end cap")
-                result = self._prove_session(uid, key, [call_rec], want_nonce, head["id"],
-                                             resume=self._session_result(session, steps=True))
-            else:  # a new session (or one stored without its last step): every call's CFC, a step each, the end cap
-                say(f"proving the session: {len(calls)} call(s), a step each, the signed end cap")
-                result = self._prove_session(uid, key, calls, want_nonce, head["id"])
-            timings["prove_session"] = time.perf_counter() - t1
-            raw = proof_to_bytes(result.end_cap)
-            end_cap, size = self._store_proof(raw), len(raw)
-            last_step = self._store_proof(proof_to_bytes(result.steps[-1][0]))
-        else:  # no session prover: the call's own proof (CFC), verified
-            say("proving the call (CFC)")
-            t1 = time.perf_counter()
-            proof = run.prove()
-            m.program.circuit().verify(proof)
-            timings["prove_cfc"] = time.perf_counter() - t1
-            raw = proof_to_bytes(proof)
-            call_rec["proof"], size = self._store_proof(raw), len(raw)
+        t1 = time.perf_counter()
+        if session is not None and session.get("last_step") and session.get("result"):
+            # continue the open session: this call's CFC and step, then a new end cap signed over the net change
+            say(f"proving the call and extending the session to {len(calls)} call(s), the signed end cap")
+            result = self._prove_session(uid, key, [call_rec], want_nonce, head["id"],
+                                         resume=self._session_result(session, steps=True))
+        else:  # a new session (or one stored without its last step): every call's CFC, a step each, the end cap
+            say(f"proving the session: {len(calls)} call(s), a step each, the signed end cap")
+            result = self._prove_session(uid, key, calls, want_nonce, head["id"])
+        timings["prove_session"] = time.perf_counter() - t1
+        raw = proof_to_bytes(result.end_cap)
+        end_cap, size = self._store_proof(raw), len(raw)
+        last_step = self._store_proof(proof_to_bytes(result.steps[-1][0]))
         new = {"user": uid, "anchor": {"id": head["id"], "root": head["chkp_root"]}, "nonce": want_nonce,
                "version": (session["version"] + 1) if session else 1, "calls": calls, "end_cap": end_cap,
-               "last_step": last_step,
-               "result": None if result is None else _result_doc(result), "public_key": list(leaf.public_key)}
+               "last_step": last_step, "result": _result_doc(result), "public_key": list(leaf.public_key)}
 
         def guard() -> None:
             now = ChainState(self.store, self.heights).head()
@@ -553,7 +506,7 @@ class Devnet:
         diff = [{"slot": int(s), "fields": describe_slot(c.struct, int(s)), "before": [str(x) for x in b],
                  "after": [str(x) for x in a]} for s, (b, a) in sorted(run.writes.items())]
         return CallResult(uid, cid, mname, run.output_value(), diff, head["id"], want_nonce, len(calls),
-                          call_rec["proof"], end_cap, {k: round(v, 3) for k, v in timings.items()}, size)
+                          end_cap, {k: round(v, 3) for k, v in timings.items()}, size)
 
     def _user_of(self, key, keyfile, user: int | None) -> int:
         pk = [int(x) for x in key.public_key]
@@ -611,13 +564,13 @@ class Devnet:
                        resume=None):
         """prove_session over the committed chain: the session's calls (after ``resume``'s,
         when it continues an open session), signed with ``key``."""
-        S = self.provers.session  # noqa: N806
         contracts = {c["contract"]: self.compiled(c["contract"]) for c in calls}
         try:
-            return S.prove_session(self.chain(), uid, key, [S.Call(c["contract"], c["method"], c["args"]) for c in calls],
-                                   contracts=contracts, shape=self.shape(), register=register, nonce=nonce,
-                                   checkpoint_id=checkpoint, whitelist=self._whitelist(), resume=resume)
-        except S.SessionError as e:
+            return parth_session.prove_session(
+                self.chain(), uid, key, [parth_session.Call(c["contract"], c["method"], c["args"]) for c in calls],
+                contracts=contracts, shape=self.shape(), register=register, nonce=nonce, checkpoint_id=checkpoint,
+                whitelist=self._whitelist(), resume=resume)
+        except parth_session.SessionError as e:
             raise DevnetError(f"the session does not prove: {e}", "session") from None
 
     def _session_result(self, session: dict, steps: bool = False):
@@ -632,9 +585,9 @@ class Devnet:
         proof = proof_from_bytes((self.root / session["end_cap"]).read_bytes(), key.common)
         last = []
         if steps:
-            step_key = self.provers.session.session_circuits(self.shape()).step_key
+            step_key = parth_session.session_circuits(self.shape()).step_key
             last = [(proof_from_bytes((self.root / session["last_step"]).read_bytes(), step_key.common), step_key)]
-        return self.provers.session.SessionResult(
+        return parth_session.SessionResult(
             user_id=session["user"], checkpoint_id=session["anchor"]["id"], chkp_root=tuple(session["anchor"]["root"]),
             register=r["register"], start_leaf=UserLeaf.from_felts(r["start_leaf"]),
             end_leaf=UserLeaf.from_felts(r["end_leaf"]), nonce=session["nonce"], tx_stack=r["tx_stack"],
@@ -668,12 +621,9 @@ class Devnet:
         self.store.commit(Batch(records={("pending", f"session/{uid}"): {**session, "version": 1}}, guard=guard))
 
     # --- blocks --------------------------------------------------------------------------------
-    def block(self, progress: Callable[[str], None] | None = None, unproved: bool = False) -> dict:
-        """Apply every pending entry, prove the block (not the genesis) and commit it.
-
-        ``unproved``: commit without a block proof when this psyc has no block prover (a
-        development aid, never the default): the block record says so and
-        :meth:`verify_chain` reports the chain as not verified."""
+    def block(self, progress: Callable[[str], None] | None = None) -> dict:
+        """Apply every pending entry, prove the block (every block but the genesis) and
+        commit it; a block that does not prove commits nothing."""
         say = progress or (lambda _msg: None)
         t0 = time.perf_counter()
         state = self.chain()
@@ -686,6 +636,16 @@ class Devnet:
         deploys = sorted((int(k.split("/")[1]), v) for k, v in pending.items() if k.startswith("deploy/"))
         registers = sorted((int(k.split("/")[1]), v) for k, v in pending.items() if k.startswith("register/"))
         sessions = sorted((int(k.split("/")[1]), v) for k, v in pending.items() if k.startswith("session/"))
+        if head is not None:  # after the genesis every entry must be provable: no unproved block is ever made
+            if registers:
+                raise DevnetError(f"cannot prove block {cid}: user(s) {', '.join(str(u) for u, _ in registers)} were "
+                                  "queued for registration without a session (after the genesis a registration is a "
+                                  "proved session); nothing was committed", "bad-store")
+            bare = [u for u, s in sessions if not s.get("result") or not s.get("end_cap")]
+            if bare:
+                raise DevnetError(f"cannot prove block {cid}: the open session(s) of user(s) "
+                                  f"{', '.join(map(str, bare))} have no proved end cap; nothing was committed",
+                                  "bad-store")
         say(f"applying {len(sessions)} session(s), {len(registers)} registration(s), {len(deploys)} deployment(s)")
         for k, rec in deploys:
             state.deploy(k, rec["name"], rec["state_height"], [(fp, mid) for fp, mid in rec["methods"]],
@@ -704,20 +664,14 @@ class Devnet:
             written: set[tuple[int, int]] = set()
             for call in s["calls"]:
                 written |= {(call["contract"], int(k)) for k in call["writes"]}
-            if s.get("result") is not None and self.provers.session is not None:
-                r = self._session_result(s)
-                try:
-                    r.apply(state)  # the session's own writes and end leaf, checked against the chain
-                except self.provers.session.SessionError as e:
-                    raise DevnetError(f"user {u}'s session: {e}", "stale-checkpoint") from None
-                if r.register:
-                    state.put_record("user", u, {"public_key": list(r.end_leaf.public_key), **s.get("account", {})})
-                results.append(r)
-            else:  # no session prover: the calls' writes and the nonce, as the session circuits would
-                for call in s["calls"]:
-                    state.write_slots(u, call["contract"], {int(k): tuple(w[1]) for k, w in call["writes"].items()})
-                leaf = state.user_leaf(u)
-                state.gusr.set(u, replace(leaf, nonce=s["nonce"], last_checkpoint_id=s["anchor"]["id"]).felts())
+            r = self._session_result(s)
+            try:
+                r.apply(state)  # the session's own writes and end leaf, checked against the chain
+            except parth_session.SessionError as e:
+                raise DevnetError(f"user {u}'s session: {e}", "stale-checkpoint") from None
+            if r.register:
+                state.put_record("user", u, {"public_key": list(r.end_leaf.public_key), **s.get("account", {})})
+            results.append(r)
             txs += len(s["calls"])
             slots += len(written)
         stats = {"transactions": txs, "users": len(sessions), "slots_modified": slots,
@@ -726,13 +680,7 @@ class Devnet:
         _crash_point("block:applied")
         timings = {"apply": time.perf_counter() - t0}
         proof_rel, proof_size = None, 0
-        missing = [why for mod, why in self.provers.missing.items()]
-        if head is not None and not missing and (len(results) < len(sessions) or registers):
-            missing = ["entries made before this psyc had a session prover have no end cap"]
-        if head is not None and missing and not unproved:
-            raise DevnetError(f"cannot prove block {cid}: {'; '.join(missing)} (nothing was committed; "
-                              "`--unproved` commits it without a block proof)", "prover-missing")
-        if head is not None and not missing:
+        if head is not None:
             say(f"aggregating {len(results)} end cap(s) (GUTA) and proving the block")
             t1 = time.perf_counter()
             bp = self._prove_block(state, results, say)
@@ -746,12 +694,11 @@ class Devnet:
             _write_atomic(self.root / proof_rel, raw)
         _crash_point("block:proved")
         summary = {"id": cid, "genesis": head is None, "proof": proof_rel, "proof_bytes": proof_size,
-                   "unproved": None if head is None or proof_rel else "; ".join(missing),
                    "prev_chkp_root": None if head is None else head["chkp_root"], "stats": stats,
                    "sessions": [{"user": u, "nonce": s["nonce"], "calls": [
-                       {k: c[k] for k in ("contract", "method", "method_id", "args", "outputs", "proof",
-                                          "public_input", "start_root", "end_root")} for c in s["calls"]],
-                       "end_cap": s.get("end_cap")} for u, s in sessions],
+                       {k: c[k] for k in ("contract", "method", "method_id", "args", "outputs", "public_input",
+                                          "start_root", "end_root")} for c in s["calls"]],
+                       "end_cap": s["end_cap"]} for u, s in sessions],
                    "registrations": [u for u, _ in registers], "deployments": [k for k, _ in deploys]}
         for key in pending:
             state.put_record("pending", key, None)
@@ -774,17 +721,16 @@ class Devnet:
         timings["total"] = time.perf_counter() - t0
         return {"committed": True, "checkpoint_id": rec["id"], "chkp_root": _hex(rec["chkp_root"]),
                 "prev_chkp_root": None if head is None else _hex(head["chkp_root"]), "genesis": head is None,
-                "proof": proof_rel, "proof_bytes": proof_size, "unproved": summary["unproved"], "stats": stats,
+                "proof": proof_rel, "proof_bytes": proof_size, "stats": stats,
                 "timings": {k: round(v, 3) for k, v in timings.items()}}
 
     def _prove_block(self, state: ChainState, results: list, say: Callable[[str], None]):
         """GUTA over the sessions' end caps and the block proof; ``state`` holds the block's
         writes (the sessions applied, contracts deployed), which must be what it proves."""
-        B = self.provers.block  # noqa: N806
         try:
-            bp = B.prove_block(state, [(r.end_cap, r.end_cap_key) for r in results], self._block_circuits(),
-                               progress=say)
-        except B.BlockError as e:
+            bp = parth_block.prove_block(state, [(r.end_cap, r.end_cap_key) for r in results], self._block_circuits(),
+                                         progress=say)
+        except parth_block.BlockError as e:
             raise DevnetError(f"the block does not prove: {e}", "block") from None
         if tuple(state.gusr.root) != tuple(bp.new_gusr_root) or tuple(state.gcon.root) != tuple(bp.new_gcon_root):
             raise DevnetError("internal: the chain's pending state is not the state the block proves", "block")
@@ -816,8 +762,9 @@ class Devnet:
 
     def verify_chain(self, progress: Callable[[str], None] | None = None) -> dict:
         """Check every block from genesis: each checkpoint leaf in the store's CHKP tree is
-        the recorded one, each block proof verifies against the previous checkpoint's root
-        and ends at this one's, and the store's trees have the roots the last one commits to."""
+        the recorded one, every block after the genesis has a block proof that verifies
+        against the previous checkpoint's root and ends at this one's, and the store's
+        trees have the roots the last one commits to."""
         say = progress or (lambda _msg: None)
         state = self.chain()
         head = state.head()
@@ -825,8 +772,10 @@ class Devnet:
             raise DevnetError("the chain has no checkpoint yet (run `psyc devnet block`)", "no-checkpoint")
         problems: list[str] = []
         blocks = {b["id"]: b for b in self.blocks()}
+        beyond = sorted(set(blocks) - set(range(head["id"] + 1)))
+        if beyond:
+            problems.append(f"block record(s) {', '.join(map(str, beyond))} after the latest checkpoint {head['id']}")
         times: list[float] = []
-        cfc = 0
         for cid in range(head["id"] + 1):
             rec = state.record("checkpoint", cid)
             if rec is None or cid not in blocks:
@@ -840,17 +789,23 @@ class Devnet:
             if cid == 0:
                 continue
             b = blocks[cid]
+            prev = state.record("checkpoint", cid - 1)
             if not b.get("proof"):
-                problems.append(f"block {cid}: no block proof (committed unproved: {b.get('unproved')})")
-                say(f"checking block {cid}'s call proofs")
-                cfc += self._verify_calls(b, problems)
+                problems.append(f"block {cid}: no block proof (every block after the genesis is proved)")
                 continue
-            self.provers.need("verify block proofs", "psyc.parth.block")
+            if prev is None:  # reported as checkpoint cid - 1's problem: nothing to verify the proof from
+                continue
+            if b.get("prev_chkp_root") != prev["chkp_root"]:
+                problems.append(f"block {cid}: its record names another previous checkpoint root than checkpoint "
+                                f"{cid - 1}'s")
+            try:
+                raw = (self.root / b["proof"]).read_bytes()
+            except OSError as e:
+                problems.append(f"block {cid}: its proof {b['proof']} cannot be read ({e.strerror or e})")
+                continue
             say(f"verifying block {cid}")
-            raw = (self.root / b["proof"]).read_bytes()
-            prev = state.record("checkpoint", cid - 1)["chkp_root"]
             t = time.perf_counter()
-            ok, why = self._verify_block(raw, prev, rec["chkp_root"], cid)
+            ok, why = self._verify_block(raw, prev["chkp_root"], rec["chkp_root"], cid)
             times.append(time.perf_counter() - t)
             if not ok:
                 problems.append(f"block {cid}: {why}")
@@ -858,46 +813,17 @@ class Devnet:
             problems.append("the store's CHKP root is not the latest checkpoint's")
         if list(state.chain_root()) != list(head["chain_root"]):
             problems.append("the store's GCON/GUSR roots are not those the latest checkpoint commits to")
+        genesis = state.record("checkpoint", 0)
         return {"valid": not problems, "checkpoints": head["id"] + 1, "blocks_proved": len(times),
-                "call_proofs_verified": cfc,
-                "genesis_root": _hex(state.record("checkpoint", 0)["chkp_root"]), "head_root": _hex(head["chkp_root"]),
+                "genesis_root": _hex(genesis["chkp_root"]) if genesis else None, "head_root": _hex(head["chkp_root"]),
                 "problems": problems, "verify_ms": [round(t * 1e3, 2) for t in times]}
-
-    def _verify_calls(self, block: dict, problems: list[str]) -> int:
-        """For a block without a block proof: check each call's CFC proof with its method's
-        key and that its public input binds the recorded call. Returns how many passed."""
-        from psyc.contracts import public_input_hash
-        from psyc.plonk.keys import proof_from_bytes
-        from psyc.plonk.verifier import VerificationError
-
-        prev = self.store.record("checkpoint", str(block["id"] - 1))
-        done = 0
-        for s in block["sessions"]:
-            for k, c in enumerate(s["calls"]):
-                where = f"block {block['id']}, user {s['user']}, call {k + 1} ({c['method']})"
-                data = self.compiled(c["contract"]).method(c["method"]).program.circuit()
-                try:
-                    proof = proof_from_bytes((self.root / c["proof"]).read_bytes(), data.common)
-                    data.verify(proof)
-                except (OSError, VerificationError, ValueError) as e:
-                    problems.append(f"{where}: the call proof does not verify ({e})")
-                    continue
-                expect = public_input_hash(c["contract"], c["method_id"], [x for a in c["args"] for x in a],
-                                           c["start_root"], c["end_root"], c["outputs"], prev["chkp_root"],
-                                           prev["id"], s["user"])
-                if [int(x) for x in proof.public_inputs] != list(expect):
-                    problems.append(f"{where}: the call proof is for another call than the block records")
-                    continue
-                done += 1
-        return done
 
     def _verify_block(self, raw: bytes, prev_root, new_root, cid) -> tuple[bool, str]:
         """The block proof verifies under the block circuit's key (rebuilt from the circuits,
         never read from the store), extends ``prev_root`` and ends at ``new_root``."""
-        B = self.provers.block  # noqa: N806
         try:
-            st = B.check_block(raw, prev_root, self._block_circuits().block_key)
-        except B.BlockError as e:
+            st = parth_block.check_block(raw, prev_root, self._block_circuits().block_key)
+        except parth_block.BlockError as e:
             return False, str(e)
         if list(st.new_chkp_root) != list(new_root) or int(st.checkpoint_id) != cid:
             return False, f"the proof ends at checkpoint {st.checkpoint_id}, root {list(st.new_chkp_root)}, not the " \
