@@ -1,7 +1,8 @@
 """ECDSA over secp256k1 (issue 15): the natives against an independent library
 (coincurve, libsecp256k1), the non-native field arithmetic and curve circuits against
-the natives, key files, the CLI's argument errors; the full signature circuit (256
-double-and-add steps: a minute to compile on a quiet machine) in the slow tests."""
+the natives (GLV's split and its forged hints, the 128-step double-base multiplication),
+key files, the CLI's argument errors; the full signature circuit (tens of seconds to
+compile) in the slow tests."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ import random
 import pytest
 
 from psyc.compiler import CompileOptions, compile_path
-from psyc.frontend.bigint_hints import to_limbs
+from psyc.frontend.bigint_hints import NUM_LIMBS, QUOTIENT_LIMBS, QUOTIENT_OFFSET, to_limbs
 from psyc.ir.interpret import ExecutionError
+from psyc.plonk.gates.bigint import GROUP_BITS, LIMB_BITS
 from psyc.sig import SignatureError, format_hash, public_key
 from psyc.sig import secp256k1 as curve
 from psyc.sig.ecdsa import (
@@ -103,13 +105,13 @@ def _program(tmp_path, body: str):
 
 
 def _value(limbs) -> int:
-    return sum(int(x) << (14 * i) for i, x in enumerate(limbs))
+    return sum(int(x) << (LIMB_BITS * i) for i, x in enumerate(limbs))
 
 
 def test_mul_mod_p_agrees_and_its_hint_cannot_be_forged(tmp_path):
     prog = _program(tmp_path, """use std::secp256k1;
 use std::bigint::checked_limbs;
-fn main(a: [Felt; 19], b: [Felt; 19]) -> pub [Felt; 19] { secp256k1::mul(checked_limbs(a), checked_limbs(b)) }
+fn main(a: [Felt; 20], b: [Felt; 20]) -> pub [Felt; 20] { secp256k1::mul(checked_limbs(a), checked_limbs(b)) }
 """)
     for a, b in ((RNG.randrange(curve.P), RNG.randrange(curve.P)), (curve.P - 1, curve.P - 1), (0, 5)):
         run = prog.execute({"a": to_limbs(a), "b": to_limbs(b)})
@@ -123,7 +125,7 @@ fn main(a: [Felt; 19], b: [Felt; 19]) -> pub [Felt; 19] { secp256k1::mul(checked
         for k in (0, 7, len(ins.results) - 1):
             forged = prog.execute({"a": to_limbs(3), "b": to_limbs(curve.P - 2)})
             v = ins.results[k].id
-            forged.values[v] = (forged.values[v] + 1) % (1 << 14)
+            forged.values[v] = (forged.values[v] + 1) % (1 << LIMB_BITS)
             assert prog.check_constraints(forged), (ins.attrs[0].name, k)
 
 
@@ -143,13 +145,13 @@ def test_bigint_gates_hold_exactly_on_true_relations():
     c = a * b % curve.P
     q = (a * b - c) // curve.P
     la, lb, lc = to_limbs(a), to_limbs(b), to_limbs(c)
-    u = to_limbs(q + (1 << 279), 20)
+    u = to_limbs(q + QUOTIENT_OFFSET, QUOTIENT_LIMBS)
     d = [x % FP for x in mul_pairs(la, lb, lc)]
     e = [x % FP for x in carry_outputs(d, u, curve.P)]
-    assert e[-1] == 0 and all(x < 1 << 28 for x in e[:-1])  # what the circuit checks
-    mul_gate, carry_gate = bigint_mul_gate(19), bigint_carry_gate(1)
-    assert residuals(mul_gate, [*la, *lb, *lc, *d]) == [0] * 19
-    assert residuals(carry_gate, [*d, *u, *e]) == [0] * 19
+    assert e[-1] == 0 and all(x < 1 << GROUP_BITS for x in e[:-1])  # what the circuit checks
+    mul_gate, carry_gate = bigint_mul_gate(NUM_LIMBS), bigint_carry_gate(1)
+    assert residuals(mul_gate, [*la, *lb, *lc, *d]) == [0] * NUM_LIMBS
+    assert residuals(carry_gate, [*d, *u, *e]) == [0] * NUM_LIMBS
     for k in (0, 9, 18):
         bad_d = list(d)
         bad_d[k] = (bad_d[k] + 1) % FP
@@ -158,19 +160,19 @@ def test_bigint_gates_hold_exactly_on_true_relations():
         bad_e = list(e)
         bad_e[k] = (bad_e[k] + 1) % FP
         assert any(residuals(carry_gate, [*d, *u, *bad_e]))
-    # a wrong quotient limb: the carries the gate then defines leave the 28-bit range or
+    # a wrong quotient limb: the carries the gate then defines leave the 26-bit range or
     # the residual is non-zero
     bad_u = list(u)
     bad_u[3] += 1
     e2 = [x % FP for x in carry_outputs(d, bad_u, curve.P)]
-    assert e2[-1] != 0 or any(x >= 1 << 28 for x in e2[:-1])
+    assert e2[-1] != 0 or any(x >= 1 << GROUP_BITS for x in e2[:-1])
 
 
 def test_group_law_agrees(tmp_path):
     prog = _program(tmp_path, """use std::secp256k1;
 use std::secp256k1::Point;
 use std::bigint::checked_limbs;
-fn main(ax: [Felt; 19], ay: [Felt; 19], bx: [Felt; 19], by: [Felt; 19]) -> pub ([Felt; 19], [Felt; 19], [Felt; 19], [Felt; 19]) {
+fn main(ax: [Felt; 20], ay: [Felt; 20], bx: [Felt; 20], by: [Felt; 20]) -> pub ([Felt; 20], [Felt; 20], [Felt; 20], [Felt; 20]) {
     let a = Point { x: checked_limbs(ax), y: checked_limbs(ay) };
     let b = Point { x: checked_limbs(bx), y: checked_limbs(by) };
     secp256k1::assert_on_curve(a);
@@ -181,7 +183,7 @@ fn main(ax: [Felt; 19], ay: [Felt; 19], bx: [Felt; 19], by: [Felt; 19]) -> pub (
 """)
     pa, pb = curve.mul(RNG.randrange(curve.N), curve.G), curve.mul(RNG.randrange(curve.N), curve.G)
     run = prog.execute({"ax": to_limbs(pa[0]), "ay": to_limbs(pa[1]), "bx": to_limbs(pb[0]), "by": to_limbs(pb[1])})
-    out = [_value(run.outputs[19 * k : 19 * k + 19]) for k in range(4)]
+    out = [_value(run.outputs[20 * k : 20 * k + 20]) for k in range(4)]
     assert (out[0], out[1]) == curve.add(pa, pb)
     assert (out[2], out[3]) == curve.add(curve.add(pa, pa), pb)
     assert prog.check_constraints(run) == []
@@ -191,16 +193,144 @@ fn main(ax: [Felt; 19], ay: [Felt; 19], bx: [Felt; 19], by: [Felt; 19]) -> pub (
 
 
 def test_circuit_constants_are_the_natives(tmp_path):
-    names = ["G", "OFFSET_START", "OFFSET_STEP", "OFFSET_STEP_G", "OFFSET_CORRECTION"]
-    prog = _program(tmp_path, "use std::secp256k1;\nfn main() -> pub [Felt; 190] {\n    let mut out: [Felt; 190] = [0; 190];\n"
-                    + "".join(f"    for i in 0..19 {{ out[{38 * k} + i] = secp256k1::{n}.x[i]; out[{38 * k + 19} + i] = "
+    from psyc.frontend.bigint_hints import GLV_LAMBDA
+
+    names = ["G", "PHI_G", "OFFSET_START", "OFFSET_STEP", "OFFSET_CORRECTION"]
+    prog = _program(tmp_path, "use std::secp256k1;\nfn main() -> pub [Felt; 240] {\n    let mut out: [Felt; 240] = [0; 240];\n"
+                    + "".join(f"    for i in 0..20 {{ out[{40 * k} + i] = secp256k1::{n}.x[i]; out[{40 * k + 20} + i] = "
                               f"secp256k1::{n}.y[i]; }}\n" for k, n in enumerate(names))
+                    + "    for i in 0..20 { out[200 + i] = secp256k1::BETA[i]; out[220 + i] = secp256k1::LAMBDA[i]; }\n"
                     + "    out\n}\n")
     out = prog.execute({}).outputs
-    want = [curve.G, curve.OFFSET_START, curve.OFFSET_STEP, curve.add(curve.OFFSET_STEP, curve.G),
-            curve.offset_correction(256)]
+    want = [curve.G, curve.phi(curve.G), curve.OFFSET_START, curve.OFFSET_STEP, curve.offset_correction(128)]
     for k, (name, pt) in enumerate(zip(names, want, strict=True)):
-        assert (_value(out[38 * k : 38 * k + 19]), _value(out[38 * k + 19 : 38 * k + 38])) == pt, name
+        assert (_value(out[40 * k : 40 * k + 20]), _value(out[40 * k + 20 : 40 * k + 40])) == pt, name
+    assert (_value(out[200:220]), _value(out[220:240])) == (curve.BETA, GLV_LAMBDA)
+    assert curve.phi(curve.G) == curve.mul(GLV_LAMBDA, curve.G) and pow(curve.BETA, 3, curve.P) == 1
+
+
+# --- GLV: the split and the double-base multiplication ------------------------------------------
+
+# k = 2^128 + 1 splits into halves neither of which is 0 (the sign tests flip both)
+GLV_SCALARS = [0, 1, 2**128 + 1, curve.N - 1, curve.N // 2, 0x5363AD4CC05C30E0A5261C028812645A122E22EA20816678DF02967C1B23BD72]
+
+
+def test_glv_split_is_a_split_with_128_bit_halves():
+    from psyc.frontend.bigint_hints import GLV_LAMBDA
+
+    for k in GLV_SCALARS + [RNG.randrange(curve.N) for _ in range(2000)]:
+        k1, k2 = curve.glv_split(k)
+        assert (k1 + k2 * GLV_LAMBDA - k) % curve.N == 0
+        assert abs(k1) < 2**128 and abs(k2) < 2**128, k
+
+
+@pytest.fixture(scope="module")
+def glv_program(tmp_path_factory):
+    return _program(tmp_path_factory.mktemp("glv"), """use std::secp256k1;
+use std::bigint::checked_limbs;
+fn main(k: [Felt; 20]) -> pub ([bool; 128], bool, [bool; 128], bool) {
+    let s = secp256k1::glv_split(checked_limbs(k));
+    (s.bits1, s.neg1, s.bits2, s.neg2)
+}
+""")
+
+
+def _with_glv_hint(prog, k: int, halves: tuple[int, int]) -> list:
+    """check_constraints of a run on k whose GLV hint is ``halves`` (any integers, encoded as
+    the hint encodes them: 10 limbs of |k_i|, not reduced, then the signs)."""
+    run = prog.execute({"k": to_limbs(k)})
+    (ins,) = [i for i in prog.program.instrs if i.op == "hint" and i.attrs[0].name == "__big_glv"]
+    words = [*to_limbs(abs(halves[0]), 10), *to_limbs(abs(halves[1]), 10), int(halves[0] < 0), int(halves[1] < 0)]
+    for r, w in zip(ins.results, words, strict=True):
+        run.values[r.id] = w
+    return prog.check_constraints(run)
+
+
+def test_glv_split_in_circuit_and_its_hint_cannot_be_forged(glv_program):
+    from psyc.field.goldilocks import P as FP
+    from psyc.frontend.bigint_hints import GLV_LAMBDA
+
+    prog = glv_program
+    for k in GLV_SCALARS:
+        run = prog.execute({"k": to_limbs(k)})
+        assert prog.check_constraints(run) == []
+        bits = [int(x) for x in run.outputs]
+        m1, m2 = (int("".join(map(str, bits[a : a + 128])), 2) for a in (0, 129))
+        assert ((-m1 if bits[128] else m1), (-m2 if bits[257] else m2)) == curve.glv_split(k)
+    k = 2**128 + 1
+    k1, k2 = curve.glv_split(k)
+    assert k1 and k2
+    assert _with_glv_hint(prog, k, (k1, k2)) == []  # the honest split, through the same path
+    # a wrong split, a wrong sign of either half
+    for halves in ((k1 + 1, k2), (k1, k2 - 1), (-k1, k2), (k1, -k2)):
+        assert _with_glv_hint(prog, k, halves), halves
+    # out of range: (k1 + t a1, k2 + t b1) is a split too (a1 + b1 LAMBDA = 0 mod n), but
+    # one half is past 2^128 (its limbs are 13-bit, so only the top limb's 11-bit check sees it)
+    a1, b1 = 0x3086D221A7D46BCDE86C90E49284EB15, -0xE4437ED6010E88286F547FA90ABFE4C3
+    assert (a1 + b1 * GLV_LAMBDA) % curve.N == 0
+    far = (k1 + 4 * a1, k2 + 4 * b1)
+    assert 2**128 <= max(map(abs, far)) < 2**130  # (10 limbs of 13 bits hold it)
+    assert _with_glv_hint(prog, k, far)
+    # a sign that is not a boolean
+    run = prog.execute({"k": to_limbs(k)})
+    (ins,) = [i for i in prog.program.instrs if i.op == "hint" and i.attrs[0].name == "__big_glv"]
+    run.values[ins.results[20].id] = FP - 1  # -1: k1 = -(-k1) would balance a flipped magnitude
+    assert prog.check_constraints(run)
+
+
+def test_select_picks_a_table_row_four_columns_a_row(tmp_path):
+    """``std::bigint::select_limbs(i, table)`` (``__select``, the ladder's table): the row i;
+    6 columns sharing the index
+    take two multi-select rows (the second half empty), an index past the table fails, and
+    a table that is not 2^k rows of Felt is a located compile error."""
+    from psyc.util.diagnostics import CompileError
+
+    prog = _program(tmp_path, """use std::bigint::select_limbs;
+fn main(i: Felt, t: [[Felt; 6]; 16]) -> pub [Felt; 6] { select_limbs(i, t) }
+""")
+    table = [[RNG.randrange(1 << 60) for _ in range(6)] for _ in range(16)]
+    for i in (0, 5, 15):
+        run = prog.execute({"i": i, "t": table})
+        assert [int(x) for x in run.outputs] == table[i]
+        assert prog.check_constraints(run) == []
+    assert prog.lowered().stats["random_access"] == 2
+    with pytest.raises(ExecutionError):
+        prog.execute({"i": 16, "t": table})
+    with pytest.raises(CompileError, match="2, 4, 8, 16 or 32 rows") as e:
+        _program(tmp_path, "use std::bigint::select_limbs;\n"
+                 "fn main(i: Felt, t: [[Felt; 2]; 5]) -> pub [Felt; 2] { select_limbs(i, t) }\n")
+    assert e.value.diagnostics[0].code == "E0200" and e.value.diagnostics[0].labels
+
+
+@pytest.fixture(scope="module")
+def double_base_program(tmp_path_factory):
+    return _program(tmp_path_factory.mktemp("ladder"), """use std::secp256k1;
+use std::secp256k1::Point;
+use std::bigint::checked_limbs;
+fn main(u1: [Felt; 20], u2: [Felt; 20], qx: [Felt; 20], qy: [Felt; 20]) -> pub ([Felt; 20], [Felt; 20]) {
+    let q = Point { x: checked_limbs(qx), y: checked_limbs(qy) };
+    let r = secp256k1::mul_double_base(checked_limbs(u1), checked_limbs(u2), q);
+    (r.x, r.y)
+}
+""")
+
+
+def test_double_base_multiplication_agrees(double_base_program):
+    prog = double_base_program
+    cases = [(RNG.randrange(curve.N), RNG.randrange(curve.N), RNG.randrange(1, curve.N)) for _ in range(2)]
+    cases += [(0, RNG.randrange(curve.N), 5), (curve.N - 1, 1, 3)]  # a zero scalar; -G + Q
+    for u1, u2, d in cases:
+        q = curve.mul(d, curve.G)
+        run = prog.execute({"u1": to_limbs(u1), "u2": to_limbs(u2), "qx": to_limbs(q[0]), "qy": to_limbs(q[1])})
+        want = curve.add(curve.mul(u1, curve.G), curve.mul(u2, q))
+        assert (_value(run.outputs[:20]), _value(run.outputs[20:])) == want
+        assert prog.check_constraints(run) == []
+    # u1 G + u2 Q = infinity has no affine result: the last addition cannot be satisfied
+    q = curve.mul(7, curve.G)
+    with pytest.raises(ExecutionError):
+        prog.execute({"u1": to_limbs(curve.N - 7), "u2": to_limbs(1), "qx": to_limbs(q[0]), "qy": to_limbs(q[1])})
+    # the table's rows: 40 limb selections per step, four to a multi-select row
+    assert prog.lowered().stats["random_access"] == 128 * 10
 
 
 # --- key files and CLI errors (no circuit needed) ---------------------------------------------
@@ -256,7 +386,7 @@ def test_sign_argument_errors_are_located(tmp_path, capsys):
     assert not os.path.exists(out)
 
 
-# --- the full signature circuit (slow: 256 double-and-add steps) ------------------------------
+# --- the full signature circuit (slow: 128 GLV double-and-add steps) ------------------------------
 
 
 @pytest.fixture(scope="module")

@@ -31,6 +31,7 @@ from psyc.plonk.builder import RANGE_CHECK_LIMBS, CircuitBuilder
 from psyc.plonk.config import CircuitConfig
 from psyc.plonk.diagnostics import ConstraintFailure, check_constraints
 from psyc.plonk.gates.arithmetic import WIRES_PER_OP
+from psyc.plonk.gates.random_access import random_access_copies
 from psyc.plonk.target import Target
 from psyc.plonk.witness import PartialWitness, inverse_hint
 from psyc.plonk.witness_gen import solve
@@ -140,6 +141,8 @@ class _Lowerer:
         self.zero = self.k(0)
         self.one = self.k(1)
         self._lookup_ok: dict[int, bool] = {}
+        # __select's reads waiting for a multi-select row, by (index, number of items)
+        self.shared_reads: dict[tuple[Target, int], list[tuple[list[Target], Target]]] = {}
 
     # --- driver ------------------------------------------------------------------------
     def run(self) -> None:
@@ -172,6 +175,8 @@ class _Lowerer:
                 fn(self, ins)
             finally:
                 b.pop_scope()
+        for index, n in list(self.shared_reads):
+            self.place_shared_reads(index, n)
         b.register_public_inputs(self.outputs)
 
     def loc(self, span: Span) -> str:
@@ -561,10 +566,28 @@ class _Lowerer:
         n = len(items)
         if n == 0:
             raise LoweringError("read from an empty list")
+        if pred is None and ins.attrs == ("shared",) and n in (2, 4, 8, 16, 32):
+            self.set(ins.result, self.shared_read(index, items))
+            return
         out = self.select_any(index, items)
         if n > 32:  # the chunks are padded: bound the index explicitly
             self.rc(self.sub(self.k(n - 1), index), (n - 1).bit_length())
         self.set(ins.result, self.mask(pred, out))
+
+    def shared_read(self, index: Target, items: list[Target]) -> Target:
+        """items[index] for a read of ``__select`` (a table row, one read per column): the
+        reads that share an index are placed together, several selections a multi-select
+        ``random_access`` row (the rows are placed as they fill, the rest at the end)."""
+        out = self.b.add_virtual_target()
+        group = self.shared_reads.setdefault((index, len(items)), [])
+        group.append((items, out))
+        if len(group) == random_access_copies(self.cfg, len(items).bit_length() - 1):
+            self.place_shared_reads(index, len(items))
+        return out
+
+    def place_shared_reads(self, index: Target, n: int) -> None:
+        group = self.shared_reads.pop((index, n))
+        self.b.random_access_many(index, [items for items, _ in group], [out for _, out in group])
 
     def select_any(self, index: Target, items: list[Target]) -> Target:
         """items[index]; more than 32 items go through chunks of 32 (index = hi*32 + lo)."""

@@ -40,7 +40,7 @@ from psyc.plonk.gates.exponentiation import place_exp
 from psyc.plonk.gates.extension_arithmetic import ext_arithmetic_witness
 from psyc.plonk.gates.gfp5_mul import gfp5_mul_witness
 from psyc.plonk.gates.poseidon import place_permute
-from psyc.plonk.gates.random_access import place_random_access
+from psyc.plonk.gates.random_access import place_random_access, place_random_access_many
 from psyc.plonk.row import Row
 from psyc.plonk.target import Target
 from psyc.plonk.witness import Generator
@@ -372,6 +372,12 @@ class CircuitBuilder:
         list is not a power of two long, ``len(items) - 1 - index`` is range-checked too, so
         any index past the list is unsatisfiable."""
         return place_random_access(self, index, items)
+
+    def random_access_many(self, index: Target, item_lists: Sequence[Sequence[Target]],
+                           outputs: Sequence[Target] | None = None) -> list[Target]:
+        """``item_lists[k][index]`` for every k, several selections a row (lists of one
+        length, a power of two up to 32; ``place_random_access_many``)."""
+        return place_random_access_many(self, index, item_lists, outputs)
 
     def exp(self, base: Target, exponent: Target, num_bits: int) -> Target:
         """base^exponent for an exponent of ``num_bits`` bits (square-and-multiply in one row)."""

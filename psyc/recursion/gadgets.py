@@ -35,6 +35,7 @@ from psyc.field.goldilocks import P
 from psyc.plonk.builder import CircuitBuilder, ExtTarget
 from psyc.plonk.gates import arithmetic_gate, random_access_gate
 from psyc.plonk.gates.arithmetic import WIRES_PER_OP
+from psyc.plonk.gates.random_access import random_access_copies
 from psyc.plonk.gates.reducing import ReducingLayout, reducing_gate
 from psyc.plonk.target import Target
 from psyc.plonk.witness import inverse_hint
@@ -119,8 +120,7 @@ def assert_equal_many(b: CircuitBuilder, xs: Sequence[Target], ys: Sequence[Targ
 def select_copies(config, bits: int) -> int:
     """How many selections one ``random_access_gate(bits, copies)`` row of the verifier
     makes: as many lists of 2^bits items as fit the routed wires, at most 4 (a digest)."""
-    n = 1 << bits
-    return max(1, min(4, (config.num_routed_wires - 1 - bits) // (n + 1)))
+    return random_access_copies(config, bits)
 
 
 def assert_random_access(b: CircuitBuilder, index: Target, items: Sequence[Target], claimed: Target) -> None:

@@ -6,7 +6,7 @@
   are below p is a message);
 * signatures are deterministic (RFC 6979 with HMAC-SHA256) and low-s (s <= (n - 1) / 2);
 * the public parameter is ``poseidon(DOMAIN ++ x limbs ++ y limbs)``, the limbs the
-  circuit's: 19 little-endian 14-bit limbs per coordinate (:func:`param_of`, the twin of
+  circuit's: 20 little-endian 13-bit limbs per coordinate (:func:`param_of`, the twin of
   ``std::sig::ecdsa::param_of``).
 
 A signature (proof) is made from the key file, or from an external (r, s) made by a
@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from psyc.field.goldilocks import P as FIELD_P
+from psyc.frontend.bigint_hints import to_limbs
 from psyc.hash.poseidon import hash_no_pad
 from psyc.sig import secp256k1 as curve
 from psyc.sig.convention import SignatureError, public_key
@@ -35,10 +36,11 @@ if TYPE_CHECKING:
     from psyc.plonk.proof import ProofWithPublicInputs
 
 SCHEME = "ecdsa"
-# ASCII "psyc-sig", "-ecdsa-1", the format version, the number of 14-bit limbs that follow.
-DOMAIN = (0x7073_7963_2D73_6967, 0x2D65_6364_7361_2D31, 2, 38)
+# ASCII "psyc-sig", "-ecdsa-1", the format version, the number of 13-bit limbs that follow.
+DOMAIN = (0x7073_7963_2D73_6967, 0x2D65_6364_7361_2D31, 3, 40)
 HALF_N = (curve.N - 1) // 2
-RANGE_TABLE_BITS = 14  # 14-bit limbs: one lookup each; the table fits a 2^15-row circuit
+# 13-bit limbs: one lookup each; the table and zero knowledge's blinding rows fit a 2^14-row circuit
+RANGE_TABLE_BITS = 13
 
 
 def message_bytes(message: Sequence[int]) -> bytes:
@@ -123,8 +125,8 @@ def verify_digest(pub: tuple[int, int], digest: bytes, r: int, s: int, low_s: bo
 
 
 def limbs(v: int) -> list[int]:
-    """A 256-bit number as the circuit's 19 little-endian 14-bit limbs."""
-    return [(v >> (14 * k)) & 0x3FFF for k in range(19)]
+    """A 256-bit number as the circuit's 20 little-endian 13-bit limbs."""
+    return to_limbs(v)
 
 
 def circuit_inputs(message: Sequence[int], pub: tuple[int, int], r: int, s: int) -> dict:
@@ -230,7 +232,7 @@ def _default_config(zero_knowledge: bool = True):
 
 
 class EcdsaScheme(CircuitScheme):
-    """Compiles the ECDSA circuit once (zero knowledge on, 14-bit range table) and makes
+    """Compiles the ECDSA circuit once (zero knowledge on, 13-bit range table) and makes
     keys and signatures. ``config``, ``shape``: as :class:`~psyc.sig.scheme.CircuitScheme`."""
 
     name = "ecdsa"

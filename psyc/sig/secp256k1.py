@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import hashlib
 
+# GLV: defined once, beside the circuit's hint that splits scalars (re-exported here)
+from psyc.frontend.bigint_hints import GLV_BETA as BETA
+from psyc.frontend.bigint_hints import glv_split as glv_split
+
 P = 2**256 - 2**32 - 977
 N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 B = 7
@@ -59,6 +63,12 @@ def mul(k: int, pt: Point) -> Point:
         pt = add(pt, pt)
         k >>= 1
     return acc
+
+
+def phi(pt: Point) -> Point:
+    """The endomorphism ``(x, y) -> (BETA·x, y)``: ``GLV_LAMBDA * pt`` (GLV; the circuit's
+    double-base multiplication splits each scalar with :func:`glv_split`)."""
+    return None if pt is None else (BETA * pt[0] % P, pt[1])
 
 
 def lift_x(x: int, odd: bool = False) -> Point:
@@ -112,11 +122,13 @@ def hash_to_point(tag: bytes) -> tuple[int, int]:
 # The offset points of the in-circuit scalar multiplication (stdlib/secp256k1.psy): the
 # accumulator starts at OFFSET_START and every step adds OFFSET_STEP, so an incomplete
 # addition never meets its exceptional cases unless someone knows a discrete logarithm.
+# The circuit takes GLV_STEPS steps (one per bit of the 128-bit GLV halves).
+GLV_STEPS = 128
 OFFSET_START = hash_to_point(b"psyc-secp256k1-offset-start")
 OFFSET_STEP = hash_to_point(b"psyc-secp256k1-offset-step")
 
 
-def offset_correction(bits: int = 256) -> Point:
+def offset_correction(bits: int = GLV_STEPS) -> Point:
     """The point the circuit adds after ``bits`` double-and-add steps:
     ``-(2^bits * OFFSET_START + (2^bits - 1) * OFFSET_STEP)``."""
     return neg(add(mul(pow(2, bits, N), OFFSET_START), mul((pow(2, bits, N) - 1) % N, OFFSET_STEP)))

@@ -30,7 +30,7 @@ from psyc.frontend.elaboration.common import (
 )
 from psyc.frontend.modules import Module
 from psyc.frontend.storage import StorageT
-from psyc.frontend.types import BOOL, FELT, UNIT, Array, Tuple, Type
+from psyc.frontend.types import BOOL, FELT, UNIT, Array, Scalar, Tuple, Type
 from psyc.ir.interpret import ExecutionError
 from psyc.ir.ir import HintFn, Value
 from psyc.util.diagnostics import CompileError, Span
@@ -309,6 +309,8 @@ class CallsMixin:
             return self.bigint_gate(e, name)
         if name == "__range_check":
             return self.range_check_intrinsic(e)
+        if name == "__select":
+            return self.select_intrinsic(e)
         raise error("E0100", f"unknown intrinsic `{name}`", e.span)
 
     def _limb_vectors(self, e: ast.Call, name: str, nargs: int) -> list[list[Value]]:
@@ -325,17 +327,20 @@ class CallsMixin:
     def big_hint(self, e: ast.Call, name: str) -> TV:
         """std::bigint's native hints over `[Felt; K]` limb vectors (psyc.frontend.bigint_hints):
         ``__big_mod(cols, m)``, ``__big_div(cols, m)``, ``__big_moddiv(num, den, m)``,
-        ``__big_mulmod(a, b, c, m)``, ``__big_muldiv(a, b, c, m)``; their results are
-        unconstrained `Felt`s that ``std::bigint`` range-checks and checks."""
+        ``__big_mulmod(a, b, c, m)``, ``__big_muldiv(a, b, c, m)``, ``__big_glv(k)``; their
+        results are unconstrained `Felt`s that ``std::bigint`` (``std::secp256k1``: the GLV
+        split) range-checks and checks."""
         from psyc.frontend import bigint_hints as bh
 
-        nargs = {"__big_moddiv": 3, "__big_mulmod": 4, "__big_muldiv": 4}.get(name, 2)
+        nargs = {"__big_moddiv": 3, "__big_mulmod": 4, "__big_muldiv": 4, "__big_glv": 1}.get(name, 2)
         vecs = self._limb_vectors(e, name, nargs)
         lens = [len(v) for v in vecs]
         if name == "__big_mod":
             fn, nout = (lambda vals, n=lens[0]: bh.big_mod(vals, n)), bh.NUM_LIMBS
         elif name == "__big_div":
             fn, nout = (lambda vals, n=lens[0]: bh.big_div(vals, n)), bh.QUOTIENT_LIMBS
+        elif name == "__big_glv":
+            fn, nout = bh.big_glv, bh.GLV_OUTPUTS
         elif name == "__big_moddiv":
             fn, nout = (lambda vals, a=lens[0], b=lens[1]: bh.big_moddiv(vals, a, b)), bh.NUM_LIMBS
         else:
@@ -352,6 +357,35 @@ class CallsMixin:
             return self._opaque(out_t, e.span)
         ins = self.prog.emit("hint", flat, ["Felt"] * nout, e.span, (HintFn(name, fn),))
         return TV(out_t, list(ins.results))
+
+    def select_intrinsic(self, e: ast.Call) -> TV:
+        """``__select(i, table)``: ``table[i]`` for a table of ``[Felt; K]`` rows (2, 4, 8, 16
+        or 32 of them) and a witness index ``i`` (an unsigned integer or a `Felt`; an index
+        past the table fails), as one
+        ``read`` per column marked ``shared``: lowering places the reads that share ``i``
+        several to a multi-select ``random_access`` row (a plain ``table[i]`` takes a row
+        per column)."""
+        if len(e.args) != 2:
+            raise error("E0106", "`__select` takes an index and a table", e.span)
+        idx = self.expr(e.args[0], None)
+        if not (isinstance(idx.type, Scalar) and (idx.type.is_int or idx.type == FELT)):
+            raise error("E0200", f"an index must be an unsigned integer or a `Felt`, found `{idx.type}`",
+                        e.args[0].span)
+        table = self.expr(e.args[1], None)
+        t = table.type
+        if not (isinstance(t, Array) and isinstance(t.element, Array) and t.element.element == FELT
+                and t.length in (2, 4, 8, 16, 32)):
+            raise error("E0200", f"`__select` takes a table `[[Felt; K]; N]` of 2, 4, 8, 16 or 32 rows, found `{t}`",
+                        e.args[1].span)
+        rows = [ty.flatten(t.element, row) for row in table.payload]
+        i = idx.payload
+        if i.const is not None:
+            if i.const >= t.length:
+                self._out_of_bounds(t.length, i.const, e.args[0].span)
+            return TV(t.element, list(table.payload[i.const]))
+        cols = [self.emit1("read", (i, *(row[k] for row in rows)), "Felt", e.span, ("shared",), predicated=True)
+                for k in range(t.element.length)]
+        return TV(t.element, cols)
 
     def bigint_gate(self, e: ast.Call, name: str) -> TV:
         """``__bigint_mul(a, b, c)``: the column pairs of a·b − c (the ``bigint_mul`` gate);

@@ -86,7 +86,7 @@ _PRINT_DECIMAL, _PRINT_BOOL = 0, 1  # how a `print` op shows its next value (psy
 _COMPARISONS = ("==", "!=", "<", "<=", ">", ">=")
 _ARITH = ("+", "-", "*", "/", "%", "&", "|", "^", "<<", ">>")
 HOLE = -1  # the length of an array in a shape hint that a const generic not yet inferred decides
-_BIG_HINTS = frozenset({"__big_mod", "__big_div", "__big_moddiv", "__big_mulmod", "__big_muldiv"})  # std::bigint's native hints
+_BIG_HINTS = frozenset({"__big_mod", "__big_div", "__big_moddiv", "__big_mulmod", "__big_muldiv", "__big_glv"})  # std::bigint's native hints
 _OPAQUE = HintFn("opaque", lambda vals: [])  # a symbolic stand-in in check mode; never executed
 
 

@@ -1,21 +1,21 @@
 """Non-native (big-integer) arithmetic: the two gates of a relation ``a·b − c ≡ 0 (mod m)``.
 
-Numbers are ``L`` little-endian limbs of ``LIMB_BITS`` = 14 bits (``std::bigint``: 19 limbs,
-266 bits). A relation takes two rows:
+Numbers are ``L`` little-endian limbs of ``LIMB_BITS`` = 13 bits (``std::bigint``: 20 limbs,
+260 bits). A relation takes two rows:
 
 * ``bigint_mul`` (one per row): the product's *column pairs*
-  ``d[g] = col[2g] + 2^14·col[2g+1]`` of ``col[k] = Σ_{i+j=k} a_i·b_j − c_k`` — a, b, c
-  limb vectors (limbs of either sign, |limb| < 2^15), d their difference in base 2^28.
+  ``d[g] = col[2g] + 2^13·col[2g+1]`` of ``col[k] = Σ_{i+j=k} a_i·b_j − c_k`` — a, b, c
+  limb vectors (limbs of either sign, |limb| < 2^14), d their difference in base 2^26.
   Each d[g] is below 2^47 in absolute value, so it is exact in the field. 4L wires, all
   routed; degree 2.
 * ``bigint_carry``: the carries that prove ``value(d) − q·m = 0`` as an integer for a
-  quotient ``q = u − 2^(14·L + 13)`` given as ``L + 1`` limbs u (range-checked by the
+  quotient ``q = u − 2^(13·L + 12)`` given as ``L + 1`` limbs u (range-checked by the
   caller) and a modulus m fixed in the gate (:data:`MODULI`). With
-  ``D[g] = d[g] − (u·m)[pair g] + (2^(14L+13)·m)[pair g]`` the outputs are
-  ``e[g] = (D[g] + carry[g−1])/2^28 + 2^27`` (the biased carries, g < L − 1) and the residual
-  ``D[L−1] + carry[L−2]``. Degree 1. The caller range-checks each e[g] to 28 bits and
-  asserts the residual is 0: then every division by 2^28 was exact (|D[g]| < 2^48, so
-  ``|D[g] + carry − 2^28·carry'| < 2^56 < p`` and a field equation is an integer one), and
+  ``D[g] = d[g] − (u·m)[pair g] + (2^(13L+12)·m)[pair g]`` the outputs are
+  ``e[g] = (D[g] + carry[g−1])/2^26 + 2^25`` (the biased carries, g < L − 1) and the residual
+  ``D[L−1] + carry[L−2]``. Degree 1. The caller range-checks each e[g] to 26 bits and
+  asserts the residual is 0: then every division by 2^26 was exact (|D[g]| < 2^48, so
+  ``|D[g] + carry − 2^26·carry'| < 2^52 < p`` and a field equation is an integer one), and
   the telescoping sum says ``value(d) = q·m``.
 
 The soundness argument in full, with the bounds, is in ``stdlib/bigint.psy``.
@@ -26,7 +26,7 @@ from functools import cache
 from psyc.field.goldilocks import P
 from psyc.plonk.gates.base import Gate, gate_kind, wire
 
-LIMB_BITS = 14
+LIMB_BITS = 13
 GROUP_BITS = 2 * LIMB_BITS
 CARRY_BIAS = 1 << (GROUP_BITS - 1)
 # The moduli a bigint_carry gate may fix, by index (its parameter): secp256k1's p and n.
@@ -37,7 +37,7 @@ MODULI = {
 
 
 def limbs_of(x: int, n: int) -> list[int]:
-    """``x`` (0 <= x < 2^(14n)) as n little-endian 14-bit limbs."""
+    """``x`` (0 <= x < 2^(13n)) as n little-endian 13-bit limbs."""
     return [(x >> (LIMB_BITS * k)) & ((1 << LIMB_BITS) - 1) for k in range(n)]
 
 
@@ -55,7 +55,7 @@ def mul_pairs(a, b, c) -> list:
 
 
 def quotient_offset(num_limbs: int) -> int:
-    """The bias of a quotient's limbs: u = q + 2^(14·L + 13) is never negative."""
+    """The bias of a quotient's limbs: u = q + 2^(13·L + 12) is never negative."""
     return 1 << (LIMB_BITS * num_limbs + LIMB_BITS - 1)
 
 
@@ -65,7 +65,7 @@ def carry_outputs(d, u, modulus: int) -> list:
     field elements: callers reduce mod p). ``len(u) == len(d) + 1``."""
     n = len(d)
     m = limbs_of(modulus, n)
-    off = limbs_of(quotient_offset(n) // (1 << (LIMB_BITS * n)), 1)[0]  # 2^13 at limb n
+    off = limbs_of(quotient_offset(n) // (1 << (LIMB_BITS * n)), 1)[0]  # 2^12 at limb n
     cols = [0] * (2 * n + 2)
     for i in range(n + 1):
         for j in range(n):
@@ -96,7 +96,7 @@ def bigint_mul_gate(num_limbs: int) -> Gate:
         num_wires=4 * n,
         num_constants=0,
         constraints=constraints,
-        description=f"column pairs of a·b − c for {n}-limb numbers (14-bit limbs)",
+        description=f"column pairs of a·b − c for {n}-limb numbers ({LIMB_BITS}-bit limbs)",
         params=(n,),
     )
 
@@ -108,7 +108,7 @@ def carry_wires(num_limbs: int) -> int:
 
 @gate_kind("bigint_carry", lambda config, params: [len(MODULI), (config.num_routed_wires - 1) // 3])
 @cache
-def bigint_carry_gate(modulus: int, num_limbs: int = 19) -> Gate:
+def bigint_carry_gate(modulus: int, num_limbs: int = 20) -> Gate:
     import sympy
 
     if modulus not in MODULI:
@@ -116,7 +116,7 @@ def bigint_carry_gate(modulus: int, num_limbs: int = 19) -> Gate:
     n = num_limbs
     w = [wire(k) for k in range(carry_wires(n))]
     d, u, e = w[:n], w[n : 2 * n + 1], w[2 * n + 1 :]
-    # e[g] = (D[g] + carry[g-1]) / 2^28 + bias, as 2^28·(e[g] − bias) = D[g] + carry[g−1]
+    # e[g] = (D[g] + carry[g-1]) / 2^26 + bias, as 2^26·(e[g] − bias) = D[g] + carry[g−1]
     m = limbs_of(MODULI[modulus], n)
     off = 1 << (LIMB_BITS - 1)
     cols = [sympy.Integer(0)] * (2 * n + 2)
@@ -138,7 +138,7 @@ def bigint_carry_gate(modulus: int, num_limbs: int = 19) -> Gate:
         num_wires=carry_wires(n),
         num_constants=0,
         constraints=tuple(constraints),
-        description=f"carries of value(d) − q·m = 0 (m: modulus {modulus}, {n} limbs of 14 bits)",
+        description=f"carries of value(d) − q·m = 0 (m: modulus {modulus}, {n} limbs of {LIMB_BITS} bits)",
         params=(modulus, n),
     )
 

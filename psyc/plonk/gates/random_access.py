@@ -5,7 +5,8 @@ Wires: 0 index; per copy ``c`` (offset ``1 + c·(2^bits + 1)``) the claimed valu
 claimed value, 2 .. 2+2^bits the items, then the bits. The selection is folded pairwise
 by the bits, so the degree is bits + 1. Several copies sharing one index are what the
 recursive verifier needs: the four elements of a cap digest, the two limbs of an
-extension value (plonky2 calls this multi-select random access).
+extension value (plonky2 calls this multi-select random access), and the language's
+``__select`` (a table row: one selection per column).
 """
 
 from __future__ import annotations
@@ -82,4 +83,45 @@ def place_random_access(b: CircuitBuilder, index: Target, items: Sequence[Target
     b.add_gate_generator(gen, (index, *padded), (out, *bit_targets), "random_access")
     if len(items) < len(padded):
         b.range_check(b.arithmetic(P - 1, 1, index, b.one(), b.constant(len(items) - 1)), bits)
+    return out
+
+
+def random_access_copies(config, bits: int) -> int:
+    """How many selections over 2^bits items one multi-select row makes: as many lists as
+    fit the routed wires (the items are copies of other cells), at most 4 (a digest)."""
+    n = 1 << bits
+    return max(1, min(4, (config.num_routed_wires - 1 - bits) // (n + 1)))
+
+
+def place_random_access_many(b: CircuitBuilder, index: Target, item_lists: Sequence[Sequence[Target]],
+                             outputs: Sequence[Target] | None = None) -> list[Target]:
+    """``item_lists[k][index]`` for every k (lists of one length, a power of two up to 32) in
+    multi-select rows that share the index (:func:`random_access_copies` selections a row;
+    unused copies select among zeros), into ``outputs`` (new targets if None). Each row's
+    bits recompose to the index, so an index past the lists is unsatisfiable."""
+    n = len(item_lists[0])
+    bits = n.bit_length() - 1
+    if n < 2 or n != 1 << bits or bits > 5 or any(len(items) != n for items in item_lists):
+        raise ValueError("random_access_many takes lists of 2, 4, 8, 16 or 32 items")
+    copies = random_access_copies(b.config, bits)
+    gate = random_access_gate(bits, copies) if copies > 1 else random_access_gate(bits)
+    zero = b.zero()
+    out = list(outputs) if outputs is not None else b.add_virtual_targets(len(item_lists))
+    for start in range(0, len(item_lists), copies):
+        lists = [list(items) for items in item_lists[start : start + copies]]
+        outs = out[start : start + copies]
+        outs += b.add_virtual_targets(copies - len(lists))
+        lists += [[zero] * n] * (copies - len(lists))
+        bit_targets = b.add_virtual_targets(bits)
+        cells = [index]
+        for o, items in zip(outs, lists, strict=True):
+            cells += [o, *items]
+        b.add_gate_row(gate, [*cells, *bit_targets])
+
+        def gen(v: list[int], copies: int = copies) -> list[int]:
+            i = v[0] % n  # an index past the lists fails the row's recomposition instead
+            return [v[1 + k * n + i] for k in range(copies)] + [(v[0] >> j) & 1 for j in range(bits)]
+
+        b.add_gate_generator(gen, [index, *(t for items in lists for t in items)], [*outs, *bit_targets],
+                             "random_access")
     return out
