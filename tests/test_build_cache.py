@@ -3,6 +3,8 @@ shape are computed once, reused across processes, and never read when an input c
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import psyc.compiler as compiler
@@ -74,3 +76,39 @@ def test_wrapped_children_and_fingerprints_are_cached_on_disk(project, monkeypat
     (project / "child.psy").write_text(CHILD.replace("a * b", "b * a"))  # another child source
     with pytest.raises(AssertionError, match="recomputed"):
         compile_path(project / "parent.psy", _test_shape_options())
+
+
+# --- the psyc build id in every key -----------------------------------------------------------------
+
+
+def test_build_id_follows_a_symlinked_folder(tmp_path):
+    """In a source checkout psyc/stdlib is a symlink to stdlib/: the build id hashes the files
+    behind the link, so an edited stdlib file changes every cache key; a link cycle ends."""
+    from psyc.project.cache import source_files, tree_id
+
+    real = tmp_path / "stdlib"
+    (real / "sub").mkdir(parents=True)
+    (real / "hash.psy").write_text("fn a() -> Felt { 1 }\n")
+    (real / "sub" / "x.psy").write_text("fn b() -> Felt { 2 }\n")
+    (real / "sub" / "loop").symlink_to(real)
+    pkg = tmp_path / "pkg"
+    (pkg / "__pycache__").mkdir(parents=True)
+    (pkg / "__pycache__" / "junk.py").write_text("")
+    (pkg / "compiler.py").write_text("X = 1\n")
+    (pkg / "stdlib").symlink_to(Path("..") / "stdlib")  # as psyc/stdlib -> ../stdlib
+    assert [rel for rel, _ in source_files(pkg)] == ["compiler.py", "stdlib/hash.psy", "stdlib/sub/x.psy"]
+    before = tree_id(pkg, "0.1")
+    assert tree_id(pkg, "0.1") == before and tree_id(pkg, "0.2") != before
+    (real / "hash.psy").write_text("fn a() -> Felt { 3 }\n")
+    assert tree_id(pkg, "0.1") != before
+
+
+def test_build_id_covers_the_stdlib():
+    """Every stdlib source, however the package reaches it, is part of psyc_build_id."""
+    import psyc
+    from psyc.frontend.modules import stdlib_dir
+    from psyc.project.cache import source_files
+
+    hashed = {path.resolve() for _, path in source_files(Path(psyc.__file__).parent)}
+    std = {p.resolve() for p in stdlib_dir().rglob("*.psy")}  # rglob enters the folder it starts from
+    assert std and std <= hashed, sorted(map(str, std - hashed))

@@ -36,16 +36,42 @@ _MAGIC = b"psyc-cache-2\n"
 _TAG = 32  # HMAC-SHA256
 
 
+def source_files(root: Path) -> list[tuple[str, Path]]:
+    """The source files under ``root`` as (path relative to ``root``, file), sorted by that
+    path. Folders reached through a symlink are entered (in a source checkout ``psyc/stdlib``
+    links to the repository's ``stdlib/``, which ``Path.rglob`` would skip), each real folder
+    once, so a link cycle ends."""
+    out: list[tuple[str, Path]] = []
+    seen: set[str] = set()
+    for folder, dirs, files in os.walk(root, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in seen:
+            dirs.clear()
+            continue
+        seen.add(real)
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        for name in files:
+            path = Path(folder, name)
+            if path.suffix in _SOURCE_SUFFIXES and path.is_file():
+                out.append((str(path.relative_to(root)), path))
+    return sorted(out)
+
+
+def tree_id(root: Path, salt: str = "") -> str:
+    """A hash of ``salt`` and every source file under ``root`` (:func:`source_files`): its
+    relative path and bytes."""
+    h = hashlib.sha256(salt.encode())
+    for rel, path in source_files(root):
+        h.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
 @functools.cache
 def psyc_build_id() -> str:
-    """A hash of the psyc package's own files: a cache key part that changes whenever the
-    compiler, the gates or the prover change (the version number does not, in development)."""
-    h = hashlib.sha256(psyc.__version__.encode())
-    root = Path(psyc.__file__).parent
-    for path in sorted(root.rglob("*")):
-        if path.suffix in _SOURCE_SUFFIXES and "__pycache__" not in path.parts and path.is_file():
-            h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()
+    """A hash of the psyc package's own files, the stdlib's included: a cache key part that
+    changes whenever the compiler, the gates, the prover or the stdlib change (the version
+    number does not, in development)."""
+    return tree_id(Path(psyc.__file__).parent, psyc.__version__)
 
 
 def cache_key(*parts: bytes | str) -> str:
