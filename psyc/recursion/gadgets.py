@@ -35,7 +35,7 @@ from psyc.field.goldilocks import P
 from psyc.plonk.builder import CircuitBuilder, ExtTarget
 from psyc.plonk.gates import arithmetic_gate, random_access_gate
 from psyc.plonk.gates.arithmetic import WIRES_PER_OP
-from psyc.plonk.gates.random_access import random_access_copies
+from psyc.plonk.gates.random_access import place_select_row, random_access_copies
 from psyc.plonk.gates.reducing import ReducingLayout, reducing_gate
 from psyc.plonk.target import Target
 from psyc.plonk.witness import inverse_hint
@@ -152,21 +152,12 @@ def assert_random_access_many(
         lists = list(item_lists[start : start + copies])
         lists += [[zero] * n] * (copies - len(lists))
         wanted = list(claimed[start : start + copies])
-        outs = wanted + [zero] * (copies - len(wanted)) if cond is None else b.add_virtual_targets(copies)
-        bit_targets = b.add_virtual_targets(bits)
-        cells = [index]
-        for out, items in zip(outs, lists, strict=True):
-            cells += [out, *items]
-        b.add_gate_row(gate, [*cells, *bit_targets])
         if cond is None:
-            b.add_generator(lambda v: [(v[0] >> j) & 1 for j in range(bits)], [index], bit_targets, "index_bits")
+            place_select_row(b, gate, index, lists, wanted + [zero] * (copies - len(wanted)), solve=False,
+                             name="index_bits")
             continue
-
-        def gen(v: list[int]) -> list[int]:
-            i = v[0] % n  # an out-of-range index fails the recomposition constraint instead
-            return [v[1 + k * n + i] for k in range(copies)] + [(v[0] >> j) & 1 for j in range(bits)]
-
-        b.add_generator(gen, [index, *(t for items in lists for t in items)], [*outs, *bit_targets], "select")
+        outs = b.add_virtual_targets(copies)
+        place_select_row(b, gate, index, lists, outs, hint=True, name="select")
         for out, value in zip(outs, wanted, strict=False):
             assert_equal(b, out, value)
 

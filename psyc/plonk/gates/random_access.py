@@ -112,16 +112,32 @@ def place_random_access_many(b: CircuitBuilder, index: Target, item_lists: Seque
         outs = out[start : start + copies]
         outs += b.add_virtual_targets(copies - len(lists))
         lists += [[zero] * n] * (copies - len(lists))
-        bit_targets = b.add_virtual_targets(bits)
-        cells = [index]
-        for o, items in zip(outs, lists, strict=True):
-            cells += [o, *items]
-        b.add_gate_row(gate, [*cells, *bit_targets])
-
-        def gen(v: list[int], copies: int = copies) -> list[int]:
-            i = v[0] % n  # an index past the lists fails the row's recomposition instead
-            return [v[1 + k * n + i] for k in range(copies)] + [(v[0] >> j) & 1 for j in range(bits)]
-
-        b.add_gate_generator(gen, [index, *(t for items in lists for t in items)], [*outs, *bit_targets],
-                             "random_access")
+        place_select_row(b, gate, index, lists, outs)
     return out
+
+
+def place_select_row(b: CircuitBuilder, gate: Gate, index: Target, lists: Sequence[Sequence[Target]],
+                     outs: Sequence[Target], *, solve: bool = True, hint: bool = False,
+                     name: str = "random_access") -> None:
+    """One multi-select row of ``gate``: ``outs[k] = lists[k][index]`` (one list per copy of
+    the gate, each of 2^bits items). ``solve``: the row's generator computes ``outs`` (a
+    witness hint with ``hint``: values already set are kept); otherwise ``outs`` already hold the
+    claimed values and the generator only decomposes the index. Either way the bits
+    recompose to the index, so an index past the lists is unsatisfiable."""
+    n = len(lists[0])
+    bits, copies = n.bit_length() - 1, len(lists)
+    bit_targets = b.add_virtual_targets(bits)
+    cells = [index]
+    for o, items in zip(outs, lists, strict=True):
+        cells += [o, *items]
+    b.add_gate_row(gate, [*cells, *bit_targets])
+    if not solve:
+        b.add_generator(lambda v: [(v[0] >> j) & 1 for j in range(bits)], [index], bit_targets, name)
+        return
+
+    def gen(v: list[int]) -> list[int]:
+        i = v[0] % n  # an index past the lists fails the row's recomposition instead
+        return [v[1 + k * n + i] for k in range(copies)] + [(v[0] >> j) & 1 for j in range(bits)]
+
+    add = b.add_generator if hint else b.add_gate_generator
+    add(gen, [index, *(t for items in lists for t in items)], [*outs, *bit_targets], name)
