@@ -42,6 +42,14 @@ def test_layout_rules():
     conds = " && ".join(f"value_{i} < 1000" for i in range(8))
     out = format_source(f"fn f() {{\n    assert({conds});\n}}\n")
     assert "\n        value_0 < 1000\n            && value_1 < 1000\n            && value_2" in out
+    # an additive chain too: `a + b - c` breaks before each operator, `*` binds inside it
+    terms = " + ".join(f"2 * (weight_{i} as Felt)" for i in range(5)) + " - offset"
+    out = format_source(f"fn f() {{\n    let b = {terms};\n}}\n")
+    assert "    let b = 2 * (weight_0 as Felt)\n        + 2 * (weight_1 as Felt)\n" in out
+    assert out.endswith("\n        - offset;\n}\n") and max(map(len, out.splitlines())) <= 100
+    # a comment after a chain that fits leaves the chain on its line
+    out = format_source("fn f(a: u8) -> u8 {\n    a + a // twice\n}\n")
+    assert out == "fn f(a: u8) -> u8 {\n    a + a // twice\n}\n"
     # the trailing comma goes when the list fits on one line again; `(a,)` keeps its comma
     assert format_source("fn f() -> (u8,) { (g(1, 2,),) }") == "fn f() -> (u8,) { (g(1, 2),) }\n"
 

@@ -31,6 +31,9 @@ from psyc.util.diagnostics import CompileError
 
 WIDTH = 100
 INDENT = 4
+# operators whose left-associative chains break one operand a line when too long: one
+# precedence level a number (`a + b - c` is one chain, `a + b * c` is not)
+_CHAIN_LEVELS = {"||": 0, "&&": 1, "|": 2, "^": 3, "&": 4, "+": 5, "-": 5}
 
 
 class FormatError(Exception):
@@ -108,6 +111,18 @@ def _propagate(doc) -> bool:
 
 
 _FLAT, _BREAK = 0, 1
+
+
+def _pop_trailing_comment(doc: list) -> list:
+    """Remove and return a trailing line comment (its suffix and forced break) that ends
+    ``doc``, a nested list; ``[]`` when ``doc`` does not end with one."""
+    while doc and isinstance(doc[-1], list) and doc[-1]:
+        doc = doc[-1]
+    if len(doc) >= 2 and doc[-1] is _BREAK_PARENT and isinstance(doc[-2], _LineSuffix):
+        tail = doc[-2:]
+        del doc[-2:]
+        return tail
+    return []
 
 
 def _flat_text(doc) -> str:
@@ -602,20 +617,23 @@ class _Printer:
     # ---- expressions -----------------------------------------------------------------------
     def r_binop(self, n: Tree):
         op = n.children[1]
-        if not (isinstance(op, Token) and str(op) in ("&&", "||")):
+        level = _CHAIN_LEVELS.get(str(op)) if isinstance(op, Token) else None
+        if level is None:
             return self.seq(n.children)
-        # a chain `a && b && c` (left-associative: nested on the left): one line when it
-        # fits, else one operand a line, each led by its operator
+        # a chain `a && b && c` or `a + b - c` (left-associative: nested on the left): one
+        # line when it fits, else one operand a line, each led by its operator
         chain, node = [], n
         while (isinstance(node, Tree) and node.data == "binop" and isinstance(node.children[1], Token)
-               and str(node.children[1]) == str(op)):
+               and _CHAIN_LEVELS.get(str(node.children[1])) == level):
             chain.append(node.children[1:])
             node = node.children[0]
         out: list = [self.d(node)]
         rest: list = []
         for op_t, right in reversed(chain):
             rest += [LINE, self.tok(op_t), " ", self.d(right)]
-        return _Group([out, _Indent(rest)])
+        # a `// comment` after the last operand ends the line anyway: it breaks what follows
+        # the chain, not the chain
+        return [_Group([out, _Indent(rest)]), *_pop_trailing_comment(rest)]
 
     def r_cmp_op(self, n: Tree):
         return self.cat(n.children)
