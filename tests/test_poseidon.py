@@ -329,7 +329,7 @@ def test_plain_permutation_matches_the_kernel(batch):
     assert poseidon_numpy.permute_rows(np.array(batch, dtype=np.uint64)).tolist() == expected.tolist()
 
 
-@pytest.mark.parametrize("n", [1, 9, 200])  # Python S-box rows (≤ 128) and NumPy ones
+@pytest.mark.parametrize("n", [1, 9, 64, 65, 200])  # Python S-box rows (≤ 64) and NumPy ones
 def test_plain_batch_matches_the_kernel_at_every_size(n):
     from psyc.backend_cpu import poseidon_kernels as kernels
     from psyc.hash import poseidon_numpy

@@ -92,13 +92,8 @@ def fast_partial_rounds() -> dict:
     (12), ``init`` (Ĉ of the first round, 11×11), ``part_rc`` (lane 0's constant per
     partial round, 0 for the first), ``w`` (per round: C00 then ŵ, 12) and ``v`` (11)."""
     mds = [list(row) for row in mds_matrix()]
-    rc = [list(r) for r in round_constants()]
-    h, n = HALF_FULL_ROUNDS, PARTIAL_ROUNDS
-    consts = rc[h : h + n + 1]  # the partial rounds' and the next full round's
-    for r in range(1, n):
-        carried = _mat_vec(mds, [0] + consts[r][1:])
-        consts[r] = [consts[r][0]] + [0] * (WIDTH - 1)
-        consts[r + 1] = [(x + y) % P for x, y in zip(consts[r + 1], carried, strict=True)]
+    n = PARTIAL_ROUNDS
+    full_rc, first_rc, part_rc = pushed_round_constants()
     w: list[list[int]] = [[]] * n
     v: list[list[int]] = [[]] * n
     cur = mds
@@ -111,10 +106,30 @@ def fast_partial_rounds() -> dict:
             d = [[1] + [0] * (WIDTH - 1)] + [[0] + row for row in inner]
             cur = [[sum(d[i][k] * mds[k][j] for k in range(WIDTH)) % P for j in range(WIDTH)] for i in range(WIDTH)]
     return {
-        "full_rc": rc[:h] + [consts[n]] + rc[h + n + 1 :],
-        "first_rc": consts[0],
+        "full_rc": [list(r) for r in full_rc],
+        "first_rc": list(first_rc),
         "init": inner,
-        "part_rc": [0] + [consts[r][0] for r in range(1, n)],
+        "part_rc": list(part_rc),
         "w": w,
         "v": v,
     }
+
+
+@cache
+def pushed_round_constants() -> tuple[tuple[tuple[int, ...], ...], tuple[int, ...], tuple[int, ...]]:
+    """The round constants with the partial rounds' lanes 1..11 pushed forward (the first
+    identity of :func:`fast_partial_rounds`, which works with the dense layer as well):
+    ``(full_rc, first_rc, part_rc)`` — the 8 full rounds' constants (the fifth adjusted),
+    the 12 constants of the first partial round and lane 0's constant of each partial
+    round (0 for the first). A permutation with them is the same permutation; computing
+    them takes well under a millisecond (the sparse matrices take ~0.1 s)."""
+    mds = [list(row) for row in mds_matrix()]
+    rc = [list(r) for r in round_constants()]
+    h, n = HALF_FULL_ROUNDS, PARTIAL_ROUNDS
+    consts = rc[h : h + n + 1]  # the partial rounds' and the next full round's
+    for r in range(1, n):
+        carried = _mat_vec(mds, [0] + consts[r][1:])
+        consts[r] = [consts[r][0]] + [0] * (WIDTH - 1)
+        consts[r + 1] = [(x + y) % P for x, y in zip(consts[r + 1], carried, strict=True)]
+    full = tuple(tuple(r) for r in rc[:h] + [consts[n]] + rc[h + n + 1 :])
+    return full, tuple(consts[0]), (0, *(consts[r][0] for r in range(1, n)))
