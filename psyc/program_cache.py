@@ -1,12 +1,12 @@
 """Compiled programs in the user's build cache (``psyc.project.cache``), as snapshots
-(``psyc.project.snapshot``): what lets a second ``psyc sign`` skip compiling its key's
+(``psyc.snapshot``): what lets a second ``psyc sign`` skip compiling its key's
 circuit. An entry is keyed by the entry file and every compile option (and the psyc
 build); it records the digest of every source the compile read, so an edited source is
 never served stale."""
 
 from __future__ import annotations
 
-from psyc.project.snapshot import SnapshotError, dumps, loads
+from psyc.snapshot import SnapshotError, dumps, loads
 
 PROGRAM_KIND = "program"
 

@@ -25,9 +25,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strategies import P, felts, u64s
 
-from psyc.backend_cpu import poseidon_kernels as pk
 from psyc.field import Ext2
 from psyc.hash import permute
+from psyc.hash import poseidon_kernels as pk
 from psyc.iop import Challenger
 
 ZERO_PERM = permute([0] * 12)

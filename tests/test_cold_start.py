@@ -126,7 +126,7 @@ def test_verify_loads_neither_numba_nor_sympy(tmp_path, capsys):
         f"    assert main(['verify', {proof!r}]) == 0"
     )
     assert not {"numba", "llvmlite", "sympy", "jinja2", "psyc.plonk.gates.codegen", "psyc.plonk.vanishing"} & loaded
-    assert "psyc.backend_cpu.poseidon_kernels" not in loaded
+    assert "psyc.hash.poseidon_kernels" not in loaded
 
 
 def test_parsed_modules_come_from_the_cache_only_for_the_same_text(tmp_path, monkeypatch):

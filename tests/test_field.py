@@ -419,7 +419,7 @@ _EDGES = [0, 1, 2, 2**32 - 1, 2**32, 2**32 + 1, 2**63, P - 2, P - 1, P, P + 1, 2
 def _helper_kernels():
     from numba import njit
 
-    from psyc.backend_cpu import field_kernels as fk
+    from psyc.field import field_kernels as fk
 
     @njit
     def run(a, b, out):

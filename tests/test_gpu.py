@@ -28,7 +28,7 @@ def host(a):
 
 @pytest.mark.parametrize("log_n", [1, 11, 12, 13, 16, 20])
 def test_dif_matches_numba(K, log_n):
-    from psyc.backend_cpu import ntt_kernels as nk
+    from psyc.poly import ntt_kernels as nk
     from psyc.poly.ntt import twiddles
 
     rng = np.random.default_rng(log_n)
@@ -57,7 +57,7 @@ def test_lde_intt_merkle_match(K):
 
 
 def test_poseidon_and_grind(K):
-    from psyc.backend_cpu import poseidon_kernels as psk
+    from psyc.hash import poseidon_kernels as psk
     from psyc.iop.challenger import Challenger
 
     rng = np.random.default_rng(2)

@@ -6,15 +6,15 @@ import numpy as np
 import pytest
 
 from psyc.backend_cpu import fri_kernels as fk
-from psyc.backend_cpu import ntt_kernels as nk
 from psyc.backend_cpu import plonk_kernels as plk
-from psyc.backend_cpu import poseidon_kernels as psk
 from psyc.backend_cpu.backend import CpuBackend
 from psyc.field.goldilocks import P, primitive_root_of_unity
 from psyc.field.vector import batch_inverse_vec
+from psyc.hash import poseidon_kernels as psk
 from psyc.hash.merkle import MerkleTree
 from psyc.iop.challenger import Challenger
 from psyc.plonk import vanishing
+from psyc.poly import ntt_kernels as nk
 from psyc.poly.ntt import COSET_SHIFT, intt, lde_batch, twiddles
 
 emulation = pytest.importorskip("psyc.backend_gpu.emulation")

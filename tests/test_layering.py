@@ -1,7 +1,9 @@
 """The import graph follows the pipeline (issue 13): no module imports a later stage, and no
 new import circle appears. Read from the source (ast), function-level imports included —
-an import moved into a function to dodge a cycle is still a cycle — and imports under
-``if TYPE_CHECKING:`` excluded (they never run)."""
+an import moved into a function to dodge a cycle is still a cycle — and modules named by a
+string across packages (``LazyModule("psyc.x.y")``, ``importlib.import_module``, a table of
+``"module:attr"``) included: an import by name is an edge all the same. Imports under
+``if TYPE_CHECKING:`` are excluded (they never run)."""
 
 from __future__ import annotations
 
@@ -17,13 +19,16 @@ PIPELINE = ["psyc.frontend", "psyc.ir", "psyc.plonk", "psyc.fri", ("psyc.field",
 # Circles that exist today, each to be removed (the test fails when one disappears, so the
 # lists only shrink). Modules, then packages; none are left.
 KNOWN_MODULE_CYCLES: set[frozenset[str]] = set()
-# Not read: the numba kernels that psyc.field.vector, psyc.poly.ntt and psyc.hash.poseidon
-# load by module name on first use (LazyModule, importlib) — a run-time edge from those
-# packages to psyc.backend_cpu, whose CpuBackend (backend.py) in turn calls them: at package
-# level that is still a circle (no module is in one).
 KNOWN_PACKAGE_CYCLES: set[frozenset[str]] = set()
 
-
+# Edges named by a string that are not read as imports, each with its reason. A registry
+# of implementations picked by name at run time is dependency inversion: psyc.backend
+# defines the protocol the backends implement (they import it), and its registry names
+# them so that CuPy loads only when the GPU is asked for; code below it (hash.merkle,
+# fri.oracle, iop.challenger) depends on the protocol, never on an implementation.
+PLUGIN_EDGES: dict[str, set[str]] = {
+    "psyc.backend": {"psyc.backend_cpu.backend", "psyc.backend_gpu"},
+}
 def _modules() -> dict[str, Path]:
     mods = {}
     for path in ROOT.rglob("*.py"):
@@ -64,10 +69,35 @@ def import_graph() -> dict[str, set[str]]:
                     target = resolve(name) if name.startswith("psyc") else None
                     if target and target != mod:
                         graph[mod].add(target)
+                target = _named_module(child, mods)
+                if target and _counts_as_string_import(mod, target):
+                    graph[mod].add(target)
                 visit(child)
 
         visit(ast.parse(path.read_text(encoding="utf-8")))
     return graph
+
+
+def _named_module(node: ast.AST, mods: dict[str, Path]) -> str | None:
+    """The psyc module a string names, exactly (``"psyc.x.y"`` or ``"psyc.x.y:attr"``): what
+    ``LazyModule``, ``importlib.import_module``, a registry or a resource loader imports on
+    first use. Such an edge is as real as an import statement, only hidden from it."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        name = node.value.partition(":")[0]
+        if name.startswith("psyc.") and name in mods:
+            return name
+    return None
+
+
+def _counts_as_string_import(mod: str, target: str) -> bool:
+    """Across packages only: inside a package, a name table (a package's lazy exports of
+    its own modules, its resources) is its own business and no layering question; a
+    module's own ancestors are imported by Python before it anyway."""
+    if target == mod or mod.startswith(target + ".") or _package(target) == _package(mod):
+        return False
+    if mod == "psyc":  # the top-level facade: lazy exports of the API, above everything
+        return False
+    return target not in PLUGIN_EDGES.get(mod, ())
 
 
 def cycles(graph: dict[str, set[str]]) -> set[frozenset[str]]:
@@ -159,3 +189,13 @@ def test_the_graph_reader_sees_function_level_imports(tmp_path):
     graph = {"a": {"b"}, "b": {"a"}, "c": {"a"}}
     assert cycles(graph) == {frozenset({"a", "b"})}
     assert "psyc.compiler" in import_graph()["psyc.cli.compile_cmd"] | import_graph()["psyc.cli.common"]
+
+
+def test_the_graph_reader_sees_modules_named_by_strings():
+    """An import by name (LazyModule, importlib, a registry) is an edge: the warm-up names
+    the kernels it compiles only as strings, and psyc.field.vector loads its kernels so."""
+    graph = import_graph()
+    assert {"psyc.field.field_kernels", "psyc.poly.ntt_kernels"} <= graph["psyc.backend_cpu.warmup"]
+    # ... but not inside a package (lazy exports, resources) nor where PLUGIN_EDGES says why
+    assert "psyc.field.field_kernels" not in graph["psyc.field.vector"]
+    assert not PLUGIN_EDGES["psyc.backend"] & graph["psyc.backend"]

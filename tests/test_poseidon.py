@@ -258,7 +258,7 @@ def test_hash_or_noop_rows(width):
 def test_hash_or_noop_rows_short_rows_are_exact(width):
     """Rows of <= 4 elements are their own digest, so every bit must survive.
 
-    BUG (psyc/backend_cpu/templates/poseidon.py.j2, hash_or_noop_rows): the expression
+    BUG (psyc/hash/templates/poseidon.py.j2, hash_or_noop_rows): the expression
     ``canon_u64(rows[i, k]) if k < m else 0`` unifies uint64 with an int literal, which
     numba types as float64, so values above 2^53 are rounded (2^53 + 1 -> 2^53).
     """
@@ -320,7 +320,7 @@ def test_hash_or_noop_columns_is_rows_of_the_transpose(width, n):
 def test_plain_permutation_matches_the_kernel(batch):
     """Python (one state) and NumPy (a batch) permutations = the numba kernel, on any
     uint64 input (non-canonical values included)."""
-    from psyc.backend_cpu import poseidon_kernels as kernels
+    from psyc.hash import poseidon_kernels as kernels
     from psyc.hash import poseidon_numpy, poseidon_plain
 
     expected = np.array(batch, dtype=np.uint64)
@@ -331,7 +331,7 @@ def test_plain_permutation_matches_the_kernel(batch):
 
 @pytest.mark.parametrize("n", [1, 9, 64, 65, 200])  # Python S-box rows (≤ 64) and NumPy ones
 def test_plain_batch_matches_the_kernel_at_every_size(n):
-    from psyc.backend_cpu import poseidon_kernels as kernels
+    from psyc.hash import poseidon_kernels as kernels
     from psyc.hash import poseidon_numpy
 
     rng = np.random.default_rng(n)
@@ -348,7 +348,7 @@ def test_plain_batch_matches_the_kernel_at_every_size(n):
 @pytest.mark.parametrize("n", [3, 28])  # state-by-state and NumPy batches
 def test_plain_leaf_hashes_and_pairs_match_the_kernels(width, n, monkeypatch):
     """The verifier's Merkle hashing without numba gives the kernels' digests."""
-    import psyc.backend_cpu.poseidon_kernels  # noqa: F401  (loaded: the first results are the kernels')
+    import psyc.hash.poseidon_kernels  # noqa: F401  (loaded: the first results are the kernels')
     from psyc.hash import poseidon
 
     rng = np.random.default_rng(width * n)

@@ -13,8 +13,7 @@ import pickle
 import pytest
 
 import psyc.compiler as compiler
-from psyc import program_cache
-from psyc.project import snapshot
+from psyc import program_cache, snapshot
 from psyc.project.cache import BuildCache
 from psyc.recursion.shape import test_shape
 from psyc.sig import SignatureError, format_hash, verify_signature

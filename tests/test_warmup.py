@@ -98,7 +98,7 @@ def test_compiling_prints_the_notice_once_and_logs_each_compile(tmp_path):
     reads, from every process)."""
     log = tmp_path / "log.jsonl"
     code = (
-        "from psyc.backend_cpu import field_kernels  # installs the listeners\n"
+        "from psyc.field import field_kernels  # installs the listeners\n"
         "from psyc.util import jit_notice\n"
         "from numba import njit\n"
         "jit_notice.enable()\n"

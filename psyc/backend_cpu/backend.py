@@ -11,9 +11,9 @@ import numpy as np
 from psyc.backend.protocol import Array, QuotientDomain
 from psyc.backend_cpu import fri_kernels as fk
 from psyc.backend_cpu import plonk_kernels as pk
-from psyc.backend_cpu import poseidon_kernels as hk
 from psyc.field.goldilocks import P, inv, primitive_root_of_unity
 from psyc.field.vector import add_vec, batch_inverse_vec, mul_vec, powers_vec, scale_vec, sub_vec
+from psyc.hash import poseidon_kernels as hk
 from psyc.hash.poseidon import hash_or_noop_columns, hash_or_noop_rows, two_to_one_pairs
 from psyc.poly.ntt import COSET_SHIFT, bit_reverse, coset_intt, intt, lde_batch
 

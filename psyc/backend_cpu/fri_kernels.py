@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from psyc.backend_cpu.ext_kernels import ext_mul_u64
-from psyc.backend_cpu.field_kernels import add_u64, mul_u64, sub_u64
+from psyc.field.ext_kernels import ext_mul_u64
+from psyc.field.field_kernels import add_u64, mul_u64, sub_u64
 
 
 @njit(parallel=True, cache=True)

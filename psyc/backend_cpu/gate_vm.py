@@ -22,19 +22,6 @@ import math
 import numpy as np
 from numba import njit
 
-from psyc.backend_cpu import threads
-from psyc.backend_cpu.field_kernels import (
-    EPSILON,
-    MASK32,
-    SHIFT32,
-    ZERO,
-    P,
-    _all_ones_if,
-    add_nc_lanes_u64,
-    canon_lanes_u64,
-    mul_nc_lanes_u64,
-    reduce128_lanes_u64,
-)
 from psyc.backend_cpu.gate_tape import (
     BLOCK,
     NUM_SOURCES,
@@ -49,6 +36,19 @@ from psyc.backend_cpu.gate_tape import (
     OP_SCALAR,
     OP_SUB,
 )
+from psyc.field.field_kernels import (
+    EPSILON,
+    MASK32,
+    SHIFT32,
+    ZERO,
+    P,
+    _all_ones_if,
+    add_nc_lanes_u64,
+    canon_lanes_u64,
+    mul_nc_lanes_u64,
+    reduce128_lanes_u64,
+)
+from psyc.util import threads
 
 
 @njit(inline="always", cache=True)

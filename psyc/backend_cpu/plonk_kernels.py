@@ -7,13 +7,13 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from psyc.backend_cpu.field_kernels import (
+from psyc.field.field_kernels import (
     ONE,
     add_u64,
     inv_u64,
     mul_u64,
 )
-from psyc.backend_cpu.field_kernels import _batch_inverse_kernel as batch_inverse_kernel
+from psyc.field.field_kernels import _batch_inverse_kernel as batch_inverse_kernel
 
 
 @njit(cache=True)

@@ -40,12 +40,22 @@ class Unit:
         self.module, self.kernels, self.seconds = module, kernels, seconds
 
 
-_F = "psyc.backend_cpu.field_kernels"
-_N = "psyc.backend_cpu.ntt_kernels"
+_F = "psyc.field.field_kernels"
+_N = "psyc.poly.ntt_kernels"
 _R = "psyc.backend_cpu.fri_kernels"
 _K = "psyc.backend_cpu.plonk_kernels"
 _V = "psyc.backend_cpu.gate_vm"
-_H = "psyc.backend_cpu.poseidon_kernels:_module"  # the generated Poseidon module
+_H = "psyc.hash.poseidon_kernels:_module"  # the generated Poseidon module
+
+#: Kernel sources outside this package (relative to psyc/), part of the warm-cache marker.
+_OTHER_KERNEL_FILES = (
+    "field/field_kernels.py",
+    "field/ext_kernels.py",
+    "poly/ntt_kernels.py",
+    "hash/poseidon_kernels.py",
+    "hash/templates/poseidon.py.j2",
+    "util/threads.py",
+)
 
 _U1, _U2, _I1, _I2 = "uint64[::1]", "uint64[:, ::1]", "int64[::1]", "int64[:, ::1]"
 _RO1 = "Array(uint64, 1, 'C', readonly=True)"  # a cached twiddle table
@@ -120,10 +130,15 @@ def _marker() -> Path:
     holds these kernels (their sources, numba, Python, where the cache is)."""
     import hashlib
 
-    here = Path(__file__).parent
+    here = Path(__file__).resolve().parent
+    psyc_root = here.parent
     h = hashlib.sha256()
-    for path in sorted([*here.glob("*.py"), *here.glob("templates/*.j2")]):
-        h.update(path.name.encode() + path.read_bytes())
+    # this package's kernels, and the kernels of field, poly and hash that UNITS lists or
+    # that they inline (all used to live here; any change must warm the cache up again)
+    kernel_files = [*here.glob("*.py"), *here.glob("templates/*.j2")]
+    kernel_files += [psyc_root / name for name in _OTHER_KERNEL_FILES]
+    for path in sorted(set(kernel_files)):
+        h.update(str(path.relative_to(psyc_root)).encode() + path.read_bytes())
     import numba
 
     h.update(f"{numba.__version__}|{sys.version}|{os.environ.get('NUMBA_CACHE_DIR', '')}|{here}".encode())
@@ -237,10 +252,14 @@ def compiled_signatures() -> set[tuple[str, str, str]]:
     module named as in :data:`UNITS` (what ``tests/test_warmup.py`` compares with it)."""
     from numba.core.registry import CPUDispatcher
 
-    poseidon = sys.modules.get("psyc.backend_cpu.poseidon_kernels")
-    named = {m.__name__: name for name, m in list(sys.modules.items()) if name.startswith("psyc.backend_cpu.")}
+    poseidon = sys.modules.get("psyc.hash.poseidon_kernels")
+    kernel_modules = {"psyc." + f.removesuffix(".py").replace("/", ".") for f in _OTHER_KERNEL_FILES}
+    named = {
+        m.__name__: name for name, m in list(sys.modules.items())
+        if name.startswith("psyc.backend_cpu.") or name in kernel_modules
+    }
     if poseidon is not None:
-        named[poseidon._module.__name__] = "psyc.backend_cpu.poseidon_kernels:_module"
+        named[poseidon._module.__name__] = "psyc.hash.poseidon_kernels:_module"
     found = set()
     for mod_name, label in named.items():
         for attr, value in vars(sys.modules[mod_name]).items():

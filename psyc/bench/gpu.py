@@ -59,7 +59,7 @@ def run(repeat: int = 10, cpu: bool = True, quick: bool = False, verbose: bool =
             cpu_txt = f"{cpu_s * 1e3:10.2f} ms" if cpu_s else "        --"
             print(f"  {name:<34} {size:<18} gpu {gpu_s * 1e3:9.3f} ms   cpu {cpu_txt}", flush=True)
 
-    from psyc.backend_cpu import ntt_kernels as nk
+    from psyc.poly import ntt_kernels as nk
     from psyc.poly.ntt import lde_batch, twiddles
 
     # NTT of one long vector
@@ -82,7 +82,7 @@ def run(repeat: int = 10, cpu: bool = True, quick: bool = False, verbose: bool =
     record("coset LDE 136 polys", "2^14 -> 2^17", t_gpu, t_cpu, "elem/s", 136 << 17)
 
     # Poseidon permutations
-    from psyc.backend_cpu import poseidon_kernels as psk
+    from psyc.hash import poseidon_kernels as psk
 
     n_perm = 1 << (22 if quick else 24)
     states_d = cp.asarray(_rand((n_perm, 12), 3))

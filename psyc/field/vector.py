@@ -2,7 +2,7 @@
 
 Every function takes ``uint64`` NumPy arrays (any value below 2^64 is accepted, values
 in [p, 2^64) are reduced) and returns a new canonical array; the work is done by the
-numba kernels in :mod:`psyc.backend_cpu`. Base vectors may have any shape; extension
+numba kernels of :mod:`psyc.field.field_kernels`. Base vectors may have any shape; extension
 vectors have shape ``(..., 2)`` with ``[..., 0]`` the constant coefficient.
 """
 
@@ -14,8 +14,8 @@ from psyc.field.goldilocks import P
 from psyc.util.lazy import LazyModule
 
 # the kernels (numba) load on the first array operation, not on import
-ek = LazyModule("psyc.backend_cpu.ext_kernels")
-fk = LazyModule("psyc.backend_cpu.field_kernels")
+ek = LazyModule("psyc.field.ext_kernels")
+fk = LazyModule("psyc.field.field_kernels")
 
 
 def as_field_array(values) -> np.ndarray:

@@ -43,7 +43,7 @@ np = LazyModule("numpy")
 Digest = list[int]
 
 
-_KERNELS = "psyc.backend_cpu.poseidon_kernels"
+_KERNELS = "psyc.hash.poseidon_kernels"
 # Permutations done without numba before the kernels pay off (~0.4 ms each in Python,
 # 0.06-0.4 ms in NumPy batches, against ~1 s to load numba and the kernels): scalar ones
 # (a prover's witness generation loads the kernels anyway: keep its waste small), all.

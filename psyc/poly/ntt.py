@@ -17,7 +17,7 @@ from psyc.field.vector import as_field_array, canonicalize_vec, powers_vec, scal
 from psyc.util.lazy import LazyModule
 
 # the kernels (numba) load on the first transform, not on import
-nk = LazyModule("psyc.backend_cpu.ntt_kernels")
+nk = LazyModule("psyc.poly.ntt_kernels")
 
 #: The coset shift used for every LDE (ARCHITECTURE.md).
 COSET_SHIFT: int = MULTIPLICATIVE_GENERATOR

@@ -6,7 +6,7 @@ project's (:meth:`BuildCache.user`: signature circuits and their fingerprints).
 Kinds stored today: the fingerprints ``fingerprint!`` computes (each builds a child
 circuit and its standard-shape wrapper), child proofs wrapped into the standard shape (a
 proof of the wrapper circuit), the standard fingerprints of signature circuits and the
-compiled signature circuits themselves (``psyc.project.snapshot``) — the steps that made
+compiled signature circuits themselves (``psyc.snapshot``) — the steps that made
 every ``psyc prove`` of a recursion parent rebuild its children and every ``psyc sign``
 recompile its key's circuit.
 

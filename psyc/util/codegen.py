@@ -40,14 +40,15 @@ def template_environment(package: str) -> Environment:
 
 
 @cache
-def _env() -> Environment:
+def _env(package: str) -> Environment:
     # built on first use: loading cached generated code needs no jinja2
-    return template_environment("psyc.backend_cpu")
+    return template_environment(package)
 
 
-def render(template: str, **context) -> str:
-    """Render one of ``psyc/backend_cpu/templates``."""
-    return _env().get_template(template).render(**context)
+def render(package: str, template: str, **context) -> str:
+    """Render ``template`` of ``package``'s ``templates/`` (the package that owns the
+    generated code names itself: this module knows no other psyc package)."""
+    return _env(package).get_template(template).render(**context)
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -70,12 +71,6 @@ def cached_source(name: str, key: str, make: Callable[[], str]) -> str:
     text = make()
     _write_atomic(path, text)
     return text
-
-
-def template_text(template: str) -> str:
-    """The raw text of a template (part of the cache keys of what it renders)."""
-    env = _env()
-    return env.loader.get_source(env, template)[0]
 
 
 def load_generated_module(name: str, source: str, salt: bytes = b"") -> ModuleType:

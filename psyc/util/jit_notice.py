@@ -1,7 +1,7 @@
 """One line on stderr when numba compiles kernels, so the first run after an install is
 never a silent minute: ``psyc: compiling kernels — first run only``.
 
-The CLI enables it; library users see nothing. :mod:`psyc.backend_cpu.field_kernels` (which every
+The CLI enables it; library users see nothing. :mod:`psyc.field.field_kernels` (which every
 kernel module imports) installs the listener (numba's ``numba:compile`` event fires only
 for real compilations, never for kernels loaded from the on-disk cache).
 

@@ -369,6 +369,7 @@ def _source(gate: Gate) -> str:
     temps_py, outs_py = emit(gate.constraints, OPERATOR_BACKEND)
     temps_circ, outs_circ = emit(gate.constraints, CIRCUIT_BACKEND)
     return render(
+        "psyc.backend_cpu",
         "gate.py.j2",
         gate=gate,
         pi_len=PI_DIGEST_LEN,

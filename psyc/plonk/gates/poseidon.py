@@ -167,7 +167,7 @@ def poseidon_gate_row(inputs: list[int], swap: bool):
     """All 135 wire values (uint64 array) of a row permuting ``inputs``."""
     import numpy as np
 
-    from psyc.backend_cpu.poseidon_kernels import gate_trace
+    from psyc.hash.poseidon_kernels import gate_trace
 
     row = np.zeros(NUM_WIRES, dtype=np.uint64)
     s = [x % P for x in inputs]
@@ -204,7 +204,7 @@ def poseidon_gate_computed(inputs: list[int], swap: int) -> list[int]:
     (called once per Poseidon row: thousands per recursive verifier)."""
     import numpy as np
 
-    from psyc.backend_cpu.poseidon_kernels import gate_trace
+    from psyc.hash.poseidon_kernels import gate_trace
 
     flat = np.zeros(WIDTH + 4 + TOTAL_ROUNDS * WIDTH, dtype=np.uint64)
     if swap:

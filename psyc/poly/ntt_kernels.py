@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from psyc.backend_cpu.field_kernels import add_u64, mul_u64, sub_u64
+from psyc.field.field_kernels import add_u64, mul_u64, sub_u64
 
 # Stages whose butterflies span at most BLOCK elements run block by block in cache.
 LOG_BLOCK = 12

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from psyc.backend_cpu import field_kernels, threads
+from psyc.field import field_kernels
 from psyc.field.goldilocks import P
 from psyc.hash.constants import (
     HALF_FULL_ROUNDS,
@@ -23,12 +23,14 @@ from psyc.hash.constants import (
     mds_matrix,
     round_constants,
 )
+from psyc.util import threads
 from psyc.util.codegen import load_generated_module, render
 
 
 def _source() -> str:
     flat = [c for rc in round_constants() for c in rc]
     return render(
+        "psyc.hash",
         "poseidon.py.j2",
         width=WIDTH,
         rate=RATE,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from psyc.backend_cpu.field_kernels import (
+from psyc.field.field_kernels import (
     ONE,
     ZERO,
     add_u64,
