@@ -4,7 +4,7 @@ equal those the call proofs commit to and an independent tree model's, the chain
 refusals (stale checkpoint, replayed nonce and end cap, another user's key, an overdraft)
 commit nothing; kill -9 during `devnet block` (a subprocess) loses and doubles nothing; every
 block after the genesis is proved, and verify-chain rejects a block without its proof; the
-format versions a devnet opens (a version-1 devnet without sessions is refused)."""
+format versions a devnet opens (older devnets are refused, with the reason)."""
 
 from __future__ import annotations
 
@@ -236,25 +236,24 @@ def test_a_version_1_devnet_without_sessions_is_refused(scenario, tmp_path, caps
     for argv in (["status"], ["block"], ["verify-chain"]):
         rc, doc = _cli(capsys, *argv, "--dir", str(copy))
         assert rc == 2 and doc["cause"] == "bad-store" and "without session circuits" in doc["error"], (argv, doc)
-    _set_config(copy, version=3)
-    with pytest.raises(DevnetError, match="devnet version 3") as e:
+    _set_config(copy, version=4)
+    with pytest.raises(DevnetError, match="devnet version 4") as e:
         Devnet.open(copy)
     assert e.value.cause == "bad-store"
 
 
-def test_a_version_1_devnet_with_sessions_opens(scenario, tmp_path, capsys):
-    """Version 1 made with sessions holds version 2's data: it opens, reads and verifies."""
+def test_an_older_devnet_is_refused_for_its_circuits(scenario, tmp_path, capsys):
+    """Versions 2 (and 1 made with sessions) hold this version's data, but were proved with
+    PARTH circuits this psyc compiles to other keys: refused, with the reason."""
     copy = tmp_path / "net"
     shutil.copytree(scenario["net"].root, copy)
-    _set_config(copy, version=1, sessions=True)
-    net = Devnet.open(copy)
-    try:
-        assert net.config["version"] == 1 and net.head()["id"] == 2
-        assert net.user_state("Token", 1)["fields"] == scenario["net"].user_state("Token", 1)["fields"]
-    finally:
-        net.close()
-    rc, doc = _cli(capsys, "verify-chain", "--dir", str(copy))
-    assert rc == 0 and doc["valid"] and doc["blocks_proved"] == 2
+    for version in (1, 2):
+        _set_config(copy, version=version, sessions=True if version == 1 else None)
+        with pytest.raises(DevnetError, match=f"version-{version} devnet, made by an earlier psyc") as e:
+            Devnet.open(copy)
+        assert e.value.cause == "bad-store" and "make a new devnet" in str(e.value)
+        rc, doc = _cli(capsys, "verify-chain", "--dir", str(copy))
+        assert rc == 2 and doc["cause"] == "bad-store" and "other keys" in doc["error"], doc
 
 
 def test_state_and_status_json(scenario, capsys):

@@ -285,7 +285,7 @@ def test_to_bits_64_rejects_the_alias_x_plus_p():
         ex = c.agree([x])
         alias = x + P  # < 2^64: hi = 2^32 - 1, lo = x + 1
         bad = c.tamper(
-            c.low.partial_witness(ex), "hint:limbs64", lambda out, deps, a=alias: [a >> 32, a & M32]
+            c.low.partial_witness(ex), "split_limbs", lambda out, deps, a=alias: [a & M32, a >> 32]
         )
         failures, _ = c.outcome(bad)
         assert failures
@@ -297,9 +297,9 @@ def test_u64_limbs_cannot_alias():
     ex = c.agree([0, 1])
 
     def alias_zero(out, deps):
-        return [M32, 1] if deps[0] == 0 else None  # 0 + p = (2^32 - 1) * 2^32 + 1
+        return [1, M32] if deps[0] == 0 else None  # (lo, hi): 0 + p = (2^32 - 1) * 2^32 + 1
 
-    bad = c.tamper(c.low.partial_witness(ex), "hint:limbs64", alias_zero)
+    bad = c.tamper(c.low.partial_witness(ex), "split_limbs", alias_zero)
     assert c.outcome(bad)[0]
 
 

@@ -33,9 +33,12 @@ session: its CFC, a step, a new signed end cap), GUTA aggregation and the block 
 :mod:`psyc.parth.block`. A devnet never holds an unproved block after the genesis, and
 :meth:`Devnet.verify_chain` requires a block proof for each.
 
-Format versions: 2 (this psyc). A version-1 devnet made with sessions (its config's
-``"sessions"``) holds the same data and opens; one made without sessions has contracts not
-compiled for sessions and blocks without proofs, and is refused (make a new devnet).
+Format versions: 3 (this psyc). Older devnets are refused: version 2 (and 1 made with
+sessions) hold the same data, but were proved with PARTH circuits that this psyc compiles to
+other keys (the 64-bit limb decomposition of the language's u64 operations, shared with the
+recursion gadgets since, changed GUTA's circuits, so the whitelist root and the block key), so
+their block proofs would not verify; a version-1 devnet made without sessions has contracts
+not compiled for sessions and blocks without proofs.
 
 Fault injection for tests: ``PSYC_DEVNET_CRASH=STAGE`` makes the process kill itself with
 SIGKILL when it reaches ``STAGE`` (``block:applied``, ``block:proved``, ``block:committed``).
@@ -62,7 +65,7 @@ from psyc.parth.store import Batch, SqliteStore
 from psyc.parth.transition import stats_hash as transition_stats_hash
 
 DEFAULT_DIR = ".psyc-devnet"
-FORMAT, VERSION = "psyc-devnet", 2
+FORMAT, VERSION = "psyc-devnet", 3
 DB_NAME = "chain.db"
 CRASH_ENV = "PSYC_DEVNET_CRASH"
 
@@ -206,10 +209,16 @@ class Devnet:
                               "compiled for sessions, its blocks were committed without block proofs); this psyc "
                               "proves every block: make a new devnet (`psyc devnet init --dir NEW`)", "bad-store",
                               usage=True)
-        if version not in (1, VERSION):  # version 1 with sessions holds version 2's data
+        if version in (1, 2):
             store.close()
-            raise DevnetError(f"{root}: devnet version {version!r}; this psyc reads version {VERSION} (and 1 made "
-                              "with sessions)", "bad-store", usage=True)
+            raise DevnetError(f"{root}: a version-{version} devnet, made by an earlier psyc whose PARTH circuits "
+                              "compile to other keys (its block proofs do not verify under this psyc's block key, "
+                              "and its users' Schnorr and ECDSA keys are for other circuits): make a new devnet "
+                              "(`psyc devnet init --dir NEW`)", "bad-store", usage=True)
+        if version != VERSION:
+            store.close()
+            raise DevnetError(f"{root}: devnet version {version!r}; this psyc reads version {VERSION}", "bad-store",
+                              usage=True)
         return cls(root, store, config)
 
     def close(self) -> None:

@@ -299,16 +299,9 @@ class _Lowerer:
         cached = self.limbs.get(x.index)
         if cached is not None and not with_bits:
             return cached
-        hi, lo = self.hint(lambda v: [v[0] >> 32, v[0] & M32], [x], 2, "limbs64")
-        if with_bits:
-            bits_lo = self.b.split_le(lo, 32)
-            bits_hi = self.b.split_le(hi, 32)
-        else:
-            self.rc(hi, 32)
-            self.rc(lo, 32)
-        self.b.connect(self.arith(1, 1, self.k(TWO32), hi, lo), x)
-        # canonical: hi == 2^32 - 1 forces lo == 0 (else hi*2^32 + lo >= p aliases x)
-        self.assert_zero(self.mul(self.is_eq(hi, self.k(M32)), lo))
+        # the limbs as bits (to_bits), else range-checked by lookups where cheaper
+        split = (lambda limb: self.b.split_le(limb, 32)) if with_bits else (lambda limb: self.rc(limb, 32))
+        lo, hi, bits_lo, bits_hi = self.b.canonical_limbs(x, split)
         if cached is None:
             self.limbs[x.index] = (hi, lo)
         if with_bits:

@@ -43,7 +43,7 @@ from psyc.plonk.gates.poseidon import place_permute
 from psyc.plonk.gates.random_access import place_random_access, place_random_access_many
 from psyc.plonk.row import Row
 from psyc.plonk.target import Target
-from psyc.plonk.witness import Generator
+from psyc.plonk.witness import Generator, inverse_hint
 from psyc.util.gc_pause import with_gc_paused
 
 if TYPE_CHECKING:
@@ -55,6 +55,12 @@ RANGE_CHECK_LIMBS = 63  # one base-2 decomposition gate serves every range check
 # millions of targets
 _new_target = tuple.__new__
 _State = TypeVar("_State")
+_Checked = TypeVar("_Checked")
+
+
+def _split_limbs(v: list[int]) -> list[int]:
+    """(lo, hi): the 32-bit limbs of a canonical field value."""
+    return [v[0] & 0xFFFFFFFF, v[0] >> 32]
 
 
 class CircuitBuilder:
@@ -365,6 +371,34 @@ class CircuitBuilder:
         else:
             self.add_gate_generator(bits_witness(RANGE_CHECK_LIMBS), (t,), limbs, "range_check")
         return limbs[:bits]
+
+    def canonical_limbs(
+        self,
+        t: Target,
+        check: Callable[[Target], _Checked],
+        assert_equal: Callable[[Target, Target], None] | None = None,
+    ) -> tuple[Target, Target, _Checked, _Checked]:
+        """``(lo, hi, check(lo), check(hi))`` with t = hi·2^32 + lo, both limbs below 2^32
+        and the pair canonical: the one decomposition of a field element into 32-bit limbs,
+        for the language's 64-bit operations (``psyc.ir.lower``) and the recursion
+        verifier's challenge bits (``psyc.recursion.gadgets.low_bits_of_challenge``).
+
+        ``check`` constrains a limb below 2^32 (a bit split, a range check) and returns what
+        it makes; ``assert_equal`` joins two targets (default :meth:`connect`; the recursion
+        gadgets pass theirs, which honours a verification condition). Canonical means
+        hi = 2^32 − 1 forces lo = 0 — else t + p < 2^64 would be a second decomposition,
+        with other limbs, of any t < 2^32 − 1 — written lo·(d·d⁻¹) = lo for
+        d = hi − (2^32 − 1) and d⁻¹ its inverse (0 when d = 0): three arithmetic ops."""
+        eq = assert_equal or self.connect
+        lo, hi = self.add_virtual_targets(2)
+        self.add_generator(_split_limbs, [t], [lo, hi], "split_limbs")
+        lo_checked, hi_checked = check(lo), check(hi)
+        eq(self.arithmetic(1 << 32, 1, hi, self.one(), lo), t)
+        d = self.add(hi, self.constant(P - (1 << 32) + 1))
+        d_inv = self.add_virtual_target()
+        self.add_generator(inverse_hint, [d], [d_inv], "inverse")
+        eq(self.mul(lo, self.mul(d, d_inv)), lo)
+        return lo, hi, lo_checked, hi_checked
 
     # --- selection and exponentiation ----------------------------------------------------
     def random_access(self, index: Target, items: Sequence[Target]) -> Target:

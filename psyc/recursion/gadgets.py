@@ -38,7 +38,6 @@ from psyc.plonk.gates.arithmetic import WIRES_PER_OP
 from psyc.plonk.gates.random_access import place_select_row, random_access_copies
 from psyc.plonk.gates.reducing import ReducingLayout, reducing_gate
 from psyc.plonk.target import Target
-from psyc.plonk.witness import inverse_hint
 
 _QUERY = re.compile(r"query_\d+")
 # the builder's gadget state of this module: the stack of verification conditions
@@ -187,25 +186,14 @@ def recompose(b: CircuitBuilder, bits: Sequence[Target]) -> Target:
 
 
 def low_bits_of_challenge(b: CircuitBuilder, c: Target, num_bits: int) -> list[Target]:
-    """The low ``num_bits`` (<= 32) bits of the canonical value of c, i.e. of ``c mod 2^num_bits``.
-
-    c = lo + 2^32·hi with lo, hi < 2^32, and the decomposition must be canonical
-    (< p = 2^64 − 2^32 + 1): hi = 2^32 − 1 forces lo = 0. Without that, c + p would be a
-    second decomposition with other low bits when c < 2^32 − 1.
-    """
+    """The low ``num_bits`` (<= 32) bits of the canonical value of c, i.e. of ``c mod 2^num_bits``:
+    the low limb of :meth:`CircuitBuilder.canonical_limbs` split into bits (canonical, or
+    c + p would give other low bits when c < 2^32 − 1)."""
     if not 0 <= num_bits <= 32:
         raise ValueError("low_bits_of_challenge takes at most 32 bits")
-    lo, hi = b.add_virtual_targets(2)
-    b.add_generator(lambda v: [v[0] & 0xFFFFFFFF, v[0] >> 32], [c], [lo, hi], "split_challenge")
-    lo_bits = split_bits(b, lo, 32)
-    split_bits(b, hi, 32)  # always satisfiable: hi comes from a canonical value
-    assert_equal(b, b.arithmetic(1 << 32, 1, hi, b.one(), lo), c)
-    # canonical: lo · (1 − d·d_inv) = 0 with d = hi − (2^32 − 1); d_inv = 1/d, or 0 when d = 0
-    d = b.add(hi, b.constant(P - (1 << 32) + 1))
-    d_inv = b.add_virtual_target()
-    b.add_generator(inverse_hint, [d], [d_inv], "inverse")
-    dd = b.mul(d, d_inv)
-    assert_equal(b, b.mul(lo, dd), lo)
+    _, _, lo_bits, _ = b.canonical_limbs(
+        c, lambda limb: split_bits(b, limb, 32), lambda x, y: assert_equal(b, x, y)
+    )
     return lo_bits[:num_bits]
 
 
