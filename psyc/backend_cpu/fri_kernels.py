@@ -10,7 +10,7 @@ from psyc.field.field_kernels import add_u64, mul_u64, sub_u64
 
 
 @njit(parallel=True, cache=True)
-def combine_rows(coeffs, alpha_powers, out):
+def combine_rows(coeffs: np.ndarray, alpha_powers: np.ndarray, out: np.ndarray):
     """out[j] += sum_i alpha_powers[i] * coeffs[i, j]  (coeffs base (m, n); out ext (n, 2))."""
     m = coeffs.shape[0]
     n = coeffs.shape[1]
@@ -28,7 +28,7 @@ def combine_rows(coeffs, alpha_powers, out):
 
 
 @njit(cache=True)
-def divide_by_linear(poly, z0, z1, out):
+def divide_by_linear(poly: np.ndarray, z0: np.uint64, z1: np.uint64, out: np.ndarray):
     """out = (poly(X) - poly(z)) / (X - z) by synthetic division; returns poly(z).
 
     poly and out are (n, 2) extension coefficient arrays; out[n-1] is set to 0.
@@ -54,7 +54,7 @@ def divide_by_linear(poly, z0, z1, out):
 # most a trace's length of coefficients (~1 ms of work), while parallel=True cost ~4 s of
 # compile each on a first run (issue 11)
 @njit(cache=True)
-def scaled_add(acc, poly, s0, s1):
+def scaled_add(acc: np.ndarray, poly: np.ndarray, s0: np.uint64, s1: np.uint64):
     """acc += s * poly for (n, 2) arrays and an extension scalar s."""
     for j in range(acc.shape[0]):
         t0, t1 = ext_mul_u64(s0, s1, poly[j, 0], poly[j, 1])
@@ -63,7 +63,7 @@ def scaled_add(acc, poly, s0, s1):
 
 
 @njit(cache=True)
-def fold_coeffs(coeffs, arity, beta0, beta1, out):
+def fold_coeffs(coeffs: np.ndarray, arity: int, beta0: np.uint64, beta1: np.uint64, out: np.ndarray):
     """out[j] = sum_k beta^k coeffs[j*arity + k]: f(X) = sum_k X^k f_k(X^arity) -> sum_k beta^k f_k."""
     n_out = out.shape[0]
     for j in range(n_out):
@@ -78,7 +78,7 @@ def fold_coeffs(coeffs, arity, beta0, beta1, out):
 
 
 @njit(cache=True)
-def ext_powers(base0, base1, n):
+def ext_powers(base0: np.uint64, base1: np.uint64, n: int):
     out = np.empty((n, 2), dtype=np.uint64)
     a0 = np.uint64(1)
     a1 = np.uint64(0)
@@ -90,6 +90,6 @@ def ext_powers(base0, base1, n):
 
 
 @njit(cache=True)
-def sub_scalar_inplace(poly, v0, v1):
+def sub_scalar_inplace(poly: np.ndarray, v0: np.uint64, v1: np.uint64):
     poly[0, 0] = sub_u64(poly[0, 0], v0)
     poly[0, 1] = sub_u64(poly[0, 1], v1)

@@ -151,7 +151,11 @@ def _writeable(a: np.ndarray) -> np.ndarray:
     return a if a.flags.writeable else a.copy()
 
 
-def accumulate(code, imm, num_regs, outputs, sources, nxt, scalars, selector, alphas, offsets, out) -> None:
+def accumulate(
+    code: np.ndarray, imm: np.ndarray, num_regs: int, outputs: np.ndarray, sources: tuple[np.ndarray, ...],
+    nxt: np.ndarray, scalars: np.ndarray, selector: np.ndarray, alphas: np.ndarray, offsets: np.ndarray,
+    out: np.ndarray,
+) -> None:
     """out[a, i] += selector[i] * offsets[a] * sum_k alphas[a]^k * C_k(row i) for every row i,
     where C_k is the value of register ``outputs[k]`` after the tape ``(code, imm)``; an
     empty ``selector`` or ``offsets`` reads as ones. ``nxt[i]`` is the column of the next

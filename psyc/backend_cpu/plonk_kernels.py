@@ -17,7 +17,7 @@ from psyc.field.field_kernels import _batch_inverse_kernel as batch_inverse_kern
 
 
 @njit(cache=True)
-def z_and_partial_products(nums, dens_inv, z, pps):
+def z_and_partial_products(nums: np.ndarray, dens_inv: np.ndarray, z: np.ndarray, pps: np.ndarray):
     """Z(w^0) = 1, Z(w^{i+1}) = Z(w^i) prod_c q_c(i); pps[c, i] = Z(w^i) prod_{c' <= c} q_c'(i)."""
     num_chunks = nums.shape[0]
     n = nums.shape[1]
@@ -32,7 +32,7 @@ def z_and_partial_products(nums, dens_inv, z, pps):
 
 
 @njit(parallel=True, cache=True)
-def divide_by_zh(values, zh_inv):
+def divide_by_zh(values: np.ndarray, zh_inv: np.ndarray):
     """values[a, i] *= zh_inv[i] = 1 / Z_H(x_i)."""
     for a in range(values.shape[0]):
         for i in prange(values.shape[1]):
@@ -48,7 +48,7 @@ __all__ = [
 
 
 @njit(cache=True)
-def running_sum(increments, out):
+def running_sum(increments: np.ndarray, out: np.ndarray):
     """out[0] = 0, out[i+1] = out[i] + increments[i]; returns the wrap-around total."""
     acc = np.uint64(0)
     for i in range(increments.shape[0]):

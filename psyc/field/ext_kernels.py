@@ -20,14 +20,14 @@ W = np.uint64(7)
 
 
 @njit(inline="always", cache=True)
-def ext_mul_u64(a0, a1, b0, b1):
+def ext_mul_u64(a0: np.uint64, a1: np.uint64, b0: np.uint64, b1: np.uint64):
     c0 = add_u64(mul_u64(a0, b0), mul_u64(W, mul_u64(a1, b1)))
     c1 = add_u64(mul_u64(a0, b1), mul_u64(a1, b0))
     return c0, c1
 
 
 @njit(inline="always", cache=True)
-def ext_inv_u64(a0, a1):
+def ext_inv_u64(a0: np.uint64, a1: np.uint64):
     norm = sub_u64(mul_u64(a0, a0), mul_u64(W, mul_u64(a1, a1)))
     n_inv = inv_u64(norm)
     return mul_u64(a0, n_inv), neg_u64(mul_u64(a1, n_inv))

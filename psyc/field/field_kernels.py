@@ -19,6 +19,10 @@ from psyc.util import jit_notice
 
 jit_notice.install()  # every kernel module imports this one: the CLI's "compiling kernels" line
 
+# Hints on kernels' parameters say what a caller passes: np.uint64 for a field element (its
+# 64 bits), int for a count or an index, np.ndarray for an array. numba never reads them
+# (with postponed annotations they are strings), so they change no type and no compile.
+
 P = np.uint64(0xFFFFFFFF00000001)
 EPSILON = np.uint64(0xFFFFFFFF)  # 2^64 mod p
 MASK32 = np.uint64(0xFFFFFFFF)
@@ -28,12 +32,12 @@ ONE = np.uint64(1)
 
 
 @njit(inline="always", cache=True)
-def canon_u64(x):
+def canon_u64(x: np.uint64):
     return x - P if x >= P else x
 
 
 @njit(inline="always", cache=True)
-def add_u64(a, b):
+def add_u64(a: np.uint64, b: np.uint64):
     b = canon_u64(b)
     s = a + b
     if s < b:  # wrapped past 2^64, and 2^64 = EPSILON (mod p)
@@ -42,7 +46,7 @@ def add_u64(a, b):
 
 
 @njit(inline="always", cache=True)
-def sub_u64(a, b):
+def sub_u64(a: np.uint64, b: np.uint64):
     b = canon_u64(b)
     d = a - b
     if a < b:  # borrowed 2^64
@@ -51,7 +55,7 @@ def sub_u64(a, b):
 
 
 @njit(inline="always", cache=True)
-def neg_u64(a):
+def neg_u64(a: np.uint64):
     a = canon_u64(a)
     return P - a if a != ZERO else ZERO
 
@@ -62,7 +66,7 @@ def _all_ones_if(cond):
 
 
 @njit(inline="always", cache=True)
-def reduce128_u64(hi, lo):
+def reduce128_u64(hi: np.uint64, lo: np.uint64):
     """(hi * 2^64 + lo) mod p, result in [0, 2^64) (not necessarily canonical).
 
     With branches: they are almost never taken, and scalar code runs faster with them
@@ -81,7 +85,7 @@ def reduce128_u64(hi, lo):
 
 
 @njit(inline="always", cache=True)
-def reduce128_lanes_u64(hi, lo):
+def reduce128_lanes_u64(hi: np.uint64, lo: np.uint64):
     """:func:`reduce128_u64` without branches (carries become masks), for lane loops."""
     hi_hi = hi >> SHIFT32
     t0 = lo - hi_hi
@@ -92,7 +96,7 @@ def reduce128_lanes_u64(hi, lo):
 
 
 @intrinsic
-def mul_wide_u64(typingctx, a, b):
+def mul_wide_u64(typingctx: object, a: types.Type, b: types.Type):
     """Full 128-bit product as (hi, lo): one 64x64->128 machine multiply (LLVM i128),
     which numba cannot express in Python code."""
     if a != types.uint64 or b != types.uint64:
@@ -110,14 +114,14 @@ def mul_wide_u64(typingctx, a, b):
 
 
 @njit(inline="always", cache=True)
-def mul_nc_u64(a, b):
+def mul_nc_u64(a: np.uint64, b: np.uint64):
     """Product mod p, possibly non-canonical (for chains that canonicalise at the end)."""
     hi, lo = mul_wide_u64(a, b)
     return reduce128_u64(hi, lo)
 
 
 @njit(inline="always", cache=True)
-def mul_u64(a, b):
+def mul_u64(a: np.uint64, b: np.uint64):
     hi, lo = mul_wide_u64(a, b)
     return canon_u64(reduce128_u64(hi, lo))
 
@@ -127,19 +131,19 @@ def mul_u64(a, b):
 
 
 @njit(inline="always", cache=True)
-def canon_lanes_u64(x):
+def canon_lanes_u64(x: np.uint64):
     return x - (P & _all_ones_if(x >= P))
 
 
 @njit(inline="always", cache=True)
-def add_nc_lanes_u64(a, b):
+def add_nc_lanes_u64(a: np.uint64, b: np.uint64):
     """a + b mod p for any a and a canonical b, possibly non-canonical."""
     s = a + b
     return s + (EPSILON & _all_ones_if(s < b))  # wrapped: 2^64 = EPSILON; cannot wrap again
 
 
 @njit(inline="always", cache=True)
-def mul_wide_lanes_u64(a, b):
+def mul_wide_lanes_u64(a: np.uint64, b: np.uint64):
     """Full 128-bit product as (hi, lo) from four 32x32 products: slower than the i128
     multiply of ``mul_wide_u64`` one at a time, but it vectorises."""
     a_lo = a & MASK32
@@ -157,14 +161,14 @@ def mul_wide_lanes_u64(a, b):
 
 
 @njit(inline="always", cache=True)
-def mul_nc_lanes_u64(a, b):
+def mul_nc_lanes_u64(a: np.uint64, b: np.uint64):
     """a * b mod p for any inputs, possibly non-canonical (vectorisable)."""
     hi, lo = mul_wide_lanes_u64(a, b)
     return reduce128_lanes_u64(hi, lo)
 
 
 @njit(inline="always", cache=True)
-def pow_u64(a, e):
+def pow_u64(a: np.uint64, e: np.uint64):
     result = ONE
     base = canon_u64(a)
     while e > ZERO:
@@ -176,7 +180,7 @@ def pow_u64(a, e):
 
 
 @njit(inline="always", cache=True)
-def inv_u64(a):
+def inv_u64(a: np.uint64):
     return pow_u64(a, P - np.uint64(2))
 
 

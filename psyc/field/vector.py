@@ -8,17 +8,22 @@ vectors have shape ``(..., 2)`` with ``[..., 0]`` the constant coefficient.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from psyc.field.goldilocks import P
 from psyc.util.lazy import LazyModule
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike  # what as_field_array accepts: arrays, ints, nested lists
 
 # the kernels (numba) load on the first array operation, not on import
 ek = LazyModule("psyc.field.ext_kernels")
 fk = LazyModule("psyc.field.field_kernels")
 
 
-def as_field_array(values) -> np.ndarray:
+def as_field_array(values: ArrayLike) -> np.ndarray:
     """A uint64 array from ints/arrays, rejecting negatives and values >= 2^64."""
     if isinstance(values, np.ndarray) and values.dtype == np.uint64:
         return values
@@ -54,32 +59,32 @@ def _unary(kernel, a, *extra) -> np.ndarray:
     return out
 
 
-def add_vec(a, b) -> np.ndarray:
+def add_vec(a: ArrayLike, b: ArrayLike) -> np.ndarray:
     return _binary(fk._add_kernel, a, b)
 
 
-def sub_vec(a, b) -> np.ndarray:
+def sub_vec(a: ArrayLike, b: ArrayLike) -> np.ndarray:
     return _binary(fk._sub_kernel, a, b)
 
 
-def mul_vec(a, b) -> np.ndarray:
+def mul_vec(a: ArrayLike, b: ArrayLike) -> np.ndarray:
     return _binary(fk._mul_kernel, a, b)
 
 
-def neg_vec(a) -> np.ndarray:
+def neg_vec(a: ArrayLike) -> np.ndarray:
     return _unary(fk._neg_kernel, a)
 
 
-def canonicalize_vec(a) -> np.ndarray:
+def canonicalize_vec(a: ArrayLike) -> np.ndarray:
     return _unary(fk._canon_kernel, a)
 
 
-def scale_vec(a, s: int) -> np.ndarray:
+def scale_vec(a: ArrayLike, s: int) -> np.ndarray:
     """a * s for a scalar s."""
     return _unary(fk._scale_kernel, a, np.uint64(s % P))
 
 
-def pow_vec(a, e: int) -> np.ndarray:
+def pow_vec(a: ArrayLike, e: int) -> np.ndarray:
     """Elementwise a^e for a non-negative exponent e < 2^64."""
     if not 0 <= e < 1 << 64:
         raise ValueError("pow_vec exponent must be in [0, 2^64)")
@@ -93,7 +98,7 @@ def powers_vec(base: int, n: int, start: int = 1) -> np.ndarray:
     return out
 
 
-def batch_inverse_vec(a) -> np.ndarray:
+def batch_inverse_vec(a: ArrayLike) -> np.ndarray:
     """Elementwise inverse; raises ZeroDivisionError if any element is 0 mod p."""
     a = np.ascontiguousarray(as_field_array(a))
     out = np.empty(a.shape, dtype=np.uint64)
@@ -113,25 +118,25 @@ def _ext_pair(a, b):
     return a.reshape(-1, 2), b.reshape(-1, 2), np.empty(a.shape, dtype=np.uint64)
 
 
-def ext_add_vec(a, b) -> np.ndarray:
+def ext_add_vec(a: ArrayLike, b: ArrayLike) -> np.ndarray:
     fa, fb, out = _ext_pair(a, b)
     ek._ext_add_kernel(fa, fb, out.reshape(-1, 2))
     return out
 
 
-def ext_sub_vec(a, b) -> np.ndarray:
+def ext_sub_vec(a: ArrayLike, b: ArrayLike) -> np.ndarray:
     fa, fb, out = _ext_pair(a, b)
     ek._ext_sub_kernel(fa, fb, out.reshape(-1, 2))
     return out
 
 
-def ext_mul_vec(a, b) -> np.ndarray:
+def ext_mul_vec(a: ArrayLike, b: ArrayLike) -> np.ndarray:
     fa, fb, out = _ext_pair(a, b)
     ek._ext_mul_kernel(fa, fb, out.reshape(-1, 2))
     return out
 
 
-def ext_scale_base_vec(a, s) -> np.ndarray:
+def ext_scale_base_vec(a: ArrayLike, s: ArrayLike) -> np.ndarray:
     """Extension vector times a base vector of the same length."""
     a = np.ascontiguousarray(as_field_array(a)).reshape(-1, 2)
     s = np.ascontiguousarray(as_field_array(s)).reshape(-1)
@@ -142,7 +147,7 @@ def ext_scale_base_vec(a, s) -> np.ndarray:
     return out
 
 
-def ext_batch_inverse_vec(a) -> np.ndarray:
+def ext_batch_inverse_vec(a: ArrayLike) -> np.ndarray:
     a = np.ascontiguousarray(as_field_array(a))
     if a.shape[-1:] != (2,):
         raise ValueError("extension arrays have shape (..., 2)")

@@ -9,12 +9,16 @@ in bit-reversed order, the order Merkle commitments use.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from psyc.field.goldilocks import MULTIPLICATIVE_GENERATOR, P, inv, primitive_root_of_unity
 from psyc.field.vector import as_field_array, canonicalize_vec, powers_vec, scale_vec
 from psyc.util.lazy import LazyModule
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike  # what as_field_array accepts: arrays, ints, nested lists
 
 # the kernels (numba) load on the first transform, not on import
 nk = LazyModule("psyc.poly.ntt_kernels")
@@ -66,7 +70,7 @@ def _dif_inplace(arr: np.ndarray, inverse: bool) -> None:
         nk.dif_batch(arr, tw)
 
 
-def bit_reverse(values) -> np.ndarray:
+def bit_reverse(values: ArrayLike) -> np.ndarray:
     """Permute the last axis into bit-reversed index order (an involution)."""
     arr = np.ascontiguousarray(as_field_array(values))
     log_n = log2_strict(arr.shape[-1])
@@ -82,14 +86,14 @@ def reverse_index_bits(i: int, log_n: int) -> int:
     return int(format(i, f"0{log_n}b")[::-1], 2) if log_n else 0
 
 
-def ntt(coeffs, bitrev_output: bool = False) -> np.ndarray:
+def ntt(coeffs: ArrayLike, bitrev_output: bool = False) -> np.ndarray:
     """Evaluations of one polynomial (1-D) or of each row (2-D) on <w_n>."""
     arr = _prepare(coeffs)
     _dif_inplace(arr, inverse=False)
     return arr if bitrev_output else bit_reverse(arr)
 
 
-def intt(evals, bitrev_input: bool = False) -> np.ndarray:
+def intt(evals: ArrayLike, bitrev_input: bool = False) -> np.ndarray:
     """Coefficients from evaluations on <w_n> (natural order unless ``bitrev_input``)."""
     arr = _prepare(evals) if not bitrev_input else bit_reverse(evals)
     _dif_inplace(arr, inverse=True)
@@ -98,7 +102,7 @@ def intt(evals, bitrev_input: bool = False) -> np.ndarray:
     return scale_vec(arr, n_inv)
 
 
-def coset_ntt(coeffs, shift: int = COSET_SHIFT, bitrev_output: bool = False) -> np.ndarray:
+def coset_ntt(coeffs: ArrayLike, shift: int = COSET_SHIFT, bitrev_output: bool = False) -> np.ndarray:
     """Evaluations on the coset shift * <w_n>."""
     arr = _prepare(coeffs)
     scaled = _scale_by_powers(arr, shift)
@@ -106,7 +110,7 @@ def coset_ntt(coeffs, shift: int = COSET_SHIFT, bitrev_output: bool = False) -> 
     return scaled if bitrev_output else bit_reverse(scaled)
 
 
-def coset_intt(evals, shift: int = COSET_SHIFT, bitrev_input: bool = False) -> np.ndarray:
+def coset_intt(evals: ArrayLike, shift: int = COSET_SHIFT, bitrev_input: bool = False) -> np.ndarray:
     """Coefficients from evaluations on shift * <w_n>."""
     coeffs = intt(evals, bitrev_input=bitrev_input)
     return _scale_by_powers(coeffs, inv(shift))
@@ -119,7 +123,7 @@ def _scale_by_powers(arr: np.ndarray, shift: int) -> np.ndarray:
     return out.reshape(arr.shape)
 
 
-def lde_batch(coeffs, rate_bits: int, shift: int = COSET_SHIFT) -> np.ndarray:
+def lde_batch(coeffs: ArrayLike, rate_bits: int, shift: int = COSET_SHIFT) -> np.ndarray:
     """Low-degree extension of each row of an (m, n) coefficient matrix.
 
     Returns an (m, n << rate_bits) matrix of evaluations on ``shift * <w_N>`` in
@@ -135,7 +139,7 @@ def lde_batch(coeffs, rate_bits: int, shift: int = COSET_SHIFT) -> np.ndarray:
     return out
 
 
-def lde(coeffs, rate_bits: int, shift: int = COSET_SHIFT) -> np.ndarray:
+def lde(coeffs: ArrayLike, rate_bits: int, shift: int = COSET_SHIFT) -> np.ndarray:
     """Low-degree extension of one polynomial, bit-reversed (see :func:`lde_batch`)."""
     c = np.ascontiguousarray(as_field_array(coeffs))
     n = c.shape[0]

@@ -33,13 +33,13 @@ def _dif_stages(a, tw, base, size, h):
 
 
 @njit(cache=True)
-def dif_serial(a, tw):
+def dif_serial(a: np.ndarray, tw: np.ndarray):
     n = a.shape[0]
     _dif_stages(a, tw, 0, n, n >> 1)
 
 
 @njit(parallel=True, cache=True)
-def dif_parallel(a, tw):
+def dif_parallel(a: np.ndarray, tw: np.ndarray):
     """One long transform, parallel inside each stage; small stages blocked in cache."""
     n = a.shape[0]
     h = n >> 1
@@ -64,7 +64,7 @@ def dif_parallel(a, tw):
 
 
 @njit(parallel=True, cache=True)
-def dif_batch(mat, tw):
+def dif_batch(mat: np.ndarray, tw: np.ndarray):
     """Independent DIF transforms of every row of a (m, n) matrix, one row per task."""
     for r in prange(mat.shape[0]):
         dif_serial(mat[r], tw)
@@ -80,13 +80,13 @@ def _bit_reverse_index(i, log_n):
 
 
 @njit(parallel=True, cache=True)
-def bit_reverse_permutation(src, dst, log_n):
+def bit_reverse_permutation(src: np.ndarray, dst: np.ndarray, log_n: int):
     for i in prange(src.shape[0]):
         dst[_bit_reverse_index(i, log_n)] = src[i]
 
 
 @njit(parallel=True, cache=True)
-def bit_reverse_rows(src, dst, log_n):
+def bit_reverse_rows(src: np.ndarray, dst: np.ndarray, log_n: int):
     """Bit-reverse the column order of each row of a (m, n) matrix."""
     m = src.shape[0]
     n = src.shape[1]
@@ -107,14 +107,14 @@ def _scale_row_by_powers(src, dst, shift, start):
 
 
 @njit(parallel=True, cache=True)
-def scale_rows_by_powers(src, dst, shift, start):
+def scale_rows_by_powers(src: np.ndarray, dst: np.ndarray, shift: np.uint64, start: np.uint64):
     """dst[r, i] = src[r, i] * start * shift^i (zero-padding dst beyond src's width)."""
     for r in prange(src.shape[0]):
         _scale_row_by_powers(src[r], dst[r], shift, start)
 
 
 @njit(parallel=True, cache=True)
-def coset_lde_batch(coeffs, out, tw, shift):
+def coset_lde_batch(coeffs: np.ndarray, out: np.ndarray, tw: np.ndarray, shift: np.uint64):
     """out[r] = bit-reversed evaluations of coeffs[r] on shift * <w_N>, N = out width."""
     for r in prange(coeffs.shape[0]):
         _scale_row_by_powers(coeffs[r], out[r], shift, np.uint64(1))
@@ -122,7 +122,7 @@ def coset_lde_batch(coeffs, out, tw, shift):
 
 
 @njit(parallel=True, cache=True)
-def transpose(src, dst):
+def transpose(src: np.ndarray, dst: np.ndarray):
     """dst = src.T for uint64 matrices, in cache-sized tiles."""
     m = src.shape[0]
     n = src.shape[1]
