@@ -23,11 +23,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from psyc.frontend import types as ty
 from psyc.frontend.types import FELT, HASH, U32, Array, Scalar, Struct, Tuple, Type
 from psyc.ir.ir import HintFn, Value
 from psyc.util.diagnostics import CompileError, Diagnostic, Span
+
+if TYPE_CHECKING:
+    from psyc.frontend.elaborate import Elaborator
 
 SLOT_FELTS = 4
 MAX_SLOTS = 1 << 32
@@ -162,10 +166,12 @@ class Handle:
     readonly: bool = False
     what: str = "contract state"
 
-    def read_slot(self, el, slot: Value, span: Span) -> list[Value]:
+    def read_slot(self, el: Elaborator, slot: Value, span: Span) -> list[Value]:
         raise NotImplementedError
 
-    def update_slot(self, el, slot: Value, change: Callable[[list[Value]], list[Value]], span: Span) -> None:
+    def update_slot(
+        self, el: Elaborator, slot: Value, change: Callable[[list[Value]], list[Value]], span: Span
+    ) -> None:
         raise NotImplementedError
 
 
@@ -184,11 +190,13 @@ class MemoryHandle(Handle):
                        span, notes=["`C::default()` is for #[test] functions, where every value is a constant"])
         return v.const
 
-    def read_slot(self, el, slot, span):
+    def read_slot(self, el: Elaborator, slot: Value, span: Span) -> list[Value]:
         s = self._const(el, slot, span, "this slot")
         return [el.const(x, FELT) for x in self.slots.get(s, [0] * SLOT_FELTS)]
 
-    def update_slot(self, el, slot, change, span):
+    def update_slot(
+        self, el: Elaborator, slot: Value, change: Callable[[list[Value]], list[Value]], span: Span
+    ) -> None:
         if el.pred is not None and el.pred.const != 1:
             self._const(el, el.pred, span, "the branch condition")
             if el.pred.const == 0:
@@ -244,7 +252,7 @@ class MerkleHandle(Handle):
         r = list(ins.results)
         return r[:4], [r[4 + 4 * k : 8 + 4 * k] for k in range(h)]
 
-    def read_slot(self, el, slot, span):
+    def read_slot(self, el: Elaborator, slot: Value, span: Span) -> list[Value]:
         key = self._key(slot)
         if key in self.cache:
             return self.cache[key]
@@ -257,7 +265,9 @@ class MerkleHandle(Handle):
             self.cache[key] = value
         return value
 
-    def update_slot(self, el, slot, change, span):
+    def update_slot(
+        self, el: Elaborator, slot: Value, change: Callable[[list[Value]], list[Value]], span: Span
+    ) -> None:
         old, path = self._fetch(el, slot, span)
         self.writes += 1
         new = change(old)

@@ -19,11 +19,19 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from psyc.parth.leaves import CONTRACT_LEAF_LEN, USER_LEAF_LEN, checkpoint_leaf, global_chain_root
 from psyc.parth.transition import TRANSITION_LEN, Digest, Transition
 from psyc.parth.tree import SparseMerkleTree
+
+if TYPE_CHECKING:
+    from psyc.compiler import CompiledProgram
+    from psyc.parth.chain import ChainState
+    from psyc.plonk.circuit_data import VerifierOnlyCircuitData
+    from psyc.plonk.keys import VerifyingKey
+    from psyc.recursion.shape import StandardShape
+    from psyc.recursion.whitelist import KeyLike
 
 # the circuits' constants (stdlib/parth/transition.psy): the GUTA and block circuits are built
 # for Psy's heights, like the session circuits
@@ -87,7 +95,7 @@ def _compile(path: Path, shape):
     return compile_path(path, CompileOptions(shape=shape, config=shape.config, zero_knowledge=False))
 
 
-def standard_key(prog, shape):
+def standard_key(prog: CompiledProgram, shape: StandardShape) -> VerifierOnlyCircuitData:
     """The key a verified proof of ``prog`` carries: its own when the program is of the shape
     (``#[recursive]``), else the key of its standard-shape wrapper."""
     from psyc.recursion.shape import wrapped_key
@@ -173,7 +181,7 @@ class BlockCircuits:
         """What a verifier of this chain's blocks needs (``psyc verify BLOCK --prev-root``)."""
         return self.block.circuit().verifier_data
 
-    def wl_path(self, key) -> tuple[int, list[list[int]]]:
+    def wl_path(self, key: KeyLike) -> tuple[int, list[list[int]]]:
         if key not in self.whitelist:
             raise BlockError(f"a proof of circuit {list(key.fingerprint)} is not in the chain's whitelist")
         return self.whitelist.path(key)
@@ -183,7 +191,7 @@ _GUTA: dict = {}
 _BLOCKS: dict = {}
 
 
-def guta_programs(shape) -> tuple[Any, Any]:
+def guta_programs(shape: StandardShape) -> tuple[CompiledProgram, CompiledProgram]:
     """The compiled GUTA fold and lift programs for ``shape`` (cached per process)."""
     if shape not in _GUTA:
         _GUTA[shape] = (_compile(_stdlib_parth() / "guta_fold.psy", shape),
@@ -191,7 +199,7 @@ def guta_programs(shape) -> tuple[Any, Any]:
     return _GUTA[shape]
 
 
-def block_circuits(end_cap_keys: Sequence, shape=None, max_deploys: int = MAX_DEPLOYS) -> BlockCircuits:
+def block_circuits(end_cap_keys: Sequence[KeyLike], shape: StandardShape | None = None, max_deploys: int = MAX_DEPLOYS) -> BlockCircuits:
     """The circuits of a chain whose sessions end in proofs of ``end_cap_keys`` (standard-shape
     keys), for ``shape`` (default ``standard_shape()``); cached per process."""
     from psyc.recursion.shape import standard_shape
@@ -350,20 +358,20 @@ class BlockProof:
         return proof_to_bytes(self.proof)
 
 
-def committed_tree(chain, name: str, height: int, leaf_len: int) -> SparseMerkleTree:
+def committed_tree(chain: ChainState, name: str, height: int, leaf_len: int) -> SparseMerkleTree:
     """A read-only view of a tree as the store holds it (the last committed checkpoint),
     whatever the chain state has pending."""
     st = chain.store
     return SparseMerkleTree(height, leaf_len, lambda lv, i: st.node(name, lv, i), lambda i: st.leaf(name, i))
 
 
-def pending_deploys(chain) -> list[tuple[int, tuple[int, ...]]]:
+def pending_deploys(chain: ChainState) -> list[tuple[int, tuple[int, ...]]]:
     """Contracts deployed on ``chain`` since its last commit: (contract id, GCON leaf)."""
     ids = sorted(int(k) for (kind, k) in chain._records if kind == "contract")
     return [(cid, tuple(chain.gcon.leaf(cid))) for cid in ids]
 
 
-def block_inputs(chain, top: TransitionProof | None, circuits: BlockCircuits,
+def block_inputs(chain: ChainState, top: TransitionProof | None, circuits: BlockCircuits,
                  deploys: Sequence[tuple[int, Sequence[int]]] = ()) -> tuple[dict, dict]:
     """The block program's inputs over ``chain``'s committed head, and the expected outcome
     (``new_gusr_root``, ``new_gcon_root``, ``stats_hash``, ``statement``); :class:`BlockError`
@@ -435,7 +443,7 @@ def block_inputs(chain, top: TransitionProof | None, circuits: BlockCircuits,
     return inputs, expected
 
 
-def prove_block(chain, end_caps: Sequence[TransitionProof | tuple], circuits: BlockCircuits,
+def prove_block(chain: ChainState, end_caps: Sequence[TransitionProof | tuple], circuits: BlockCircuits,
                 deploys: Sequence[tuple[int, Sequence[int]]] | None = None,
                 progress: Callable[[str], None] | None = None) -> BlockProof:
     """Aggregate the sessions' end caps (``(proof, key)`` pairs, anchored to ``chain``'s head),
@@ -464,7 +472,7 @@ def prove_block(chain, end_caps: Sequence[TransitionProof | tuple], circuits: Bl
                       top, timings)
 
 
-def commit_block(chain, block: BlockProof) -> dict:
+def commit_block(chain: ChainState, block: BlockProof) -> dict:
     """Commit the checkpoint ``block`` proves: ``chain`` must hold exactly the block's writes
     (the sessions' user leaves and the deployed contracts) on top of the proved head."""
     head = chain.head()
@@ -479,7 +487,7 @@ def commit_block(chain, block: BlockProof) -> dict:
     return rec
 
 
-def verify_block(proof_bytes: bytes, prev_root: Sequence[int], key) -> bool:
+def verify_block(proof_bytes: bytes, prev_root: Sequence[int], key: VerifyingKey | bytes) -> bool:
     """Does ``proof_bytes`` prove a block appended to the checkpoint tree with root
     ``prev_root``, under the block circuit's ``key`` (a ``VerifyingKey`` or its bytes)?"""
     try:
@@ -489,7 +497,7 @@ def verify_block(proof_bytes: bytes, prev_root: Sequence[int], key) -> bool:
     return True
 
 
-def check_block(proof_bytes: bytes, prev_root: Sequence[int], key) -> BlockStatement:
+def check_block(proof_bytes: bytes, prev_root: Sequence[int], key: VerifyingKey | bytes) -> BlockStatement:
     """The statement of a valid block proof over ``prev_root``; :class:`BlockError` (with the
     reason) otherwise."""
     from psyc.plonk.keys import VerifyingKey, proof_from_bytes

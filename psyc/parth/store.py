@@ -79,20 +79,20 @@ class MemoryStore(StateStore):
         self._leaves: dict = {}
         self._records: dict = {}
 
-    def node(self, tree, level, index):
+    def node(self, tree: str, level: int, index: int) -> Digest | None:
         return self._nodes.get((tree, level, index))
 
-    def leaf(self, tree, index):
+    def leaf(self, tree: str, index: int) -> tuple[int, ...] | None:
         return self._leaves.get((tree, index))
 
-    def record(self, kind, key):
+    def record(self, kind: str, key: str) -> dict | None:
         r = self._records.get((kind, key))
         return json.loads(r) if r is not None else None
 
-    def records(self, kind):
+    def records(self, kind: str) -> list[tuple[str, dict]]:
         return sorted((k, json.loads(v)) for (kd, k), v in self._records.items() if kd == kind)
 
-    def tree_leaves(self, tree):
+    def tree_leaves(self, tree: str) -> list[tuple[int, tuple[int, ...]]]:
         return sorted((i, f) for (t, i), f in self._leaves.items() if t == tree)
 
     def commit(self, batch: Batch) -> None:
@@ -144,24 +144,24 @@ class SqliteStore(StateStore):
         elif json.loads(row[0]).get("version") != SCHEMA_VERSION:
             raise ValueError(f"{self.path}: state store schema {row[0]} is not version {SCHEMA_VERSION}")
 
-    def node(self, tree, level, index):
+    def node(self, tree: str, level: int, index: int) -> Digest | None:
         row = self.db.execute("SELECT digest FROM nodes WHERE tree=? AND level=? AND idx=?",
                               (tree, level, index)).fetchone()
         return _unpack(row[0]) if row else None
 
-    def leaf(self, tree, index):
+    def leaf(self, tree: str, index: int) -> tuple[int, ...] | None:
         row = self.db.execute("SELECT felts FROM leaves WHERE tree=? AND idx=?", (tree, index)).fetchone()
         return _unpack(row[0]) if row else None
 
-    def record(self, kind, key):
+    def record(self, kind: str, key: str) -> dict | None:
         row = self.db.execute("SELECT value FROM records WHERE kind=? AND key=?", (kind, key)).fetchone()
         return json.loads(row[0]) if row else None
 
-    def records(self, kind):
+    def records(self, kind: str) -> list[tuple[str, dict]]:
         rows = self.db.execute("SELECT key, value FROM records WHERE kind=? ORDER BY key", (kind,)).fetchall()
         return [(k, json.loads(v)) for k, v in rows]
 
-    def tree_leaves(self, tree):
+    def tree_leaves(self, tree: str) -> list[tuple[int, tuple[int, ...]]]:
         rows = self.db.execute("SELECT idx, felts FROM leaves WHERE tree=? ORDER BY idx", (tree,)).fetchall()
         return [(i, _unpack(f)) for i, f in rows]
 

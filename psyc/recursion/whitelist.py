@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Union
 
 from psyc.hash.poseidon import two_to_one
 from psyc.plonk.builder import CircuitBuilder
@@ -24,11 +25,19 @@ from psyc.plonk.target import Target
 from psyc.plonk.witness import PartialWitness
 from psyc.recursion.gadgets import assert_equal_many
 
+if TYPE_CHECKING:
+    from psyc.plonk.circuit import CircuitData
+    from psyc.plonk.circuit_data import VerifierOnlyCircuitData
+    from psyc.plonk.keys import VerifyingKey
+
+#: What names a circuit here: its fingerprint, its verifying key (either form) or its data.
+KeyLike = Union["VerifierOnlyCircuitData", "VerifyingKey", "CircuitData", Sequence[int]]
+
 DEFAULT_WHITELIST_DEPTH = 8  # 256 circuits; the depth is a parameter of the circuits that check it
 EMPTY = (0, 0, 0, 0)
 
 
-def _fp(x) -> tuple[int, ...]:
+def _fp(x: KeyLike) -> tuple[int, ...]:
     """A fingerprint from a fingerprint, a ``VerifyingKey`` or a ``CircuitData``."""
     if hasattr(x, "prover_only"):
         x = x.verifier_data
@@ -43,7 +52,7 @@ def _fp(x) -> tuple[int, ...]:
 class Whitelist:
     """Fingerprints of the circuits whose proofs are accepted, committed to by a Merkle root."""
 
-    def __init__(self, keys: Sequence, depth: int = DEFAULT_WHITELIST_DEPTH) -> None:
+    def __init__(self, keys: Sequence[KeyLike], depth: int = DEFAULT_WHITELIST_DEPTH) -> None:
         fps: list[tuple[int, ...]] = []
         for k in keys:
             fp = _fp(k)
@@ -67,19 +76,19 @@ class Whitelist:
     def root(self) -> list[int]:
         return list(self._levels[-1][0])
 
-    def __contains__(self, key) -> bool:
+    def __contains__(self, key: KeyLike) -> bool:
         return _fp(key) in self.fingerprints
 
     def __len__(self) -> int:
         return len(self.fingerprints)
 
-    def index(self, key) -> int:
+    def index(self, key: KeyLike) -> int:
         fp = _fp(key)
         if fp not in self.fingerprints:
             raise KeyError(f"fingerprint {list(fp)} is not whitelisted")
         return self.fingerprints.index(fp)
 
-    def path(self, key) -> tuple[int, list[list[int]]]:
+    def path(self, key: KeyLike) -> tuple[int, list[list[int]]]:
         """(slot index, siblings from the leaf level up) of a whitelisted key."""
         i = self.index(key)
         siblings = []
@@ -89,7 +98,9 @@ class Whitelist:
         return self.index(key), siblings
 
 
-def verify_whitelist_path(fingerprint, index: int, siblings, root) -> bool:
+def verify_whitelist_path(
+    fingerprint: Sequence[int], index: int, siblings: Sequence[Sequence[int]], root: Sequence[int]
+) -> bool:
     """Native check of a membership path."""
     d = list(_fp(fingerprint))
     for s in siblings:
@@ -121,7 +132,7 @@ def assert_whitelisted(
 
 
 def set_whitelist_path(
-    pw: PartialWitness, target: WhitelistPathTarget, whitelist: Whitelist | None, key
+    pw: PartialWitness, target: WhitelistPathTarget, whitelist: Whitelist | None, key: KeyLike
 ) -> None:
     """Fill a membership path for ``key`` (with ``whitelist`` None: a zero path, for a
     check that is switched off by its condition)."""
