@@ -22,9 +22,15 @@ extension elements the plain evaluation computes (tested against ``eval_ext``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from psyc.field.extension import Ext2
 from psyc.field.goldilocks import P
 from psyc.plonk.builder import CircuitBuilder, ExtTarget
+
+if TYPE_CHECKING:
+    from psyc.plonk.gates.evaluators import GateEvaluators
 
 Atom = tuple  # (t,) for a target, (a, b) with a <= b for the product a·b
 
@@ -42,7 +48,7 @@ class Lin:
         return (frozenset(self.terms.items()), self.const)
 
 
-def _lin(x) -> Lin:
+def _lin(x: Lin | ExtTarget) -> Lin:
     if isinstance(x, Lin):
         return x
     return Lin({(tuple(x),): 1})
@@ -65,13 +71,13 @@ class FusingExtBuilder:
             raise ValueError("gate constraints have base-field constants")
         return Lin({}, v.a0)
 
-    def add_extension(self, x, y) -> Lin:
+    def add_extension(self, x: Lin | ExtTarget, y: Lin | ExtTarget) -> Lin:
         return self._combine(_lin(x), _lin(y), 1)
 
-    def sub_extension(self, x, y) -> Lin:
+    def sub_extension(self, x: Lin | ExtTarget, y: Lin | ExtTarget) -> Lin:
         return self._combine(_lin(x), _lin(y), P - 1)
 
-    def mul_extension(self, x, y) -> Lin:
+    def mul_extension(self, x: Lin | ExtTarget, y: Lin | ExtTarget) -> Lin:
         x, y = _lin(x), _lin(y)
         if not x.terms:
             return self._scale(y, x.const)
@@ -118,7 +124,7 @@ class FusingExtBuilder:
             self._products[key] = self._op(1, 0, a, b, self._const(0))
         return self._products[key]
 
-    def materialize(self, x) -> ExtTarget:
+    def materialize(self, x: Lin | ExtTarget) -> ExtTarget:
         """A target holding the value of x."""
         x = _lin(x)
         if not x.terms:
@@ -172,6 +178,9 @@ class FusingExtBuilder:
         return acc
 
 
-def eval_gate_circuit(fb: FusingExtBuilder, evaluator, wires, consts, pi_digest) -> list[Lin]:
+def eval_gate_circuit(
+    fb: FusingExtBuilder, evaluator: GateEvaluators, wires: Sequence[ExtTarget], consts: Sequence[ExtTarget],
+    pi_digest: Sequence[ExtTarget],
+) -> list[Lin]:
     """The constraints of one gate as linear forms (materialize with ``fb.materialize``)."""
     return [_lin(v) for v in evaluator.eval_circuit(fb, wires, consts, pi_digest)]

@@ -21,10 +21,23 @@ Numbers are ``L`` little-endian limbs of ``LIMB_BITS`` = 13 bits (``std::bigint`
 The soundness argument in full, with the bounds, is in ``stdlib/bigint.psy``.
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
 from functools import cache
+from typing import TYPE_CHECKING
 
 from psyc.field.goldilocks import P
 from psyc.plonk.gates.base import Gate, gate_kind, wire
+
+if TYPE_CHECKING:
+    import sympy
+
+    from psyc.plonk.builder import CircuitBuilder
+    from psyc.plonk.target import Target
+
+    #: a limb: an integer (the generators) or a sympy expression (the constraints)
+    Limb = int | sympy.Expr
 
 LIMB_BITS = 13
 GROUP_BITS = 2 * LIMB_BITS
@@ -41,7 +54,7 @@ def limbs_of(x: int, n: int) -> list[int]:
     return [(x >> (LIMB_BITS * k)) & ((1 << LIMB_BITS) - 1) for k in range(n)]
 
 
-def mul_pairs(a, b, c) -> list:
+def mul_pairs(a: Sequence[Limb], b: Sequence[Limb], c: Sequence[Limb]) -> list[Limb]:
     """The column pairs of ``a·b − c`` (symbols or integers: the one definition, used for the
     constraints and by the generators)."""
     n = len(a)
@@ -59,7 +72,7 @@ def quotient_offset(num_limbs: int) -> int:
     return 1 << (LIMB_BITS * num_limbs + LIMB_BITS - 1)
 
 
-def carry_outputs(d, u, modulus: int) -> list:
+def carry_outputs(d: Sequence[Limb], u: Sequence[Limb], modulus: int) -> list[Limb]:
     """The biased carries and the residual of ``value(d) − (u − offset)·m`` (symbols or
     integers; for integers the divisions are exact only for a true relation, so this returns
     field elements: callers reduce mod p). ``len(u) == len(d) + 1``."""
@@ -143,7 +156,9 @@ def bigint_carry_gate(modulus: int, num_limbs: int = 20) -> Gate:
     )
 
 
-def place_bigint_mul(builder, a, b, c) -> list:
+def place_bigint_mul(
+    builder: CircuitBuilder, a: Sequence[Target], b: Sequence[Target], c: Sequence[Target]
+) -> list[Target]:
     """A ``bigint_mul`` row for the column pairs of ``a·b − c`` (its witness generator
     computes them); returns the pair targets."""
     n = len(a)
@@ -154,7 +169,9 @@ def place_bigint_mul(builder, a, b, c) -> list:
     return out
 
 
-def place_bigint_carry(builder, modulus: int, d, u) -> list:
+def place_bigint_carry(
+    builder: CircuitBuilder, modulus: int, d: Sequence[Target], u: Sequence[Target]
+) -> list[Target]:
     """A ``bigint_carry`` row for ``value(d) − q·m`` (m: :data:`MODULI` [modulus], u the
     biased quotient limbs); returns the biased carries and the residual."""
     n = len(d)

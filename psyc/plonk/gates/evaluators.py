@@ -12,6 +12,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,11 +20,16 @@ from psyc.field.extension import Ext2
 from psyc.field.goldilocks import P
 from psyc.util.codegen import cached_source, load_generated_module
 
+if TYPE_CHECKING:
+    from psyc.plonk.builder import CircuitBuilder
+    from psyc.plonk.gates.base import Gate
+    from psyc.plonk.gates.catalog import GateInfo
+
 _CODEGEN = Path(__file__).with_name("codegen.py")
 _TEMPLATE = Path(__file__).resolve().parents[2] / "backend_cpu" / "templates" / "gate.py.j2"
 
 
-def generated_module(gate) -> ModuleType:
+def generated_module(gate: Gate | GateInfo) -> ModuleType:
     """The generated evaluators of ``gate`` (a :class:`~.base.Gate` or its
     :class:`~.catalog.GateInfo`): the source is cached on disk per gate definition,
     generator and template; the module per source."""
@@ -41,18 +47,21 @@ def generated_module(gate) -> ModuleType:
 class GateEvaluators:
     """Evaluators of one gate, all generated from its constraints."""
 
-    def __init__(self, gate) -> None:
+    def __init__(self, gate: Gate | GateInfo) -> None:
         self.gate = gate
         self._mod = generated_module(gate)
         self._tape = None
 
     @staticmethod
     @cache
-    def for_gate(gate) -> GateEvaluators:
+    def for_gate(gate: Gate | GateInfo) -> GateEvaluators:
         """Shared evaluators per gate definition (generation runs sympy's CSE: not free)."""
         return GateEvaluators(gate)
 
-    def accumulate_quotient_terms(self, wires, consts, selector, pi_digest, alphas, out) -> None:
+    def accumulate_quotient_terms(
+        self, wires: np.ndarray, consts: np.ndarray, selector: np.ndarray, pi_digest: np.ndarray,
+        alphas: np.ndarray, out: np.ndarray,
+    ) -> None:
         """out[a, i] += selector[i] * sum_k alphas[a]^k * C_k(row i), on uint64 arrays."""
         if not self.gate.num_constraints:
             return
@@ -77,7 +86,7 @@ class GateEvaluators:
         """Constraint values at an extension point (the verifier's check at ζ)."""
         return [Ext2.coerce(v) for v in self._mod.eval_generic(w, c, pi_digest)]
 
-    def eval_circuit(self, builder, w: list, c: list, pi_digest: list) -> list:
+    def eval_circuit(self, builder: CircuitBuilder, w: list, c: list, pi_digest: list) -> list:
         """The constraints as circuit operations on extension targets ``(a0, a1)`` — what a
         recursive verifier uses to check a proof's gates at ζ inside a circuit."""
         return self._mod.eval_circuit(builder, w, c, pi_digest)
