@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets as _secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from psyc.plonk.config import CircuitConfig
     from psyc.plonk.keys import VerifyingKey
     from psyc.plonk.proof import ProofWithPublicInputs
+    from psyc.recursion.shape import StandardShape
+    from psyc.sig.registry import SigBenchCase
 
 SCHEME = "ecdsa"
 # ASCII "psyc-sig", "-ecdsa-1", the format version, the number of 13-bit limbs that follow.
@@ -187,7 +189,7 @@ def key_to_doc(key: EcdsaKey) -> dict:
             "pubkey": format_pubkey(key.pub)}
 
 
-def key_from_doc(doc: dict, path, hash_field) -> EcdsaKey:
+def key_from_doc(doc: dict, path: str | Path, hash_field: Callable[[str], list[int]]) -> EcdsaKey:
     """The ecdsa key in a parsed key file: the public point is on the curve and equals d·G
     when the secret is there (E1000 with the field at fault; ``param`` follows from the
     point, which the caller compares with the file's)."""
@@ -216,7 +218,7 @@ def key_from_doc(doc: dict, path, hash_field) -> EcdsaKey:
                     doc.get("shape", "standard"))
 
 
-def scheme_for(key: EcdsaKey | None, shape=None) -> EcdsaScheme:
+def scheme_for(key: EcdsaKey | None, shape: StandardShape | None = None) -> EcdsaScheme:
     """The scheme that signs with ``key``."""
     return EcdsaScheme(shape=shape)
 
@@ -285,7 +287,7 @@ class EcdsaScheme(CircuitScheme):
         return self.prove_inputs(circuit_inputs(message, pub, r, s))
 
 
-def bench_case(shape=None):
+def bench_case(shape: StandardShape | None = None) -> SigBenchCase:
     """``psyc bench``'s ecdsa case: a fresh key, one message (``psyc.sig.registry``)."""
     scheme = EcdsaScheme(shape=shape)
     key = scheme.new_key()

@@ -13,7 +13,7 @@ the circuit switches off (and which never verifies where it is checked).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from psyc.compiler import CompileOptions
     from psyc.plonk.keys import VerifyingKey
     from psyc.plonk.proof import ProofWithPublicInputs
+    from psyc.recursion.shape import StandardShape
+    from psyc.sig.registry import SigBenchCase
 
 SCHEME = "multisig"
 MIN_MEMBERS, MAX_MEMBERS = 2, 8
@@ -88,7 +90,7 @@ def key_to_doc(key: MultisigKey) -> dict:
     return {"members": [format_hash(m) for m in key.members], "threshold": key.threshold}
 
 
-def key_from_doc(doc: dict, path, hash_field) -> MultisigKey:
+def key_from_doc(doc: dict, path: str | Path, hash_field: Callable[[str], list[int]]) -> MultisigKey:
     """The multisig key in a parsed key file (the common fields are checked by the caller)."""
     from psyc.sig.convention import parse_hash
 
@@ -106,7 +108,7 @@ def key_from_doc(doc: dict, path, hash_field) -> MultisigKey:
                        doc.get("shape", "standard"))
 
 
-def scheme_for(key: MultisigKey, shape=None) -> MultisigScheme:
+def scheme_for(key: MultisigKey, shape: StandardShape | None = None) -> MultisigScheme:
     """The scheme that combines signatures for ``key`` (its number of members)."""
     return MultisigScheme(key.n, shape)
 
@@ -137,7 +139,7 @@ class MultisigScheme(CircuitScheme):
 
     name = "multisig"
 
-    def __init__(self, n: int, shape=None) -> None:
+    def __init__(self, n: int, shape: StandardShape | None = None) -> None:
         if not MIN_MEMBERS <= n <= MAX_MEMBERS:
             raise SignatureError(f"a multisig key has {MIN_MEMBERS} to {MAX_MEMBERS} members, not {n}", "E1002")
         super().__init__(None, shape)
@@ -209,7 +211,7 @@ class MultisigScheme(CircuitScheme):
         return self.prove_inputs(self.inputs(key, message, slots))
 
 
-def bench_case(shape=None):
+def bench_case(shape: StandardShape | None = None) -> SigBenchCase:
     """``psyc bench``'s multisig case: 2-of-3 over zk member keys, two members sign."""
     from psyc.sig.zk import ZkScheme
 

@@ -4,19 +4,29 @@ the check that a key was made for this circuit, and proving a witness."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from psyc.sig.convention import SignatureError, standard_fingerprint
 
 if TYPE_CHECKING:
+    from psyc.recursion.shape import StandardShape
+    from psyc.sig.ecdsa import EcdsaKey
+    from psyc.sig.multisig import MultisigKey
+    from psyc.sig.registry import SigBenchCase
+    from psyc.sig.schnorr import SchnorrKey
+    from psyc.sig.zk import ZkKey
+
+    #: a key of one of the built-in schemes
+    SigKey = ZkKey | SchnorrKey | EcdsaKey | MultisigKey
     from psyc.compiler import CompiledProgram, CompileOptions
     from psyc.plonk.config import CircuitConfig
     from psyc.plonk.keys import VerifyingKey
     from psyc.plonk.proof import ProofWithPublicInputs
 
 
-def shape_named(name: str):
+def shape_named(name: str) -> StandardShape:
     """The standard shape called ``name`` ("standard", or "small"/"test" in tests)."""
     from psyc.recursion import shape as shapes
 
@@ -26,7 +36,7 @@ def shape_named(name: str):
         raise SignatureError(str(e), "E1001") from None
 
 
-def shape_name(shape) -> str:
+def shape_name(shape: StandardShape | None) -> str:
     """The name of ``shape`` as key files record it."""
     from psyc.recursion import shape as shapes
 
@@ -44,7 +54,7 @@ class CircuitScheme:
 
     name = "signature"  # how messages name the circuit
 
-    def __init__(self, config: CircuitConfig | None = None, shape=None) -> None:
+    def __init__(self, config: CircuitConfig | None = None, shape: StandardShape | None = None) -> None:
         self.config = config if config is not None else self.default_config()
         self.shape = shape
         self._program: CompiledProgram | None = None
@@ -104,11 +114,11 @@ class CircuitScheme:
         """The name of this scheme's standard shape, as key files record it."""
         return shape_name(self.shape)
 
-    def check_key(self, key) -> None:
+    def check_key(self, key: SigKey) -> None:
         """Raise ``SignatureError`` for a key this scheme cannot sign with, before anything
         is compiled (``psyc sign`` asks first)."""
 
-    def check_key_circuit(self, key) -> None:
+    def check_key_circuit(self, key: SigKey) -> None:
         """E1001 unless ``key`` was made for this circuit (a changed circuit, or a psyc that
         compiles it differently, would sign for another account key). A circuit from the
         build cache that is not the key's is dropped and compiled again first: the cache
@@ -119,13 +129,15 @@ class CircuitScheme:
             raise SignatureError(f"the {self.name} circuit's fingerprint is not the key's: the circuit changed since "
                                  "the key was made (or psyc did, in a way that changes circuits)", "E1001")
 
-    def prove_inputs(self, inputs) -> tuple[ProofWithPublicInputs, VerifyingKey]:
+    def prove_inputs(self, inputs: dict) -> tuple[ProofWithPublicInputs, VerifyingKey]:
         """Run the circuit on ``inputs`` and prove it: a signature and its verifying key."""
         prog = self.program()
         run = prog.execute(inputs)
         return prog.prove(run), self.verifying_key()
 
-    def bench_case(self, label: str, sign, note: str = "", target: str = ""):
+    def bench_case(
+        self, label: str, sign: Callable[[], object], note: str = "", target: str = "",
+    ) -> SigBenchCase:
         """``psyc bench``'s case for this scheme (the circuit built first, so the time
         measured is signing alone)."""
         from psyc.sig.registry import SigBenchCase

@@ -21,7 +21,7 @@ the native twins of the circuit's functions (tests check they agree).
 from __future__ import annotations
 
 import secrets as _secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -35,6 +35,8 @@ from psyc.sig.scheme import CircuitScheme
 if TYPE_CHECKING:
     from psyc.plonk.keys import VerifyingKey
     from psyc.plonk.proof import ProofWithPublicInputs
+    from psyc.recursion.shape import StandardShape
+    from psyc.sig.registry import SigBenchCase
 
 SCHEME = "schnorr"
 # ASCII "psyc-sig" and "-schnorr", the format version, the key's length: the same
@@ -165,7 +167,7 @@ def key_to_doc(key: SchnorrKey) -> dict:
     return {"secret": f"0x{key.secret:080x}", "key": [f"0x{x:016x}" for x in key.key]}
 
 
-def key_from_doc(doc: dict, path, hash_field) -> SchnorrKey:
+def key_from_doc(doc: dict, path: str | Path, hash_field: Callable[[str], list[int]]) -> SchnorrKey:
     """The schnorr key in a parsed key file; E1000 with the field at fault."""
     secret = doc.get("secret")
     if not (isinstance(secret, str) and secret.startswith("0x") and len(secret) == 82):
@@ -192,7 +194,7 @@ def key_from_doc(doc: dict, path, hash_field) -> SchnorrKey:
                       doc.get("shape", "standard"))
 
 
-def scheme_for(key: SchnorrKey | None, shape=None) -> SchnorrScheme:
+def scheme_for(key: SchnorrKey | None, shape: StandardShape | None = None) -> SchnorrScheme:
     """The scheme that signs with ``key``."""
     return SchnorrScheme(shape=shape)
 
@@ -236,7 +238,7 @@ class SchnorrScheme(CircuitScheme):
         return self.prove(key.key, message, r, s)
 
 
-def bench_case(shape=None):
+def bench_case(shape: StandardShape | None = None) -> SigBenchCase:
     """``psyc bench``'s schnorr case: a fresh key, one message (``psyc.sig.registry``)."""
     scheme = SchnorrScheme(shape=shape)
     key = scheme.new_key()

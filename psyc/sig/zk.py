@@ -9,7 +9,7 @@ circuit ``main(pub message, pub param, secret)``. :func:`param_of` is the native
 from __future__ import annotations
 
 import secrets as _secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from psyc.plonk.config import CircuitConfig
     from psyc.plonk.keys import VerifyingKey
     from psyc.plonk.proof import ProofWithPublicInputs
+    from psyc.recursion.shape import StandardShape
+    from psyc.sig.registry import SigBenchCase
 
 SCHEME = "zk"
 # ASCII "psyc-sig" and "-zk-v1" as big-endian integers, the format version, the secret's
@@ -65,7 +67,7 @@ def key_to_doc(key: ZkKey) -> dict:
     return {"circuit": str(key.circuit.resolve()) if key.circuit else None, "secret": format_hash(key.secret)}
 
 
-def key_from_doc(doc: dict, path, hash_field) -> ZkKey:
+def key_from_doc(doc: dict, path: str | Path, hash_field: Callable[[str], list[int]]) -> ZkKey:
     """The zk key in a parsed key file (``param`` follows from the secret; the caller
     compares it with the file's and checks the common fields)."""
     secret = hash_field("secret")
@@ -76,7 +78,7 @@ def key_from_doc(doc: dict, path, hash_field) -> ZkKey:
                  Path(circuit) if circuit else None, doc.get("shape", "standard"))
 
 
-def scheme_for(key: ZkKey | None, shape=None) -> ZkScheme:
+def scheme_for(key: ZkKey | None, shape: StandardShape | None = None) -> ZkScheme:
     """The scheme that signs with ``key`` (its own circuit, if any)."""
     return ZkScheme(key.circuit if key else None, shape=shape)
 
@@ -92,7 +94,12 @@ class ZkScheme(CircuitScheme):
 
     name = "key"
 
-    def __init__(self, circuit: str | Path | None = None, config: CircuitConfig | None = None, shape=None) -> None:
+    def __init__(
+        self,
+        circuit: str | Path | None = None,
+        config: CircuitConfig | None = None,
+        shape: StandardShape | None = None,
+    ) -> None:
         super().__init__(config, shape)
         self.circuit = Path(circuit) if circuit is not None else None
 
@@ -125,7 +132,7 @@ class ZkScheme(CircuitScheme):
         return self.prove_inputs({"message": list(message), "param": list(key.param), "secret": list(key.secret)})
 
 
-def bench_case(shape=None):
+def bench_case(shape: StandardShape | None = None) -> SigBenchCase:
     """``psyc bench``'s zk case: a fresh key, one message (``psyc.sig.registry``)."""
     scheme = ZkScheme(shape=shape)
     key = scheme.new_key()
