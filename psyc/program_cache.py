@@ -6,12 +6,20 @@ never served stale."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from psyc.snapshot import SnapshotError, dumps, loads
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from psyc.compiler import CompiledProgram, CompileOptions
+    from psyc.project.cache import BuildCache
 
 PROGRAM_KIND = "program"
 
 
-def _program_key(path, options) -> str:
+def _program_key(path: str | Path, options: CompileOptions) -> str:
     """The entry file and every compile option (what the sources are is checked on load)."""
     from pathlib import Path
 
@@ -53,7 +61,9 @@ def _real_path(prog, shown: str):
     return (Path(prog.project.root) / shown).resolve()
 
 
-def store_program(path, options, prog, cache=None) -> None:
+def store_program(
+    path: str | Path, options: CompileOptions, prog: CompiledProgram, cache: BuildCache | None = None
+) -> None:
     """Put ``prog`` (compiled from ``path`` with ``options``, its circuit built) in the build
     cache (default the user's, ``BuildCache.user()``); nothing when it cannot be snapshot
     (a hint written in the language captures the elaborator: such programs are compiled
@@ -74,7 +84,9 @@ def store_program(path, options, prog, cache=None) -> None:
     cache.put(PROGRAM_KIND, _program_key(path, options), len(blob).to_bytes(8, "little") + blob + body)
 
 
-def load_program(path, options, cache=None):
+def load_program(
+    path: str | Path, options: CompileOptions, cache: BuildCache | None = None
+) -> CompiledProgram | None:
     """The program :func:`store_program` stored for ``path`` and ``options``, or None when
     there is none, a source it read has changed since, or the entry does not load. The
     preprocessed columns are committed again and the verifying key derived from them, and

@@ -20,6 +20,7 @@ import dataclasses
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from psyc.compiler import CompiledProgram, CompileOptions, open_project, recursive_config, root_module
 from psyc.frontend import ast
@@ -36,6 +37,13 @@ from psyc.parth.leaves import USER_LEAF_LEN
 from psyc.plonk.config import CircuitConfig
 from psyc.util.diagnostics import CompileError, Diagnostic
 from psyc.util.gc_pause import with_gc_paused
+
+if TYPE_CHECKING:
+    from psyc.contracts.runtime import MethodRun
+    from psyc.frontend.modules import ModuleLoader
+    from psyc.parth.chain import ChainState
+    from psyc.project.manifest import Project
+    from psyc.recursion.shape import StandardShape
 
 _CAPTURE = "method result"
 PUBLIC_INPUT_ORDER = ("contract_id", "method_id", "args_hash[4]", "start_root[4]", "end_root[4]",
@@ -137,7 +145,7 @@ class ContractMethod:
     def fingerprint(self) -> list[int]:
         return list(self.program.circuit().verifier_data.fingerprint)
 
-    def execute(self, state, user: int, contract: int, args: list[list[int]]):
+    def execute(self, state: ChainState, user: int, contract: int, args: list[list[int]]) -> MethodRun:
         """Run against a :class:`~psyc.parth.chain.ChainState` (see runtime.execute_method)."""
         from psyc.contracts.runtime import execute_method
 
@@ -206,7 +214,7 @@ def compile_contract(path: str | Path = ".", options: CompileOptions | None = No
     return compile_contract_project(project, loader, options, heights, only)
 
 
-def is_contract(project, loader) -> bool:
+def is_contract(project: Project, loader: ModuleLoader) -> bool:
     """Whether the project's entry file declares a ``#[contract]`` struct."""
     module = root_module(project, loader)
     return any(isinstance(it, ast.StructDecl) and any(a.name == "contract" for a in it.attributes)
@@ -214,7 +222,7 @@ def is_contract(project, loader) -> bool:
 
 
 @with_gc_paused
-def compile_contract_project(project, loader, options: CompileOptions | None = None, heights: Heights = HEIGHTS,
+def compile_contract_project(project: Project, loader: ModuleLoader, options: CompileOptions | None = None, heights: Heights = HEIGHTS,
                              only: list[str] | None = None) -> CompiledContract:
     options = options or CompileOptions()
     module = root_module(project, loader)
@@ -341,7 +349,7 @@ def _compile_method(project, loader, module, st: Struct, height: int, heights: H
                           result_values=captured)
 
 
-def session_contract(path: str | Path, shape=None) -> CompiledContract:
+def session_contract(path: str | Path, shape: StandardShape | None = None) -> CompiledContract:
     """A contract compiled for sessions: every method's CFC ``recursive`` (of the standard
     shape, verified by a step without wrapping). Its :meth:`cft_leaves` are what to deploy."""
     from psyc.recursion.shape import standard_shape

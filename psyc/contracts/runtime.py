@@ -9,7 +9,9 @@ reads other users' state from the store's committed data — the anchored checkp
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from psyc.frontend import types as ty
 from psyc.hash.poseidon import hash_no_pad
@@ -18,9 +20,13 @@ from psyc.parth.chain import ChainState, StateError
 from psyc.parth.leaves import ZERO_HASH
 from psyc.parth.tree import Digest, SparseMerkleTree
 
+if TYPE_CHECKING:
+    from psyc.contracts.compile import ContractMethod
 
-def public_input_hash(contract_id: int, method_id: int, args: list[int], start_root, end_root, outputs: list[int],
-                      checkpoint_root, checkpoint_id: int, user_id: int) -> list[int]:
+
+def public_input_hash(contract_id: int, method_id: int, args: list[int], start_root: Sequence[int],
+                      end_root: Sequence[int], outputs: list[int], checkpoint_root: Sequence[int],
+                      checkpoint_id: int, user_id: int) -> list[int]:
     """The CFC's public input, computed natively (the order of compile.PUBLIC_INPUT_ORDER)."""
     return hash_no_pad([contract_id, method_id, *hash_no_pad(args), *start_root, *end_root, *hash_no_pad(outputs),
                         *checkpoint_root, checkpoint_id, user_id])
@@ -47,13 +53,13 @@ class StateOracle:
             return (0,) * 4, [(0,) * 4] * tree.height
         return tree.leaf(slot), list(tree.siblings(slot))
 
-    def read(self, user: int | None, root, slot: int):
+    def read(self, user: int | None, root: Sequence[int], slot: int) -> tuple:
         tree = self.tree if user is None else self.others.get(user)
         if tree is None or tuple(root) != tree.root:
             return self._path(tree if tree is not None else self.tree, slot)  # a branch not taken
         return self._path(tree, slot)
 
-    def write(self, root, slot: int, new, apply: bool) -> Digest:
+    def write(self, root: Sequence[int], slot: int, new: Sequence[int], apply: bool) -> Digest:
         if apply:
             if tuple(root) != self.tree.root:
                 raise ExecutionError("internal: a storage write on a root the state oracle does not hold")
@@ -114,7 +120,7 @@ class MethodRun:
         return self.method.program.prove(self.execution)
 
 
-def execute_method(method, state: ChainState, user: int, contract: int, args: list[list[int]]) -> MethodRun:
+def execute_method(method: ContractMethod, state: ChainState, user: int, contract: int, args: list[list[int]]) -> MethodRun:
     """Run ``method`` for ``user`` on ``contract`` in ``state`` (nothing is written to the
     state: see :meth:`MethodRun.apply`)."""
     try:

@@ -45,6 +45,8 @@ if TYPE_CHECKING:
     from psyc.contracts.compile import CompiledContract
     from psyc.plonk.keys import VerifyingKey
     from psyc.plonk.proof import ProofWithPublicInputs
+    from psyc.recursion.shape import StandardShape
+    from psyc.sig.scheme import CircuitScheme, SigKey
 
 NETWORK_MAGIC = 0x7073_7963_2D6E_6574  # ASCII "psyc-net": std::parth::session::NETWORK_MAGIC
 STATE_LEN = 28  # public inputs of a step proof (std::parth::session::SessionState)
@@ -100,7 +102,7 @@ class SessionCircuits:
 _CIRCUITS: dict[Any, SessionCircuits] = {}
 
 
-def session_circuits(shape=None) -> SessionCircuits:
+def session_circuits(shape: StandardShape | None = None) -> SessionCircuits:
     """The session programs compiled for ``shape`` (default ``standard_shape()``), cached."""
     from psyc.compiler import CompileOptions, compile_path
     from psyc.recursion.shape import standard_shape
@@ -127,7 +129,9 @@ def _dummy(shape, n: int):
                                                       common), "dummy")
 
 
-def signed_message(chkp_root, start_leaf, end_leaf, tx_stack, nonce: int) -> list[int]:
+def signed_message(
+    chkp_root: Sequence[int], start_leaf: Sequence[int], end_leaf: Sequence[int], tx_stack: Sequence[int], nonce: int
+) -> list[int]:
     """What the user signs (``std::parth::session::signed_message``)."""
     return [int(x) for x in hash_no_pad([*chkp_root, *start_leaf, *end_leaf, *tx_stack, int(nonce), NETWORK_MAGIC])]
 
@@ -208,10 +212,10 @@ def _key_of(key):
     return key
 
 
-def prove_session(chain: ChainState, user_id: int, key, calls: Sequence[Call], *,
-                  contracts: Mapping[int, CompiledContract], shape=None, register: bool = False,
+def prove_session(chain: ChainState, user_id: int, key: SigKey | str | Path, calls: Sequence[Call], *,
+                  contracts: Mapping[int, CompiledContract], shape: StandardShape | None = None, register: bool = False,
                   nonce: int | None = None, checkpoint_id: int | None = None, whitelist: Sequence[int] = ZERO_HASH,
-                  scheme=None, resume: SessionResult | None = None) -> SessionResult:
+                  scheme: CircuitScheme | None = None, resume: SessionResult | None = None) -> SessionResult:
     """Execute and prove ``calls`` for ``user_id`` against ``chain``'s latest committed
     checkpoint, then the end cap signed with ``key`` (a zk key or its key file).
 
