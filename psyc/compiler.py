@@ -50,6 +50,8 @@ if TYPE_CHECKING:
     from psyc.plonk.keys import VerifyingKey
     from psyc.plonk.proof import ProofWithPublicInputs
     from psyc.plonk.prover import Timing
+    from psyc.recursion.shape import StandardShape
+    from psyc.util.diagnostics import Span
 
 Inputs = Mapping[str, Any] | Sequence[Any]  # what CompiledProgram.execute accepts
 
@@ -435,7 +437,7 @@ def compile_project(
     )
 
 
-def recursive_config(shape, zero_knowledge: bool, span=None) -> tuple:
+def recursive_config(shape: StandardShape | None, zero_knowledge: bool, span: Span | None = None) -> tuple:
     """(shape, config) of a ``#[recursive]`` circuit: the standard shape it is compiled
     into (``shape``, default ``standard_shape()``) and that shape's config. Zero knowledge
     is E0215: the shape has none."""
@@ -475,7 +477,9 @@ _WRAPPED: dict[tuple, tuple] = {}  # proof inputs already wrapped into the stand
 _FINGERPRINTING: set[str] = set()
 
 
-def fingerprint_of_program(path: Path, span=None, shape=None) -> list[int]:
+def fingerprint_of_program(
+    path: Path, span: Span | None = None, shape: StandardShape | None = None
+) -> list[int]:
     """The fingerprint of the program at ``path`` as a verified proof sees it (for
     ``fingerprint!``): the key of its standard-shape form (its wrapped key when the circuit
     is not of the shape), compiled with the config of the program being compiled (the

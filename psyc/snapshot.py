@@ -26,6 +26,7 @@ import io
 import pickle
 import types
 from functools import cache
+from typing import BinaryIO
 
 # classes a snapshot may construct (module prefixes): data, never I/O
 CLASS_MODULES = (
@@ -173,11 +174,11 @@ class Pickler(pickle.Pickler):
     """Writes functions by reference to installed code, gates by catalog entry, and refuses
     what :class:`Unpickler` would."""
 
-    def __init__(self, file, unset: tuple[type, ...] = ()) -> None:
+    def __init__(self, file: BinaryIO, unset: tuple[type, ...] = ()) -> None:
         super().__init__(file, protocol=5)
         self.unset = unset
 
-    def reducer_override(self, obj):
+    def reducer_override(self, obj: object) -> object:
         if isinstance(obj, types.FunctionType):
             module = obj.__module__ or ""
             if (module, obj.__qualname__) in _OTHER:  # rebuilders (this module's, NumPy's): by name
@@ -215,7 +216,7 @@ def _cell(cell) -> object:
         return _EMPTY_CELL
 
 
-def dumps(obj, unset: tuple[type, ...] = ()) -> bytes:
+def dumps(obj: object, unset: tuple[type, ...] = ()) -> bytes:
     """``obj`` as snapshot bytes; instances of ``unset`` are stored as None (the caller
     recomputes them). :class:`SnapshotError` for anything a snapshot may not hold."""
     buf = io.BytesIO()

@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -36,6 +37,10 @@ from psyc.plonk.target import Target
 from psyc.plonk.witness import PartialWitness, inverse_hint
 from psyc.plonk.witness_gen import solve
 from psyc.util.diagnostics import SourceMap, Span
+
+if TYPE_CHECKING:
+    from psyc.plonk.circuit import CircuitData
+    from psyc.recursion.shape import StandardShape
 
 M32 = (1 << 32) - 1
 TWO32 = 1 << 32
@@ -107,8 +112,8 @@ def lower(
     sources: SourceMap | None = None,
     *,
     lookups: bool = True,
-    shape=None,
-    into_shape=None,
+    shape: StandardShape | None = None,
+    into_shape: StandardShape | None = None,
 ) -> Lowered:
     """Lower ``program`` into a fresh :class:`CircuitBuilder`.
 
@@ -694,7 +699,7 @@ class _Collect:
         self.failures.append(_failure(gen.scope, f"generator '{gen.name}' waits for values nothing sets", gate=gen.name))
 
 
-def solve_witness(data, pw: PartialWitness) -> tuple[list[int | None], list[ConstraintFailure]]:
+def solve_witness(data: CircuitData, pw: PartialWitness) -> tuple[list[int | None], list[ConstraintFailure]]:
     """Run the generators like ``generate_witness`` (the same solver,
     :func:`psyc.plonk.witness_gen.solve`), but without stopping at the first
     inconsistency. Returns the value of every class (``data.prover_only.target_class``
@@ -707,7 +712,7 @@ def solve_witness(data, pw: PartialWitness) -> tuple[list[int | None], list[Cons
     return values, policy.failures
 
 
-def check(lowered: Lowered, data, pw: PartialWitness, limit: int = 50) -> list[ConstraintFailure]:
+def check(lowered: Lowered, data: CircuitData, pw: PartialWitness, limit: int = 50) -> list[ConstraintFailure]:
     """Every violated constraint of the witness that ``pw`` extends to (empty: satisfied).
 
     Like ``generate_witness`` + ``check_constraints``, but it does not stop at the first

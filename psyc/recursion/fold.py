@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from psyc.field.goldilocks import P
 from psyc.hash.poseidon import hash_no_pad
@@ -32,6 +33,12 @@ from psyc.recursion.whitelist import (
 )
 from psyc.recursion.witness import set_proof_targets
 from psyc.util.gc_pause import with_gc_paused
+
+if TYPE_CHECKING:
+    from psyc.plonk.keys import VerifyingKey
+
+#: A child of a fold: ``(proof, key)`` at level 1, a fold proof above.
+FoldChild = tuple[ProofWithPublicInputs, "VerifyingKey"] | ProofWithPublicInputs
 
 LEAF_TAG = int.from_bytes(b"psycleaf", "little") % P
 FOLD_PUBLIC_INPUTS = 9  # node (4), whitelist root (4), count (1)
@@ -76,12 +83,16 @@ class FoldCircuit:
     def fingerprint(self) -> list[int]:
         return self.data.verifier_data.fingerprint
 
-    def prove(self, left, right=None, whitelist: Whitelist | None = None, **kwargs) -> ProofWithPublicInputs:
+    def prove(
+        self, left: FoldChild, right: FoldChild | None = None, whitelist: Whitelist | None = None, **kwargs: Any
+    ) -> ProofWithPublicInputs:
         """Fold two children (``(proof, key)`` pairs at level 1, fold proofs above); with
         ``right`` None the right child is the empty dummy. ``kwargs`` go to the prover."""
         return self.data.prove(self.witness(left, right, whitelist), **kwargs)
 
-    def witness(self, left, right=None, whitelist: Whitelist | None = None) -> PartialWitness:
+    def witness(
+        self, left: FoldChild, right: FoldChild | None = None, whitelist: Whitelist | None = None
+    ) -> PartialWitness:
         """The partial witness :meth:`prove` proves."""
         pw = PartialWitness()
         if whitelist is None:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from psyc.fri import FriConfig
 from psyc.plonk.build import build_circuit
@@ -42,6 +43,12 @@ from psyc.plonk.gates import noop_gate, public_input_gate
 from psyc.plonk.witness import PartialWitness
 from psyc.recursion.gadgets import assert_random_access_many, reduce_base_with_powers
 from psyc.util.gc_pause import with_gc_paused
+
+if TYPE_CHECKING:
+    from psyc.plonk.circuit import CircuitData
+    from psyc.plonk.circuit_data import VerifierOnlyCircuitData
+    from psyc.plonk.keys import VerifyingKey
+    from psyc.plonk.proof import ProofWithPublicInputs
 
 #: Constant columns of the shape's config (``CircuitConfig.standard()`` has 2). A verifier
 #: evaluates the Poseidon gate's constraints at ζ with ~460 distinct base-field constants
@@ -285,7 +292,9 @@ def _wrap_chain(vk, shape: StandardShape, max_steps: int) -> list:
     return chain
 
 
-def wrapped_key(key, shape: StandardShape | None = None, max_steps: int = 3):
+def wrapped_key(
+    key: CircuitData | VerifyingKey, shape: StandardShape | None = None, max_steps: int = 3
+) -> VerifierOnlyCircuitData:
     """The key of the standard-shape circuit :func:`wrap` puts proofs of ``key`` into
     (builds the wrapper circuits, proves nothing) — e.g. to whitelist it."""
     shape = shape or standard_shape()
@@ -294,7 +303,10 @@ def wrapped_key(key, shape: StandardShape | None = None, max_steps: int = 3):
     return chain[-1][0].verifier_data if chain else vk
 
 
-def wrap(data, proof, shape: StandardShape | None = None, max_steps: int = 3):
+def wrap(
+    data: CircuitData | VerifyingKey, proof: ProofWithPublicInputs, shape: StandardShape | None = None,
+    max_steps: int = 3,
+):
     """A proof of the same statement in a circuit of the standard shape.
 
     ``data``: ``CircuitData`` or ``VerifyingKey`` of any circuit; ``proof``: a valid proof of
