@@ -11,6 +11,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from psyc.compiler import CompiledProgram
 
 _LOC = re.compile(r"([^\s]+\.psy):(\d+):\d+$")
 
@@ -25,7 +29,7 @@ class RowSource:
     function: str
 
 
-def row_sources(prog) -> list[RowSource | None]:
+def row_sources(prog: CompiledProgram) -> list[RowSource | None]:
     """One entry per row of the built circuit (None for a padding row)."""
     out: list[RowSource | None] = []
     fn_cache: dict[str, str] = {}
@@ -41,7 +45,7 @@ def row_sources(prog) -> list[RowSource | None]:
     return out
 
 
-def row_costs(prog) -> tuple[Counter, Counter, Counter]:
+def row_costs(prog: CompiledProgram) -> tuple[Counter, Counter, Counter]:
     """Rows by gate, by `file:line` and by function (rows shared by several ops count for
     the first op placed in them; padding rows are left out)."""
     by_gate, by_line, by_fn = Counter(), Counter(), Counter()

@@ -13,10 +13,14 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from psyc.costs import row_sources
+
+if TYPE_CHECKING:
+    from psyc.compiler import CompiledProgram
 
 MAX_PIXEL_ROWS = 1024
 TOP_FUNCTIONS = 8
@@ -44,7 +48,7 @@ def _mix(codes: np.ndarray, edges: np.ndarray, cols: int = 24) -> np.ndarray:
     return out
 
 
-def layout_summary(prog) -> dict:
+def layout_summary(prog: CompiledProgram) -> dict:
     """The numbers the picture shows (also handy in tests)."""
     data = prog.circuit()
     rows = prog.lowered().builder.rows
@@ -66,7 +70,7 @@ def layout_summary(prog) -> dict:
     }
 
 
-def draw_layout(prog, path: str | Path, title: str = "") -> dict:
+def draw_layout(prog: CompiledProgram, path: str | Path, title: str = "") -> dict:
     """Write the picture to ``path`` (.png or .svg); returns :func:`layout_summary`."""
     import matplotlib
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -14,6 +15,9 @@ from psyc.field.vector import as_field_array
 from psyc.fri.config import SALT_SIZE
 from psyc.hash.merkle import MerkleCap, MerkleTree
 from psyc.poly.ntt import COSET_SHIFT, log2_strict
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 
 def _device_matrix(values, backend: ProverBackend) -> Array:
@@ -35,7 +39,7 @@ class PolynomialBatch:
 
     def __init__(
         self,
-        coeffs,
+        coeffs: ArrayLike | Array,
         rate_bits: int,
         cap_height: int,
         blinding: bool = False,
@@ -66,7 +70,7 @@ class PolynomialBatch:
     @classmethod
     def from_values(
         cls,
-        values,
+        values: ArrayLike | Array,
         rate_bits: int,
         cap_height: int,
         blinding: bool = False,

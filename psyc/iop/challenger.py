@@ -18,6 +18,7 @@ with a parallel numba kernel; :meth:`check_pow` replays one step.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,6 +27,9 @@ from psyc.field.extension import Ext2
 from psyc.field.goldilocks import P
 from psyc.hash.constants import RATE, WIDTH
 from psyc.hash.poseidon import permute
+
+if TYPE_CHECKING:
+    from psyc.backend import ProverBackend
 
 
 class Challenger:
@@ -104,7 +108,7 @@ class Challenger:
         self.observe_element(nonce)
         return self.get_challenge() < 1 << (64 - bits)
 
-    def grind(self, bits: int, backend=None) -> int:
+    def grind(self, bits: int, backend: ProverBackend | None = None) -> int:
         """Find the smallest valid proof-of-work nonce (does not mutate the transcript), on
         ``backend`` (a :class:`psyc.backend.ProverBackend`; default: the configured one)."""
         if not 0 <= bits < 64:

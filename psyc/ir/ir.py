@@ -19,11 +19,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from psyc.field.goldilocks import P
 from psyc.ir.ops import OPS
 from psyc.util.diagnostics import Span
+
+if TYPE_CHECKING:
+    from psyc.util.diagnostics import SourceMap
 
 INT_TYPES = {"u8": 8, "u16": 16, "u32": 32, "u64": 64}
 SCALAR_TYPES = ("Felt", "bool", *INT_TYPES)
@@ -191,7 +194,7 @@ class Program:
                 defined.add(r.id)
 
     # --- printing -----------------------------------------------------------------------
-    def format(self, sources=None) -> str:
+    def format(self, sources: SourceMap | None = None) -> str:
         """Readable text, one instruction per line, with the source line of each."""
         lines = [f"fn {self.name} {{"]
         for ins in self.instrs:
@@ -202,7 +205,7 @@ class Program:
     __str__ = format
 
 
-def format_instr(ins: Instr, sources=None) -> str:
+def format_instr(ins: Instr, sources: SourceMap | None = None) -> str:
     res = ", ".join(f"%{r.id}: {r.type}" for r in ins.results)
     lhs = f"{res} = " if res else ""
     ops = ", ".join(repr(a) for a in ins.operands)

@@ -78,7 +78,7 @@ class ChainState:
         return self.tree(f"cstate/{user}/{contract}", self.contract(contract)["state_height"], SLOT_LEN)
 
     # --- records ------------------------------------------------------------------------------
-    def record(self, kind: str, key) -> dict | None:
+    def record(self, kind: str, key: str | int) -> dict | None:
         key = str(key)
         if (kind, key) in self._records:
             return self._records[(kind, key)]
@@ -87,7 +87,7 @@ class ChainState:
     def _put(self, kind: str, key, value: dict | None) -> None:
         self._records[(kind, str(key))] = value
 
-    def put_record(self, kind: str, key, value: dict | None) -> None:
+    def put_record(self, kind: str, key: str | int, value: dict | None) -> None:
         """Stage a record (``None`` deletes it) for the next :meth:`commit_block`."""
         self._put(kind, key, value)
 

@@ -53,7 +53,7 @@ class Strict:
         )
 
 
-def solve(data: CircuitData, pw: PartialWitness, policy=None) -> list[int | None]:
+def solve(data: CircuitData, pw: PartialWitness, policy: Strict | None = None) -> list[int | None]:
     """Run the circuit's generators until every copy class they can reach has a value: the
     one witness solver. Returns the value of every class (``data.prover_only.target_class``
     maps targets to classes; None: never set). Values in ``pw`` come first; a hint

@@ -84,7 +84,8 @@ class LeafOpening:
     siblings: list[list[int]]
 
 
-def verify_leaf_opening(root_public_inputs: Sequence[int], opening: LeafOpening, whitelist_root=None) -> bool:
+def verify_leaf_opening(root_public_inputs: Sequence[int], opening: LeafOpening,
+                        whitelist_root: Sequence[int] | None = None) -> bool:
     """True iff ``opening`` is leaf ``opening.index`` of the root proof with these public
     inputs (and, with ``whitelist_root``, the root names that whitelist)."""
     pis = [int(x) for x in root_public_inputs]

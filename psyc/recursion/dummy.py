@@ -81,7 +81,7 @@ def dummy_key(common: CommonCircuitData) -> DummyKey:
     return DummyKey(VerifierOnlyCircuitData(cap, circuit_digest(common, cap)), common)
 
 
-def is_dummy(vk) -> bool:
+def is_dummy(vk: object) -> bool:
     """Whether ``vk`` is a dummy proof's key."""
     return isinstance(vk, DummyKey)
 

@@ -24,12 +24,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from psyc.plonk.proof import ProofWithPublicInputs
 from psyc.recursion.fold import FoldCircuit, fold_circuit
 from psyc.recursion.shape import StandardShape
 from psyc.recursion.whitelist import Whitelist
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from psyc.plonk.circuit import CircuitData
+    from psyc.plonk.keys import VerifyingKey
 
 
 @dataclass(frozen=True)
@@ -75,7 +81,7 @@ class FoldExecutor(Protocol):
     ) -> list[list[ProofWithPublicInputs]]: ...
 
 
-def wrap_leaf(proof: ProofWithPublicInputs, key, shape: StandardShape):
+def wrap_leaf(proof: ProofWithPublicInputs, key: VerifyingKey | CircuitData, shape: StandardShape):
     """``(proof, key)`` moved into ``shape`` (wrapped when not of it); the key as ``VerifyingKey``."""
     from psyc.recursion.shape import wrap
 
@@ -131,7 +137,7 @@ class FoldProgress:
     task added to a caller's ``rich.progress.Progress``, or nothing (``False``). Also
     counts the folds and times the run for the aggregation's stats."""
 
-    def __init__(self, progress, total: int) -> None:
+    def __init__(self, progress: bool | Progress | None, total: int) -> None:
         import time
 
         self.total = total

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from psyc.plonk.circuit import CircuitData
 
 _QUERY = re.compile(r"query_\d+")
 
@@ -15,7 +19,7 @@ def stage_of(scope: str, depth: int = 3) -> str:
     return "/".join(parts[: depth + (1 if "query_*" in parts else 0)])
 
 
-def rows_by_stage(data, depth: int = 3) -> dict[str, Counter]:
+def rows_by_stage(data: CircuitData, depth: int = 3) -> dict[str, Counter]:
     """{stage: Counter(gate id -> rows)} for a built circuit (padding rows excluded)."""
     po, gates = data.prover_only, data.common.gates
     out: dict[str, Counter] = {}
@@ -26,7 +30,7 @@ def rows_by_stage(data, depth: int = 3) -> dict[str, Counter]:
     return dict(sorted(out.items()))
 
 
-def format_rows_by_stage(data, depth: int = 3) -> str:
+def format_rows_by_stage(data: CircuitData, depth: int = 3) -> str:
     table = rows_by_stage(data, depth)
     lines = []
     for stage, counts in table.items():

@@ -144,7 +144,8 @@ def eval_vanishing_circuit(
 
 
 def zk_terms(
-    b: CircuitBuilder, common: CommonCircuitData, o: OpeningSet, zeta: ExtTarget, l0: ExtTarget, arguments, num_deltas: int
+    b: CircuitBuilder, common: CommonCircuitData, o: OpeningSet, zeta: ExtTarget, l0: ExtTarget,
+    arguments: list[ExtTarget], num_deltas: int,
 ) -> list[ExtTarget]:
     """Zero knowledge (``eval_vanishing_at``'s ``active`` and boundary terms): the
     permutation and lookup terms times 1 − s_blind(ζ), then L_u(ζ)(Z_r(ζ) − 1) and

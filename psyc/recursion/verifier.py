@@ -56,7 +56,12 @@ from psyc.recursion.vanishing import eval_vanishing_circuit, zeta_powers
 from psyc.recursion.vk import VerifierDataTarget
 
 if TYPE_CHECKING:
-    from psyc.plonk.circuit_data import CommonCircuitData
+    from psyc.plonk.circuit import CircuitData
+    from psyc.plonk.circuit_data import CommonCircuitData, VerifierOnlyCircuitData
+    from psyc.plonk.keys import VerifyingKey
+
+    #: a fixed key, or a key as witness
+    InnerKey = VerifierDataTarget | VerifierOnlyCircuitData | VerifyingKey | CircuitData
 
 
 def _batch_multipliers(common: CommonCircuitData) -> list[Ext2]:
@@ -70,7 +75,8 @@ def _batch_multipliers(common: CommonCircuitData) -> list[Ext2]:
 
 
 def verify_proof_circuit(
-    builder: CircuitBuilder, proof_targets: ProofTargets, vk, common: CommonCircuitData, condition: Target | None = None
+    builder: CircuitBuilder, proof_targets: ProofTargets, vk: InnerKey, common: CommonCircuitData,
+    condition: Target | None = None,
 ) -> list[Target]:
     """Constrain ``proof_targets`` to be a valid proof, for its public-input targets, of
     the inner circuit, and return the inner key's fingerprint as 4 targets.
@@ -90,7 +96,8 @@ def verify_proof_circuit(
 
 
 def conditionally_verify_proof_circuit(
-    builder: CircuitBuilder, condition: Target, proof_targets: ProofTargets, vk, common: CommonCircuitData
+    builder: CircuitBuilder, condition: Target, proof_targets: ProofTargets, vk: InnerKey,
+    common: CommonCircuitData,
 ) -> list[Target]:
     """``verify only if condition``: :func:`verify_proof_circuit` with ``condition``."""
     return verify_proof_circuit(builder, proof_targets, vk, common, condition=condition)

@@ -31,7 +31,9 @@ from psyc.recursion.targets import CapTarget
 
 if TYPE_CHECKING:
     from psyc.hash.merkle import MerkleCap
-    from psyc.plonk.circuit_data import CommonCircuitData
+    from psyc.plonk.circuit import CircuitData
+    from psyc.plonk.circuit_data import CommonCircuitData, VerifierOnlyCircuitData
+    from psyc.plonk.keys import VerifyingKey
 
 
 @dataclass
@@ -68,7 +70,9 @@ def add_verifier_data_targets(b: CircuitBuilder, common: CommonCircuitData) -> V
     return VerifierDataTarget(cap, digest, fingerprint)
 
 
-def set_verifier_data_targets(pw: PartialWitness, vkt: VerifierDataTarget, vk) -> None:
+def set_verifier_data_targets(
+    pw: PartialWitness, vkt: VerifierDataTarget, vk: VerifyingKey | CircuitData | VerifierOnlyCircuitData
+) -> None:
     """Set the cap targets from a verifying key (``VerifyingKey``, ``CircuitData`` or
     ``VerifierOnlyCircuitData``)."""
     vo = getattr(vk, "verifier_only", vk)

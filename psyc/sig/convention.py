@@ -13,6 +13,7 @@ from psyc.hash.poseidon import two_to_one
 if TYPE_CHECKING:
     from psyc.plonk.keys import VerifyingKey
     from psyc.plonk.proof import ProofWithPublicInputs
+    from psyc.recursion.shape import StandardShape
 
 HASH_LEN = 4
 NUM_PUBLIC_INPUTS = 2 * HASH_LEN  # message ++ param
@@ -69,7 +70,7 @@ def format_hash(felts: Sequence[int]) -> str:
     return "0x" + "".join(f"{int(x):016x}" for x in felts)
 
 
-def standard_fingerprint(vk: VerifyingKey, shape=None) -> list[int]:
+def standard_fingerprint(vk: VerifyingKey, shape: StandardShape | None = None) -> list[int]:
     """The fingerprint a verifying circuit sees for proofs of ``vk``: ``vk``'s own when
     it is of the standard shape, otherwise that of its wrapper key (what
     ``fingerprint!`` and ``Proof<N>.fingerprint`` give). Building the wrapper takes seconds,
@@ -101,7 +102,8 @@ def standard_fingerprint(vk: VerifyingKey, shape=None) -> list[int]:
 
 
 def verify_signature(
-    proof: ProofWithPublicInputs, vk: VerifyingKey, key: Sequence[int], message: Sequence[int], shape=None
+    proof: ProofWithPublicInputs, vk: VerifyingKey, key: Sequence[int], message: Sequence[int],
+    shape: StandardShape | None = None,
 ) -> list[int]:
     """Check that ``proof`` (with ``vk``, which may come from the signer: the key binds
     it) is a signature of ``message`` under the account key ``key``: the proof verifies,

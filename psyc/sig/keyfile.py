@@ -15,15 +15,19 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from psyc.sig.convention import SignatureError, format_hash, parse_hash, public_key
+
+if TYPE_CHECKING:
+    from psyc.sig.scheme import SigKey
 
 FORMAT = "psyc-signing-key"
 VERSION = 1
 SHAPES = ("standard", "small", "test")
 
 
-def key_to_json(key) -> str:
+def key_to_json(key: SigKey) -> str:
     """The key file's text: the common fields and the scheme's own (its module's ``key_to_doc``)."""
     from psyc.sig.registry import scheme_module
 
@@ -33,7 +37,7 @@ def key_to_json(key) -> str:
     return json.dumps(doc, indent=2) + "\n"
 
 
-def write_key(path: str | Path, key) -> None:
+def write_key(path: str | Path, key: SigKey) -> None:
     """Create ``path`` with mode 0600; never replaces an existing file (E1005).
 
     The key is written and synced under a temporary name in the same folder, then linked

@@ -8,16 +8,24 @@ all routed (a, b and c connect to the rest of the circuit). Degree 2.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
+from typing import TYPE_CHECKING
 
 from psyc.field.goldilocks import P
 from psyc.plonk.gates.base import Gate, gate_kind, wire
+
+if TYPE_CHECKING:
+    import sympy
+
+    #: a coefficient: an integer (generators) or a sympy expression (constraints)
+    Coeff = int | sympy.Expr
 
 WIRES_PER_OP = 15
 NONRESIDUE = 3  # z^5 = 3
 
 
-def gfp5_product(a, b) -> list:
+def gfp5_product(a: Sequence[Coeff], b: Sequence[Coeff]) -> list[Coeff]:
     """The coefficients of a·b for 5-coefficient sequences (symbols or integers: the one
     definition of the product, used for the constraints and by callers' generators)."""
     out = []
