@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import random
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from psyc.audit.dynamic import DynamicStats, dynamic_findings
 from psyc.audit.findings import Finding
@@ -12,6 +13,14 @@ from psyc.audit.structural import structural_findings
 from psyc.compiler import CompileOptions, compile_project
 from psyc.frontend import types as ty
 from psyc.ir.interpret import ExecutionError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
+
+    from psyc.frontend.modules import ModuleLoader
+    from psyc.frontend.types import Type
+    from psyc.project.manifest import Project
 
 
 @dataclass
@@ -41,7 +50,7 @@ class AuditReport:
         return text
 
 
-def random_inputs(params, rng: random.Random) -> list[list[int]]:
+def random_inputs(params: Sequence[tuple[str, Type, bool]], rng: random.Random) -> list[list[int]]:
     """Random values of each parameter's type, edge values mixed in."""
     out = []
     for _, t, _ in params:
@@ -54,10 +63,10 @@ def random_inputs(params, rng: random.Random) -> list[list[int]]:
 
 
 def audit_project(
-    project,
-    loader,
+    project: Project,
+    loader: ModuleLoader,
     options: CompileOptions | None = None,
-    inputs_path=None,
+    inputs_path: str | Path | None = None,
     seed: int = 0,
     tries: int = 48,
     attempts: int = 64,

@@ -25,12 +25,17 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from psyc.audit.findings import Finding
 from psyc.field.goldilocks import P
 from psyc.ir.lower import check, solve_witness
 from psyc.plonk.target import Target
 from psyc.plonk.witness import PartialWitness
+
+if TYPE_CHECKING:
+    from psyc.compiler import CompiledProgram
+    from psyc.ir.interpret import Execution
 
 
 @dataclass
@@ -42,7 +47,7 @@ class HintGroup:
     bool_outputs: bool
 
 
-def hint_groups(prog) -> list[HintGroup]:
+def hint_groups(prog: CompiledProgram) -> list[HintGroup]:
     low = prog.lowered()
     by_id = {}
     for ins in prog.program.instrs:
@@ -224,7 +229,9 @@ def _program_hint_findings(prog, run, rng, tries: int, stats: DynamicStats) -> l
     return []
 
 
-def dynamic_findings(prog, run, seed: int = 0, tries: int = 48, stats: DynamicStats | None = None) -> list[Finding]:
+def dynamic_findings(
+    prog: CompiledProgram, run: Execution, seed: int = 0, tries: int = 48, stats: DynamicStats | None = None
+) -> list[Finding]:
     """Second witnesses for the inputs of ``run``: through the program's hints (SMT, then
     perturbation with propagation: A0101) and through the compiler's gadget hints
     (perturbation: A0102, a psyc bug). ``stats`` collects what was tried."""

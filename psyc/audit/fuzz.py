@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hyp_seed
@@ -20,6 +21,10 @@ from psyc.compiler import CompileOptions, compile_project
 from psyc.frontend import ast
 from psyc.ir.interpret import ExecutionError
 from psyc.testing import inputs_for
+
+if TYPE_CHECKING:
+    from psyc.frontend.modules import Module, ModuleLoader
+    from psyc.project.manifest import Project
 
 
 @dataclass
@@ -36,7 +41,7 @@ class FuzzResult:
         return self.error is None
 
 
-def fuzz_targets(module) -> list[str]:
+def fuzz_targets(module: Module) -> list[str]:
     return [
         name
         for name, it in module.items.items()
@@ -45,8 +50,8 @@ def fuzz_targets(module) -> list[str]:
 
 
 def fuzz_function(
-    project,
-    loader,
+    project: Project,
+    loader: ModuleLoader,
     fn_name: str,
     runs: int = 200,
     seed: int = 0,

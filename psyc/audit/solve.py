@@ -20,11 +20,15 @@ Candidates are only proposals: the caller validates each against the circuit its
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from psyc.field.goldilocks import P
 from psyc.ir.interpret import TYPE_MAX, ExecutionError
 from psyc.ir.ir import INT_TYPES, Program
 from psyc.ir.ops import OPS
+
+if TYPE_CHECKING:
+    import random
 
 EQUATIONS = ("assert_eq", "assert", "assert_bool")
 
@@ -146,7 +150,7 @@ def propagate(ev: Evaluator, pivot: int, value: int, rounds: int = 6, width: int
     return over if bad == 0 else None
 
 
-def pivot_values(v: int, type_name: str, rng, count: int) -> list[int]:
+def pivot_values(v: int, type_name: str, rng: random.Random, count: int) -> list[int]:
     """Perturbations of one hint output: neighbours, 0/1, the type's ends, random values."""
     top = TYPE_MAX.get(type_name, P - 1)
     out: list[int] = []

@@ -29,9 +29,14 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from psyc.field.goldilocks import P
 from psyc.field.serialization import ByteReader, FormatError
+
+if TYPE_CHECKING:
+    from psyc.plonk.circuit_data import CommonCircuitData
+    from psyc.plonk.keys import VerifyingKey
 
 KINDS = ("sweep", "byte", "element", "swap", "splice", "length")
 
@@ -70,7 +75,7 @@ class LayoutReader(ByteReader):
         return out
 
 
-def proof_layout(data: bytes, common) -> list[Slot]:
+def proof_layout(data: bytes, common: CommonCircuitData) -> list[Slot]:
     """Every field of a (valid) proof file, in file order."""
     from psyc.plonk.keys import proof_from_bytes
 
@@ -233,7 +238,7 @@ def _query_rounds(slots: list[Slot]) -> list[tuple[int, int]]:
 
 def fuzz_proof(
     data: bytes,
-    vk,
+    vk: VerifyingKey,
     *,
     seconds: float | None = 10.0,
     max_mutations: int | None = None,

@@ -8,10 +8,14 @@ their source, so only the first run on a machine pays the compile.
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from psyc.backend_gpu.sources import core_source, kernel_signatures
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 _SCALARS = {"u64": np.uint64, "i64": np.int64, "i32": np.int32}
 
@@ -78,7 +82,7 @@ def core_module() -> CudaModule:
 _generated_modules: dict[str, CudaModule] = {}
 
 
-def generated_module(key: str, make_source) -> CudaModule:
+def generated_module(key: str, make_source: Callable[[], str]) -> CudaModule:
     """The module of a generated source (gate quotients, vanishing terms), compiled once
     per ``key`` and process."""
     if key not in _generated_modules:

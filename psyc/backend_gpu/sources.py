@@ -42,7 +42,7 @@ NTT_SHARED_THREADS = 512
 CORE_TEMPLATES = ("field.cuh.j2", "vector.cu.j2", "ntt.cu.j2", "poseidon.cu.j2", "plonk.cu.j2", "fri.cu.j2")
 
 
-def render_gpu(template: str, **context) -> str:
+def render_gpu(template: str, **context: object) -> str:
     return _ENV.get_template(template).render(**context)
 
 

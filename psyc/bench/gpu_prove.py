@@ -8,6 +8,12 @@ from __future__ import annotations
 
 import argparse
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from psyc.backend import ProverBackend
+    from psyc.plonk.proof import ProofWithPublicInputs
+    from psyc.plonk.prover import Timing
 
 
 def poseidon_chain_case(num_perms: int):
@@ -27,7 +33,7 @@ class FoldCase:
         self.shape, self.leaves, self.whitelist = _fold_setup(quick)
         self.circuit = fold_circuit(self.shape, 1, 2)
 
-    def prove(self, backend, timing=None):
+    def prove(self, backend: ProverBackend, timing: Timing | None = None) -> ProofWithPublicInputs:
         left, right = self.leaves
         return self.circuit.prove(left, right, self.whitelist, backend=backend, timing=timing)
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from psyc.bench.timing import best_of
 from psyc.field.goldilocks import P
+
+if TYPE_CHECKING:
+    from psyc.recursion.shape import StandardShape
 
 
 @dataclass(frozen=True)
@@ -272,7 +276,7 @@ def _fold_setup(quick: bool):
     return fold_setup(test_shape() if quick else standard_shape())
 
 
-def fold_setup(shape):
+def fold_setup(shape: StandardShape) -> tuple:
     """(shape, two leaf proofs of ``shape`` with their circuits, whitelist of both): what a
     fold benchmark folds (benchmarks/fold_shape.py compares shapes with it)."""
     from psyc.plonk.witness import PartialWitness

@@ -9,9 +9,13 @@ import functools
 import sys
 import time
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 from psyc.cli.console import console, error_console, escape
 from psyc.util.diagnostics import CompileError, Diagnostic, SourceMap, render
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -198,7 +202,7 @@ def step(label: str, timings: dict[str, float] | None = None) -> Iterator[None]:
         timings[label] = time.perf_counter() - t0
 
 
-def refuse_overwrite(path, magic: bytes) -> None:
+def refuse_overwrite(path: str | Path, magic: bytes) -> None:
     """Never overwrite a file that is not one of ours (a proof or key with ``magic``)."""
     import os
 

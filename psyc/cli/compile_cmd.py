@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from psyc.cli.common import (
     EXIT_OK,
@@ -16,6 +17,9 @@ from psyc.cli.common import (
     user_errors,
 )
 from psyc.cli.console import console, error_console
+
+if TYPE_CHECKING:
+    from psyc.compiler import CompiledProgram
 
 HELP = "compile to a circuit: writes DIR/NAME.vk, NAME.ir and NAME.json (stats); --emit-ir prints the IR"
 
@@ -29,7 +33,7 @@ def register(p: argparse.ArgumentParser) -> None:
     add_compile_options(p)
 
 
-def circuit_stats(prog) -> dict:
+def circuit_stats(prog: CompiledProgram) -> dict:
     data = prog.circuit()
     rows = prog.lowered().stats
     return {

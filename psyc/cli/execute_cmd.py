@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
 from psyc.cli.common import (
     EXIT_FAIL,
@@ -16,6 +17,10 @@ from psyc.cli.common import (
     user_errors,
 )
 from psyc.cli.console import console
+
+if TYPE_CHECKING:
+    from psyc.compiler import CompiledProgram
+    from psyc.ir.interpret import Execution
 
 HELP = "run the program on its inputs (TOML/JSON) and print its public output"
 
@@ -32,7 +37,7 @@ def register(p: argparse.ArgumentParser) -> None:
     add_compile_options(p)
 
 
-def output_value(prog, run):
+def output_value(prog: CompiledProgram, run: Execution) -> object:
     from psyc.project.inputs import format_value
 
     if prog.output_type is None:

@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
 from psyc.cli.common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, ok, user_errors
 from psyc.sig import registry
+
+if TYPE_CHECKING:
+    from psyc.recursion.shape import StandardShape
+    from psyc.sig import SignatureError
 
 HELP = "make (new) or show (show) a signing key: an account key that is a circuit"
 
@@ -47,7 +52,7 @@ def _public(key, path: str) -> dict:
             **scheme_module(key.scheme).public_fields(key)}
 
 
-def sig_error(args: argparse.Namespace, e) -> int:
+def sig_error(args: argparse.Namespace, e: SignatureError) -> int:
     """Report a ``SignatureError``: located message on stderr (and ``--json``), exit 2
     for bad files and values, 1 for a signature that does not verify."""
     from rich.markup import escape
@@ -139,7 +144,7 @@ def member_key(text: str) -> list[int]:
     return parse_hash(content.strip(), f"{text}: public key")
 
 
-def multisig_key(members: str | None, threshold: int | None, shape):
+def multisig_key(members: str | None, threshold: int | None, shape: StandardShape):
     """``key new --scheme multisig``: the key of ``--members`` and ``--threshold``."""
     from psyc.sig import SignatureError
     from psyc.sig.multisig import MultisigScheme, param_of

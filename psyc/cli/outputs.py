@@ -15,8 +15,12 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from psyc.util.diagnostics import CompileError, Diagnostic
+
+if TYPE_CHECKING:
+    from psyc.project.manifest import Project
 
 RECORD = ".psyc-outputs.json"
 
@@ -32,7 +36,7 @@ def output_error(code: str, message: str, notes: list[str]) -> CompileError:
 class OutputFiles:
     """The files one command writes for ``project``; :meth:`write` applies the rule."""
 
-    def __init__(self, project, force: bool = False) -> None:
+    def __init__(self, project: Project, force: bool = False) -> None:
         self.force = force
         self.program = str(Path(project.main_file).resolve())
         self.notes: list[str] = []  # "replaced …" lines for the user

@@ -28,12 +28,16 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from psyc.frontend.storage import SLOT_FELTS, field_slots, footprint
 from psyc.frontend.types import Array, Scalar, Struct, Tuple, Type
 from psyc.parth.chain import ChainState
 from psyc.parth.store import MemoryStore, StateStore
 from psyc.util.diagnostics import CompileError, Diagnostic, SourceMap, Span
+
+if TYPE_CHECKING:
+    from psyc.contracts.compile import CompiledContract
 
 _STEP = re.compile(r"\.?([A-Za-z_][A-Za-z0-9_]*|\d+)|\[(\d+)\]")
 
@@ -123,7 +127,7 @@ def _error(path: str, message: str, sources: SourceMap, text: str, key: str | No
     return CompileError([Diagnostic.error("E0605" if key else "E0604", message, span)])
 
 
-def read_call(path: str | Path, contract, sources: SourceMap | None = None) -> CallSpec:
+def read_call(path: str | Path, contract: CompiledContract, sources: SourceMap | None = None) -> CallSpec:
     """Read and check a call file against a compiled contract."""
     from psyc.project.inputs import _Checker
 
@@ -188,7 +192,7 @@ def _state(table: dict, struct: Struct, loc: tuple, checker, shown, sources, tex
     return out
 
 
-def chain_for_call(spec: CallSpec, contract, store: StateStore | None = None) -> ChainState:
+def chain_for_call(spec: CallSpec, contract: CompiledContract, store: StateStore | None = None) -> ChainState:
     """The state a call runs on: in ``store`` (a fresh memory store by default), with the
     contract deployed and the users registered when they are not, the call file's storage
     written and a checkpoint committed (the one ``state_of`` reads)."""

@@ -29,6 +29,7 @@ import contextlib
 import re
 from collections.abc import Iterator, Sequence
 from functools import cache
+from typing import TYPE_CHECKING
 
 from psyc.field.extension import Ext2, W
 from psyc.field.goldilocks import P
@@ -38,6 +39,9 @@ from psyc.plonk.gates.arithmetic import WIRES_PER_OP
 from psyc.plonk.gates.random_access import place_select_row, random_access_copies
 from psyc.plonk.gates.reducing import ReducingLayout, reducing_gate
 from psyc.plonk.target import Target
+
+if TYPE_CHECKING:
+    from psyc.plonk.config import CircuitConfig
 
 _QUERY = re.compile(r"query_\d+")
 # the builder's gadget state of this module: the stack of verification conditions
@@ -116,7 +120,7 @@ def assert_equal_many(b: CircuitBuilder, xs: Sequence[Target], ys: Sequence[Targ
         assert_equal(b, x, y)
 
 
-def select_copies(config, bits: int) -> int:
+def select_copies(config: CircuitConfig, bits: int) -> int:
     """How many selections one ``random_access_gate(bits, copies)`` row of the verifier
     makes: as many lists of 2^bits items as fit the routed wires, at most 4 (a digest)."""
     return random_access_copies(config, bits)

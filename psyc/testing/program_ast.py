@@ -48,12 +48,12 @@ class CSum:
         return sum(self.parts)
 
 
-def cval(x) -> int:
+def cval(x: int | CSum) -> int:
     """The value of an ``int | CSum``."""
     return x.value if isinstance(x, CSum) else x
 
 
-def ctext(x) -> str:
+def ctext(x: int | CSum) -> str:
     return "(" + " + ".join(map(str, x.parts)) + ")" if isinstance(x, CSum) else str(x)
 
 

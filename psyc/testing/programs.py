@@ -168,12 +168,12 @@ def inputs_for_program(prog: GeneratedProgram) -> st.SearchStrategy[list[list[in
     return st.tuples(*per_param).map(list)
 
 
-def program_and_inputs(**kw) -> st.SearchStrategy[tuple[GeneratedProgram, list[list[int]]]]:
+def program_and_inputs(**kw: object) -> st.SearchStrategy[tuple[GeneratedProgram, list[list[int]]]]:
     """``(program, inputs)``; keyword arguments go to :func:`programs`."""
     return programs(**kw).flatmap(lambda p: st.tuples(st.just(p), inputs_for_program(p)))
 
 
-def program_and_input_sets(min_size: int = 2, max_size: int = 5, **kw):
+def program_and_input_sets(min_size: int = 2, max_size: int = 5, **kw: object):
     """``(program, [inputs, ...])``: one program and several input vectors (compile once,
     run many). Keyword arguments go to :func:`programs`."""
     return programs(**kw).flatmap(

@@ -167,7 +167,7 @@ def shift(op: str, t: Scalar, v: int, k: int) -> int:
     return r
 
 
-def compare(op: str, a, b) -> int:
+def compare(op: str, a: int, b: int) -> int:
     return int({"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op])
 
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from hypothesis import strategies as st
 
 from psyc.field.goldilocks import P
 from psyc.frontend import types as ty
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 def scalar_values(t: ty.Scalar) -> st.SearchStrategy[int]:
@@ -25,6 +30,6 @@ def values_of(t: ty.Type) -> st.SearchStrategy[list[int]]:
     return st.tuples(*(scalar_values(s) for s in leaves)).map(list)
 
 
-def inputs_for(params) -> st.SearchStrategy[list[list[int]]]:
+def inputs_for(params: Sequence[tuple]) -> st.SearchStrategy[list[list[int]]]:
     """Inputs of an entry function: one flattened list per ``(name, type, ...)`` parameter."""
     return st.tuples(*(values_of(p[1]) for p in params)).map(list)

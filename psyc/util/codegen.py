@@ -45,7 +45,7 @@ def _env(package: str) -> Environment:
     return template_environment(package)
 
 
-def render(package: str, template: str, **context) -> str:
+def render(package: str, template: str, **context: object) -> str:
     """Render ``template`` of ``package``'s ``templates/`` (the package that owns the
     generated code names itself: this module knows no other psyc package)."""
     return _env(package).get_template(template).render(**context)

@@ -31,7 +31,7 @@ def ranges(n: int, align: int = 1, min_per_thread: int = 1) -> list[tuple[int, i
     return [(lo, min(n, lo + step)) for lo in range(0, n, step)] or [(0, 0)]
 
 
-def run_ranges(kernel: Callable, n: int, *args, align: int = 1, min_per_thread: int = 1) -> list:
+def run_ranges(kernel: Callable, n: int, *args: object, align: int = 1, min_per_thread: int = 1) -> list:
     """``kernel(*args, lo, hi)`` for the pieces of [0, n) (:func:`ranges`), on the pool's
     threads when there are several; the results in order."""
     parts = ranges(n, align, min_per_thread)

@@ -1,5 +1,9 @@
 """The gate set. Each gate is defined once, symbolically; see :mod:`.base` and :mod:`.codegen`."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from psyc.plonk.gates.arithmetic import arithmetic_gate
 from psyc.plonk.gates.base import GATE_KINDS, PI_DIGEST_LEN, Gate, GateKind, const, gate_kind, pi, wire
 from psyc.plonk.gates.base_sum import base_sum_gate
@@ -17,11 +21,14 @@ from psyc.plonk.gates.public_input import public_input_gate
 from psyc.plonk.gates.random_access import random_access_gate
 from psyc.plonk.gates.reducing import reducing_gate
 
+if TYPE_CHECKING:
+    from psyc.plonk.config import CircuitConfig
+
 # every gate module above registers its kind (constructor and parameter limits) with
 # @gate_kind beside the gate's definition: GATE_KINDS is complete once they are imported
 
 
-def check_gate_spec(name: str, params: tuple[int, ...], config) -> None:
+def check_gate_spec(name: str, params: tuple[int, ...], config: CircuitConfig) -> None:
     """Bound a stored gate's parameters against a circuit config *before* building it: a
     crafted verifying key could otherwise ask for billions of constraints (its digest
     cannot stop that, since anyone can recompute it). Raises ValueError."""

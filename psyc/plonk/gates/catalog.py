@@ -19,9 +19,13 @@ from dataclasses import dataclass, fields
 from functools import cache
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from psyc.plonk.gates import base as _base
 from psyc.util.codegen import cached_source
+
+if TYPE_CHECKING:
+    from psyc.plonk.gates.base import Gate
 
 _PSYC = Path(__file__).resolve().parents[2]
 # what a gate definition reads: its module, the shared gate code, the field, Poseidon's constants
@@ -107,7 +111,7 @@ def _gate_info(name: str, params: tuple[int, ...]) -> GateInfo:
     return GateInfo(name, params, num_wires, num_constants, degree, num_constraints, fingerprint)
 
 
-def registry_facts(gate) -> GateInfo | None:
+def registry_facts(gate: Gate) -> GateInfo | None:
     """The remembered facts of ``gate`` when it is the registry's own gate for its name and
     parameters (the object :func:`~psyc.plonk.gates.gate_from_spec` returns, whose
     definition the catalog's key covers); None for any other gate object, whose degree and

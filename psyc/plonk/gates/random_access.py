@@ -18,6 +18,7 @@ from psyc.plonk.gates.base import Gate, gate_kind, wire
 
 if TYPE_CHECKING:
     from psyc.plonk.builder import CircuitBuilder
+    from psyc.plonk.config import CircuitConfig
     from psyc.plonk.target import Target
 from collections.abc import Sequence
 
@@ -86,7 +87,7 @@ def place_random_access(b: CircuitBuilder, index: Target, items: Sequence[Target
     return out
 
 
-def random_access_copies(config, bits: int) -> int:
+def random_access_copies(config: CircuitConfig, bits: int) -> int:
     """How many selections over 2^bits items one multi-select row makes: as many lists as
     fit the routed wires (the items are copies of other cells), at most 4 (a digest)."""
     n = 1 << bits
