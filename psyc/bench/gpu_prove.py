@@ -11,6 +11,8 @@ import time
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from psyc.backend import ProverBackend
     from psyc.plonk.proof import ProofWithPublicInputs
     from psyc.plonk.prover import Timing
@@ -43,7 +45,8 @@ def fold_case(quick: bool = False) -> FoldCase:
 
 
 def run(
-    repeat: int = 3, aggregate_leaves: int = 64, sizes=(14, 16), quick: bool = False, json_path: str | None = None
+    repeat: int = 3, aggregate_leaves: int = 64, sizes: Sequence[int] = (14, 16), quick: bool = False,
+    json_path: str | None = None,
 ) -> dict:
     """Run the cases; with ``json_path`` the report is rewritten after each case (a run cut
     short by a time limit keeps what it measured)."""

@@ -8,11 +8,16 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 
 from psyc.cli.common import EXIT_FAIL, EXIT_OK, compile_options, ok, step
 from psyc.cli.console import console, error_console
+
+if TYPE_CHECKING:
+    from psyc.frontend.modules import ModuleLoader
+    from psyc.project.manifest import Project
 
 
 def open_contract(args: argparse.Namespace, ctx: dict):
@@ -33,7 +38,7 @@ def _compile(found, args, timings, only=None):
         return compile_contract_project(project, loader, compile_options(args), only=only)
 
 
-def compile_contract(found, args: argparse.Namespace) -> int:
+def compile_contract(found: tuple[Project, ModuleLoader], args: argparse.Namespace) -> int:
     from psyc.cli.outputs import OutputFiles
 
     timings: dict[str, float] = {}
@@ -112,7 +117,7 @@ def _diff_rows(c, run) -> list[dict]:
     return rows
 
 
-def execute_contract(found, args: argparse.Namespace) -> int:
+def execute_contract(found: tuple[Project, ModuleLoader], args: argparse.Namespace) -> int:
     timings: dict[str, float] = {}
     c, m, run, state = _run(found, args, timings)
     if args.check:
@@ -146,7 +151,7 @@ def execute_contract(found, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def prove_contract(found, args: argparse.Namespace) -> int:
+def prove_contract(found: tuple[Project, ModuleLoader], args: argparse.Namespace) -> int:
     from psyc.cli.outputs import OutputFiles
     from psyc.plonk.diagnostics import UnsatisfiedConstraints
     from psyc.plonk.keys import proof_to_bytes

@@ -6,9 +6,15 @@ import argparse
 import json
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from psyc.cli.common import EXIT_FAIL, EXIT_OK, add_path, ok, user_errors
 from psyc.cli.console import console, error_console, escape
+
+if TYPE_CHECKING:
+    from psyc.compiler import TestCase
+    from psyc.frontend.modules import ModuleLoader
+    from psyc.project.manifest import Project
 
 HELP = "run every #[test] function (execution and constraint check; --prove also proves and verifies)"
 
@@ -24,7 +30,7 @@ def register(p: argparse.ArgumentParser) -> None:
     )
 
 
-def load_all(loader, base: Path, prefix: str, main: Path | None = None) -> list:
+def load_all(loader: ModuleLoader, base: Path, prefix: str, main: Path | None = None) -> list:
     mods = []
     for path in sorted(base.rglob("*.psy")):
         rel = path.relative_to(base).with_suffix("")
@@ -37,7 +43,7 @@ def load_all(loader, base: Path, prefix: str, main: Path | None = None) -> list:
     return mods
 
 
-def module_name(project, path: Path) -> str:
+def module_name(project: Project, path: Path) -> str:
     """``crate`` for the crate root, ``crate::a::b`` for src/a/b.psy (``mod.psy`` names its folder)."""
     path = path.resolve()
     src = project.src_dir.resolve()
@@ -49,7 +55,7 @@ def module_name(project, path: Path) -> str:
     return "::".join(["crate", *[p for p in rel.parts if p != "mod"]])
 
 
-def run_case(loader, case, prove: bool, max_unroll: int) -> tuple[bool, str, str]:
+def run_case(loader: ModuleLoader, case: TestCase, prove: bool, max_unroll: int) -> tuple[bool, str, str]:
     """(passed, why it failed, what its print/println calls showed)."""
     from psyc.compiler import compile_test
     from psyc.ir import interpret, passes

@@ -28,6 +28,7 @@ import logging
 import os
 import socket
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 try:
     import ray
@@ -38,6 +39,11 @@ except ImportError as e:  # pragma: no cover - exercised where the extra is miss
 import psyc
 from psyc.recursion.executor import ExecutorError, FoldPlan, FoldProgress, fold_pairs, wrap_leaf
 from psyc.recursion.shape import StandardShape
+
+if TYPE_CHECKING:
+    from psyc.plonk.keys import VerifyingKey
+    from psyc.plonk.proof import ProofWithPublicInputs
+    from psyc.recursion.fold import FoldChild
 
 
 class ClusterError(ExecutorError):
@@ -66,13 +72,17 @@ def _prepare_worker(version: str, backend: str) -> None:
     numba.set_num_threads(max(1, min(int(cpus), numba.config.NUMBA_NUM_THREADS)))
 
 
-def psyc_fold(version: str, backend: str, plan: FoldPlan, level: int, left, right):
+def psyc_fold(
+    version: str, backend: str, plan: FoldPlan, level: int, left: FoldChild, right: FoldChild | None
+) -> ProofWithPublicInputs:
     """One fold: ``left`` and ``right`` arrive resolved from their object references."""
     _prepare_worker(version, backend)
     return plan.fold_circuit(level).prove(left, right, plan.whitelist)
 
 
-def psyc_wrap(version: str, backend: str, shape: StandardShape, proof, key):
+def psyc_wrap(
+    version: str, backend: str, shape: StandardShape, proof: ProofWithPublicInputs, key: VerifyingKey
+) -> tuple[ProofWithPublicInputs, VerifyingKey]:
     """One leaf moved into the shape: ``(proof, VerifyingKey)``."""
     _prepare_worker(version, backend)
     return wrap_leaf(proof, key, shape)

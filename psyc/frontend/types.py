@@ -143,7 +143,7 @@ def size(t: Type) -> int:
     return sum(size(f) for _, f in t.fields)
 
 
-def flatten(t: Type, payload) -> list:
+def flatten(t: Type, payload: object) -> list:
     """Scalars of a structured payload (scalar / list for arrays / tuple for tuples and
     structs, fields in declaration order)."""
     if isinstance(t, Scalar):

@@ -229,7 +229,10 @@ class Resolver:
         self.a = a
         self.el = Elaborator(a.loader)
 
-    def item(self, module: Module, segs: tuple[str, ...], kinds=(ast.FnDecl, ast.ConstDecl, ast.StructDecl)):
+    def item(
+        self, module: Module, segs: tuple[str, ...],
+        kinds: tuple[type, ...] = (ast.FnDecl, ast.ConstDecl, ast.StructDecl),
+    ):
         for kind in kinds:
             try:
                 found = self.el.lookup_item(module, segs, module.ast.items[0].span if module.ast.items else None,
@@ -249,7 +252,7 @@ class Resolver:
         except CompileError:
             return None
 
-    def target_of_item(self, found) -> Target:
+    def target_of_item(self, found: tuple[Module, ast.Item]) -> Target:
         mod, decl = found
         return Target(self.a.loader.real_path(mod), _decl_name_span(self.a.sources, decl), mod, decl)
 
@@ -391,7 +394,7 @@ def _type_of(a: Analysis, e):
 # =========================================================================================
 # hover
 # =========================================================================================
-def doc_comment(sources: SourceMap, decl) -> str:
+def doc_comment(sources: SourceMap, decl: ast.Item) -> str:
     """The `//` comment lines right above a declaration (its attributes included)."""
     text = sources.text(decl.span.file)
     lines = text[: decl.span.start].split("\n")[:-1]
@@ -404,7 +407,7 @@ def doc_comment(sources: SourceMap, decl) -> str:
     return "\n".join(reversed(out))
 
 
-def signature(sources: SourceMap, decl) -> str:
+def signature(sources: SourceMap, decl: ast.Item) -> str:
     text = sources.text(decl.span.file)
     if isinstance(decl, ast.FnDecl):
         head = text[decl.span.start : decl.body.span.start]

@@ -182,6 +182,13 @@ class FromBits:
     arg: Any  # [bool; n]
 
 
+#: Any expression node.
+Expr = (
+    Lit | CSum | Var | Unary | Bin | Shift | Cast | Wrap | IfE | Index | Len | Member | ArrayLit | Repeat
+    | TupleLit | StructLit | Call | HashCall | ToBits | FromBits
+)
+
+
 # --- statements ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Block:

@@ -35,12 +35,14 @@ from psyc.testing.program_ast import (
     AssertEq,
     Assign,
     CSum,
+    Expr,
     ExprS,
     For,
     GeneratedProgram,
     IfS,
     Let,
     LetTuple,
+    ProgramAst,
     _step_type,
     cval,
 )
@@ -66,7 +68,7 @@ class ReferenceFailure(Exception):  # noqa: N818  (a run's outcome, not an error
         return CODES[self.kind]
 
 
-def evaluate(program, inputs: list[list[int]]) -> list[int]:
+def evaluate(program: GeneratedProgram | ProgramAst, inputs: list[list[int]]) -> list[int]:
     """The flattened public output of ``program`` (a GeneratedProgram or a ProgramAst) on
     ``inputs`` (one flattened list per entry parameter); raises :class:`ReferenceFailure`."""
     ast = program.ast if isinstance(program, GeneratedProgram) else program
@@ -82,7 +84,7 @@ def evaluate(program, inputs: list[list[int]]) -> list[int]:
     return _flatten(ev.block(main.body, env))
 
 
-def eval_constant(expr) -> Any:
+def eval_constant(expr: Expr) -> Any:
     """The value of an expression without variables (raises :class:`ReferenceFailure`)."""
     return _Evaluator(None).ev(expr, _Env())
 

@@ -232,7 +232,9 @@ class CallsMixin:
         with self.entered(module, fn, [self.generic_scope(generics)]):
             return self.resolve_type(fn.ret) if fn.ret is not None else UNIT
 
-    def check_unconstrained(self, module, fn, generics, args: list[TV], span: Span) -> TV:
+    def check_unconstrained(
+        self, module: Module, fn: ast.FnDecl, generics: dict[str, int], args: list[TV], span: Span
+    ) -> TV:
         """In check mode: type-check the callee once, give a fresh symbolic result."""
         ret_t = self._ret_type(module, fn, generics)
         self._check_body(module, fn, generics, args, span)

@@ -88,7 +88,7 @@ class EmissionMixin:
     def and_(self, a: Value | None, b: Value, span: Span | None) -> Value:
         return b if a is None else self.emit1("and", (a, b), "bool", span)
 
-    def select(self, c: Value, t: Type, a, b, span: Span | None):
+    def select(self, c: Value, t: Type, a: object, b: object, span: Span | None) -> object:
         """Leaf-wise c ? a : b over a structured payload."""
         if isinstance(t, StorageT):
             if a is b:

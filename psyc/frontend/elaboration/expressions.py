@@ -293,7 +293,7 @@ class ExpressionsMixin:
         return self.block(e.otherwise, expected)
 
     # --- operators ---------------------------------------------------------------------------
-    def operands(self, left, right, expected: Type | None) -> tuple[TV, TV]:
+    def operands(self, left: ast.Expr, right: ast.Expr, expected: Type | None) -> tuple[TV, TV]:
         if _literal_like(left) and not _literal_like(right):
             r = self.expr(right, expected)
             return self.expr(left, r.type), r

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from psyc.frontend import ast
 from psyc.frontend import types as ty
 from psyc.frontend.elaboration.common import (
@@ -25,12 +27,15 @@ from psyc.frontend.types import FELT, U32, Array, Scalar, Struct, Type
 from psyc.ir.ir import Value
 from psyc.util.diagnostics import CompileError, Span
 
+if TYPE_CHECKING:
+    from psyc.frontend.modules import Module
+
 
 class MethodsMixin:
     """The elaborator's impl blocks, methods and contract storage (a part of :class:`psyc.frontend.elaborate.Elaborator`)."""
 
     @staticmethod
-    def tv(t: Type, payload) -> TV:
+    def tv(t: Type, payload: object) -> TV:
         return TV(t, payload)
 
     def call_std(self, module_name: str, fn_name: str, args: list[TV], span: Span) -> TV:
@@ -75,7 +80,14 @@ class MethodsMixin:
         fns = mod.impls.get(st.name, {}).values() if mod is not None else ()
         return self.frame is not None and any(fn is self.frame.fn for fn in fns)
 
-    def method_call(self, found, recv: TV, e: ast.MethodCall, place, expected: Type | None) -> TV:
+    def method_call(
+        self,
+        found: tuple[Module, ast.FnDecl],
+        recv: TV,
+        e: ast.MethodCall,
+        place: tuple[Place, Binding] | None,
+        expected: Type | None,
+    ) -> TV:
         module, fn = found
         st = recv.type.struct if isinstance(recv.type, StorageT) else recv.type
         if fn.receiver is None:
@@ -112,7 +124,9 @@ class MethodsMixin:
                     self.scopes.pop()
         return result
 
-    def associated_call(self, owner, name: str, e: ast.Call, expected: Type | None) -> TV:
+    def associated_call(
+        self, owner: tuple[Module, ast.StructDecl], name: str, e: ast.Call, expected: Type | None
+    ) -> TV:
         mod, decl = owner
         with self.entered(mod):
             st = self.resolve_struct(decl.name, e.span)
@@ -143,7 +157,7 @@ class MethodsMixin:
                      ["a transaction writes only its own user's state; `ctx.state_of` gives a read-only view "
                       "as of the anchored checkpoint (use outbox/claim to move value between users)"])
 
-    def storage_place(self, e) -> tuple[Place, Binding] | None:
+    def storage_place(self, e: ast.Expr) -> tuple[Place, Binding] | None:
         """The storage location ``e`` names when it is a field/index chain rooted at a
         storage handle (``self.a[i].b``), else None."""
         chain = []

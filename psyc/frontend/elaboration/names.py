@@ -87,7 +87,9 @@ class NamesMixin:
             check_layout(st, decl.span)
         return st
 
-    def lookup_item(self, module: Module, segs: tuple[str, ...], span: Span, kind, depth: int = 0):
+    def lookup_item(
+        self, module: Module, segs: tuple[str, ...], span: Span, kind: type | tuple[type, ...], depth: int = 0
+    ):
         """(module, item) for a path naming an item of type ``kind``, or None."""
         if depth > 16:
             raise error("E0100", f"`{'::'.join(segs)}` is imported in a cycle", span)

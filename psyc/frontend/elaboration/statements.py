@@ -81,7 +81,7 @@ class StatementsMixin:
         elif isinstance(s, ast.Return):
             self.return_stmt(s)
 
-    def bind_pattern(self, pat, v: TV) -> None:
+    def bind_pattern(self, pat: ast.Pattern, v: TV) -> None:
         if isinstance(pat, ast.NamePattern):
             self.scopes[-1][pat.name] = Binding(v.type, v.payload, pat.mutable, pat.span)
         elif isinstance(pat, ast.TuplePattern):
