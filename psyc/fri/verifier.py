@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from operator import mul
+from operator import itemgetter, mul
 
 from psyc.field.extension import Ext2, batch_inverse
 from psyc.field.goldilocks import P, primitive_root_of_unity
@@ -11,7 +11,7 @@ from psyc.fri.proof import FriProof
 from psyc.fri.structure import FriInstanceInfo, FriOpenings
 from psyc.hash.merkle import MerkleCap, verify_merkle_proof_groups
 from psyc.iop.challenger import Challenger
-from psyc.poly.evaluation import barycentric_eval_on_coset, eval_poly
+from psyc.poly.evaluation import barycentric_eval_on_cosets, eval_poly
 from psyc.poly.ntt import COSET_SHIFT, reverse_index_bits
 
 
@@ -223,6 +223,8 @@ def verify_fri(
     # no denominator is 0: x is on the LDE coset and no opening point is (_check_shape)
     xs = [COSET_SHIFT * pow(omega, reverse_index_bits(i, params.lde_bits), P) % P for i in x_indices]
     inverses = batch_inverse([Ext2(x) - batch.point for x in xs for batch, *_ in batch_terms])
+    folds = _fold_all(rounds, x_indices, xs, params, betas)
+    gathers = [itemgetter(*positions) for _, _, _, positions, _ in batch_terms]
     for q, rnd in enumerate(rounds):
         x_index = x_indices[q]
         leaves = []
@@ -233,33 +235,52 @@ def verify_fri(
             )
             leaves.append(leaf)
 
-        x = xs[q]
         value = Ext2.zero()
         flat = [v for leaf in leaves for v in leaf]
-        for b, (_, pows0, pows1, positions, reduced) in enumerate(batch_terms):
+        for b, ((_, pows0, pows1, positions, reduced), gather) in enumerate(zip(batch_terms, gathers, strict=True)):
             # sum_i alpha^i * f_i(x), the f_i(x) base elements: one big-int sum per coordinate
-            opened = [flat[i] for i in positions]
+            opened = gather(flat) if len(positions) > 1 else [flat[i] for i in positions]
             acc = Ext2(sum(map(mul, pows0, opened)), sum(map(mul, pows1, opened)))
             value = value + (acc - reduced) * inverses[q * len(batch_terms) + b]
 
-        x_e: int = x
-        for s, (step, ab, beta) in enumerate(zip(rnd.steps, params.reduction_arity_bits, betas, strict=True)):
-            arity = 1 << ab
-            coset_index, j = x_index >> ab, x_index & (arity - 1)
+        for s, (step, ab) in enumerate(zip(rnd.steps, params.reduction_arity_bits, strict=True)):
             _require(
-                step.evals[j] == value,
+                step.evals[x_index & ((1 << ab) - 1)] == value,
                 f"query {q} step {s}: committed value differs from the folded value of the previous layer",
             )
             _require(step_ok[s][q], f"query {q} step {s}: Merkle path does not match the commit-phase cap")
-            # the leaf holds f at coset_base * w_arity^brev(t); reorder to natural t
-            w_arity = primitive_root_of_unity(ab)
-            coset_base = x_e * pow(w_arity, (arity - reverse_index_bits(j, ab)) % arity, P) % P
-            natural = [step.evals[reverse_index_bits(t, ab)] for t in range(arity)]
-            value = barycentric_eval_on_coset(natural, coset_base, beta)
-            x_e = pow(x_e, arity, P)
-            x_index = coset_index
+            value = folds[s][q]
+            x_index >>= ab
 
         _require(
-            eval_poly(proof.final_poly, x_e) == value,
+            eval_poly(proof.final_poly, folds[-1][q]) == value,
             f"query {q}: final polynomial disagrees with the folded value",
         )
+
+
+def _fold_all(rounds, x_indices: list[int], xs: list[int], params: FriParams, betas: list[Ext2]) -> list:
+    """Per folding layer: every query's folded value (its committed coset evaluated at the
+    layer's β), then, as a last entry, every query's point in the final layer. The folds
+    depend only on the proof's committed values and the query indices, not on the checks
+    that compare them, so each layer's are computed together (one field inversion)."""
+    folds = []
+    x_e, x_index = list(xs), list(x_indices)
+    for s, (ab, beta) in enumerate(zip(params.reduction_arity_bits, betas, strict=True)):
+        arity = 1 << ab
+        # the leaf holds f at coset_base * w_arity^brev(t); reorder to natural t
+        w_arity = primitive_root_of_unity(ab)
+        rev = [reverse_index_bits(t, ab) for t in range(arity)]
+        bases, naturals = [], []
+        for q, rnd in enumerate(rounds):
+            evals = rnd.steps[s].evals
+            j = x_index[q] & (arity - 1)
+            bases.append(x_e[q] * pow(w_arity, (arity - rev[j]) % arity, P) % P)
+            naturals.append([evals[t] for t in rev])
+            x_e[q] = pow(x_e[q], arity, P)
+            x_index[q] >>= ab
+        try:
+            folds.append(barycentric_eval_on_cosets(naturals, bases, beta))
+        except ZeroDivisionError:  # β in the base field, on a query's coset (probability ~2^-64)
+            raise FriVerificationError(f"folding challenge of layer {s} lies on a query's coset") from None
+    folds.append(x_e)
+    return folds
