@@ -125,7 +125,8 @@ def test_verify_loads_neither_numba_nor_sympy(tmp_path, capsys):
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         f"    assert main(['verify', {proof!r}]) == 0"
     )
-    assert not {"numba", "llvmlite", "sympy", "jinja2", "psyc.plonk.gates.codegen", "psyc.plonk.vanishing"} & loaded
+    assert not {"numba", "llvmlite", "sympy", "jinja2", "psyc.plonk.gates.codegen", "psyc.plonk.vanishing",
+                "importlib.metadata"} & loaded
     assert "psyc.hash.poseidon_kernels" not in loaded
 
 

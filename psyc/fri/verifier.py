@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from operator import itemgetter, mul
+from typing import Any
 
 from psyc.field.extension import Ext2, batch_inverse
 from psyc.field.goldilocks import P, primitive_root_of_unity
 from psyc.fri.config import SALT_SIZE, FriParams
-from psyc.fri.proof import FriProof
+from psyc.fri.proof import FriProof, FriQueryRound
 from psyc.fri.structure import FriInstanceInfo, FriOpenings
 from psyc.hash.merkle import MerkleCap, verify_merkle_proof_groups
 from psyc.iop.challenger import Challenger
@@ -125,7 +127,7 @@ def _check_shape(
         )
 
 
-def _canonical(xs) -> bool:
+def _canonical(xs: Iterable[object]) -> bool:
     """Every x an int in [0, p) (the type scan and the bounds run in C: a standard proof
     holds ~10^4 such elements)."""
     xs = xs if isinstance(xs, list | tuple) else list(xs)
@@ -136,7 +138,7 @@ def _canonical(xs) -> bool:
     return min(xs) >= 0 and max(xs) < P
 
 
-def fri_challenges(challenger, proof):
+def fri_challenges(challenger: Any, proof: Any) -> tuple[Any, list[Any]]:
     """(α, [β per folding layer]): the batching and folding challenges, observing the
     commit-phase caps and the final polynomial in between. Shared by the native verifier
     and the in-circuit one (:mod:`psyc.recursion.fri`), whose challenger and proof
@@ -258,7 +260,7 @@ def verify_fri(
         )
 
 
-def _fold_all(rounds, x_indices: list[int], xs: list[int], params: FriParams, betas: list[Ext2]) -> list:
+def _fold_all(rounds: Sequence[FriQueryRound], x_indices: list[int], xs: list[int], params: FriParams, betas: list[Ext2]) -> list:
     """Per folding layer: every query's folded value (its committed coset evaluated at the
     layer's β), then, as a last entry, every query's point in the final layer. The folds
     depend only on the proof's committed values and the query indices, not on the checks
