@@ -436,6 +436,45 @@ def test_tamper_initial_merkle_sibling(base, q, oracle, level):
         base.verify(base.tampered(fn))
 
 
+@pytest.mark.parametrize(
+    ("how", "message"),
+    [
+        ("path_p", "query 3: a Merkle path holds a non-canonical element"),
+        ("path_negative", "query 3: a Merkle path holds a non-canonical element"),
+        ("path_float", "query 3: a Merkle path holds a non-canonical element"),
+        ("step_path_p", "query 3: a Merkle path holds a non-canonical element"),
+        ("short_digest", "query 3: a Merkle path digest is not 4 elements"),
+        ("leaf_p", "query 3: oracle 1 leaf holds a non-canonical element"),
+        ("leaf_then_later_digest", "query 1: oracle 0 leaf holds a non-canonical element"),
+    ],
+)
+def test_malformed_path_and_leaf_elements_name_the_first_offender(base, how, message):
+    """The shape check scans every query's paths and leaves in one pass; when that fails,
+    the message still names the first offending query, in the order of the checks."""
+
+    def fn(f):
+        rnd = f.query_round_proofs[3]
+        _, mp = rnd.initial_trees_proof.evals_proofs[1]
+        if how == "path_p":
+            mp.siblings[0][1] = P
+        elif how == "path_negative":
+            mp.siblings[-1][0] = -1
+        elif how == "path_float":
+            mp.siblings[0][3] = 1.0
+        elif how == "step_path_p":
+            rnd.steps[1].merkle_proof.siblings[0][2] = P + 5
+        elif how == "short_digest":
+            mp.siblings[0] = mp.siblings[0][:3]
+        elif how == "leaf_p":
+            rnd.initial_trees_proof.evals_proofs[1][0][0] = P
+        else:
+            f.query_round_proofs[1].initial_trees_proof.evals_proofs[0][0][0] = 2**64
+            mp.siblings[0] = mp.siblings[0][:3]
+
+    with pytest.raises(FriVerificationError, match=message):
+        base.verify(base.tampered(fn))
+
+
 @pytest.mark.parametrize("q", [0, 3])
 @pytest.mark.parametrize("step", [0, 1])
 @pytest.mark.parametrize("level", [0, -1])
