@@ -521,19 +521,15 @@ def test_standard_config_recursion(standard_level1):
 
 def test_recursion_composes(standard_level1):
     """A recursive proof verified by the same gadget: the level-1 outer circuit (2^12 rows,
-    every outer gate type but coset interpolation) as the inner circuit of level 2."""
+    every outer gate type but coset interpolation) as the inner circuit of level 2. An inner
+    circuit of 2^12 rows in the standard config folds by 16 (one FRI reduction of arity 16:
+    one 4-bit coset interpolation per query), and its verifier takes 2^13 rows."""
     *_, level1, _, level1_proof = standard_level1
+    assert level1.common.degree_bits == 12 and level1.common.fri_params.reduction_arity_bits == (4,)
     level2, _, level2_proof = _wrap(level1, level1_proof)
     assert level2.common.degree_bits == 13
+    assert level2.stats["gates"]["coset_interpolation_4"] == 28
     assert level2_proof.public_inputs == standard_level1[1].public_inputs
-
-
-def test_standard_config_inner_of_2_12_rows_folds_by_16():
-    inner, proof = _standard_inner(4000)
-    assert inner.common.degree_bits == 12 and inner.common.fri_params.reduction_arity_bits == (4,)
-    outer, _, _ = _wrap(inner, proof)
-    assert outer.common.degree_bits == 13
-    assert outer.stats["gates"]["coset_interpolation_4"] == 28
 
 
 # --- docs ------------------------------------------------------------------------------------
