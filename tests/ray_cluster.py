@@ -200,7 +200,7 @@ class LoopbackCluster:
         for p in reversed(self.procs):  # the worker node first, then the head
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(p.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 3  # a temporary cluster: what has not exited by then is killed
         for p in self.procs:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 p.wait(max(0.1, deadline - time.monotonic()))
