@@ -144,6 +144,8 @@ def test_chain_verifies(scenario, capsys):
     rc, doc = _cli(capsys, "verify-chain", "--dir", str(net.root))
     assert doc["checkpoints"] == 3
     assert rc == 0 and doc["valid"] and doc["blocks_proved"] == 2 and doc["problems"] == []
+    # one verification time per proved block; deriving the key is reported apart from them
+    assert len(doc["verify_ms"]) == 2 and doc["key_ms"] >= 0
     assert all(b["proof"] and b["proof_bytes"] > 0 for b in scenario["blocks"])
     assert not scenario["genesis"]["proof"]  # the genesis is the trust anchor, not proved
 
