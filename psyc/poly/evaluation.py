@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from psyc.field.extension import Ext2, W
-from psyc.field.goldilocks import P, batch_inverse, inv, primitive_root_of_unity
+from psyc.field.goldilocks import P, batch_inverse, primitive_root_of_unity
 
 Scalar = int | Ext2
 
@@ -69,29 +69,25 @@ def _mul_linear(poly: list[Scalar], root: Scalar, use_ext: bool) -> list[Scalar]
     return out
 
 
+def _norms(x: Ext2, points: Sequence[int]) -> tuple[list[int], list[int]]:
+    """``x0 − p`` and the base-field norm ``N = (x0 − p)^2 − W·x1^2`` of ``x − p`` for each
+    point: ``1/(x − p) = ((x0 − p) − x1·X) / N``."""
+    w_x1_sq = W * x[1] * x[1] % P
+    lows = [(x[0] - p) % P for p in points]
+    return lows, [(lo * lo - w_x1_sq) % P for lo in lows]
+
+
 def inverse_differences(x: Ext2, points: Sequence[int]) -> list[tuple[int, int]]:
     """``1/(x − p)`` for an extension ``x`` and base-field points ``p``, as coordinate pairs,
-    with one field inversion: ``1/(x − p) = ((x0 − p) − x1·X) / N`` with the base-field
-    norm ``N = (x0 − p)^2 − W·x1^2``, all norms inverted at once (Montgomery's trick).
-    ZeroDivisionError when x is one of the points."""
-    x0, x1 = x
-    w_x1_sq = W * x1 * x1 % P
-    lows = [(x0 - p) % P for p in points]
-    norms = [(lo * lo - w_x1_sq) % P for lo in lows]
-    prefix, run = [], 1
-    for nm in norms:
-        prefix.append(run)
-        run = run * nm % P
-    if run == 0:
-        raise ZeroDivisionError("inverse_differences: x is one of the points")
-    run_inv = inv(run)
-    out = [(0, 0)] * len(points)
-    neg_x1 = -x1 % P
-    for i in range(len(points) - 1, -1, -1):
-        ni = prefix[i] * run_inv % P
-        run_inv = run_inv * norms[i] % P
-        out[i] = (lows[i] * ni % P, neg_x1 * ni % P)
-    return out
+    with one field inversion (the norms of :func:`_norms` inverted at once, Montgomery's
+    trick). ZeroDivisionError when x is one of the points."""
+    lows, norms = _norms(x, points)
+    try:
+        inv_norms = batch_inverse(norms)
+    except ZeroDivisionError:
+        raise ZeroDivisionError("inverse_differences: x is one of the points") from None
+    neg_x1 = -x[1] % P
+    return [(lo * ni % P, neg_x1 * ni % P) for lo, ni in zip(lows, inv_norms, strict=True)]
 
 
 def barycentric_eval_on_coset(values: Sequence[Scalar], shift: int, x: Scalar) -> Scalar:
@@ -123,34 +119,30 @@ def barycentric_eval_on_cosets(rows: Sequence[Sequence[Scalar]], shifts: Sequenc
         raise ValueError("barycentric_eval_on_cosets: one shift per row")
     w = primitive_root_of_unity(log_n)
     x_e = Ext2.coerce(x)
-    x0, x1 = x_e
-    w_x1_sq = W * x1 * x1 % P
+    x1 = x_e[1]
     w_x1 = W * x1 % P
     x_pow_n = x_e**n
-    points, lows, dens = [], [], []  # per row: p_i, x0 − p_i; then N_i per point and n·s^n per row
+    points = []  # every row's p_i = s w^i, row after row
     for shift in shifts:
         acc = shift % P
-        pts = []
         for _ in range(n):
-            pts.append(acc)
+            points.append(acc)
             acc = acc * w % P
-        lo = [(x0 - p) % P for p in pts]
-        points.append(pts)
-        lows.append(lo)
-        dens.extend([(v * v - w_x1_sq) % P for v in lo])
-        dens.append(n * pow(shift, n, P) % P)
-    invs = batch_inverse(dens)
+    lows, norms = _norms(x_e, points)
+    row_dens = [n * pow(shift, n, P) % P for shift in shifts]
+    invs = batch_inverse(norms + row_dens)  # the N_i of every point, then n·s^n per row
+    m = len(points)
     out = []
-    for k, (row, pts, lo) in enumerate(zip(rows, points, lows, strict=True)):
-        base = k * (n + 1)
+    for k, row in enumerate(rows):
+        base = k * n
         # Σ y_i·p_i/(x − p_i) = Σ (p_i/N_i)·((y0 lo_i − W x1 y1) + (y1 lo_i − x1 y0)·X), reduced once
         t0 = t1 = 0
-        for i, y in enumerate(row):
+        for i, y in enumerate(row, base):
             y0, y1 = y if isinstance(y, Ext2) else (y, 0)
-            c = pts[i] * invs[base + i] % P
-            t0 += c * ((y0 * lo[i] - w_x1 * y1) % P)
-            t1 += c * ((y1 * lo[i] - x1 * y0) % P)
+            c = points[i] * invs[i] % P
+            t0 += c * ((y0 * lows[i] - w_x1 * y1) % P)
+            t1 += c * ((y1 * lows[i] - x1 * y0) % P)
         s_pow_n = pow(shifts[k], n, P)
-        out.append((x_pow_n - s_pow_n) * invs[base + n] * Ext2(t0, t1))
+        out.append((x_pow_n - s_pow_n) * invs[m + k] * Ext2(t0, t1))
     return out
 
