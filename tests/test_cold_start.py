@@ -130,6 +130,23 @@ def test_verify_loads_neither_numba_nor_sympy(tmp_path, capsys):
     assert "psyc.hash.poseidon_kernels" not in loaded
 
 
+def test_circuit_build_loads_no_sympy(tmp_path):
+    """Lowering and building a circuit (arithmetic, constants, Poseidon, range checks) reads
+    the gates' facts from the catalog: the sympy constraints are built once per gate
+    definition (to fill it), never by a later build (issue 18: ~1–2 s per process)."""
+    proj = tmp_path / "p"
+    (proj / "src").mkdir(parents=True)
+    (proj / "psy.toml").write_text('[package]\nname = "p"\n')
+    (proj / "src" / "main.psy").write_text(
+        "use std::hash::poseidon;\n"
+        "fn main(x: Felt, n: u32) -> pub Hash { assert(n < 1000); poseidon([x, x * x + 7, n as Felt]) }\n"
+    )
+    code = (f"from psyc.compiler import compile_path\nprog = compile_path({str(proj)!r})\n"
+            "ids = prog.circuit().stats['gates']\nassert {'arithmetic', 'lookup', 'poseidon'} <= {g.split('_')[0] for g in ids}")
+    _imported_after(code)  # fills the gate catalog a fresh install would lack
+    assert "sympy" not in _imported_after(code)
+
+
 def test_parsed_modules_come_from_the_cache_only_for_the_same_text(tmp_path, monkeypatch):
     """The AST cache (psyc.frontend.ast_cache) returns what the parser would, only for
     exactly the text it was parsed from; a file that does not parse is never cached."""

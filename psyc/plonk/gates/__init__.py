@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from psyc.plonk.gates.arithmetic import arithmetic_gate
-from psyc.plonk.gates.base import GATE_KINDS, PI_DIGEST_LEN, Gate, GateKind, const, gate_kind, pi, wire
+from psyc.plonk.gates.base import (
+    GATE_KINDS,
+    PI_DIGEST_LEN,
+    Gate,
+    GateKind,
+    check_gate_spec,
+    const,
+    gate_from_spec,
+    gate_kind,
+    pi,
+    wire,
+)
 from psyc.plonk.gates.base_sum import base_sum_gate
 from psyc.plonk.gates.bigint import bigint_carry_gate, bigint_mul_gate
 from psyc.plonk.gates.constant import constant_gate
@@ -21,34 +30,10 @@ from psyc.plonk.gates.public_input import public_input_gate
 from psyc.plonk.gates.random_access import random_access_gate
 from psyc.plonk.gates.reducing import reducing_gate
 
-if TYPE_CHECKING:
-    from psyc.plonk.config import CircuitConfig
-
 # every gate module above registers its kind (constructor and parameter limits) with
-# @gate_kind beside the gate's definition: GATE_KINDS is complete once they are imported
-
-
-def check_gate_spec(name: str, params: tuple[int, ...], config: CircuitConfig) -> None:
-    """Bound a stored gate's parameters against a circuit config *before* building it: a
-    crafted verifying key could otherwise ask for billions of constraints (its digest
-    cannot stop that, since anyone can recompute it). Raises ValueError."""
-    kind = GATE_KINDS.get(name)
-    if kind is None:
-        raise ValueError(f"unknown gate type '{name}'")
-    bound = kind.limits(config, tuple(params))
-    if len(params) != len(bound) or any(not 1 <= p <= b for p, b in zip(params, bound, strict=True)):
-        raise ValueError(f"'{name}' has parameters {list(params)} outside {bound}")
-
-
-def gate_from_spec(name: str, params: tuple[int, ...]) -> Gate:
-    """Rebuild a gate from its name and parameters (as stored in verifying keys)."""
-    kind = GATE_KINDS.get(name)
-    if kind is None:
-        raise ValueError(f"unknown gate '{name}'")
-    gate = kind.make(*params)
-    if gate.params != tuple(params):
-        raise ValueError(f"gate '{name}' does not take parameters {params}")
-    return gate
+# @gate_kind beside the gate's definition: GATE_KINDS is complete once they are imported.
+# The catalog then answers the public constructors with the gates' facts (no sympy).
+from psyc.plonk.gates import catalog as _catalog  # noqa: E402,F401  isort: skip
 
 
 __all__ = [

@@ -9,7 +9,9 @@ these expressions by :mod:`psyc.plonk.gates.codegen`, and the degree is read off
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -145,9 +147,10 @@ def expr_degree(e: sympy.Expr) -> int:
 @dataclass(frozen=True)
 class GateKind:
     """A gate family in the registry: the ``name`` a stored gate has, ``make`` (its
-    constructor from the stored parameters) and ``limits(config, params)``, the upper
-    bound of each parameter that a circuit config allows (checked before a gate is built
-    from a verifying key: a crafted key could otherwise ask for billions of constraints)."""
+    constructor from the stored parameters: the :class:`Gate` with its sympy constraints)
+    and ``limits(config, params)``, the upper bound of each parameter that a circuit
+    config allows (checked before a gate is built from a verifying key: a crafted key
+    could otherwise ask for billions of constraints)."""
 
     name: str
     make: Callable[..., Gate]
@@ -156,14 +159,79 @@ class GateKind:
 
 GATE_KINDS: dict[str, GateKind] = {}
 
+# The gate catalog's facts of a registry gate by name and parameters (a GateInfo, which
+# stands in for the Gate and builds it only when asked for its constraints), installed by
+# psyc.plonk.gates.catalog; None: the public constructors return the Gate itself.
+registry_info: Callable[[str, tuple[int, ...]], Any] | None = None
 
-def gate_kind(name: str, limits: Callable[[Any, tuple[int, ...]], list[int]]) -> Callable:
+
+def _params_with_defaults(make: Callable[..., Gate]) -> Callable[..., tuple[int, ...]]:
+    """The stored parameters of ``make(*args, **kwargs)`` when they are its arguments
+    with the defaults filled in (every gate but ``random_access``, which says its own)."""
+    sig = inspect.signature(make)
+
+    def params(*args: int, **kwargs: int) -> tuple[int, ...]:
+        bound = sig.bind(*args, **kwargs)
+        bound.apply_defaults()
+        return tuple(bound.arguments.values())
+
+    return params
+
+
+def gate_kind(
+    name: str,
+    limits: Callable[[Any, tuple[int, ...]], list[int]],
+    params: Callable[..., tuple[int, ...]] | None = None,
+) -> Callable:
     """Decorator: register a gate constructor (beside its definition) under ``name`` with
-    its parameter ``limits``."""
+    its parameter ``limits``; ``params(*args)`` gives the parameters the gate stores for
+    the constructor's arguments (default: the arguments, defaults filled in).
+
+    The decorated name returns the gate's catalog facts (:class:`~.catalog.GateInfo`,
+    equal to the gate), which the builder, the prover and the verifier need, without
+    constructing the sympy constraints (up to a second of CPU per gate and process, and
+    importing sympy); asked for anything else (``constraints``…) it builds the gate. The
+    registry keeps the constructor itself (``GATE_KINDS[name].make``)."""
 
     def register(make: Callable[..., Gate]) -> Callable[..., Gate]:
         assert name not in GATE_KINDS, f"gate kind '{name}' registered twice"
         GATE_KINDS[name] = GateKind(name, make, limits)
-        return make
+        stored = params or _params_with_defaults(make)
+
+        def public(*args: int, **kwargs: int) -> Gate:
+            if registry_info is not None:
+                try:
+                    info = registry_info(name, stored(*args, **kwargs))
+                except (TypeError, ValueError):
+                    info = None  # arguments the constructor refuses: it says why below
+                if info is not None:
+                    return info
+            return make(*args, **kwargs)
+
+        functools.update_wrapper(public, make)
+        return functools.cache(public)  # called per operation by the builder
 
     return register
+
+
+def check_gate_spec(name: str, params: tuple[int, ...], config: Any) -> None:
+    """Bound a stored gate's parameters against a circuit config *before* building it: a
+    crafted verifying key could otherwise ask for billions of constraints (its digest
+    cannot stop that, since anyone can recompute it). Raises ValueError."""
+    kind = GATE_KINDS.get(name)
+    if kind is None:
+        raise ValueError(f"unknown gate type '{name}'")
+    bound = kind.limits(config, tuple(params))
+    if len(params) != len(bound) or any(not 1 <= p <= b for p, b in zip(params, bound, strict=True)):
+        raise ValueError(f"'{name}' has parameters {list(params)} outside {bound}")
+
+
+def gate_from_spec(name: str, params: tuple[int, ...]) -> Gate:
+    """Rebuild a gate from its name and parameters (as stored in verifying keys)."""
+    kind = GATE_KINDS.get(name)
+    if kind is None:
+        raise ValueError(f"unknown gate '{name}'")
+    gate = kind.make(*params)
+    if gate.params != tuple(params):
+        raise ValueError(f"gate '{name}' does not take parameters {params}")
+    return gate

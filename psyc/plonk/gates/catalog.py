@@ -21,7 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from psyc.plonk.gates import base as _base
+import psyc.plonk.gates.base as _base
 from psyc.util.codegen import cached_source
 
 if TYPE_CHECKING:
@@ -73,9 +73,7 @@ class GateInfo:
 
     def full(self):
         """The gate itself (built, with sympy, on first use; gate constructors are cached)."""
-        from psyc.plonk.gates import gate_from_spec
-
-        return gate_from_spec(self.name, self.params)
+        return _base.gate_from_spec(self.name, self.params)
 
     def __getattr__(self, attr: str):
         # only for what the facts do not hold (constraints, description, …); never for a
@@ -110,9 +108,7 @@ def gate_info(name: str, params: tuple[int, ...]) -> GateInfo:
 @cache
 def _gate_info(name: str, params: tuple[int, ...]) -> GateInfo:
     def build() -> str:
-        from psyc.plonk.gates import gate_from_spec
-
-        g = gate_from_spec(name, params)
+        g = _base.gate_from_spec(name, params)
         facts = [g.num_wires, g.num_constants, g.definition_degree(), g.num_constraints, g.definition_fingerprint()]
         return json.dumps(facts)
 
@@ -129,10 +125,8 @@ def registry_facts(gate: Gate) -> GateInfo | None:
     parameters (the object :func:`~psyc.plonk.gates.gate_from_spec` returns, whose
     definition the catalog's key covers); None for any other gate object, whose degree and
     fingerprint must be read from its own constraints."""
-    from psyc.plonk.gates import gate_from_spec
-
     try:
-        if gate_from_spec(gate.name, tuple(gate.params)) is not gate:
+        if _base.gate_from_spec(gate.name, tuple(gate.params)) is not gate:
             return None
     except (ValueError, TypeError):  # not a registry gate (or not these parameters)
         return None
@@ -140,3 +134,4 @@ def registry_facts(gate: Gate) -> GateInfo | None:
 
 
 _base.registry_facts = registry_facts  # Gate.degree and .fingerprint read these (see there)
+_base.registry_info = gate_info  # what the public gate constructors return (gate_kind)

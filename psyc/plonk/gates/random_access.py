@@ -34,7 +34,7 @@ def _limits(config, params: tuple[int, ...]) -> list[int]:
     return [5, config.num_wires] if len(params) == 2 else [5]  # (bits) or the multi-select (bits, copies)
 
 
-@gate_kind("random_access", _limits)
+@gate_kind("random_access", _limits, lambda bits, copies=1: (bits,) if copies == 1 else (bits, copies))
 @cache  # gates are immutable; building one runs sympy (callers ask per operation)
 def random_access_gate(bits: int, copies: int = 1) -> Gate:
     if not 1 <= bits <= 5:
