@@ -102,20 +102,30 @@ def copy_classes(builder: CircuitBuilder, layout: RowLayout) -> CopyClasses:
     W, R, n, rows = config.num_wires, config.num_routed_wires, layout.n, layout.rows
     roots = np.array(builder.copy_roots(), dtype=np.int64)
 
-    # target index of every cell, -1 for unused cells (they hold 0); one conversion for all
-    # rows (a NumPy assignment per row costs more than the row's cells)
-    cell_target = np.array(
-        [[c.index if c is not None else -1 for c in r.cells] + [-1] * (W - len(r.cells)) for r in rows],
-        dtype=np.int64,
-    ).reshape(n, W)
-    cell_target = np.ascontiguousarray(cell_target.T)  # (W, n)
+    # target index of every cell, -1 for unused cells (they hold 0): the rows' cells in one
+    # flat list (a Target is the 1-tuple of its index), then scattered into the rows
+    lengths = np.fromiter((len(r.cells) for r in rows), dtype=np.int64, count=n)
+    flat = np.fromiter(
+        (-1 if c is None else c[0] for r in rows for c in r.cells), dtype=np.int64, count=int(lengths.sum())
+    )
+    cell_target = np.full((W, n), -1, dtype=np.int64)
+    if len(flat):
+        row_of = np.repeat(np.arange(n), lengths)
+        col_of = np.arange(len(flat)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        cell_target[col_of, row_of] = flat
     used = cell_target >= 0
     cell_root = np.where(used, roots[np.maximum(cell_target, 0)], -1)
 
-    # dense class ids: one per union-find root that occurs in a cell, then the zero class
-    present_roots, inverse = np.unique(cell_root[used], return_inverse=True)
+    # dense class ids: one per union-find root that occurs in a cell (in order of the
+    # roots), then the zero class; roots are target indices, so a presence mask over them
+    # replaces a sort (np.unique)
+    used_roots = cell_root[used]
+    present = np.zeros(len(roots), dtype=bool)
+    present[used_roots] = True
+    present_roots = np.flatnonzero(present)
+    rank = np.cumsum(present) - 1  # rank[r]: the class of root r when it is present
     cell_class = np.empty((W, n), dtype=np.int64)
-    cell_class[used] = inverse
+    cell_class[used] = rank[used_roots]
     zero_class = len(present_roots)
     cell_class[~used] = zero_class
     num_classes = zero_class + 1
@@ -136,7 +146,9 @@ def copy_classes(builder: CircuitBuilder, layout: RowLayout) -> CopyClasses:
     # target of its class, CircuitBuilder.connect, so this is the order of first occurrence)
     root_class = np.full(len(roots), -1, dtype=np.int64)
     root_class[present_roots] = np.arange(len(present_roots))
-    all_roots = np.unique(roots)
+    is_root = np.zeros(len(roots), dtype=bool)
+    is_root[roots] = True
+    all_roots = np.flatnonzero(is_root)
     unplaced = all_roots[root_class[all_roots] < 0]
     root_class[unplaced] = num_classes + np.arange(len(unplaced))
     target_class = dict(enumerate(root_class[roots].tolist()))
@@ -170,15 +182,13 @@ def constant_columns(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """``(constants_values, row_gate, table)``: selectors then gate constants
     ``(S + K, n)``, the gate index of every row, and the range table column (lookups only)."""
-    n = layout.n
+    n, rows = layout.n, layout.rows
+    index = layout.gate_index
+    row_gate = np.fromiter((index[r.gate.id] for r in rows), dtype=np.int64, count=n)
     selectors = np.zeros((len(layout.gates), n), dtype=np.uint64)
-    consts = np.zeros((config.num_constants, n), dtype=np.uint64)
-    row_gate = np.empty(n, dtype=np.int64)
-    for i, r in enumerate(layout.rows):
-        gi = layout.gate_index[r.gate.id]
-        selectors[gi, i] = 1
-        row_gate[i] = gi
-        consts[:, i] = r.constants
+    selectors[row_gate, np.arange(n)] = 1
+    consts = np.array([r.constants for r in rows], dtype=np.uint64).reshape(n, config.num_constants)
+    consts = np.ascontiguousarray(consts.T)
     table = None
     if layout.uses_lookups:
         table = np.zeros(n, dtype=np.uint64)
