@@ -81,6 +81,8 @@ class Elaborator(
     """Type checking, constant evaluation, inlining and unrolling in one walk (see the
     module docstring); each part lives in :mod:`psyc.frontend.elaboration`."""
 
+    replay_loops = True  # copy a repeating loop body's instructions (elaboration.replay); tests compare both
+
     def __init__(
         self,
         loader: ModuleLoader,
@@ -115,6 +117,7 @@ class Elaborator(
         self.observe = EXPRESSION_OBSERVER.get()
         self._expr_methods: dict[type, object] = {}  # AST class -> e_<class> method (ExpressionsMixin.expr)
         self._stmt_methods: dict[type, object] = {}  # AST class -> statement method (StatementsMixin.stmt)
+        self._loop_plans: dict[int, tuple] = {}  # id(For) -> (For, replay plan or None)
         ensure_deep_stack()
 
     # =====================================================================================

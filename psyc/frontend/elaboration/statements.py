@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from psyc.frontend import ast
 from psyc.frontend import types as ty
+from psyc.frontend.elaboration import replay
 from psyc.frontend.elaboration.common import (
     MAX_COLLECTED,
     POISON,
@@ -18,7 +19,7 @@ from psyc.frontend.elaboration.common import (
     error,
 )
 from psyc.frontend.storage import StorageT
-from psyc.frontend.types import BOOL, U32, UNIT, Array, Tuple, Type
+from psyc.frontend.types import BOOL, U32, UNIT, Array, Scalar, Tuple, Type
 from psyc.ir.interpret import E_BOUNDS, ExecutionError
 from psyc.ir.ir import Value
 from psyc.util.diagnostics import CompileError, Diagnostic, Label, Span
@@ -126,10 +127,61 @@ class StatementsMixin:
             self._loop_body(s, self.prog.emit("input", (), ("u32",), s.span, ("loop", False)).result)
             return
         concrete = self.mode is Mode.CONCRETE
+        if not concrete and count > 2 and self.replay_loops and self.observe is None and self.collected is None:
+            plan = self._loop_plan(s)
+            if plan is not None and self._replayed_loop(s, plan, a, stop):
+                return
         for i in range(a, stop):
             if concrete:
                 self._tick(s.span)
             self._loop_body(s, self.const(i, U32))
+
+    def _loop_plan(self, s: ast.For) -> replay.LoopPlan | None:
+        """:func:`replay.loop_plan` of ``s``, once per loop (nested loops are met again)."""
+        hit = self._loop_plans.get(id(s))
+        if hit is None or hit[0] is not s:
+            hit = self._loop_plans[id(s)] = (s, replay.loop_plan(s))
+        return hit[1]
+
+    def _replayed_loop(self, s: ast.For, plan: replay.LoopPlan, a: int, stop: int) -> bool:
+        """Unroll ``s`` over ``a..stop``, copying an elaborated iteration's instructions
+        where the next one would repeat them (:mod:`.replay`); False (nothing done) when
+        the names it uses from outside are not all scalar variables."""
+        bindings = []
+        for n in plan.free:
+            b = self.lookup_var(n)
+            if b is None:
+                continue  # a constant item: the same every iteration
+            if b.type.__class__ is not Scalar or b.type is POISON:
+                return False
+            bindings.append(b)
+        if any(self.lookup_var(n) is None for n in plan.assigned):
+            return False  # (an error: elaborated as usual, which reports it)
+        prog = self.prog
+        tpl = None
+        i = a
+        while i < stop:
+            payloads = [b.payload for b in bindings]
+            sig = replay.signature(payloads)
+            if tpl is not None and sig == tpl.sig:
+                if tpl.steady:  # every later iteration is the same: copy them all at once
+                    new = replay.replay(tpl, prog, payloads, range(i, stop))
+                    i = stop
+                else:
+                    self.const(i, U32)
+                    new = replay.replay(tpl, prog, payloads)
+                    i += 1
+                for b, v in zip(bindings, new, strict=True):
+                    b.payload = v
+                continue
+            iv = self.const(i, U32)
+            n0, id0 = len(prog.instrs), prog.next_id
+            self._loop_body(s, iv)
+            if sig is not None:
+                tpl = replay.record(sig, payloads, prog.instrs[n0:], id0, prog.next_id,
+                                    [b.payload for b in bindings], self.pred) or tpl
+            i += 1
+        return True
 
     def _tick(self, span: Span) -> None:
         if self.mode is Mode.CONCRETE:

@@ -1,0 +1,255 @@
+"""Replaying a loop body's instructions instead of walking its tree again (issue 18).
+
+``for`` loops are unrolled: the tree-walking elaborator visits the body once per
+iteration, ~25 Python calls per operation. A long loop usually does the same thing every
+time (``acc = acc * y + x``), so after one iteration has been elaborated, the next ones
+copy its instructions with their values renamed: new result ids, arguments mapped from
+the iteration's inputs. The IR is the same as elaborating every iteration (ids included):
+``tests/test_loop_replay.py`` compares both on random programs.
+
+When a copy is exact. The body must be in a small syntactic subset (:func:`loop_plan`):
+``let`` of a name, assignment (plain or compound) to a name, expression statements and a
+tail, over literals, names, unary and binary operators, casts to scalar types, and the
+``assert``/``assert_eq`` builtins — no calls, ``if``, indexing or blocks. Elaborating that
+subset is a function of the values it reads and nothing else: the elaborator's other
+state it touches (the current module and predicate, constants and imports it caches) is
+the same for every iteration of the loop. The values it reads are the payloads of the
+names the body reads from outside (the loop variable excluded: a body that reads it is
+never replayed, its value differs every time). Their types cannot change (an assignment
+keeps its variable's type), so what can differ between iterations is, per outside name,
+whether its payload is a constant and which, and which names share one payload (a value
+id appearing twice): this *signature* is compared before every copy. Emission looks at
+constness (folding), never at a non-constant value's id, so an iteration with the same
+signature emits the same instructions up to renaming.
+
+An iteration is only recorded as a template when its instructions' results were the only
+ids it allocated (an iteration that interns a constant is not used, as a precaution: the
+first one usually does) and every value its instructions use is a constant, the current
+predicate (not also an input), an input or one of its own results.
+Otherwise, or when the signature differs, the iteration is elaborated as usual — which
+also raises every diagnostic exactly as before: a template only exists for an iteration
+that elaborated without error, and a copy is only made where that iteration's
+elaboration would repeat.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from psyc.frontend import ast
+from psyc.frontend import types as ty
+from psyc.ir.ir import Instr, Value
+
+_ASSERTS = ("assert", "assert_eq")
+
+
+@dataclass(slots=True)
+class LoopPlan:
+    """What :func:`loop_plan` found: the names the body reads or assigns from outside it
+    (in first-use order) and which of them it assigns."""
+
+    free: tuple[str, ...]
+    assigned: tuple[str, ...]
+
+
+class _Scan:
+    """The body's outside names, or ``ok = False`` when it leaves the subset."""
+
+    def __init__(self) -> None:
+        self.free: dict[str, None] = {}
+        self.assigned: dict[str, None] = {}
+        self.local: set[str] = set()
+
+    def name(self, n: str) -> None:
+        if n not in self.local:
+            self.free[n] = None
+
+    def expr(self, e) -> bool:
+        cls = e.__class__
+        if cls is ast.IntLit or cls is ast.BoolLit:
+            return True
+        if cls is ast.PathExpr:
+            if len(e.segments) == 1:
+                self.name(e.segments[0])
+            return True  # (a longer path names a constant item)
+        if cls is ast.Unary:
+            return self.expr(e.operand)
+        if cls is ast.Binary:
+            return self.expr(e.left) and self.expr(e.right)
+        if cls is ast.Cast:
+            return _scalar_type(e.target) and self.expr(e.expr)
+        if cls is ast.Call:
+            return (
+                len(e.callee.segments) == 1
+                and e.callee.segments[0] in _ASSERTS
+                and not e.generic_args
+                and all(a.__class__ is ast.StrLit or self.expr(a) for a in e.args)
+            )
+        return False
+
+    def stmt(self, s) -> bool:
+        cls = s.__class__
+        if cls is ast.Let:
+            if s.pattern.__class__ is not ast.NamePattern or (s.type is not None and not _scalar_type(s.type)):
+                return False
+            if not self.expr(s.value):
+                return False
+            self.local.add(s.pattern.name)
+            return True
+        if cls is ast.Assign:
+            t = s.target
+            if t.__class__ is not ast.PathExpr or len(t.segments) != 1 or not self.expr(s.value):
+                return False
+            n = t.segments[0]
+            if n not in self.local:
+                self.free[n] = None
+                self.assigned[n] = None
+            return True
+        if cls is ast.ExprStmt:
+            return self.expr(s.expr)
+        return False
+
+
+def _scalar_type(te) -> bool:
+    return te.__class__ is ast.NamedType and te.name in ty.SCALARS
+
+
+def loop_plan(s: ast.For) -> LoopPlan | None:
+    """The plan for replaying ``s``'s body, or None when it is outside the subset the module
+    docstring describes or reads the loop variable."""
+    scan = _Scan()
+    body = s.body
+    if not all(scan.stmt(x) for x in body.stmts):
+        return None
+    if body.tail is not None and not scan.expr(body.tail):
+        return None
+    if s.var in scan.free:
+        return None
+    return LoopPlan(tuple(scan.free), tuple(scan.assigned))
+
+
+def signature(payloads: list) -> tuple | None:
+    """Per outside name: its constant (as ``(value,)``) or the index of the first name with
+    the same payload. None when a payload is not a scalar value."""
+    first: dict[int, int] = {}
+    out = []
+    for k, v in enumerate(payloads):
+        if v.__class__ is not Value:
+            return None
+        if v.const is not None:
+            out.append((v.const,))
+        else:
+            out.append(first.setdefault(v.id, k))
+    return tuple(out)
+
+
+@dataclass(slots=True)
+class Template:
+    """One elaborated iteration, ready to copy. Its values are numbered in *slots*: first
+    the constants it uses, then its inputs (the outside names' payloads), then its
+    results in order. ``rows`` are its instructions as ``(op, argument slots, result
+    types, span, attrs, predicated)``; ``outs`` the slot of each input's payload after it.
+    ``steady``: the signature after the iteration is ``sig`` again, so every later
+    iteration copies it too."""
+
+    sig: tuple
+    consts: list[Value]
+    rows: list[tuple]
+    outs: list[int]
+    steady: bool
+
+
+def record(sig: tuple, inputs: list[Value], instrs: list[Instr], id0: int, next_id: int,
+           outs: list, pred: Value | None) -> Template | None:
+    """A template from an iteration that read ``inputs``, emitted ``instrs``, allocated
+    ids ``id0`` to ``next_id`` and left the payloads ``outs``; None when copying it would
+    not be exact (see the module docstring)."""
+    consts: list[Value] = []
+    slot: dict[int, int] = {}
+
+    def const_slot(v: Value) -> int:
+        k = slot.get(v.id)
+        if k is None:
+            k = slot[v.id] = len(consts)
+            consts.append(v)
+        return k
+
+    # constants first: their slots precede the inputs'
+    for ins in instrs:
+        for a in ins.args:
+            if a.const is not None:
+                const_slot(a)
+    for v in outs:
+        if v.__class__ is Value and v.const is not None:
+            const_slot(v)
+    if pred is not None:
+        if any(v is pred for v in inputs):
+            return None  # an argument `pred` could mean either: the predicate stays, the input changes
+        const_slot(pred)  # (the same value every iteration, like a constant)
+    base = len(consts)
+    for k, v in enumerate(inputs):
+        slot.setdefault(v.id, base + k)
+    n = base + len(inputs)
+    expect = id0
+    rows = []
+    for ins in instrs:
+        args = []
+        for a in ins.args:
+            k = slot.get(a.id)
+            if k is None:
+                return None  # a value from elsewhere
+            args.append(k)
+        for r in ins.results:
+            if r.id != expect:
+                return None
+            expect += 1
+            slot[r.id] = n
+            n += 1
+        rows.append((ins.op, tuple(args), tuple(r.type for r in ins.results), ins.span, ins.attrs,
+                     ins.predicated))
+    if expect != next_id:
+        return None  # the iteration interned a constant (or made some other value)
+    out_slots = []
+    for v in outs:
+        k = slot.get(v.id) if v.__class__ is Value else None
+        if k is None:
+            return None
+        out_slots.append(k)
+    return Template(sig, consts, rows, out_slots, signature(outs) == sig)
+
+
+def replay(tpl: Template, prog, inputs: list[Value], loop_consts: range = range(0)) -> list[Value]:
+    """Append copies of ``tpl``'s instructions to ``prog`` with its inputs renamed to
+    ``inputs`` and fresh results; returns the inputs' new payloads. With ``loop_consts``
+    (steady templates only), one copy per element, each after interning that ``u32``
+    constant as the loop does for its variable."""
+    nid = prog.next_id
+    append = prog.instrs.append
+    rows = tpl.rows
+    outs = tpl.outs
+    base = tpl.consts
+    consts = prog._consts
+    cur = inputs
+    for i in loop_consts or (None,):
+        if i is not None:  # Program.const(i, "u32"), inlined (ids are allocated in order)
+            key = ("u32", i)
+            if key not in consts:
+                consts[key] = Value(nid, "u32", i)
+                nid += 1
+        vals = base + cur
+        push = vals.append
+        for op, spec, rtypes, span, attrs, predicated in rows:
+            args = tuple([vals[k] for k in spec])
+            if len(rtypes) == 1:
+                r = Value(nid, rtypes[0])
+                nid += 1
+                push(r)
+                res = (r,)
+            else:
+                res = tuple([Value(nid + j, t) for j, t in enumerate(rtypes)])
+                nid += len(rtypes)
+                vals.extend(res)
+            append(Instr(op, args, res, span, attrs, predicated))
+        cur = [vals[k] for k in outs]
+    prog.next_id = nid
+    return cur
