@@ -134,17 +134,33 @@ def fold_constants(program: Program) -> dict[str, int]:
     predicates that are constant. Checks that always *fail* are kept (they fail at run
     time with their span)."""
     repl: dict[int, Value] = {}
-    defs: dict[int, Instr] = {}
+    defs: dict[int, Instr] = {}  # the neg/not instructions kept (what _identity looks up)
     kept: list[Instr] = []
+    keep = kept.append
     stats = {"folded": 0, "simplified": 0, "checks_removed": 0, "predicates_removed": 0}
     for ins in program.instrs:
         if repl:
-            _rewrite(ins, repl)
-        res = _fold_one(program, ins, defs, stats) if ins.op in _FOLDABLE else None
+            args = ins.args
+            for a in args:
+                if a.id in repl:
+                    ins.args = tuple([repl.get(b.id, b) for b in args])
+                    break
+        op = ins.op
+        if op not in _FOLDABLE:
+            keep(ins)
+            continue
+        if not ins.predicated and (op in _NO_IDENTITY or op in _SAME_IDENTITY):
+            # the usual case, decided without a call: two witness operands (and, for the
+            # second set, distinct ones) leave nothing to fold or simplify
+            x, y = ins.args
+            if x.const is None and y.const is None and (x.id != y.id or op in _NO_IDENTITY):
+                keep(ins)
+                continue
+        res = _fold_one(program, ins, defs, stats)
         if res is None:
-            kept.append(ins)
-            for r in ins.results:
-                defs[r.id] = ins
+            keep(ins)
+            if op == "neg" or op == "not":
+                defs[ins.results[0].id] = ins
         elif res is _DROP:
             stats["checks_removed"] += 1
         else:
@@ -157,6 +173,15 @@ def fold_constants(program: Program) -> dict[str, int]:
 _FOLDABLE = frozenset(name for name, spec in OPS.items() if spec.foldable)
 _CSE = frozenset(name for name, spec in OPS.items() if spec.cse)
 _COMMUTATIVE = frozenset(name for name, spec in OPS.items() if spec.commutative)
+# unpredicated two-operand ops that _identity leaves alone when both operands are witnesses,
+# and those it also leaves alone when the two are distinct (x - x, x & x, x == x, ... fold)
+_NO_IDENTITY = frozenset({"add", "mul"})
+_SAME_IDENTITY = frozenset({"sub", "and", "or", "xor", "eq", "lt"})
+# the ops whose CSE key cse builds inline, and those fuse_arithmetic rewrites inline: the
+# usual instructions of big programs, decided without calls (tests/test_passes_fast.py
+# empties these sets to compare with the general code)
+_INLINE_KEYS = _CSE
+_INLINE_FORMS = frozenset({"mul", "add"})
 
 
 def _fold_one(program: Program, ins: Instr, defs: dict[int, Instr], stats: dict[str, int]):
@@ -319,9 +344,23 @@ def cse(program: Program) -> dict[str, int]:
     removed = 0
     for ins in program.instrs:
         if repl:
-            _rewrite(ins, repl)
-        if ins.op in _CSE:
-            key = _cse_key(ins)
+            args = ins.args
+            for a in args:
+                if a.id in repl:
+                    ins.args = tuple([repl.get(b.id, b) for b in args])
+                    break
+        op = ins.op
+        if op in _CSE:
+            args = ins.args
+            res = ins.results
+            if op in _INLINE_KEYS and len(args) == 2 and len(res) == 1 and not ins.predicated:
+                # _cse_key's tuple, built inline for the usual two-operand instruction
+                i0, i1 = args[0].id, args[1].id
+                if i0 > i1 and (op in _COMMUTATIVE or (op == "wrap" and ins.attrs[0] in ("add", "mul"))):
+                    i0, i1 = i1, i0
+                key = (op, ins.attrs, (i0, i1), None, (res[0].type,))
+            else:
+                key = _cse_key(ins)
             try:
                 prev = table.get(key)
             except TypeError:  # unhashable attributes: never merged
@@ -400,12 +439,44 @@ def fuse_arithmetic(program: Program) -> dict[str, int]:
     new: list[Instr] = []
     dead: set[int] = set()
     converted = fused = 0
+    append = new.append
+    get = uses.get
+    zero_id = zero.id
     for ins in program.instrs:
-        form = _arith_form(ins, one, zero) if ins.op in _ARITH_FORMS else None
-        if form is None:
-            new.append(ins)
+        op = ins.op
+        if op not in _ARITH_FORMS or ins.predicated or ins.results[0].type != "Felt":
+            append(ins)  # (_arith_form's None; every op in _ARITH_FORMS has a result)
             continue
-        c0, c1, a, b, c = form
+        if op in _INLINE_FORMS:
+            if op == "mul":  # _arith_form (1, 0, a, b, 0): nothing to absorb; a product to remember
+                a, b = ins.args
+                r = ins.results[0]
+                converted += 1
+                if get(r.id, 0) == 1:
+                    mullike[r.id] = (1, a, b, len(new))
+                append(Instr("arith", (a, b, zero), ins.results, ins.span, (1, 0)))
+                continue
+            # add: _arith_form (1, 1, x, 1, y), with the absorption below written out
+            x, y = ins.args
+            m = mullike.pop(y.id, None)
+            if m is not None:
+                c0, c1, a, b, c = m[0] % P, 1, m[1], m[2], x
+            else:
+                m = mullike.pop(x.id, None)
+                if m is not None:
+                    c0, c1, a, b, c = m[0] % P, 1, m[1], m[2], y
+                else:
+                    c0, c1, a, b, c = 1, 1, x, one, y
+            if m is not None:
+                dead.add(m[3])
+                fused += 1
+            converted += 1
+            r = ins.results[0]
+            if c.id == zero_id and c0 != 0 and get(r.id, 0) == 1:
+                mullike[r.id] = (c0, a, b, len(new))
+            append(Instr("arith", (a, b, c), ins.results, ins.span, (c0, c1)))
+            continue
+        c0, c1, a, b, c = _arith_form(ins, one, zero)
         if c0 != 0 and c1 != 0 and (a.id == one.id or b.id == one.id):
             # a two-term sum s*x + t*y: absorb a single-use product into one term
             x = b if a.id == one.id else a
