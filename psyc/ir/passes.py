@@ -442,6 +442,7 @@ def fuse_arithmetic(program: Program) -> dict[str, int]:
     append = new.append
     get = uses.get
     zero_id = zero.id
+    lazy: list[int] = []  # where a mul stands that is still to become `arith[1, 0] a b 0`
     for ins in program.instrs:
         op = ins.op
         if op not in _ARITH_FORMS or ins.predicated or ins.results[0].type != "Felt":
@@ -452,9 +453,12 @@ def fuse_arithmetic(program: Program) -> dict[str, int]:
                 a, b = ins.args
                 r = ins.results[0]
                 converted += 1
-                if get(r.id, 0) == 1:
+                if get(r.id, 0) == 1:  # most are absorbed below: rewritten at the end if not
                     mullike[r.id] = (1, a, b, len(new))
-                append(Instr("arith", (a, b, zero), ins.results, ins.span, (1, 0)))
+                    lazy.append(len(new))
+                    append(ins)
+                else:
+                    append(Instr("arith", (a, b, zero), ins.results, ins.span, (1, 0)))
                 continue
             # add: _arith_form (1, 1, x, 1, y), with the absorption below written out
             x, y = ins.args
@@ -495,7 +499,11 @@ def fuse_arithmetic(program: Program) -> dict[str, int]:
         if (c1 == 0 or c.id == zero.id) and c0 != 0 and uses.get(r.id, 0) == 1:
             mullike[r.id] = (c0, a, b, len(new))
         new.append(ins)
-    program.instrs = [ins for k, ins in enumerate(new) if k not in dead]
+    for k in lazy:
+        if k not in dead:
+            ins = new[k]
+            new[k] = Instr("arith", (*ins.args, zero), ins.results, ins.span, (1, 0))
+    program.instrs = [ins for k, ins in enumerate(new) if k not in dead] if dead else new
     return {"converted": converted, "fused": fused}
 
 
