@@ -112,3 +112,93 @@ def test_build_id_covers_the_stdlib():
     hashed = {path.resolve() for _, path in source_files(Path(psyc.__file__).parent)}
     std = {p.resolve() for p in stdlib_dir().rglob("*.psy")}  # rglob enters the folder it starts from
     assert std and std <= hashed, sorted(map(str, std - hashed))
+
+
+# --- the preprocessed commitment (psyc.plonk.build.cached_commitment) -------------------------------
+def _small_circuit(c: int = 5):
+    from psyc.plonk.builder import CircuitBuilder
+
+    b = CircuitBuilder()
+    x, y = b.add_virtual_targets(2)
+    acc = x
+    for _ in range(200):
+        acc = b.mul_add(acc, y, b.constant(c))
+    b.register_public_input(acc)
+    return b, x, y
+
+
+@pytest.fixture
+def commit_cache(tmp_path, monkeypatch):
+    """The user's build cache in ``tmp_path``, and every commitment of 2^6 LDE leaves or
+    more cached (the default threshold is for circuits of 2^11 rows)."""
+    import psyc.plonk.build as build
+    from psyc.util.build_cache import BuildCache
+
+    monkeypatch.setattr(BuildCache, "user", classmethod(lambda cls: cls(directory=tmp_path)))
+    monkeypatch.setattr(build, "CACHED_MIN_LEAVES", 64)
+    return tmp_path
+
+
+def _same_batch(a, b) -> None:
+    import numpy as np
+
+    assert a.cap == b.cap
+    assert all(np.array_equal(x, y) for x, y in zip(a.tree.levels, b.tree.levels, strict=True))
+    assert np.array_equal(a.lde, b.lde) and np.array_equal(a.coeffs, b.coeffs)
+    assert (a.degree_bits, a.rate_bits, a.cap_height, a.blinding) == (b.degree_bits, b.rate_bits, b.cap_height,
+                                                                        b.blinding)
+
+
+def test_preprocessed_commitment_is_read_back_and_proves(commit_cache, monkeypatch):
+    """The second build of the same circuit hashes no Merkle tree: it reads the first one's,
+    which equals it (cap, every level, LDE), and its proofs verify."""
+    from psyc.backend_cpu.backend import CpuBackend
+    from psyc.plonk.witness import PartialWitness
+
+    b, _, _ = _small_circuit()
+    first = b.build()
+    assert len(list(commit_cache.glob("preprocessed-*"))) == 1
+    b, x, y = _small_circuit()
+    monkeypatch.setattr(CpuBackend, "merkle_tree", _refuse)
+    second = b.build()
+    _same_batch(first.prover_only.constants_sigmas, second.prover_only.constants_sigmas)
+    assert second.verifier_data.fingerprint == first.verifier_data.fingerprint
+    monkeypatch.undo()  # the prover's own trees
+    pw = PartialWitness()
+    pw.set_targets([x, y], [3, 4])
+    second.verify(second.prove(pw))
+
+
+@pytest.mark.parametrize("damage", ["other tree", "truncated", "not canonical"])
+def test_preprocessed_commitment_entry_that_does_not_match_is_recomputed(commit_cache, damage):
+    """An entry with a valid tag but the wrong tree (another circuit's, of the same size),
+    cut short, or holding a non-field element is not used: the tree is hashed again, the
+    key is the one a fresh build gives, and the entry is replaced."""
+    import numpy as np
+
+    from psyc.field.goldilocks import P
+    from psyc.util.build_cache import BuildCache
+
+    fresh = _small_circuit(5)[0].build()
+    (entry,) = commit_cache.glob("preprocessed-*")
+    kind, key = entry.name.split("-", 1)
+    cache = BuildCache.user()
+    good = cache.get(kind, key)
+    if damage == "other tree":
+        for e in commit_cache.glob("preprocessed-*"):
+            e.unlink()
+        _small_circuit(6)[0].build()  # same shape, other constants
+        (other,) = commit_cache.glob("preprocessed-*")
+        bad = cache.get(*other.name.split("-", 1))
+        assert bad != good and len(bad) == len(good)
+    elif damage == "truncated":
+        bad = good[:-32]
+    else:
+        levels = np.frombuffer(good, dtype=np.uint64).copy()
+        levels[0] = P
+        bad = levels.tobytes()
+    cache.put(kind, key, bad)
+    again = _small_circuit(5)[0].build()
+    _same_batch(fresh.prover_only.constants_sigmas, again.prover_only.constants_sigmas)
+    assert again.verifier_data.fingerprint == fresh.verifier_data.fingerprint
+    assert cache.get(kind, key) == good

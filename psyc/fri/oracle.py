@@ -44,6 +44,7 @@ class PolynomialBatch:
         cap_height: int,
         blinding: bool = False,
         backend: ProverBackend | None = None,
+        tree_levels: list | None = None,
     ):
         backend = backend or get_backend()
         coeffs = _device_matrix(coeffs, backend)
@@ -64,7 +65,10 @@ class PolynomialBatch:
             salt = np.frombuffer(secrets.token_bytes(n_lde * SALT_SIZE * 8), dtype=np.uint64)
             salt = (salt % np.uint64(P)).reshape(SALT_SIZE, n_lde)
             leaves = backend.concat_rows([leaves, backend.to_device(salt)])
-        self.tree = MerkleTree(leaves, cap_height, columns=True, backend=backend)
+        # tree_levels: the tree's digest levels known already (a commitment to preprocessed
+        # columns read from the build cache, psyc.plonk.build; never with blinding's salt)
+        assert tree_levels is None or not blinding
+        self.tree = MerkleTree(leaves, cap_height, columns=True, backend=backend, levels=tree_levels)
         self._moved: dict[str, PolynomialBatch] = {}
 
     @classmethod
@@ -75,11 +79,13 @@ class PolynomialBatch:
         cap_height: int,
         blinding: bool = False,
         backend: ProverBackend | None = None,
+        tree_levels: list | None = None,
     ) -> PolynomialBatch:
-        """Commit to the polynomials taking ``values[i, j]`` at ``w_n^j``."""
+        """Commit to the polynomials taking ``values[i, j]`` at ``w_n^j`` (``tree_levels``:
+        as :class:`PolynomialBatch`)."""
         backend = backend or get_backend()
         coeffs = backend.intt_rows(_device_matrix(values, backend))
-        return cls(coeffs, rate_bits, cap_height, blinding, backend)
+        return cls(coeffs, rate_bits, cap_height, blinding, backend, tree_levels)
 
     def on(self, backend: ProverBackend) -> PolynomialBatch:
         """This batch with its arrays on ``backend`` (itself when already there). The copy

@@ -49,7 +49,10 @@ class MerkleTree:
         cap_height: int,
         columns: bool = False,
         backend: ProverBackend | None = None,
+        levels: list | None = None,
     ):
+        """``levels``: the digest levels of these leaves, computed before (a build cache
+        entry, checked by its reader); None hashes the leaves."""
         backend = backend or get_backend()
         if isinstance(leaves, np.ndarray) or not hasattr(leaves, "shape"):
             leaves = backend.to_device(np.ascontiguousarray(np.asarray(leaves, dtype=np.uint64)))
@@ -68,7 +71,7 @@ class MerkleTree:
         self.cap_height = cap_height
         self.height = height
         # levels[0] = leaf digests, levels[k] has n >> k digests; stops at the cap
-        self.levels = backend.merkle_tree(leaves, cap_height, columns)
+        self.levels = backend.merkle_tree(leaves, cap_height, columns) if levels is None else levels
 
     @property
     def leaves(self) -> np.ndarray:

@@ -3,6 +3,9 @@ permutation (sigmas), constant columns, the preprocessed commitment."""
 
 from __future__ import annotations
 
+import hashlib
+import itertools
+import secrets
 from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -11,6 +14,7 @@ import numpy as np
 
 from psyc.field.goldilocks import MULTIPLICATIVE_GENERATOR, P, primitive_root_of_unity
 from psyc.field.vector import powers_vec, scale_vec
+from psyc.hash.constants import DIGEST_LEN
 from psyc.plonk.circuit import CircuitData
 from psyc.plonk.circuit_data import (
     CommonCircuitData,
@@ -200,14 +204,105 @@ def commit_preprocessed(common: CommonCircuitData, constants_values: np.ndarray,
                         table: np.ndarray | None) -> tuple[PolynomialBatch, VerifierOnlyCircuitData]:
     """The commitment to the preprocessed columns (constants, sigmas, the range table) and
     the verifying data it gives: what a built circuit's key is (also recomputed when a
-    circuit is loaded from the build cache, so a loaded key always matches its columns)."""
+    circuit is loaded from the build cache, so a loaded key always matches its columns).
+    The Merkle tree of a large commitment comes from the user's build cache when these
+    columns were committed before (:func:`cached_commitment`)."""
     from psyc.fri.oracle import PolynomialBatch
 
-    columns = [constants_values, sigma] + ([table[None, :]] if table is not None else [])
+    columns = np.concatenate([constants_values, sigma] + ([table[None, :]] if table is not None else []))
     fri = common.config.fri_config
-    preprocessed = PolynomialBatch.from_values(np.concatenate(columns), fri.rate_bits, fri.cap_height)
+    if columns.shape[1] << fri.rate_bits >= CACHED_MIN_LEAVES:
+        preprocessed = cached_commitment(columns, fri.rate_bits, fri.cap_height)
+    else:
+        preprocessed = PolynomialBatch.from_values(columns, fri.rate_bits, fri.cap_height)
     cap = preprocessed.cap
     return preprocessed, VerifierOnlyCircuitData(cap, circuit_digest(common, cap))
+
+
+# The preprocessed commitment is a function of the columns alone, and its Merkle tree (a
+# Poseidon hash per LDE row of ~90 columns) is most of a large circuit's build: 2^17 leaves,
+# about a second of CPU, for a standard-shape fold circuit. From this many LDE leaves on
+# (2^11 rows at rate 3) the tree is kept in the user's build cache; smaller ones take
+# milliseconds. The LDE itself is recomputed (it is ~10x the tree's size).
+CACHED_MIN_LEAVES = 1 << 14
+PREPROCESSED_KIND = "preprocessed"
+_SPOT_CHECKS = 16
+
+
+def preprocessed_key(columns: np.ndarray, rate_bits: int, cap_height: int) -> str:
+    """The build cache key of the commitment to ``columns``: their shape and bytes and the
+    FRI parameters that shape the tree (the hash itself is checked on every read)."""
+    columns = np.ascontiguousarray(columns, dtype=np.uint64)
+    h = hashlib.sha256(f"psyc-preprocessed-v1;{rate_bits};{cap_height};{columns.shape}".encode())
+    h.update(columns.data)
+    return h.hexdigest()[:40]
+
+
+def _level_sizes(num_leaves: int, cap_height: int) -> list[int]:
+    """Digests per level of a tree over ``num_leaves`` leaves down to its cap (as
+    :meth:`~psyc.backend.ProverBackend.merkle_tree` builds it)."""
+    sizes = [num_leaves]
+    while sizes[-1] > 1 << cap_height:
+        sizes.append(sizes[-1] // 2)
+    return sizes
+
+
+def _levels_from_bytes(data: bytes, num_leaves: int, cap_height: int) -> list[np.ndarray] | None:
+    """The digest levels an entry holds, or None when its size or elements are not those
+    of such a tree."""
+    sizes = _level_sizes(num_leaves, cap_height)
+    if len(data) != 8 * DIGEST_LEN * sum(sizes):
+        return None
+    flat = np.frombuffer(data, dtype=np.uint64).reshape(-1, DIGEST_LEN).copy()
+    if (flat >= np.uint64(P)).any():
+        return None
+    return np.split(flat, np.cumsum(sizes)[:-1])
+
+
+def _spot_check(lde, levels: list[np.ndarray], backend) -> bool:
+    """Do randomly chosen leaves of ``lde`` hash to the stored leaf digests, and their
+    paths to the stored cap? (A tree of other columns, or of another hash, fails at the
+    first leaf; the entry's HMAC already vouches that this user's psyc wrote it.)"""
+    from psyc.hash.poseidon import hash_or_noop_columns, two_to_one_pairs
+
+    n = levels[0].shape[0]
+    idx = np.array(sorted({secrets.randbelow(n) for _ in range(_SPOT_CHECKS)}), dtype=np.int64)
+    leaves = np.ascontiguousarray(backend.to_host(lde[:, idx]), dtype=np.uint64)
+    if not np.array_equal(hash_or_noop_columns(leaves), levels[0][idx]):
+        return False
+    for below, above in itertools.pairwise(levels):
+        pairs = np.empty((2 * len(idx), DIGEST_LEN), dtype=np.uint64)
+        pairs[0::2], pairs[1::2] = below[idx & ~1], below[idx | 1]
+        idx = idx >> 1
+        if not np.array_equal(two_to_one_pairs(pairs), above[idx]):
+            return False
+    return True
+
+
+def cached_commitment(columns: np.ndarray, rate_bits: int, cap_height: int) -> PolynomialBatch:
+    """``PolynomialBatch.from_values(columns, rate_bits, cap_height)``, its Merkle tree read
+    from the user's build cache (:class:`~psyc.util.build_cache.BuildCache`: atomic entries
+    under this user's HMAC key) when these columns were committed before: the entry must
+    have the tree's shape and canonical digests and pass a spot check of random leaves
+    and their paths against the recomputed LDE, else the tree is hashed again and stored."""
+    from psyc.backend import get_backend
+    from psyc.fri.oracle import PolynomialBatch
+    from psyc.util.build_cache import BuildCache
+
+    backend = get_backend()
+    cache = BuildCache.user()
+    key = preprocessed_key(columns, rate_bits, cap_height)
+    data = cache.get(PREPROCESSED_KIND, key)
+    levels = _levels_from_bytes(data, columns.shape[1] << rate_bits, cap_height) if data is not None else None
+    if levels is not None:
+        batch = PolynomialBatch.from_values(
+            columns, rate_bits, cap_height, backend=backend, tree_levels=[backend.to_device(lv) for lv in levels]
+        )
+        if _spot_check(batch.lde, levels, backend):
+            return batch
+    batch = PolynomialBatch.from_values(columns, rate_bits, cap_height, backend=backend)
+    cache.put(PREPROCESSED_KIND, key, b"".join(backend.to_host(lv).tobytes() for lv in batch.tree.levels))
+    return batch
 
 
 def build_circuit(builder: CircuitBuilder) -> CircuitData:
