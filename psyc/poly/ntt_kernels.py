@@ -11,7 +11,16 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from psyc.field.field_kernels import add_u64, mul_u64, sub_u64
+from psyc.field.field_kernels import (
+    EPSILON,
+    _all_ones_if,
+    add_nc_lanes_u64,
+    add_u64,
+    canon_lanes_u64,
+    mul_nc_lanes_u64,
+    mul_u64,
+    sub_u64,
+)
 
 # Stages whose butterflies span at most BLOCK elements run block by block in cache.
 LOG_BLOCK = 12
@@ -19,10 +28,96 @@ BLOCK = 1 << LOG_BLOCK
 
 
 @njit(inline="always", cache=True)
-def _dif_stages(a, tw, base, size, h):
-    """Run the DIF stages of half-size h, h/2, ..., 1 on a[base : base + size]."""
-    while h >= 1:
-        for start in range(base, base + size, 2 * h):
+def _add(a, b):
+    return canon_lanes_u64(add_nc_lanes_u64(a, b))  # canonical a, b
+
+
+@njit(inline="always", cache=True)
+def _sub(a, b):
+    return (a - b) - (EPSILON & _all_ones_if(a < b))  # canonical a, b: borrowed 2^64 = p + EPSILON
+
+
+@njit(inline="always", cache=True)
+def _mul(a, b):
+    return canon_lanes_u64(mul_nc_lanes_u64(a, b))
+
+
+@njit(inline="always", cache=True)
+def _butterflies(lo, hi, tw):
+    """lo[k], hi[k] = lo[k] + hi[k], (lo[k] - hi[k]) * tw[k] for k < len(tw) (any inputs,
+    canonical outputs). On views, with a branch-free body, LLVM vectorises the loop
+    (AVX-512: 3x the scalar loop with the i128 multiply, measured on a 2^17 transform)."""
+    for k in range(tw.shape[0]):
+        x = canon_lanes_u64(lo[k])
+        y = canon_lanes_u64(hi[k])
+        lo[k] = _add(x, y)
+        hi[k] = _mul(_sub(x, y), tw[k])
+
+
+@njit(inline="always", cache=True)
+def _spread(lo, hi, tw):
+    """:func:`_butterflies` where hi is zero: lo[k] stays, hi[k] = lo[k] * tw[k]."""
+    for k in range(tw.shape[0]):
+        x = canon_lanes_u64(lo[k])
+        lo[k] = x
+        hi[k] = _mul(x, tw[k])
+
+
+@njit(inline="always", cache=True)
+def _last_three_stages(a, tw):
+    """The stages of half-size 4, 2, 1 on every block of 8 (len(a) a multiple of 8), the
+    block in registers: the loop over blocks vectorises, where a stage's loop of h < 8
+    butterflies would not. tw[4] = tw[2] = tw[1] = 1 (no multiply)."""
+    w5, w6, w7, w3 = tw[5], tw[6], tw[7], tw[3]
+    for b in range(a.shape[0] >> 3):
+        s = b << 3
+        a0 = canon_lanes_u64(a[s])
+        a1 = canon_lanes_u64(a[s + 1])
+        a2 = canon_lanes_u64(a[s + 2])
+        a3 = canon_lanes_u64(a[s + 3])
+        a4 = canon_lanes_u64(a[s + 4])
+        a5 = canon_lanes_u64(a[s + 5])
+        a6 = canon_lanes_u64(a[s + 6])
+        a7 = canon_lanes_u64(a[s + 7])
+        a0, a4 = _add(a0, a4), _sub(a0, a4)
+        a1, a5 = _add(a1, a5), _mul(_sub(a1, a5), w5)
+        a2, a6 = _add(a2, a6), _mul(_sub(a2, a6), w6)
+        a3, a7 = _add(a3, a7), _mul(_sub(a3, a7), w7)
+        a0, a2 = _add(a0, a2), _sub(a0, a2)
+        a1, a3 = _add(a1, a3), _mul(_sub(a1, a3), w3)
+        a4, a6 = _add(a4, a6), _sub(a4, a6)
+        a5, a7 = _add(a5, a7), _mul(_sub(a5, a7), w3)
+        a[s] = _add(a0, a1)
+        a[s + 1] = _sub(a0, a1)
+        a[s + 2] = _add(a2, a3)
+        a[s + 3] = _sub(a2, a3)
+        a[s + 4] = _add(a4, a5)
+        a[s + 5] = _sub(a4, a5)
+        a[s + 6] = _add(a6, a7)
+        a[s + 7] = _sub(a6, a7)
+
+
+@njit(inline="always", cache=True)
+def _dif_stages(a, tw, h, nz):
+    """Run the DIF stages of half-size h, h/2, ..., 1 on a (len(a) a multiple of 2h),
+    where every 2h-block of a is zero from its index nz on (nz >= 2h: no zeros). A stage
+    with nz <= h only multiplies (the zero-padded first stages of an LDE): a block's halves
+    are then both zero from nz on, so nz holds for the next stage."""
+    n = a.shape[0]
+    while h >= 8:
+        t = tw[h : 2 * h]
+        if nz <= h:
+            for s in range(0, n, 2 * h):
+                _spread(a[s : s + nz], a[s + h : s + h + nz], t[:nz])
+        else:
+            for s in range(0, n, 2 * h):
+                _butterflies(a[s : s + h], a[s + h : s + 2 * h], t)
+        h >>= 1
+    if h == 4:
+        _last_three_stages(a, tw)
+        return
+    while h >= 1:  # transforms of fewer than 8 points
+        for start in range(0, n, 2 * h):
             for k in range(h):
                 w = tw[h + k]
                 x = a[start + k]
@@ -35,7 +130,11 @@ def _dif_stages(a, tw, base, size, h):
 @njit(cache=True)
 def dif_serial(a: np.ndarray, tw: np.ndarray):
     n = a.shape[0]
-    _dif_stages(a, tw, 0, n, n >> 1)
+    _dif_stages(a, tw, n >> 1, n)
+
+
+# butterflies per task in the parallel transform's large stages
+_CHUNK = 1 << 10
 
 
 @njit(parallel=True, cache=True)
@@ -43,31 +142,26 @@ def dif_parallel(a: np.ndarray, tw: np.ndarray):
     """One long transform, parallel inside each stage; small stages blocked in cache."""
     n = a.shape[0]
     h = n >> 1
-    log_h = 0
-    while (1 << log_h) < h:
-        log_h += 1
     while h > BLOCK // 2 and h >= 1:
-        mask = h - 1
-        for j in prange(n >> 1):
-            k = j & mask
-            i0 = ((j >> log_h) << (log_h + 1)) + k
-            x = a[i0]
-            y = a[i0 + h]
-            a[i0] = add_u64(x, y)
-            a[i0 + h] = mul_u64(sub_u64(x, y), tw[h + k])
+        chunk = min(h, _CHUNK)
+        per_block = h // chunk
+        for t in prange((n // (2 * h)) * per_block):
+            s = (t // per_block) * 2 * h
+            c = (t % per_block) * chunk
+            _butterflies(a[s + c : s + c + chunk], a[s + h + c : s + h + c + chunk], tw[h + c : h + c + chunk])
         h >>= 1
-        log_h -= 1
     if h >= 1:
         size = 2 * h
         for blk in prange(n // size):
-            _dif_stages(a, tw, blk * size, size, h)
+            _dif_stages(a[blk * size : (blk + 1) * size], tw, h, size)
 
 
 @njit(parallel=True, cache=True)
 def dif_batch(mat: np.ndarray, tw: np.ndarray):
     """Independent DIF transforms of every row of a (m, n) matrix, one row per task."""
+    n = mat.shape[1]
     for r in prange(mat.shape[0]):
-        dif_serial(mat[r], tw)
+        _dif_stages(mat[r], tw, n >> 1, n)
 
 
 @njit(cache=True)
@@ -118,7 +212,7 @@ def coset_lde_batch(coeffs: np.ndarray, out: np.ndarray, tw: np.ndarray, shift: 
     """out[r] = bit-reversed evaluations of coeffs[r] on shift * <w_N>, N = out width."""
     for r in prange(coeffs.shape[0]):
         _scale_row_by_powers(coeffs[r], out[r], shift, np.uint64(1))
-        dif_serial(out[r], tw)
+        _dif_stages(out[r], tw, out.shape[1] >> 1, coeffs.shape[1])  # zero from n on
 
 
 @njit(parallel=True, cache=True)
