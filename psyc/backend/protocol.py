@@ -96,8 +96,9 @@ class ProverBackend(Protocol):
         ...
 
     def prefix_columns(self, a: Array, n: int) -> Array:
-        """The first ``n`` entries of every row of the 2-D ``a``, C-contiguous (``a`` itself
-        when ``n`` is its width; callers never mutate the result)."""
+        """The first ``n`` entries of every row of the 2-D ``a`` (``a`` itself when ``n`` is
+        its width; callers never mutate the result and pass it only to this backend, so it
+        may be a strided view: the CPU backend's is)."""
         ...
 
     def all_zero(self, a: Array) -> bool:

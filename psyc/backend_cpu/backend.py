@@ -60,7 +60,9 @@ class CpuBackend:
         return np.concatenate(parts, axis=0)
 
     def prefix_columns(self, a: Array, n: int) -> Array:
-        return a if a.shape[-1] == n else np.ascontiguousarray(a[..., :n])
+        # a view: the kernels read it through gate_vm.dense_rows, which hands them the
+        # wider rows without copying
+        return a[..., :n]
 
     def take_rows(self, a: Array, rows: Sequence[int]) -> Array:
         return np.ascontiguousarray(a[list(rows)])
@@ -180,8 +182,9 @@ class CpuBackend:
         alphas: Sequence[int],
         out: Array,
     ) -> None:
-        wires = np.ascontiguousarray(wires)
-        consts = np.ascontiguousarray(consts)
+        from psyc.backend_cpu.gate_vm import dense_rows
+
+        wires, consts = dense_rows(wires), dense_rows(consts)  # wider than out: the VM reads its width
         pi, al = _u64(pi_digest), _u64(alphas)
         for g, ev in enumerate(evaluators):
             ev.accumulate_quotient_terms(wires, consts, np.ascontiguousarray(selectors[g]), pi, al, out)

@@ -139,11 +139,44 @@ NO_NEXT = np.zeros(0, dtype=np.int64)
 
 def sources_tuple(*arrays: np.ndarray) -> tuple:
     """``arrays`` as the VM's sources: C-contiguous 2-D uint64 (a column is one row),
-    padded to :data:`NUM_SOURCES` with :data:`UNUSED`."""
-    out = tuple(_writeable(np.ascontiguousarray(a).reshape(math.prod(a.shape[:-1]), a.shape[-1])) for a in arrays)
+    padded to :data:`NUM_SOURCES` with :data:`UNUSED`. A source may be wider than the
+    rows the VM runs on (it reads columns below ``out``'s width only)."""
+    out = tuple(_writeable(dense_rows(a)) for a in arrays)
     if len(out) > NUM_SOURCES:
         raise ValueError(f"at most {NUM_SOURCES} sources")
     return out + (UNUSED,) * (NUM_SOURCES - len(out))
+
+
+def dense_rows(a: np.ndarray) -> np.ndarray:
+    """``a``'s rows (all axes but the last flattened) as a C-contiguous 2-D array whose
+    leading ``a.shape[-1]`` columns are ``a``'s: ``a`` itself when C-contiguous; for a
+    view of the leading columns of a wider C-contiguous array (the quotient's prefix of
+    an LDE, :meth:`CpuBackend.prefix_columns`) the wider rows, without a copy (copying
+    the wires' prefix cost 0.17 s of a fold); else a copy."""
+    if a.flags.c_contiguous:
+        return a.reshape(math.prod(a.shape[:-1]), a.shape[-1])
+    n = a.shape[-1]
+    flat = a.view()
+    try:
+        flat.shape = (math.prod(a.shape[:-1]), n)  # raises where a reshape would copy
+    except AttributeError:
+        return np.ascontiguousarray(a).reshape(-1, n)
+    item = a.itemsize
+    row = flat.strides[0]
+    owner = a
+    while isinstance(owner.base, np.ndarray):
+        owner = owner.base
+    start = flat.__array_interface__["data"][0]
+    end = owner.__array_interface__["data"][0] + owner.nbytes
+    if (
+        flat.strides[1] == item
+        and row % item == 0
+        and row >= n * item
+        and owner.flags.c_contiguous
+        and start + flat.shape[0] * row <= end
+    ):
+        return np.lib.stride_tricks.as_strided(flat, (flat.shape[0], row // item), (row, item))
+    return np.ascontiguousarray(flat)
 
 
 def _writeable(a: np.ndarray) -> np.ndarray:
