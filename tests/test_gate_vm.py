@@ -41,8 +41,8 @@ def test_reallocated_tape_has_no_aliasing_and_same_values(name_tape):
         assert not (op in REG_B and d == b), (op, d, a, b)
     assert (new[:, 0] == code[:, 0]).all() and new_regs <= 2 * regs
     rng = np.random.default_rng(3)
-    n = 130  # two full blocks and a partial one
-    sources = gate_vm.sources_tuple(*(rng.integers(0, P, (40, n), dtype=np.uint64) for _ in range(6)))
+    n = 130  # two full blocks and a partial one; 140 rows: every column a tape reads (Poseidon: 135)
+    sources = gate_vm.sources_tuple(*(rng.integers(0, P, (140, n), dtype=np.uint64) for _ in range(6)))
     nxt = rng.permutation(n).astype(np.int64)
     scalars = rng.integers(0, P, 8, dtype=np.uint64)
     alphas = rng.integers(0, P, 2, dtype=np.uint64)
