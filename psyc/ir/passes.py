@@ -341,6 +341,7 @@ def cse(program: Program) -> dict[str, int]:
     repl: dict[int, Value] = {}
     table: dict[tuple, Instr] = {}
     kept: list[Instr] = []
+    keep = kept.append
     removed = 0
     for ins in program.instrs:
         if repl:
@@ -354,11 +355,13 @@ def cse(program: Program) -> dict[str, int]:
             args = ins.args
             res = ins.results
             if op in _INLINE_KEYS and len(args) == 2 and len(res) == 1 and not ins.predicated:
-                # _cse_key's tuple, built inline for the usual two-operand instruction
+                # what _cse_key says, built inline and flat for the usual two-operand
+                # instruction (its operand ids are ints where _cse_key's are a tuple: the
+                # two kinds of key never meet)
                 i0, i1 = args[0].id, args[1].id
                 if i0 > i1 and (op in _COMMUTATIVE or (op == "wrap" and ins.attrs[0] in ("add", "mul"))):
                     i0, i1 = i1, i0
-                key = (op, ins.attrs, (i0, i1), None, (res[0].type,))
+                key = (op, ins.attrs, i0, i1, res[0].type)
             else:
                 key = _cse_key(ins)
             try:
@@ -372,7 +375,7 @@ def cse(program: Program) -> dict[str, int]:
                     removed += 1
                     continue
                 table[key] = ins
-        kept.append(ins)
+        keep(ins)
     program.instrs = kept
     return {"merged": removed}
 
@@ -436,8 +439,7 @@ def fuse_arithmetic(program: Program) -> dict[str, int]:
     uses = program.uses()
     one, zero = program.const(1), program.const(0)
     mullike: dict[int, tuple[int, Value, Value, int]] = {}  # single-use products
-    new: list[Instr] = []
-    dead: set[int] = set()
+    new: list[Instr | None] = []  # None: a product absorbed into a later sum
     converted = fused = 0
     append = new.append
     get = uses.get
@@ -472,7 +474,7 @@ def fuse_arithmetic(program: Program) -> dict[str, int]:
                 else:
                     c0, c1, a, b, c = 1, 1, x, one, y
             if m is not None:
-                dead.add(m[3])
+                new[m[3]] = None  # absorbed
                 fused += 1
             converted += 1
             r = ins.results[0]
@@ -488,7 +490,7 @@ def fuse_arithmetic(program: Program) -> dict[str, int]:
                 m = mullike.pop(u.id, None)
                 if m is not None:
                     k, ma, mb, idx = m
-                    dead.add(idx)
+                    new[idx] = None  # absorbed
                     fused += 1
                     c0, c1, a, b, c = s * k % P, t, ma, mb, w
                     break
@@ -500,14 +502,17 @@ def fuse_arithmetic(program: Program) -> dict[str, int]:
             mullike[r.id] = (c0, a, b, len(new))
         new.append(ins)
     for k in lazy:
-        if k not in dead:
-            ins = new[k]
+        ins = new[k]
+        if ins is not None:
             new[k] = Instr("arith", (*ins.args, zero), ins.results, ins.span, (1, 0))
-    program.instrs = [ins for k, ins in enumerate(new) if k not in dead] if dead else new
+    program.instrs = [ins for ins in new if ins is not None] if fused else new
     return {"converted": converted, "fused": fused}
 
 
 # --- redundant checks -----------------------------------------------------------------------------
+_DEDUPE_OPS = frozenset({"range_check", "assert_bool", "assert", "assert_eq", "to_bits"})  # what it looks at
+
+
 def dedupe_checks(program: Program) -> dict[str, int]:
     """Remove range checks of values already known to fit (an earlier unpredicated check,
     or one with the same predicate, of at most as many bits; or what the producing op
@@ -516,9 +521,20 @@ def dedupe_checks(program: Program) -> dict[str, int]:
     pred_checked: dict[tuple[int, int], int] = {}
     seen: set[tuple] = set()
     kept: list[Instr] = []
+    keep = kept.append
+    defs = bounds.defs
     removed = 0
     for ins in program.instrs:
         op = ins.op
+        if op not in _DEDUPE_OPS:  # (most instructions: Bounds.define, inlined)
+            res = ins.results
+            if len(res) == 1:
+                defs[res[0].id] = (ins, 0)
+            else:
+                for k, r in enumerate(res):
+                    defs[r.id] = (ins, k)
+            keep(ins)
+            continue
         drop = False
         if op == "range_check":
             v, bits = ins.args[0], ins.attrs[0]
@@ -554,7 +570,7 @@ def dedupe_checks(program: Program) -> dict[str, int]:
             removed += 1
             continue
         bounds.define(ins)
-        kept.append(ins)
+        keep(ins)
     program.instrs = kept
     return {"removed": removed}
 
