@@ -46,10 +46,12 @@ _ASSERTS = ("assert", "assert_eq")
 @dataclass(slots=True)
 class LoopPlan:
     """What :func:`loop_plan` found: the names the body reads or assigns from outside it
-    (in first-use order) and which of them it assigns."""
+    (in first-use order), which of them it assigns, and the builtins it calls (the
+    elaborator checks that no function of the module takes their name)."""
 
     free: tuple[str, ...]
     assigned: tuple[str, ...]
+    calls: tuple[str, ...]
 
 
 class _Scan:
@@ -58,6 +60,7 @@ class _Scan:
     def __init__(self) -> None:
         self.free: dict[str, None] = {}
         self.assigned: dict[str, None] = {}
+        self.calls: dict[str, None] = {}
         self.local: set[str] = set()
 
     def name(self, n: str) -> None:
@@ -79,12 +82,10 @@ class _Scan:
         if cls is ast.Cast:
             return _scalar_type(e.target) and self.expr(e.expr)
         if cls is ast.Call:
-            return (
-                len(e.callee.segments) == 1
-                and e.callee.segments[0] in _ASSERTS
-                and not e.generic_args
-                and all(a.__class__ is ast.StrLit or self.expr(a) for a in e.args)
-            )
+            if len(e.callee.segments) != 1 or e.callee.segments[0] not in _ASSERTS or e.generic_args:
+                return False
+            self.calls[e.callee.segments[0]] = None
+            return all(a.__class__ is ast.StrLit or self.expr(a) for a in e.args)
         return False
 
     def stmt(self, s) -> bool:
@@ -125,7 +126,7 @@ def loop_plan(s: ast.For) -> LoopPlan | None:
         return None
     if s.var in scan.free:
         return None
-    return LoopPlan(tuple(scan.free), tuple(scan.assigned))
+    return LoopPlan(tuple(scan.free), tuple(scan.assigned), tuple(scan.calls))
 
 
 def signature(payloads: list) -> tuple | None:

@@ -157,6 +157,11 @@ class StatementsMixin:
             bindings.append(b)
         if any(self.lookup_var(n) is None for n in plan.assigned):
             return False  # (an error: elaborated as usual, which reports it)
+        try:  # `assert(..)` is the builtin unless the module has a function of that name
+            if any(self.lookup_item(self.module, (n,), s.span, ast.FnDecl) is not None for n in plan.calls):
+                return False
+        except CompileError:
+            return False
         prog = self.prog
         tpl = None
         i = a
