@@ -1,8 +1,9 @@
 """Loop replay (psyc.frontend.elaboration.replay) against plain elaboration: the same IR,
 value ids and source positions included, and the same diagnostics.
 
-Every program is compiled twice, with ``Elaborator.replay_loops`` on and off; the raw IR,
-the optimised IR (both as text with ids and positions) and any error must agree. The
+Every program is compiled twice, with ``Elaborator.replay_loops`` on and off (copies made
+by generated code, or by replay's own loop); the raw IR, the optimised IR (both as text
+with ids and positions) and any error must agree. The
 programs are hand-written loops whose iterations differ (the loop variable as a constant,
 an ``if`` on it, nested loops, arrays indexed by it, constants that change, a predicate
 that is also a variable) and random loop programs over ``Felt``, ``u32``, ``u8`` and
@@ -46,6 +47,13 @@ def _same(src: str) -> tuple:
     on, off = _outcome(root, True), _outcome(root, False)
     assert on == off
     return on
+
+
+@pytest.fixture(autouse=True, params=["generated", "interpreted"])
+def copy_kind(request, monkeypatch):
+    """Run every test with steady copies made by generated code from the first copy on,
+    and by replay's own loop only."""
+    monkeypatch.setattr(replay, "GENERATED_MIN", 1 if request.param == "generated" else 1 << 30)
 
 
 @pytest.fixture
