@@ -566,15 +566,16 @@ def unverified_proof_errors(prog: Program) -> list[Diagnostic]:
     other flow of the proof's values into a check or the output is an error: the parent
     proof would then claim the output of a child that was never checked.
     """
+    proofs = [(k, ins) for k, ins in enumerate(prog.instrs) if ins.op == "proof_input"]
+    if not proofs:  # the common case: no more sweeps over a big program
+        return []
     negation = {ins.results[0].id: ins.args[0].id for ins in prog.instrs if ins.op == "not"}
     verified: dict[int, set[int | None]] = {}
     for ins in prog.instrs:
         if ins.op == "verify_proof":
             verified.setdefault(ins.attrs[0], set()).add(ins.pred.id if ins.pred is not None else None)
     out = []
-    for k, pin in enumerate(prog.instrs):
-        if pin.op != "proof_input":
-            continue
+    for k, pin in proofs:
         name, slot = pin.attrs[0], pin.attrs[1]
         conds = verified.get(slot, set())
         if None in conds:

@@ -480,7 +480,8 @@ def fuse_arithmetic(program: Program) -> dict[str, int]:
             r = ins.results[0]
             if c.id == zero_id and c0 != 0 and get(r.id, 0) == 1:
                 mullike[r.id] = (c0, a, b, len(new))
-            append(Instr("arith", (a, b, c), ins.results, ins.span, (c0, c1)))
+            ins.op, ins.args, ins.attrs = "arith", (a, b, c), (c0, c1)  # (in place: passes own the program)
+            append(ins)
             continue
         c0, c1, a, b, c = _arith_form(ins, one, zero)
         if c0 != 0 and c1 != 0 and (a.id == one.id or b.id == one.id):
@@ -504,7 +505,7 @@ def fuse_arithmetic(program: Program) -> dict[str, int]:
     for k in lazy:
         ins = new[k]
         if ins is not None:
-            new[k] = Instr("arith", (*ins.args, zero), ins.results, ins.span, (1, 0))
+            ins.op, ins.args, ins.attrs = "arith", (*ins.args, zero), (1, 0)
     program.instrs = [ins for ins in new if ins is not None] if fused else new
     return {"converted": converted, "fused": fused}
 
