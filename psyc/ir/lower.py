@@ -158,27 +158,38 @@ class _Lowerer:
                 self.op_input(ins)
         lowerings = {name: spec.lower for name, spec in OPS.items()}
         locs: dict[tuple[str, int], str] = {}  # (file, offset) -> "file:line:col"
-        for ins in prog.instrs:
-            op = ins.op
-            if op == "input":
-                continue
-            fn = lowerings.get(op)
-            if fn is None:
-                raise LoweringError(f"cannot lower `{op}`")
-            span = ins.span
-            if span is None:
+        # each instruction lowers in the scope of its location; consecutive instructions of
+        # one location (an unrolled loop body's) share one opening of it, as the scope is
+        # all that rows and generators read of it
+        last_span, loc = None, None
+        current = None  # the location open in the builder
+        try:
+            for ins in prog.instrs:
+                op = ins.op
+                if op == "input":
+                    continue
+                fn = lowerings.get(op)
+                if fn is None:
+                    raise LoweringError(f"cannot lower `{op}`")
+                span = ins.span
+                if span is not last_span:
+                    last_span = span
+                    if span is None:
+                        loc = None
+                    else:
+                        key = (span.file, span.start)
+                        loc = locs.get(key)
+                        if loc is None:
+                            loc = locs[key] = self.loc(span)
+                if loc != current:
+                    if current is not None:
+                        b.pop_scope()
+                    if loc is not None:
+                        b.push_scope(loc)
+                    current = loc
                 fn(self, ins)
-                continue
-            # (builder.scope() per instruction, without the context manager's cost: a
-            # large program lowers millions of them)
-            key = (span.file, span.start)
-            loc = locs.get(key)
-            if loc is None:
-                loc = locs[key] = self.loc(span)
-            b.push_scope(loc)
-            try:
-                fn(self, ins)
-            finally:
+        finally:
+            if current is not None:
                 b.pop_scope()
         for index, n in list(self.shared_reads):
             self.place_shared_reads(index, n)
@@ -398,8 +409,12 @@ class _Lowerer:
     def op_arith(self, ins: Instr) -> None:
         # the commonest op after the fusion pass: self.t inlined for the non-constant operands
         T = self.T
-        a, b, c = (T[v.id] if v.const is None else self.t(v) for v in ins.args)
-        T[ins.results[0].id] = self.b.arithmetic(ins.attrs[0], ins.attrs[1], a, b, c)
+        a, b, c = ins.args
+        a = T[a.id] if a.const is None else self.t(a)
+        b = T[b.id] if b.const is None else self.t(b)
+        c = T[c.id] if c.const is None else self.t(c)
+        attrs = ins.attrs
+        T[ins.results[0].id] = self.b.arithmetic(attrs[0], attrs[1], a, b, c)
 
     @lowers("div")
     def op_div(self, ins: Instr) -> None:

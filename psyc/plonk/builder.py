@@ -87,6 +87,8 @@ class CircuitBuilder:
         self._scope_name = ""  # "/".join(self._scopes), kept current: every row and generator reads it
         self._outer_names: list[str] = []  # _scope_name of each enclosing scope
         self._arith_fns: dict[tuple[int, int], Callable] = {}  # one witness function per (c0, c1)
+        self._arith_slots: dict[tuple[int, int], list] = {}  # (c0, c1) -> its open row (arithmetic)
+        self._arith_ops = -1  # ops per arithmetic row, once one is open
         self._lookup_open: tuple[int, int] | None = None
         self._packed_open: dict[tuple, tuple[int, int]] = {}  # add_packed_op's open rows
         self._gadget_state: dict[str, Any] = {}
@@ -295,19 +297,29 @@ class CircuitBuilder:
     def arithmetic(self, c0: int, c1: int, a: Target, b: Target, c: Target) -> Target:
         """c0*a*b + c1*c, packed with other ops of the same (c0, c1) into one row."""
         key = (c0 % P, c1 % P)
-        open_ = self._arith_open.get(key)
-        if open_ is None or open_[1] == self._arith.params[0]:
-            open_ = (self._add_row(self._arith, [None] * self._arith.num_wires, key), 0)
-        row, op = open_
+        slot = self._arith_slots.get(key)
+        if slot is None or slot[1] == self._arith_ops:
+            slot = self._open_arith_row(key)
+        cells, op, fn = slot
         out = _new_target(Target, (self._num_targets,))  # (add_virtual_target, inlined: one per operation)
         self._num_targets += 1
-        self.rows[row].cells[WIRES_PER_OP * op : WIRES_PER_OP * (op + 1)] = (a, b, c, out)
-        self._arith_open[key] = (row, op + 1)
+        k = WIRES_PER_OP * op
+        cells[k : k + WIRES_PER_OP] = (a, b, c, out)
+        slot[1] = op + 1
+        self.generators.append(Generator((a, b, c), (out,), fn, self._scope_name, "arithmetic"))
+        return out
+
+    def _open_arith_row(self, key: tuple[int, int]) -> list:
+        """A new arithmetic row of constants ``key``: ``[its cells, ops placed, the ops'
+        witness function]`` (what :meth:`arithmetic` keeps per open row)."""
+        gate = self._arith
+        self._arith_ops = gate.params[0]
+        row = self._add_row(gate, [None] * gate.num_wires, key)
         fn = self._arith_fns.get(key)
         if fn is None:
             fn = self._arith_fns[key] = arithmetic_witness(*key)
-        self.generators.append(Generator((a, b, c), (out,), fn, self._scope_name, "arithmetic"))
-        return out
+        slot = self._arith_slots[key] = [self.rows[row].cells, 0, fn]
+        return slot
 
     def add(self, a: Target, b: Target) -> Target:
         """``a + b``."""

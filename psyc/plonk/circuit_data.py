@@ -122,7 +122,7 @@ class ProverOnlyCircuitData:
     cell_class: np.ndarray  # (num_wires, n) int64: class id of each cell
     num_classes: int
     zero_class: int  # class of unused cells, always 0
-    target_class: dict[int, int]  # target index -> class id
+    target_class: list[int]  # target index -> class id
     public_input_classes: list[int]
     row_scopes: list[str]
     row_gate_index: np.ndarray  # (n,) gate index per row

@@ -69,7 +69,7 @@ def solve(data: CircuitData, pw: PartialWitness, policy: Strict | None = None) -
     values[po.zero_class] = 0
     tc = po.target_class
     for t, v in pw.values.items():
-        if t.index not in tc:
+        if not 0 <= t.index < len(tc):
             raise WitnessError(f"{t} does not belong to this circuit")
         cid = tc[t.index]
         old = values[cid]
