@@ -7,6 +7,8 @@
 * :mod:`.calls`: function calls, inlining, const generics, hints, intrinsics, macros;
 * :mod:`.builtins`: ``assert``, ``assert_eq``, ``print``, ``from_bits``;
 * :mod:`.statements`: blocks, ``let``, loops, assignment;
+* :mod:`.replay`: copying a loop body's instructions where the next iteration would
+  repeat them (``statements`` unrolls through it);
 * :mod:`.expressions`: literals, operators, ``if``, indexing, casts;
 * :mod:`.methods`: ``impl`` blocks, methods and contract storage.
 """
