@@ -267,7 +267,7 @@ def _reallocate(code: np.ndarray, outputs: np.ndarray) -> tuple[np.ndarray, int,
 
 # A serial kernel on a range of blocks, threaded from Python: with prange, numba's parfor
 # passes made this the slowest kernel left to compile (7.5 s of a first run, issue 11).
-_MIN_BLOCKS_PER_THREAD = 16
+_MIN_BLOCKS_PER_THREAD = 4  # 1,024 rows
 
 
 @njit(nogil=True, cache=True)
