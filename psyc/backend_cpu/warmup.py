@@ -96,10 +96,11 @@ UNITS: tuple[Unit, ...] = (
         ("_batch_inverse_kernel", (_sig(_U1, _U1),)),
     ), 4.5),
     Unit(_N, (
+        ("_dif_stages", (_sig(_U1, _RO1, "int64", "int64"),)),
         ("dif_serial", (_sig(_U1, _RO1),)),
-        ("dif_batch", (_sig(_U2, _RO1),)),
-        ("coset_lde_batch", (_sig(_U2, _U2, _RO1, "uint64"),)),
-    ), 5.1),
+        ("dif_rows", (_sig(_U2, _RO1, "int64", "int64"),)),
+        ("coset_lde_rows", (_sig(_U2, _U2, _RO1, "uint64", "int64", "int64"),)),
+    ), 7.5),
     Unit(_N, (
         ("_bit_reverse_index", (_sig("int64", "int64"), _sig("uint64", "int64"))),
         ("bit_reverse_permutation", (_sig(_U1, _U1, "int64"),)),

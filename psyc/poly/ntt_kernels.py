@@ -21,6 +21,7 @@ from psyc.field.field_kernels import (
     mul_u64,
     sub_u64,
 )
+from psyc.util import threads
 
 # Stages whose butterflies span at most BLOCK elements run block by block in cache.
 LOG_BLOCK = 12
@@ -97,7 +98,9 @@ def _last_three_stages(a, tw):
         a[s + 7] = _sub(a6, a7)
 
 
-@njit(inline="always", cache=True)
+# Compiled once and called (not inlined) by every transform kernel: inlined into the four
+# kernels, with parallel copies for the prange bodies, it cost ~20 s more to compile cold.
+@njit(cache=True)
 def _dif_stages(a, tw, h, nz):
     """Run the DIF stages of half-size h, h/2, ..., 1 on a (len(a) a multiple of 2h),
     where every 2h-block of a is zero from its index nz on (nz >= 2h: no zeros). A stage
@@ -133,6 +136,13 @@ def dif_serial(a: np.ndarray, tw: np.ndarray):
     _dif_stages(a, tw, n >> 1, n)
 
 
+@njit(cache=True)
+def _butterfly_chunk(a, tw, s, h, chunk):
+    """The butterflies of a stage of half-size h at indices s .. s + chunk of one half."""
+    k = s & (h - 1)
+    _butterflies(a[s : s + chunk], a[s + h : s + h + chunk], tw[h + k : h + k + chunk])
+
+
 # butterflies per task in the parallel transform's large stages
 _CHUNK = 1 << 10
 
@@ -146,9 +156,8 @@ def dif_parallel(a: np.ndarray, tw: np.ndarray):
         chunk = min(h, _CHUNK)
         per_block = h // chunk
         for t in prange((n // (2 * h)) * per_block):
-            s = (t // per_block) * 2 * h
-            c = (t % per_block) * chunk
-            _butterflies(a[s + c : s + c + chunk], a[s + h + c : s + h + c + chunk], tw[h + c : h + c + chunk])
+            s = (t // per_block) * 2 * h + (t % per_block) * chunk
+            _butterfly_chunk(a, tw, s, h, chunk)
         h >>= 1
     if h >= 1:
         size = 2 * h
@@ -156,12 +165,19 @@ def dif_parallel(a: np.ndarray, tw: np.ndarray):
             _dif_stages(a[blk * size : (blk + 1) * size], tw, h, size)
 
 
-@njit(parallel=True, cache=True)
-def dif_batch(mat: np.ndarray, tw: np.ndarray):
-    """Independent DIF transforms of every row of a (m, n) matrix, one row per task."""
+# The row batches are serial kernels that release the GIL, split across threads from
+# Python (psyc.util.threads): as prange kernels they took ~0.8 s more each to compile.
+@njit(nogil=True, cache=True)
+def dif_rows(mat: np.ndarray, tw: np.ndarray, lo: int, hi: int):
+    """DIF transforms of rows lo .. hi of a (m, n) matrix."""
     n = mat.shape[1]
-    for r in prange(mat.shape[0]):
+    for r in range(lo, hi):
         _dif_stages(mat[r], tw, n >> 1, n)
+
+
+def dif_batch(mat: np.ndarray, tw: np.ndarray) -> None:
+    """Independent DIF transforms of every row of a (m, n) matrix, on the pool's threads."""
+    threads.run_ranges(dif_rows, mat.shape[0], mat, tw)
 
 
 @njit(cache=True)
@@ -207,12 +223,17 @@ def scale_rows_by_powers(src: np.ndarray, dst: np.ndarray, shift: np.uint64, sta
         _scale_row_by_powers(src[r], dst[r], shift, start)
 
 
-@njit(parallel=True, cache=True)
-def coset_lde_batch(coeffs: np.ndarray, out: np.ndarray, tw: np.ndarray, shift: np.uint64):
-    """out[r] = bit-reversed evaluations of coeffs[r] on shift * <w_N>, N = out width."""
-    for r in prange(coeffs.shape[0]):
+@njit(nogil=True, cache=True)
+def coset_lde_rows(coeffs: np.ndarray, out: np.ndarray, tw: np.ndarray, shift: np.uint64, lo: int, hi: int):
+    """:func:`coset_lde_batch` on rows lo .. hi."""
+    for r in range(lo, hi):
         _scale_row_by_powers(coeffs[r], out[r], shift, np.uint64(1))
         _dif_stages(out[r], tw, out.shape[1] >> 1, coeffs.shape[1])  # zero from n on
+
+
+def coset_lde_batch(coeffs: np.ndarray, out: np.ndarray, tw: np.ndarray, shift: np.uint64) -> None:
+    """out[r] = bit-reversed evaluations of coeffs[r] on shift * <w_N>, N = out width."""
+    threads.run_ranges(coset_lde_rows, coeffs.shape[0], coeffs, out, tw, shift)
 
 
 @njit(parallel=True, cache=True)
