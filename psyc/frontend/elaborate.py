@@ -118,6 +118,7 @@ class Elaborator(
         self._expr_methods: dict[type, object] = {}  # AST class -> e_<class> method (ExpressionsMixin.expr)
         self._stmt_methods: dict[type, object] = {}  # AST class -> statement method (StatementsMixin.stmt)
         self._loop_plans: dict[int, tuple] = {}  # id(For) -> (For, replay plan or None)
+        self._param_types: dict[int, tuple] = {}  # id(Param) -> (Param, type): non-generic functions
         ensure_deep_stack()
 
     # =====================================================================================

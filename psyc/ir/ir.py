@@ -136,7 +136,9 @@ class Program:
             results = (Value(self.next_id, result_types[0]),)
             self.next_id += 1
         else:
-            results = tuple(self.new_value(t) for t in result_types)
+            nid = self.next_id
+            results = tuple([Value(nid + k, t) for k, t in enumerate(result_types)])
+            self.next_id = nid + len(results)
         ins = Instr(op, args, results, span, attrs, pred is not None)
         self.instrs.append(ins)
         return ins

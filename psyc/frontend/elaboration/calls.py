@@ -157,6 +157,15 @@ class CallsMixin:
         """The parameter's type. While some const generic it mentions is still unknown, a
         *shape hint* instead: array lengths that depend on it are ``HOLE``, so an argument
         like ``[1, 2, 3]`` for ``xs: [u32; N]`` still types its literals as ``u32``."""
+        if not fn.generics and self.observe is None and not self._storage_types:
+            # the same type at every call (each call asks twice): resolved once
+            hit = self._param_types.get(id(p))
+            if hit is not None and hit[0] is p:
+                return hit[1]
+            with self.entered(module, fn, [self.generic_scope(generics)]):
+                t = self._shape(p.type, set())
+            self._param_types[id(p)] = (p, t)
+            return t
         unknown = {g.name for g in fn.generics} - set(generics)
         with self.entered(module, fn, [self.generic_scope(generics)]):
             return self._shape(p.type, unknown)

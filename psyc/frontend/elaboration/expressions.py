@@ -25,6 +25,7 @@ from psyc.ir.ir import Value
 from psyc.util.diagnostics import CompileError, Span
 
 _RING_OPS = {"+": "add", "-": "sub", "*": "mul"}
+_U32_MAX = U32.max_value
 
 
 class ExpressionsMixin:
@@ -175,6 +176,21 @@ class ExpressionsMixin:
         return idx.payload
 
     def e_Index(self, e: ast.Index, expected: Type | None) -> TV:
+        base_e, index_e = e.base, e.index
+        if (base_e.__class__ is ast.PathExpr and index_e.__class__ is ast.IntLit and len(base_e.segments) == 1
+                and self.observe is None):
+            # `a[3]` on an array variable, the usual index: what the general path below does
+            # (storage lookup, the base, the literal as a u32), without its calls
+            name = base_e.segments[0]
+            for scope in reversed(self.scopes):
+                b = scope.get(name)
+                if b is not None:
+                    t = b.type
+                    k = index_e.value
+                    if t.__class__ is Array and k < t.length and k <= _U32_MAX:
+                        self.prog.const(k, "u32")
+                        return TV(t.element, b.payload[k])
+                    break
         found = self.storage_place(e)
         if found is not None:
             return self.load(found[0], e.span)
