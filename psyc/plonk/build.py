@@ -267,7 +267,7 @@ def _spot_check(lde, levels: list[np.ndarray], backend) -> bool:
 
     n = levels[0].shape[0]
     idx = np.array(sorted({secrets.randbelow(n) for _ in range(_SPOT_CHECKS)}), dtype=np.int64)
-    leaves = np.ascontiguousarray(backend.to_host(lde[:, idx]), dtype=np.uint64)
+    leaves = np.ascontiguousarray(backend.to_host(lde[:, idx.tolist()]), dtype=np.uint64)  # (a list: any backend's arrays)
     if not np.array_equal(hash_or_noop_columns(leaves), levels[0][idx]):
         return False
     for below, above in itertools.pairwise(levels):
