@@ -159,6 +159,51 @@ fn main(x: Felt) -> pub Felt {
     for _ in 0..8 { acc = acc * c; let t = c; c = d; d = t; }
     acc
 }""",
+    "if on a witness condition": """
+fn main(x: Felt, y: Felt) -> pub Felt {
+    let mut acc = x;
+    for _ in 0..10 { if acc == x { acc = acc + y; } else { acc = acc * y; } }
+    acc
+}""",
+    "a let in a branch shadows an outside name": """
+fn main(x: Felt, y: Felt, f: bool) -> pub Felt {
+    let mut acc = x;
+    let mut x2 = x;
+    for _ in 0..8 {
+        if f { let x2 = y; acc = acc + x2; } else { let acc = x2 * y; x2 = acc; }
+        acc = acc * x2;
+        x2 = x2 + 1;
+    }
+    acc + x2
+}""",
+    "if as a value, nested": """
+fn main(x: Felt, y: Felt, f: bool, g: bool) -> pub Felt {
+    let mut acc = x;
+    for _ in 0..9 {
+        acc = if f { if g { acc * y } else { acc + y } } else { { let t = acc - x; t * t } };
+    }
+    acc
+}""",
+    "checked integers in a branch": """
+fn main(a: u32, b: u32) -> pub u32 {
+    let mut s = a;
+    for _ in 0..7 { if a < b { s = s + a; s = s - 1; } else { assert(s > 0, "positive"); } }
+    s
+}""",
+    "a constant condition that toggles": """
+fn main(x: Felt, y: Felt) -> pub Felt {
+    let mut acc = x;
+    let mut t = true;
+    for _ in 0..12 { if t { acc = acc * x; } else { acc = acc + y; } t = !t; }
+    acc
+}""",
+    "a constant condition that changes once": """
+fn main(x: Felt) -> pub Felt {
+    let mut acc = x;
+    let mut c: u32 = 0;
+    for _ in 0..12 { if c < 4 { acc = acc * x; c = c + 1; } else { acc = acc + x; } }
+    acc
+}""",
     "aliases that split and join": """
 fn main(x: Felt, y: Felt) -> pub Felt {
     let mut a = x;
@@ -231,6 +276,14 @@ fn main(x: Felt) -> pub Felt {
 @pytest.mark.parametrize("name", sorted(LOOPS))
 def test_loops_whose_iterations_differ(name):
     _same(LOOPS[name])
+
+
+def test_branches_are_replayed(copies):
+    for name in ("if on a witness condition", "a let in a branch shadows an outside name", "if as a value, nested",
+                 "checked integers in a branch", "a constant condition that toggles"):
+        before = copies[0]
+        assert _same(LOOPS[name])[0] not in ("compile error", "execution error"), name
+        assert copies[0] > before, name
 
 
 # --- random loop programs --------------------------------------------------------------------------

@@ -8,12 +8,14 @@ the iteration's inputs. The IR is the same as elaborating every iteration (ids i
 ``tests/test_loop_replay.py`` compares both on random programs.
 
 When a copy is exact. The body must be in a small syntactic subset (:func:`loop_plan`):
-``let`` of a name, assignment (plain or compound) to a name, expression statements and a
-tail, over literals, names, unary and binary operators, casts to scalar types, and the
-``assert``/``assert_eq`` builtins — no calls, ``if``, indexing or blocks. Elaborating that
-subset is a function of the values it reads and nothing else: the elaborator's other
-state it touches (the current module and predicate, constants and imports it caches) is
-the same for every iteration of the loop. The values it reads are the payloads of the
+``let`` of a name, assignment (plain or compound) to a name, expression statements and
+tails, over literals, names, unary and binary operators, casts to scalar types, blocks,
+``if``/``else`` and the ``assert``/``assert_eq`` builtins — no other calls, no indexing.
+Elaborating that subset is a function of the values it reads and nothing else: the
+elaborator's other state it touches (the current module and predicate, constants and
+imports it caches) is the same for every iteration of the loop, and where it compares
+values by identity (an ``if`` merges a variable with ``select`` only when its two branches
+left different values) the renaming keeps every identity. The values it reads are the payloads of the
 names the body reads from outside (the loop variable excluded: a body that reads it is
 never replayed, its value differs every time). Their types cannot change (an assignment
 keeps its variable's type), so what can differ between iterations is, per outside name,
@@ -61,11 +63,20 @@ class _Scan:
         self.free: dict[str, None] = {}
         self.assigned: dict[str, None] = {}
         self.calls: dict[str, None] = {}
-        self.local: set[str] = set()
+        self.scopes: list[set[str]] = []  # the names bound by `let` in each open block
+
+    def local(self, n: str) -> bool:
+        return any(n in sc for sc in self.scopes)
 
     def name(self, n: str) -> None:
-        if n not in self.local:
+        if not self.local(n):
             self.free[n] = None
+
+    def block(self, b: ast.Block) -> bool:
+        self.scopes.append(set())
+        ok = all(self.stmt(x) for x in b.stmts) and (b.tail is None or self.expr(b.tail))
+        self.scopes.pop()
+        return ok
 
     def expr(self, e) -> bool:
         cls = e.__class__
@@ -81,6 +92,11 @@ class _Scan:
             return self.expr(e.left) and self.expr(e.right)
         if cls is ast.Cast:
             return _scalar_type(e.target) and self.expr(e.expr)
+        if cls is ast.If:
+            other = e.otherwise
+            return self.expr(e.cond) and self.block(e.then) and (other is None or self.expr(other))
+        if cls is ast.Block:
+            return self.block(e)
         if cls is ast.Call:
             if len(e.callee.segments) != 1 or e.callee.segments[0] not in _ASSERTS or e.generic_args:
                 return False
@@ -95,14 +111,14 @@ class _Scan:
                 return False
             if not self.expr(s.value):
                 return False
-            self.local.add(s.pattern.name)
+            self.scopes[-1].add(s.pattern.name)
             return True
         if cls is ast.Assign:
             t = s.target
             if t.__class__ is not ast.PathExpr or len(t.segments) != 1 or not self.expr(s.value):
                 return False
             n = t.segments[0]
-            if n not in self.local:
+            if not self.local(n):
                 self.free[n] = None
                 self.assigned[n] = None
             return True
@@ -119,12 +135,7 @@ def loop_plan(s: ast.For) -> LoopPlan | None:
     """The plan for replaying ``s``'s body, or None when it is outside the subset the module
     docstring describes or reads the loop variable."""
     scan = _Scan()
-    body = s.body
-    if not all(scan.stmt(x) for x in body.stmts):
-        return None
-    if body.tail is not None and not scan.expr(body.tail):
-        return None
-    if s.var in scan.free:
+    if not scan.block(s.body) or s.var in scan.free:
         return None
     return LoopPlan(tuple(scan.free), tuple(scan.assigned), tuple(scan.calls))
 

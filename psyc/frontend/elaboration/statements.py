@@ -163,12 +163,13 @@ class StatementsMixin:
         except CompileError:
             return False
         prog = self.prog
-        tpl = None
+        templates: dict[tuple, replay.Template] = {}  # by signature (`if`s on a toggling constant: two)
         i = a
         while i < stop:
             payloads = [b.payload for b in bindings]
             sig = replay.signature(payloads)
-            if tpl is not None and sig == tpl.sig:
+            tpl = templates.get(sig) if sig is not None else None
+            if tpl is not None:
                 if tpl.steady:  # every later iteration is the same: copy them all at once
                     new = replay.replay(tpl, prog, payloads, range(i, stop))
                     i = stop
@@ -184,7 +185,9 @@ class StatementsMixin:
             self._loop_body(s, iv)
             if sig is not None:
                 tpl = replay.record(sig, payloads, prog.instrs[n0:], id0, prog.next_id,
-                                    [b.payload for b in bindings], self.pred) or tpl
+                                    [b.payload for b in bindings], self.pred)
+                if tpl is not None:
+                    templates[sig] = tpl
             i += 1
         return True
 
