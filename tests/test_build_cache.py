@@ -202,3 +202,27 @@ def test_preprocessed_commitment_entry_that_does_not_match_is_recomputed(commit_
     _same_batch(fresh.prover_only.constants_sigmas, again.prover_only.constants_sigmas)
     assert again.verifier_data.fingerprint == fresh.verifier_data.fingerprint
     assert cache.get(kind, key) == good
+
+
+def test_preprocessed_commitment_entries_are_evicted_least_recently_used(commit_cache, monkeypatch):
+    """The commitment entries stay under PREPROCESSED_CACHE_BYTES: a new entry evicts the
+    least recently used (a read counts as a use)."""
+    import time
+
+    import psyc.plonk.build as build
+
+    def entries() -> set[str]:
+        return {e.name for e in commit_cache.glob("preprocessed-*")}
+
+    _small_circuit(5)[0].build()
+    (a,) = entries()
+    size = (commit_cache / a).stat().st_size
+    monkeypatch.setattr(build, "PREPROCESSED_CACHE_BYTES", 2 * size)  # room for two
+    time.sleep(0.01)
+    _small_circuit(6)[0].build()
+    (b,) = entries() - {a}
+    time.sleep(0.01)
+    _small_circuit(5)[0].build()  # a read: `a` is now the most recently used
+    time.sleep(0.01)
+    _small_circuit(7)[0].build()
+    assert a in entries() and b not in entries() and len(entries()) == 2

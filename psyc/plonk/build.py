@@ -3,8 +3,10 @@ permutation (sigmas), constant columns, the preprocessed commitment."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
+import os
 import secrets
 from collections import Counter
 from dataclasses import dataclass
@@ -28,6 +30,8 @@ from psyc.plonk.gates import blinding_gate, noop_gate
 from psyc.plonk.row import Row
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from psyc.fri.oracle import PolynomialBatch
     from psyc.plonk.builder import CircuitBuilder
     from psyc.plonk.gates import Gate
@@ -226,6 +230,10 @@ def commit_preprocessed(common: CommonCircuitData, constants_values: np.ndarray,
 # milliseconds. The LDE itself is recomputed (it is ~10x the tree's size).
 CACHED_MIN_LEAVES = 1 << 14
 PREPROCESSED_KIND = "preprocessed"
+# the entries together stay under this many bytes: every circuit of 2^11 rows or more
+# adds one (8 MB for a fold circuit, 128 MB at 2^18 rows), and each edit of a program is
+# a new circuit; the least recently used go first
+PREPROCESSED_CACHE_BYTES = 1 << 30
 _SPOT_CHECKS = 16
 
 
@@ -299,10 +307,30 @@ def cached_commitment(columns: np.ndarray, rate_bits: int, cap_height: int) -> P
             columns, rate_bits, cap_height, backend=backend, tree_levels=[backend.to_device(lv) for lv in levels]
         )
         if _spot_check(batch.lde, levels, backend):
+            with contextlib.suppress(OSError):  # used: the last to be evicted
+                os.utime(cache.path(PREPROCESSED_KIND, key))
             return batch
     batch = PolynomialBatch.from_values(columns, rate_bits, cap_height, backend=backend)
     cache.put(PREPROCESSED_KIND, key, b"".join(backend.to_host(lv).tobytes() for lv in batch.tree.levels))
+    _evict(cache.dir, PREPROCESSED_CACHE_BYTES)
     return batch
+
+
+def _evict(folder: Path, limit: int) -> None:
+    """Delete the least recently used commitment entries in ``folder`` until the rest
+    take at most ``limit`` bytes (best effort: another process may be doing the same)."""
+    entries = []
+    for path in folder.glob(f"{PREPROCESSED_KIND}-*"):
+        with contextlib.suppress(OSError):
+            st = path.stat()
+            entries.append((st.st_mtime, st.st_size, path))
+    total = sum(size for _, size, _ in entries)
+    for _, size, path in sorted(entries, key=lambda e: e[0]):
+        if total <= limit:
+            break
+        with contextlib.suppress(OSError):
+            path.unlink()
+        total -= size
 
 
 def build_circuit(builder: CircuitBuilder) -> CircuitData:
