@@ -204,6 +204,30 @@ fn main(x: Felt) -> pub Felt {
     for _ in 0..12 { if c < 4 { acc = acc * x; c = c + 1; } else { acc = acc + x; } }
     acc
 }""",
+    "elements read by the loop variable": """
+fn main(xs: [Felt; 8], ys: [Felt; 8], x: Felt) -> pub Felt {
+    let mut acc = 0;
+    for i in 0..8 { acc = acc + xs[i] * ys[i]; }
+    let cs = [1, x, 2, x, xs[1], 3, x, 0];
+    for i in 0..8 { acc = acc * x + cs[i]; }
+    let ws = [x, x, xs[0], ys[0], xs[0], x];
+    for k in 0..6 { acc = acc * ws[k] + ws[k]; if xs[k] == x { acc = acc + 1; } }
+    acc
+}""",
+    "elements read past the end": """
+fn main(xs: [Felt; 3], x: Felt) -> pub Felt {
+    let mut acc = x;
+    for i in 0..5 { acc = acc * xs[i]; }
+    acc
+}""",
+    "elements of an array assigned in the loop": """
+fn main(xs: [Felt; 4], x: Felt) -> pub Felt {
+    let mut acc = x;
+    let mut ys = xs;
+    for i in 0..4 { acc = acc * ys[i]; ys = xs; }
+    for j in 0..3 { for i in 0..4 { acc = acc + xs[i] * (j as Felt); } }
+    acc
+}""",
     "aliases that split and join": """
 fn main(x: Felt, y: Felt) -> pub Felt {
     let mut a = x;
@@ -280,7 +304,8 @@ def test_loops_whose_iterations_differ(name):
 
 def test_branches_are_replayed(copies):
     for name in ("if on a witness condition", "a let in a branch shadows an outside name", "if as a value, nested",
-                 "checked integers in a branch", "a constant condition that toggles"):
+                 "checked integers in a branch", "a constant condition that toggles",
+                 "elements read by the loop variable"):
         before = copies[0]
         assert _same(LOOPS[name])[0] not in ("compile error", "execution error"), name
         assert copies[0] > before, name
@@ -296,6 +321,8 @@ def _expr(rng: random.Random, t: str, names: dict[str, str], depth: int, loop_va
     if depth <= 0 or rng.random() < 0.3:
         if loop_var and t == "u32" and rng.random() < 0.15:
             return loop_var
+        if loop_var and t in ("Felt", "u32") and rng.random() < 0.25:
+            return f"{'zs' if t == 'Felt' else 'us'}[{loop_var}]"  # (loops run at most 12 times)
         if pool and rng.random() < 0.8:
             return rng.choice(pool)
         if t == "bool":
@@ -365,7 +392,7 @@ def _body(rng: random.Random, names: dict[str, str], mutable: list[str], loop_va
 def random_program(seed: int) -> str:
     rng = random.Random(seed)
     names = {"x": "Felt", "y": "Felt", "a": "u32", "b": "u8", "f": "bool"}
-    lines = ["fn main(x: Felt, y: Felt, a: u32, b: u8, f: bool) -> pub Felt {"]
+    lines = ["fn main(x: Felt, y: Felt, a: u32, b: u8, f: bool, zs: [Felt; 12], us: [u32; 12]) -> pub Felt {"]
     mutable = []
     for k, t in enumerate(TYPES * 2):
         n = f"v{k}"

@@ -10,14 +10,15 @@ the iteration's inputs. The IR is the same as elaborating every iteration (ids i
 When a copy is exact. The body must be in a small syntactic subset (:func:`loop_plan`):
 ``let`` of a name, assignment (plain or compound) to a name, expression statements and
 tails, over literals, names, unary and binary operators, casts to scalar types, blocks,
-``if``/``else`` and the ``assert``/``assert_eq`` builtins — no other calls, no indexing.
+``if``/``else``, the ``assert``/``assert_eq`` builtins and ``xs[i]`` where ``xs`` is an
+outside array read only that way and ``i`` the loop variable — no other calls or indexing.
 Elaborating that subset is a function of the values it reads and nothing else: the
 elaborator's other state it touches (the current module and predicate, constants and
 imports it caches) is the same for every iteration of the loop, and where it compares
 values by identity (an ``if`` merges a variable with ``select`` only when its two branches
 left different values) the renaming keeps every identity. The values it reads are the payloads of the
-names the body reads from outside (the loop variable excluded: a body that reads it is
-never replayed, its value differs every time). Their types cannot change (an assignment
+names the body reads from outside and the elements ``xs[i]`` it reads (the loop variable
+otherwise excluded: a body that reads it is never replayed, its value differs every time). Their types cannot change (an assignment
 keeps its variable's type), so what can differ between iterations is, per outside name,
 whether its payload is a constant and which, and which names share one payload (a value
 id appearing twice): this *signature* is compared before every copy. Emission looks at
@@ -54,12 +55,15 @@ class LoopPlan:
     free: tuple[str, ...]
     assigned: tuple[str, ...]
     calls: tuple[str, ...]
+    indexed: tuple[str, ...] = ()  # arrays the body reads only as `xs[i]`, i the loop variable
 
 
 class _Scan:
     """The body's outside names, or ``ok = False`` when it leaves the subset."""
 
-    def __init__(self) -> None:
+    def __init__(self, loop_var: str) -> None:
+        self.loop_var = loop_var
+        self.indexed: dict[str, None] = {}
         self.free: dict[str, None] = {}
         self.assigned: dict[str, None] = {}
         self.calls: dict[str, None] = {}
@@ -92,6 +96,15 @@ class _Scan:
             return self.expr(e.left) and self.expr(e.right)
         if cls is ast.Cast:
             return _scalar_type(e.target) and self.expr(e.expr)
+        if cls is ast.Index:
+            # `xs[i]`: element i of an outside array, an input of its own each iteration
+            base, k = e.base, e.index
+            if (base.__class__ is ast.PathExpr and len(base.segments) == 1 and not self.local(base.segments[0])
+                    and k.__class__ is ast.PathExpr and k.segments == (self.loop_var,)
+                    and not self.local(self.loop_var)):
+                self.indexed[base.segments[0]] = None
+                return True
+            return False
         if cls is ast.If:
             other = e.otherwise
             return self.expr(e.cond) and self.block(e.then) and (other is None or self.expr(other))
@@ -134,10 +147,10 @@ def _scalar_type(te) -> bool:
 def loop_plan(s: ast.For) -> LoopPlan | None:
     """The plan for replaying ``s``'s body, or None when it is outside the subset the module
     docstring describes or reads the loop variable."""
-    scan = _Scan()
-    if not scan.block(s.body) or s.var in scan.free:
+    scan = _Scan(s.var)
+    if not scan.block(s.body) or s.var in scan.free or any(n in scan.free for n in scan.indexed):
         return None
-    return LoopPlan(tuple(scan.free), tuple(scan.assigned), tuple(scan.calls))
+    return LoopPlan(tuple(scan.free), tuple(scan.assigned), tuple(scan.calls), tuple(scan.indexed))
 
 
 def signature(payloads: list) -> tuple | None:
@@ -175,8 +188,9 @@ class Template:
 def record(sig: tuple, inputs: list[Value], instrs: list[Instr], id0: int, next_id: int,
            outs: list, pred: Value | None) -> Template | None:
     """A template from an iteration that read ``inputs``, emitted ``instrs``, allocated
-    ids ``id0`` to ``next_id`` and left the payloads ``outs``; None when copying it would
-    not be exact (see the module docstring)."""
+    ids ``id0`` to ``next_id`` and left the payloads ``outs`` (of the first ``len(outs)``
+    inputs, the variables; the others are array elements read as ``xs[i]``); None when
+    copying it would not be exact (see the module docstring)."""
     consts: list[Value] = []
     slot: dict[int, int] = {}
 
@@ -228,7 +242,7 @@ def record(sig: tuple, inputs: list[Value], instrs: list[Instr], id0: int, next_
         if k is None:
             return None
         out_slots.append(k)
-    return Template(sig, consts, rows, out_slots, signature(outs) == sig)
+    return Template(sig, consts, rows, out_slots, len(outs) == len(inputs) and signature(outs) == sig)
 
 
 def replay(tpl: Template, prog, inputs: list[Value], loop_consts: range = range(0)) -> list[Value]:

@@ -157,6 +157,9 @@ class StatementsMixin:
             bindings.append(b)
         if any(self.lookup_var(n) is None for n in plan.assigned):
             return False  # (an error: elaborated as usual, which reports it)
+        arrays = [self.lookup_var(n) for n in plan.indexed]
+        if any(b is None or b.type.__class__ is not Array or b.type.element.__class__ is not Scalar for b in arrays):
+            return False
         try:  # `assert(..)` is the builtin unless the module has a function of that name
             if any(self.lookup_item(self.module, (n,), s.span, ast.FnDecl) is not None for n in plan.calls):
                 return False
@@ -167,6 +170,8 @@ class StatementsMixin:
         i = a
         while i < stop:
             payloads = [b.payload for b in bindings]
+            if arrays:  # this iteration's elements (past the end: elaborated, which reports it)
+                payloads += [b.payload[i] if i < len(b.payload) else None for b in arrays]
             sig = replay.signature(payloads)
             tpl = templates.get(sig) if sig is not None else None
             if tpl is not None:
