@@ -59,7 +59,8 @@ class LoopPlan:
 
 
 class _Scan:
-    """The body's outside names, or ``ok = False`` when it leaves the subset."""
+    """Collects the body's outside names; each method says whether what it scanned is in
+    the subset."""
 
     def __init__(self, loop_var: str) -> None:
         self.loop_var = loop_var
@@ -100,7 +101,7 @@ class _Scan:
             # `xs[i]`: element i of an outside array, an input of its own each iteration
             base, k = e.base, e.index
             if (base.__class__ is ast.PathExpr and len(base.segments) == 1 and not self.local(base.segments[0])
-                    and k.__class__ is ast.PathExpr and k.segments == (self.loop_var,)
+                    and base.segments[0] != self.loop_var and k.__class__ is ast.PathExpr and k.segments == (self.loop_var,)
                     and not self.local(self.loop_var)):
                 self.indexed[base.segments[0]] = None
                 return True

@@ -146,7 +146,8 @@ class StatementsMixin:
     def _replayed_loop(self, s: ast.For, plan: replay.LoopPlan, a: int, stop: int) -> bool:
         """Unroll ``s`` over ``a..stop``, copying an elaborated iteration's instructions
         where the next one would repeat them (:mod:`.replay`); False (nothing done) when
-        the names it uses from outside are not all scalar variables."""
+        the names it uses from outside are not scalar variables (and arrays of scalars
+        read as ``xs[i]``), or a builtin it calls is shadowed by a function."""
         bindings = []
         for n in plan.free:
             b = self.lookup_var(n)
