@@ -147,6 +147,16 @@ def test_circuit_build_loads_no_sympy(tmp_path):
     assert "sympy" not in _imported_after(code)
 
 
+def test_fold_circuit_build_loads_no_sympy():
+    """A recursive verifier's permutation and logUp terms come from generated code cached
+    under their parameters (psyc.recursion.vanishing), like the gates' evaluators: building
+    a fold circuit imports no sympy once the caches are filled."""
+    code = ("from psyc.recursion.shape import test_shape\nfrom psyc.recursion.fold import fold_circuit\n"
+            "fold_circuit(test_shape(), 1, 2)")
+    _imported_after(code)  # fills the caches a fresh install would lack
+    assert "sympy" not in _imported_after(code)
+
+
 def test_parsed_modules_come_from_the_cache_only_for_the_same_text(tmp_path, monkeypatch):
     """The AST cache (psyc.frontend.ast_cache) returns what the parser would, only for
     exactly the text it was parsed from; a file that does not parse is never cached."""

@@ -9,15 +9,16 @@ pass over the concatenated list, which is ``Σ α^k G_k + α^K Σ α^t P_t + …
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from psyc.field.extension import Ext2
 from psyc.field.goldilocks import P, primitive_root_of_unity
 from psyc.plonk.builder import CircuitBuilder, ExtTarget
-from psyc.plonk.gates.codegen import CIRCUIT_BACKEND
 from psyc.plonk.proof import OpeningSet
 from psyc.plonk.target import Target
-from psyc.plonk.vanishing import evaluator, lookup_system, permutation_system
 from psyc.plonk.vanishing_eval import lookup_inputs, permutation_inputs
 from psyc.recursion.gadgets import (
     assert_nonzero_ext,
@@ -31,6 +32,31 @@ from psyc.recursion.gate_eval import FusingExtBuilder, Lin, eval_gate_circuit
 
 if TYPE_CHECKING:
     from psyc.plonk.circuit_data import CommonCircuitData
+
+_VANISHING = Path(__file__).resolve().parents[1] / "plonk" / "vanishing.py"
+
+
+@cache
+def _circuit_evaluator(kind: str, params: tuple) -> Callable[..., list]:
+    """``psyc.plonk.vanishing.evaluator(system.terms, CIRCUIT_BACKEND)`` of the terms
+    ``kind`` ("permutation" or "lookup") with ``params``, loaded without sympy: the
+    generated source is cached on disk under the parameters and the text of every source
+    the definitions and the generator read (as ``psyc.plonk.vanishing_eval`` does for the
+    native verifier), so building a recursive verifier neither imports sympy nor prints
+    the expressions (~0.4 s per process); on a miss they are built, once."""
+    from psyc.plonk.gates.catalog import _definitions_key
+    from psyc.util.codegen import cached_source, load_function
+
+    def make() -> str:
+        from psyc.plonk import vanishing as v
+        from psyc.plonk.gates.codegen import CIRCUIT_BACKEND
+
+        system = {"permutation": v.permutation_system, "lookup": v.lookup_system}[kind](*params)
+        return v.evaluator_source(system.terms, CIRCUIT_BACKEND)
+
+    key = ";".join([kind, repr(params), _definitions_key(), _VANISHING.read_text()])
+    source = cached_source(f"vanishing_circuit_{kind}", key, make)
+    return load_function(source, f"<{kind} terms in circuit>", "_evaluate", {"Ext2": Ext2})
 
 
 def gate_constraint_terms(
@@ -72,7 +98,7 @@ def permutation_terms(
     b = fb.b
     cfg = common.config
     R, C = cfg.num_routed_wires, cfg.num_challenges
-    system = permutation_system(R, cfg.partial_product_chunk, C, tuple(common.k_is))
+    evaluate = _circuit_evaluator("permutation", (R, cfg.partial_product_chunk, C, tuple(common.k_is)))
     values = permutation_inputs(
         o.plonk_zs, o.plonk_zs_next, o.partial_products, o.wires[:R], o.plonk_sigmas, l0,
         [ext_from_base(b, t) for t in betas], [ext_from_base(b, t) for t in gammas],
@@ -83,7 +109,7 @@ def permutation_terms(
     for j in range(1, R):
         step = common.k_is[j] * pow(common.k_is[j - 1], P - 2, P) % P
         kx = values[f"kx{j}"] = b.arithmetic_extension(step, 0, kx, one, zero)
-    return [fb.materialize(t) for t in evaluator(system.terms, CIRCUIT_BACKEND)(fb, **values)]
+    return [fb.materialize(t) for t in evaluate(fb, **values)]
 
 
 def lookup_terms(fb: FusingExtBuilder, common: CommonCircuitData, o: OpeningSet, l0: ExtTarget, deltas: Sequence[Target]) -> list[ExtTarget]:
@@ -95,7 +121,7 @@ def lookup_terms(fb: FusingExtBuilder, common: CommonCircuitData, o: OpeningSet,
         o.wires[:L], o.lookup_helpers, o.lookup_phi_next, o.constants[common.lookup_selector],
         o.lookup_multiplicities[0], o.lookup_table[0], l0, [ext_from_base(fb.b, d) for d in deltas],
     )  # fmt: skip
-    terms = evaluator(lookup_system(L, len(deltas)).terms, CIRCUIT_BACKEND)(fb, **values)
+    terms = _circuit_evaluator("lookup", (L, len(deltas)))(fb, **values)
     return [fb.materialize(t) for t in terms]
 
 
