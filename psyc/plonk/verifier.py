@@ -75,22 +75,23 @@ def eval_vanishing_at(
     S, K, R = common.num_selectors, cfg.num_constants, cfg.num_routed_wires
     n = common.degree
     consts = o.constants[S : S + K]
-    pi_ext = [Ext2(v) for v in pi_digest]
-    # Σ_gates selector · C_k, per constraint index k: summed as plain integers per
-    # coordinate (x^2 = W) and reduced once, rather than an Ext2 product and sum per term
+    pi_base = [v % P for v in pi_digest]
+    # Σ_gates selector · C_k, per constraint index k: the generated evaluators work on
+    # integer pairs (x^2 = W) and the sums stay plain integers per coordinate, reduced once,
+    # rather than an Ext2 object per operation and term
     sums0 = [0] * common.num_gate_constraints
     sums1 = [0] * common.num_gate_constraints
     for gi, ev in enumerate(common.evaluators()):
         g = ev.gate
         if not g.num_constraints:
             continue
-        vals = ev.eval_ext(o.wires[: g.num_wires], consts[: g.num_constants], pi_ext)
+        vals = ev.eval_pairs(o.wires[: g.num_wires], consts[: g.num_constants], pi_base)
         s0, s1 = o.constants[gi]
         ws1 = W * s1
         for k, (v0, v1) in enumerate(vals):
             sums0[k] += s0 * v0 + ws1 * v1
             sums1[k] += s0 * v1 + s1 * v0
-    gate_terms = [Ext2(a, b) for a, b in zip(sums0, sums1, strict=True)]
+    gate_terms = [(a % P, b % P) for a, b in zip(sums0, sums1, strict=True)]
 
     zh = zeta**n - 1
     l0 = zh / ((zeta - 1) * n)
@@ -131,11 +132,13 @@ def eval_vanishing_at(
         phis = [o.lookup_helpers[3 * r + 2] for r in range(len(deltas))]
         boundary_terms = vanishing.boundary_terms_at(o.plonk_zs, phis, l_u)
 
-    def horner(terms: list[Ext2], a: int) -> Ext2:
-        acc = Ext2.zero()
-        for t in reversed(terms):
-            acc = acc * a + t
-        return acc
+    def horner(terms: Sequence[tuple[int, int]], a: int) -> Ext2:
+        # a is a base-field challenge: one Horner per coordinate, on plain ints
+        acc0 = acc1 = 0
+        for t0, t1 in reversed(terms):
+            acc0 = (acc0 * a + t0) % P
+            acc1 = (acc1 * a + t1) % P
+        return Ext2(acc0, acc1)
 
     out = []
     for a in alphas:

@@ -224,6 +224,109 @@ def emit(constraints: tuple[sympy.Expr, ...], backend: Backend) -> tuple[list[tu
     return temps, [em.expr(r) for r in reduced]
 
 
+class _PairEmitter:
+    """Straight-line Python on integer pairs for the verifier at ζ: every extension value
+    a0 + a1·X (X² = W) is two Python ints, named ``{v}_0`` and ``{v}_1`` — no
+    :class:`~psyc.field.extension.Ext2` object per operation. Sums stay unreduced (Python
+    ints do not overflow); each product and each temporary is reduced once per coordinate.
+    Values known to lie in the base field (the public-input digest, integer constants)
+    carry no second coordinate (``None``), so their products cost two multiplications,
+    not four."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.count = 0
+
+    def _bind(self, v: tuple[str, str | None]) -> tuple[str, str | None]:
+        """Names (or literals) for ``v``'s coordinates, used more than once by a product."""
+        if all(c is None or c.isidentifier() or c.lstrip("-").isdigit() for c in v):
+            return v
+        name = f"_v{self.count}"
+        self.count += 1
+        self.lines.append(f"{name}_0 = ({v[0]}) % P")
+        if v[1] is None:
+            return f"{name}_0", None
+        self.lines.append(f"{name}_1 = ({v[1]}) % P")
+        return f"{name}_0", f"{name}_1"
+
+    def _mul(self, a: tuple[str, str | None], b: tuple[str, str | None]) -> tuple[str, str | None]:
+        a, b = self._bind(a), self._bind(b)
+        (a0, a1), (b0, b1) = a, b
+        if a1 is None and b1 is None:
+            return f"{a0} * {b0} % P", None
+        if a1 is None:
+            return f"{a0} * {b0} % P", f"{a0} * {b1} % P"
+        if b1 is None:
+            return f"{a0} * {b0} % P", f"{a1} * {b0} % P"
+        if a == b:  # a square
+            return f"({a0} * {a0} + W * {a1} * {a1}) % P", f"2 * {a0} * {a1} % P"
+        return f"({a0} * {b0} + W * {a1} * {b1}) % P", f"({a0} * {b1} + {a1} * {b0}) % P"
+
+    @staticmethod
+    def _scale(c: int, v: tuple[str, str | None]) -> tuple[str, str | None]:
+        # c is a signed representative in (-p/2, p/2] (_signed_constants): a small
+        # coefficient stays a small multiplication, the sum is reduced where it is bound
+        return f"{c} * ({v[0]})", None if v[1] is None else f"{c} * ({v[1]})"
+
+    def expr(self, e: sympy.Expr) -> tuple[str, str | None]:
+        if e.is_Symbol:
+            if e.name.startswith("pi"):  # the public-input digest: base-field elements
+                return e.name, None
+            return f"{e.name}_0", f"{e.name}_1"
+        if e.is_Integer:
+            return str(int(e)), None
+        if e.is_Add:
+            terms = [self.expr(t) for t in e.args]
+            c0 = " + ".join(f"({t[0]})" for t in terms)
+            seconds = [f"({t[1]})" for t in terms if t[1] is not None]
+            return c0, " + ".join(seconds) if seconds else None
+        if e.is_Mul:
+            coeff, factors = e.as_coeff_mul()
+            if not coeff.is_Integer:
+                raise ValueError(f"gate constraints must have integer coefficients, got {coeff}")
+            if not factors:
+                return str(int(coeff)), None
+            acc = self.expr(factors[0])
+            for f in factors[1:]:
+                acc = self._mul(acc, self.expr(f))
+            if coeff == 1:
+                return acc
+            if coeff == -1:
+                return f"-({acc[0]})", None if acc[1] is None else f"-({acc[1]})"
+            return self._scale(int(coeff), acc)
+        if e.is_Pow:
+            base, exp = e.args
+            if not (exp.is_Integer and int(exp) >= 1):
+                raise ValueError(f"only positive integer powers are allowed in gates, got {e}")
+            base_v = self.expr(base)
+            result = base_v
+            for bit in bin(int(exp))[3:]:
+                result = self._mul(result, result)
+                if bit == "1":
+                    result = self._mul(result, base_v)
+            return result
+        raise ValueError(f"unsupported expression in a gate constraint: {e!r}")
+
+    def assign(self, name: str, v: tuple[str, str | None]) -> None:
+        """A temporary: reduced, always with both coordinates (its uses need not know)."""
+        self.lines.append(f"{name}_0 = ({v[0]}) % P")
+        self.lines.append(f"{name}_1 = ({v[1]}) % P" if v[1] is not None else f"{name}_1 = 0")
+
+
+def emit_pairs(constraints: tuple[sympy.Expr, ...]) -> tuple[list[str], list[tuple[str, str]]]:
+    """The constraints on integer pairs (:class:`_PairEmitter`): (straight-line statements,
+    one ``(a0, a1)`` code pair per constraint, congruent mod p to its value, not reduced)."""
+    hoisted, reduced = _straight_line(constraints)
+    em = _PairEmitter()
+    for name, value in hoisted:
+        em.assign(str(name), em.expr(value))
+    outs = []
+    for r in reduced:
+        v0, v1 = em.expr(r)
+        outs.append((v0, "0" if v1 is None else v1))
+    return em.lines, outs
+
+
 class _TapeOperand:
     """The tape's ``lin_operand``: computes an operand (a pending temporary) now."""
 
@@ -368,6 +471,7 @@ def _source(gate: Gate) -> str:
     code, imms, num_regs, outputs = tape(gate.constraints) if gate.num_constraints else ([], [], 1, [])
     temps_py, outs_py = emit(gate.constraints, OPERATOR_BACKEND)
     temps_circ, outs_circ = emit(gate.constraints, CIRCUIT_BACKEND)
+    lines_pairs, outs_pairs = emit_pairs(gate.constraints)
     return render(
         "psyc.backend_cpu",
         "gate.py.j2",
@@ -381,7 +485,9 @@ def _source(gate: Gate) -> str:
         outs_py=outs_py,
         temps_circ=temps_circ,
         outs_circ=outs_circ,
+        lines_pairs=lines_pairs,
+        outs_pairs=outs_pairs,
     )
 
 
-__all__ = ["emit", "tape"]
+__all__ = ["emit", "emit_pairs", "tape"]

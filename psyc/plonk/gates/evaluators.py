@@ -9,6 +9,7 @@ neither imports sympy nor runs the generator; on a cache miss :mod:`.codegen` ge
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -85,6 +86,15 @@ class GateEvaluators:
     def eval_ext(self, w: list[Ext2], c: list[Ext2], pi_digest: list[Ext2]) -> list[Ext2]:
         """Constraint values at an extension point (the verifier's check at ζ)."""
         return [Ext2.coerce(v) for v in self._mod.eval_generic(w, c, pi_digest)]
+
+    def eval_pairs(
+        self, w: Sequence[tuple[int, int]], c: Sequence[tuple[int, int]], pi_digest: Sequence[int]
+    ) -> list[tuple[int, int]]:
+        """Constraint values at an extension point, on integer pairs (the verifier's check
+        at ζ, without an :class:`Ext2` per operation): ``w`` and ``c`` are (a0, a1) pairs
+        (:class:`Ext2` values are), ``pi_digest`` base-field ints; each value is a pair of
+        ints congruent mod p to its coordinates, not reduced."""
+        return self._mod.eval_pairs(w, c, pi_digest)
 
     def eval_circuit(self, builder: CircuitBuilder, w: list, c: list, pi_digest: list) -> list:
         """The constraints as circuit operations on extension targets ``(a0, a1)`` — what a
