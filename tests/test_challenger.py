@@ -152,6 +152,21 @@ def test_nine_and_sixteen_observations():
     assert d.get_challenge() == s2[7]
 
 
+@given(st.lists(st.tuples(st.lists(u64s, max_size=30), st.integers(min_value=0, max_value=3)), max_size=6))
+def test_observing_a_block_equals_observing_one_by_one(steps):
+    """observe_elements takes a sponge block at a time: the same states, buffers and
+    challenges as one element at a time, whatever the buffer held before and whatever
+    squeezes come in between."""
+    a, b = Challenger(), Challenger()
+    for xs, squeezes in steps:
+        a.observe_elements(xs)
+        for x in xs:
+            b.observe_element(x)
+        assert snapshot(a) == snapshot(b)
+        assert a.get_challenges(squeezes) == b.get_challenges(squeezes)
+        assert snapshot(a) == snapshot(b)
+
+
 def test_trailing_zeros_from_zero_state_are_invisible():
     """A consequence of the overwrite rules (no padding): observing [0] from a fresh
     state writes 0 over 0, so it squeezes exactly what an untouched challenger does."""

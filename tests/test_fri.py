@@ -475,6 +475,40 @@ def test_malformed_path_and_leaf_elements_name_the_first_offender(base, how, mes
         base.verify(base.tampered(fn))
 
 
+@pytest.mark.parametrize(
+    ("how", "message"),
+    [
+        ("leaf_width", "query 2: oracle 1 leaf has"),
+        ("path_length", "query 2: oracle 0 Merkle path has the wrong length"),
+        ("step_values", "query 2 step 1 has"),
+        ("step_path", "query 2 step 0 Merkle path has the wrong length"),
+        ("step_not_ext", "query 2: a step holds a non-extension value"),
+        ("steps_missing", "query 2 has the wrong number of folding steps"),
+    ],
+)
+def test_malformed_query_shapes_name_the_query(base, how, message):
+    """Every query's shape is compared at once with the expected one; when one differs,
+    the message names that query (not only query 0's shape is looked at)."""
+
+    def fn(f):
+        rnd = f.query_round_proofs[2]
+        if how == "leaf_width":
+            rnd.initial_trees_proof.evals_proofs[1][0].append(0)
+        elif how == "path_length":
+            rnd.initial_trees_proof.evals_proofs[0][1].siblings.pop()
+        elif how == "step_values":
+            rnd.steps[1].evals.pop()
+        elif how == "step_path":
+            rnd.steps[0].merkle_proof.siblings.append([0, 0, 0, 0])
+        elif how == "step_not_ext":
+            rnd.steps[0].evals[0] = (1, 2)
+        else:
+            rnd.steps.pop()
+
+    with pytest.raises(FriVerificationError, match=message):
+        base.verify(base.tampered(fn))
+
+
 @pytest.mark.parametrize("q", [0, 3])
 @pytest.mark.parametrize("step", [0, 1])
 @pytest.mark.parametrize("level", [0, -1])

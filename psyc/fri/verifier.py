@@ -7,14 +7,14 @@ from itertools import chain
 from operator import itemgetter, mul
 from typing import Any
 
-from psyc.field.extension import Ext2, batch_inverse
+from psyc.field.extension import Ext2, W, batch_inverse
 from psyc.field.goldilocks import P, primitive_root_of_unity
 from psyc.fri.config import SALT_SIZE, FriParams
 from psyc.fri.proof import FriProof, FriQueryRound
 from psyc.fri.structure import FriInstanceInfo, FriOpenings
 from psyc.hash.merkle import MerkleCap, verify_merkle_proof_groups
 from psyc.iop.challenger import Challenger
-from psyc.poly.evaluation import barycentric_eval_on_cosets, eval_poly
+from psyc.poly.evaluation import barycentric_eval_on_cosets
 from psyc.poly.ntt import COSET_SHIFT, reverse_index_bits
 
 
@@ -59,7 +59,29 @@ def _check_shape(
         len(proof.query_round_proofs) == cfg.num_query_rounds,
         f"proof has {len(proof.query_round_proofs)} query rounds, expected {cfg.num_query_rounds}",
     )
+    # every query's shape at once against the expected one (no message formatted); only
+    # when one differs, query by query for the first difference's message
+    widths = tuple(info.num_polys + (SALT_SIZE if info.blinding else 0) for info in instance.oracles)
+    heights = [params.lde_bits - sum(params.reduction_arity_bits[: s + 1]) for s in range(len(params.reduction_arity_bits))]
+    expected = (
+        widths,
+        (params.lde_bits - cfg.cap_height,) * len(widths),
+        tuple(1 << ab for ab in params.reduction_arity_bits),
+        tuple(h - cfg.cap_height for h in heights),
+    )
+    shapes_fine = all(
+        (
+            tuple(len(leaf) for leaf, _ in rnd.initial_trees_proof.evals_proofs),
+            tuple(len(mp.siblings) for _, mp in rnd.initial_trees_proof.evals_proofs),
+            tuple(len(st.evals) for st in rnd.steps),
+            tuple(len(st.merkle_proof.siblings) for st in rnd.steps),
+        )
+        == expected
+        for rnd in proof.query_round_proofs
+    )
     for q, rnd in enumerate(proof.query_round_proofs):
+        if shapes_fine:
+            break
         _require(
             len(rnd.initial_trees_proof.evals_proofs) == len(instance.oracles),
             f"query {q} opens {len(rnd.initial_trees_proof.evals_proofs)} oracles, expected {len(instance.oracles)}",
@@ -97,7 +119,11 @@ def _check_shape(
     _require(
         all(isinstance(c, Ext2) for c in proof.final_poly), "final polynomial holds a non-extension value"
     )
+    step_values = chain.from_iterable(st.evals for rnd in proof.query_round_proofs for st in rnd.steps)
+    steps_fine = set(map(type, step_values)) <= {Ext2}  # all at once first, as above
     for q, rnd in enumerate(proof.query_round_proofs):
+        if steps_fine:
+            break
         _require(
             all(isinstance(e, Ext2) for st in rnd.steps for e in st.evals),
             f"query {q}: a step holds a non-extension value",
@@ -194,17 +220,21 @@ def verify_fri(
     for info in instance.oracles:
         offsets.append(total)
         total += info.num_polys + (SALT_SIZE if info.blinding else 0)
+    # (on coordinate pairs: ~300 openings, two extension products each)
     batch_terms = []
-    alpha_pow = Ext2.one()
+    al0, al1 = alpha
+    p0, p1 = 1, 0  # alpha^i
     for batch, vals in zip(instance.batches, openings.batches, strict=True):
-        pows = []
-        reduced = Ext2.zero()
-        for v in vals:
-            pows.append(alpha_pow)
-            reduced = reduced + alpha_pow * v
-            alpha_pow = alpha_pow * alpha
+        pows0, pows1 = [], []
+        r0 = r1 = 0
+        for v0, v1 in vals:
+            pows0.append(p0)
+            pows1.append(p1)
+            r0 += p0 * v0 + W * p1 * v1
+            r1 += p0 * v1 + p1 * v0
+            p0, p1 = (p0 * al0 + W * p1 * al1) % P, (p0 * al1 + p1 * al0) % P
         positions = [offsets[p.oracle_index] + p.polynomial_index for p in batch.polynomials]
-        batch_terms.append((batch, [w.a0 for w in pows], [w.a1 for w in pows], positions, reduced))
+        batch_terms.append((batch, _packed(pows0, pows1), positions, Ext2(r0, r1)))
 
     n_lde = params.lde_size
     omega = primitive_root_of_unity(params.lde_bits)
@@ -227,7 +257,7 @@ def verify_fri(
         shift += ab
         groups.append(
             (
-                [[c for e in rnd.steps[s].evals for c in (e.a0, e.a1)] for rnd in rounds],
+                [list(chain.from_iterable(rnd.steps[s].evals)) for rnd in rounds],  # (a0, a1) each
                 [x >> shift for x in x_indices],
                 proof.commit_phase_caps[s],
                 [rnd.steps[s].merkle_proof for rnd in rounds],
@@ -240,7 +270,8 @@ def verify_fri(
     xs = [COSET_SHIFT * pow(omega, reverse_index_bits(i, params.lde_bits), P) % P for i in x_indices]
     inverses = batch_inverse([Ext2(x) - batch.point for x in xs for batch, *_ in batch_terms])
     folds = _fold_all(rounds, x_indices, xs, params, betas)
-    gathers = [itemgetter(*positions) for _, _, _, positions, _ in batch_terms]
+    gathers = [itemgetter(*positions) for _, _, positions, _ in batch_terms]
+    final_packed = _packed([c[0] for c in proof.final_poly], [c[1] for c in proof.final_poly])
     for q, rnd in enumerate(rounds):
         x_index = x_indices[q]
         leaves = []
@@ -253,10 +284,11 @@ def verify_fri(
 
         value = Ext2.zero()
         flat = [v for leaf in leaves for v in leaf]
-        for b, ((_, pows0, pows1, positions, reduced), gather) in enumerate(zip(batch_terms, gathers, strict=True)):
-            # sum_i alpha^i * f_i(x), the f_i(x) base elements: one big-int sum per coordinate
+        for b, ((_, pows, positions, reduced), gather) in enumerate(zip(batch_terms, gathers, strict=True)):
+            # sum_i alpha^i * f_i(x), the f_i(x) base elements: one big-int sum for both
+            # coordinates (packed alpha powers, _packed)
             opened = gather(flat) if len(positions) > 1 else [flat[i] for i in positions]
-            acc = Ext2(sum(map(mul, pows0, opened)), sum(map(mul, pows1, opened)))
+            acc = _unpacked(sum(map(mul, pows, opened)))
             value = value + (acc - reduced) * inverses[q * len(batch_terms) + b]
 
         for s, (step, ab) in enumerate(zip(rnd.steps, params.reduction_arity_bits, strict=True)):
@@ -269,9 +301,35 @@ def verify_fri(
             x_index >>= ab
 
         _require(
-            eval_poly(proof.final_poly, folds[-1][q]) == value,
+            _eval_at_base(final_packed, folds[-1][q]) == value,
             f"query {q}: final polynomial disagrees with the folded value",
         )
+
+
+# An extension value's two coordinates packed into one integer, a1 at bit 160: a sum of
+# up to 2^32 products of such a packed value (< 2^64 per coordinate) and a base element
+# (< 2^64) keeps the coordinates apart (each sum < 2^160), so one C-level big-int sum
+# computes both coordinates' sums.
+_PACK = 160
+_PACK_MASK = (1 << _PACK) - 1
+
+
+def _packed(a0: Sequence[int], a1: Sequence[int]) -> list[int]:
+    return [x0 | x1 << _PACK for x0, x1 in zip(a0, a1, strict=True)]
+
+
+def _unpacked(v: int) -> Ext2:
+    return Ext2(v & _PACK_MASK, v >> _PACK)
+
+
+def _eval_at_base(packed_coeffs: list[int], x: int) -> Ext2:
+    """The polynomial with (packed) extension coefficients at a base-field point: the
+    powers of x, then one packed sum (fewer than 2^32 coefficients)."""
+    pows, acc = [], 1
+    for _ in packed_coeffs:
+        pows.append(acc)
+        acc = acc * x % P
+    return _unpacked(sum(map(mul, packed_coeffs, pows)))
 
 
 def _fold_all(rounds: Sequence[FriQueryRound], x_indices: list[int], xs: list[int], params: FriParams, betas: list[Ext2]) -> list:

@@ -21,6 +21,7 @@ from psyc.hash.poseidon import (
     Digest,
     hash_or_noop,
     hash_or_noop_rows,
+    kernels_loaded,
     permute_many,
     two_to_one,
     two_to_one_pairs,
@@ -152,10 +153,13 @@ def _verify_regular(groups) -> list[list[bool]]:
     widths = [len(lv[0]) for lv, _, _, _ in groups]
     digests = np.zeros((total, DIGEST_LEN), dtype=np.uint64)
     sponge = [(g, np.array(groups[g][0], dtype=np.uint64)) for g in range(len(groups))]
+    # with the kernels loaded, a tree's leaves in one call (no per-call cost to share);
+    # without, the trees' sponge steps share NumPy calls (below)
+    whole = kernels_loaded()
     for g, rows in sponge:
-        if widths[g] <= DIGEST_LEN:
+        if widths[g] <= DIGEST_LEN or whole:
             digests[starts[g] : starts[g + 1]] = hash_or_noop_rows(rows)
-    long = [(g, rows) for g, rows in sponge if widths[g] > DIGEST_LEN]
+    long = [(g, rows) for g, rows in sponge if widths[g] > DIGEST_LEN and not whole]
     states = {g: np.zeros((len(rows), WIDTH), dtype=np.uint64) for g, rows in long}
     for start in range(0, max([widths[g] for g, _ in long], default=0), RATE):
         step = [(g, rows) for g, rows in long if widths[g] > start]
@@ -169,18 +173,24 @@ def _verify_regular(groups) -> list[list[bool]]:
         digests[starts[g] : starts[g + 1]] = states[g][:, :DIGEST_LEN]
     idx = np.concatenate([np.array(ix, dtype=np.int64) for _, ix, _, _ in groups])
     depths = [len(pr[0].siblings) for _, _, _, pr in groups]
+    # every path's siblings in one array (row per path, level, digest), converted once per
+    # tree rather than once per level; a shallower tree's rows drop out past its depth
+    sibs = np.zeros((total, max(depths), DIGEST_LEN), dtype=np.uint64)
+    for g, (_, _, _, proofs) in enumerate(groups):
+        if depths[g]:
+            sibs[starts[g] : starts[g + 1], : depths[g]] = np.array([p.siblings for p in proofs], dtype=np.uint64)
+    depth_of_row = np.repeat(np.array(depths), np.diff(starts))
     for level in range(max(depths)):
-        active = [g for g in range(len(groups)) if depths[g] > level]
-        rows = np.concatenate([np.arange(starts[g], starts[g + 1]) for g in active])
-        sib = np.array([p.siblings[level] for g in active for p in groups[g][3]], dtype=np.uint64)
+        rows = np.flatnonzero(depth_of_row > level)
+        sib, cur = sibs[rows, level], digests[rows]
         right = (idx[rows] & 1).astype(bool)[:, None]  # the running digest is a right child
         pairs = np.empty((2 * len(rows), DIGEST_LEN), dtype=np.uint64)
-        pairs[0::2] = np.where(right, sib, digests[rows])
-        pairs[1::2] = np.where(right, digests[rows], sib)
+        pairs[0::2] = np.where(right, sib, cur)
+        pairs[1::2] = np.where(right, cur, sib)
         digests[rows] = two_to_one_pairs(pairs)
         idx[rows] >>= 1
     out = []
     for g, (_, _, cap, _) in enumerate(groups):
-        ds, ix = digests[starts[g] : starts[g + 1]], idx[starts[g] : starts[g + 1]]
-        out.append([0 <= int(i) < len(cap) and [int(v) for v in d] == list(cap[int(i)]) for d, i in zip(ds, ix, strict=True)])
+        ds, ix = digests[starts[g] : starts[g + 1]].tolist(), idx[starts[g] : starts[g + 1]].tolist()
+        out.append([0 <= i < len(cap) and d == list(cap[i]) for d, i in zip(ds, ix, strict=True)])
     return out

@@ -52,6 +52,7 @@ _PLAIN_TOTAL_BUDGET = 10_000
 _PLAIN_BATCH_MAX = 4096  # permutations in one batch call
 _NUMPY_MIN_ROWS = 8  # below this a batch runs state by state in Python (measured crossover)
 _plain = {"scalar": 0, "total": 0}
+_U64 = "uint64"  # (a dtype name: this module imports no NumPy until a batch needs it)
 
 
 def _plain_ok(n: int, scalar: bool = False) -> bool:
@@ -74,6 +75,11 @@ def _plain_rows(states: np.ndarray) -> np.ndarray:
     return permute_rows(states)
 
 
+def kernels_loaded() -> bool:
+    """Whether this process has loaded the numba kernels (every hash then runs in them)."""
+    return _KERNELS in sys.modules
+
+
 @cache
 def _kernels() -> ModuleType:
     """The numba kernels, imported on the first hash: importing numba and loading the
@@ -82,6 +88,9 @@ def _kernels() -> ModuleType:
 
 
 def _check_elements(xs: Sequence[int], what: str) -> None:
+    # min/max run in C (a verifier's transcript checks ~130 states); the loop names the value
+    if xs and min(xs) >= 0 and max(xs) < 1 << 64:
+        return
     for x in xs:
         if not 0 <= x < 1 << 64:
             raise ValueError(f"{what}: element {x} is not a 64-bit field value")
@@ -91,11 +100,16 @@ def permute(state: Sequence[int]) -> list[int]:
     if len(state) != WIDTH:
         raise ValueError(f"Poseidon state has {WIDTH} elements, got {len(state)}")
     _check_elements(state, "permute")
-    if _plain_ok(1, scalar=True):
-        return _plain_permute(state)
-    st = np.array(state, dtype=np.uint64)
-    _kernels().permute_inplace(st)
-    return [int(v) for v in st]
+    kernels = sys.modules.get(_KERNELS)
+    if kernels is None:
+        if _plain_ok(1, scalar=True):
+            return _plain_permute(state)
+        kernels = _kernels()
+    # the kernels loaded: one state through them directly (NumPy is loaded with them; the
+    # lazy module's lookups cost more than the permutation: ~10 -> ~6 µs a call)
+    st = sys.modules["numpy"].array(state, dtype=_U64)
+    kernels.permute_inplace(st)
+    return st.tolist()
 
 
 def permute_reference(state: Sequence[int]) -> list[int]:

@@ -18,6 +18,7 @@ with a parallel numba kernel; :meth:`check_pow` replays one step.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from itertools import chain
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -51,9 +52,22 @@ class Challenger:
         self.observe_elements((x,))
 
     def observe_elements(self, xs: Iterable[int]) -> None:
-        # (one loop for every element: a verifier's transcript observes ~2,000 of them)
+        # a verifier's transcript observes ~2,000 elements: when all are 64-bit values
+        # (checked in C), they go into the buffer a sponge block at a time
+        vals = list(map(int, xs))
         buffer = self.input_buffer
-        for x in xs:
+        if vals and min(vals) >= 0 and max(vals) < 1 << 64:
+            i = 0
+            while i < len(vals):
+                take = RATE - len(buffer)
+                self.output_buffer.clear()
+                buffer.extend([v % P for v in vals[i : i + take]])
+                i += take
+                if len(buffer) == RATE:
+                    self._duplex()
+            return
+        # one by one: an element that is not a 64-bit value fails where it stands
+        for x in vals:
             x = int(x)
             if not 0 <= x < 1 << 64:
                 raise ValueError(f"cannot observe {x}: not a 64-bit field value")
@@ -66,8 +80,8 @@ class Challenger:
         self.observe_elements((x.a0, x.a1))
 
     def observe_exts(self, xs: Iterable[Ext2]) -> None:
-        for x in xs:
-            self.observe_ext(x)
+        # one pass over all coordinates (a verifier observes ~300 opened values at once)
+        self.observe_elements(chain.from_iterable(xs))
 
     def observe_digest(self, d: Sequence[int]) -> None:
         self.observe_elements(d)
