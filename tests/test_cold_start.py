@@ -130,10 +130,8 @@ def test_verify_loads_neither_numba_nor_sympy(tmp_path, capsys):
     assert "psyc.hash.poseidon_kernels" not in loaded
 
 
-def test_circuit_build_loads_no_sympy(tmp_path):
-    """Lowering and building a circuit (arithmetic, constants, Poseidon, range checks) reads
-    the gates' facts from the catalog: the sympy constraints are built once per gate
-    definition (to fill it), never by a later build (issue 18: ~1–2 s per process)."""
+def _poseidon_range_project(tmp_path: Path) -> Path:
+    """A project using arithmetic, constants, Poseidon and a range check (lookups)."""
     proj = tmp_path / "p"
     (proj / "src").mkdir(parents=True)
     (proj / "psy.toml").write_text('[package]\nname = "p"\n')
@@ -141,10 +139,37 @@ def test_circuit_build_loads_no_sympy(tmp_path):
         "use std::hash::poseidon;\n"
         "fn main(x: Felt, n: u32) -> pub Hash { assert(n < 1000); poseidon([x, x * x + 7, n as Felt]) }\n"
     )
+    return proj
+
+
+def test_circuit_build_loads_no_sympy(tmp_path):
+    """Lowering and building a circuit (arithmetic, constants, Poseidon, range checks) reads
+    the gates' facts from the catalog: the sympy constraints are built once per gate
+    definition (to fill it), never by a later build (issue 18: ~1–2 s per process)."""
+    proj = _poseidon_range_project(tmp_path)
     code = (f"from psyc.compiler import compile_path\nprog = compile_path({str(proj)!r})\n"
             "ids = prog.circuit().stats['gates']\nassert {'arithmetic', 'lookup', 'poseidon'} <= {g.split('_')[0] for g in ids}")
     _imported_after(code)  # fills the gate catalog a fresh install would lack
     assert "sympy" not in _imported_after(code)
+
+
+def test_prove_loads_no_sympy(tmp_path):
+    """A whole `psyc prove` (compile, execute, build, prove, verify) of a project with
+    Poseidon, arithmetic and a range check (lookups) names the permutation and logUp terms
+    by their parameters and loads their generated code (the CPU tape) from the cache, as it
+    does the gates': sympy is imported only to fill an empty cache (issue 18: ~0.5–1.2 s of
+    every fresh `psyc prove`)."""
+    proj = _poseidon_range_project(tmp_path)
+    (proj / "inputs.toml").write_text("x = 3\nn = 5\n")
+    code = (
+        "import contextlib, io\nfrom psyc.cli.main import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    assert main(['prove', {str(proj)!r}, '--json']) == 0"
+    )
+    _imported_after(code)  # fills the caches a fresh install would lack
+    loaded = _imported_after(code)
+    assert "psyc.plonk.prover" in loaded and "sympy" not in loaded
+    assert "psyc.plonk.gates.codegen" not in loaded
 
 
 def test_fold_circuit_build_loads_no_sympy():

@@ -79,17 +79,20 @@ def cuda_kernel_name(gate: Gate) -> str:
 
 
 # The printing below needs the gates' emitter, hence sympy: imported where a kernel is
-# printed, so that this module stays cheap to import (emulation, signatures).
+# printed (a cache miss), so that this module stays cheap to import (emulation, signatures)
+# and a prover whose kernels' sources are cached needs neither.
+_CODEGEN = Path(__file__).resolve().parents[1] / "plonk" / "gates" / "codegen.py"
 
 
 def gate_cuda_source(gate: Gate) -> str:
     """CUDA C of ``gate``'s quotient kernel (one ``extern "C"`` kernel, named by
     :func:`cuda_kernel_name`), printed by the gates' emitter from the same constraints as
     the numba evaluator; cached on disk like the numba source."""
-    from psyc.plonk.gates import codegen
     from psyc.plonk.gates.base import PI_DIGEST_LEN
 
     def make() -> str:
+        from psyc.plonk.gates import codegen
+
         temps, outs = codegen.emit(gate.constraints, codegen.CUDA_BACKEND)
         used = set(re.findall(r"\b[a-z]+\d+\b", " ".join([c for _, c in temps] + outs)))  # inputs to load
         return render_gpu(
@@ -102,7 +105,7 @@ def gate_cuda_source(gate: Gate) -> str:
             used=used,
         )
 
-    key = ";".join([gate.id, gate.fingerprint, Path(codegen.__file__).read_text(), Path(__file__).read_text(),
+    key = ";".join([gate.id, gate.fingerprint, _CODEGEN.read_text(), Path(__file__).read_text(),
                     template_text_gpu("gate.cu.j2")])
     return cached_source(f"gate_cuda_{gate.id}", key, make)
 
@@ -112,9 +115,9 @@ def terms_cuda_source(system: TermSystem) -> str:
     """CUDA C of a :class:`~psyc.plonk.vanishing.TermSystem`'s quotient kernel
     (``system.CUDA_KERNEL``, the field header included), printed by the gates' emitter
     from the terms' definition; cached on disk."""
-    from psyc.plonk.gates import codegen
-
     def make() -> str:
+        from psyc.plonk.gates import codegen
+
         temps, outs = codegen.emit(system.expanded(), codegen.CUDA_BACKEND)
         used = set(re.findall(r"\b[A-Za-z_][A-Za-z_0-9]*\b", " ".join([c for _, c in temps] + outs)))
         return render_gpu(
@@ -129,8 +132,8 @@ def terms_cuda_source(system: TermSystem) -> str:
             outs=outs,
         )
 
-    key = ";".join([system.key(), Path(codegen.__file__).read_text(), template_text_gpu("terms.cu.j2")])
-    kernel = cached_source(f"vanishing_cuda_{len(system.terms)}", key, make)
+    key = ";".join([system.key(), _CODEGEN.read_text(), template_text_gpu("terms.cu.j2")])
+    kernel = cached_source(f"vanishing_cuda_{system.slug}", key, make)
     return "\n".join(["#define GL_FIELD_NOINLINE", field_header(), kernel])
 
 
