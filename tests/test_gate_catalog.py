@@ -37,6 +37,20 @@ def test_catalog_facts_equal_the_built_gate(gate):
         assert copy == info and copy.fingerprint == info.fingerprint
 
 
+def test_a_gate_and_its_facts_hash_equal():
+    """Objects that compare equal hash equal (Python's contract): a set or dict mixing a gate
+    and its catalog facts holds it once, and the evaluator table has one entry per gate."""
+    from psyc.plonk.gates.evaluators import GateEvaluators
+
+    for name, params in [("poseidon", ()), ("arithmetic", (20,)), ("constant", (2,))]:
+        gate, info = gate_from_spec(name, params), gate_info(name, params)
+        assert gate == info and info == gate and hash(gate) == hash(info)
+        assert len({gate, info}) == 1 and {gate: 1, info: 2} == {gate: 2}
+        assert GateEvaluators.for_gate(gate) is GateEvaluators.for_gate(info)
+    other = gate_from_spec("arithmetic", (10,))
+    assert len({gate_from_spec("arithmetic", (20,)), gate_info("arithmetic", (20,)), other}) == 2
+
+
 def test_catalog_rejects_what_the_constructors_reject():
     with pytest.raises(ValueError):
         gate_info("no_such_gate", ())

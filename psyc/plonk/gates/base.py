@@ -126,6 +126,12 @@ class Gate:
     def num_constraints(self) -> int:
         return len(self.constraints)
 
+    def __hash__(self) -> int:
+        # the id alone, as GateInfo's: a gate and its catalog facts compare equal, so they
+        # must hash equal (a dict or set mixing them would hold the gate twice); gates
+        # equal as dataclasses share the id, and hashing the constraints would cost more
+        return hash(self.id)
+
     def uses_public_inputs(self) -> bool:
         return any(s.name.startswith("pi") for c in self.constraints for s in c.free_symbols)
 

@@ -91,7 +91,7 @@ class GateInfo:
         )
 
     def __hash__(self) -> int:
-        return hash((self.id, self.fingerprint))
+        return hash(self.id)  # as Gate's (equal objects hash equal)
 
 
 _FIELDS = frozenset(f.name for f in fields(GateInfo))
