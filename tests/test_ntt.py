@@ -439,6 +439,9 @@ def test_barycentric_matches_eval_and_interpolate(log_n, shift):
         for a, b in zip(cl, ints(coset_intt(arr([(v + 1) % P for v in values]), shift)), strict=True)
     ]
     assert barycentric_eval_on_coset(ext_vals, shift, Ext2(8, 9)) == eval_poly(lifted, Ext2(8, 9))
+    # base values given unreduced (negative, or p and above) mean their residues
+    skewed = [v - P if i % 2 else v + P for i, v in enumerate(values)]
+    assert barycentric_eval_on_coset(skewed, shift, Ext2(5, 6)) == eval_poly(cl, Ext2(5, 6))
 
 
 def test_barycentric_point_on_coset_raises():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import mul
 
 from psyc.field.extension import Ext2, W
 from psyc.field.goldilocks import P, batch_inverse, primitive_root_of_unity
@@ -132,17 +133,25 @@ def barycentric_eval_on_cosets(rows: Sequence[Sequence[Scalar]], shifts: Sequenc
     row_dens = [n * pow(shift, n, P) % P for shift in shifts]
     invs = batch_inverse(norms + row_dens)  # the N_i of every point, then n·s^n per row
     m = len(points)
+    # Σ y_i·p_i/(x − p_i) = Σ c_i·((y0 lo_i − W x1 y1) + (y1 lo_i − x1 y0)·X), c_i = p_i/N_i,
+    # = (A0 − W x1 B1) + (A1 − x1 B0)·X with A = Σ (c_i lo_i)·y_i and B = Σ c_i·y_i: two
+    # C-level sums per row, both coordinates of y packed into one integer (y1 at bit 160:
+    # a sum of n < 2^32 products of 64-bit values stays below 2^160 per coordinate)
+    cs = [p * iv % P for p, iv in zip(points, invs[:m], strict=True)]  # (then invs holds the rows')
+    ds = [c * lo % P for c, lo in zip(cs, lows, strict=True)]
     out = []
     for k, row in enumerate(rows):
         base = k * n
-        # Σ y_i·p_i/(x − p_i) = Σ (p_i/N_i)·((y0 lo_i − W x1 y1) + (y1 lo_i − x1 y0)·X), reduced once
-        t0 = t1 = 0
-        for i, y in enumerate(row, base):
-            y0, y1 = y if isinstance(y, Ext2) else (y, 0)
-            c = points[i] * invs[i] % P
-            t0 += c * ((y0 * lows[i] - w_x1 * y1) % P)
-            t1 += c * ((y1 * lows[i] - x1 * y0) % P)
+        ys = [y[0] | y[1] << _PACK if isinstance(y, Ext2) else y % P for y in row]
+        a = sum(map(mul, ds[base : base + n], ys))
+        b = sum(map(mul, cs[base : base + n], ys))
+        t0 = (a & _PACK_MASK) - w_x1 * (b >> _PACK)
+        t1 = (a >> _PACK) - x1 * (b & _PACK_MASK)
         s_pow_n = pow(shifts[k], n, P)
         out.append((x_pow_n - s_pow_n) * invs[m + k] * Ext2(t0, t1))
     return out
+
+
+_PACK = 160
+_PACK_MASK = (1 << _PACK) - 1
 
