@@ -10,7 +10,7 @@ neither imports sympy nor runs the generator; on a cache miss :mod:`.codegen` ge
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -45,13 +45,34 @@ def generated_module(gate: Gate | GateInfo) -> ModuleType:
     return load_generated_module(f"gate_{gate.id}", source)
 
 
+def pairs_module(gate: Gate | GateInfo) -> ModuleType:
+    """The generated pair evaluator of ``gate`` (what the verifier runs at ζ), a module of
+    its own: cached on disk per gate definition and generator, as :func:`generated_module`."""
+
+    def make() -> str:
+        from psyc.plonk.gates.codegen import _pairs_source
+
+        return _pairs_source(gate.full() if hasattr(gate, "full") else gate)
+
+    key = ";".join([gate.id, gate.fingerprint, _CODEGEN.read_text()])
+    return load_generated_module(f"gate_pairs_{gate.id}", cached_source(f"gate_pairs_{gate.id}", key, make))
+
+
 class GateEvaluators:
-    """Evaluators of one gate, all generated from its constraints."""
+    """Evaluators of one gate, all generated from its constraints; each generated module is
+    loaded when first used (a verifier needs only the pair evaluator)."""
 
     def __init__(self, gate: Gate | GateInfo) -> None:
         self.gate = gate
-        self._mod = generated_module(gate)
         self._tape = None
+
+    @cached_property
+    def _mod(self) -> ModuleType:
+        return generated_module(self.gate)
+
+    @cached_property
+    def _pairs(self) -> ModuleType:
+        return pairs_module(self.gate)
 
     @staticmethod
     @cache
@@ -94,7 +115,7 @@ class GateEvaluators:
         at ζ, without an :class:`Ext2` per operation): ``w`` and ``c`` are (a0, a1) pairs
         (:class:`Ext2` values are), ``pi_digest`` base-field ints; each value is a pair of
         ints congruent mod p to its coordinates, not reduced."""
-        return self._mod.eval_pairs(w, c, pi_digest)
+        return self._pairs.eval_pairs(w, c, pi_digest)
 
     def eval_circuit(self, builder: CircuitBuilder, w: list, c: list, pi_digest: list) -> list:
         """The constraints as circuit operations on extension targets ``(a0, a1)`` — what a
