@@ -119,3 +119,30 @@ def test_pair_evaluator_detects_a_changed_input():
     before = [Ext2(*v) for v in ev.eval_pairs(w, c, [0] * PI_DIGEST_LEN)]
     w[0] = w[0] + Ext2(1)
     assert [Ext2(*v) for v in ev.eval_pairs(w, c, [0] * PI_DIGEST_LEN)] != before
+
+
+@pytest.mark.parametrize(("routed", "chunk", "challenges"), [(4, 2, 1), (7, 3, 2), (80, 8, 2)])
+def test_permutation_terms_on_pairs_match_the_ext2_evaluator(routed, chunk, challenges):
+    """The verifier's permutation terms on integer pairs (β, γ base-field ints) equal the
+    Ext2 operator evaluator's at random extension points."""
+    from psyc.plonk import vanishing_eval
+
+    rng = random.Random(routed * 100 + chunk)
+
+    def ext() -> Ext2:
+        return Ext2(rng.randrange(P), rng.randrange(P))
+
+    m1 = -(-routed // chunk) - 1  # stored partial products per challenge
+    k_is = [rng.randrange(1, P) for _ in range(routed)]
+    for _ in range(2):
+        zs, zs_next = [ext() for _ in range(challenges)], [ext() for _ in range(challenges)]
+        pps = [ext() for _ in range(challenges * m1)]
+        wires, sigmas = [ext() for _ in range(routed)], [ext() for _ in range(routed)]
+        x, l0 = ext(), ext()
+        betas, gammas = [rng.randrange(P) for _ in range(challenges)], [rng.randrange(P) for _ in range(challenges)]
+        expected = vanishing_eval.permutation_terms_at(
+            zs, zs_next, pps, wires, sigmas, k_is, x, l0, [Ext2(b) for b in betas], [Ext2(g) for g in gammas], chunk
+        )
+        got = vanishing_eval.permutation_terms_pairs(zs, zs_next, pps, wires, sigmas, k_is, x, l0, betas, gammas, chunk)
+        assert [Ext2(a0, a1) for a0, a1 in got] == [Ext2.coerce(v) for v in expected]
+        assert len(got) > 0

@@ -16,12 +16,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from psyc.field.extension import Ext2
+from psyc.field.extension import Ext2, W
+from psyc.field.goldilocks import P
 from psyc.util.codegen import cached_source, load_function
 
 Evaluator = Callable[..., list]
 
 _VANISHING = Path(__file__).with_name("vanishing.py")
+_CODEGEN = Path(__file__).with_name("gates") / "codegen.py"
 
 
 @cache
@@ -44,6 +46,46 @@ def _native(kind: str, params: tuple) -> Evaluator:
     key = ";".join([kind, repr(params), _definitions_key(), _VANISHING.read_text()])
     source = cached_source(f"vanishing_native_{kind}", key, make)
     return load_function(source, f"<{kind} terms>", "_evaluate", {"Ext2": Ext2})
+
+
+@cache
+def _permutation_pairs(params: tuple) -> Evaluator:
+    """The permutation terms with ``params`` on integer pairs (:func:`psyc.plonk.gates.codegen.pairs_function_source`;
+    the challenges β, γ base-field ints), cached as :func:`_native` is (plus the generator's source)."""
+    from psyc.plonk.gates.catalog import _definitions_key
+
+    def make() -> str:
+        from psyc.plonk import vanishing as v
+        from psyc.plonk.gates.codegen import pairs_function_source
+
+        system = v.permutation_system(*params)
+        return pairs_function_source(system.expanded(), tuple(system.scalars))
+
+    key = ";".join(["permutation_pairs", repr(params), _definitions_key(), _VANISHING.read_text(), _CODEGEN.read_text()])
+    source = cached_source("vanishing_pairs_permutation", key, make)
+    return load_function(source, "<permutation terms on pairs>", "_evaluate", {"P": P, "W": W})
+
+
+def permutation_terms_pairs(
+    zs: Sequence,
+    zs_next: Sequence,
+    partial_products: Sequence,
+    wires: Sequence,
+    sigmas: Sequence,
+    k_is: Sequence[int],
+    x: Ext2,
+    l0_value: Ext2,
+    betas: Sequence[int],
+    gammas: Sequence[int],
+    chunk: int,
+) -> list[tuple[int, int]]:
+    """:func:`permutation_terms_at` at an extension point on integer pairs (the verifier
+    at ζ): the openings, ``x`` and ``l0_value`` are (a0, a1) pairs (:class:`Ext2` values
+    are), ``betas`` and ``gammas`` base-field ints; each term comes back as a pair of ints
+    congruent to its coordinates mod p (not reduced)."""
+    evaluate = _permutation_pairs((len(wires), chunk, len(zs), tuple(k_is)))
+    values = permutation_inputs(zs, zs_next, partial_products, wires, sigmas, l0_value, betas, gammas)
+    return evaluate(x=x, **values)
 
 
 #: A value the generated evaluators compute on: an int mod p or an :class:`Ext2` (the

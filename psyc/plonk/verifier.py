@@ -96,7 +96,7 @@ def eval_vanishing_at(
     zh = zeta**n - 1
     l0 = zh / ((zeta - 1) * n)
     # the argument terms, generated from their symbolic definitions (psyc.plonk.vanishing)
-    perm_terms = vanishing.permutation_terms_at(
+    perm_terms = vanishing.permutation_terms_pairs(
         o.plonk_zs,
         o.plonk_zs_next,
         o.partial_products,
@@ -105,8 +105,8 @@ def eval_vanishing_at(
         common.k_is,
         zeta,
         l0,
-        [Ext2(b) for b in betas],
-        [Ext2(c) for c in gammas],
+        betas,
+        gammas,
         cfg.partial_product_chunk,
     )
     lookup_terms = []

@@ -233,9 +233,10 @@ class _PairEmitter:
     carry no second coordinate (``None``), so their products cost two multiplications,
     not four."""
 
-    def __init__(self) -> None:
+    def __init__(self, base: Callable[[str], bool]) -> None:
         self.lines: list[str] = []
         self.count = 0
+        self.base = base  # which input symbols are base-field values
 
     def _bind(self, v: tuple[str, str | None]) -> tuple[str, str | None]:
         """Names (or literals) for ``v``'s coordinates, used more than once by a product."""
@@ -270,7 +271,7 @@ class _PairEmitter:
 
     def expr(self, e: sympy.Expr) -> tuple[str, str | None]:
         if e.is_Symbol:
-            if e.name.startswith("pi"):  # the public-input digest: base-field elements
+            if self.base(e.name):
                 return e.name, None
             return f"{e.name}_0", f"{e.name}_1"
         if e.is_Integer:
@@ -313,11 +314,19 @@ class _PairEmitter:
         self.lines.append(f"{name}_1 = ({v[1]}) % P" if v[1] is not None else f"{name}_1 = 0")
 
 
-def emit_pairs(constraints: tuple[sympy.Expr, ...]) -> tuple[list[str], list[tuple[str, str]]]:
+def _is_pi(name: str) -> bool:
+    """A gate's base-field inputs: the public-input digest ``pi{k}``."""
+    return re.fullmatch(r"pi\d+", name) is not None
+
+
+def emit_pairs(
+    constraints: tuple[sympy.Expr, ...], base: Callable[[str], bool] = _is_pi
+) -> tuple[list[str], list[tuple[str, str]]]:
     """The constraints on integer pairs (:class:`_PairEmitter`): (straight-line statements,
-    one ``(a0, a1)`` code pair per constraint, congruent mod p to its value, not reduced)."""
+    one ``(a0, a1)`` code pair per constraint, congruent mod p to its value, not reduced);
+    ``base(name)``: whether an input symbol is a base-field value (one int, not a pair)."""
     hoisted, reduced = _straight_line(constraints)
-    em = _PairEmitter()
+    em = _PairEmitter(base)
     for name, value in hoisted:
         em.assign(str(name), em.expr(value))
     outs = []
@@ -325,6 +334,18 @@ def emit_pairs(constraints: tuple[sympy.Expr, ...]) -> tuple[list[str], list[tup
         v0, v1 = em.expr(r)
         outs.append((v0, "0" if v1 is None else v1))
     return em.lines, outs
+
+
+def pairs_function_source(exprs: tuple[sympy.Expr, ...], base_names: tuple[str, ...] = ()) -> str:
+    """Python source of ``_evaluate(*, <inputs>)``: ``exprs`` on integer pairs
+    (:func:`emit_pairs`), every input an (a0, a1) pair but those in ``base_names`` (ints);
+    it needs ``P`` and ``W`` in its namespace."""
+    names = sorted({s.name for e in exprs for s in e.free_symbols})
+    lines, outs = emit_pairs(exprs, lambda name: name in base_names)
+    body = [f"    {n}_0, {n}_1 = {n}" for n in names if n not in base_names]
+    body += [f"    {line}" for line in lines]
+    body.append(f"    return [{', '.join(f'({a0}, {a1})' for a0, a1 in outs)}]")
+    return "\n".join([f"def _evaluate(*, {', '.join(names)}):", *body]) + "\n"
 
 
 class _TapeOperand:
@@ -512,4 +533,4 @@ def _pairs_source(gate: Gate) -> str:
     ])
 
 
-__all__ = ["emit", "emit_pairs", "tape"]
+__all__ = ["emit", "emit_pairs", "pairs_function_source", "tape"]
