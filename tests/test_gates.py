@@ -361,6 +361,43 @@ def test_generated_sources_are_cached_per_definition(tmp_path, monkeypatch):
     assert calls == ["A", "C"]
 
 
+def test_a_damaged_cached_source_is_made_again(tmp_path, monkeypatch):
+    """A cached source that was truncated, emptied or altered on disk (a crash before the
+    data reached the disk, a full disk, an edit) is made again, never handed to the loader:
+    a verifier once reported a valid proof invalid ("malformed proof object:
+    AttributeError") or printed a SyntaxError traceback over a damaged evaluator file; a
+    compiled copy whose bytes changed is compiled again."""
+    import marshal
+
+    from psyc.util import codegen
+    from psyc.util.codegen import cached_source, compile_cached
+
+    monkeypatch.setenv("PSYC_CACHE_DIR", str(tmp_path))
+    text = "def f():\n    return 41 + 1\n"
+    assert cached_source("g", "k", lambda: text) == text
+    (path,) = (tmp_path / "generated").glob("source_g_*.py")
+    whole = path.read_text()
+    for damaged in ("", whole[:10], whole.replace("41", "40"), text):
+        path.write_text(damaged)
+        assert cached_source("g", "k", lambda: text) == text
+        assert path.read_text() == whole  # written again, whole
+    path.write_bytes(b"\xff\xfe not text")
+    assert cached_source("g", "k", lambda: text) == text
+
+    code = compile_cached(text, "<t>")
+    (marshalled,) = (tmp_path / "generated" / "code").glob("*.marshal")
+    other = marshal.dumps(compile("def f():\n    return 0\n", "<t>", "exec"))
+    for damaged in (b"", other, marshalled.read_bytes()[:-7] + other):
+        marshalled.write_bytes(damaged)  # torn, or loadable code of another source
+        ns: dict = {}
+        exec(compile_cached(text, "<t>"), ns)
+        assert ns["f"]() == 42
+    assert code.co_filename == "<t>"
+    monkeypatch.setattr(codegen, "cache_dir", lambda: tmp_path / "missing" / "unwritable")
+    (tmp_path / "missing").write_text("a file where the cache folder would be")
+    assert cached_source("g", "k", lambda: text) == text  # nothing cached: no error
+
+
 def test_linear_forms_are_reduced_lazily_and_exactly():
     """Sums of multiples of atoms go through one 128-bit accumulation per sign (small
     coefficients exact, large ones reduced first); the CPU tape must agree with the

@@ -7,6 +7,7 @@ directory and imported from there.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import marshal
@@ -51,25 +52,53 @@ def render(package: str, template: str, **context: object) -> str:
     return _env(package).get_template(template).render(**context)
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    # atomic replace: concurrent processes (pytest-xdist) may race here
+def _write_atomic(path: Path, data: str | bytes) -> None:
+    # atomic replace: concurrent processes (pytest-xdist) may race here; a failed write
+    # (full disk) leaves no temporary file behind
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "wb" if isinstance(data, bytes) else "w") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+# The last line of a cached source file: the SHA-256 of the text above it. A file whose
+# text does not hash to it (truncated by a crash before its data reached the disk, emptied
+# by a full disk, edited, or written by a psyc before this line existed) is made again:
+# a damaged evaluator once made a verifier call a valid proof invalid.
+_DIGEST_LINE = "\n# psyc-source-sha256 "
+
+
+def _digest_line(text: str) -> str:
+    return f"{_DIGEST_LINE}{hashlib.sha256(text.encode()).hexdigest()}\n"
 
 
 def cached_source(name: str, key: str, make: Callable[[], str]) -> str:
     """``make()``, remembered on disk under ``key``: generating a gate's evaluators runs
     sympy's CSE (over a second for Poseidon), which every new process would repeat.
-    ``key`` must change whenever the generated text would (definition, generator, template)."""
+    ``key`` must change whenever the generated text would (definition, generator, template).
+    A stored text is used only when it hashes to its file's last line; storing is best
+    effort (a folder that cannot be written caches nothing)."""
     folder = cache_dir() / "generated"
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"source_{name}_{hashlib.sha256(key.encode()).hexdigest()[:16]}.py"
-    if path.exists():
-        return path.read_text()
+    try:
+        stored = path.read_text()
+    except (OSError, UnicodeDecodeError):
+        stored = None
+    if stored is not None:
+        cut = stored.rfind(_DIGEST_LINE)
+        if cut >= 0 and stored[cut:] == _digest_line(stored[:cut]):
+            return stored[:cut]
     text = make()
-    _write_atomic(path, text)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        _write_atomic(path, text + _digest_line(text))
+    except OSError:
+        pass
     return text
 
 
@@ -110,14 +139,17 @@ def compile_cached(source: str, filename: str) -> CodeType:
     digest = hashlib.sha256(source.encode() + filename.encode()).hexdigest()[:16]
     folder = cache_dir() / "generated" / "code"
     path = folder / f"{digest}.{sys.implementation.cache_tag}.marshal"
-    try:
-        return marshal.loads(path.read_bytes())
+    try:  # the SHA-256 of the marshalled code, then the code (as cached_source's files)
+        blob = path.read_bytes()
+        if hashlib.sha256(blob[32:]).digest() == blob[:32]:
+            return marshal.loads(blob[32:])
     except (OSError, ValueError, EOFError, TypeError):
-        pass  # not compiled yet (or a torn file): compile it
-    code = compile(source, filename, "exec")
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(marshal.dumps(code))
-    os.replace(tmp, path)
+        pass
+    code = compile(source, filename, "exec")  # not compiled yet, or a damaged file
+    data = marshal.dumps(code)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        _write_atomic(path, hashlib.sha256(data).digest() + data)
+    except OSError:
+        pass  # best effort: compiled again next time
     return code
