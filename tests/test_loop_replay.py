@@ -214,6 +214,34 @@ fn main(xs: [Felt; 8], ys: [Felt; 8], x: Felt) -> pub Felt {
     for k in 0..6 { acc = acc * ws[k] + ws[k]; if xs[k] == x { acc = acc + 1; } }
     acc
 }""",
+    "an element that is the predicate": """
+fn main(c: bool, d: bool, e: bool, f: bool, g: bool) -> pub bool {
+    let xs = [d, e, f, c, g, c];
+    let mut acc = g;
+    if c {
+        for i in 0..6 {
+            acc = if xs[i] { !acc } else { acc };
+            assert(xs[i] || acc);
+        }
+    }
+    acc
+}""",
+    "an element that aliases a variable late": """
+fn main(x: Felt, y: Felt) -> pub Felt {
+    let mut acc = x;
+    let xs = [y, y, y, x, y, acc];
+    let f = x == y;
+    for i in 0..6 { if f { acc = xs[i]; } else { acc = acc * 2; } }
+    acc
+}""",
+    "constant elements, one overflowing late": """
+fn main(x: u32) -> pub u32 {
+    let cs: [u32; 5] = [1, 2, 3, 4, 4294967295];
+    let mut acc = x;
+    let mut k: u32 = 1;
+    for i in 0..5 { k = k + cs[i]; acc = acc + k; }
+    acc
+}""",
     "elements read past the end": """
 fn main(xs: [Felt; 3], x: Felt) -> pub Felt {
     let mut acc = x;
