@@ -143,6 +143,8 @@ def test_permutation_terms_on_pairs_match_the_ext2_evaluator(routed, chunk, chal
         expected = vanishing_eval.permutation_terms_at(
             zs, zs_next, pps, wires, sigmas, k_is, x, l0, [Ext2(b) for b in betas], [Ext2(g) for g in gammas], chunk
         )
-        got = vanishing_eval.permutation_terms_pairs(zs, zs_next, pps, wires, sigmas, k_is, x, l0, betas, gammas, chunk)
+        got = vanishing_eval.permutation_terms_at(
+            zs, zs_next, pps, wires, sigmas, k_is, x, l0, betas, gammas, chunk, pairs=True
+        )
         assert [Ext2(a0, a1) for a0, a1 in got] == [Ext2.coerce(v) for v in expected]
         assert len(got) > 0

@@ -66,28 +66,6 @@ def _permutation_pairs(params: tuple) -> Evaluator:
     return load_function(source, "<permutation terms on pairs>", "_evaluate", {"P": P, "W": W})
 
 
-def permutation_terms_pairs(
-    zs: Sequence,
-    zs_next: Sequence,
-    partial_products: Sequence,
-    wires: Sequence,
-    sigmas: Sequence,
-    k_is: Sequence[int],
-    x: Ext2,
-    l0_value: Ext2,
-    betas: Sequence[int],
-    gammas: Sequence[int],
-    chunk: int,
-) -> list[tuple[int, int]]:
-    """:func:`permutation_terms_at` at an extension point on integer pairs (the verifier
-    at ζ): the openings, ``x`` and ``l0_value`` are (a0, a1) pairs (:class:`Ext2` values
-    are), ``betas`` and ``gammas`` base-field ints; each term comes back as a pair of ints
-    congruent to its coordinates mod p (not reduced)."""
-    evaluate = _permutation_pairs((len(wires), chunk, len(zs), tuple(k_is)))
-    values = permutation_inputs(zs, zs_next, partial_products, wires, sigmas, l0_value, betas, gammas)
-    return evaluate(x=x, **values)
-
-
 #: A value the generated evaluators compute on: an int mod p or an :class:`Ext2` (the
 #: operator backend works on any type with +, −, ·).
 Value = Any
@@ -105,11 +83,17 @@ def permutation_terms_at(
     betas: Sequence,
     gammas: Sequence,
     chunk: int,
+    *,
+    pairs: bool = False,
 ) -> list:
     """Every permutation term at the point ``x``, in order (values of any type the operator
     backend works on: ints mod p, :class:`Ext2`). ``partial_products`` holds the m − 1
-    stored ones per challenge."""
-    evaluate = _native("permutation", (len(wires), chunk, len(zs), tuple(k_is)))
+    stored ones per challenge. With ``pairs`` (the verifier at ζ): on integer pairs, the
+    openings, ``x`` and ``l0_value`` (a0, a1) pairs (:class:`Ext2` values are), ``betas``
+    and ``gammas`` base-field ints; each term a pair of ints congruent to its coordinates
+    mod p (not reduced)."""
+    params = (len(wires), chunk, len(zs), tuple(k_is))
+    evaluate = _permutation_pairs(params) if pairs else _native("permutation", params)
     values = permutation_inputs(zs, zs_next, partial_products, wires, sigmas, l0_value, betas, gammas)
     return evaluate(x=x, **values)
 

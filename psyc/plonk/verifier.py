@@ -96,7 +96,7 @@ def eval_vanishing_at(
     zh = zeta**n - 1
     l0 = zh / ((zeta - 1) * n)
     # the argument terms, generated from their symbolic definitions (psyc.plonk.vanishing)
-    perm_terms = vanishing.permutation_terms_pairs(
+    perm_terms = vanishing.permutation_terms_at(
         o.plonk_zs,
         o.plonk_zs_next,
         o.partial_products,
@@ -108,6 +108,7 @@ def eval_vanishing_at(
         betas,
         gammas,
         cfg.partial_product_chunk,
+        pairs=True,
     )
     lookup_terms = []
     if common.has_lookups:
