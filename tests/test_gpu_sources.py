@@ -26,6 +26,23 @@ def test_vanishing_term_kernels_are_generated_from_the_definition():
     assert sigs[system.CUDA_KERNEL].pointees[6] == "i64"  # the next-point index array
 
 
+def test_vanishing_term_kernels_are_cached_under_the_printer_source(tmp_path, monkeypatch):
+    """The cached CUDA source of a TermSystem is keyed by the text of this printer too
+    (what it passes the template, the inputs it loads): an edited printer never gets a
+    kernel printed by the old one (gate kernels already were)."""
+    from psyc.backend_gpu import sources
+    from psyc.plonk import vanishing
+
+    monkeypatch.setenv("PSYC_CACHE_DIR", str(tmp_path))
+    system = vanishing.lookup_system(2, 1)
+    terms_cuda_source.__wrapped__(system)
+    edited = tmp_path / "sources.py"
+    edited.write_text(sources._SOURCES.read_text() + "\n# edited\n")
+    monkeypatch.setattr(sources, "_SOURCES", edited)
+    terms_cuda_source.__wrapped__(system)  # (past the in-process memo: a new process)
+    assert len(list((tmp_path / "generated").glob("source_vanishing_cuda_*"))) == 2
+
+
 @pytest.mark.skipif(NVCC is None, reason="nvcc not installed")
 def test_kernels_compile_with_nvcc(tmp_path):
     from psyc.plonk.gates import (

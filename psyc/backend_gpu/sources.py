@@ -82,6 +82,7 @@ def cuda_kernel_name(gate: Gate) -> str:
 # printed (a cache miss), so that this module stays cheap to import (emulation, signatures)
 # and a prover whose kernels' sources are cached needs neither.
 _CODEGEN = Path(__file__).resolve().parents[1] / "plonk" / "gates" / "codegen.py"
+_SOURCES = Path(__file__)  # this printer: part of every printed kernel's cache key
 
 
 def gate_cuda_source(gate: Gate) -> str:
@@ -105,7 +106,7 @@ def gate_cuda_source(gate: Gate) -> str:
             used=used,
         )
 
-    key = ";".join([gate.id, gate.fingerprint, _CODEGEN.read_text(), Path(__file__).read_text(),
+    key = ";".join([gate.id, gate.fingerprint, _CODEGEN.read_text(), _SOURCES.read_text(),
                     template_text_gpu("gate.cu.j2")])
     return cached_source(f"gate_cuda_{gate.id}", key, make)
 
@@ -132,7 +133,7 @@ def terms_cuda_source(system: TermSystem) -> str:
             outs=outs,
         )
 
-    key = ";".join([system.key(), _CODEGEN.read_text(), template_text_gpu("terms.cu.j2")])
+    key = ";".join([system.key(), _CODEGEN.read_text(), _SOURCES.read_text(), template_text_gpu("terms.cu.j2")])
     kernel = cached_source(f"vanishing_cuda_{system.slug}", key, make)
     return "\n".join(["#define GL_FIELD_NOINLINE", field_header(), kernel])
 
