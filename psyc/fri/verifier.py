@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from itertools import chain
 from operator import itemgetter, mul
-from typing import Any
+from typing import Any, NoReturn
 
 from psyc.field.extension import Ext2, W, batch_inverse
 from psyc.field.goldilocks import P, primitive_root_of_unity
@@ -25,6 +25,10 @@ class FriVerificationError(Exception):
 def _require(ok: bool, msg: str) -> None:
     if not ok:
         raise FriVerificationError(msg)
+
+
+def _fail(msg: str) -> NoReturn:
+    raise FriVerificationError(msg)
 
 
 def _check_shape(
@@ -272,18 +276,15 @@ def verify_fri(
     folds = _fold_all(rounds, x_indices, xs, params, betas)
     gathers = [itemgetter(*positions) for _, _, positions, _ in batch_terms]
     final_packed = _packed([c[0] for c in proof.final_poly], [c[1] for c in proof.final_poly])
+    # (each check raises with its message; the messages are formatted only then)
     for q, rnd in enumerate(rounds):
         x_index = x_indices[q]
-        leaves = []
-        for o, (leaf, _) in enumerate(rnd.initial_trees_proof.evals_proofs):
-            _require(
-                initial_ok[o][q],
-                f"query {q}: Merkle path of oracle {o} at index {x_index} does not match its cap",
-            )
-            leaves.append(leaf)
+        for o in range(len(initial_caps)):
+            if not initial_ok[o][q]:
+                _fail(f"query {q}: Merkle path of oracle {o} at index {x_index} does not match its cap")
 
         value = Ext2.zero()
-        flat = [v for leaf in leaves for v in leaf]
+        flat = list(chain.from_iterable(leaf for leaf, _ in rnd.initial_trees_proof.evals_proofs))
         for b, ((_, pows, positions, reduced), gather) in enumerate(zip(batch_terms, gathers, strict=True)):
             # sum_i alpha^i * f_i(x), the f_i(x) base elements: one big-int sum for both
             # coordinates (packed alpha powers, _packed)
@@ -292,18 +293,15 @@ def verify_fri(
             value = value + (acc - reduced) * inverses[q * len(batch_terms) + b]
 
         for s, (step, ab) in enumerate(zip(rnd.steps, params.reduction_arity_bits, strict=True)):
-            _require(
-                step.evals[x_index & ((1 << ab) - 1)] == value,
-                f"query {q} step {s}: committed value differs from the folded value of the previous layer",
-            )
-            _require(step_ok[s][q], f"query {q} step {s}: Merkle path does not match the commit-phase cap")
+            if step.evals[x_index & ((1 << ab) - 1)] != value:
+                _fail(f"query {q} step {s}: committed value differs from the folded value of the previous layer")
+            if not step_ok[s][q]:
+                _fail(f"query {q} step {s}: Merkle path does not match the commit-phase cap")
             value = folds[s][q]
             x_index >>= ab
 
-        _require(
-            _eval_at_base(final_packed, folds[-1][q]) == value,
-            f"query {q}: final polynomial disagrees with the folded value",
-        )
+        if _eval_at_base(final_packed, folds[-1][q]) != value:
+            _fail(f"query {q}: final polynomial disagrees with the folded value")
 
 
 # An extension value's two coordinates packed into one integer, a1 at bit 160: a sum of
