@@ -165,3 +165,40 @@ def test_the_definitions_are_the_documented_formulas():
     h, g = pow(d - w, P - 2, P), pow(d - t, P - 2, P)
     terms = vanishing_eval.lookup_terms_at([w], [h, g, 5], [5 + h - 2 * g], 1, 2, t, 0, [d])
     assert [v % P for v in terms] == [0, 0, 0, 0]
+
+
+def test_cached_term_evaluators_are_keyed_by_their_printers(tmp_path, monkeypatch):
+    """Each cached evaluator of the terms is keyed by the text of the module that prints
+    it (which terms a kind stands for, which inputs are base-field values, the function's
+    frame), not only by the definitions': an edited printer never loads code the old one
+    printed — the native verifier's and the recursive verifier's evaluators included."""
+    import psyc.recursion.vanishing as rv
+    from psyc.plonk import vanishing, vanishing_eval
+
+    monkeypatch.setenv("PSYC_CACHE_DIR", str(tmp_path))
+
+    def edited(path):
+        copy = tmp_path / f"edited_{path.name}"
+        copy.write_text(path.read_text() + "\n# edited\n")
+        return copy
+
+    def count(prefix):
+        return len(list((tmp_path / "generated").glob(f"source_{prefix}_*")))
+
+    calls = [
+        (vanishing_eval, "_SELF", lambda: vanishing_eval._native.__wrapped__("boundary_z", ()), "vanishing_native_boundary_z"),
+        (vanishing_eval, "_SELF", lambda: vanishing_eval._permutation_pairs.__wrapped__((3, 2, 1, (1, 7, 49))),
+         "vanishing_pairs_permutation"),
+        (rv, "_SELF", lambda: rv._circuit_evaluator.__wrapped__("lookup", (2, 1)), "vanishing_circuit_lookup"),
+    ]
+    for module, attr, make, prefix in calls:
+        make()
+        monkeypatch.setattr(module, attr, edited(getattr(module, attr)))
+        make()
+        assert count(prefix) == 2, prefix
+    exprs = (vanishing.BOUNDARY_Z,)
+    vanishing.evaluator.__wrapped__(exprs)
+    text = vanishing._vanishing_text() + "\n# edited\n"
+    monkeypatch.setattr(vanishing, "_vanishing_text", lambda: text)
+    vanishing.evaluator.__wrapped__(exprs)
+    assert count("vanishing_1") == 2

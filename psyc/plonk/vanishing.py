@@ -412,7 +412,7 @@ def evaluator(exprs: tuple[sympy.Expr, ...], backend: Backend | None = None) -> 
     from psyc.plonk.gates.codegen import OPERATOR_BACKEND
 
     backend = backend or OPERATOR_BACKEND
-    key = ";".join([sympy.srepr(exprs), repr(backend), _CODEGEN.read_text()])
+    key = ";".join([sympy.srepr(exprs), repr(backend), _CODEGEN.read_text(), _vanishing_text()])  # (evaluator_source)
     source = cached_source(f"vanishing_{len(exprs)}", key, lambda: evaluator_source(exprs, backend))
     return load_function(source, f"<vanishing terms {len(exprs)}>", "_evaluate", {"Ext2": Ext2})
 

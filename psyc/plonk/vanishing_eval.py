@@ -24,6 +24,7 @@ Evaluator = Callable[..., list]
 
 _VANISHING = Path(__file__).with_name("vanishing.py")
 _CODEGEN = Path(__file__).with_name("gates") / "codegen.py"
+_SELF = Path(__file__)  # which terms each kind prints, and how: part of the cache keys
 
 
 @cache
@@ -43,7 +44,7 @@ def _native(kind: str, params: tuple) -> Evaluator:
         }[kind]()
         return v.evaluator_source(exprs)
 
-    key = ";".join([kind, repr(params), _definitions_key(), _VANISHING.read_text()])
+    key = ";".join([kind, repr(params), _definitions_key(), _VANISHING.read_text(), _SELF.read_text()])
     source = cached_source(f"vanishing_native_{kind}", key, make)
     return load_function(source, f"<{kind} terms>", "_evaluate", {"Ext2": Ext2})
 
@@ -61,7 +62,8 @@ def _permutation_pairs(params: tuple) -> Evaluator:
         system = v.permutation_system(*params)
         return pairs_function_source(system.expanded(), tuple(system.scalars))
 
-    key = ";".join(["permutation_pairs", repr(params), _definitions_key(), _VANISHING.read_text(), _CODEGEN.read_text()])
+    key = ";".join(["permutation_pairs", repr(params), _definitions_key(), _VANISHING.read_text(), _CODEGEN.read_text(),
+                    _SELF.read_text()])
     source = cached_source("vanishing_pairs_permutation", key, make)
     return load_function(source, "<permutation terms on pairs>", "_evaluate", {"P": P, "W": W})
 

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from psyc.plonk.circuit_data import CommonCircuitData
 
 _VANISHING = Path(__file__).resolve().parents[1] / "plonk" / "vanishing.py"
+_SELF = Path(__file__)  # which terms each kind prints: part of the cache key
 
 
 @cache
@@ -54,7 +55,7 @@ def _circuit_evaluator(kind: str, params: tuple) -> Callable[..., list]:
         system = {"permutation": v.permutation_system, "lookup": v.lookup_system}[kind](*params)
         return v.evaluator_source(system.terms, CIRCUIT_BACKEND)
 
-    key = ";".join([kind, repr(params), _definitions_key(), _VANISHING.read_text()])
+    key = ";".join([kind, repr(params), _definitions_key(), _VANISHING.read_text(), _SELF.read_text()])
     source = cached_source(f"vanishing_circuit_{kind}", key, make)
     return load_function(source, f"<{kind} terms in circuit>", "_evaluate", {"Ext2": Ext2})
 
