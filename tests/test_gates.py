@@ -398,6 +398,21 @@ def test_a_damaged_cached_source_is_made_again(tmp_path, monkeypatch):
     assert cached_source("g", "k", lambda: text) == text  # nothing cached: no error
 
 
+def test_gate_modules_are_keyed_by_the_tape_vm(tmp_path, monkeypatch):
+    """A gate's generated module holds its CPU tape, written in the opcodes of
+    psyc.backend_cpu.gate_tape: an edited VM never runs a tape cached under the old one."""
+    from psyc.plonk.gates import arithmetic_gate, evaluators
+
+    monkeypatch.setenv("PSYC_CACHE_DIR", str(tmp_path))
+    gate = arithmetic_gate(1)
+    evaluators.generated_module(gate)
+    edited = tmp_path / "gate_tape.py"
+    edited.write_text(evaluators._TAPE_VM.read_text() + "\nOP_RENUMBERED = 99\n")
+    monkeypatch.setattr(evaluators, "_TAPE_VM", edited)
+    evaluators.generated_module(gate)
+    assert len(list((tmp_path / "generated").glob(f"source_gate_{gate.id}_*"))) == 2
+
+
 def test_linear_forms_are_reduced_lazily_and_exactly():
     """Sums of multiples of atoms go through one 128-bit accumulation per sign (small
     coefficients exact, large ones reduced first); the CPU tape must agree with the

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 _CODEGEN = Path(__file__).with_name("codegen.py")
 _TEMPLATE = Path(__file__).resolve().parents[2] / "backend_cpu" / "templates" / "gate.py.j2"
+# the tape VM's opcodes, which the module's tape is written in
+_TAPE_VM = Path(__file__).resolve().parents[2] / "backend_cpu" / "gate_tape.py"
 
 
 def generated_module(gate: Gate | GateInfo) -> ModuleType:
@@ -40,7 +42,7 @@ def generated_module(gate: Gate | GateInfo) -> ModuleType:
 
         return _source(gate.full() if hasattr(gate, "full") else gate)
 
-    key = ";".join([gate.id, gate.fingerprint, _CODEGEN.read_text(), _TEMPLATE.read_text()])
+    key = ";".join([gate.id, gate.fingerprint, _CODEGEN.read_text(), _TEMPLATE.read_text(), _TAPE_VM.read_text()])
     source = cached_source(f"gate_{gate.id}", key, make)
     return load_generated_module(f"gate_{gate.id}", source)
 
