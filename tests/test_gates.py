@@ -368,6 +368,8 @@ def test_a_damaged_cached_source_is_made_again(tmp_path, monkeypatch):
     AttributeError") or printed a SyntaxError traceback over a damaged evaluator file; a
     compiled copy whose bytes changed is compiled again."""
     import marshal
+    import sys
+    from pathlib import Path
 
     from psyc.util import codegen
     from psyc.util.codegen import cached_source, compile_cached
@@ -393,6 +395,12 @@ def test_a_damaged_cached_source_is_made_again(tmp_path, monkeypatch):
         exec(compile_cached(text, "<t>"), ns)
         assert ns["f"]() == 42
     assert code.co_filename == "<t>"
+    module = codegen.load_generated_module("g", text)
+    path = Path(module.__file__)
+    path.write_bytes(b"\xff\xfe damaged")
+    del sys.modules[module.__name__]
+    assert codegen.load_generated_module("g", text).f() == 42
+    assert path.read_text() == text  # the module's file (numba caches next to it) written again
     monkeypatch.setattr(codegen, "cache_dir", lambda: tmp_path / "missing" / "unwritable")
     (tmp_path / "missing").write_text("a file where the cache folder would be")
     assert cached_source("g", "k", lambda: text) == text  # nothing cached: no error

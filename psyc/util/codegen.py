@@ -113,7 +113,11 @@ def load_generated_module(name: str, source: str, salt: bytes = b"") -> ModuleTy
     folder = cache_dir() / "generated"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{mod_name}.py"
-    if not path.exists() or path.read_text() != source:
+    try:
+        current = path.read_text()
+    except (OSError, UnicodeDecodeError):  # missing, or damaged past decoding
+        current = None
+    if current != source:
         _write_atomic(path, source)
     spec = importlib.util.spec_from_file_location(mod_name, path)
     assert spec is not None and spec.loader is not None
