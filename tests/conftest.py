@@ -56,12 +56,16 @@ def sig_cache(sig_cache_dir):
 
 @pytest.fixture(scope="session", autouse=True)
 def _build_cache_key(tmp_path_factory):
-    """The build cache's authentication key (``psyc.project.cache.mac_key``) in a temporary
-    folder, so that the tests never create one in the home folder."""
+    """The build cache's authentication key (``psyc.project.cache.mac_key``) and the user's
+    build store in temporary folders, so that the tests never write either in the home
+    folder."""
     if "PSYC_CACHE_KEY" in os.environ:
         yield
         return
     os.environ["PSYC_CACHE_KEY"] = str(tmp_path_factory.mktemp("cachekey") / "cache.key")
+    # entries made under this session's key could never be read again: keep them out of
+    # the user's build store too (subprocesses inherit both)
+    os.environ.setdefault("PSYC_BUILD_CACHE_DIR", str(tmp_path_factory.mktemp("buildcache")))
     yield
     del os.environ["PSYC_CACHE_KEY"]
 

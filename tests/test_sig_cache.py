@@ -26,6 +26,7 @@ MESSAGE = [1, 2, 3, 4]
 def compiles(tmp_path, monkeypatch):
     """A fresh user cache (folder and key) and a list that grows by one per compile."""
     monkeypatch.setenv("PSYC_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("PSYC_BUILD_CACHE_DIR", raising=False)  # the store under PSYC_CACHE_DIR
     monkeypatch.setenv("PSYC_CACHE_KEY", str(tmp_path / "cache.key"))
     calls: list = []
     real = compiler.compile_path

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import threading
 from pathlib import Path
 
 _MAGIC = b"psyc-cache-2\n"
@@ -70,10 +71,11 @@ class BuildCache:
 
     @classmethod
     def user(cls) -> BuildCache:
-        """The cache of what belongs to no project: ``psyc.util.cachedir.cache_dir()/build``."""
+        """The cache of what belongs to no project: ``$PSYC_BUILD_CACHE_DIR``, else
+        ``psyc.util.cachedir.cache_dir()/build``."""
         from psyc.util.cachedir import cache_dir
 
-        return cls(directory=cache_dir() / "build")
+        return cls(directory=os.environ.get("PSYC_BUILD_CACHE_DIR") or cache_dir() / "build")
 
     def path(self, kind: str, key: str) -> Path:
         return self.dir / f"{kind}-{key}"
@@ -108,7 +110,8 @@ class BuildCache:
         if mac is None:
             return
         path = self.path(kind, key)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        # per process and thread: two threads writing one entry must not share a file
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
             with open(tmp, "wb") as f:
