@@ -98,6 +98,7 @@ _GROUPS = {
     "test_sig_multisig": "signatures",
     "test_signatures": "signatures",
     "test_sig_cli": "signatures",
+    "test_sig_verify_circuit": "signatures",
     "test_sig_schnorr": "schnorr",
     # the GPU kernels compiled as C++ (psyc.backend_gpu.emulation): once, then from the cache
     "test_prover_backends": "gpu_emulation",
