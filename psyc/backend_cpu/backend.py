@@ -32,7 +32,7 @@ def _run_terms(system, arrays, nxt, scalars, alphas, offsets, active, out) -> No
     nxt = np.ascontiguousarray(nxt, dtype=np.int64)
     gate_vm.accumulate(
         code, imm, num_regs, outputs, gate_vm.sources_tuple(*arrays), nxt, _u64(scalars), selector,
-        _u64(alphas), _u64(offsets), out,
+        _u64(alphas), _u64(offsets), out, f"{system.slug} terms", system.source_names,
     )  # fmt: skip
 
 

@@ -18,10 +18,13 @@ The instruction set is in :mod:`psyc.backend_cpu.gate_tape`.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
+from psyc.backend_cpu import gate_tape
 from psyc.backend_cpu.gate_tape import (
     BLOCK,
     NUM_SOURCES,
@@ -189,35 +192,144 @@ def _writeable(a: np.ndarray) -> np.ndarray:
 def accumulate(
     code: np.ndarray, imm: np.ndarray, num_regs: int, outputs: np.ndarray, sources: tuple[np.ndarray, ...],
     nxt: np.ndarray, scalars: np.ndarray, selector: np.ndarray, alphas: np.ndarray, offsets: np.ndarray,
-    out: np.ndarray,
+    out: np.ndarray, name: str = "tape", source_names: Sequence[str] = (),
 ) -> None:
     """out[a, i] += selector[i] * offsets[a] * sum_k alphas[a]^k * C_k(row i) for every row i,
     where C_k is the value of register ``outputs[k]`` after the tape ``(code, imm)``; an
     empty ``selector`` or ``offsets`` reads as ones. ``nxt[i]`` is the column of the next
-    point (read by ``OP_LOAD_NEXT`` only). The blocks are split across threads."""
+    point (read by ``OP_LOAD_NEXT`` only). The blocks are split across threads.
+
+    The kernel does not bounds-check (it would cost per row): every index the tape reads
+    is checked here, once per call, against the arrays given (:func:`check_bounds`);
+    ``name`` (the gate or term system) and ``source_names`` only word the ValueError."""
     blocks = -(-out.shape[1] // BLOCK)
-    code, num_regs, outputs = _without_aliasing(code, num_regs, outputs)
+    reads, code, num_regs, outputs = _prepared(code, num_regs, outputs, name)
+    check_bounds(reads, sources, nxt, scalars, selector, alphas, offsets, out, name, source_names)
     args = (code, imm, num_regs, outputs, sources, nxt, scalars, selector, alphas, offsets, out)
     threads.run_ranges(_accumulate_blocks, blocks, *args, min_per_thread=_MIN_BLOCKS_PER_THREAD)
+
+
+class TapeReads(NamedTuple):
+    """What a tape reads, as ``(index + 1, pc)`` of its largest read (``(0, -1)``: none):
+    ``columns[s]`` of source ``s`` (either load), ``scalars`` of the scalars vector;
+    ``next_pc``: an ``OP_LOAD_NEXT`` (reads ``nxt``), or -1."""
+
+    columns: tuple[tuple[int, int], ...]
+    scalars: tuple[int, int]
+    next_pc: int
+
+
+_OP_NAMES = {v: k for k, v in vars(gate_tape).items() if k.startswith("OP_")}
+
+
+def _prepared(
+    code: np.ndarray, num_regs: int, outputs: np.ndarray, name: str
+) -> tuple[TapeReads, np.ndarray, int, np.ndarray]:
+    """The tape's reads (:func:`tape_reads`: checked against the tape itself) and the tape
+    without aliasing (:func:`_without_aliasing`), remembered per tape: the first use of
+    Poseidon's tape takes about 0.5 ms, a lookup 25 µs (hashing the tape's bytes)."""
+    key = (code.tobytes(), num_regs, outputs.tobytes())
+    hit = _PREPARED.get(key)
+    if hit is None:
+        hit = _PREPARED[key] = (tape_reads(code, num_regs, outputs, name), *_without_aliasing(code, num_regs, outputs))
+    return hit
+
+
+_PREPARED: dict[tuple[bytes, int, bytes], tuple[TapeReads, np.ndarray, int, np.ndarray]] = {}
+
+
+def _largest(index: np.ndarray, pcs: np.ndarray) -> tuple[int, int]:
+    if not index.shape[0]:
+        return 0, -1
+    k = int(np.argmax(index))
+    return int(index[k]) + 1, int(pcs[k])
+
+
+def tape_reads(code: np.ndarray, num_regs: int, outputs: np.ndarray, name: str = "tape") -> TapeReads:
+    """What the tape reads; a ValueError naming ``name`` and the instruction where the tape
+    is malformed: an unknown opcode, a register outside ``num_regs``, a source number
+    outside :data:`NUM_SOURCES`, a negative column or scalar, no outputs."""
+    code = np.asarray(code, dtype=np.int64).reshape(-1, 4)
+    pcs = np.arange(code.shape[0])
+    op = code[:, 0]
+
+    def bad(pc: int, what: str) -> ValueError:
+        return ValueError(f"{name}: instruction {pc} ({_OP_NAMES.get(int(op[pc]), op[pc])}) {what}")
+
+    if code.shape[0] and (op.min() < 0 or op.max() > gate_tape.OP_FIN):
+        pc = int(np.flatnonzero((op < 0) | (op > gate_tape.OP_FIN))[0])
+        raise bad(pc, f"has no such opcode {op[pc]}")
+    load = (op == OP_LOAD) | (op == OP_LOAD_NEXT)
+    for field, used in ((1, ~np.isin(op, [OP_MAC, OP_MAC_BIG])), (2, np.isin(op, list(REG_A))), (3, np.isin(op, list(REG_B)))):
+        regs = code[used, field]
+        wrong = np.flatnonzero((regs < 0) | (regs >= num_regs))
+        if wrong.size:
+            pc = int(pcs[used][wrong[0]])
+            raise bad(pc, f"uses register {regs[wrong[0]]} of a register file of {num_regs}")
+    if not outputs.shape[0]:  # the kernel reads outputs[-1]
+        raise ValueError(f"{name}: the tape has no outputs")
+    wrong = np.flatnonzero((outputs < 0) | (outputs >= num_regs))
+    if wrong.size:
+        raise ValueError(f"{name}: output {wrong[0]} is register {outputs[wrong[0]]} of a register file of {num_regs}")
+    src = code[:, 3]
+    wrong = np.flatnonzero(load & ((src < 0) | (src >= NUM_SOURCES) | (code[:, 2] < 0)))
+    if wrong.size:
+        pc = int(wrong[0])
+        raise bad(pc, f"reads column {code[pc, 2]} of source {src[pc]} (there are {NUM_SOURCES} sources)")
+    scalar = op == OP_SCALAR
+    wrong = np.flatnonzero(scalar & (code[:, 2] < 0))
+    if wrong.size:
+        raise bad(int(wrong[0]), f"reads scalar {code[wrong[0], 2]}")
+    columns = tuple(_largest(code[load & (src == s), 2], pcs[load & (src == s)]) for s in range(NUM_SOURCES))
+    nxt = np.flatnonzero(op == OP_LOAD_NEXT)
+    return TapeReads(columns, _largest(code[scalar, 2], pcs[scalar]), int(nxt[0]) if nxt.size else -1)
+
+
+def check_bounds(
+    reads: TapeReads, sources: tuple[np.ndarray, ...], nxt: np.ndarray, scalars: np.ndarray,
+    selector: np.ndarray, alphas: np.ndarray, offsets: np.ndarray, out: np.ndarray,
+    name: str = "tape", source_names: Sequence[str] = (),
+) -> None:
+    """Raise a ValueError (naming ``name``, the instruction, the source and the index)
+    where a call would make the kernel read past an array: a column at or past its
+    source's width, a source or ``nxt`` shorter than ``out``'s rows, a scalar past
+    ``scalars``, fewer selector rows, offsets or output rows than the kernel reads.
+    O(number of sources): no per-row cost. (``nxt``'s values are the quotient domain's
+    own permutation of the rows and are not scanned: that would be a pass over them.)"""
+    n = out.shape[1]
+    for s, (need, pc) in enumerate(reads.columns):
+        if not need:
+            continue
+        src = sources[s]
+        label = f"source {s} ({source_names[s]})" if s < len(source_names) else f"source {s}"
+        if need > src.shape[0]:
+            raise ValueError(
+                f"{name}: instruction {pc} reads column {need - 1} of {label}, which has {src.shape[0]} columns"
+            )
+        if src.shape[1] < n:
+            raise ValueError(f"{name}: {label} has {src.shape[1]} rows, the call {n}")
+    need, pc = reads.scalars
+    if need > scalars.shape[0]:
+        raise ValueError(f"{name}: instruction {pc} reads scalar {need - 1} of {scalars.shape[0]}")
+    if reads.next_pc >= 0 and nxt.shape[0] < n:
+        raise ValueError(f"{name}: instruction {reads.next_pc} reads the next point; nxt has {nxt.shape[0]} of {n} rows")
+    if selector.shape[0] and selector.shape[0] < n:
+        raise ValueError(f"{name}: the selector has {selector.shape[0]} rows, the call {n}")
+    if alphas.shape[0] > out.shape[0]:
+        raise ValueError(f"{name}: {alphas.shape[0]} alphas but {out.shape[0]} output rows")
+    if offsets.shape[0] and offsets.shape[0] < alphas.shape[0]:
+        raise ValueError(f"{name}: {offsets.shape[0]} offsets for {alphas.shape[0]} alphas")
 
 
 def _without_aliasing(code: np.ndarray, num_regs: int, outputs: np.ndarray) -> tuple[np.ndarray, int, np.ndarray]:
     """The tape with its registers allocated again so that no instruction writes a register
     it reads. Where ``dst`` is a source, LLVM's run-time overlap check sends the lane loop
     to its scalar version: the fold's gate terms took 2.2x as long (0.71 s against 0.32 s
-    of CPU). Same instructions, same values; remembered per tape."""
-    key = (code.tobytes(), num_regs, outputs.tobytes())
-    hit = _REALLOCATED.get(key)
-    if hit is None:
-        try:
-            hit = _reallocate(code, outputs)
-        except KeyError:  # reads a register before any write (its zero): leave it be
-            hit = (code, num_regs, outputs)
-        _REALLOCATED[key] = hit
-    return hit
-
-
-_REALLOCATED: dict[tuple[bytes, int, bytes], tuple[np.ndarray, int, np.ndarray]] = {}
+    of CPU). Same instructions, same values (remembered per tape by :func:`_prepared`)."""
+    try:
+        return _reallocate(code, outputs)
+    except KeyError:  # reads a register before any write (its zero): leave it be
+        return code, num_regs, outputs
 
 
 def _reallocate(code: np.ndarray, outputs: np.ndarray) -> tuple[np.ndarray, int, np.ndarray]:

@@ -209,6 +209,11 @@ class TermSystem:
         return self.definition.emit_order
 
     @property
+    def source_names(self) -> tuple[str, ...]:
+        """What each of the kernel's sources holds, in order (for error messages; no sympy)."""
+        return _SOURCE_NAMES[self.kind]
+
+    @property
     def slug(self) -> str:
         """A short name of the system for cached files (not unique: :meth:`key` is)."""
         name = self.kind.replace(" ", "_")
@@ -378,6 +383,7 @@ _DEFINITIONS: dict[str, Callable[..., Definition]] = {
     "permutation products": _products_definition,
     "lookup": _lookup_definition,
 }
+_SOURCE_NAMES = {"permutation": PERMUTATION_SOURCES, "permutation products": PRODUCTS_SOURCES, "lookup": LOOKUP_SOURCES}
 
 
 @cache

@@ -100,7 +100,10 @@ class GateEvaluators:
                 np.array(m.TAPE_OUTPUTS, dtype=np.int64),
             )
         sources = gate_vm.sources_tuple(wires, consts)
-        gate_vm.accumulate(*self._tape, sources, gate_vm.NO_NEXT, pi_digest, selector, alphas, gate_vm.NONE, out)
+        gate_vm.accumulate(
+            *self._tape, sources, gate_vm.NO_NEXT, pi_digest, selector, alphas, gate_vm.NONE, out,
+            f"gate {self.gate.name}", ("wires", "constants"),
+        )  # fmt: skip
 
     def eval_ints(self, w: list[int], c: list[int], pi_digest: list[int]) -> list[int]:
         """Constraint values of one concrete row (canonical ints; all zero iff satisfied)."""
