@@ -21,7 +21,7 @@ MESSAGE = "0x" + "00" * 31 + "07"
 
 
 def _fake_keys() -> dict:
-    from psyc.sig import ecdsa, multisig, schnorr, zk
+    from psyc.sig import circuit, ecdsa, multisig, schnorr, zk
     secret = [1, 2, 3, 4]
     zk_key = zk.ZkKey(secret, zk.param_of(secret), FP, public_key(FP, zk.param_of(secret)))
     enc = schnorr.public_key_of(5)
@@ -31,7 +31,9 @@ def _fake_keys() -> dict:
     members = [zk_key.public_key, sch.public_key, ec.public_key]
     mparam = multisig.param_of(members, 2)
     ms = multisig.MultisigKey(members, 2, mparam, FP, public_key(FP, mparam))
-    return {"zk": zk_key, "schnorr": sch, "ecdsa": ec, "multisig": ms}
+    own = circuit.CircuitKey(Path("/keys/own.psy"), {"secret": ["1", "2", "3", "4"], "pin": "7"}, [5, 6, 7, 8], FP,
+                             public_key(FP, [5, 6, 7, 8]))
+    return {"zk": zk_key, "schnorr": sch, "ecdsa": ec, "multisig": ms, "circuit": own}
 
 
 @pytest.fixture
@@ -55,7 +57,7 @@ def _no_traceback(capsys) -> tuple[str, str]:
 def test_key_show_every_scheme(key_files, capsys):
     keys, paths = key_files
     want = {"zk": "std::sig::zk", "schnorr": "std::sig::schnorr", "ecdsa": "std::sig::ecdsa",
-            "multisig": "std::sig::multisig::of_3"}
+            "multisig": "std::sig::multisig::of_3", "circuit": "/keys/own.psy"}
     for name, path in paths.items():
         assert main(["key", "show", path, "--json"]) == 0, name
         doc = json.loads(_no_traceback(capsys)[0])
@@ -64,6 +66,8 @@ def test_key_show_every_scheme(key_files, capsys):
         assert doc["fingerprint"] == format_hash(FP) and doc["param"] == format_hash(keys[name].param)
         assert main(["key", "show", path]) == 0
         assert format_hash(keys[name].public_key) in "".join(_no_traceback(capsys))
+    assert main(["key", "show", paths["multisig"], "--json"]) == 0
+    doc = json.loads(_no_traceback(capsys)[0])
     assert doc["threshold"] == 2 and len(doc["members"]) == 3
 
 
@@ -151,3 +155,111 @@ def test_cli_schnorr_key_sign_verify(tmp_path, sig_cache, capsys):
     assert json.loads(_no_traceback(capsys)[0])["valid"] is True
     assert main([*check, "--message", "1,2,3,5"]) == 1
     assert json.loads(_no_traceback(capsys)[0])["code"] == "E1003"
+
+
+# A key circuit of the user's with two private inputs of different types; `key_param`
+# computes its parameter (docs/signatures.md, "Your own circuit and witness").
+OWN = """\
+use std::hash::poseidon;
+
+fn param_of(secret: [Felt; 4], pin: u32) -> Hash {
+    poseidon([secret[0], secret[1], secret[2], secret[3], pin as Felt, 0x6f_776e])
+}
+
+fn main(pub message: Hash, pub param: Hash, secret: [Felt; 4], pin: u32) {
+    assert_eq(param_of(secret, pin), param, "not this key's witness");
+}
+
+fn key_param(secret: [Felt; 4], pin: u32) -> pub Hash {
+    param_of(secret, pin)
+}
+"""
+
+
+def test_cli_circuit_key_with_own_witness(tmp_path, sig_cache, capsys):
+    """`key new --circuit FILE --inputs SECRETS.toml`: any private inputs; the key signs and
+    verifies, another key's signature and another message do not, a witness that does not
+    match the key's parameter does not sign, a changed circuit is E1001."""
+    from psyc.sig.circuit import CircuitKeyScheme
+    from psyc.sig.scheme import shape_named
+
+    own = tmp_path / "own.psy"
+    own.write_text(OWN)
+    keys = {}
+    for name, pin in (("a", 77), ("b", 78)):
+        (tmp_path / f"{name}.toml").write_text(f"secret = [1, 2, 3, 4]\npin = {pin}\n")
+        keys[name] = str(tmp_path / f"{name}.key")
+        assert main(["key", "new", "--circuit", str(own), "--inputs", str(tmp_path / f"{name}.toml"),
+                     "--shape", "test", "-o", keys[name], "--json"]) == 0
+        doc = json.loads(_no_traceback(capsys)[0])
+        assert doc["scheme"] == "circuit" and doc["circuit"] == str(own.resolve())
+    assert (Path(keys["a"]).stat().st_mode & 0o777) == 0o600
+    a = read_key(keys["a"], "circuit")
+    assert a.inputs == {"secret": ["1", "2", "3", "4"], "pin": "77"}
+    # the parameter is what the circuit computes: the native poseidon of the same preimage
+    from psyc.hash.poseidon import hash_no_pad
+    assert a.param == [int(x) for x in hash_no_pad([1, 2, 3, 4, 77, 0x6F776E])]
+    scheme = CircuitKeyScheme(own, shape=shape_named("test"))
+    assert a.fingerprint == scheme.fingerprint() and a.public_key == public_key(a.fingerprint, a.param)
+    b = read_key(keys["b"])
+    assert b.fingerprint == a.fingerprint and b.public_key != a.public_key  # same circuit, another witness
+
+    sigs = {}
+    for name in keys:
+        sigs[name] = str(tmp_path / f"{name}.proof")
+        assert main(["sign", "--key", keys[name], "--message", MESSAGE, "-o", sigs[name], "--json"]) == 0
+        _no_traceback(capsys)
+    check = ["verify-signature", "--shape", "test", "--public-key", format_hash(a.public_key), "--json"]
+    assert main([*check, "--message", MESSAGE, sigs["a"]]) == 0
+    assert json.loads(_no_traceback(capsys)[0])["valid"] is True
+    for argv in (["--message", MESSAGE, sigs["b"]], ["--message", "1,2,3,5", sigs["a"]]):
+        assert main([*check, *argv]) == 1, argv  # another key's witness; another message
+        assert json.loads(_no_traceback(capsys)[0])["code"] == "E1003"
+    # a's parameter with b's witness: the circuit refuses to run, no signature is written
+    forged = tmp_path / "forged.key"
+    doc = json.loads(Path(keys["a"]).read_text())
+    forged.write_text(json.dumps({**doc, "inputs": read_key(keys["b"]).inputs}))
+    assert main(["sign", "--key", str(forged), "--message", MESSAGE, "-o", str(tmp_path / "f.proof")]) == 1
+    assert "not this key's witness" in "".join(_no_traceback(capsys))
+    assert not (tmp_path / "f.proof").exists()
+    forged.write_text(json.dumps({**doc, "inputs": {**a.inputs, "message": ["9", "9", "9", "9"]}}))
+    assert main(["sign", "--key", str(forged), "--message", MESSAGE, "-o", str(tmp_path / "f.proof"), "--json"]) == 2
+    assert "not 'message'" in json.loads(_no_traceback(capsys)[0])["error"]
+    # the circuit file changed since the key was made
+    own.write_text(OWN.replace("0x6f_776e", "0x6f_776f"))
+    assert main(["sign", "--key", keys["a"], "--message", MESSAGE, "-o", str(tmp_path / "c.proof"), "--json"]) == 2
+    assert json.loads(_no_traceback(capsys)[0])["code"] == "E1001"
+
+
+@pytest.mark.parametrize(("circuit", "witness", "code", "why"), [
+    (OWN, "secret = [1, 2, 3, 4]\n", "E0600", "missing input `pin`"),
+    (OWN, "secret = [1, 2, 3, 4]\npin = 1\nextra = 2\n", "E0605", "unknown input `extra`"),
+    (OWN, "secret = [1, 2, 3, 4]\npin = 4294967296\n", "E0602", "does not fit in u32"),
+    (OWN.replace("pub param: Hash, secret", "param: Hash, secret"), "", "E1004", "public inputs are exactly"),
+    (OWN.replace("pub message: Hash, pub param: Hash,", "pub param: Hash, pub message: Hash,"), "", "E1004",
+     "takes (pub param: Hash, pub message: Hash"),
+    (OWN.replace("secret: [Felt; 4], pin: u32) {", "secret: [Felt; 4], pub pin: u32) {"), "", "E1004",
+     "every other input is private"),
+    (OWN.replace("fn key_param", "fn other"), "secret = [1, 2, 3, 4]\npin = 1\n", "E1004", "has no `fn key_param"),
+    (OWN.replace("-> pub Hash {\n    param_of(secret, pin)", "-> pub Hash {\n    param_of(secret, 0)")
+        .replace("key_param(secret: [Felt; 4], pin: u32)", "key_param(secret: [Felt; 4])"),
+     "secret = [1, 2, 3, 4]\npin = 1\n", "E1004", "main's private inputs, in order"),
+])
+def test_cli_circuit_key_bad_input(tmp_path, sig_cache, capsys, circuit, witness, code, why):
+    """Each bad circuit or witness file: a located message naming what is wrong, exit 2,
+    no traceback, no key file."""
+    own, secrets = tmp_path / "own.psy", tmp_path / "w.toml"
+    own.write_text(circuit)
+    secrets.write_text(witness)
+    out = tmp_path / "k.key"
+    assert main(["key", "new", "--circuit", str(own), "--inputs", str(secrets), "--shape", "test",
+                 "-o", str(out)]) == 2
+    _, err = _no_traceback(capsys)
+    assert f"[{code}]" in err and why in err, err
+    if code.startswith("E06"):
+        assert f"{secrets}:" in err  # located in the witness file
+    assert not out.exists()
+    # --inputs without --circuit, or --scheme circuit without --inputs: usage errors
+    for argv in (["--inputs", str(secrets)], ["--scheme", "circuit", "--circuit", str(own)]):
+        assert main(["key", "new", *argv, "-o", str(out)]) == 2
+        assert "--scheme circuit takes" in _no_traceback(capsys)[1]

@@ -23,11 +23,15 @@ HELP = "make (new) or show (show) a signing key: an account key that is a circui
 def register(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="key_command", metavar="ACTION", required=True)
     new = sub.add_parser("new", help="make a key from the OS's randomness", description="make a signing key")
-    new.add_argument("--scheme", default="zk", choices=registry.names(),
-                     help="signature scheme (default zk; schnorr: over ecGFp5; ecdsa: secp256k1, wallet-compatible; "
-                          "multisig: t of n keys)")
+    new.add_argument("--scheme", choices=registry.names(),
+                     help="signature scheme (default zk, or circuit with --inputs; schnorr: over ecGFp5; ecdsa: "
+                          "secp256k1, wallet-compatible; multisig: t of n keys; circuit: your own circuit and witness)")
     new.add_argument("--circuit", metavar="FILE.psy",
-                     help="your own key circuit with the scheme's inputs (default: the stdlib circuit)")
+                     help="your own key circuit: with the zk inputs (--scheme zk), or any private inputs given "
+                          "by --inputs (--scheme circuit)")
+    new.add_argument("--inputs", metavar="SECRETS.toml",
+                     help="--scheme circuit: the values of the circuit's private inputs (.toml or .json; "
+                          "recorded in the key file)")
     new.add_argument("--members", metavar="K1,K2,…",
                      help="multisig: the members' public keys in order (0x…, or files: psyc key files or "
                           "text files holding a 0x… public key)")
@@ -83,6 +87,12 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
             if Path(args.output).exists():  # before the seconds of compiling
                 raise SignatureError(f"refusing to overwrite {args.output}: it exists (a key file is never "
                                      "replaced)", "E1005")
+            if args.scheme is None:
+                args.scheme = "circuit" if args.inputs is not None else "zk"
+            if (args.scheme == "circuit") != (args.inputs is not None) or (args.scheme == "circuit"
+                                                                             and not args.circuit):
+                raise SignatureError("--scheme circuit takes --circuit FILE.psy and --inputs SECRETS.toml "
+                                     "(and --inputs is for it only)", "E1002")
             if args.scheme != "multisig" and (args.members or args.threshold is not None):
                 raise SignatureError("--members and --threshold are for --scheme multisig", "E1002")
             if args.scheme == "multisig" and args.circuit:
@@ -90,12 +100,17 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
                                      "std::sig::multisig)", "E1002")
             if args.circuit and not Path(args.circuit).is_file():
                 raise SignatureError(f"--circuit {args.circuit}: no such file", "E1004")
-            if args.circuit and args.scheme != "zk":
+            if args.circuit and args.scheme not in ("zk", "circuit"):
                 raise SignatureError(f"--circuit is for zk keys; a {args.scheme} key uses std::sig::{args.scheme}",
                                      "E1004")
             shape = shape_named(args.shape)
             if args.scheme == "multisig":
                 key = multisig_key(args.members, args.threshold, shape)
+            elif args.scheme == "circuit":
+                from psyc.sig.circuit import CircuitKeyScheme
+
+                scheme = CircuitKeyScheme(args.circuit, shape=shape)
+                key = scheme.new_key(scheme.read_witness(args.inputs))
             elif args.scheme == "zk":
                 key = ZkScheme(args.circuit, shape=shape).new_key()
             else:  # a scheme whose keys are made from fresh randomness alone

@@ -36,6 +36,7 @@ _BUILTIN: dict[str, str] = {
     "schnorr": "psyc.sig.schnorr",
     "ecdsa": "psyc.sig.ecdsa",
     "multisig": "psyc.sig.multisig",
+    "circuit": "psyc.sig.circuit",  # your own key circuit and witness (no bench case)
 }
 _SCHEMES: dict[str, str] = dict(_BUILTIN)
 
