@@ -215,6 +215,10 @@ def test_cli_circuit_key_with_own_witness(tmp_path, sig_cache, capsys):
     for argv in (["--message", MESSAGE, sigs["b"]], ["--message", "1,2,3,5", sigs["a"]]):
         assert main([*check, *argv]) == 1, argv  # another key's witness; another message
         assert json.loads(_no_traceback(capsys)[0])["code"] == "E1003"
+    # the valid signature checked as a key of the standard shape: invalid, and says why it may be
+    assert main([c for c in check if c not in ("--shape", "test")] + ["--message", MESSAGE, sigs["a"]]) == 1
+    doc_err = json.loads(_no_traceback(capsys)[0])
+    assert doc_err["code"] == "E1003" and "--shape small or test" in doc_err["error"]
     # a's parameter with b's witness: the circuit refuses to run, no signature is written
     forged = tmp_path / "forged.key"
     doc = json.loads(Path(keys["a"]).read_text())

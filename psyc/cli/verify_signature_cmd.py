@@ -18,7 +18,8 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("--public-key", required=True, metavar="0x…", help="the signer's public key")
     p.add_argument("--message", required=True, metavar="0x…", help="the message (as given to `psyc sign`)")
     p.add_argument("--vk", help="the signature circuit's verifying key (default: SIG.proof.vk)")
-    p.add_argument("--shape", choices=["standard", "small", "test"], default="standard", help=argparse.SUPPRESS)
+    p.add_argument("--shape", choices=["standard", "small", "test"], default="standard",
+                   help="the recursion shape the key was made for (`psyc key new --shape`): standard (default)")
     p.add_argument("--json", action="store_true", help='print {"valid": …} (and "error" when invalid) as JSON')
 
 
@@ -46,6 +47,10 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
             raise SignatureError(f"{args.signature}: not a valid proof: {e}") from None
         param = verify_signature(proof, vk, key, message, shape_named(args.shape))
     except SignatureError as e:
+        if "not for this public key" in str(e):  # the one check the shape changes: say so
+            other = "standard" if args.shape != "standard" else "small or test"
+            e = SignatureError(f"{e}; checked as a key of the {args.shape} shape — a key made with "
+                               f"`psyc key new --shape {other}` is checked with the same --shape", e.code)
         return sig_error(args, e)
     if args.json:
         print(json.dumps({"valid": True, "public_key": format_hash(key), "message": format_hash(message),
