@@ -23,15 +23,29 @@ from psyc.util.codegen import cached_source, load_function
 Evaluator = Callable[..., list]
 
 _VANISHING = Path(__file__).with_name("vanishing.py")
-_CODEGEN = Path(__file__).with_name("gates") / "codegen.py"
 _SELF = Path(__file__)  # which terms each kind prints, and how: part of the cache keys
+
+
+def cached_terms_evaluator(
+    name: str, params: tuple, printer: Path, make: Callable[[], str], namespace: dict[str, Any]
+) -> Evaluator:
+    """The function ``_evaluate`` that ``make()`` prints for the terms ``name`` with
+    ``params``, cached on disk under the parameters, the definitions' sources (the gates'
+    and the code generator's, :func:`~psyc.plonk.gates.catalog._definitions_key`; this
+    module's) and ``printer``, the module whose ``make`` says which terms and how; loaded
+    into ``namespace``. Shared by the native verifier's evaluators and the recursive
+    verifier's (:mod:`psyc.recursion.vanishing`)."""
+    from psyc.plonk.gates.catalog import _definitions_key
+
+    key = ";".join([name, repr(params), _definitions_key(), _VANISHING.read_text(), printer.read_text()])
+    source = cached_source(f"vanishing_{name.replace(' ', '_')}", key, make)
+    return load_function(source, f"<{name} terms>", "_evaluate", namespace)
 
 
 @cache
 def _native(kind: str, params: tuple) -> Evaluator:
     """The operator-backend evaluator of the terms ``kind`` with ``params`` (see the module
     docstring for its cache key)."""
-    from psyc.plonk.gates.catalog import _definitions_key
 
     def make() -> str:
         from psyc.plonk import vanishing as v
@@ -44,16 +58,13 @@ def _native(kind: str, params: tuple) -> Evaluator:
         }[kind]()
         return v.evaluator_source(exprs)
 
-    key = ";".join([kind, repr(params), _definitions_key(), _VANISHING.read_text(), _SELF.read_text()])
-    source = cached_source(f"vanishing_native_{kind}", key, make)
-    return load_function(source, f"<{kind} terms>", "_evaluate", {"Ext2": Ext2})
+    return cached_terms_evaluator(f"native {kind}", params, _SELF, make, {"Ext2": Ext2})
 
 
 @cache
 def _permutation_pairs(params: tuple) -> Evaluator:
     """The permutation terms with ``params`` on integer pairs (:func:`psyc.plonk.gates.codegen.pairs_function_source`;
-    the challenges β, γ base-field ints), cached as :func:`_native` is (plus the generator's source)."""
-    from psyc.plonk.gates.catalog import _definitions_key
+    the challenges β, γ base-field ints), cached as :func:`_native` is."""
 
     def make() -> str:
         from psyc.plonk import vanishing as v
@@ -62,10 +73,7 @@ def _permutation_pairs(params: tuple) -> Evaluator:
         system = v.permutation_system(*params)
         return pairs_function_source(system.expanded(), tuple(system.scalars))
 
-    key = ";".join(["permutation_pairs", repr(params), _definitions_key(), _VANISHING.read_text(), _CODEGEN.read_text(),
-                    _SELF.read_text()])
-    source = cached_source("vanishing_pairs_permutation", key, make)
-    return load_function(source, "<permutation terms on pairs>", "_evaluate", {"P": P, "W": W})
+    return cached_terms_evaluator("pairs permutation", params, _SELF, make, {"P": P, "W": W})
 
 
 #: A value the generated evaluators compute on: an int mod p or an :class:`Ext2` (the

@@ -19,7 +19,7 @@ from psyc.field.goldilocks import P, primitive_root_of_unity
 from psyc.plonk.builder import CircuitBuilder, ExtTarget
 from psyc.plonk.proof import OpeningSet
 from psyc.plonk.target import Target
-from psyc.plonk.vanishing_eval import lookup_inputs, permutation_inputs
+from psyc.plonk.vanishing_eval import cached_terms_evaluator, lookup_inputs, permutation_inputs
 from psyc.recursion.gadgets import (
     assert_nonzero_ext,
     ext_const,
@@ -33,20 +33,16 @@ from psyc.recursion.gate_eval import FusingExtBuilder, Lin, eval_gate_circuit
 if TYPE_CHECKING:
     from psyc.plonk.circuit_data import CommonCircuitData
 
-_VANISHING = Path(__file__).resolve().parents[1] / "plonk" / "vanishing.py"
 _SELF = Path(__file__)  # which terms each kind prints: part of the cache key
 
 
 @cache
 def _circuit_evaluator(kind: str, params: tuple) -> Callable[..., list]:
     """``psyc.plonk.vanishing.evaluator(system.terms, CIRCUIT_BACKEND)`` of the terms
-    ``kind`` ("permutation" or "lookup") with ``params``, loaded without sympy: the
-    generated source is cached on disk under the parameters and the text of every source
-    the definitions and the generator read (as ``psyc.plonk.vanishing_eval`` does for the
-    native verifier), so building a recursive verifier neither imports sympy nor prints
-    the expressions (~0.4 s per process); on a miss they are built, once."""
-    from psyc.plonk.gates.catalog import _definitions_key
-    from psyc.util.codegen import cached_source, load_function
+    ``kind`` ("permutation" or "lookup") with ``params``, loaded without sympy from the
+    disk cache the native verifier's evaluators use (:func:`cached_terms_evaluator`), so
+    building a recursive verifier neither imports sympy nor prints the expressions
+    (~0.4 s per process); on a miss they are built, once."""
 
     def make() -> str:
         from psyc.plonk import vanishing as v
@@ -55,9 +51,7 @@ def _circuit_evaluator(kind: str, params: tuple) -> Callable[..., list]:
         system = {"permutation": v.permutation_system, "lookup": v.lookup_system}[kind](*params)
         return v.evaluator_source(system.terms, CIRCUIT_BACKEND)
 
-    key = ";".join([kind, repr(params), _definitions_key(), _VANISHING.read_text(), _SELF.read_text()])
-    source = cached_source(f"vanishing_circuit_{kind}", key, make)
-    return load_function(source, f"<{kind} terms in circuit>", "_evaluate", {"Ext2": Ext2})
+    return cached_terms_evaluator(f"circuit {kind}", params, _SELF, make, {"Ext2": Ext2})
 
 
 def gate_constraint_terms(
