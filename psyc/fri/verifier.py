@@ -14,7 +14,7 @@ from psyc.fri.proof import FriProof, FriQueryRound
 from psyc.fri.structure import FriInstanceInfo, FriOpenings
 from psyc.hash.merkle import MerkleCap, verify_merkle_proof_groups
 from psyc.iop.challenger import Challenger
-from psyc.poly.evaluation import barycentric_eval_on_cosets
+from psyc.poly.evaluation import PACK, PACK_MASK, barycentric_eval_on_cosets
 from psyc.poly.ntt import COSET_SHIFT, reverse_index_bits
 
 
@@ -304,20 +304,12 @@ def verify_fri(
             _fail(f"query {q}: final polynomial disagrees with the folded value")
 
 
-# An extension value's two coordinates packed into one integer, a1 at bit 160: a sum of
-# up to 2^32 products of such a packed value (< 2^64 per coordinate) and a base element
-# (< 2^64) keeps the coordinates apart (each sum < 2^160), so one C-level big-int sum
-# computes both coordinates' sums.
-_PACK = 160
-_PACK_MASK = (1 << _PACK) - 1
-
-
 def _packed(a0: Sequence[int], a1: Sequence[int]) -> list[int]:
-    return [x0 | x1 << _PACK for x0, x1 in zip(a0, a1, strict=True)]
+    return [x0 | x1 << PACK for x0, x1 in zip(a0, a1, strict=True)]
 
 
 def _unpacked(v: int) -> Ext2:
-    return Ext2(v & _PACK_MASK, v >> _PACK)
+    return Ext2(v & PACK_MASK, v >> PACK)
 
 
 def _eval_at_base(packed_coeffs: list[int], x: int) -> Ext2:

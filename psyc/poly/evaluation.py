@@ -142,16 +142,20 @@ def barycentric_eval_on_cosets(rows: Sequence[Sequence[Scalar]], shifts: Sequenc
     out = []
     for k, row in enumerate(rows):
         base = k * n
-        ys = [y[0] | y[1] << _PACK if isinstance(y, Ext2) else y % P for y in row]
+        ys = [y[0] | y[1] << PACK if isinstance(y, Ext2) else y % P for y in row]
         a = sum(map(mul, ds[base : base + n], ys))
         b = sum(map(mul, cs[base : base + n], ys))
-        t0 = (a & _PACK_MASK) - w_x1 * (b >> _PACK)
-        t1 = (a >> _PACK) - x1 * (b & _PACK_MASK)
+        t0 = (a & PACK_MASK) - w_x1 * (b >> PACK)
+        t1 = (a >> PACK) - x1 * (b & PACK_MASK)
         s_pow_n = pow(shifts[k], n, P)
         out.append((x_pow_n - s_pow_n) * invs[m + k] * Ext2(t0, t1))
     return out
 
 
-_PACK = 160
-_PACK_MASK = (1 << _PACK) - 1
+# An extension value's two coordinates packed into one integer, a1 at bit PACK: a sum of
+# up to 2^32 products of such a packed value (< 2^64 per coordinate) and a base element
+# (< 2^64) keeps the coordinates apart (each sum < 2^160), so one C-level big-int sum
+# computes both coordinates' sums (here and in the FRI verifier).
+PACK = 160
+PACK_MASK = (1 << PACK) - 1
 
