@@ -47,10 +47,6 @@ def run(args: argparse.Namespace, ctx: dict) -> int:
             raise SignatureError(f"{args.signature}: not a valid proof: {e}") from None
         param = verify_signature(proof, vk, key, message, shape_named(args.shape))
     except SignatureError as e:
-        if "not for this public key" in str(e):  # the one check the shape changes: say so
-            other = "standard" if args.shape != "standard" else "small or test"
-            e = SignatureError(f"{e}; checked as a key of the {args.shape} shape — a key made with "
-                               f"`psyc key new --shape {other}` is checked with the same --shape", e.code)
         return sig_error(args, e)
     if args.json:
         print(json.dumps({"valid": True, "public_key": format_hash(key), "message": format_hash(message),

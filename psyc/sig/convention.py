@@ -123,5 +123,20 @@ def verify_signature(
         raise SignatureError(f"the signature is for message {format_hash(pis[:HASH_LEN])}, not {format_hash(message)}")
     param = pis[HASH_LEN:]
     if public_key(standard_fingerprint(vk, shape), param) != [int(x) for x in key]:
-        raise SignatureError("the signature is not for this public key (another circuit or parameter)")
+        raise SignatureError("the signature is not for this public key (another circuit or parameter)"
+                             + _shape_hint(shape))
     return param
+
+
+def _shape_hint(shape: StandardShape | None) -> str:
+    """The shape the key was checked as: the one check the shape changes (the fingerprint
+    of a proof not of that shape is its wrapper's), so a key of another shape fails here."""
+    from psyc.recursion.shape import shape_name
+
+    try:
+        name = shape_name(shape)
+    except ValueError:  # a shape without a name: nothing to point the user to
+        return ""
+    other = "small or test" if name == "standard" else "standard"
+    return (f"; checked as a key of the {name} shape — a key made with `psyc key new --shape {other}` is "
+            "checked with the same --shape")
