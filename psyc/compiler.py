@@ -381,7 +381,13 @@ def compile_path(path: str | Path = ".", options: CompileOptions | None = None) 
     """Compile the project at ``path`` (see :func:`open_project`); raises
     :class:`CompileError` with located diagnostics for a mistake in the program."""
     project, loader = open_project(path)
-    return compile_project(project, loader, options)
+    try:
+        return compile_project(project, loader, options)
+    except CompileError as e:
+        # the callers that hold no SourceMap (psyc key new --circuit, psyc sign) render
+        # the diagnostics located with this one (psyc.cli.common.user_errors reads it)
+        e.sources = getattr(e, "sources", None) or loader.sources
+        raise
 
 
 @with_gc_paused

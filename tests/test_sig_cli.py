@@ -267,3 +267,16 @@ def test_cli_circuit_key_bad_input(tmp_path, sig_cache, capsys, circuit, witness
     for argv in (["--inputs", str(secrets)], ["--scheme", "circuit", "--circuit", str(own)]):
         assert main(["key", "new", *argv, "-o", str(out)]) == 2
         assert "--scheme circuit takes" in _no_traceback(capsys)[1]
+
+
+def test_cli_key_circuit_that_does_not_parse(tmp_path, capsys):
+    """A key circuit with a syntax error: the compiler's diagnostic, located in the file."""
+    own, secrets = tmp_path / "own.psy", tmp_path / "w.toml"
+    own.write_text("fn main( {\n")
+    secrets.write_text("pin = 1\n")
+    for extra in (["--inputs", str(secrets)], []):
+        assert main(["key", "new", "--circuit", str(own), *extra, "--shape", "test",
+                     "-o", str(tmp_path / "k.key")]) == 1
+        err = _no_traceback(capsys)[1]
+        assert "[E0001]" in err and "own.psy:1:10" in err, err
+    assert not (tmp_path / "k.key").exists()
