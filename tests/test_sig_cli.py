@@ -280,3 +280,12 @@ def test_cli_key_circuit_that_does_not_parse(tmp_path, capsys):
         err = _no_traceback(capsys)[1]
         assert "[E0001]" in err and "own.psy:1:10" in err, err
     assert not (tmp_path / "k.key").exists()
+
+
+def test_write_key_into_a_missing_folder_names_the_key_file(tmp_path, key_files):
+    """The error names the path asked for, not the temporary file the key is written to first."""
+    keys, _ = key_files
+    with pytest.raises(OSError) as e:
+        write_key(tmp_path / "missing" / "k.key", keys["zk"])
+    assert e.value.filename == str(tmp_path / "missing" / "k.key")
+    assert not (tmp_path / "missing").exists()

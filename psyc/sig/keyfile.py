@@ -47,7 +47,10 @@ def write_key(path: str | Path, key: SigKey) -> None:
     if path.exists():
         raise SignatureError(f"refusing to overwrite {path}: it exists (a key file is never replaced)", "E1005")
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as e:  # named by the user's path, not the temporary one
+        raise OSError(e.errno, e.strerror, str(path)) from None
     try:
         with os.fdopen(fd, "w") as f:
             f.write(key_to_json(key))
