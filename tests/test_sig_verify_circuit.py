@@ -58,12 +58,14 @@ def _inputs(key, message, param, sig) -> dict:
             "signature": ProofArg(*sig, "the signature")}
 
 
-def _forced(prog, honest, sig) -> list:
-    """Constraint failures of the honest run with ``sig`` (wrapped) as the signature proof:
-    what a prover that skips the interpreter's checks would have to satisfy."""
-    run = prog.execute(honest)
+def _assert_constraints_refuse(prog, key, honest, sig) -> None:
+    """The honest run (``key``'s signature ``honest`` of MESSAGE) with ``sig`` (wrapped)
+    forced in as the signature proof fails std::sig's constraints: what a prover that skips
+    the interpreter's checks would have to satisfy."""
+    run = prog.execute(_inputs(key.public_key, MESSAGE, key.param, honest))
     run.proofs[0] = prog.standard_proof(*sig)
-    return prog.check_constraints(run)
+    failures = prog.check_constraints(run)
+    assert failures and all("sig/mod.psy" in f.scope for f in failures)
 
 
 def test_a_signature_is_proved_and_verified_in_circuit(prog, keys, sigs):
@@ -85,8 +87,7 @@ def test_a_signature_of_another_message_is_rejected(prog, keys, sigs):
     a, _ = keys
     with pytest.raises(ExecutionError, match="signature is for another message"):
         prog.execute(_inputs(a.public_key, OTHER, a.param, sigs["a"]))
-    failures = _forced(prog, _inputs(a.public_key, MESSAGE, a.param, sigs["a"]), sigs["a_other"])
-    assert failures and all("sig/mod.psy" in f.scope for f in failures)
+    _assert_constraints_refuse(prog, a, sigs["a"], sigs["a_other"])
 
 
 def test_another_keys_valid_signature_is_rejected(prog, keys, sigs):
@@ -97,8 +98,7 @@ def test_another_keys_valid_signature_is_rejected(prog, keys, sigs):
     # ... and with B's parameter: A's key is not public_key(fingerprint, B's parameter)
     with pytest.raises(ExecutionError, match="not this key's"):
         prog.execute(_inputs(a.public_key, MESSAGE, b.param, sigs["b"]))
-    failures = _forced(prog, _inputs(a.public_key, MESSAGE, a.param, sigs["a"]), sigs["b"])
-    assert failures and all("sig/mod.psy" in f.scope for f in failures)
+    _assert_constraints_refuse(prog, a, sigs["a"], sigs["b"])
 
 
 def test_the_wrong_param_is_rejected(prog, keys, sigs):
