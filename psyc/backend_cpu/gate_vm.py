@@ -42,33 +42,19 @@ from psyc.backend_cpu.gate_tape import (
     REG_B,
 )
 from psyc.field.field_kernels import (
-    EPSILON,
     MASK32,
     SHIFT32,
     ZERO,
     P,
     _all_ones_if,
-    add_nc_lanes_u64,
+    add_lanes_u64,
     canon_lanes_u64,
+    mul_lanes_u64,
     mul_nc_lanes_u64,
     reduce128_lanes_u64,
+    sub_lanes_u64,
 )
 from psyc.util import threads
-
-
-@njit(inline="always", cache=True)
-def _add(a, b):
-    return canon_lanes_u64(add_nc_lanes_u64(a, b))
-
-
-@njit(inline="always", cache=True)
-def _sub(a, b):
-    return (a - b) - (EPSILON & _all_ones_if(a < b))  # borrowed 2^64 = p + EPSILON
-
-
-@njit(inline="always", cache=True)
-def _mul(a, b):
-    return canon_lanes_u64(mul_nc_lanes_u64(a, b))
 
 
 @njit(cache=True)
@@ -83,7 +69,7 @@ def _run_block(code, imm, regs, acc_hi, acc_lo, sources, nxt, scalars, i0, m):
         rb = regs[b if OP_ADD <= op <= OP_MUL else 0]
         if op == OP_MUL:
             for k in range(m):
-                rd[k] = _mul(ra[k], rb[k])
+                rd[k] = mul_lanes_u64(ra[k], rb[k])
         elif op == OP_MAC:
             c = imm[pc]
             for k in range(m):
@@ -98,10 +84,10 @@ def _run_block(code, imm, regs, acc_hi, acc_lo, sources, nxt, scalars, i0, m):
                 acc_hi[k] += (hi >> SHIFT32) + carry + np.uint64(s2 < t)
         elif op == OP_ADD:
             for k in range(m):
-                rd[k] = _add(ra[k], rb[k])
+                rd[k] = add_lanes_u64(ra[k], rb[k])
         elif op == OP_SUB:
             for k in range(m):
-                rd[k] = _sub(ra[k], rb[k])
+                rd[k] = sub_lanes_u64(ra[k], rb[k])
         elif op == OP_FIN:
             for k in range(m):
                 rd[k] = canon_lanes_u64(reduce128_lanes_u64(acc_hi[k], acc_lo[k]))
@@ -402,13 +388,13 @@ def _accumulate_blocks(code, imm, num_regs, outputs, sources, nxt, scalars, sele
             for j in range(nout - 2, -1, -1):  # Horner: sum_k al^k C_k
                 rj = regs[outputs[j]]
                 for k in range(m):
-                    tmp[k] = _add(_mul(tmp[k], al), rj[k])
+                    tmp[k] = add_lanes_u64(mul_lanes_u64(tmp[k], al), rj[k])
             if offsets.shape[0]:
                 off = offsets[a]
                 for k in range(m):
-                    tmp[k] = _mul(tmp[k], off)
+                    tmp[k] = mul_lanes_u64(tmp[k], off)
             if selector.shape[0]:
                 for k in range(m):
-                    tmp[k] = _mul(selector[i0 + k], tmp[k])
+                    tmp[k] = mul_lanes_u64(selector[i0 + k], tmp[k])
             for k in range(m):
-                out[a, i0 + k] = _add(canon_lanes_u64(out[a, i0 + k]), tmp[k])
+                out[a, i0 + k] = add_lanes_u64(canon_lanes_u64(out[a, i0 + k]), tmp[k])

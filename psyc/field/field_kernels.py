@@ -168,6 +168,24 @@ def mul_nc_lanes_u64(a: np.uint64, b: np.uint64):
 
 
 @njit(inline="always", cache=True)
+def add_lanes_u64(a: np.uint64, b: np.uint64):
+    """a + b mod p, canonical, for canonical a and b (the NTT's and the gate VM's lanes)."""
+    return canon_lanes_u64(add_nc_lanes_u64(a, b))
+
+
+@njit(inline="always", cache=True)
+def sub_lanes_u64(a: np.uint64, b: np.uint64):
+    """a − b mod p, canonical, for canonical a and b."""
+    return (a - b) - (EPSILON & _all_ones_if(a < b))  # borrowed 2^64 = p + EPSILON
+
+
+@njit(inline="always", cache=True)
+def mul_lanes_u64(a: np.uint64, b: np.uint64):
+    """a · b mod p, canonical, for any inputs."""
+    return canon_lanes_u64(mul_nc_lanes_u64(a, b))
+
+
+@njit(inline="always", cache=True)
 def pow_u64(a: np.uint64, e: np.uint64):
     result = ONE
     base = canon_u64(a)

@@ -12,13 +12,12 @@ import numpy as np
 from numba import njit, prange
 
 from psyc.field.field_kernels import (
-    EPSILON,
-    _all_ones_if,
-    add_nc_lanes_u64,
+    add_lanes_u64,
     add_u64,
     canon_lanes_u64,
-    mul_nc_lanes_u64,
+    mul_lanes_u64,
     mul_u64,
+    sub_lanes_u64,
     sub_u64,
 )
 from psyc.util import threads
@@ -29,21 +28,6 @@ BLOCK = 1 << LOG_BLOCK
 
 
 @njit(inline="always", cache=True)
-def _add(a, b):
-    return canon_lanes_u64(add_nc_lanes_u64(a, b))  # canonical a, b
-
-
-@njit(inline="always", cache=True)
-def _sub(a, b):
-    return (a - b) - (EPSILON & _all_ones_if(a < b))  # canonical a, b: borrowed 2^64 = p + EPSILON
-
-
-@njit(inline="always", cache=True)
-def _mul(a, b):
-    return canon_lanes_u64(mul_nc_lanes_u64(a, b))
-
-
-@njit(inline="always", cache=True)
 def _butterflies(lo, hi, tw):
     """lo[k], hi[k] = lo[k] + hi[k], (lo[k] - hi[k]) * tw[k] for k < len(tw) (any inputs,
     canonical outputs). On views, with a branch-free body, LLVM vectorises the loop
@@ -51,8 +35,8 @@ def _butterflies(lo, hi, tw):
     for k in range(tw.shape[0]):
         x = canon_lanes_u64(lo[k])
         y = canon_lanes_u64(hi[k])
-        lo[k] = _add(x, y)
-        hi[k] = _mul(_sub(x, y), tw[k])
+        lo[k] = add_lanes_u64(x, y)
+        hi[k] = mul_lanes_u64(sub_lanes_u64(x, y), tw[k])
 
 
 @njit(inline="always", cache=True)
@@ -61,7 +45,7 @@ def _spread(lo, hi, tw):
     for k in range(tw.shape[0]):
         x = canon_lanes_u64(lo[k])
         lo[k] = x
-        hi[k] = _mul(x, tw[k])
+        hi[k] = mul_lanes_u64(x, tw[k])
 
 
 @njit(inline="always", cache=True)
@@ -80,22 +64,22 @@ def _last_three_stages(a, tw):
         a5 = canon_lanes_u64(a[s + 5])
         a6 = canon_lanes_u64(a[s + 6])
         a7 = canon_lanes_u64(a[s + 7])
-        a0, a4 = _add(a0, a4), _sub(a0, a4)
-        a1, a5 = _add(a1, a5), _mul(_sub(a1, a5), w5)
-        a2, a6 = _add(a2, a6), _mul(_sub(a2, a6), w6)
-        a3, a7 = _add(a3, a7), _mul(_sub(a3, a7), w7)
-        a0, a2 = _add(a0, a2), _sub(a0, a2)
-        a1, a3 = _add(a1, a3), _mul(_sub(a1, a3), w3)
-        a4, a6 = _add(a4, a6), _sub(a4, a6)
-        a5, a7 = _add(a5, a7), _mul(_sub(a5, a7), w3)
-        a[s] = _add(a0, a1)
-        a[s + 1] = _sub(a0, a1)
-        a[s + 2] = _add(a2, a3)
-        a[s + 3] = _sub(a2, a3)
-        a[s + 4] = _add(a4, a5)
-        a[s + 5] = _sub(a4, a5)
-        a[s + 6] = _add(a6, a7)
-        a[s + 7] = _sub(a6, a7)
+        a0, a4 = add_lanes_u64(a0, a4), sub_lanes_u64(a0, a4)
+        a1, a5 = add_lanes_u64(a1, a5), mul_lanes_u64(sub_lanes_u64(a1, a5), w5)
+        a2, a6 = add_lanes_u64(a2, a6), mul_lanes_u64(sub_lanes_u64(a2, a6), w6)
+        a3, a7 = add_lanes_u64(a3, a7), mul_lanes_u64(sub_lanes_u64(a3, a7), w7)
+        a0, a2 = add_lanes_u64(a0, a2), sub_lanes_u64(a0, a2)
+        a1, a3 = add_lanes_u64(a1, a3), mul_lanes_u64(sub_lanes_u64(a1, a3), w3)
+        a4, a6 = add_lanes_u64(a4, a6), sub_lanes_u64(a4, a6)
+        a5, a7 = add_lanes_u64(a5, a7), mul_lanes_u64(sub_lanes_u64(a5, a7), w3)
+        a[s] = add_lanes_u64(a0, a1)
+        a[s + 1] = sub_lanes_u64(a0, a1)
+        a[s + 2] = add_lanes_u64(a2, a3)
+        a[s + 3] = sub_lanes_u64(a2, a3)
+        a[s + 4] = add_lanes_u64(a4, a5)
+        a[s + 5] = sub_lanes_u64(a4, a5)
+        a[s + 6] = add_lanes_u64(a6, a7)
+        a[s + 7] = sub_lanes_u64(a6, a7)
 
 
 # Compiled once and called (not inlined) by every transform kernel: inlined into the four
